@@ -1,0 +1,21 @@
+"""summarizer: news articles to structured, checkable casualty claims.
+
+The public entry point is :func:`summarizer.summarize` (see ``summarizer.api``).
+Heavy dependencies (torch, transformers) are imported lazily, so importing this
+package and running ``summarizer --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "summarize"]
+
+
+def __getattr__(name: str):
+    # Lazy re-export: ``from summarizer import summarize`` without importing the engine at package import.
+    if name == "summarize":
+        from summarizer.api import summarize
+
+        return summarize
+    raise AttributeError(name)

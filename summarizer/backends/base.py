@@ -1,0 +1,95 @@
+"""The backend interface and its registry.
+
+A backend turns one article into a claims document. It knows nothing of the CLI,
+the run store or the evaluation: those live above it and call it through
+:func:`summarizer.api.summarize`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+Status = Literal["ok", "invalid", "truncated", "failed"]
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Decoding options. Part of the cache key of a generation, so keep them plain values."""
+
+    grounded: bool = True  # restrict evidence to article substrings and numbers to article numbers
+    max_new_tokens: int = 2048
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    seed: int = 0
+    fast_forward: bool = True  # append grammar-forced tokens in one forward pass
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Extraction:
+    """What a backend produced for one article."""
+
+    raw: str  # the model's raw output (for re-scoring and debugging)
+    document: dict | None  # parsed document; None when the output is not a document
+    status: Status = "ok"
+    reason: str | None = None  # why the status is not ok
+    stats: dict[str, Any] = field(default_factory=dict)  # prompt_tokens, generated_tokens, forced_tokens, forward_passes, seconds
+
+
+class Backend(ABC):
+    """Generate a claims document for an article."""
+
+    name: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """The model as the user named it (hub id, local path or 'rules')."""
+
+    @abstractmethod
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        """Extract the claims of one (non-empty) article."""
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies this backend's output, for the run store (model, revision, prompt hash ...)."""
+        return {"backend": self.name, "model": self.model_id}
+
+
+_REGISTRY: dict[str, type[Backend]] = {}
+# Built-in backends are imported on first use so that heavy dependencies load only when needed.
+_BUILTIN_MODULES = {
+    "rules": "summarizer.backends.rules",
+    "transformers": "summarizer.backends.transformers_backend",
+}
+
+
+def register_backend(cls: type[Backend]) -> type[Backend]:
+    """Class decorator: make a backend available by its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def backend_class(name: str) -> type[Backend]:
+    if name not in _REGISTRY and name in _BUILTIN_MODULES:
+        importlib.import_module(_BUILTIN_MODULES[name])
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN_MODULES)))
+        raise KeyError(f"unknown backend {name!r} (known: {known})") from None
+
+
+def backend_name_for(model: str) -> str:
+    """'rules' is the rule-based baseline; every other model name goes to transformers."""
+    return "rules" if model == "rules" else "transformers"
+
+
+def get_backend(model: str, backend: str | None = None, **kwargs: Any) -> Backend:
+    """Instantiate the backend that serves ``model`` (``backend`` overrides the choice)."""
+    cls = backend_class(backend or backend_name_for(model))
+    return cls(model, **kwargs) if cls.name != "rules" else cls(**kwargs)

@@ -1,0 +1,81 @@
+"""The typer application and the pieces every command shares.
+
+Commands live one per module in this package and register themselves with
+:func:`command`, which turns a :class:`~summarizer.errors.SummarizerError` into a
+one-line message on stderr and exit status 1 (typer/click keep exit status 2 for
+usage errors). Nothing heavy is imported here so ``summarizer --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from summarizer.errors import SummarizerError
+
+app = typer.Typer(
+    name="summarizer",
+    help="Turn news articles into structured, checkable casualty claims, and measure how well models do it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+dev_app = typer.Typer(help="Developer tools (tiny offline models and the like).", no_args_is_help=True)
+app.add_typer(dev_app, name="dev")
+
+
+def fail(message: str, code: int = 1) -> "typer.Exit":
+    """Print ``error: message`` on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _handle_errors(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SummarizerError as error:
+            raise fail(str(error)) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; finished results were kept", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            sys.stderr.close()  # e.g. `summarizer schema | head`: not an error worth a traceback
+            raise typer.Exit(0) from None
+
+    return wrapper
+
+
+def command(*args, typer_app: typer.Typer = app, **kwargs) -> Callable[[Callable], Callable]:
+    """``@command()`` registers a CLI command with the shared error handling."""
+
+    def decorate(fn: Callable) -> Callable:
+        return typer_app.command(*args, **kwargs)(_handle_errors(fn))
+
+    return decorate
+
+
+# Options shared by several commands: defined once, used everywhere.
+ModelOption = Annotated[
+    str,
+    typer.Option("--model", "-m", help="'rules', a preset name, a Hugging Face hub id or a local model folder."),
+]
+ModelsOption = Annotated[
+    list[str],
+    typer.Option("--model", "-m", help="Repeat for each model: 'rules', a preset, a hub id or a local folder."),
+]
+OutDirOption = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder to write results into.")]
+JsonOutOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the report as JSON to this file.")]
+DataOption = Annotated[
+    Optional[Path],
+    typer.Option("--data", help="Dataset folder with articles/ and labels/ (default: the bundled seeds)."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+DeviceOption = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16 or float32.")]

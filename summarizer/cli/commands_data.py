@@ -1,0 +1,15 @@
+"""Commands that work on documents and datasets: ``schema``, ``validate``, ``score``."""
+
+from __future__ import annotations
+
+from summarizer.cli.app import command
+
+
+@command()
+def schema() -> None:
+    """Print the claims JSON Schema (to hand to other tools)."""
+    import typer
+
+    from summarizer.resources import schema_text
+
+    typer.echo(schema_text(), nl=False)

@@ -1,4 +1,4 @@
-"""Commands that work on documents and datasets: ``schema``, ``validate``, ``score``."""
+"""``summarizer schema``: print the claims JSON Schema."""
 
 from __future__ import annotations
 

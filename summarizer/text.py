@@ -1,0 +1,66 @@
+"""Text normalisation and locating evidence in an article.
+
+Evidence must be verbatim, but "verbatim" has to survive copy and paste and model
+output: runs of whitespace (newlines included) count as one space, and typographic
+quotes, apostrophes and dashes count as their ASCII forms. Everything else, case
+included, must match exactly.
+"""
+
+from __future__ import annotations
+
+__all__ = ["normalize_ws", "canonical", "find_span"]
+
+# Typographic characters and the ASCII text they stand for ("" drops the character:
+# soft hyphens and zero-width characters are invisible in the article).
+_FOLD = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "\u0060": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2026": "...",
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+}
+
+
+def normalize_ws(s: str) -> str:
+    """Collapse every run of whitespace to one space and strip the ends."""
+    return " ".join(s.split())
+
+
+def _canonical_with_origins(s: str) -> tuple[str, list[int]]:
+    """``canonical(s)`` and, for each of its characters, the index in ``s`` it came from."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(s):
+        if char.isspace():
+            if chars and chars[-1] != " ":  # a run of whitespace becomes one space
+                chars.append(" ")
+                origins.append(index)
+            continue
+        for folded in _FOLD.get(char, char):
+            chars.append(folded)
+            origins.append(index)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origins.pop()
+    return "".join(chars), origins
+
+
+def canonical(s: str) -> str:
+    """``normalize_ws`` plus typographic quotes, apostrophes and dashes folded to ASCII."""
+    return _canonical_with_origins(s)[0]
+
+
+def find_span(article: str, evidence: str) -> tuple[int, int] | None:
+    """Offsets ``(start, end)`` in the original ``article`` of a span equal to ``evidence``
+    once both are made ``canonical``; None when there is no such span."""
+    exact = article.find(evidence) if evidence.strip() == evidence else -1
+    if evidence and exact >= 0:
+        return exact, exact + len(evidence)
+    wanted = canonical(evidence)
+    if not wanted:
+        return None
+    text, origins = _canonical_with_origins(article)
+    at = text.find(wanted)
+    if at < 0:
+        return None
+    return origins[at], origins[at + len(wanted) - 1] + 1

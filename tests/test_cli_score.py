@@ -1,0 +1,168 @@
+"""``summarizer score`` through the CLI: tables, problem listing, --json, bad input without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CASE = Path(__file__).parent / "data" / "scoring" / "identity.json"  # gold a, b, c with articles
+REQUIRED_KEYS = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
+                 "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
+                 "per_field", "ci", "macro_f1", "problems"}
+
+
+def _run(*args):
+    result = CliRunner().invoke(app, ["score", *map(str, args)])
+    assert "Traceback" not in result.output + result.stderr
+    return result
+
+
+def _write_docs(folder: Path, docs: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for article_id, doc in docs.items():
+        (folder / f"{article_id}.json").write_text(json.dumps(doc), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    """tmp/labels (gold a, b, c), tmp/articles (their texts), tmp/pred (empty, for each test to fill)."""
+    case = json.loads(CASE.read_text(encoding="utf-8"))
+    _write_docs(tmp_path / "labels", case["gold"])
+    (tmp_path / "articles").mkdir()
+    for article_id, text in case["articles"].items():
+        (tmp_path / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "pred").mkdir()
+    return tmp_path, case
+
+
+@pytest.mark.skipif(not any((SEEDS / "labels").glob("*.json")), reason="seed labels not written yet")
+def test_seed_labels_against_themselves_score_one(tmp_path):
+    out = tmp_path / "report.json"
+    result = _run("--gold", SEEDS / "labels", "--pred", SEEDS / "labels", "--json", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["claim_f1"] == 1.0 and report["strict_f1"] == 1.0
+    assert report["validity_rate"] == 1.0
+    assert report["grounding_rate"] == 1.0  # articles found at labels/../articles
+    assert report["hallucinated_number_rate"] == 0.0
+    assert report["n_gold_claims"] == report["n_pred_claims"] == report["n_matched"] > 0
+    assert "claim F1" in result.stdout
+
+
+def test_json_report_has_the_required_keys(dataset, tmp_path):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    out = tmp_path / "out" / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert REQUIRED_KEYS <= set(report)
+    assert report["claim_f1"] == 1.0 and report["n_articles"] == 3
+    assert report["inputs"]["articles"] == str(root / "articles")
+    assert not (out.parent / "report.json.tmp").exists()
+
+
+def test_problems_are_listed_and_scoring_goes_on(dataset, tmp_path):
+    root, case = dataset
+    _write_docs(root / "pred", {"a": case["pred"]["a"], "zzz": case["pred"]["a"]})  # b missing, zzz stray
+    (root / "pred" / "c.json").write_text('{"summary": "x", "claims": [', encoding="utf-8")  # broken JSON
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "missing prediction (scored as empty): b" in lines
+    assert "prediction with no gold (ignored): zzz" in lines
+    assert any(line.startswith("invalid prediction (scored as empty): c: invalid JSON") for line in lines)
+    report = json.loads(out.read_text())
+    assert report["n_articles"] == 3 and report["n_matched"] == 3
+    assert report["validity_rate"] == pytest.approx(1 / 3)
+    assert report["claim_recall"] == pytest.approx(3 / 9)
+    assert [p["id"] for p in report["problems"]["missing_predictions"]] == ["b"]
+    assert [p["id"] for p in report["problems"]["stray_predictions"]] == ["zzz"]
+    assert [p["id"] for p in report["problems"]["invalid_predictions"]] == ["c"]
+
+
+def test_schema_invalid_and_non_utf8_predictions_are_listed_with_a_reason(dataset):
+    root, case = dataset
+    _write_docs(root / "pred", {"a": case["pred"]["a"], "b": {"summary": "no claims key"}})
+    (root / "pred" / "c.json").write_bytes(b'{"summary": "\xff"}')
+    result = _run("--gold", root / "labels", "--pred", root / "pred")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("invalid prediction (scored as empty): b: fails the schema")
+               for line in result.stdout.splitlines())
+    assert any(line.startswith("invalid prediction (scored as empty): c: not valid UTF-8")
+               for line in result.stdout.splitlines())
+
+
+def test_unreadable_gold_is_listed_left_out_and_fails_the_run(dataset, tmp_path):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    (root / "labels" / "d.json").write_text("not json", encoding="utf-8")
+    (root / "pred" / "d.json").write_text(json.dumps(case["pred"]["a"]), encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1
+    assert any(line.startswith("unreadable gold (left out): d: invalid JSON") for line in result.stdout.splitlines())
+    assert result.stderr.startswith("error: 1 gold label(s) could not be read")
+    assert not any(line.startswith("prediction with no gold") for line in result.stdout.splitlines())
+    report = json.loads(out.read_text())  # the rest was still scored and written
+    assert report["n_articles"] == 3 and report["claim_f1"] == 1.0
+
+
+def test_missing_article_means_no_grounding_for_that_id(dataset):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    (root / "articles" / "b.txt").unlink()
+    result = _run("--gold", root / "labels", "--pred", root / "pred")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("unreadable article (no grounding check): b") for line in result.stdout.splitlines())
+
+
+def test_without_articles_the_rates_are_not_computed(tmp_path):
+    case = json.loads(CASE.read_text(encoding="utf-8"))
+    _write_docs(tmp_path / "gold", case["gold"])
+    _write_docs(tmp_path / "pred", case["pred"])
+    out = tmp_path / "r.json"
+    result = _run("--gold", tmp_path / "gold", "--pred", tmp_path / "pred", "--json", out)
+    assert result.exit_code == 0, result.output
+    assert "grounding and hallucinated-number rates are not computed" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["grounding_rate"] is None and report["claim_f1"] == 1.0
+
+
+@pytest.mark.parametrize("make_bad, message", [
+    (lambda root: root / "nope", "gold folder not found"),
+    (lambda root: root / "articles" / "a.txt", "expected a folder"),
+])
+def test_bad_gold_folder_is_one_line_error(dataset, make_bad, message):
+    root, _ = dataset
+    result = _run("--gold", make_bad(root), "--pred", root / "pred")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_articles_folder_and_pred_folder_are_errors(dataset):
+    root, _ = dataset
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--articles", root / "missing")
+    assert result.exit_code == 1 and "articles folder not found" in result.stderr
+    result = _run("--gold", root / "labels", "--pred", root / "nothing")
+    assert result.exit_code == 1 and "prediction folder not found" in result.stderr
+
+
+def test_no_readable_gold_is_an_error(tmp_path):
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "pred").mkdir()
+    result = _run("--gold", tmp_path / "gold", "--pred", tmp_path / "pred")
+    assert result.exit_code == 1 and "no readable gold labels" in result.stderr
+
+
+def test_missing_option_is_a_usage_error():
+    assert _run("--pred", ".").exit_code == 2

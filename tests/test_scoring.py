@@ -1,0 +1,228 @@
+"""The scorer against hand-computed cases (tests/data/scoring/*.json) and its own invariants.
+
+Each data file holds ``gold`` and ``pred`` documents by article id, the ``articles``
+and the ``expected`` report entries. Expected numbers may be written as arithmetic
+("8/9", "(12 + 2/3)/13") so the hand computation stays visible; they are evaluated
+exactly with fractions. Expected dicts are checked as subsets of the report, except
+``field_diffs``, which must match exactly (its strings are field values, not arithmetic); ``per_article`` is keyed by id; a list
+of matches must match position by position.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import operator
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import InputError
+from summarizer.scoring import (
+    FIELDS, MATCH_THRESHOLD, align, bootstrap_ci, prf, score_documents, similarity,
+)
+
+CASES_DIR = Path(__file__).parent / "data" / "scoring"
+CASES = sorted(CASES_DIR.glob("*.json"))
+HEADLINE = ("claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
+            "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
+            "n_matched", "count_accuracy", "mean_field_accuracy")
+
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def exact(expression: str) -> Fraction:
+    """Evaluate "8/9" or "(10 + 3 * 3/4)/13" exactly: numbers, + - * / and brackets only."""
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return Fraction(node.value)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        raise ValueError(f"not plain arithmetic: {expression!r}")
+    return walk(ast.parse(expression, mode="eval"))
+
+
+def check(actual, expected, where: str) -> None:
+    if isinstance(expected, str):
+        assert actual == pytest.approx(float(exact(expected)), abs=1e-12), where
+    elif isinstance(expected, bool) or expected is None:
+        assert actual is expected, where
+    elif isinstance(expected, (int, float)):
+        assert actual == pytest.approx(expected, abs=1e-12), where
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), where
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            check(a, e, f"{where}[{i}]")
+    elif isinstance(expected, dict):
+        for key, value in expected.items():
+            assert key in actual, f"{where}: no key {key!r}"
+            if key == "field_diffs":  # field values, compared literally and completely
+                assert actual[key] == value, f"{where}.field_diffs"
+            else:
+                check(actual[key], value, f"{where}.{key}")
+    else:
+        raise TypeError(f"{where}: cannot compare {expected!r}")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def score_case(case: dict) -> dict:
+    return score_documents(case["gold"], case["pred"], case.get("articles"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case_matches_hand_computed_numbers(path):
+    case = load(path)
+    report = score_case(case)
+    expected = dict(case["expected"])
+    per_article_expected = expected.pop("per_article", {})
+    check(report, expected, path.stem)
+    rows = {row["id"]: row for row in report["per_article"]}
+    for article_id, row_expected in per_article_expected.items():
+        check(rows[article_id], row_expected, f"{path.stem}.per_article[{article_id}]")
+
+
+def test_required_cases_are_present():
+    names = {p.stem for p in CASES}
+    assert {"identity", "claim_order", "one_missing_claim", "invented_number", "wrong_victim_group",
+            "invalid_document", "quotes_whitespace_grounding", "missing_vs_invented"} <= names
+
+
+def _shuffled(pred: dict, rng: random.Random) -> dict:
+    pred = copy.deepcopy(pred)
+    for doc in pred.values():
+        if isinstance(doc, dict) and isinstance(doc.get("claims"), list):
+            rng.shuffle(doc["claims"])
+    return pred
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_claim_order_does_not_change_any_number(path):
+    case = load(path)
+    base = score_case(case)
+    shuffled = score_documents(case["gold"], _shuffled(case["pred"], random.Random(7)), case.get("articles"))
+    for key in HEADLINE:
+        assert shuffled[key] == base[key], key
+    assert shuffled["per_field"] == base["per_field"]
+    assert shuffled["ci"] == base["ci"]
+
+
+def test_report_is_exactly_reproducible():
+    case = load(CASES_DIR / "one_missing_claim.json")
+    first, second = score_case(case), score_case(case)
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_report_has_the_documented_keys():
+    report = score_case(load(CASES_DIR / "invalid_document.json"))
+    for key in HEADLINE + ("macro_f1", "n_articles", "n_gold_claims", "n_pred_claims", "ci", "per_article",
+                           "per_field", "settings"):
+        assert key in report
+    assert set(report["per_field"]) == set(FIELDS)
+    row = report["per_article"][0]
+    for key in ("id", "n_gold", "n_pred", "tp", "precision", "recall", "f1", "strict_f1", "valid",
+                "grounding_rate", "hallucinated_number_rate", "matches", "missed", "spurious"):
+        assert key in row
+    assert {"claim_f1", "strict_f1", "claim_precision", "claim_recall"} <= set(report["ci"])
+    json.dumps(report, allow_nan=False)  # the report is plain JSON
+
+
+def test_without_articles_grounding_is_undefined_not_perfect():
+    case = load(CASES_DIR / "identity.json")
+    report = score_documents(case["gold"], case["pred"], None)
+    assert report["grounding_rate"] is None and report["hallucinated_number_rate"] is None
+    assert report["claim_f1"] == 1.0
+
+
+def test_prediction_for_unknown_article_is_ignored_and_listed():
+    case = load(CASES_DIR / "identity.json")
+    pred = {**case["pred"], "zzz": case["pred"]["a"]}
+    report = score_documents(case["gold"], pred, case["articles"])
+    assert report["ignored_predictions"] == ["zzz"]
+    assert report["n_articles"] == 3 and report["n_pred_claims"] == 9
+
+
+def test_gold_that_fails_the_schema_is_an_input_error_naming_the_id():
+    case = load(CASES_DIR / "identity.json")
+    gold = {**case["gold"], "broken": {"summary": "x"}}
+    with pytest.raises(InputError, match="broken"):
+        score_documents(gold, case["pred"], case["articles"])
+
+
+# ---------------------------------------------------------------- the pieces
+
+def _claims() -> list[dict]:
+    return load(CASES_DIR / "identity.json")["gold"]["a"]["claims"]
+
+
+def test_different_outcome_is_never_similar():
+    gold = _claims()[0]
+    pred = {**gold, "outcome": "injured"}
+    assert similarity(gold, pred) == 0.0
+    assert align([gold], [pred]) == []
+
+
+def test_right_number_alone_is_below_the_threshold():
+    gold = _claims()[0]
+    pred = {**gold, "victim_group": "military", "victim_side": "Israel", "claimant": "Hamas"}
+    assert similarity(gold, pred) == pytest.approx(35 / 75)
+    assert similarity(gold, pred) < MATCH_THRESHOLD
+    assert align([gold], [pred]) == []
+
+
+def test_align_with_nothing_on_one_side():
+    assert align([], _claims()) == []
+    assert align(_claims(), []) == []
+
+
+def test_align_prefers_the_pairing_with_the_larger_total():
+    gold = _claims()[:2]  # civilians 652, children 23
+    pred = [copy.deepcopy(gold[1]), copy.deepcopy(gold[0])]
+    assert align(gold, pred) == [(0, 1, 1.0), (1, 0, 1.0)]
+
+
+def test_ties_on_the_weighted_fields_are_broken_by_the_evidence():
+    # Same figure, group, side and claimant in two places: only location and evidence tell them apart.
+    base = _claims()[0]
+    kharkiv = {**base, "location": "Kharkiv", "evidence": "10 people were killed in Kharkiv"}
+    kherson = {**base, "location": "Kherson", "evidence": "10 people were killed in Kherson"}
+    assert similarity(kharkiv, kherson) == 1.0
+    assert align([kharkiv, kherson], [kherson, kharkiv]) == [(0, 1, 1.0), (1, 0, 1.0)]
+
+
+@pytest.mark.parametrize("tp, n_gold, n_pred, expected", [
+    (2, 4, 2, (1.0, 0.5, 2 / 3)),
+    (0, 0, 0, (1.0, 1.0, 1.0)),   # nothing to find, nothing invented
+    (0, 3, 0, (0.0, 0.0, 0.0)),   # silent on an article with claims
+    (0, 0, 2, (0.0, 0.0, 0.0)),   # invented claims on an article without any
+])
+def test_prf_conventions(tp, n_gold, n_pred, expected):
+    assert prf(tp, n_gold, n_pred) == pytest.approx(expected)
+
+
+def _mean_f1(rows):
+    return sum(r["f1"] for r in rows) / len(rows)
+
+
+def test_bootstrap_ci_by_hand():
+    # Two articles with F1 0 and 1: a resample's mean is 0, 1/2 or 1, with chance 1/4 each
+    # for 0 and 1, so with 1000 resamples the 2.5th and 97.5th percentiles are 0 and 1.
+    rows = [{"f1": 0.0}, {"f1": 1.0}]
+    assert bootstrap_ci(rows, _mean_f1, n=1000, seed=0) == [0.0, 1.0]
+    assert bootstrap_ci([{"f1": 0.4}] * 3, _mean_f1) == [pytest.approx(0.4), pytest.approx(0.4)]
+    assert bootstrap_ci([], _mean_f1) is None
+
+
+def test_bootstrap_ci_is_seeded():
+    rows = [{"f1": x / 10} for x in range(10)]
+    first = bootstrap_ci(rows, _mean_f1, n=200, seed=3)
+    assert first == bootstrap_ci(rows, _mean_f1, n=200, seed=3)
+    assert first != bootstrap_ci(rows, _mean_f1, n=200, seed=4)
+    assert 0.0 <= first[0] < 0.45 < first[1] <= 0.9

@@ -1,0 +1,48 @@
+"""Whitespace and typographic folding, and finding evidence in the original article."""
+
+from __future__ import annotations
+
+from summarizer.text import canonical, find_span, normalize_ws
+
+ARTICLE = "Alexander Bastrykin, head of Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+
+
+def test_normalize_ws_collapses_runs_and_strips():
+    assert normalize_ws("  a\n\tb   c \n") == "a b c"
+
+
+def test_canonical_folds_quotes_dashes_and_whitespace():
+    assert canonical("\u201cRussia\u2019s\u201d \u2013 \u2014  \u2033x\u2033\n") == "\"Russia's\" - - \"x\""
+    assert canonical("wait\u2026") == "wait..."
+
+
+def test_find_span_exact():
+    start, end = find_span(ARTICLE, "head of Russia\u2019s")
+    assert ARTICLE[start:end] == "head of Russia\u2019s"
+
+
+def test_find_span_with_straight_quotes_and_other_whitespace():
+    span = find_span(ARTICLE, "Russia's Investigative Committee, said \"nearly 3,000\" were hurt - officials.")
+    assert span is not None
+    start, end = span
+    assert ARTICLE[start:end] == "Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+
+
+def test_find_span_ignores_surrounding_whitespace_of_evidence():
+    start, end = find_span(ARTICLE, "  Alexander\nBastrykin  ")
+    assert ARTICLE[start:end] == "Alexander Bastrykin"
+
+
+def test_find_span_refuses_changed_words_and_case():
+    assert find_span(ARTICLE, "nearly 3,001") is None
+    assert find_span(ARTICLE, "alexander bastrykin") is None
+    assert find_span(ARTICLE, "   ") is None
+
+
+def test_find_span_works_on_every_seed_sentence(seed_articles):
+    for article in seed_articles.values():
+        for line in article.splitlines():
+            if line.strip():
+                evidence = canonical(line)  # ASCII quotes, single spaces
+                start, end = find_span(article, evidence)
+                assert canonical(article[start:end]) == evidence

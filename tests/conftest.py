@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+# The tiny random model, built once per session through the real save/load path.
+from summarizer.testing.fixtures import tiny_decoder, tiny_model, tiny_model_dir, tiny_tokenizer  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_run_store(tmp_path_factory):
+    """Tests never write to the user's run store."""
+    previous = os.environ.get("SUMMARIZER_STORE")
+    os.environ["SUMMARIZER_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.sqlite3")
+    yield
+    if previous is None:
+        os.environ.pop("SUMMARIZER_STORE", None)
+    else:
+        os.environ["SUMMARIZER_STORE"] = previous
 
 
 @pytest.fixture(scope="session")

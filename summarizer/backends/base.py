@@ -20,7 +20,7 @@ class ExtractOptions:
     """Decoding options. Part of the cache key of a generation, so keep them plain values."""
 
     grounded: bool = True  # restrict evidence to article substrings and numbers to article numbers
-    max_new_tokens: int = 2048
+    max_new_tokens: int = 4096  # the densest seed article needs about 3,500 tokens of output
     temperature: float = 0.0  # 0 = greedy
     top_p: float = 1.0
     seed: int = 0

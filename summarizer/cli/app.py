@@ -79,3 +79,28 @@ DataOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
 DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16 or float32.")]
+StoreOption = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="Run store file (default: $SUMMARIZER_STORE, else runs.sqlite3 in the user data folder)."),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Generate again even when the store has an identical run (the new run is stored).")
+]
+MaxNewTokensOption = Annotated[
+    int, typer.Option("--max-new-tokens", min=1, help="Token budget per document (per chunk for long articles).")
+]
+TemperatureOption = Annotated[float, typer.Option("--temperature", min=0.0, help="0 = greedy decoding.")]
+TopPOption = Annotated[float, typer.Option("--top-p", min=0.0, max=1.0, help="Nucleus sampling mass (with temperature > 0).")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed for sampling.")]
+GroundingOption = Annotated[
+    bool,
+    typer.Option("--grounding/--no-grounding", help="Restrict evidence to article text and counts to article numbers."),
+]
+TrustRemoteCodeOption = Annotated[
+    bool,
+    typer.Option("--trust-remote-code", help="Run the model repository's own code (only for repositories you trust)."),
+]
+RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
+
+# Kept equal to ExtractOptions().max_new_tokens (a test checks), without importing the library here.
+DEFAULT_MAX_NEW_TOKENS = 4096

@@ -1,1 +1,36 @@
-"""(being written)"""
+"""``summarizer bench``: the performance benchmark (run by hand; CI runs ``--smoke``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from summarizer.cli.app import command
+
+
+@command("bench")
+def bench(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for RESULTS.md, results.json, profile.txt.")] = Path(
+        "bench"),
+    runs: Annotated[int, typer.Option("--runs", help="Timed repetitions; each timing is their median.")] = 3,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="The fixed token cap of every system.")] = 128,
+    articles: Annotated[int, typer.Option("--articles", help="How many seed articles (0: all).")] = 0,
+    smoke: Annotated[bool, typer.Option("--smoke", help="Tiny model, one article, a few tokens: seconds.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option(
+        "--cache-dir", help="Where the built benchmark model is kept (default ~/.cache/summarizer/bench-model).")] = None,
+    outlines_core_timeout: Annotated[float, typer.Option(
+        "--outlines-core-timeout", help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")
+    ] = 120.0,
+    profile: Annotated[bool, typer.Option("--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
+) -> None:
+    """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
+    from summarizer.benchmark import BenchOptions, run_benchmark
+
+    results = run_benchmark(BenchOptions(out_dir=out, runs=runs, max_new_tokens=max_new_tokens, articles=articles,
+                                         smoke=smoke, cache_dir=cache_dir, outlines_core_timeout=outlines_core_timeout,
+                                         profile=profile))
+    missed = [t["target"] for t in results["targets"] if t["met"] is False]
+    typer.echo(f"wrote {out / 'RESULTS.md'} and {out / 'results.json'}"
+               + (f"; targets missed: {', '.join(missed)}" if missed else ""))

@@ -1,1 +1,224 @@
-"""(being written)"""
+"""``summarizer eval`` and ``summarizer compare``: benchmark models on a labelled dataset."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Iterator, Optional
+
+import typer
+
+from summarizer.cli.app import (
+    DataOption,
+    DeviceOption,
+    DtypeOption,
+    GroundingOption,
+    MaxNewTokensOption,
+    ModelOption,
+    ModelsOption,
+    NoCacheOption,
+    OutDirOption,
+    QuietOption,
+    RevisionOption,
+    SeedOption,
+    StoreOption,
+    TemperatureOption,
+    TopPOption,
+    TrustRemoteCodeOption,
+    command,
+)
+from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
+from summarizer.models import DEFAULT_MODEL
+
+def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool):
+    from summarizer.backends.base import ExtractOptions
+
+    return ExtractOptions(
+        grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed
+    )
+
+
+def _backend_kwargs(device: str, dtype: str, trust_remote_code: bool, revision: str | None):
+    """Keyword arguments for each model's backend; they mean nothing to the rules baseline."""
+    from summarizer.backends.base import backend_name_for
+
+    options = {"device": device, "dtype": dtype, "trust_remote_code": trust_remote_code, "revision": revision}
+
+    def for_model(model: str) -> dict[str, Any]:
+        return {} if backend_name_for(model) == "rules" else dict(options)
+
+    return for_model
+
+
+@command("eval")
+def eval_command(
+    model: ModelOption = DEFAULT_MODEL,
+    data: DataOption = None,
+    out: OutDirOption = None,
+    store: StoreOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+    max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
+    temperature: TemperatureOption = 0.0,
+    top_p: TopPOption = 1.0,
+    seed: SeedOption = 0,
+    grounding: GroundingOption = True,
+    device: DeviceOption = "auto",
+    dtype: DtypeOption = "auto",
+    trust_remote_code: TrustRemoteCodeOption = False,
+    revision: RevisionOption = None,
+) -> None:
+    """Score one model on a labelled dataset; write report.json, report.md and review.html.
+
+    Reports go to --out (default reports/<model>/). Every generation is kept in the run
+    store, so an identical second run generates nothing (unless --no-cache).
+    """
+    from summarizer.evaluate import evaluate, model_slug
+
+    out_dir = out if out is not None else Path("reports") / model_slug(model)
+    with _progress(quiet) as progress:
+        result = evaluate(
+            model,
+            data_dir=data,
+            out_dir=out_dir,
+            store=store,
+            options=_options(max_new_tokens, temperature, top_p, seed, grounding),
+            no_cache=no_cache,
+            progress=progress,
+            **_backend_kwargs(device, dtype, trust_remote_code, revision)(model),
+        )
+    _print_report(result.report)
+    _print_notes(result.report)
+    typer.echo(f"reports: {out_dir}/ (report.json, report.md, review.html)")
+
+
+@command("compare")
+def compare_command(
+    models: ModelsOption,
+    data: DataOption = None,
+    out: OutDirOption = None,
+    store: StoreOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+    max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
+    temperature: TemperatureOption = 0.0,
+    top_p: TopPOption = 1.0,
+    seed: SeedOption = 0,
+    grounding: GroundingOption = True,
+    device: DeviceOption = "auto",
+    dtype: DtypeOption = "auto",
+    trust_remote_code: TrustRemoteCodeOption = False,
+    revision: RevisionOption = None,
+) -> None:
+    """Score several models on the same dataset; write each model's reports and a leaderboard.
+
+    Reports go to --out (default reports/compare/): leaderboard.md, .json, .png and one
+    folder per model. Interrupted? Run the same command again: finished work comes from the store.
+    """
+    from summarizer.evaluate import compare
+
+    out_dir = out if out is not None else Path("reports") / "compare"
+    with _progress(quiet) as progress:
+        outcome = compare(
+            models,
+            data_dir=data,
+            out_dir=out_dir,
+            store=store,
+            options=_options(max_new_tokens, temperature, top_p, seed, grounding),
+            no_cache=no_cache,
+            progress=progress,
+            backend_kwargs=_backend_kwargs(device, dtype, trust_remote_code, revision),
+        )
+    _print_leaderboard(outcome.leaderboard)
+    _print_notes(outcome.results[0].report, failures=False)
+    for result in outcome.results:
+        _print_failures(result.report, prefix=f"{result.model}: ")
+    typer.echo(f"reports: {out_dir}/ (leaderboard.md, leaderboard.json, leaderboard.png, <model>/review.html)")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Any]:
+    """A rich progress bar (one line per model) on stderr, or nothing with --quiet."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[cached]} cached"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(event) -> None:
+        if event.model not in tasks:
+            tasks[event.model] = bar.add_task(event.model, total=event.total, cached=0)
+        task = tasks[event.model]
+        cached = bar.tasks[task].fields["cached"] + (1 if event.from_cache else 0)
+        bar.update(task, completed=event.done, cached=cached)
+
+    with bar:
+        yield update
+
+
+def _print_report(report: dict) -> None:
+    """The same headline table as ``summarizer score``, then cache use and speed."""
+    from rich.console import Console
+
+    from summarizer.leaderboard import fmt
+    from summarizer.score_report import headline_table
+
+    Console().print(headline_table(report))
+    typer.echo(
+        f"{report['model']}: {report['n_generated']} generated, {report['n_cached']} from the run store; "
+        f"{fmt(report.get('seconds_per_article'))} s/article, {fmt(report.get('tokens_per_second'), 1)} tokens/s"
+    )
+
+
+# The terminal table keeps the columns that decide; leaderboard.md has them all.
+TERMINAL_COLUMNS = (
+    ("claim_f1", "F1 [95% CI]", "claim_f1_ci"),
+    ("strict_f1", "strict F1", None),
+    ("validity_rate", "valid", None),
+    ("grounding_rate", "grounded", None),
+    ("seconds_per_article", "s/article", None),
+)
+
+
+def _print_leaderboard(board: dict) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from summarizer.leaderboard import fmt, fmt_ci
+
+    table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")
+    table.add_column("model", overflow="fold")
+    for _, label, _ in TERMINAL_COLUMNS:
+        table.add_column(label, justify="right", no_wrap=True)
+    for row in board["models"]:
+        cells = [fmt_ci(row.get(k), row.get(c)) if c else fmt(row.get(k)) for k, _, c in TERMINAL_COLUMNS]
+        table.add_row(escape(row["slug"]), *cells)
+    Console().print(table)
+
+
+def _print_notes(report: dict, failures: bool = True) -> None:
+    """Unlabelled articles, unreadable files (and failed generations), on stderr."""
+    if report.get("unlabelled"):
+        typer.echo(f"unlabelled, left out of the scores: {', '.join(report['unlabelled'])}", err=True)
+    problems = report.get("problems") or {}
+    for entry in [*problems.get("unreadable_gold", []), *problems.get("unreadable_articles", [])]:
+        typer.echo(f"skipped {entry['path']}: {entry['reason']}", err=True)
+    if failures:
+        _print_failures(report)
+
+
+def _print_failures(report: dict, prefix: str = "") -> None:
+    for failure in report.get("failed") or []:
+        typer.echo(f"{prefix}failed on {failure['article']} (counted invalid): {failure['reason']}", err=True)

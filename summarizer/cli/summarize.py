@@ -1,1 +1,229 @@
-"""(being written)"""
+"""``summarizer summarize PATH...``: articles in, claims documents out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional, TextIO
+
+import typer
+
+from summarizer.cli.app import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DeviceOption,
+    DtypeOption,
+    GroundingOption,
+    MaxNewTokensOption,
+    ModelOption,
+    NoCacheOption,
+    OutDirOption,
+    QuietOption,
+    RevisionOption,
+    SeedOption,
+    StoreOption,
+    TemperatureOption,
+    TopPOption,
+    TrustRemoteCodeOption,
+    command,
+)
+from summarizer.errors import InputError, SummarizerError
+from summarizer.models import DEFAULT_MODEL
+
+STDIN = "-"
+HELP = f"""Extract the claims document of each article.
+
+PATH is an article file, a folder (its *.txt files) or '-' for standard input (id
+"stdin"). Articles must be UTF-8: a file that is not, or that is empty, fails with a
+one-line message on stderr and the other articles go on.
+
+With --out DIR each document is written to DIR/<id>.json in the gold format (what
+`summarizer score --pred DIR` reads), each file complete or absent even on Ctrl-C.
+Without --out documents go to stdout: one article prints its document; several
+print JSON Lines, one line per article in the order given, `null` for an article
+without a document. --jsonl FILE appends one run record per article (id, model,
+status, reason, document, offsets, stats).
+
+An article cut off by --max-new-tokens gets no document (status "truncated").
+Every generation is recorded in the run store; an identical request (same model,
+prompt, schema, article and options) is answered from it unless --no-cache.
+Exit status 1 if any article failed or got no document. Default model: {DEFAULT_MODEL}.
+"""
+
+
+@dataclass
+class Article:
+    id: str
+    source: str  # path or "-"
+    text: str | None = None
+    error: str | None = None  # why the article cannot be read
+
+
+def _read_stdin() -> Article:
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        return Article("stdin", STDIN, error=f"<stdin>: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
+    if not text.strip():
+        return Article("stdin", STDIN, error="<stdin>: article is empty")
+    return Article("stdin", STDIN, text=text.replace("\r\n", "\n"))
+
+
+def _read_path(path: Path) -> Article:
+    from summarizer.io import article_id, read_article
+
+    try:
+        return Article(article_id(path), str(path), text=read_article(path))
+    except InputError as error:
+        return Article(article_id(path), str(path), error=str(error))
+
+
+def collect_articles(paths: list[str]) -> list[Article]:
+    """Every article named on the command line, unreadable ones carrying their error."""
+    from summarizer.io import list_article_paths
+
+    articles: list[Article] = []
+    for given in paths:
+        if given == STDIN:
+            articles.append(_read_stdin())
+            continue
+        try:
+            articles.extend(_read_path(p) for p in list_article_paths([given]))
+        except InputError as error:
+            articles.append(Article(Path(given).stem, given, error=str(error)))
+    return _drop_repeats(articles)
+
+
+def _drop_repeats(articles: list[Article]) -> list[Article]:
+    """A file named twice runs once; two files with one name would overwrite each other's <id>.json."""
+    kept: list[Article] = []
+    sources: set[str] = set()
+    ids: set[str] = set()
+    for article in articles:
+        source = article.source if article.source == STDIN else str(Path(article.source).resolve())
+        if source in sources:
+            continue
+        if article.id in ids and article.error is None:
+            article.error = f"{article.source}: another article has the id {article.id!r} (file name)"
+        sources.add(source)
+        ids.add(article.id)
+        kept.append(article)
+    return kept
+
+
+class Progress:
+    """The rich progress bar on stderr (articles, tokens/s); messages print above it."""
+
+    def __init__(self, total: int, quiet: bool):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True, highlight=False)
+        self.bar = RichProgress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+            console=self.console, disable=quiet, transient=False,
+        )
+        self.task = self.bar.add_task("summarizing", total=total, rate="")
+        self.tokens = 0
+        self.seconds = 0.0
+
+    def __enter__(self) -> "Progress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.__exit__(*exc)
+
+    def message(self, text: str) -> None:
+        self.console.print(text, markup=False, soft_wrap=True)
+
+    def advance(self, stats: dict) -> None:
+        self.tokens += int(stats.get("generated_tokens", 0))
+        self.seconds += float(stats.get("seconds", 0.0))
+        rate = f"{self.tokens / self.seconds:.1f} tok/s" if self.seconds > 0 else ""
+        self.bar.update(self.task, advance=1, rate=rate)
+
+
+@dataclass
+class Sinks:
+    out_dir: Path | None
+    jsonl: TextIO | None
+    stdout_lines: bool  # several articles to stdout: JSON Lines
+
+    def write(self, article_id: str, model: str, result: Any | None, error: str | None) -> None:
+        from summarizer.io import write_json_atomic
+
+        document = result.document if result is not None else None
+        if self.out_dir is not None and document is not None:
+            write_json_atomic(self.out_dir / f"{article_id}.json", document)
+        elif self.out_dir is None:
+            self._stdout(document)
+        if self.jsonl is not None:
+            record = result.record() if result is not None else {
+                "document": None, "offsets": [], "status": "failed", "reason": error, "stats": {}, "model": model}
+            self.jsonl.write(json.dumps({"id": article_id, **record}, ensure_ascii=False) + "\n")
+            self.jsonl.flush()
+
+    def _stdout(self, document: dict | None) -> None:
+        if self.stdout_lines:
+            typer.echo(json.dumps(document, ensure_ascii=False))
+        elif document is not None:
+            typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        sys.stdout.flush()
+
+
+@command(name="summarize", help=HELP)
+def summarize_command(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Article files, folders of *.txt, or '-' for stdin.")],
+    model: ModelOption = DEFAULT_MODEL,
+    out: OutDirOption = None,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
+    grounding: GroundingOption = True,
+    max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
+    temperature: TemperatureOption = 0.0,
+    top_p: TopPOption = 1.0,
+    seed: SeedOption = 0,
+    device: DeviceOption = "auto",
+    dtype: DtypeOption = "auto",
+    trust_remote_code: TrustRemoteCodeOption = False,
+    revision: RevisionOption = None,
+    store: StoreOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    from summarizer.api import load_backend, make_options, summarize
+    from summarizer.store import open_store
+
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError("--out must be a folder, this is a file", out)
+    articles = collect_articles(paths)
+    backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
+    options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed)
+    failed = 0
+    with ExitStack() as stack:
+        records = stack.enter_context(open(jsonl, "a", encoding="utf-8")) if jsonl else None
+        sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
+        progress = stack.enter_context(Progress(len(articles), quiet))
+        run_store = open_store(store)
+        stack.callback(run_store.close)
+        for article in articles:
+            result, error = None, article.error
+            if error is None:
+                try:
+                    result = summarize(article.text, backend=backend, options=options, store=run_store, no_cache=no_cache)
+                except SummarizerError as exc:
+                    error = f"{article.source}: {exc}"
+            if result is not None and result.status != "ok":
+                error = f"{article.source}: {result.status}: {result.reason}"
+            if error:
+                failed += 1
+                progress.message(f"error: {error}")
+            sinks.write(article.id, backend.model_id, result, error)
+            progress.advance(result.stats if result else {})
+    if failed:
+        typer.echo(f"{failed} of {len(articles)} articles failed", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,320 @@
+"""The project's own grammar-constrained decode loop (instead of ``model.generate``).
+
+One generation, for a prompt and an llguidance grammar:
+
+* the prompt is prefilled into a KV cache, starting from a cached shared prefix when
+  :meth:`Decoder.cache_prefix` was called and the prompt begins with it;
+* whenever the grammar forces the next tokens (JSON keys, punctuation, enum tails),
+  they are appended to the tokens of the next forward pass (fast-forward), so one
+  pass covers the sampled token and everything forced after it;
+* the mask for the next token is computed on a worker thread while the model runs
+  (llguidance releases the GIL), into one bitmask buffer allocated once, and applied
+  to the logits through preallocated buffers (no per-step allocation for masking);
+* tokens past the tokenizer's vocabulary (padded model vocab) are never allowed:
+  llguidance leaves their bits at 0.
+
+torch, transformers and llguidance are imported when a Decoder is built, not when
+this module is imported.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from summarizer.errors import GrammarError, ModelError
+
+StopReason = Literal["stop", "max_new_tokens"]
+
+
+@dataclass(frozen=True)
+class DecodeParams:
+    max_new_tokens: int = 2048
+    temperature: float = 0.0  # 0: greedy
+    top_p: float = 1.0
+    seed: int = 0
+    fast_forward: bool = True  # append grammar-forced tokens to the next forward pass
+
+
+@dataclass
+class DecodeResult:
+    text: str
+    token_ids: list[int]  # generated tokens, forced ones included, stop token excluded
+    stop_reason: StopReason  # "max_new_tokens": cut off, the text is not a complete document
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def model_vocab_size(model) -> int:
+    """Rows of the model's output layer: may exceed ``len(tokenizer)`` (padded vocab)."""
+    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    if head is not None and getattr(head, "out_features", None):
+        return int(head.out_features)
+    config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    return int(config.vocab_size)
+
+
+def model_stop_token_ids(model, tokenizer) -> list[int]:
+    """End-of-turn tokens: ``generation_config.eos_token_id`` (int or list), else the tokenizer's EOS."""
+    generation_config = getattr(model, "generation_config", None)
+    eos = getattr(generation_config, "eos_token_id", None)
+    if eos is None:
+        eos = getattr(model.config, "eos_token_id", None)
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    ids = [eos] if isinstance(eos, int) else list(eos or [])
+    if not ids:
+        raise ModelError("the model declares no end-of-sequence token; pass stop_token_ids")
+    return [int(i) for i in ids]
+
+
+class _MaskApplier:
+    """Turns llguidance's packed bitmask into -inf logits using buffers allocated once."""
+
+    def __init__(self, vocab_size: int, device):
+        import torch
+
+        words = (vocab_size + 31) // 32
+        self.vocab_size = vocab_size
+        self.shifts = torch.arange(32, dtype=torch.int32, device=device)
+        self.words = torch.empty((words, 1), dtype=torch.int32, device=device)
+        self.bits = torch.empty((words, 32), dtype=torch.int32, device=device)
+        self.blocked = torch.empty((words, 32), dtype=torch.bool, device=device)
+
+    def apply(self, logits, bitmask_row) -> None:
+        import torch
+
+        self.words.copy_(bitmask_row.view(-1, 1), non_blocking=True)
+        torch.bitwise_right_shift(self.words, self.shifts, out=self.bits)
+        torch.bitwise_and(self.bits, 1, out=self.bits)
+        torch.eq(self.bits, 0, out=self.blocked)
+        logits.masked_fill_(self.blocked.view(-1)[: self.vocab_size], float("-inf"))
+
+
+class Decoder:
+    """Grammar-constrained generation with one model and tokenizer (batch size 1)."""
+
+    def __init__(self, model, tokenizer, *, stop_token_ids: list[int] | None = None, overlap_mask: bool = True):
+        import llguidance.hf
+        import llguidance.torch
+
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.vocab_size = model_vocab_size(model)
+        if len(tokenizer) > self.vocab_size:
+            raise ModelError(f"the tokenizer has {len(tokenizer)} tokens but the model only {self.vocab_size}")
+        self.stop_token_ids = list(stop_token_ids) if stop_token_ids else model_stop_token_ids(model, tokenizer)
+        try:
+            self.ll_tokenizer = llguidance.hf.from_tokenizer(
+                tokenizer, n_vocab=self.vocab_size, eos_token=self.stop_token_ids)
+        except Exception as exc:  # llguidance raises plain exceptions for tokenizers it cannot read
+            raise ModelError(f"llguidance cannot use this tokenizer: {exc}") from exc
+        self.device = next(model.parameters()).device
+        self._bitmask = llguidance.torch.allocate_token_bitmask(1, self.vocab_size)
+        self._mask = _MaskApplier(self.vocab_size, self.device)
+        self._fill_bitmask = llguidance.torch.fill_next_token_bitmask
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llg-mask") if overlap_mask else None
+        self._prefix_ids: list[int] = []
+        self._prefix_cache = None
+
+    # --- prompt prefix cache ---------------------------------------------------
+    def cache_prefix(self, prefix_ids: list[int]) -> None:
+        """Prefill ``prefix_ids`` once; later prompts that start with them reuse its KV cache."""
+        if not prefix_ids:
+            self._prefix_ids, self._prefix_cache = [], None
+            return
+        cache = self._new_cache()
+        self._forward(list(prefix_ids), cache)
+        self._prefix_ids, self._prefix_cache = list(prefix_ids), cache
+
+    def _start_cache(self, prompt_ids: list[int]):
+        """A cache to continue from and how many prompt tokens it already holds."""
+        n = len(self._prefix_ids)
+        if self._prefix_cache is not None and len(prompt_ids) > n and prompt_ids[:n] == self._prefix_ids:
+            # A copy: generation appends to the cache, the stored prefix must stay as it is.
+            return copy.deepcopy(self._prefix_cache), n
+        return self._new_cache(), 0
+
+    def _new_cache(self):
+        from transformers import DynamicCache
+
+        try:
+            return DynamicCache(config=self.model.config)
+        except TypeError:  # older transformers: no config argument
+            return DynamicCache()
+
+    # --- model -----------------------------------------------------------------
+    def _forward(self, token_ids: list[int], cache):
+        """Run the model on ``token_ids`` after what ``cache`` holds; logits of the last position (float32)."""
+        import torch
+
+        ids = torch.tensor([token_ids], dtype=torch.long, device=self.device)
+        # no_grad, not inference_mode: the logits are masked in place afterwards.
+        with torch.no_grad():
+            out = self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+        return out.logits[0, -1].float()
+
+    # --- generation ------------------------------------------------------------
+    def new_matcher(self, grammar: str):
+        from llguidance import LLMatcher
+
+        matcher = LLMatcher(self.ll_tokenizer, grammar, log_level=0)
+        if matcher.is_error():
+            lines = matcher.get_error().strip().splitlines() or ["unknown error"]
+            raise GrammarError(f"the grammar engine cannot compile the grammar: {lines[0]}")
+        return matcher
+
+    def generate(self, prompt_ids: list[int], grammar: str, params: DecodeParams | None = None) -> DecodeResult:
+        import torch
+
+        params = params or DecodeParams()
+        if not prompt_ids:
+            raise ValueError("the prompt is empty")
+        started = time.perf_counter()
+        run = _Run(self, self.new_matcher(grammar), params)
+        cache, reused = self._start_cache(list(prompt_ids))
+        pending = list(prompt_ids[reused:]) + run.fast_forward()
+        generator = None
+        if params.temperature > 0:
+            generator = torch.Generator(device=self.device).manual_seed(params.seed)
+        prefill_seconds = None
+        stop_reason: StopReason
+        while True:
+            if run.finished():
+                stop_reason = "stop"
+                break
+            if len(run.tokens) >= params.max_new_tokens:
+                stop_reason = "max_new_tokens"
+                break
+            logits = run.forward_with_mask(pending, cache)
+            if prefill_seconds is None:
+                prefill_seconds = time.perf_counter() - started
+            token = _sample(logits, params, generator)
+            if token in self.stop_token_ids:
+                run.consume([token])
+                stop_reason = "stop"
+                break
+            run.consume([token])
+            run.tokens.append(token)
+            pending = [token] + run.fast_forward()
+        stats = {
+            "prompt_tokens": len(prompt_ids),
+            "generated_tokens": len(run.tokens),
+            "forced_tokens": run.forced,
+            "forward_passes": run.passes,
+            "fast_forward_runs": run.ff_runs,
+            "seconds": time.perf_counter() - started,
+            "prefill_seconds": prefill_seconds or 0.0,
+            "reused_prefix_tokens": reused,
+        }
+        return DecodeResult(self._text(run.tokens), run.tokens, stop_reason, stats)
+
+    def _text(self, tokens: list[int]) -> str:
+        # llguidance's bytes are exactly what the grammar matched; a truncated run may
+        # end inside a UTF-8 sequence, hence the replacement.
+        return self.ll_tokenizer.decode_bytes(tokens).decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        """Stop the mask worker thread (the decoder still works afterwards, without overlap)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    def __enter__(self) -> Decoder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Run:
+    """The state of one generation: matcher, tokens so far and counters."""
+
+    def __init__(self, decoder: Decoder, matcher, params: DecodeParams):
+        self.decoder = decoder
+        self.matcher = matcher
+        self.params = params
+        self.tokens: list[int] = []
+        self.forced = 0
+        self.ff_runs = 0
+        self.passes = 0
+        self._mask_ready = False
+
+    def consume(self, tokens: list[int]) -> None:
+        if not self.matcher.consume_tokens(tokens):
+            raise GrammarError(f"the grammar rejected a token: {self.matcher.get_error().strip().splitlines()[0]}")
+        self._mask_ready = False
+
+    def fast_forward(self) -> list[int]:
+        """Consume the tokens the grammar forces now (within the budget) and return them."""
+        if not self.params.fast_forward or self.matcher.is_stopped():
+            return []
+        budget = self.params.max_new_tokens - len(self.tokens)
+        forced = self.matcher.compute_ff_tokens()[:budget]
+        if forced:
+            self.consume(forced)
+            self.tokens.extend(forced)
+            self.forced += len(forced)
+            self.ff_runs += 1
+        return forced
+
+    def finished(self) -> bool:
+        """Grammar complete: stopped, or accepting with nothing but a stop token allowed next."""
+        if self.matcher.is_stopped():
+            return True
+        if not self.matcher.is_accepting():
+            return False
+        self._compute_mask()
+        return self._only_stop_tokens_allowed()
+
+    def _only_stop_tokens_allowed(self) -> bool:
+        import torch
+
+        bitmask = self.decoder._bitmask[0]
+        allowed = int(torch.count_nonzero(bitmask))  # words with any bit set: cheap upper bound
+        if allowed > len(self.decoder.stop_token_ids):
+            return False
+        allowed_ids = {w * 32 + b for w in torch.nonzero(bitmask).flatten().tolist() for b in range(32)
+                       if (int(bitmask[w]) >> b) & 1}
+        return allowed_ids <= set(self.decoder.stop_token_ids)
+
+    def _compute_mask(self) -> None:
+        if not self._mask_ready:
+            self.decoder._fill_bitmask(self.matcher, self.decoder._bitmask)
+            self._mask_ready = True
+
+    def forward_with_mask(self, pending: list[int], cache):
+        """Run the model on ``pending``; meanwhile compute the mask for the next token; return masked logits."""
+        decoder = self.decoder
+        future = None
+        if decoder._pool is not None and not self._mask_ready:
+            future = decoder._pool.submit(self._compute_mask)
+        logits = decoder._forward(pending, cache)
+        self.passes += 1
+        if future is not None:
+            future.result()
+        self._compute_mask()
+        if self.matcher.is_error():
+            raise GrammarError(f"the grammar engine failed: {self.matcher.get_error().strip().splitlines()[0]}")
+        decoder._mask.apply(logits[: decoder.vocab_size], decoder._bitmask[0])
+        if logits.shape[0] > decoder.vocab_size:
+            logits[decoder.vocab_size:] = float("-inf")
+        return logits
+
+
+def _sample(logits, params: DecodeParams, generator) -> int:
+    """Greedy at temperature 0, else temperature + nucleus (top-p) sampling."""
+    import torch
+
+    if params.temperature <= 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / params.temperature, dim=-1)
+    if params.top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < params.top_p  # always keeps the top token
+        sorted_probs = sorted_probs * keep
+        choice = torch.multinomial(sorted_probs, 1, generator=generator)
+        return int(order[choice])
+    return int(torch.multinomial(probs, 1, generator=generator))

@@ -1,0 +1,380 @@
+"""``eval`` and ``compare``: run models over a labelled dataset, score them, write reports.
+
+Every generation goes through :func:`summarizer.api.summarize` with the run store,
+so an identical request is never generated twice: re-scoring is free and an
+interrupted comparison resumes where it stopped. Rendering lives in
+:mod:`summarizer.review` (HTML) and :mod:`summarizer.leaderboard` (Markdown, JSON, PNG);
+this module computes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from summarizer.api import summarize
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
+from summarizer.dataset import Dataset, load_dataset
+from summarizer.errors import InputError
+from summarizer.io import write_json_atomic
+from summarizer.resources import seeds_dir
+from summarizer.scoring import score_documents
+from summarizer.store import RunStore, open_store
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent to the ``progress`` callback after each article."""
+
+    model: str
+    article_id: str
+    done: int
+    total: int
+    from_cache: bool
+    status: str
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class EvalResult:
+    """One model on one dataset."""
+
+    model: str
+    slug: str
+    report: dict[str, Any]  # report.json's content
+    extractions: dict[str, Extraction]
+    unlabelled: list[str]
+    problems: list[str]
+    out_dir: Path | None = None
+
+    @property
+    def n_generated(self) -> int:
+        return self.report["n_generated"]
+
+    @property
+    def n_cached(self) -> int:
+        return self.report["n_cached"]
+
+
+@dataclass
+class CompareResult:
+    results: list[EvalResult]
+    leaderboard: dict[str, Any]
+    out_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def model_slug(model: str) -> str:
+    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name."""
+    path = Path(model).expanduser()
+    name = path.resolve().name if path.is_dir() else model.replace("/", "--")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug or "model"
+
+
+def evaluate(
+    model: str,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    store: RunStore | str | Path | None = None,
+    options: ExtractOptions | None = None,
+    no_cache: bool = False,
+    progress: ProgressCallback | None = None,
+    *,
+    backend: Backend | str | None = None,
+    dataset: Dataset | None = None,
+    **backend_kwargs: Any,
+) -> EvalResult:
+    """Generate (or reuse) a document for every labelled article, score, and write reports.
+
+    ``store``: an open :class:`RunStore`, a path, or None for the default store.
+    ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
+    ``get_backend(model, backend, **backend_kwargs)``, built once for all articles.
+    Reports go to ``out_dir`` when given: report.json, report.md, review.html.
+    """
+    dataset = dataset if dataset is not None else load_dataset(Path(data_dir) if data_dir else seeds_dir())
+    _require_labels(dataset, data_dir)
+    owned = not isinstance(store, RunStore)
+    run_store = open_store(store)
+    try:
+        if not isinstance(backend, Backend):
+            backend = get_backend(model, backend, **backend_kwargs)
+        options = options or ExtractOptions()
+        runs = _generate(model, backend, dataset, run_store, options, no_cache, progress)
+    finally:
+        if owned:
+            run_store.close()
+    result = _score(model, backend, dataset, runs)
+    result.report["options"] = options.as_dict()
+    if out_dir is not None:
+        write_eval_reports(result, dataset, Path(out_dir))
+    return result
+
+
+def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
+    if not dataset.labels:
+        raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
+
+
+@dataclass
+class _Run:
+    extraction: Extraction
+    from_cache: bool
+
+
+def _generate(
+    model: str,
+    backend: Backend,
+    dataset: Dataset,
+    store: RunStore,
+    options: ExtractOptions,
+    no_cache: bool,
+    progress: ProgressCallback | None,
+) -> dict[str, _Run]:
+    ids = sorted(dataset.labels)
+    runs: dict[str, _Run] = {}
+    for done, article_id in enumerate(ids, 1):
+        # The same entry point as the CLI and Python users; the store makes reruns free.
+        result = summarize(dataset.articles[article_id], backend=backend, options=options, store=store, no_cache=no_cache)
+        extraction = Extraction(result.raw, result.document, result.status, result.reason, result.stats)
+        runs[article_id] = _Run(extraction, result.from_cache)
+        if progress is not None:
+            progress(Progress(model, article_id, done, len(ids), result.from_cache, result.status))
+    return runs
+
+
+def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run]) -> EvalResult:
+    # As in api.summarize, only an "ok" generation has a document; the scorer counts the
+    # others (invalid, truncated, failed) as invalid documents with zero claims.
+    pred = {article_id: _document(run.extraction) for article_id, run in runs.items()}
+    gold = {article_id: dataset.labels[article_id] for article_id in runs}
+    articles = {article_id: dataset.articles[article_id] for article_id in runs}
+    report = score_documents(gold, pred, articles)
+    report.update(_run_summary(model, backend, runs))
+    report["unlabelled"] = list(dataset.unlabelled)
+    report["problems"] = _problems(report, runs, dataset)
+    report["inputs"] = {
+        "data": str(dataset.root),
+        "gold": str(dataset.root / "labels"),
+        "pred": None,  # generated by the model (or served from the run store)
+        "articles": str(dataset.root / "articles"),
+    }
+    extractions = {article_id: run.extraction for article_id, run in runs.items()}
+    return EvalResult(model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems))
+
+
+def _problems(report: dict[str, Any], runs: dict[str, _Run], dataset: Dataset) -> dict[str, list]:
+    """The ``problems`` of ``summarizer score --json``, filled from the generations and the dataset."""
+    invalid = [
+        {"id": row["id"], "reason": runs[row["id"]].extraction.reason or row.get("invalid_reason")}
+        for row in report["per_article"]
+        if not row["valid"]
+    ]
+    labels_dir = str(dataset.root / "labels")
+    unreadable = [_problem_entry(line) for line in dataset.problems]
+    return {
+        "missing_predictions": [],  # every labelled article is generated
+        "invalid_predictions": invalid,
+        "stray_predictions": [],
+        "unreadable_gold": [entry for entry in unreadable if entry["path"].startswith(labels_dir)],
+        "unreadable_articles": [entry for entry in unreadable if not entry["path"].startswith(labels_dir)],
+    }
+
+
+def _problem_entry(line: str) -> dict[str, str]:
+    """``"<path>: <reason>"`` (a Dataset problem line) as ``{"id", "path", "reason"}``."""
+    path, _, reason = line.partition(": ")
+    return {"id": Path(path).stem, "path": path, "reason": reason}
+
+
+def _document(extraction: Extraction) -> dict | None:
+    return extraction.document if extraction.status == "ok" else None
+
+
+def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:
+    """Model, cache use, statuses, speed. Timings are those of the original generations."""
+    stats = [run.extraction.stats or {} for run in runs.values()]
+    seconds = sum(float(s.get("seconds") or 0.0) for s in stats)
+    tokens = sum(int(s.get("generated_tokens") or 0) for s in stats)
+    statuses: dict[str, int] = {}
+    for run in runs.values():
+        statuses[run.extraction.status] = statuses.get(run.extraction.status, 0) + 1
+    return {
+        "model": model,
+        "backend": backend.describe(),
+        "n_articles": len(runs),
+        "n_generated": sum(not run.from_cache for run in runs.values()),
+        "n_cached": sum(run.from_cache for run in runs.values()),
+        "statuses": statuses,
+        "failed": [
+            {"article": article_id, "reason": run.extraction.reason}
+            for article_id, run in runs.items()
+            if run.extraction.status == "failed"
+        ],
+        "seconds_per_article": seconds / len(runs) if runs else None,
+        "tokens_per_second": tokens / seconds if seconds > 0 and tokens > 0 else None,
+        "generated_tokens": tokens,
+    }
+
+
+def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
+    """report.json, report.md and review.html for one model."""
+    from summarizer.leaderboard import render_report_markdown
+    from summarizer.review import render_review
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ids = list(result.extractions)
+    page = render_review(
+        {i: dataset.articles[i] for i in ids},
+        {i: dataset.labels[i] for i in ids},
+        {i: _document(result.extractions[i]) for i in ids},
+        result.report,
+        title=f"Review: {result.model}",
+        statuses={i: _generation_info(result.extractions[i]) for i in ids},
+    )
+    paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "review.html"]
+    write_json_atomic(paths[0], result.report)
+    _write_text_atomic(paths[1], render_report_markdown(result.report))
+    _write_text_atomic(paths[2], page)
+    result.out_dir = out_dir
+    return paths
+
+
+def _generation_info(extraction: Extraction) -> dict[str, Any]:
+    return {"status": extraction.status, "reason": extraction.reason, "raw": extraction.raw}
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+# -- compare ------------------------------------------------------------------------------------
+def compare(
+    models: Sequence[str],
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    store: RunStore | str | Path | None = None,
+    options: ExtractOptions | None = None,
+    no_cache: bool = False,
+    progress: ProgressCallback | None = None,
+    *,
+    backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
+) -> CompareResult:
+    """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
+
+    Each model's reports go to ``out_dir/<model-slug>/``; the leaderboard to
+    ``out_dir/leaderboard.{md,json,png}``. Every generation is committed to the store
+    as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
+    ``backend_kwargs(model)`` gives the keyword arguments for each model's backend.
+    """
+    if not models:
+        raise InputError("compare needs at least one model")
+    dataset = load_dataset(Path(data_dir) if data_dir else seeds_dir())
+    _require_labels(dataset, data_dir)
+    out = Path(out_dir) if out_dir is not None else None
+    slugs = _unique_slugs(models)
+    owned = not isinstance(store, RunStore)
+    run_store = open_store(store)
+    results = []
+    try:
+        for model in models:
+            kwargs = backend_kwargs(model) if backend_kwargs else {}
+            model_out = out / slugs[model] if out is not None else None
+            result = evaluate(
+                model, data_dir, model_out, run_store, options, no_cache, progress, dataset=dataset, **kwargs
+            )
+            result.slug = slugs[model]
+            results.append(result)
+    finally:
+        if owned:
+            run_store.close()
+    board = build_leaderboard(results, dataset)
+    outcome = CompareResult(results, board, out)
+    if out is not None:
+        outcome.files = write_leaderboard(board, out)
+    return outcome
+
+
+def _unique_slugs(models: Sequence[str]) -> dict[str, str]:
+    if len(set(models)) != len(models):
+        raise InputError("compare was given the same model twice: " + ", ".join(sorted(_duplicates(models))))
+    slugs: dict[str, str] = {}
+    for model in models:
+        slug, n = model_slug(model), 2
+        while slug in slugs.values():
+            slug, n = f"{model_slug(model)}-{n}", n + 1
+        slugs[model] = slug
+    return slugs
+
+
+def _duplicates(models: Sequence[str]) -> set[str]:
+    return {m for m in models if list(models).count(m) > 1}
+
+
+def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset) -> dict[str, Any]:
+    """Rows sorted by claim F1 (best first) and the article x model F1 matrix."""
+    rows = sorted((_leaderboard_row(r) for r in results), key=lambda row: -(row["claim_f1"] or 0.0))
+    article_ids = sorted({row["id"] for r in results for row in r.report["per_article"]})
+    matrix = {
+        "articles": article_ids,
+        "models": [row["model"] for row in rows],
+        "f1": [[_article_f1(_result_for(results, row["model"]), a) for row in rows] for a in article_ids],
+    }
+    return {
+        "data": str(dataset.root),
+        "n_articles": len(article_ids),
+        "unlabelled": list(dataset.unlabelled),
+        "models": rows,
+        "article_f1": matrix,
+    }
+
+
+def _result_for(results: Sequence[EvalResult], model: str) -> EvalResult:
+    return next(r for r in results if r.model == model)
+
+
+def _article_f1(result: EvalResult, article_id: str) -> float | None:
+    for row in result.report["per_article"]:
+        if row["id"] == article_id:
+            return row.get("f1")
+    return None
+
+
+def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
+    report = result.report
+    ci = report.get("ci", {})
+    return {
+        "model": result.model,
+        "slug": result.slug,
+        "claim_f1": report["claim_f1"],
+        "claim_f1_ci": ci.get("claim_f1"),
+        "strict_f1": report["strict_f1"],
+        "strict_f1_ci": ci.get("strict_f1"),
+        "claim_precision": report.get("claim_precision"),
+        "claim_recall": report.get("claim_recall"),
+        "count_accuracy": report.get("count_accuracy"),
+        "mean_field_accuracy": report.get("mean_field_accuracy"),
+        "validity_rate": report.get("validity_rate"),
+        "grounding_rate": report.get("grounding_rate"),
+        "hallucinated_number_rate": report.get("hallucinated_number_rate"),
+        "seconds_per_article": report.get("seconds_per_article"),
+        "tokens_per_second": report.get("tokens_per_second"),
+        "n_failed": len(report.get("failed", [])),
+    }
+
+
+
+def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
+    from summarizer.leaderboard import render_leaderboard_markdown, write_leaderboard_png
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "leaderboard.json", out_dir / "leaderboard.md", out_dir / "leaderboard.png"]
+    write_json_atomic(paths[0], board)
+    _write_text_atomic(paths[1], render_leaderboard_markdown(board))
+    write_leaderboard_png(board, paths[2])
+    return paths

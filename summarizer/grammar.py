@@ -1,0 +1,210 @@
+"""llguidance grammars for the claims schema, grounded in one article or not.
+
+Ungrounded, the grammar is the JSON schema itself. Grounded (the default), it is a
+Lark grammar with the same structure, where each claim's ``evidence`` can only be a
+substring of the article and ``count.value``/``count.upper`` only a number the
+number parser finds in it, so grounding holds by construction. Everything else is
+embedded from the schema with ``%json`` so it stays exactly as the schema says.
+
+Output is compact (no whitespace between JSON tokens): weak models loop on flexible
+whitespace, and a fixed layout lets the grammar force keys and punctuation, which
+the decoder fast-forwards. Keys come in the schema's order.
+
+llguidance is imported inside the functions (the CLI must start without it); building
+a grammar only wraps text, compiling happens in :func:`check_grammar` or the matcher.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from summarizer.errors import GrammarError
+
+# Compact JSON, no free whitespace: for the ungrounded schema and every %json leaf.
+JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
+
+# Words, whitespace runs and single other characters: an evidence span may start and
+# end at any of these boundaries, so any run of whole words (with its punctuation) fits.
+_CHUNK_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+_EVIDENCE_KEY = "evidence"
+_COUNT_KEY = "count"
+_CLAIMS_KEY = "claims"
+
+
+def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = True) -> str:
+    """An llguidance grammar (a string for ``LLMatcher``) for documents of ``schema``.
+
+    ``grounded`` needs the ``article``: evidence is restricted to its substrings and
+    count numbers to the numbers it states (no numbers at all: ``claims`` must be empty).
+    """
+    if not grounded:
+        return _json_schema_grammar(schema)
+    if article is None:
+        raise GrammarError("a grounded grammar needs the article text")
+    lark = _GroundedBuilder(schema, article).lark()
+    from llguidance import LLMatcher  # only to wrap the Lark text; nothing is compiled here
+
+    return LLMatcher.grammar_from_lark(lark)
+
+
+def _json_schema_grammar(schema: dict) -> str:
+    from llguidance import LLMatcher
+
+    try:
+        return LLMatcher.grammar_from_json_schema(schema, defaults=JSON_OPTIONS)
+    except ValueError as exc:
+        raise GrammarError(f"the schema is not a JSON object: {exc}") from exc
+
+
+def evidence_chunks(article: str) -> list[str]:
+    """The article cut into JSON-escaped chunks; their contiguous runs are the allowed evidence."""
+    return [json.dumps(chunk, ensure_ascii=False)[1:-1] for chunk in _CHUNK_RE.findall(article)]
+
+
+def grounded_numbers(article: str, minimum: float | None = None) -> list[str]:
+    """The article's numbers as JSON literals, deduplicated, in order of first mention."""
+    from summarizer.numbers import find_numbers, format_number
+
+    seen: dict[str, None] = {}
+    for mention in find_numbers(article):
+        if minimum is None or mention.value >= minimum:
+            seen.setdefault(format_number(mention.value), None)
+    return list(seen)
+
+
+def _lark_string(text: str) -> str:
+    """A Lark string literal matching ``text`` exactly."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _json_leaf(subschema: dict) -> str:
+    leaf = {k: v for k, v in subschema.items() if k not in ("description", "title", "$comment")}
+    leaf["x-guidance"] = JSON_OPTIONS
+    return "%json " + json.dumps(leaf, ensure_ascii=False)
+
+
+class _GroundedBuilder:
+    """Writes the Lark grammar, one rule per schema node, resolving local ``$ref``s."""
+
+    def __init__(self, schema: dict, article: str):
+        self.schema = schema
+        self.chunks = evidence_chunks(article)
+        self.article = article
+        self.rules: list[str] = []
+        self._counter = 0
+        self._named: dict[str, str] = {}  # rule body -> name, so identical leaves share a rule
+
+    def lark(self) -> str:
+        start = self._object(self.schema, self._top_value)
+        return "\n".join(["%llguidance {}", f"start: {start}", *self.rules]) + "\n"
+
+    # --- schema plumbing -------------------------------------------------------
+    def resolve(self, node: dict) -> dict:
+        while "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise GrammarError(f"only local $ref is supported, got {ref!r}")
+            target = self.schema
+            for part in ref[2:].split("/"):
+                target = target[part]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
+
+    def rule(self, prefix: str, body: str) -> str:
+        if body in self._named:
+            return self._named[body]
+        self._counter += 1
+        name = f"{prefix}_{self._counter}"
+        self.rules.append(f"{name}: {body}")
+        self._named[body] = name
+        return name
+
+    def _object(self, node: dict, value_of) -> str:
+        """``{"k1":v1,"k2":v2}`` with keys in schema order; all must be required."""
+        node = self.resolve(node)
+        props = node.get("properties", {})
+        missing = set(props) - set(node.get("required", []))
+        if missing:
+            raise GrammarError(f"grounded grammar needs every property required; optional: {sorted(missing)}")
+        parts = []
+        for i, (key, sub) in enumerate(props.items()):
+            opener = ("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":"
+            parts.append(_lark_string(opener))
+            parts.append(value_of(key, self.resolve(sub)))
+        parts.append(_lark_string("}" if props else "{}"))
+        return " ".join(parts)
+
+    # --- values ----------------------------------------------------------------
+    def _top_value(self, key: str, sub: dict) -> str:
+        if key == _CLAIMS_KEY:
+            return self._claims(sub)
+        return self.rule("leaf", _json_leaf(sub))
+
+    def _claims(self, node: dict) -> str:
+        lo, hi = node.get("minItems", 0), node.get("maxItems")
+        kept, named = len(self.rules), dict(self._named)
+        try:
+            claim = self.rule("claim", self._object(node["items"], self._claim_value))
+        except _NoGroundedNumber:
+            self.rules[kept:], self._named = [], named  # drop the half-built claim rules
+            claim = None
+        if claim is None or hi == 0:
+            if lo > 0:
+                raise GrammarError("the article states no number, but the schema requires claims")
+            # No number to ground a count in: the only grounded list is the empty one.
+            return self.rule("claims", _lark_string("[]"))
+        repeat = f"{{{max(lo - 1, 0)},{'' if hi is None else hi - 1}}}"
+        items = f"{_lark_string('[')} {claim} ({_lark_string(',')} {claim}){repeat} {_lark_string(']')}"
+        return self.rule("claims", items if lo > 0 else f"{_lark_string('[]')} | {items}")
+
+    def _claim_value(self, key: str, sub: dict) -> str:
+        if key == _EVIDENCE_KEY:
+            return self._evidence(sub)
+        if key == _COUNT_KEY:
+            return self._count(sub)
+        return self.rule("leaf", _json_leaf(sub))
+
+    def _evidence(self, sub: dict) -> str:
+        if sub.get("type") != "string":
+            raise GrammarError("evidence must be a string in the schema")
+        lo, hi = max(1, sub.get("minLength", 1)), sub.get("maxLength")
+        # Escaped length >= decoded length, so bounding the escaped text keeps maxLength.
+        bound = f"/.{{{lo},{hi}}}/" if hi is not None else f"/.{{{lo},}}/"
+        substring = "%regex " + json.dumps({"substring_chunks": self.chunks}, ensure_ascii=False)
+        terminal = self.rule("EVIDENCE", f"{substring} & {bound}")
+        return self.rule("evidence", f'"\\"" {terminal} "\\""')
+
+    def _count(self, node: dict) -> str:
+        branches = node.get("anyOf") or node.get("oneOf") or [node]
+        bodies = [self._object(branch, self._count_value) for branch in branches]
+        return self.rule("count", " | ".join(f"({b})" for b in bodies))
+
+    def _count_value(self, key: str, sub: dict) -> str:
+        if sub.get("type") in ("number", "integer"):
+            return self._number(sub)
+        return self.rule("leaf", _json_leaf(sub))
+
+    def _number(self, sub: dict) -> str:
+        values = grounded_numbers(self.article, sub.get("minimum"))
+        if sub.get("type") == "integer":
+            values = [v for v in values if re.fullmatch(r"-?\d+", v)]
+        if not values:
+            raise _NoGroundedNumber()
+        # A terminal (uppercase name): one lexeme for all the article's numbers.
+        return self.rule("NUMBER", " | ".join(_lark_string(v) for v in values))
+
+
+class _NoGroundedNumber(Exception):
+    """The article has no number a count could take: no claim can be grounded."""
+
+
+def check_grammar(grammar: str, ll_tokenizer) -> None:
+    """Raise :class:`GrammarError` (one line) if llguidance cannot compile ``grammar``."""
+    from llguidance import LLMatcher
+
+    is_error, messages = LLMatcher.validate_grammar_with_warnings(grammar, ll_tokenizer)
+    if is_error:
+        first = (messages[0] if messages else "unknown error").strip().splitlines()
+        raise GrammarError(f"the grammar engine cannot compile the grammar: {first[0] if first else 'unknown error'}")

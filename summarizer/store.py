@@ -1,0 +1,374 @@
+"""The run store: every generation, kept in SQLite so nothing is generated twice.
+
+Each call to a backend is recorded with what identifies it (model, revision,
+backend, prompt hash, schema hash, article hash, decoding parameters) and what it
+produced (raw output, parsed document, status, timings, token counts). A request
+identical to a recorded one is answered from the store: re-scoring a model, or
+re-running a comparison that was interrupted, never regenerates.
+
+The store knows nothing of datasets or evaluation; :func:`cached_extract` is the one
+place where a backend call and the store meet.
+
+Location: ``--store`` / the ``path`` argument, else ``$SUMMARIZER_STORE``, else the
+platform's user data folder (``~/.local/share/summarizer/runs.sqlite3`` on Linux).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Union
+
+from summarizer import __version__
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.errors import InputError
+from summarizer.resources import schema_hash
+
+STORE_ENV = "SUMMARIZER_STORE"
+STORE_FILENAME = "runs.sqlite3"
+# Bumped when the meaning of a cache key changes (not when the table changes: that is a migration).
+CACHE_KEY_VERSION = 1
+# Only these statuses are answered from the store; a "failed" generation (the backend
+# raised: out of memory, a crash) is retried on the next run.
+CACHEABLE_STATUSES = ("ok", "invalid", "truncated")
+
+Migration = Union[str, Callable[[sqlite3.Connection], None]]
+
+# Numbered schema changes: migration i (1-based) brings the store to PRAGMA user_version i.
+# Append only; never edit a released one.
+MIGRATIONS: list[Migration] = [
+    """
+    CREATE TABLE generations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cache_key TEXT NOT NULL,
+        model TEXT NOT NULL,
+        revision TEXT,
+        backend TEXT NOT NULL,
+        prompt_hash TEXT,
+        schema_hash TEXT,
+        article_hash TEXT NOT NULL,
+        backend_info TEXT NOT NULL,   -- describe() of the backend, JSON
+        params TEXT NOT NULL,         -- decoding parameters, JSON
+        raw TEXT NOT NULL,
+        document TEXT,                -- parsed document, JSON; NULL when none
+        status TEXT NOT NULL CHECK (status IN ('ok', 'invalid', 'truncated', 'failed')),
+        reason TEXT,
+        seconds REAL,
+        prompt_tokens INTEGER,
+        generated_tokens INTEGER,
+        stats TEXT NOT NULL,          -- every stat the backend reported, JSON
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX generations_by_key ON generations (cache_key, id);
+    """,
+]
+
+
+def default_store_path() -> Path:
+    """``$SUMMARIZER_STORE`` if set, else ``runs.sqlite3`` in the platform's user data folder."""
+    override = os.environ.get(STORE_ENV)
+    if override:
+        return Path(override).expanduser()
+    return _user_data_dir() / STORE_FILENAME
+
+
+def _user_data_dir() -> Path:
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "summarizer"
+
+
+def _canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def text_hash(text: str) -> str:
+    """sha256 of the exact article text (a changed byte is a different article)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def backend_identity(backend: Backend) -> dict[str, Any]:
+    """What identifies a backend's output: its describe(), with the schema hash always present."""
+    info = dict(backend.describe())
+    info.setdefault("backend", backend.name)
+    info.setdefault("model", backend.model_id)
+    info.setdefault("schema_hash", schema_hash())
+    # A new release may change prompts, parsing or the rules baseline without a backend noticing.
+    info.setdefault("summarizer_version", __version__)
+    return info
+
+
+def cache_key(identity: dict[str, Any], article_hash: str, params: dict[str, Any]) -> str:
+    """Hash of everything that determines a generation: backend identity, article, decoding parameters."""
+    payload = {"v": CACHE_KEY_VERSION, "backend": identity, "article": article_hash, "params": params}
+    return hashlib.sha256(_canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredGeneration:
+    """One row of the store."""
+
+    id: int
+    cache_key: str
+    model: str
+    backend: str
+    article_hash: str
+    params: dict[str, Any]
+    extraction: Extraction
+    created_at: str
+
+
+class RunStore:
+    """An open run store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self._conn = _connect(self.path)
+        try:
+            _migrate(self._conn, self.path)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "RunStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- reading and writing ---------------------------------------------------------
+    def lookup(self, key: str) -> StoredGeneration | None:
+        """The latest reusable generation recorded under ``key`` (failed ones are not reused)."""
+        marks = ",".join("?" for _ in CACHEABLE_STATUSES)
+        row = self._execute(
+            f"SELECT * FROM generations WHERE cache_key = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (key, *CACHEABLE_STATUSES),
+        ).fetchone()
+        return _row_to_generation(row) if row else None
+
+    def record(
+        self,
+        key: str,
+        identity: dict[str, Any],
+        article_hash: str,
+        params: dict[str, Any],
+        extraction: Extraction,
+    ) -> int:
+        """Append one generation; committed before returning (a Ctrl-C later loses nothing)."""
+        stats = extraction.stats or {}
+        values = {
+            "cache_key": key,
+            "model": str(identity.get("model")),
+            "revision": _optional_str(identity.get("revision")),
+            "backend": str(identity.get("backend")),
+            "prompt_hash": _optional_str(identity.get("prompt_hash")),
+            "schema_hash": _optional_str(identity.get("schema_hash")),
+            "article_hash": article_hash,
+            "backend_info": _canonical_json(identity),
+            "params": _canonical_json(params),
+            "raw": extraction.raw or "",
+            "document": None if extraction.document is None else _canonical_json(extraction.document),
+            "status": extraction.status,
+            "reason": extraction.reason,
+            "seconds": _optional_float(stats.get("seconds")),
+            "prompt_tokens": _optional_int(stats.get("prompt_tokens")),
+            "generated_tokens": _optional_int(stats.get("generated_tokens")),
+            "stats": _canonical_json(stats),
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        with self._conn:  # one transaction per record
+            cursor = self._execute(f"INSERT INTO generations ({columns}) VALUES ({marks})", tuple(values.values()))
+        return int(cursor.lastrowid)
+
+    def generations(self, model: str | None = None) -> list[StoredGeneration]:
+        """Every recorded generation (of ``model`` if given), oldest first."""
+        if model is None:
+            rows = self._execute("SELECT * FROM generations ORDER BY id").fetchall()
+        else:
+            rows = self._execute("SELECT * FROM generations WHERE model = ? ORDER BY id", (model,)).fetchall()
+        return [_row_to_generation(row) for row in rows]
+
+    def count(self) -> int:
+        """How many generations the store holds."""
+        return self._execute("SELECT COUNT(*) FROM generations").fetchone()[0]
+
+    def _execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, args)
+        except sqlite3.DatabaseError as error:
+            raise InputError(f"run store cannot be used: {error}", self.path) from None
+
+
+def open_store(store: "RunStore | str | Path | None" = None) -> RunStore:
+    """An open store from a store, a path, or None (the default location)."""
+    return store if isinstance(store, RunStore) else RunStore(store)
+
+
+def cached_extract(
+    store: RunStore | None,
+    backend: Backend,
+    article: str,
+    options: ExtractOptions,
+    no_cache: bool = False,
+) -> tuple[Extraction, bool]:
+    """Extract through the store: ``(extraction, from_cache)``.
+
+    An identical earlier request is answered from ``store`` unless ``no_cache``; any
+    new generation is recorded (also with ``no_cache``, so the store keeps every run).
+    A backend that raises is recorded as ``failed`` with the error as the reason and
+    the caller goes on; KeyboardInterrupt is not caught, and nothing is recorded for it.
+    """
+    identity = backend_identity(backend)
+    params = options.as_dict()
+    article_hash = text_hash(article)
+    key = cache_key(identity, article_hash, params)
+    if store is not None and not no_cache:
+        hit = store.lookup(key)
+        if hit is not None:
+            return hit.extraction, True
+    extraction = _extract_or_fail(backend, article, options)
+    if store is not None:
+        store.record(key, identity, article_hash, params, extraction)
+    return extraction, False
+
+
+def _extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> Extraction:
+    started = time.perf_counter()
+    try:
+        extraction = backend.extract(article, options)
+    except Exception as error:  # one bad article must not end a benchmark; the reason is kept
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        extraction = Extraction(raw="", document=None, status="failed", reason=reason, stats={})
+    extraction.stats = dict(extraction.stats or {})
+    extraction.stats.setdefault("seconds", time.perf_counter() - started)
+    return extraction
+
+
+# -- opening and migrating ---------------------------------------------------------------
+_NOT_A_STORE = "is not a summarizer run store ({cause}); delete it or pass another with --store or $SUMMARIZER_STORE"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if path.is_dir():
+        raise InputError("run store path is a directory, not a file", path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise InputError(f"cannot open run store: {error}", path) from None
+    conn.row_factory = sqlite3.Row
+    try:
+        # WAL: readers never block the writer and a killed process leaves a consistent file.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise InputError(_NOT_A_STORE.format(cause=error), path) from None
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Run the migrations this store has not seen yet, each in its own transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise InputError(
+            f"run store has schema version {version} but this summarizer knows only {len(MIGRATIONS)}; "
+            "upgrade summarizer or use another store",
+            path,
+        )
+    if version == 0 and _has_foreign_tables(conn):
+        raise InputError(_NOT_A_STORE.format(cause="an SQLite database with other tables"), path)
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        _apply(conn, number, MIGRATIONS[number - 1], path)
+
+
+def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+
+
+def _apply(conn: sqlite3.Connection, number: int, migration: Migration, path: Path) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        # Another process may have migrated while we waited for the lock.
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+            conn.execute("ROLLBACK")
+            return
+        if callable(migration):
+            migration(conn)
+        else:
+            for statement in _statements(migration):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {int(number)}")
+        conn.execute("COMMIT")
+    except sqlite3.Error as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise InputError(f"run store migration {number} failed: {error}", path) from None
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit our transaction; split complete statements instead.
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def _row_to_generation(row: sqlite3.Row) -> StoredGeneration:
+    extraction = Extraction(
+        raw=row["raw"],
+        document=None if row["document"] is None else json.loads(row["document"]),
+        status=row["status"],
+        reason=row["reason"],
+        stats=json.loads(row["stats"]),
+    )
+    return StoredGeneration(
+        id=row["id"],
+        cache_key=row["cache_key"],
+        model=row["model"],
+        backend=row["backend"],
+        article_hash=row["article_hash"],
+        params=json.loads(row["params"]),
+        extraction=extraction,
+        created_at=row["created_at"],
+    )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)

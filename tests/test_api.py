@@ -1,0 +1,140 @@
+"""``summarize()``: options, offsets, statuses, backend caching."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import api
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.errors import InputError
+from summarizer.text import canonical
+from summarizer.validation import validate_document
+
+ARTICLE = "Officials said on Monday that 12 people were killed in Kharkiv.\nAnother 30  were injured."
+
+
+def claim(evidence: str, value: float, outcome: str = "killed") -> dict:
+    return {"claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": outcome,
+            "victim_side": None, "victim_group": "civilians", "equipment": None,
+            "count": {"value": value, "qualifier": "exact", "upper": None}, "period": None, "location": None,
+            "perpetrator_side": None, "verification": "not_stated", "evidence": evidence}
+
+
+class FakeBackend(Backend):
+    """Returns a fixed extraction and records the options it was called with."""
+
+    name = "fake-for-tests"
+
+    def __init__(self, extraction: Extraction):
+        self.extraction = extraction
+        self.seen: list[ExtractOptions] = []
+
+    @property
+    def model_id(self) -> str:
+        return "fake"
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        self.seen.append(options)
+        return self.extraction
+
+
+def ok_backend() -> FakeBackend:
+    doc = {"summary": "Officials report deaths and injuries.",
+           "claims": [claim("12 people were killed", 12), claim("Another 30 were injured.", 30, "injured"),
+                      claim("not in the article", 5)]}
+    return FakeBackend(Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 40}))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_article_is_an_input_error(text):
+    with pytest.raises(InputError, match="article is empty"):
+        api.summarize(text, backend=ok_backend())
+
+
+def test_offsets_locate_each_evidence_in_the_article():
+    result = api.summarize(ARTICLE, backend=ok_backend())
+    assert result.status == "ok" and result.model == "fake" and result.stats["generated_tokens"] == 40
+    first, second, missing = result.offsets
+    assert ARTICLE[first[0] : first[1]] == "12 people were killed"
+    assert canonical(ARTICLE[second[0] : second[1]]) == "Another 30 were injured."  # whitespace normalised
+    assert missing is None
+
+
+def test_keyword_options_reach_the_backend_and_others_are_kept_apart():
+    backend = ok_backend()
+    api.summarize(ARTICLE, backend=backend, temperature=0.7, seed=3, grounded=False)
+    assert backend.seen[-1] == ExtractOptions(temperature=0.7, seed=3, grounded=False)
+    base = ExtractOptions(max_new_tokens=99)
+    api.summarize(ARTICLE, backend=backend, options=base, top_p=0.5)
+    assert backend.seen[-1] == ExtractOptions(max_new_tokens=99, top_p=0.5)
+
+
+def test_unknown_option_name_is_rejected():
+    with pytest.raises(TypeError, match="tempreature"):
+        api.make_options(tempreature=1.0)
+
+
+@pytest.mark.parametrize("status", ["truncated", "invalid"])
+def test_no_document_unless_ok(status):
+    backend = ok_backend()
+    backend.extraction = Extraction('{"summary":"x', None, status, "cut off", {})
+    result = api.summarize(ARTICLE, backend=backend)
+    assert (result.document, result.offsets, result.status, result.reason) == (None, [], status, "cut off")
+
+
+def test_record_is_json_ready():
+    record = api.summarize(ARTICLE, backend=ok_backend()).record()
+    assert set(record) == {"document", "offsets", "status", "reason", "stats", "model", "raw", "from_cache"}
+    json.dumps(record)
+
+
+def test_backends_are_loaded_once_per_model_and_options(monkeypatch):
+    built = []
+
+    def fake_get_backend(model, backend=None, **kwargs):
+        built.append((model, kwargs))
+        return ok_backend()
+
+    monkeypatch.setattr(api, "get_backend", fake_get_backend)
+    api._cached_backend.cache_clear()
+    try:
+        first = api.load_backend("m1", device="cpu")
+        assert api.load_backend("m1", device="cpu") is first
+        assert api.load_backend("m1", device="cuda") is not first
+        assert api.summarize(ARTICLE, "m1", device="cpu").model == "fake"  # the cached one
+        assert built == [("m1", {"device": "cpu"}), ("m1", {"device": "cuda"})]
+        api.load_backend("m2", schema={"type": "object"})  # unhashable option: loaded, not cached
+        api.load_backend("m2", schema={"type": "object"})
+        assert len(built) == 4
+    finally:
+        api._cached_backend.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    """Built once per session (the other engine test modules reuse the folder)."""
+    pytest.importorskip("torch")
+    import torch
+
+    from summarizer.testing.tiny_model import build_tiny_model
+
+    torch.set_num_threads(1)
+    path = tmp_path_factory.getbasetemp() / "engine-tiny-model"
+    if not (path / "tiny_model.json").is_file():
+        build_tiny_model(path)
+    return path
+
+
+def test_summarize_with_the_tiny_model(tiny_dir, seed_articles):
+    article = next(iter(seed_articles.values()))
+    # Greedy, a random model writes every string to its maximum length and runs out of
+    # tokens; sampled, it ends them sooner and the document fits the default budget.
+    result = api.summarize(article, str(tiny_dir), device="cpu", temperature=1.0, seed=1)
+    assert result.status == "ok", result.reason
+    assert result.model == str(tiny_dir) and result.stats["chunks"] == 1
+    assert validate_document(result.document, article) == []
+    assert len(result.offsets) == len(result.document["claims"]) and None not in result.offsets
+    for (start, end), claim in zip(result.offsets, result.document["claims"]):
+        assert canonical(article[start:end]) == canonical(claim["evidence"])

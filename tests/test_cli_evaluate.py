@@ -1,0 +1,113 @@
+"""``summarizer eval`` and ``summarizer compare`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.store import RunStore
+
+
+def run(*args: object):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    return result
+
+
+@pytest.fixture
+def store(tmp_path) -> Path:
+    return tmp_path / "runs.sqlite3"
+
+
+def test_eval_prints_the_headline_and_writes_reports(tmp_path, store):
+    out = tmp_path / "out"
+    result = run("eval", "--model", "rules", "--out", out, "--store", store, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert "claim F1" in result.stdout and f"{report['claim_f1']:.3f}" in result.stdout
+    assert "rules: 5 generated, 0 from the run store" in result.stdout
+    assert f"reports: {out}/" in result.stdout
+    assert all((out / name).is_file() for name in ("report.json", "report.md", "review.html"))
+
+
+def test_a_second_eval_is_served_from_the_store_and_no_cache_regenerates(tmp_path, store):
+    args = ("eval", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q")
+    run(*args)
+    second = run(*args)
+    assert "0 generated, 5 from the run store" in second.stdout
+    third = run(*args, "--no-cache")
+    assert "5 generated, 0 from the run store" in third.stdout
+    with RunStore(store) as opened:
+        assert opened.count() == 10
+
+
+def test_decoding_options_are_part_of_the_cache_key(tmp_path, store):
+    run("eval", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q")
+    other = run("eval", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q", "--max-new-tokens", "99")
+    assert "5 generated, 0 from the run store" in other.stdout
+
+
+def test_eval_defaults_to_reports_slash_model(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMARIZER_STORE", str(tmp_path / "env-store.sqlite3"))
+    result = run("eval", "--model", "rules", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "reports" / "rules" / "review.html").is_file()
+    assert (tmp_path / "env-store.sqlite3").is_file()  # the env var chose the store
+
+
+def test_eval_shows_progress_unless_quiet(tmp_path, store):
+    result = run("eval", "--model", "rules", "--out", tmp_path / "out", "--store", store)
+    assert "5/5" in result.stderr
+
+
+def test_compare_writes_the_leaderboard(tmp_path, store):
+    out = tmp_path / "cmp"
+    result = run("compare", "--model", "rules", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 0, result.stderr
+    board = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
+    assert "Leaderboard" in result.stdout and f"{board['models'][0]['claim_f1']:.3f}" in result.stdout
+    assert all((out / name).is_file() for name in ("leaderboard.md", "leaderboard.png", "rules/review.html"))
+
+
+def test_unlabelled_articles_are_reported(tmp_path, seeds_dir, store):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    (data / "articles" / "extra.txt").write_text("Police said 2 people were injured.\n", encoding="utf-8")
+    result = run("eval", "-m", "rules", "--data", data, "--out", tmp_path / "out", "--store", store, "-q")
+    assert result.exit_code == 0
+    assert "unlabelled, left out of the scores: extra" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_a_label_without_an_article_is_a_one_line_error(tmp_path, seeds_dir, store, command):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    (data / "labels" / "ghost.json").write_text((data / "labels" / "000_cf12a2bbd9f641f4.json").read_text())
+    result = run(command, "-m", "rules", "--data", data, "--out", tmp_path / "out", "--store", store, "-q")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "ghost.json" in result.stderr and "label has no article" in result.stderr
+
+
+def test_a_corrupt_store_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "runs.sqlite3"
+    bad.write_bytes(b"\x00garbage, not sqlite" * 50)
+    result = run("eval", "-m", "rules", "--out", tmp_path / "out", "--store", bad, "-q")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "not a summarizer run store" in result.stderr and str(bad) in result.stderr
+
+
+def test_compare_rejects_a_repeated_model(tmp_path, store):
+    result = run("compare", "-m", "rules", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q")
+    assert result.exit_code == 1 and "same model twice" in result.stderr
+
+
+def test_compare_needs_a_model(tmp_path, store):
+    result = run("compare", "--out", tmp_path / "out", "--store", store)
+    assert result.exit_code == 2  # a usage error, from the option parser

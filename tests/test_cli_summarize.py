@@ -1,0 +1,224 @@
+"""``summarizer summarize`` and ``summarizer dev tiny-model`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import api
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.cli import app
+from summarizer.validation import validate_document
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+def run(*args: object, input: str | bytes | None = None):
+    result = CliRunner().invoke(app, [str(a) for a in args], input=input)
+    assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    return result
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+# --- the whole flow with the tiny model ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    """Built through `summarizer dev tiny-model`, as the README tells users to."""
+    pytest.importorskip("torch")
+    import torch
+
+    torch.set_num_threads(1)  # the model is tiny: threads cost more than they give
+    folder = tmp_path_factory.mktemp("cli") / "tiny"
+    result = run("dev", "tiny-model", folder)
+    assert result.exit_code == 0 and result.stdout.strip() == str(folder)
+    return folder
+
+
+def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_dir, tmp_path):
+    out, records = tmp_path / "out", tmp_path / "runs.jsonl"
+    # A random-weight model under greedy decoding writes every string to its maximum
+    # length; sampling ends strings sooner, so documents fit the default token budget.
+    result = run("summarize", SEEDS / "articles", "--model", tiny_dir, "--out", out, "--jsonl", records,
+                 "--temperature", "1.0", "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    articles = {p.stem: p.read_text(encoding="utf-8") for p in (SEEDS / "articles").glob("*.txt")}
+    written = sorted(out.iterdir())
+    assert [p.name for p in written] == sorted(f"{i}.json" for i in articles)  # no *.tmp left over
+    for path in written:
+        assert validate_document(json.loads(path.read_text(encoding="utf-8")), articles[path.stem]) == []
+    lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in lines) == sorted(articles)
+    for record in lines:
+        assert record["status"] == "ok" and record["model"] == str(tiny_dir)
+        assert record["document"] == json.loads((out / f"{record['id']}.json").read_text(encoding="utf-8"))
+        assert len(record["offsets"]) == len(record["document"]["claims"]) and None not in record["offsets"]
+        assert {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds"} <= set(record["stats"])
+    if (SEEDS / "labels").is_dir() and any((SEEDS / "labels").glob("*.json")):
+        scored = run("score", "--gold", SEEDS / "labels", "--pred", out)
+        assert scored.exit_code == 0, scored.output + scored.stderr
+
+
+def test_no_grounding_documents_still_validate(tiny_dir, tmp_path):
+    article = sorted((SEEDS / "articles").glob("*.txt"))[0]
+    result = run("summarize", article, "--model", tiny_dir, "--no-grounding", "--temperature", "1", "--seed", "2", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert validate_document(json.loads(result.stdout)) == []
+
+
+def test_unknown_model_is_one_line_and_exit_1(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said 3 people were killed.", encoding="utf-8")
+    result = run("summarize", article, "--model", "no-such-org/no-such-model-xyz")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert error_lines(result) == [result.stderr.strip()]
+    assert "cannot load model 'no-such-org/no-such-model-xyz'" in result.stderr and "--model /path/to/model" in result.stderr
+
+
+def test_dev_tiny_model_rejects_a_too_small_vocab(tmp_path):
+    result = run("dev", "tiny-model", tmp_path / "x", "--vocab-size", "100")
+    assert result.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+# --- input handling, with a stand-in backend (fast) -------------------------------------
+
+
+class EchoBackend(Backend):
+    """A document quoting the article's first word; raises KeyboardInterrupt on a given article."""
+
+    name = "echo-for-tests"
+
+    def __init__(self, interrupt_on: str | None = None, status: str = "ok"):
+        self.interrupt_on = interrupt_on
+        self.status = status
+        self.calls = 0
+
+    @property
+    def model_id(self) -> str:
+        return "echo"
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        self.calls += 1
+        if self.interrupt_on and self.interrupt_on in article:
+            raise KeyboardInterrupt
+        if self.status != "ok":
+            return Extraction('{"summary":"', None, self.status, "cut off at --max-new-tokens 5", {"generated_tokens": 5})
+        doc = {"summary": article.split()[0], "claims": []}
+        return Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 3, "seconds": 0.01})
+
+
+@pytest.fixture
+def echo(monkeypatch):
+    backend = EchoBackend()
+    monkeypatch.setattr(api, "load_backend", lambda *args, **kwargs: backend)
+    return backend
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Good article: 5 people were killed.", encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n\n", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 strike: 2 killed.".encode("latin-1"))
+    return folder
+
+
+def test_bad_inputs_fail_one_by_one_and_the_others_go_on(echo, inputs, tmp_path):
+    out = tmp_path / "out"
+    result = run("summarize", inputs / "empty.txt", inputs / "latin1.txt", tmp_path / "missing.txt",
+                 inputs / "good.txt", "--out", out, "--quiet")
+    assert result.exit_code == 1
+    errors = error_lines(result)
+    assert len(errors) == 3
+    assert "empty.txt: article is empty" in errors[0]
+    assert "latin1.txt: not valid UTF-8 (byte 0xe9" in errors[1]
+    assert "missing.txt" in errors[2] and "not found" in errors[2]
+    assert "3 of 4 articles failed" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["good.json"]
+    assert json.loads((out / "good.json").read_text(encoding="utf-8")) == {"summary": "Good", "claims": []}
+
+
+def test_folder_expands_to_its_txt_files_and_jsonl_records_failures(echo, inputs, tmp_path):
+    (inputs / "notes.md").write_text("not an article", encoding="utf-8")
+    records = tmp_path / "runs.jsonl"
+    result = run("summarize", inputs, "--out", tmp_path / "out", "--jsonl", records, "--quiet")
+    assert result.exit_code == 1
+    by_id = {r["id"]: r for r in map(json.loads, records.read_text(encoding="utf-8").splitlines())}
+    assert set(by_id) == {"empty", "good", "latin1"}
+    assert by_id["good"]["status"] == "ok" and by_id["good"]["document"]["summary"] == "Good"
+    assert by_id["empty"]["status"] == "failed" and "article is empty" in by_id["empty"]["reason"]
+    assert by_id["latin1"]["document"] is None and by_id["latin1"]["model"] == "echo"
+
+
+def test_stdin_prints_one_document(echo):
+    result = run("summarize", "-", input="From stdin: 4 were injured.\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"summary": "From", "claims": []}
+
+
+def test_empty_and_non_utf8_stdin_fail(echo):
+    assert "error: <stdin>: article is empty" in run("summarize", "-", input="\n").stderr
+    result = run("summarize", "-", input=b"\xff\xfe bad")
+    assert result.exit_code == 1 and "<stdin>: not valid UTF-8" in result.stderr
+
+
+def test_several_articles_to_stdout_are_json_lines_with_null_for_failures(echo, inputs):
+    result = run("summarize", inputs / "good.txt", inputs / "empty.txt", inputs / "good.txt", "--quiet")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2  # the same file twice counts once
+    assert json.loads(lines[0]) == {"summary": "Good", "claims": []} and json.loads(lines[1]) is None
+
+
+def test_same_id_from_two_folders_is_refused_not_overwritten(echo, inputs, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "good.txt").write_text("Other article.", encoding="utf-8")
+    result = run("summarize", inputs / "good.txt", other / "good.txt", "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 1 and "another article has the id 'good'" in result.stderr
+    assert json.loads((tmp_path / "out" / "good.json").read_text(encoding="utf-8"))["summary"] == "Good"
+
+
+def test_truncated_article_writes_no_document(monkeypatch, inputs, tmp_path):
+    backend = EchoBackend(status="truncated")
+    monkeypatch.setattr(api, "load_backend", lambda *args, **kwargs: backend)
+    out, records = tmp_path / "out", tmp_path / "runs.jsonl"
+    result = run("summarize", inputs / "good.txt", "--out", out, "--jsonl", records, "--max-new-tokens", "5", "--quiet")
+    assert result.exit_code == 1 and "truncated: cut off at --max-new-tokens 5" in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+    assert json.loads(records.read_text(encoding="utf-8"))["status"] == "truncated"
+
+
+def test_ctrl_c_keeps_finished_documents_complete(monkeypatch, tmp_path):
+    backend = EchoBackend(interrupt_on="Second")
+    monkeypatch.setattr(api, "load_backend", lambda *args, **kwargs: backend)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in [("a", "First article."), ("b", "Second article."), ("c", "Third article.")]:
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("summarize", folder, "--out", out, "--quiet")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["a.json"] and backend.calls == 2
+    assert json.loads((out / "a.json").read_text(encoding="utf-8"))["summary"] == "First"
+
+
+def test_progress_bar_on_stderr_unless_quiet(echo, inputs):
+    shown = run("summarize", inputs / "good.txt")
+    assert "summarizing" in shown.stderr and "1/1" in shown.stderr
+    assert "summarizing" not in run("summarize", inputs / "good.txt", "--quiet").stderr
+
+
+def test_help_documents_stdin_utf8_and_stdout_format():
+    text = " ".join(run("summarize", "--help").stdout.split())
+    for phrase in ("'-' for standard input", "must be UTF-8", "JSON Lines", "--no-grounding", "--trust-remote-code"):
+        assert phrase in text

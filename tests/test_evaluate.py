@@ -1,0 +1,266 @@
+"""eval and compare end to end: reports on disk, numbers consistent with the scorer, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
+from summarizer.dataset import load_dataset
+from summarizer.errors import InputError
+from summarizer.evaluate import compare, evaluate, model_slug
+from summarizer.scoring import score_documents
+from summarizer.store import RunStore
+
+REPORT_FILES = ("report.json", "report.md", "review.html")
+LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
+# The tiny random model only has to run: a few tokens per article keep the test fast.
+TINY_OPTIONS = ExtractOptions(max_new_tokens=8)
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def copy_seeds(seeds_dir: Path, target: Path) -> Path:
+    shutil.copytree(seeds_dir / "articles", target / "articles")
+    shutil.copytree(seeds_dir / "labels", target / "labels")
+    return target
+
+
+@register_backend
+class FlakyBackend(Backend):
+    """The rules baseline, except that it raises on articles containing ``fail_on``."""
+
+    name = "flaky-test"
+
+    def __init__(self, model: str, fail_on: str = "Bastrykin", **_: object):
+        self.rules = get_backend("rules")
+        self.fail_on = fail_on
+
+    @property
+    def model_id(self) -> str:
+        return "flaky"
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        if self.fail_on in article:
+            raise RuntimeError("device lost")
+        return self.rules.extract(article, options)
+
+
+# -- eval --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def rules_eval(tmp_path_factory, seeds_dir):
+    root = tmp_path_factory.mktemp("eval")
+    result = evaluate("rules", seeds_dir, out_dir=root / "out", store=root / "runs.sqlite3")
+    return result, root / "out"
+
+
+def test_eval_writes_the_three_reports(rules_eval):
+    _, out = rules_eval
+    for name in REPORT_FILES:
+        assert (out / name).is_file() and (out / name).stat().st_size > 100
+
+
+def test_eval_numbers_are_the_scorers_numbers(rules_eval, seeds_dir):
+    """Independently: run the rules baseline on every seed and score; report.json must agree."""
+    result, out = rules_eval
+    dataset = load_dataset(seeds_dir)
+    rules = get_backend("rules")
+    pred = {i: rules.extract(dataset.articles[i], ExtractOptions()).document for i in dataset.labels}
+    expected = score_documents(dataset.labels, pred, dataset.articles)
+    report = read_json(out / "report.json")
+    for key in ("claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
+                "count_accuracy", "mean_field_accuracy", "ci", "per_field"):
+        assert report[key] == expected[key], key
+    assert [row["f1"] for row in report["per_article"]] == [row["f1"] for row in expected["per_article"]]
+    assert report["model"] == "rules" and report["n_articles"] == 5
+    assert (report["n_generated"], report["n_cached"]) == (5, 0)
+    assert report["statuses"] == {"ok": 5} and report["seconds_per_article"] > 0
+    assert result.report["claim_f1"] == report["claim_f1"]
+
+
+def test_report_json_has_the_keys_of_score_json(rules_eval):
+    report = read_json(rules_eval[1] / "report.json")
+    score_keys = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
+                  "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
+                  "per_field", "ci", "macro_f1", "problems", "inputs"}
+    assert score_keys <= set(report)
+    assert set(report["problems"]) == {"missing_predictions", "invalid_predictions", "stray_predictions",
+                                       "unreadable_gold", "unreadable_articles"}
+    assert {"model", "n_generated", "n_cached", "seconds_per_article", "tokens_per_second"} <= set(report)
+
+
+def test_report_md_and_review_show_the_same_numbers(rules_eval):
+    out = rules_eval[1]
+    report = read_json(out / "report.json")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| Claim F1 (lenient) | {report['claim_f1']:.3f} [{report['ci']['claim_f1'][0]:.3f}," in markdown
+    page = (out / "review.html").read_text(encoding="utf-8")
+    for row in report["per_article"]:
+        assert f"<span class=\"badge\">F1 {row['f1']:.3f}</span>" in page
+    n_claims_shown = page.count("<span class=\"badge matched\">matched</span>") + page.count(
+        "<span class=\"badge missed\">missed</span>")
+    assert n_claims_shown == report["n_gold_claims"]  # every gold claim is on the page, once
+
+
+def test_unlabelled_articles_are_listed_and_left_out(tmp_path, seeds_dir):
+    data = copy_seeds(seeds_dir, tmp_path / "data")
+    (data / "articles" / "zz_new.txt").write_text("Officials said 3 people were killed.\n", encoding="utf-8")
+    result = evaluate("rules", data, out_dir=tmp_path / "out", store=tmp_path / "runs.sqlite3")
+    assert result.unlabelled == ["zz_new"] and result.report["unlabelled"] == ["zz_new"]
+    assert "zz_new" not in {row["id"] for row in result.report["per_article"]}
+    assert "zz_new" not in result.extractions and result.report["n_articles"] == 5
+    assert "- zz_new" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_label_without_an_article_is_an_error(tmp_path, seeds_dir):
+    data = copy_seeds(seeds_dir, tmp_path / "data")
+    shutil.copy(data / "labels" / "000_cf12a2bbd9f641f4.json", data / "labels" / "orphan.json")
+    with pytest.raises(InputError, match="label has no article"):
+        evaluate("rules", data, store=tmp_path / "runs.sqlite3")
+    with pytest.raises(InputError, match="orphan.json"):
+        compare(["rules"], data, store=tmp_path / "runs.sqlite3")
+
+
+def test_a_dataset_without_labels_is_an_error(tmp_path, seeds_dir):
+    shutil.copytree(seeds_dir / "articles", tmp_path / "data" / "articles")
+    with pytest.raises(InputError, match="no labelled articles"):
+        evaluate("rules", tmp_path / "data", store=tmp_path / "runs.sqlite3")
+
+
+def test_a_model_failing_on_one_article_is_recorded_and_the_run_goes_on(tmp_path, seeds_dir):
+    store_path = tmp_path / "runs.sqlite3"
+    result = evaluate("flaky", seeds_dir, out_dir=tmp_path / "out", store=store_path, backend="flaky-test")
+    report = result.report
+    assert report["statuses"] == {"ok": 4, "failed": 1}
+    [failure] = report["failed"]
+    assert failure["reason"] == "RuntimeError: device lost"
+    assert report["validity_rate"] == pytest.approx(4 / 5)
+    row = next(r for r in report["per_article"] if r["id"] == failure["article"])
+    assert not row["valid"] and row["n_pred"] == 0
+    assert report["problems"]["invalid_predictions"] == [{"id": failure["article"], "reason": "RuntimeError: device lost"}]
+    with RunStore(store_path) as store:
+        assert sorted(g.extraction.status for g in store.generations()) == ["failed", "ok", "ok", "ok", "ok"]
+    assert "device lost" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "generation failed" in (tmp_path / "out" / "review.html").read_text(encoding="utf-8")
+
+
+def test_model_slugs_are_folder_names(tmp_path):
+    (tmp_path / "my model").mkdir()
+    assert model_slug("rules") == "rules"
+    assert model_slug("Qwen/Qwen2.5-1.5B-Instruct") == "Qwen--Qwen2.5-1.5B-Instruct"
+    assert model_slug(str(tmp_path / "my model")) == "my-model"
+    assert model_slug("../../etc") == "etc"
+
+
+# -- compare -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    pytest.importorskip("torch")
+    from summarizer.testing.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-model")
+
+
+def cpu(model: str) -> dict:
+    return {} if model == "rules" else {"device": "cpu"}
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory, seeds_dir, tiny_model):
+    root = tmp_path_factory.mktemp("compare")
+    outcome = compare(["rules", str(tiny_model)], seeds_dir, root / "out", root / "runs.sqlite3",
+                      options=TINY_OPTIONS, backend_kwargs=cpu)
+    return outcome, root
+
+
+@pytest.mark.slow  # loads torch and the tiny model once for the module
+def test_compare_writes_every_report_file(comparison):
+    outcome, root = comparison
+    out = root / "out"
+    for name in LEADERBOARD_FILES:
+        assert (out / name).is_file()
+    for slug in ("rules", "tiny-model"):
+        for name in REPORT_FILES:
+            assert (out / slug / name).is_file(), f"{slug}/{name}"
+    assert (out / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in outcome.files) == sorted(LEADERBOARD_FILES)
+
+
+@pytest.mark.slow  # loads torch and the tiny model once for the module
+def test_leaderboard_numbers_are_each_models_report_numbers(comparison):
+    _, root = comparison
+    out = root / "out"
+    board = read_json(out / "leaderboard.json")
+    assert [row["slug"] for row in board["models"]] == ["rules", "tiny-model"]  # sorted by F1
+    f1s = [row["claim_f1"] for row in board["models"]]
+    assert f1s == sorted(f1s, reverse=True)
+    markdown = (out / "leaderboard.md").read_text(encoding="utf-8")
+    for row in board["models"]:
+        report = read_json(out / row["slug"] / "report.json")
+        assert row["model"] == report["model"]
+        assert row["claim_f1"] == report["claim_f1"] and row["strict_f1"] == report["strict_f1"]
+        assert row["claim_f1_ci"] == report["ci"]["claim_f1"] and row["strict_f1_ci"] == report["ci"]["strict_f1"]
+        for key in ("count_accuracy", "mean_field_accuracy", "validity_rate", "grounding_rate",
+                    "hallucinated_number_rate", "seconds_per_article", "tokens_per_second"):
+            assert row[key] == report[key], key
+        lo, hi = row["claim_f1_ci"]
+        assert f"{row['claim_f1']:.3f} [{lo:.3f}, {hi:.3f}]" in markdown
+    matrix = board["article_f1"]
+    assert matrix["articles"] == sorted(matrix["articles"]) and len(matrix["articles"]) == 5
+    for column, row in enumerate(board["models"]):
+        report = read_json(out / row["slug"] / "report.json")
+        assert [line[column] for line in matrix["f1"]] == [r["f1"] for r in report["per_article"]]
+
+
+@pytest.mark.slow  # loads torch and the tiny model once for the module
+def test_the_tiny_model_runs_through_the_real_backend(comparison):
+    outcome, _ = comparison
+    tiny = outcome.results[1].report
+    assert tiny["n_generated"] == 5 and sum(tiny["statuses"].values()) == 5
+    assert tiny["tokens_per_second"] > 0  # real token counts came back from the decoder
+    # A random model cut off at 8 tokens writes no document: every article counts as invalid.
+    assert tiny["validity_rate"] == pytest.approx(tiny["statuses"].get("ok", 0) / 5)
+
+
+@pytest.mark.slow  # loads torch and the tiny model once for the module
+def test_rerunning_a_comparison_generates_nothing(comparison, seeds_dir, tiny_model):
+    _, root = comparison
+    with RunStore(root / "runs.sqlite3") as store:
+        before = store.count()
+    again = compare(["rules", str(tiny_model)], seeds_dir, None, root / "runs.sqlite3",
+                    options=TINY_OPTIONS, backend_kwargs=cpu)
+    assert [r.n_generated for r in again.results] == [0, 0]
+    with RunStore(root / "runs.sqlite3") as store:
+        assert store.count() == before == 10
+    board = read_json(root / "out" / "leaderboard.json")
+    assert [row["claim_f1"] for row in again.leaderboard["models"]] == [row["claim_f1"] for row in board["models"]]
+
+
+def test_ctrl_c_during_compare_resumes_without_recomputing(tmp_path, seeds_dir):
+    store_path = tmp_path / "runs.sqlite3"
+
+    def interrupt_midway(event):
+        if event.model == "flaky" and event.done == 2:
+            raise KeyboardInterrupt
+
+    models = ["rules", "flaky"]
+    kwargs = lambda model: {"backend": "flaky-test", "fail_on": "no such text"} if model == "flaky" else {}
+    with pytest.raises(KeyboardInterrupt):
+        compare(models, seeds_dir, tmp_path / "out", store_path, progress=interrupt_midway, backend_kwargs=kwargs)
+    with RunStore(store_path) as store:
+        assert store.count() == 5 + 2  # rules finished, flaky did two articles
+    resumed = compare(models, seeds_dir, tmp_path / "out", store_path, backend_kwargs=kwargs)
+    assert [(r.n_generated, r.n_cached) for r in resumed.results] == [(0, 5), (3, 2)]
+    with RunStore(store_path) as store:
+        assert store.count() == 10
+    assert (tmp_path / "out" / "leaderboard.md").is_file()
+
+
+def test_compare_refuses_the_same_model_twice(tmp_path, seeds_dir):
+    with pytest.raises(InputError, match="same model twice"):
+        compare(["rules", "rules"], seeds_dir, store=tmp_path / "runs.sqlite3")

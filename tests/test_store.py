@@ -1,0 +1,249 @@
+"""The run store: caching, recording, migrations, bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from summarizer import store as store_module
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.errors import InputError
+from summarizer.store import RunStore, cached_extract, default_store_path
+
+DOC = {"summary": "Officials said 3 people were killed.", "claims": []}
+
+
+class CountingBackend(Backend):
+    """A backend that counts its calls; its prompt hash is settable to simulate a prompt change."""
+
+    name = "counting"
+
+    def __init__(self, prompt_hash: str = "p1", fail_on: str | None = None):
+        self.calls = 0
+        self.prompt_hash = prompt_hash
+        self.fail_on = fail_on
+
+    @property
+    def model_id(self) -> str:
+        return "counting-model"
+
+    def describe(self) -> dict:
+        return {**super().describe(), "revision": "r1", "prompt_hash": self.prompt_hash}
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        self.calls += 1
+        if self.fail_on and self.fail_on in article:
+            raise RuntimeError("CUDA out of memory")
+        stats = {"seconds": 0.5, "prompt_tokens": 10, "generated_tokens": 20}
+        return Extraction(raw='{"summary": ...}', document=DOC, status="ok", stats=stats)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with RunStore(tmp_path / "runs.sqlite3") as opened:
+        yield opened
+
+
+def test_identical_request_is_served_from_the_store(store):
+    backend = CountingBackend()
+    first, cached_first = cached_extract(store, backend, "Three killed.", ExtractOptions())
+    second, cached_second = cached_extract(store, backend, "Three killed.", ExtractOptions())
+    assert (cached_first, cached_second) == (False, True)
+    assert backend.calls == 1 and store.count() == 1
+    assert second.document == first.document == DOC
+    assert second.stats["generated_tokens"] == 20
+
+
+def test_the_store_survives_closing_and_reopening(tmp_path):
+    path = tmp_path / "runs.sqlite3"
+    with RunStore(path) as opened:
+        cached_extract(opened, CountingBackend(), "Three killed.", ExtractOptions())
+    backend = CountingBackend()
+    with RunStore(path) as reopened:
+        extraction, from_cache = cached_extract(reopened, backend, "Three killed.", ExtractOptions())
+    assert from_cache and backend.calls == 0 and extraction.document == DOC
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_new_tokens": 100},
+        {"temperature": 0.7},
+        {"top_p": 0.9},
+        {"seed": 1},
+        {"grounded": False},
+    ],
+)
+def test_a_changed_decoding_parameter_misses_the_cache(store, change):
+    backend = CountingBackend()
+    cached_extract(store, backend, "Three killed.", ExtractOptions())
+    _, from_cache = cached_extract(store, backend, "Three killed.", ExtractOptions(**change))
+    assert not from_cache and backend.calls == 2 and store.count() == 2
+
+
+def test_a_changed_prompt_or_article_misses_the_cache(store):
+    cached_extract(store, CountingBackend(prompt_hash="p1"), "Three killed.", ExtractOptions())
+    _, prompt_cached = cached_extract(store, CountingBackend(prompt_hash="p2"), "Three killed.", ExtractOptions())
+    _, article_cached = cached_extract(store, CountingBackend(prompt_hash="p1"), "Three  killed.", ExtractOptions())
+    assert not prompt_cached and not article_cached and store.count() == 3
+
+
+def test_no_cache_generates_again_and_records_the_new_run(store):
+    backend = CountingBackend()
+    cached_extract(store, backend, "Three killed.", ExtractOptions())
+    _, from_cache = cached_extract(store, backend, "Three killed.", ExtractOptions(), no_cache=True)
+    assert not from_cache and backend.calls == 2 and store.count() == 2
+
+
+def test_every_field_of_a_generation_is_recorded(store):
+    cached_extract(store, CountingBackend(), "Three killed.", ExtractOptions(max_new_tokens=64))
+    row = sqlite3.connect(store.path).execute(
+        "SELECT model, revision, backend, prompt_hash, schema_hash, article_hash, params, raw, document,"
+        " status, seconds, prompt_tokens, generated_tokens, created_at FROM generations"
+    ).fetchone()
+    model, revision, backend, prompt_hash, schema_hash, article_hash, params, raw, document, status, *rest = row
+    assert (model, revision, backend, prompt_hash, status) == ("counting-model", "r1", "counting", "p1", "ok")
+    assert len(schema_hash) == 16 and len(article_hash) == 64
+    assert '"max_new_tokens":64' in params and raw.startswith('{"summary"') and '"claims":[]' in document
+    assert rest[:3] == [0.5, 10, 20] and rest[3].startswith("20")
+
+
+def test_a_failing_generation_is_recorded_as_failed_and_retried_next_time(store):
+    backend = CountingBackend(fail_on="boom")
+    extraction, _ = cached_extract(store, backend, "boom: three killed.", ExtractOptions())
+    assert extraction.status == "failed" and extraction.document is None
+    assert "RuntimeError: CUDA out of memory" in extraction.reason
+    assert [g.extraction.status for g in store.generations()] == ["failed"]
+    _, from_cache = cached_extract(store, backend, "boom: three killed.", ExtractOptions())
+    assert not from_cache and backend.calls == 2
+
+
+def test_ctrl_c_is_not_swallowed_and_records_nothing(store):
+    class Interrupted(CountingBackend):
+        def extract(self, article, options):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cached_extract(store, Interrupted(), "Three killed.", ExtractOptions())
+    assert store.count() == 0
+
+
+def test_without_a_store_it_just_extracts():
+    backend = CountingBackend()
+    extraction, from_cache = cached_extract(None, backend, "Three killed.", ExtractOptions())
+    assert extraction.document == DOC and not from_cache and backend.calls == 1
+
+
+# -- migrations --------------------------------------------------------------------------------
+def test_a_new_store_is_at_the_latest_schema_version(store):
+    assert store.schema_version == len(store_module.MIGRATIONS) >= 1
+
+
+def test_migrations_run_once_and_only_the_new_ones_run(tmp_path, monkeypatch):
+    path = tmp_path / "runs.sqlite3"
+    RunStore(path).close()  # version 1
+    runs = []
+
+    def add_notes_table(conn):
+        runs.append(1)
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_notes_table])
+    for _ in range(3):
+        with RunStore(path) as opened:
+            assert opened.schema_version == 2
+    assert runs == [1]
+    tables = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"generations", "notes"} <= tables
+
+
+def test_a_failed_migration_leaves_the_store_at_its_old_version(tmp_path, monkeypatch):
+    path = tmp_path / "runs.sqlite3"
+    RunStore(path).close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, "CREATE TABLE generations (x);"])
+    with pytest.raises(InputError, match="migration 2 failed"):
+        RunStore(path)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_store_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "runs.sqlite3"
+    RunStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(InputError, match="schema version 99"):
+        RunStore(path)
+
+
+# -- bad files ---------------------------------------------------------------------------------
+def _one_line_error(path: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        RunStore(path)
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message
+    return message
+
+
+def test_a_file_that_is_not_sqlite_is_a_one_line_error(tmp_path):
+    path = tmp_path / "runs.sqlite3"
+    path.write_text("this is not a database, it is a shopping list\n" * 20)
+    assert "not a summarizer run store" in _one_line_error(path)
+
+
+def test_an_sqlite_database_of_something_else_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.commit()
+    conn.close()
+    assert "other tables" in _one_line_error(path)
+
+
+def test_a_directory_is_not_a_store(tmp_path):
+    assert "directory" in _one_line_error(tmp_path)
+
+
+# -- location ----------------------------------------------------------------------------------
+def test_the_env_var_overrides_the_default_location(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_STORE", str(tmp_path / "elsewhere.sqlite3"))
+    assert default_store_path() == tmp_path / "elsewhere.sqlite3"
+    with RunStore() as opened:
+        assert opened.path == tmp_path / "elsewhere.sqlite3"
+    assert (tmp_path / "elsewhere.sqlite3").is_file()
+
+
+def test_the_default_location_is_the_user_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SUMMARIZER_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(store_module.sys, "platform", "linux")
+    assert default_store_path() == tmp_path / "data" / "summarizer" / "runs.sqlite3"
+
+
+# -- through the evaluation --------------------------------------------------------------------
+def test_a_second_identical_eval_does_zero_generations(tmp_path, seeds_dir):
+    from summarizer.evaluate import evaluate
+
+    path = tmp_path / "runs.sqlite3"
+    first = evaluate("rules", seeds_dir, store=path)
+    with RunStore(path) as opened:
+        after_first = opened.count()
+    second = evaluate("rules", seeds_dir, store=path)
+    with RunStore(path) as opened:
+        assert opened.count() == after_first == len(first.extractions) == 5
+    assert (first.n_generated, first.n_cached) == (5, 0)
+    assert (second.n_generated, second.n_cached) == (0, 5)
+    assert second.report["claim_f1"] == first.report["claim_f1"]
+
+
+def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_dir):
+    from summarizer.evaluate import evaluate
+
+    path = tmp_path / "runs.sqlite3"
+    evaluate("rules", seeds_dir, store=path)
+    again = evaluate("rules", seeds_dir, store=path, options=ExtractOptions(seed=7))
+    assert again.n_generated == 5
+    with RunStore(path) as opened:
+        assert opened.count() == 10

@@ -798,6 +798,8 @@ def run_benchmark(options: BenchOptions) -> dict:
     log("measuring memory bandwidth")
     bandwidth = memory_bandwidth(64 * 2**20 if options.smoke else 1024 * 2**20)
     machine["load_average_at_end"] = _load_average()
+    loads = [x for x in samples["load_average"] if x is not None]
+    machine["load_average_max_during_runs"] = max(loads) if loads else None
     results = assemble_results(bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     write_results(results, Path(options.out_dir))
@@ -821,7 +823,8 @@ def _start_outlines(bench: Workbench, options: BenchOptions, article: str) -> di
 def _timed_runs(bench: Workbench, options: BenchOptions, outlines: dict) -> dict:
     """Every system on every article, ``runs`` times, interleaved so that drift in the
     machine's speed hits all systems alike. samples[system][article] = [run, ...]."""
-    samples: dict[str, dict[str, list[dict]]] = {system: {aid: [] for aid in bench.articles} for system in SYSTEMS}
+    samples: dict[str, Any] = {system: {aid: [] for aid in bench.articles} for system in SYSTEMS}
+    samples["load_average"] = []  # after each article: others' work on the machine shows here
     cap = options.max_new_tokens
     total = options.runs * len(bench.articles)
     started, done = time.perf_counter(), 0
@@ -832,11 +835,13 @@ def _timed_runs(bench: Workbench, options: BenchOptions, outlines: dict) -> dict
             # The project may finish the document before the cap (greedy is deterministic: the same
             # count every run); the others get exactly as many tokens, so all generate the same number.
             budget = max(project["generated_tokens"], 2)
+            # The mask-overhead pair back to back: a change in the machine's speed hits both alike.
             samples["stepwise"][aid].append(run_project(bench, article, budget, warm=False, fast_forward=False))
+            samples["unconstrained"][aid].append(run_unconstrained(bench, article, budget))
             samples["plain_generate"][aid].append(run_plain_generate(bench, article, budget))
             if outlines["runner"] is not None:
                 samples["outlines"][aid].append(outlines["runner"].run(article, budget))
-            samples["unconstrained"][aid].append(run_unconstrained(bench, article, budget))
+            samples["load_average"].append(_load_average())
             done += 1
             elapsed = time.perf_counter() - started
             options.log(f"run {run + 1}/{options.runs}, {aid}: {elapsed:.0f} s elapsed, "
@@ -988,14 +993,19 @@ def _mask_figures(samples: dict) -> dict:
     unconstrained = _median(_values(samples["unconstrained"], "decode_seconds_per_pass"))
     constrained = _median(_values(samples["stepwise"], "decode_seconds_per_pass"))
     project = _median(_values(samples["project"], "decode_seconds_per_pass"))
+    # Paired: each constrained run against the grammar-free run right after it, same article.
+    paired = [c["decode_seconds_per_pass"] / u["decode_seconds_per_pass"] - 1
+              for aid in samples["stepwise"]
+              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid])]
     return {
         "unconstrained_ms_per_token": _round(unconstrained * 1000, 3),
         "constrained_ms_per_token": _round(constrained * 1000, 3),
-        "overhead_pct": _round((constrained / unconstrained - 1) * 100, 2),
+        "overhead_pct": _round(_median(paired) * 100, 2),
+        "overhead_pct_per_pair": [_round(x * 100, 2) for x in paired],
         "project_ms_per_pass": _round(project * 1000, 3),
-        "method": "median decode time per forward pass after the first logits: this project's loop with one "
-                  "token per pass (mask computed, applied, token consumed) vs the same model calls without a "
-                  "grammar, same prompt and token count",
+        "method": "decode time per forward pass after the first logits: this project's loop with one token per "
+                  "pass (mask computed, applied, token consumed) vs the same model calls without a grammar, "
+                  "same prompt and token count, run back to back; overhead = median over these pairs",
     }
 
 
@@ -1198,6 +1208,10 @@ def _fmt(value, digits: int = 2, unit: str = "") -> str:
     return f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -1243,21 +1257,26 @@ def _machine_section(machine: dict, model: dict, settings: dict) -> list[str]:
         ["memory", _fmt(machine["memory_gib"], 1, " GiB")],
         ["platform", f"{machine['platform']}, Python {machine['python']}"],
         ["libraries", ", ".join(f"{name} {ver}" for name, ver in v.items() if ver)],
-        ["load average (start / end)", f"{machine['load_average_at_start']} / {machine.get('load_average_at_end')}"],
+        ["load average (start / max during the runs / end)",
+         f"{machine['load_average_at_start']} / {machine.get('load_average_max_during_runs')} / "
+         f"{machine.get('load_average_at_end')} (the benchmark itself adds about {machine['torch_threads']})"],
         ["model", f"{model['architecture']}, random weights, {model['parameters']:,} parameters, "
                   f"{model['layers']} layers, hidden {model['hidden']}, {model['heads']} heads / "
                   f"{model['kv_heads']} KV heads, intermediate {model['intermediate']}, tied embeddings "
                   f"{model['tied_embeddings']}, {settings['dtype']}"],
         ["vocabulary", f"tokenizer {model['tokenizer_vocab']:,} tokens (byte-level BPE), model {model['model_vocab']:,} "
                        f"(padded); stop tokens {model['stop_token_ids']}"],
-        ["workload", f"{len(settings['articles'])} seed articles, claims schema, grounded grammar, "
-                     f"{settings['decoding']}, cap {settings['max_new_tokens']} new tokens, {settings['runs']} runs"],
+        ["workload", f"{_count(len(settings['articles']), 'seed article')}, claims schema, grounded grammar, "
+                     f"{settings['decoding']}, cap {settings['max_new_tokens']} new tokens, "
+                     f"{_count(settings['runs'], 'run')}"],
     ]
     lines = ["## Machine and setup", ""] + _table(["", ""], rows)
-    load = machine.get("load_average_at_start") or 0
-    if machine.get("cores") and load > 0.5 * machine["cores"]:
-        lines += [f"**Warning**: the machine was busy when the run started (load average {load}); "
-                  "timings are noisy.", ""]
+    start, during = machine.get("load_average_at_start") or 0, machine.get("load_average_max_during_runs") or 0
+    cores = machine.get("cores") or 1
+    if start > 0.5 * cores or during > machine["torch_threads"] + 1:
+        lines += [f"**Warning**: other work was running on the machine (load average {start} at the start, up "
+                  f"to {during} during the runs, on {cores} cores): timings are noisy; rerun on a quiet machine.",
+                  ""]
     return lines
 
 

@@ -221,7 +221,7 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
 
 
 def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
-    """report.json, report.md and review.html for one model."""
+    """report.json, report.md, review.html and predictions/<id>.json for one model."""
     from summarizer.leaderboard import render_report_markdown
     from summarizer.review import render_review
 
@@ -236,11 +236,23 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
         statuses={i: _generation_info(result.extractions[i]) for i in ids},
     )
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "review.html"]
+    _write_predictions(result, out_dir / "predictions")
     write_json_atomic(paths[0], result.report)
     _write_text_atomic(paths[1], render_report_markdown(result.report))
     _write_text_atomic(paths[2], page)
     result.out_dir = out_dir
     return paths
+
+
+def _write_predictions(result: EvalResult, folder: Path) -> None:
+    """predictions/<id>.json in the gold format, so `summarizer score --pred` can re-score them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.json"):  # a rerun must not leave documents of an earlier run
+        stale.unlink()
+    for article_id, extraction in result.extractions.items():
+        document = _document(extraction)
+        if document is not None:
+            write_json_atomic(folder / f"{article_id}.json", document)
 
 
 def _generation_info(extraction: Extraction) -> dict[str, Any]:

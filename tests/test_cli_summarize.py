@@ -45,10 +45,8 @@ def tiny_dir(tmp_path_factory):
 
 def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_dir, tmp_path):
     out, records = tmp_path / "out", tmp_path / "runs.jsonl"
-    # A random-weight model under greedy decoding writes every string to its maximum
-    # length; sampling ends strings sooner, so documents fit the default token budget.
-    result = run("summarize", SEEDS / "articles", "--model", tiny_dir, "--out", out, "--jsonl", records,
-                 "--temperature", "1.0", "--device", "cpu")
+    # As the README says: default (greedy) decoding, default budget.
+    result = run("summarize", SEEDS / "articles", "--model", tiny_dir, "--out", out, "--jsonl", records)
     assert result.exit_code == 0, result.stderr
     articles = {p.stem: p.read_text(encoding="utf-8") for p in (SEEDS / "articles").glob("*.txt")}
     written = sorted(out.iterdir())
@@ -62,9 +60,9 @@ def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_
         assert record["document"] == json.loads((out / f"{record['id']}.json").read_text(encoding="utf-8"))
         assert len(record["offsets"]) == len(record["document"]["claims"]) and None not in record["offsets"]
         assert {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds"} <= set(record["stats"])
-    if (SEEDS / "labels").is_dir() and any((SEEDS / "labels").glob("*.json")):
-        scored = run("score", "--gold", SEEDS / "labels", "--pred", out)
-        assert scored.exit_code == 0, scored.output + scored.stderr
+    scored = run("score", "--gold", SEEDS / "labels", "--pred", out)
+    assert scored.exit_code == 0, scored.output + scored.stderr
+    assert "validity rate" in scored.stdout
 
 
 def test_no_grounding_documents_still_validate(tiny_dir, tmp_path):

@@ -49,7 +49,8 @@ def articles(seed_articles):
 
 @pytest.fixture(scope="module")
 def grounded_grammars(articles):
-    schema = short_bounds_schema()
+    # The real schema: the tiny model's closing prior lets random documents finish.
+    schema = load_schema()
     return [build_grammar(schema, article) for article in articles]
 
 
@@ -67,7 +68,7 @@ def test_decoder_uses_real_vocab_and_stop_tokens(tiny_decoder, tiny_tokenizer, t
 
 def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokenizer, articles,  # noqa: F811
                                                        grounded_grammars):
-    budget = 300
+    budget = 600
     complete, with_claims, truncated, claims_seen, passes = 0, 0, 0, 0, 0
     started = time.perf_counter()
     runs = [(i, seed, t, p) for seed in range(10) for (t, p) in TEMPERATURES for i in range(len(articles))]
@@ -93,8 +94,9 @@ def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokeni
     elapsed = time.perf_counter() - started
     print(f"\n{len(runs)} generations in {elapsed:.1f}s: {complete} complete "
           f"({with_claims} with claims, {claims_seen} claims), {truncated} truncated, {passes} forward passes")
-    assert complete >= len(runs) // 4
-    assert with_claims >= 10 and claims_seen >= 20
+    # Truncation is reported, never hidden; with the tiny model's closing prior nearly all finish.
+    assert complete >= 0.9 * len(runs)
+    assert with_claims >= len(runs) // 2
 
 
 def test_ungrounded_generations_still_validate(tiny_decoder, tiny_tokenizer, articles):  # noqa: F811

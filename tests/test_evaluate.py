@@ -264,3 +264,14 @@ def test_ctrl_c_during_compare_resumes_without_recomputing(tmp_path, seeds_dir):
 def test_compare_refuses_the_same_model_twice(tmp_path, seeds_dir):
     with pytest.raises(InputError, match="same model twice"):
         compare(["rules", "rules"], seeds_dir, store=tmp_path / "runs.sqlite3")
+
+
+def test_eval_predictions_rescore_to_the_same_numbers(rules_eval, seeds_dir):
+    # predictions/<id>.json is what `summarizer score --pred` reads: re-scoring must agree.
+    result, out = rules_eval
+    dataset = load_dataset(seeds_dir)
+    pred = {p.stem: read_json(p) for p in (out / "predictions").glob("*.json")}
+    assert set(pred) == set(dataset.labels)
+    rescored = score_documents(dataset.labels, pred, dataset.articles)
+    assert rescored["claim_f1"] == result.report["claim_f1"]
+    assert rescored["strict_f1"] == result.report["strict_f1"]

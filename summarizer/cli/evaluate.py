@@ -68,7 +68,7 @@ def eval_command(
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
 ) -> None:
-    """Score one model on a labelled dataset; write report.json, report.md and review.html.
+    """Score one model on a labelled dataset; write report.json, report.md, review.html and predictions/.
 
     Reports go to --out (default reports/<model>/). Every generation is kept in the run
     store, so an identical second run generates nothing (unless --no-cache).
@@ -89,7 +89,7 @@ def eval_command(
         )
     _print_report(result.report)
     _print_notes(result.report)
-    typer.echo(f"reports: {out_dir}/ (report.json, report.md, review.html)")
+    typer.echo(f"reports: {out_dir}/ (report.json, report.md, review.html, predictions/)")
 
 
 @command("compare")

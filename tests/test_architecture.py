@@ -1,0 +1,34 @@
+"""The layering rules of docs/ARCHITECTURE.md, checked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_layers_only_look_down():
+    # import-linter reads the contracts in pyproject.toml.
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports)], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_cli_starts_without_heavy_imports():
+    # `summarizer --help` must be instant: torch, transformers, scipy and llguidance load on use.
+    code = (
+        "import sys; from summarizer.cli import app; "
+        "heavy = [m for m in ('torch', 'transformers', 'scipy', 'llguidance', 'matplotlib', 'jsonschema') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_cli_default_budget_matches_the_library():
+    from summarizer.backends.base import ExtractOptions
+    from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
+
+    assert DEFAULT_MAX_NEW_TOKENS == ExtractOptions().max_new_tokens

@@ -1,4 +1,7 @@
 """The performance benchmark: ``python eval/bench.py [options]`` is ``summarizer bench [options]``."""
-from summarizer.benchmark import main
 
-raise SystemExit(main())
+import sys
+
+from summarizer.cli import app
+
+app(["bench", *sys.argv[1:]], prog_name="python eval/bench.py")

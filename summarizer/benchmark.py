@@ -31,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -745,9 +745,8 @@ def _effective(options: BenchOptions) -> BenchOptions:
     """Smoke mode: one article, one run, a few tokens, no outlines."""
     if not options.smoke:
         return options
-    return BenchOptions(out_dir=options.out_dir, runs=1, max_new_tokens=min(options.max_new_tokens, SMOKE_TOKENS), articles=1,
-                        smoke=True, cache_dir=options.cache_dir, outlines_core_timeout=0, profile=options.profile,
-                        model_dir=options.model_dir, log=options.log)
+    return replace(options, runs=1, max_new_tokens=min(options.max_new_tokens, SMOKE_TOKENS), articles=1,
+                   outlines_core_timeout=0)
 
 
 def _model_dir(options: BenchOptions) -> Path:
@@ -1264,7 +1263,8 @@ def _machine_section(machine: dict, model: dict, settings: dict) -> list[str]:
                   f"{model['layers']} layers, hidden {model['hidden']}, {model['heads']} heads / "
                   f"{model['kv_heads']} KV heads, intermediate {model['intermediate']}, tied embeddings "
                   f"{model['tied_embeddings']}, {settings['dtype']}"],
-        ["vocabulary", f"tokenizer {model['tokenizer_vocab']:,} tokens (byte-level BPE), model {model['model_vocab']:,} "
+        ["vocabulary", f"tokenizer {model['tokenizer_vocab']:,} tokens (byte-level BPE), "
+                       f"model {model['model_vocab']:,} "
                        f"(padded); stop tokens {model['stop_token_ids']}"],
         ["workload", f"{_count(len(settings['articles']), 'seed article')}, claims schema, grounded grammar, "
                      f"{settings['decoding']}, cap {settings['max_new_tokens']} new tokens, "
@@ -1346,7 +1346,8 @@ def _figures_sections(f: dict, settings: dict) -> list[str]:
     o = e2e["systems"].get("outlines", {})
     if o.get("setup_seconds") is not None:
         out += [f"outlines one-time costs (not in the per-article time): generator {o['setup_seconds']:.2f} s, "
-                f"first call {o['first_call_seconds']:.2f} s (a cold prefill, and torch.compile of its mask kernel).", ""]
+                f"first call {o['first_call_seconds']:.2f} s (a cold prefill, and torch.compile of its mask "
+                "kernel).", ""]
     core = f["outlines_default_backend"]
     out += [f"outlines' default JSON backend (outlines_core) on the claims schema: {core['status']}"
             + (f", compiled in {core['compile_seconds']:.1f} s" if core.get("compile_seconds") else "")
@@ -1391,15 +1392,3 @@ def _profile_section(profile: dict) -> list[str]:
                     [[f"`{e['entry']}`", _fmt(e["seconds"], 3), _fmt(e["share"] * 100, 1, " %")]
                      for e in profile["top_self_time"]])
     return lines
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m summarizer.benchmark``: the same as ``summarizer bench``."""
-    from summarizer.cli import app
-
-    app(["bench", *(sys.argv[1:] if argv is None else argv)], prog_name="summarizer bench")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

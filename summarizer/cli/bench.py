@@ -19,11 +19,13 @@ def bench(
     articles: Annotated[int, typer.Option("--articles", help="How many seed articles (0: all).")] = 0,
     smoke: Annotated[bool, typer.Option("--smoke", help="Tiny model, one article, a few tokens: seconds.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option(
-        "--cache-dir", help="Where the built benchmark model is kept (default ~/.cache/summarizer/bench-model).")] = None,
+        "--cache-dir", help="Where the built benchmark model is kept (default ~/.cache/summarizer/bench-model).")
+    ] = None,
     outlines_core_timeout: Annotated[float, typer.Option(
-        "--outlines-core-timeout", help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")
-    ] = 120.0,
-    profile: Annotated[bool, typer.Option("--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
+        "--outlines-core-timeout",
+        help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")] = 120.0,
+    profile: Annotated[bool, typer.Option(
+        "--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
 ) -> None:
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
     from summarizer.benchmark import BenchOptions, run_benchmark

@@ -216,14 +216,17 @@ def _article_section(
 ) -> str:
     gold_claims = _claims_of(gold_doc)
     pred_claims = _claims_of(pred_doc)
-    spans = list(_spans(text, gold_claims, "gold", "G")) + list(_spans(text, pred_claims, "pred", "P"))
+    pred_spans = list(_spans(text, pred_claims, "pred", "P"))
+    highlighted = {span.label for span in pred_spans}
+    ungrounded = {i for i in range(len(pred_claims)) if f"P{i + 1}" not in highlighted}
+    spans = list(_spans(text, gold_claims, "gold", "G")) + pred_spans
     return (
         f"<details class=\"article\" id=\"article-{number}\" open><summary><h2>"
         f"{_esc(article_id)}{_article_badges(row, generation)}</h2></summary>\n"
         f"{_article_scores(row)}{_generation_note(generation)}"
         f"{_summaries(gold_doc, pred_doc)}"
         f"<div class=\"text\">{highlight(text, spans)}</div>\n"
-        f"{_claims_section(row, gold_claims, pred_claims)}</details>\n"
+        f"{_claims_section(row, gold_claims, pred_claims, ungrounded)}</details>\n"
     )
 
 
@@ -308,18 +311,21 @@ def _summaries(gold_doc: Any, pred_doc: Any) -> str:
 
 
 # -- claims ---------------------------------------------------------------------------------
-def _claims_section(row: Mapping[str, Any], gold_claims: list[dict], pred_claims: list[dict]) -> str:
+def _claims_section(
+    row: Mapping[str, Any], gold_claims: list[dict], pred_claims: list[dict], ungrounded: set[int]
+) -> str:
+    """``ungrounded``: indexes of predicted claims whose evidence is not in the article."""
     matches = list(row.get("matches", []))
     matched_gold = {m["gold_index"] for m in matches}
     matched_pred = {m["pred_index"] for m in matches}
     missed = row.get("missed", [i for i in range(len(gold_claims)) if i not in matched_gold])
     spurious = row.get("spurious", [i for i in range(len(pred_claims)) if i not in matched_pred])
     parts = [f"<div class=\"claims\"><h3>Matched ({len(matches)})</h3>"]
-    parts += [_matched_claim(m, gold_claims, pred_claims) for m in matches]
+    parts += [_matched_claim(m, gold_claims, pred_claims, m["pred_index"] in ungrounded) for m in matches]
     parts.append(f"<h3>Missed: gold claims with no prediction ({len(missed)})</h3>")
     parts += [_single_claim("missed", f"G{i + 1}", _at(gold_claims, i)) for i in missed]
     parts.append(f"<h3>Spurious: predicted claims with no gold claim ({len(spurious)})</h3>")
-    parts += [_single_claim("spurious", f"P{i + 1}", _at(pred_claims, i)) for i in spurious]
+    parts += [_single_claim("spurious", f"P{i + 1}", _at(pred_claims, i), i in ungrounded) for i in spurious]
     parts.append("</div>\n")
     return "".join(parts)
 
@@ -328,7 +334,9 @@ def _at(claims: list[dict], index: Any) -> dict:
     return claims[index] if isinstance(index, int) and 0 <= index < len(claims) else {}
 
 
-def _matched_claim(match: Mapping[str, Any], gold_claims: list[dict], pred_claims: list[dict]) -> str:
+def _matched_claim(
+    match: Mapping[str, Any], gold_claims: list[dict], pred_claims: list[dict], ungrounded: bool = False
+) -> str:
     gold_index, pred_index = match["gold_index"], match["pred_index"]
     gold_claim, pred_claim = _at(gold_claims, gold_index), _at(pred_claims, pred_index)
     diffs = match.get("field_diffs") or {}
@@ -345,18 +353,24 @@ def _matched_claim(match: Mapping[str, Any], gold_claims: list[dict], pred_claim
     head = (
         f"G{gold_index + 1} ↔ P{pred_index + 1}<span class=\"badge matched\">matched</span>{strict}"
         f"<span class=\"badge\">similarity {_esc(_fmt(match.get('similarity')))}</span>"
-        f"<span class=\"badge\">{len(diffs)} field(s) differ</span>"
+        f"<span class=\"badge\">{len(diffs)} field(s) differ</span>{_ungrounded_badge(ungrounded)}"
     )
     table = "<tr><th>field</th><th>gold</th><th>predicted</th></tr>" + "".join(rows)
     return f"<div class=\"claim\">{head}<table>{table}</table></div>\n"
 
 
-def _single_claim(kind: str, label: str, claim: Mapping[str, Any]) -> str:
+def _single_claim(kind: str, label: str, claim: Mapping[str, Any], ungrounded: bool = False) -> str:
     rows = "".join(
         f"<tr><td class=\"field\">{_esc(name)}</td><td>{_esc(_show(_value(claim, name)))}</td></tr>"
         for name in CLAIM_FIELDS
     )
-    return f"<div class=\"claim\">{_esc(label)}<span class=\"badge {kind}\">{kind}</span><table>{rows}</table></div>\n"
+    badges = f"<span class=\"badge {kind}\">{kind}</span>{_ungrounded_badge(ungrounded)}"
+    return f"<div class=\"claim\">{_esc(label)}{badges}<table>{rows}</table></div>\n"
+
+
+def _ungrounded_badge(ungrounded: bool) -> str:
+    # Grounded decoding makes this impossible; other tools' output (or --no-grounding) may need it.
+    return "<span class=\"badge bad\">evidence not in article</span>" if ungrounded else ""
 
 
 def _value(claim: Mapping[str, Any], name: str) -> Any:

@@ -176,3 +176,10 @@ def test_a_failed_generation_shows_its_status_reason_and_escaped_raw_output():
     assert "<strong>generation failed</strong>: RuntimeError: &lt;boom&gt;" in page
     assert "&lt;script&gt;" in page and "<script" not in page
     assert "Missed: gold claims with no prediction (2)" in page
+
+
+def test_predicted_evidence_not_in_the_article_is_flagged(page):
+    # PRED's third claim quotes text the article does not contain; the other two are found.
+    assert page.count("evidence not in article") == 1
+    flagged = page.split("evidence not in article")[0].rsplit('<div class="claim">', 1)[1]
+    assert flagged.startswith("P3")

@@ -17,6 +17,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from summarizer.leaderboard import fmt
 from summarizer.text import find_span
 
 # Rows of a claim table; "count.value" and the like reach into the count object
@@ -147,13 +148,7 @@ _HEADLINE = (
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+    return fmt(value, 3)
 
 
 def _headline(report: Mapping[str, Any]) -> str:

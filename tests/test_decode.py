@@ -16,24 +16,9 @@ from summarizer.decode import DecodeParams, Decoder  # noqa: E402
 from summarizer.grammar import build_grammar  # noqa: E402
 from summarizer.resources import load_schema  # noqa: E402
 from summarizer.validation import validate_document  # noqa: E402
+from summarizer.testing.schemas import short_strings_schema
 
 TEMPERATURES = [(0.7, 1.0), (1.0, 1.0), (1.0, 0.9), (1.5, 0.95)]  # (temperature, top_p)
-
-
-def short_bounds_schema() -> dict:
-    """The claims schema with shorter string bounds (a subset of what the schema allows).
-
-    A random model ends a string only when it hits maxLength (it almost never picks the
-    closing quote), so with the real bounds a document takes hundreds of tokens. With
-    these, it finishes documents with claims within a small budget, and every document
-    is still checked against the *real* schema.
-    """
-    schema = load_schema()
-    schema["properties"]["summary"]["maxLength"] = 12
-    schema["$defs"]["name"]["maxLength"] = 6
-    schema["$defs"]["claim"]["properties"]["evidence"]["maxLength"] = 30
-    schema["properties"]["claims"]["maxItems"] = 2
-    return schema
 
 
 def chat_prompt(tokenizer, text: str) -> list[int]:
@@ -100,7 +85,7 @@ def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokeni
 
 
 def test_ungrounded_generations_still_validate(tiny_decoder, tiny_tokenizer, articles):  # noqa: F811
-    grammar = build_grammar(short_bounds_schema(), grounded=False)
+    grammar = build_grammar(short_strings_schema(max_claims=2), grounded=False)
     complete = 0
     for seed in range(2):
         for i, article in enumerate(articles):

@@ -10,27 +10,11 @@ import pytest
 from summarizer.backends.base import ExtractOptions, backend_class, get_backend
 from summarizer.errors import ModelError
 from summarizer.validation import validate_document
+from summarizer.testing.schemas import short_strings_schema
 
 pytest.importorskip("torch")
 
 SAMPLED = ExtractOptions(temperature=1.0, max_new_tokens=768)
-
-
-def short_strings_schema() -> dict:
-    """The claims schema with shorter strings and at most 4 claims: a subset of what it allows.
-
-    A random-weight model ends a string only at its maxLength, so under the real bounds
-    a document takes thousands of tokens; with these a document always fits in 768
-    tokens. Documents are still checked against the real schema.
-    """
-    from summarizer.resources import load_schema
-
-    schema = load_schema()
-    schema["properties"]["summary"]["maxLength"] = 12
-    schema["$defs"]["name"]["maxLength"] = 6
-    schema["$defs"]["claim"]["properties"]["evidence"]["maxLength"] = 30
-    schema["properties"]["claims"]["maxItems"] = 4
-    return schema
 
 
 @pytest.fixture(scope="module")

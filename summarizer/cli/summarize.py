@@ -83,7 +83,7 @@ class Progress:
     def advance(self, stats: dict) -> None:
         self.tokens += int(stats.get("generated_tokens", 0))
         self.seconds += float(stats.get("seconds", 0.0))
-        rate = f"{self.tokens / self.seconds:.1f} tok/s" if self.seconds > 0 else ""
+        rate = f"{self.tokens / self.seconds:.1f} tok/s" if self.seconds > 0 and self.tokens else ""
         self.bar.update(self.task, advance=1, rate=rate)
 
 

@@ -7,7 +7,6 @@ wheel's copy of the data files; in a development checkout they run the source tr
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -44,8 +44,8 @@ GOLD = {
 PRED = {
     "summary": f"Model summary {SCRIPT}",
     "claims": [
-        claim(12, claimant=f'Officials"><script>alert(1)</script>', evidence="12 civilians were killed"),
-        claim(4, outcome="captured", group="military", evidence=f"4 soldiers were captured"),
+        claim(12, claimant='Officials"><script>alert(1)</script>', evidence="12 civilians were killed"),
+        claim(4, outcome="captured", group="military", evidence="4 soldiers were captured"),
         claim(1, outcome="killed", group="men", evidence=f"{IMG} not in the article"),
     ],
 }

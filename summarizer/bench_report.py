@@ -10,14 +10,13 @@ from pathlib import Path
 
 
 def write_results(results: dict, out_dir: Path) -> None:
-    from summarizer.io import write_json_atomic
+    from summarizer.io import write_json_atomic, write_text_atomic
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     profile_text = results.pop("_profile_text", None)
     if profile_text:
-        (out_dir / "profile.txt").write_text(profile_text, encoding="utf-8")
+        write_text_atomic(out_dir / "profile.txt", profile_text)
     write_json_atomic(out_dir / "results.json", results)
-    (out_dir / "RESULTS.md").write_text(render_markdown(results), encoding="utf-8")
+    write_text_atomic(out_dir / "RESULTS.md", render_markdown(results))
 
 
 def _fmt(value, digits: int = 2, unit: str = "") -> str:

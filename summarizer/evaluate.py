@@ -18,7 +18,7 @@ from summarizer.api import summarize
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.dataset import Dataset, load_dataset
 from summarizer.errors import InputError
-from summarizer.io import write_json_atomic
+from summarizer.io import write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
 from summarizer.store import RunStore, open_store
@@ -238,8 +238,8 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "review.html"]
     _write_predictions(result, out_dir / "predictions")
     write_json_atomic(paths[0], result.report)
-    _write_text_atomic(paths[1], render_report_markdown(result.report))
-    _write_text_atomic(paths[2], page)
+    write_text_atomic(paths[1], render_report_markdown(result.report))
+    write_text_atomic(paths[2], page)
     result.out_dir = out_dir
     return paths
 
@@ -257,12 +257,6 @@ def _write_predictions(result: EvalResult, folder: Path) -> None:
 
 def _generation_info(extraction: Extraction) -> dict[str, Any]:
     return {"status": extraction.status, "reason": extraction.reason, "raw": extraction.raw}
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 # -- compare ------------------------------------------------------------------------------------
@@ -387,6 +381,6 @@ def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "leaderboard.json", out_dir / "leaderboard.md", out_dir / "leaderboard.png"]
     write_json_atomic(paths[0], board)
-    _write_text_atomic(paths[1], render_leaderboard_markdown(board))
+    write_text_atomic(paths[1], render_leaderboard_markdown(board))
     write_leaderboard_png(board, paths[2])
     return paths

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import InputError
+from summarizer.io import article_id, article_text, list_article_paths, read_article
 
 STDIN = "-"
 
@@ -26,17 +27,12 @@ class Article:
 def _read_stdin() -> Article:
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        return Article("stdin", STDIN, error=f"<stdin>: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
-    if not text.strip():
-        return Article("stdin", STDIN, error="<stdin>: article is empty")
-    return Article("stdin", STDIN, text=text.replace("\r\n", "\n"))
+        return Article("stdin", STDIN, text=article_text(data, "<stdin>"))
+    except InputError as error:
+        return Article("stdin", STDIN, error=str(error))
 
 
 def _read_path(path: Path) -> Article:
-    from summarizer.io import article_id, read_article
-
     try:
         return Article(article_id(path), str(path), text=read_article(path))
     except InputError as error:
@@ -45,8 +41,6 @@ def _read_path(path: Path) -> Article:
 
 def collect_articles(paths: list[str]) -> list[Article]:
     """Every article named on the command line, unreadable ones carrying their error."""
-    from summarizer.io import list_article_paths
-
     articles: list[Article] = []
     for given in paths:
         if given == STDIN:

@@ -13,35 +13,50 @@ from typing import Iterable
 
 from summarizer.errors import InputError
 
-__all__ = ["read_article", "read_json", "write_json_atomic", "article_id", "list_article_paths"]
+__all__ = [
+    "read_article", "article_text", "read_json", "write_json_atomic", "write_text_atomic", "article_id",
+    "list_article_paths",
+]
 
 
-def _read_text(path: str | Path) -> str:
-    """The file's text as UTF-8, newlines as ``\\n`` (as ``Path.read_text`` gives them)."""
+def _read_bytes(path: str | Path) -> bytes:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path)
     if path.is_dir():
         raise InputError("is a directory, expected a file", path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", path) from None
+
+
+def _decode(data: bytes, source: str | Path) -> str:
+    """``data`` as UTF-8 text, newlines as ``\\n`` (as ``Path.read_text`` gives them)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         bad = data[error.start]
-        raise InputError(f"not valid UTF-8 (byte 0x{bad:02x} at offset {error.start})", path) from None
+        raise InputError(f"not valid UTF-8 (byte 0x{bad:02x} at offset {error.start})", source) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark is an artefact of the editor, not text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _read_text(path: str | Path) -> str:
+    return _decode(_read_bytes(path), path)
+
+
+def article_text(data: bytes, source: str | Path) -> str:
+    """An article's bytes (from a file or stdin) as text; InputError naming ``source`` if not UTF-8 or empty."""
+    text = _decode(data, source)
+    if not text.strip():
+        raise InputError("article is empty", source)
+    return text
+
+
 def read_article(path: str | Path) -> str:
     """The article at ``path``; InputError if it is missing, a folder, not UTF-8 or empty."""
-    text = _read_text(path)
-    if not text.strip():
-        raise InputError("article is empty", path)
-    return text
+    return article_text(_read_bytes(path), path)
 
 
 def _reject_constant(name: str):
@@ -64,13 +79,17 @@ def read_json(path: str | Path) -> object:
 def write_json_atomic(path: str | Path, obj: object) -> None:
     """Write ``obj`` as indented JSON to ``path`` via ``path.tmp`` and a rename, so an
     interrupted run never leaves half a document behind."""
+    write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via ``path.tmp`` and a rename: the file is whole or absent."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(obj, handle, indent=2, ensure_ascii=False, allow_nan=False)
-            handle.write("\n")
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

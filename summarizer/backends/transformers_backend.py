@@ -169,7 +169,7 @@ class TransformersBackend(Backend):
         schema in the grammar (a stricter subset of it, e.g. shorter strings, for tests)."""
         from summarizer.decode import Decoder
         from summarizer.prompting import PromptBuilder
-        from summarizer.resources import load_schema
+        from summarizer.resources import load_schema, schema_hash
 
         self._model_name = model
         self.source = resolve_model(model)
@@ -178,6 +178,10 @@ class TransformersBackend(Backend):
         self.revision = getattr(self.model.config, "_commit_hash", None) or revision
         self.context = min(context_size(self.model, self.tokenizer), max_context or 10**9)
         self.schema = schema or load_schema()
+        # Known once: describe() runs for every article (it is part of the run store's cache key).
+        custom = self.schema != load_schema()  # tests may decode under a stricter schema
+        self.schema_hash = hashlib.sha256(json.dumps(self.schema, sort_keys=True).encode()).hexdigest()[:16] \
+            if custom else schema_hash()
         self.prompts = PromptBuilder(self.tokenizer)
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
@@ -188,12 +192,9 @@ class TransformersBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         from summarizer.prompting import prompt_hash
-        from summarizer.resources import load_schema, schema_hash
 
-        custom = self.schema != load_schema()  # tests may decode under a stricter schema
-        grammar_schema = hashlib.sha256(json.dumps(self.schema, sort_keys=True).encode()).hexdigest()[:16] if custom else schema_hash()
         return {**super().describe(), "source": self.source, "revision": self.revision,
-                "prompt_hash": prompt_hash(), "schema_hash": grammar_schema, "context": self.context}
+                "prompt_hash": prompt_hash(), "schema_hash": self.schema_hash, "context": self.context}
 
     # --- token budget -------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from summarizer.cli.app import app
 
 # Importing the command modules registers their commands on ``app``.
-from summarizer.cli import commands_data, validate, score, summarize, dev, evaluate, bench  # noqa: E402,F401
+from summarizer.cli import schema, validate, score, summarize, dev, evaluate, bench  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

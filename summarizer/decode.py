@@ -70,6 +70,14 @@ def model_stop_token_ids(model, tokenizer) -> list[int]:
     return [int(i) for i in ids]
 
 
+def cache_argument(model) -> str:
+    """The name under which the model's forward takes the KV cache: ``cache`` since
+    transformers 5.x deprecated ``past_key_values`` (removed in 5.40), else the old name."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
 class _MaskApplier:
     """Turns llguidance's packed bitmask into -inf logits using buffers allocated once."""
 
@@ -112,30 +120,46 @@ class Decoder:
         except Exception as exc:  # llguidance raises plain exceptions for tokenizers it cannot read
             raise ModelError(f"llguidance cannot use this tokenizer: {exc}") from exc
         self.device = next(model.parameters()).device
+        self.cache_arg = cache_argument(model)
         self._bitmask = llguidance.torch.allocate_token_bitmask(1, self.vocab_size)
         self._mask = _MaskApplier(self.vocab_size, self.device)
         self._fill_bitmask = llguidance.torch.fill_next_token_bitmask
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llg-mask") if overlap_mask else None
-        self._prefix_ids: list[int] = []
-        self._prefix_cache = None
+        # Prefilled prompt prefixes and their KV caches: the shared instructions, and
+        # under figure-guided extraction also instructions + the current article.
+        self._prefixes: list[tuple[list[int], Any]] = []
 
     # --- prompt prefix cache ---------------------------------------------------
     def cache_prefix(self, prefix_ids: list[int]) -> None:
-        """Prefill ``prefix_ids`` once; later prompts that start with them reuse its KV cache."""
+        """Prefill ``prefix_ids`` once; later prompts that start with them reuse its KV cache.
+
+        A new prefix extends the longest cached one it starts with (the article after the
+        shared instructions); cached prefixes that are not its ancestors are dropped, so
+        memory holds one chain of prefixes.
+        """
+        prefix_ids = list(prefix_ids)
         if not prefix_ids:
-            self._prefix_ids, self._prefix_cache = [], None
+            self._prefixes = []
             return
-        cache = self._new_cache()
-        self._forward(list(prefix_ids), cache)
-        self._prefix_ids, self._prefix_cache = list(prefix_ids), cache
+        if any(ids == prefix_ids for ids, _ in self._prefixes):
+            return
+        cache, reused = self._start_cache(prefix_ids)
+        if reused < len(prefix_ids):
+            self._forward(prefix_ids[reused:], cache)
+        self._prefixes = [(ids, c) for ids, c in self._prefixes if prefix_ids[:len(ids)] == ids]
+        self._prefixes.append((prefix_ids, cache))
 
     def _start_cache(self, prompt_ids: list[int]):
         """A cache to continue from and how many prompt tokens it already holds."""
-        n = len(self._prefix_ids)
-        if self._prefix_cache is not None and len(prompt_ids) > n and prompt_ids[:n] == self._prefix_ids:
-            # A copy: generation appends to the cache, the stored prefix must stay as it is.
-            return copy.deepcopy(self._prefix_cache), n
-        return self._new_cache(), 0
+        best = None
+        for ids, cache in self._prefixes:
+            n = len(ids)
+            if len(prompt_ids) >= n and prompt_ids[:n] == ids and (best is None or n > len(best[0])):
+                best = (ids, cache)
+        if best is None:
+            return self._new_cache(), 0
+        # A copy: generation appends to the cache, the stored prefix must stay as it is.
+        return copy.deepcopy(best[1]), len(best[0])
 
     def _new_cache(self):
         from transformers import DynamicCache
@@ -153,7 +177,7 @@ class Decoder:
         ids = torch.tensor([token_ids], dtype=torch.long, device=self.device)
         # no_grad, not inference_mode: the logits are masked in place afterwards.
         with torch.no_grad():
-            out = self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+            out = self.model(input_ids=ids, use_cache=True, logits_to_keep=1, **{self.cache_arg: cache})
         return out.logits[0, -1].float()
 
     # --- generation ------------------------------------------------------------
@@ -175,6 +199,9 @@ class Decoder:
         started = time.perf_counter()
         run = _Run(self, self.new_matcher(grammar), params)
         cache, reused = self._start_cache(list(prompt_ids))
+        if reused == len(prompt_ids):  # the whole prompt is cached: re-run its last token for the logits
+            cache.crop(reused - 1)
+            reused -= 1
         pending = list(prompt_ids[reused:]) + run.fast_forward()
         generator = None
         if params.temperature > 0:

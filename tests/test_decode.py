@@ -201,14 +201,14 @@ def test_prefix_cache_is_reused_and_not_mutated(tiny_model, tiny_tokenizer, arti
     params = DecodeParams(max_new_tokens=60)
     cold = [decoder.generate(p, grounded_grammars[i], params) for i, p in enumerate(prompts)]
     decoder.cache_prefix(prefix)
-    stored = [t.clone() for t in _cache_tensors(decoder._prefix_cache)]
+    stored = [t.clone() for t in _cache_tensors(decoder._prefixes[-1][1])]
     for _ in range(2):  # twice: the second run would differ if the first had mutated the cache
         warm = [decoder.generate(p, grounded_grammars[i], params) for i, p in enumerate(prompts)]
         for w, c in zip(warm, cold):
             assert w.token_ids == c.token_ids
             assert w.stats["reused_prefix_tokens"] == len(prefix)
             assert c.stats["reused_prefix_tokens"] == 0
-    after = _cache_tensors(decoder._prefix_cache)
+    after = _cache_tensors(decoder._prefixes[-1][1])
     assert len(after) == len(stored) and all(a.equal(s) for a, s in zip(after, stored))
     other = decoder.generate(tiny_tokenizer.encode("unrelated prompt", add_special_tokens=False),
                              grounded_grammars[0], params)

@@ -25,6 +25,10 @@ class ExtractOptions:
     top_p: float = 1.0
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens in one forward pass
+    # "figures": the parser finds the figures and the model labels each one (bounded, batched);
+    # "document": the model writes the whole document in one generation.
+    strategy: str = "figures"
+    summary: str = "model"  # "model": written by the model (grounded numbers); "claims": built from the claims
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

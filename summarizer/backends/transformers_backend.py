@@ -164,10 +164,13 @@ class TransformersBackend(Backend):
     name = "transformers"
 
     def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
-                 revision: str | None = None, max_context: int | None = None, schema: dict | None = None):
+                 revision: str | None = None, max_context: int | None = None, schema: dict | None = None,
+                 batch_size: int = 8):
         """``max_context`` caps the model's context (chunk sooner); ``schema`` replaces the claims
-        schema in the grammar (a stricter subset of it, e.g. shorter strings, for tests)."""
+        schema in the grammar (a stricter subset of it, e.g. shorter strings, for tests);
+        ``batch_size``: figures labelled per forward pass (figure-guided extraction)."""
         from summarizer.decode import Decoder
+        from summarizer.figure_extraction import FigureExtractor
         from summarizer.prompting import PromptBuilder
         from summarizer.resources import load_schema, schema_hash
 
@@ -185,6 +188,7 @@ class TransformersBackend(Backend):
         self.prompts = PromptBuilder(self.tokenizer)
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
+        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=batch_size)
 
     @property
     def model_id(self) -> str:
@@ -193,8 +197,11 @@ class TransformersBackend(Backend):
     def describe(self) -> dict[str, Any]:
         from summarizer.prompting import prompt_hash
 
+        from summarizer.figure_prompting import figure_prompt_hash
+
         return {**super().describe(), "source": self.source, "revision": self.revision,
-                "prompt_hash": prompt_hash(), "schema_hash": self.schema_hash, "context": self.context}
+                "prompt_hash": f"{prompt_hash()}+{figure_prompt_hash()}", "schema_hash": self.schema_hash,
+                "context": self.context}
 
     # --- token budget -------------------------------------------------------------------
 
@@ -216,6 +223,10 @@ class TransformersBackend(Backend):
         from summarizer.chunking import split_article
 
         started = time.perf_counter()
+        if options.strategy == "figures":
+            extraction = self._extract_figures(article, options)
+            extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
+            return extraction
         article_budget, new_tokens = self.budget(options.max_new_tokens)
         if self.prompts.article_tokens(article) <= article_budget:
             extraction = self._extract_text(article, options, new_tokens)
@@ -225,6 +236,26 @@ class TransformersBackend(Backend):
             extraction = self._extract_chunks([c.text for c in chunks], options, new_tokens)
         extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
         return extraction
+
+    def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
+        """Figure-guided extraction; an article too long for the context is split into chunks."""
+        from summarizer.chunking import merge_documents, split_article
+        from summarizer.decode import DecodeParams
+
+        params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
+                              top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward)
+        room = self.context - self.figures.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
+        if room < MIN_ARTICLE_TOKENS:
+            raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the "
+                             f"prompt ({self.figures.prompts.overhead_tokens} tokens)")
+        texts = [article]
+        if self.prompts.article_tokens(article) > room:
+            texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
+        runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded)
+                for text in texts]
+        document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs])
+        stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
+        return _parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs))
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
         from summarizer.decode import DecodeParams
@@ -257,18 +288,20 @@ class TransformersBackend(Backend):
         return Extraction(raw, merge_documents([p.document for p in parts]), "ok", None, stats)
 
 
-def _parse(text: str, stats: dict) -> Extraction:
-    """The grammar makes the text a valid document; check anyway, so a bug never yields a broken one."""
+def _parse(text: str, stats: dict, raw: str | None = None) -> Extraction:
+    """The grammar makes the text a valid document; check anyway, so a bug never yields a broken one.
+    ``raw`` is what to record as the model's output when it is not ``text`` itself."""
     from summarizer.validation import schema_problems
 
+    raw = text if raw is None else raw
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        return Extraction(text, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
+        return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
     problems = schema_problems(document)
     if problems:
-        return Extraction(text, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
-    return Extraction(text, document, "ok", None, stats)
+        return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
+    return Extraction(raw, document, "ok", None, stats)
 
 
 def _sum_stats(all_stats: list[dict]) -> dict:

@@ -1,0 +1,60 @@
+"""Short English names of the parties an article mentions: the vocabulary for side fields.
+
+``claimant_side``, ``victim_side`` and ``perpetrator_side`` are short English names
+("Ukraine" for "Ukrainian soldiers"), not article spans. Grounded extraction limits
+them to the names this module finds in the article: a demonym or place word maps to
+its country or people ("Gazan" -> "Palestinians"), a named armed group to its short
+name. Names the table does not know still reach the grammar as capitalised article
+spans (see :mod:`summarizer.figure_grammar`), so an unlisted conflict is not shut out.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["SIDE_WORDS", "sides_in"]
+
+
+def _words(side: str, words: str) -> dict[str, str]:
+    return dict.fromkeys(words.split(), side)
+
+
+# Lower-case word (or phrase) -> side name. Data: extend it here.
+SIDE_WORDS: dict[str, str] = {
+    **_words("Russia", "russia russian russians moscow kremlin"),
+    **_words("Ukraine", "ukraine ukrainian ukrainians kyiv kiev"),
+    **_words("Israel", "israel israeli israelis idf"),
+    **_words("Palestinians", "palestinian palestinians gaza gazan gazans"),
+    **_words("Sudan", "sudan sudanese"), **_words("RSF", "rsf"),
+    **_words("Syria", "syria syrian syrians damascus"), **_words("Lebanon", "lebanon lebanese"),
+    **_words("Iran", "iran iranian iranians"), **_words("Yemen", "yemen yemeni yemenis"),
+    **_words("Iraq", "iraq iraqi iraqis"), **_words("Afghanistan", "afghanistan afghan afghans"),
+    **_words("Myanmar", "myanmar burma burmese"), **_words("Ethiopia", "ethiopia ethiopian ethiopians"),
+    **_words("Somalia", "somalia somali somalis"), **_words("Mali", "mali malian"),
+    **_words("Nigeria", "nigeria nigerian nigerians"), **_words("Libya", "libya libyan libyans"),
+    **_words("Armenia", "armenia armenian armenians"), **_words("Azerbaijan", "azerbaijan azerbaijani azeri"),
+    **_words("Pakistan", "pakistan pakistani pakistanis"), **_words("India", "india indian indians"),
+    **_words("Democratic Republic of Congo", "congo congolese drc"),
+    **_words("Hamas", "hamas"), **_words("Hezbollah", "hezbollah"), **_words("Houthis", "houthi houthis"),
+    **_words("HTS", "hts"), **_words("Islamic State", "isis isil"), **_words("Taliban", "taliban"),
+    **_words("al-Shabaab", "al-shabaab shabaab"), **_words("M23", "m23"), **_words("Wagner", "wagner"),
+    **_words("Belarus", "belarus belarusian"), **_words("Turkey", "turkey turkish"),
+    **_words("United Kingdom", "uk britain british"), **_words("United States", "us u.s american americans"),
+    **_words("Germany", "germany german"), **_words("France", "france french"),
+    **_words("North Korea", "pyongyang"),
+}
+CASED = {"US", "U.S", "UK"}  # "us" and "uk" only name a country in capitals
+_WORD = re.compile(r"[A-Za-z][A-Za-z.\-]*[A-Za-z]|[A-Za-z]")
+
+
+def sides_in(article: str) -> list[str]:
+    """The side names whose words occur in ``article``, in order of first mention."""
+    found: dict[str, None] = {}
+    for word in _WORD.findall(article):
+        low = word.lower()
+        if low in ("us", "u.s", "uk") and word.rstrip(".") not in CASED:
+            continue
+        side = SIDE_WORDS.get(low)
+        if side:
+            found.setdefault(side, None)
+    return list(found)

@@ -766,6 +766,9 @@ def run_benchmark(options: BenchOptions) -> dict:
         require_outlines()
     if options.runs < 1 or options.max_new_tokens < 2:
         raise SummarizerError("--runs must be at least 1 and --max-new-tokens at least 2")
+    from summarizer.io import check_output_folder
+
+    check_output_folder(options.out_dir)  # before the run, not after forty minutes of it
     # Never download: everything here is built locally.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"

@@ -18,7 +18,7 @@ from summarizer.api import summarize
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.dataset import Dataset, load_dataset
 from summarizer.errors import InputError
-from summarizer.io import write_json_atomic, write_text_atomic
+from summarizer.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
 from summarizer.store import RunStore, open_store
@@ -95,6 +95,8 @@ def evaluate(
     ``get_backend(model, backend, **backend_kwargs)``, built once for all articles.
     Reports go to ``out_dir`` when given: report.json, report.md, review.html.
     """
+    if out_dir is not None:
+        check_eval_outputs(Path(out_dir))  # before any model time is spent
     dataset = dataset if dataset is not None else load_dataset(Path(data_dir) if data_dir else seeds_dir())
     _require_labels(dataset, data_dir)
     owned = not isinstance(store, RunStore)
@@ -112,6 +114,18 @@ def evaluate(
     if out_dir is not None:
         write_eval_reports(result, dataset, Path(out_dir))
     return result
+
+
+EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
+LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
+
+
+def check_eval_outputs(out_dir: Path) -> None:
+    """OutputError unless every report of :func:`write_eval_reports` can be written under ``out_dir``."""
+    check_output_folder(out_dir)
+    check_output_folder(out_dir / "predictions")
+    for name in EVAL_REPORT_FILES:
+        check_output_file(out_dir / name)
 
 
 def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
@@ -235,7 +249,7 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
         title=f"Review: {result.model}",
         statuses={i: _generation_info(result.extractions[i]) for i in ids},
     )
-    paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "review.html"]
+    paths = [out_dir / name for name in EVAL_REPORT_FILES]
     _write_predictions(result, out_dir / "predictions")
     write_json_atomic(paths[0], result.report)
     write_text_atomic(paths[1], render_report_markdown(result.report))
@@ -284,6 +298,12 @@ def compare(
     _require_labels(dataset, data_dir)
     out = Path(out_dir) if out_dir is not None else None
     slugs = _unique_slugs(models)
+    if out is not None:  # every output checked before the first model runs
+        check_output_folder(out)
+        for name in LEADERBOARD_FILES:
+            check_output_file(out / name)
+        for slug in slugs.values():
+            check_eval_outputs(out / slug)
     owned = not isinstance(store, RunStore)
     run_store = open_store(store)
     results = []
@@ -379,7 +399,7 @@ def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
     from summarizer.leaderboard import render_leaderboard_markdown, write_leaderboard_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "leaderboard.json", out_dir / "leaderboard.md", out_dir / "leaderboard.png"]
+    paths = [out_dir / name for name in LEADERBOARD_FILES]
     write_json_atomic(paths[0], board)
     write_text_atomic(paths[1], render_leaderboard_markdown(board))
     write_leaderboard_png(board, paths[2])

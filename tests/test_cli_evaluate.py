@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,35 @@ def test_compare_rejects_a_repeated_model(tmp_path, store):
 def test_compare_needs_a_model(tmp_path, store):
     result = run("compare", "--out", tmp_path / "out", "--store", store)
     assert result.exit_code == 2  # a usage error, from the option parser
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_an_out_that_is_a_file_is_one_line_before_any_generation(tmp_path, store, command):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    result = run(command, "-m", "rules", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"error: {out}: is a file, expected a folder\n"
+    assert not store.exists()  # nothing generated, not even the store opened
+
+
+@pytest.mark.parametrize("in_the_way", ["rules/report.json", "rules/predictions", "leaderboard.png"])
+def test_compare_checks_every_output_before_the_first_model(tmp_path, store, in_the_way):
+    out = tmp_path / "out"
+    blocker = out / in_the_way
+    if blocker.suffix:
+        blocker.mkdir(parents=True)  # a folder where a report goes
+    else:
+        blocker.parent.mkdir(parents=True)
+        blocker.write_text("a file where a folder goes")
+    result = run("compare", "-m", "rules", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {blocker}: ")
+    assert not store.exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_out_is_one_line(tmp_path, store):
+    (tmp_path / "ro").mkdir(mode=0o500)
+    result = run("eval", "-m", "rules", "--out", tmp_path / "ro" / "out", "--store", store, "-q")
+    assert result.exit_code == 1 and "Permission denied" in result.stderr and result.stderr.count("\n") == 1

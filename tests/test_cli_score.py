@@ -66,7 +66,35 @@ def test_json_report_has_the_required_keys(dataset, tmp_path):
     assert REQUIRED_KEYS <= set(report)
     assert report["claim_f1"] == 1.0 and report["n_articles"] == 3
     assert report["inputs"]["articles"] == str(root / "articles")
-    assert not (out.parent / "report.json.tmp").exists()
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("target, reason", [("folder", "is a folder, expected a file"),
+                                            ("under-a-file", "is a file, not a folder")])
+def test_a_json_report_that_cannot_be_written_is_one_line_before_scoring(dataset, tmp_path, target, reason):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    out = root if target == "folder" else root / "labels" / "a.json" / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stdout == ""  # checked before any table is printed
+    assert result.stderr.startswith(f"error: {out}: ") and reason in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_an_unexpected_os_error_is_still_one_line(dataset, tmp_path, monkeypatch):
+    import errno
+
+    from summarizer import io
+
+    def disk_full(path, obj):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(io, "write_json_atomic", disk_full)
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stderr == f"error: {out}: No space left on device\n"
 
 
 def test_problems_are_listed_and_scoring_goes_on(dataset, tmp_path):

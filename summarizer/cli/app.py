@@ -48,8 +48,15 @@ def _handle_errors(fn: Callable) -> Callable:
         except BrokenPipeError:
             sys.stderr.close()  # e.g. `summarizer schema | head`: not an error worth a traceback
             raise typer.Exit(0) from None
+        except OSError as error:  # a file the library did not expect to fail (disk full, ...): still one line
+            raise fail(_os_error_line(error)) from None
 
     return wrapper
+
+
+def _os_error_line(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename is not None else reason
 
 
 def command(*args, typer_app: typer.Typer = app, **kwargs) -> Callable[[Callable], Callable]:

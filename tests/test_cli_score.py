@@ -129,6 +129,35 @@ def test_schema_invalid_and_non_utf8_predictions_are_listed_with_a_reason(datase
                for line in result.stdout.splitlines())
 
 
+@pytest.mark.parametrize("literal", ["1e400", "1" + "0" * 400])
+def test_a_prediction_with_a_number_too_large_is_invalid_and_the_report_is_written(dataset, tmp_path, literal):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    value = case["pred"]["a"]["claims"][0]["count"]["value"]
+    text = (root / "pred" / "a.json").read_text(encoding="utf-8")
+    (root / "pred" / "a.json").write_text(text.replace(f'"value": {value}', f'"value": {literal}', 1))
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 0, result.output
+    assert "invalid prediction (scored as empty): a: fails the schema: $.claims[0].count.value: not a usable number" \
+        in result.stdout
+    report = json.loads(out.read_text())
+    assert report["validity_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_gold_label_with_infinity_is_left_out_and_the_rest_scored(dataset, tmp_path):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    value = case["gold"]["b"]["claims"][0]["count"]["value"]
+    text = (root / "labels" / "b.json").read_text(encoding="utf-8")
+    (root / "labels" / "b.json").write_text(text.replace(f'"value": {value}', '"value": 1e400', 1))
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert json.loads(out.read_text())["n_articles"] == 2
+    assert "not a usable number" in result.stdout
+
+
 def test_unreadable_gold_is_listed_left_out_and_fails_the_run(dataset, tmp_path):
     root, case = dataset
     _write_docs(root / "pred", case["pred"])

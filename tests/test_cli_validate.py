@@ -147,3 +147,16 @@ def test_seed_labels_validate_against_seed_articles():
     result = _run(*labels, "--articles", SEEDS / "articles")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [f"OK {path}" for path in labels]
+
+
+@pytest.mark.parametrize("literal", ["1e400", "1" + "0" * 400, "-1e400"])
+def test_a_number_too_large_is_a_schema_problem_of_that_file_only(files, literal):
+    bad = _write(files / "bad.json", json.dumps(DOC).replace('"value": 652', f'"value": {literal}'))
+    good = _write(files / "a1.json", DOC)
+    result = _run(bad, good, "--article", files / "articles" / "a1.txt")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}: $.claims[0].count.value: not a usable number: {'-Infinity' if literal[0] == '-' else 'Infinity' if 'e' in literal else literal[:37] + '...'}"
+        " (a count is finite and at most 9007199254740992)",
+        f"OK {good}",
+    ]

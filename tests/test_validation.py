@@ -69,6 +69,27 @@ def test_schema_problem_path_and_reason(changes, path, reason):
     assert not is_valid(_doc(**changes))
 
 
+@pytest.mark.parametrize("value", [float("inf"), -float("inf"), float("nan"), 10**400, -(10**400), 2**53 + 1])
+@pytest.mark.parametrize("field", ["value", "upper"])
+def test_numbers_no_count_can_be_are_schema_problems(value, field):
+    doc = _doc(count__qualifier="range", count__value=23, count__upper=652)
+    doc["claims"][0]["count"][field] = value
+    problems = schema_problems(doc)
+    assert _paths(problems) == [f"$.claims[0].count.{field}"]
+    assert "not a usable number" in problems[0].message and "\n" not in problems[0].message
+    assert not is_valid(doc)
+    assert _paths(validate_document(doc, ARTICLE)) == [f"$.claims[0].count.{field}"]  # no grounding crash
+
+
+def test_the_largest_usable_count_is_valid():
+    assert is_valid(_doc(count__value=2**53))
+
+
+def test_an_integer_too_long_for_python_to_print_is_one_problem():
+    problems = schema_problems(_doc(count__value=10**5000))
+    assert len(problems) == 1 and problems[0].kind == "schema"
+
+
 def test_a_range_count_is_valid():
     assert is_valid(_doc(count__qualifier="range", count__upper=700))
 

@@ -287,7 +287,13 @@ class _WordPhrase:
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every figure in ``text``, in order of appearance."""
-    return _Scanner(text).scan()
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=4)
+def _mentions(text: str) -> tuple[NumberMention, ...]:
+    # Cached: the rules baseline reads an article's figures, then its grounding check reads them again.
+    return tuple(_Scanner(text).scan())
 
 
 def parse_number(s: str) -> float | None:
@@ -305,7 +311,7 @@ def parse_number(s: str) -> float | None:
 
 @lru_cache(maxsize=256)
 def _article_values(text: str) -> frozenset[float]:
-    return frozenset(m.value for m in find_numbers(text))
+    return frozenset(m.value for m in _mentions(text))
 
 
 def article_values(text: str) -> set[float]:

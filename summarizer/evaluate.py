@@ -129,8 +129,13 @@ def check_eval_outputs(out_dir: Path) -> None:
 
 
 def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
-    if not dataset.labels:
-        raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
+    if dataset.labels:
+        return
+    if dataset.problems:  # say why: the first file that could not be used, with its reason
+        first = _problem_entry(dataset.problems[0])
+        raise InputError(f"{first['reason']} (no labelled article is usable: {len(dataset.problems)} file(s) "
+                         f"left out, this is the first)", first["path"])
+    raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
 
 
 @dataclass

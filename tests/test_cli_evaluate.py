@@ -144,3 +144,40 @@ def test_a_read_only_out_is_one_line(tmp_path, store):
     (tmp_path / "ro").mkdir(mode=0o500)
     result = run("eval", "-m", "rules", "--out", tmp_path / "ro" / "out", "--store", store, "-q")
     assert result.exit_code == 1 and "Permission denied" in result.stderr and result.stderr.count("\n") == 1
+
+
+def _break_two_files(data: Path) -> tuple[Path, Path]:
+    """A label that fails the schema and an article that is not UTF-8: both are left out."""
+    label = sorted((data / "labels").glob("*.json"))[0]
+    label.write_text('{"summary": "x"}', encoding="utf-8")
+    article = sorted((data / "articles").glob("*.txt"))[1]
+    article.write_bytes(b"caf\xe9 strike")
+    return label, article
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_files_left_out_are_errors_the_rest_is_scored_and_the_exit_is_1(tmp_path, seeds_dir, store, command):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    label, article = _break_two_files(data)
+    out = tmp_path / "out"
+    result = run(command, "-m", "rules", "--data", data, "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {label}: fails the schema: $.claims: required field is missing",
+        f"error: {article}: not valid UTF-8 (byte 0xe9 at offset 3)",
+    ]
+    report = json.loads(((out / "rules") if command == "compare" else out).joinpath("report.json").read_text())
+    assert report["n_articles"] == 3  # what was fine is scored, and the reports are written
+
+
+def test_when_no_label_is_usable_the_error_names_the_first_bad_file(tmp_path, seeds_dir, store):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    labels = sorted((data / "labels").glob("*.json"))
+    for label in labels:
+        label.write_text("[]", encoding="utf-8")
+    result = run("eval", "-m", "rules", "--data", data, "--out", tmp_path / "out", "--store", store, "-q")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {labels[0]}: fails the schema: $: expected object, got array")
+    assert f"{len(labels)} file(s) left out" in result.stderr

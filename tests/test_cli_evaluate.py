@@ -181,3 +181,11 @@ def test_when_no_label_is_usable_the_error_names_the_first_bad_file(tmp_path, se
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"error: {labels[0]}: fails the schema: $: expected object, got array")
     assert f"{len(labels)} file(s) left out" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+@pytest.mark.parametrize("options", [["--temperature", "inf"], ["--temperature", "1", "--top-p", "0"]])
+def test_sampling_values_torch_cannot_use_are_usage_errors_before_any_generation(tmp_path, store, command, options):
+    result = run(command, "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q", *options)
+    assert result.exit_code == 2 and "Invalid value: --t" in result.stderr
+    assert not store.exists() and not (tmp_path / "out").exists()

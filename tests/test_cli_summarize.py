@@ -239,6 +239,14 @@ def test_bad_output_paths_are_one_line_before_the_model_loads(no_model_load, inp
     assert result.stderr == "error: " + message.format(path=path, file=file, parent=path.parent) + "\n"
 
 
+@pytest.mark.parametrize("options", [["--temperature", "inf"], ["--temperature", "nan"], ["--temperature", "-1"],
+                                     ["--temperature", "1", "--top-p", "0"], ["--top-p", "1.5"]])
+def test_sampling_values_torch_cannot_use_are_usage_errors_before_the_model_loads(no_model_load, inputs, options):
+    result = run("summarize", inputs / "good.txt", *options, "--quiet")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Invalid value" in result.stderr
+
+
 def test_a_document_that_cannot_be_written_stops_the_run_in_one_line_keeping_earlier_ones(echo, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -109,5 +109,14 @@ TrustRemoteCodeOption = Annotated[
 ]
 RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
 
+def check_sampling(temperature: float, top_p: float) -> None:
+    """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""
+    from summarizer.backends.base import sampling_problem
+
+    problem = sampling_problem(temperature, top_p)
+    if problem:
+        raise typer.BadParameter(problem)
+
+
 # Kept equal to ExtractOptions().max_new_tokens (a test checks), without importing the library here.
 DEFAULT_MAX_NEW_TOKENS = 4096

@@ -25,6 +25,7 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    check_sampling,
     command,
 )
 from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
@@ -33,6 +34,7 @@ from summarizer.models import DEFAULT_MODEL
 def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool):
     from summarizer.backends.base import ExtractOptions
 
+    check_sampling(temperature, top_p)
     return ExtractOptions(
         grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed
     )

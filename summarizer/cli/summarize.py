@@ -27,6 +27,7 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    check_sampling,
     command,
 )
 from summarizer.errors import SummarizerError
@@ -138,6 +139,7 @@ def summarize_command(
     from summarizer.io import check_output_folder, open_for_append
     from summarizer.store import open_store
 
+    check_sampling(temperature, top_p)
     if out is not None:
         check_output_folder(out)
     articles = collect_articles(paths)

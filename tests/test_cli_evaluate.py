@@ -47,6 +47,17 @@ def test_a_second_eval_is_served_from_the_store_and_no_cache_regenerates(tmp_pat
         assert opened.count() == 10
 
 
+def test_predictions_served_from_the_store_are_written_byte_for_byte_as_fresh_ones(tmp_path, store):
+    fresh, cached = tmp_path / "fresh", tmp_path / "cached"
+    run("eval", "-m", "rules", "--out", fresh, "--store", store, "-q")
+    assert "0 generated, 5 from the run store" in run("eval", "-m", "rules", "--out", cached, "--store", store,
+                                                        "-q").stdout
+    files = sorted((fresh / "predictions").glob("*.json"))
+    assert len(files) == 5
+    for path in files:
+        assert (cached / "predictions" / path.name).read_bytes() == path.read_bytes()
+
+
 def test_decoding_options_are_part_of_the_cache_key(tmp_path, store):
     run("eval", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q")
     other = run("eval", "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q", "--max-new-tokens", "99")

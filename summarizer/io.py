@@ -71,11 +71,25 @@ def read_json(path: str | Path) -> object:
     if not text.strip():
         raise InputError("file is empty, expected JSON", path)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
+        _require_unicode(value)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", path) from None
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path) from None
+    except ValueError as error:
         raise InputError(f"invalid JSON: {error}", path) from None
+    return value
+
+
+def _require_unicode(value: object) -> None:
+    """ValueError if a string of ``value`` holds a lone surrogate: JSON's "\\ud800" escape
+    parses, but it is no character; left in, it fails later, when the text is printed or written."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start:error.end].encode("unicode_escape").decode("ascii")
+        raise ValueError(f"a string holds {bad}, half of a surrogate pair, which is not a character") from None
 
 
 def write_json_atomic(path: str | Path, obj: object) -> None:
@@ -85,7 +99,9 @@ def write_json_atomic(path: str | Path, obj: object) -> None:
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically (see :func:`write_bytes_atomic`)."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+    # backslashreplace: a lone surrogate (from a file name that is not UTF-8) becomes "\udcff",
+    # which inside a JSON string is the same escape read back, instead of an error after the run.
+    write_bytes_atomic(path, text.encode("utf-8", errors="backslashreplace"))
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:

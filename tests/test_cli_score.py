@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.testing import strategies
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CASE = Path(__file__).parent / "data" / "scoring" / "identity.json"  # gold a, b, c with articles
@@ -223,3 +226,40 @@ def test_no_readable_gold_is_an_error(tmp_path):
 
 def test_missing_option_is_a_usage_error():
     assert _run("--pred", ".").exit_code == 2
+
+
+# --- hostile files: scored as invalid or left out in one line, never a traceback --------------------
+
+
+def _score_folder(folder: Path, gold_text: str, pred_text: str):
+    for name, text in (("labels", gold_text), ("pred", pred_text)):
+        (folder / name).mkdir()
+        (folder / name / "a.json").write_bytes(text.encode("utf-8", "surrogatepass"))
+        (folder / name / "b.json").write_text(json.dumps(strategies.VALID_DOCUMENT), encoding="utf-8")
+    (folder / "articles").mkdir()
+    for name in ("a", "b"):
+        (folder / "articles" / f"{name}.txt").write_text(strategies.ARTICLE, encoding="utf-8")
+    out = folder / "report.json"
+    result = _run("--gold", folder / "labels", "--pred", folder / "pred", "--json", out)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result, json.loads(out.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_prediction_file_is_scored_and_the_json_report_written(text):
+    with tempfile.TemporaryDirectory() as folder:
+        result, report = _score_folder(Path(folder), json.dumps(strategies.VALID_DOCUMENT), text)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert report["n_articles"] == 2 and report["per_article"][1]["valid"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_gold_file_is_scored_or_left_out_with_one_error_line(text):
+    with tempfile.TemporaryDirectory() as folder:
+        result, report = _score_folder(Path(folder), text, json.dumps(strategies.VALID_DOCUMENT))
+    left_out = report["problems"]["unreadable_gold"]
+    assert result.exit_code == (1 if left_out else 0)
+    assert result.stderr.count("\n") == len(result.stderr.split("\n")) - 1 == (1 if left_out else 0)
+    assert report["n_articles"] == (1 if left_out else 2)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.testing import strategies
 
 ARTICLE = "Officials said Ukrainian attacks killed 652 civilians on Monday."
 CLAIM = {
@@ -160,3 +163,23 @@ def test_a_number_too_large_is_a_schema_problem_of_that_file_only(files, literal
         " (a count is finite and at most 9007199254740992)",
         f"OK {good}",
     ]
+
+
+# --- hostile files: verdict lines or one error line, never a traceback ----------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_file_gives_verdict_lines_or_one_error_line(text):
+    with tempfile.TemporaryDirectory() as folder:
+        document, article = Path(folder) / "doc.json", Path(folder) / "a.txt"
+        document.write_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate: bytes that are not UTF-8
+        article.write_text(strategies.ARTICLE, encoding="utf-8")
+        result = _run(document, "--article", article)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1)
+    errors = [line for line in result.stderr.split("\n") if line]
+    assert len(errors) <= 1 and all(line.startswith(f"error: {document}: ") for line in errors)
+    for line in result.stdout.split("\n")[:-1]:
+        assert line == f"OK {document}" or line.startswith(f"{document}: $")
+    assert (result.exit_code == 0) == (result.stdout == f"OK {document}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,25 @@ def test_empty_or_nan_json_is_refused(tmp_path, content):
     path = tmp_path / "bad.json"
     path.write_text(content)
     _error(read_json, path)
+
+
+def test_a_lone_surrogate_escape_is_refused_as_not_unicode(tmp_path):
+    path = tmp_path / "doc.json"
+    path.write_text('{"summary": "x\\ud800"}', encoding="utf-8")
+    assert "a string holds \\ud800, half of a surrogate pair" in _error(read_json, path)
+
+
+def test_nesting_deeper_than_python_reads_is_one_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert "nested too deeply" in _error(read_json, path)
+
+
+def test_text_that_is_not_unicode_is_written_escaped_not_refused(tmp_path):
+    """A file name that is not UTF-8 reaches Python as a lone surrogate; reports still get written."""
+    path = tmp_path / "report.json"
+    write_json_atomic(path, {"id": "caf\udce9"})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"id": "caf\udce9"}
 
 
 def test_write_json_atomic_round_trips_and_leaves_no_tmp(tmp_path):

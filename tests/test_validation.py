@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
+from summarizer.testing import strategies
 from summarizer.validation import Problem, grounding_problems, is_valid, schema_problems, validate_document
 
 ARTICLE = ("Alexander Bastrykin, head of Russia\u2019s Investigative Committee, said Ukrainian attacks\n"
@@ -160,3 +162,22 @@ def test_seed_label_validates_and_grounds(label):
     doc = json.loads(label.read_text(encoding="utf-8"))
     assert [str(p) for p in validate_document(doc, article)] == []
     assert doc["claims"], "a seed label with no claims"
+
+
+# --- hostile input: a clean verdict, never an exception ----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=strategies.claims_documents())
+def test_any_json_value_gives_one_line_problems_never_an_exception(doc):
+    problems = validate_document(doc, strategies.ARTICLE)
+    for problem in problems:
+        assert problem.path.startswith("$") and not {"\n", "\r"} & set(str(problem))
+    assert is_valid(doc) == (not schema_problems(doc))
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_nesting_as_deep_as_json_reads_is_a_problem_not_a_crash(kind):
+    doc = json.loads(strategies.deeply_nested(900, kind))  # json.loads itself stops near 1000
+    problems = schema_problems(doc)
+    assert problems and all(path.startswith("$.claims[0]") for path in _paths(problems))

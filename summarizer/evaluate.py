@@ -266,12 +266,14 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
 def _write_predictions(result: EvalResult, folder: Path) -> None:
     """predictions/<id>.json in the gold format, so `summarizer score --pred` can re-score them."""
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.json"):  # a rerun must not leave documents of an earlier run
-        stale.unlink()
-    for article_id, extraction in result.extractions.items():
-        document = _document(extraction)
-        if document is not None:
-            write_json_atomic(folder / f"{article_id}.json", document)
+    documents = {i: _document(e) for i, e in result.extractions.items() if _document(e) is not None}
+    for article_id, document in documents.items():
+        write_json_atomic(folder / f"{article_id}.json", document)
+    # A rerun must not leave documents of an earlier run. Only those are removed (and a file
+    # another run removed first is no error), so two runs into one folder do not clash.
+    for stale in folder.glob("*.json"):
+        if stale.stem not in documents:
+            stale.unlink(missing_ok=True)
 
 
 def _generation_info(extraction: Extraction) -> dict[str, Any]:

@@ -159,6 +159,16 @@ def test_a_model_failing_on_one_article_is_recorded_and_the_run_goes_on(tmp_path
     assert "generation failed" in (tmp_path / "out" / "review.html").read_text(encoding="utf-8")
 
 
+def test_predictions_of_an_earlier_run_do_not_stay(tmp_path, seeds_dir):
+    out = tmp_path / "out"
+    evaluate("rules", seeds_dir, out_dir=out, store=tmp_path / "runs.sqlite3")
+    (out / "predictions" / "gone.json").write_text("{}", encoding="utf-8")
+    result = evaluate("flaky", seeds_dir, out_dir=out, store=tmp_path / "runs.sqlite3", backend="flaky-test")
+    [failure] = result.report["failed"]
+    kept = sorted(p.stem for p in (out / "predictions").glob("*.json"))
+    assert kept == sorted(set(result.extractions) - {failure["article"]})  # the failed article's old one too
+
+
 def test_model_slugs_are_folder_names(tmp_path):
     (tmp_path / "my model").mkdir()
     assert model_slug("rules") == "rules"

@@ -17,6 +17,8 @@ from summarizer.store import RunStore
 def run(*args: object):
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 

@@ -20,6 +20,8 @@ SEEDS = REPO / "seeds"
 def run(*args: object, input: str | bytes | None = None):
     result = CliRunner().invoke(app, [str(a) for a in args], input=input)
     assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 

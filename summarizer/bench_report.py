@@ -50,6 +50,7 @@ def render_markdown(results: dict) -> str:
     out += _machine_section(machine, model, settings)
     out += _targets_section(results["targets"])
     out += _figures_sections(f, settings)
+    out += _rules_scaling_section(f.get("rules_scaling"))
     out += _profile_section(results.get("profile", {}))
     out += ["## Method", "",
             "* Random weights give real timings; quality is not measured here. The model never stops by itself, "
@@ -197,6 +198,18 @@ def _figures_sections(f: dict, settings: dict) -> list[str]:
             f"Greedy, same article and cap: {eq['identical_texts']} of {eq['articles']} generated texts identical "
             f"between this project's loop and its step-by-step mode (no fast-forward, no prefix reuse). "
             + eq["note"] + ".", ""]
+    return out
+
+
+def _rules_scaling_section(r: dict | None) -> list[str]:
+    if not r:
+        return []
+    out = ["## 7. Rules baseline: time against article length", ""]
+    out += _table(["text", "seconds"], [[_fmt(n / 2**20, 2, " MB"), _fmt(s, 2)] for n, s in zip(r["bytes"], r["seconds"])])
+    out += [f"{_fmt(r['size_ratio'], 1, 'x')} the text took {_fmt(r['time_ratio'], 2, 'x')} the time: "
+            f"**{_fmt(r['growth_over_linear'], 2)}x linear growth** (1 is linear; quadratic would be "
+            f"{_fmt(r['size_ratio'], 0)}). {r['method'].capitalize()}; load average {r.get('load_average')}"
+            + (f". Measured {r['measured']}" if r.get("measured") else "") + ".", ""]
     return out
 
 

@@ -766,6 +766,9 @@ def run_benchmark(options: BenchOptions) -> dict:
         require_outlines()
     if options.runs < 1 or options.max_new_tokens < 2:
         raise SummarizerError("--runs must be at least 1 and --max-new-tokens at least 2")
+    from summarizer.io import check_output_folder
+
+    check_output_folder(options.out_dir)  # before the run, not after forty minutes of it
     # Never download: everything here is built locally.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -799,7 +802,10 @@ def run_benchmark(options: BenchOptions) -> dict:
     machine["load_average_at_end"] = _load_average()
     loads = [x for x in samples["load_average"] if x is not None]
     machine["load_average_max_during_runs"] = max(loads) if loads else None
-    results = assemble_results(bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile)
+    log("measuring the rules baseline's scaling")
+    rules = rules_scaling(SMOKE_RULES_SCALING_BYTES if options.smoke else RULES_SCALING_BYTES)
+    results = assemble_results(bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile,
+                               rules)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     from summarizer.bench_report import write_results
 
@@ -856,6 +862,61 @@ def _timed_runs(bench: Workbench, options: BenchOptions, outlines: dict) -> dict
 
 # Every figure the results must hold (dotted paths into results["figures"]); the smoke
 # test checks them all.
+# --------------------------------------------------------------------------------------
+# The rules baseline's scaling with article length
+# --------------------------------------------------------------------------------------
+
+RULES_SCALING_BYTES = (1 * 2**20, 5 * 2**20)  # 1 MB and 5 MB: it was quadratic, 412 s for 5 MB
+SMOKE_RULES_SCALING_BYTES = (20_000, 100_000)
+
+
+def long_text(articles: list[str], n_bytes: int) -> str:
+    """The articles repeated, one after another, cut to ``n_bytes`` of UTF-8."""
+    base = "\n\n".join(articles).encode("utf-8")
+    data = (base + b"\n\n") * (n_bytes // (len(base) + 2) + 1)
+    return data[:n_bytes].decode("utf-8", errors="ignore")
+
+
+def rules_scaling(sizes: tuple[int, ...] = RULES_SCALING_BYTES, articles: list[str] | None = None) -> dict:
+    """Seconds of the rules baseline on the seed articles repeated to each size, and how that
+    time grows against the size: ``growth_over_linear`` is 1.0 for linear time, 5.0 for
+    quadratic time from 1 MB to 5 MB. Recorded by the benchmark, not asserted by a test."""
+    from summarizer.backends.rules import RulesBackend
+    from summarizer.resources import seeds_dir
+
+    if articles is None:
+        articles = [p.read_text(encoding="utf-8") for p in sorted((seeds_dir() / "articles").glob("*.txt"))]
+    backend = RulesBackend()
+    backend.extract(articles[0])  # untimed warm-up: regular expressions compile on first use
+    seconds = []
+    for size in sizes:
+        text = long_text(articles, size)
+        started = time.perf_counter()
+        backend.extract(text)
+        seconds.append(time.perf_counter() - started)
+    size_ratio, time_ratio = sizes[-1] / sizes[0], seconds[-1] / seconds[0]
+    return {"bytes": list(sizes), "seconds": [round(x, 3) for x in seconds], "size_ratio": round(size_ratio, 3),
+            "time_ratio": round(time_ratio, 3), "growth_over_linear": round(time_ratio / size_ratio, 3),
+            "load_average": _load_average(),
+            "method": "the seed articles repeated to each size, one extraction each, after an untimed warm-up"}
+
+
+def record_rules_scaling(out_dir: Path, log: Callable[[str], None] = lambda message: None) -> dict:
+    """Measure :func:`rules_scaling` and add it to the results already in ``out_dir``, so that the
+    figure can be brought up to date without the full run (tens of minutes)."""
+    from summarizer.bench_report import write_results
+    from summarizer.io import read_json
+
+    results = read_json(Path(out_dir) / "results.json")
+    log("measuring the rules baseline on 1 MB and 5 MB of text")
+    scaling = rules_scaling()
+    scaling["measured"] = time.strftime("%Y-%m-%d %H:%M:%S %Z") + ", by `summarizer bench --rules-scaling`"
+    results["figures"]["rules_scaling"] = scaling
+    results["targets"] = evaluate_targets(results)
+    write_results(results, Path(out_dir))
+    return results
+
+
 REQUIRED_FIGURES = (
     "mask_overhead.unconstrained_ms_per_token",
     "mask_overhead.constrained_ms_per_token",
@@ -876,6 +937,7 @@ REQUIRED_FIGURES = (
     "floor.project_ms_per_pass",
     "floor.project_over_floor",
     "memory.peak_mib",
+    "rules_scaling.growth_over_linear",
 )
 
 TARGETS = (
@@ -890,6 +952,8 @@ TARGETS = (
     ("end-to-end vs plain generate", "end_to_end.ratios.project_over_plain_generate", 0.7,
      "x plain generate's time, at most"),
     ("decode time per step vs bandwidth floor", "floor.project_over_floor", 1.5, "x the floor, at most"),
+    ("rules baseline time growth vs text growth (1 MB to 5 MB)", "rules_scaling.growth_over_linear", 1.5,
+     "x linear growth (quadratic: 5), at most"),
 )
 
 
@@ -936,7 +1000,7 @@ def _summary_tokens(bench: Workbench, token_ids: list[int]) -> int:
 
 
 def assemble_results(bench: Workbench, options: BenchOptions, machine: dict, bandwidth: dict, memory: dict,
-                     samples: dict, outlines: dict, outlines_core: dict, profile: dict) -> dict:
+                     samples: dict, outlines: dict, outlines_core: dict, profile: dict, rules: dict) -> dict:
     figures = {
         "mask_overhead": _mask_figures(samples),
         "fast_forward": _fast_forward_figures(bench, samples),
@@ -946,6 +1010,7 @@ def assemble_results(bench: Workbench, options: BenchOptions, machine: dict, ban
         "memory": {**memory, "weights_mib": round(weight_bytes(bench.model) / 2**20, 1)},
         "outlines_default_backend": outlines_core,
         "equivalence": _equivalence(samples),
+        "rules_scaling": rules,
     }
     results = {
         "mode": "smoke" if options.smoke else "full",
@@ -1146,6 +1211,10 @@ def _miss(value: float, limit: float, path: str) -> str:
 
 def _why(results: dict, path: str) -> str:
     f = results["figures"]
+    if path.startswith("rules_scaling"):
+        r = f["rules_scaling"]
+        return (f"{r['seconds'][0]:.1f} s for the smaller text, {r['seconds'][-1]:.1f} s for the larger: some step of "
+                f"the rules grows faster than the text (load average {r.get('load_average')})")
     if path.startswith("mask_overhead"):
         m = f["mask_overhead"]
         delta = m["constrained_ms_per_token"] - m["unconstrained_ms_per_token"]

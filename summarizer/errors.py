@@ -23,6 +23,10 @@ class InputError(SummarizerError):
     """A file or document given by the user cannot be read or is malformed."""
 
 
+class OutputError(SummarizerError):
+    """A file or folder the user asked to write into cannot be written."""
+
+
 class ModelError(SummarizerError):
     """A model or tokenizer cannot be found, downloaded or loaded."""
 

@@ -18,7 +18,7 @@ from summarizer.api import summarize
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.dataset import Dataset, load_dataset
 from summarizer.errors import InputError
-from summarizer.io import write_json_atomic, write_text_atomic
+from summarizer.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
 from summarizer.store import RunStore, open_store
@@ -95,6 +95,8 @@ def evaluate(
     ``get_backend(model, backend, **backend_kwargs)``, built once for all articles.
     Reports go to ``out_dir`` when given: report.json, report.md, review.html.
     """
+    if out_dir is not None:
+        check_eval_outputs(Path(out_dir))  # before any model time is spent
     dataset = dataset if dataset is not None else load_dataset(Path(data_dir) if data_dir else seeds_dir())
     _require_labels(dataset, data_dir)
     owned = not isinstance(store, RunStore)
@@ -114,9 +116,26 @@ def evaluate(
     return result
 
 
+EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
+LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
+
+
+def check_eval_outputs(out_dir: Path) -> None:
+    """OutputError unless every report of :func:`write_eval_reports` can be written under ``out_dir``."""
+    check_output_folder(out_dir)
+    check_output_folder(out_dir / "predictions")
+    for name in EVAL_REPORT_FILES:
+        check_output_file(out_dir / name)
+
+
 def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
-    if not dataset.labels:
-        raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
+    if dataset.labels:
+        return
+    if dataset.problems:  # say why: the first file that could not be used, with its reason
+        first = _problem_entry(dataset.problems[0])
+        raise InputError(f"{first['reason']} (no labelled article is usable: {len(dataset.problems)} file(s) "
+                         f"left out, this is the first)", first["path"])
+    raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
 
 
 @dataclass
@@ -235,7 +254,7 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
         title=f"Review: {result.model}",
         statuses={i: _generation_info(result.extractions[i]) for i in ids},
     )
-    paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "review.html"]
+    paths = [out_dir / name for name in EVAL_REPORT_FILES]
     _write_predictions(result, out_dir / "predictions")
     write_json_atomic(paths[0], result.report)
     write_text_atomic(paths[1], render_report_markdown(result.report))
@@ -247,12 +266,14 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
 def _write_predictions(result: EvalResult, folder: Path) -> None:
     """predictions/<id>.json in the gold format, so `summarizer score --pred` can re-score them."""
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.json"):  # a rerun must not leave documents of an earlier run
-        stale.unlink()
-    for article_id, extraction in result.extractions.items():
-        document = _document(extraction)
-        if document is not None:
-            write_json_atomic(folder / f"{article_id}.json", document)
+    documents = {i: _document(e) for i, e in result.extractions.items() if _document(e) is not None}
+    for article_id, document in documents.items():
+        write_json_atomic(folder / f"{article_id}.json", document)
+    # A rerun must not leave documents of an earlier run. Only those are removed (and a file
+    # another run removed first is no error), so two runs into one folder do not clash.
+    for stale in folder.glob("*.json"):
+        if stale.stem not in documents:
+            stale.unlink(missing_ok=True)
 
 
 def _generation_info(extraction: Extraction) -> dict[str, Any]:
@@ -284,6 +305,12 @@ def compare(
     _require_labels(dataset, data_dir)
     out = Path(out_dir) if out_dir is not None else None
     slugs = _unique_slugs(models)
+    if out is not None:  # every output checked before the first model runs
+        check_output_folder(out)
+        for name in LEADERBOARD_FILES:
+            check_output_file(out / name)
+        for slug in slugs.values():
+            check_eval_outputs(out / slug)
     owned = not isinstance(store, RunStore)
     run_store = open_store(store)
     results = []
@@ -379,7 +406,7 @@ def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
     from summarizer.leaderboard import render_leaderboard_markdown, write_leaderboard_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "leaderboard.json", out_dir / "leaderboard.md", out_dir / "leaderboard.png"]
+    paths = [out_dir / name for name in LEADERBOARD_FILES]
     write_json_atomic(paths[0], board)
     write_text_atomic(paths[1], render_leaderboard_markdown(board))
     write_leaderboard_png(board, paths[2])

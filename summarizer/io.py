@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, TextIO
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, OutputError
 
 __all__ = [
-    "read_article", "article_text", "read_json", "write_json_atomic", "write_text_atomic", "article_id",
-    "list_article_paths",
+    "read_article", "article_text", "read_json", "write_json_atomic", "write_text_atomic", "write_bytes_atomic",
+    "article_id", "list_article_paths", "check_output_folder", "check_output_file", "open_for_append",
 ]
 
 
@@ -69,33 +71,127 @@ def read_json(path: str | Path) -> object:
     if not text.strip():
         raise InputError("file is empty, expected JSON", path)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
+        _require_unicode(value)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", path) from None
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path) from None
+    except ValueError as error:
         raise InputError(f"invalid JSON: {error}", path) from None
+    return value
+
+
+def _require_unicode(value: object) -> None:
+    """ValueError if a string of ``value`` holds a lone surrogate: JSON's "\\ud800" escape
+    parses, but it is no character; left in, it fails later, when the text is printed or written."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start:error.end].encode("unicode_escape").decode("ascii")
+        raise ValueError(f"a string holds {bad}, half of a surrogate pair, which is not a character") from None
 
 
 def write_json_atomic(path: str | Path, obj: object) -> None:
-    """Write ``obj`` as indented JSON to ``path`` via ``path.tmp`` and a rename, so an
-    interrupted run never leaves half a document behind."""
+    """Write ``obj`` as indented JSON to ``path`` atomically (see :func:`write_bytes_atomic`)."""
     write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via ``path.tmp`` and a rename: the file is whole or absent."""
+    """Write ``text`` as UTF-8 to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    # backslashreplace: a lone surrogate (from a file name that is not UTF-8) becomes "\udcff",
+    # which inside a JSON string is the same escape read back, instead of an error after the run.
+    write_bytes_atomic(path, text.encode("utf-8", errors="backslashreplace"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: the file is whole or absent, even on Ctrl-C.
+
+    The bytes go to a temporary file of a unique name in the same folder, then
+    ``os.replace`` puts it in place, so two processes writing the same report never
+    share a temporary file: the last to finish wins, and neither crashes. OutputError
+    naming ``path`` if it cannot be written.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    # pid plus random: unique across processes and threads; O_EXCL makes sure of it.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0666 less the umask, as open() gives
+    except OSError as error:
+        raise _output_error(error, path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _output_error(error, path) from None
         raise
+
+
+def _output_error(error: OSError, path: Path) -> OutputError:
+    if path.is_dir():
+        return OutputError("is a folder, expected a file", path)
+    return OutputError(f"cannot write: {error.strerror or error}", path)
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()
+
+
+def _folder_problem(path: Path, subject: Path) -> str | None:
+    """Why no file can be written in folder ``path`` (made if missing), or None; nothing is created.
+    The reason is worded for a message about ``subject``."""
+    existing = path
+    try:
+        existing = _nearest_existing(path)
+        if not existing.is_dir():
+            return "is a file, expected a folder" if existing == subject else f"{existing} is a file, not a folder"
+        with tempfile.TemporaryFile(dir=existing):  # the one sure test: write, as the real run will
+            return None
+    except OSError as error:
+        return f"cannot write in {existing}: {error.strerror or error}"
+
+
+def check_output_folder(path: str | Path) -> None:
+    """OutputError naming ``path`` unless it is, or can be made as, a folder we can write in.
+
+    Called before any generation starts, so a bad ``--out`` costs no model time.
+    """
+    problem = _folder_problem(Path(path), Path(path))
+    if problem:
+        raise OutputError(problem, path)
+
+
+def check_output_file(path: str | Path, make_parent: bool = True) -> None:
+    """OutputError naming ``path`` unless a file can be written there (nothing is created).
+
+    ``make_parent``: whether a missing parent folder will be made (reports) or is an
+    error (``--jsonl``, which is appended to)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError("is a folder, expected a file", path)
+    if not make_parent and not path.parent.exists():
+        raise OutputError(f"folder {path.parent} not found", path)
+    problem = _folder_problem(path.parent, path)
+    if problem:
+        raise OutputError(problem, path)
+
+
+def open_for_append(path: str | Path) -> TextIO:
+    """``path`` opened to append UTF-8 text; OutputError naming it if that is not possible."""
+    check_output_file(path, make_parent=False)
+    try:
+        return open(path, "a", encoding="utf-8")
+    except OSError as error:
+        raise _output_error(error, Path(path)) from None
 
 
 def article_id(path: str | Path) -> str:

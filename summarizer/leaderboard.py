@@ -7,8 +7,11 @@ failure reasons) is Markdown-escaped so a name cannot break a table.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any, Mapping, Sequence
+
+from summarizer.io import write_bytes_atomic
 
 # (report key, label) of the headline numbers of one model.
 REPORT_HEADLINE = (
@@ -205,9 +208,9 @@ def write_leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
     axes.set_title(f"Claim F1 on {board.get('n_articles', '?')} articles")
     axes.legend(loc="upper right")
     figure.tight_layout()
-    tmp = path.with_name(path.name + ".tmp")
-    figure.savefig(tmp, format="png")
-    tmp.replace(path)
+    image = io.BytesIO()
+    figure.savefig(image, format="png")
+    write_bytes_atomic(path, image.getvalue())
 
 
 def _whiskers(values: list[float], cis: list[Any]) -> list[list[float]]:

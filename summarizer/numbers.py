@@ -17,7 +17,9 @@ What counts as a number (see ``docs/ARCHITECTURE.md`` and the claims contract):
   bare scale word such as the "hundred" of "several hundred".
 
 Not numbers: ordinals ("second", "3rd"), "several", "a few", "many". Values are never
-negative: the "-" of "-5" or "2022-2023" is punctuation, not a sign.
+negative: the "-" of "-5" or "2022-2023" is punctuation, not a sign. A figure above
+``LARGEST_VALUE`` (a 401-digit number, say) is skipped: no count is that large, and
+beyond it a float no longer holds every integer, so comparing values would be unsound.
 """
 
 from __future__ import annotations
@@ -28,7 +30,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-__all__ = ["NumberMention", "find_numbers", "parse_number", "article_values", "value_occurs", "format_number"]
+__all__ = [
+    "NumberMention", "find_numbers", "parse_number", "article_values", "value_occurs", "format_number",
+    "LARGEST_VALUE", "is_usable_value",
+]
+
+# 2**53: the largest float below which every integer is exact (2**53 + 1 == 2**53 as floats).
+LARGEST_VALUE = 2**53
+
+
+def is_usable_value(value: object) -> bool:
+    """Whether ``value`` can be a count: a finite number from 0 to LARGEST_VALUE (bool is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):  # compared as an int: float(10**400) would raise OverflowError
+        return 0 <= value <= LARGEST_VALUE
+    return math.isfinite(value) and 0 <= value <= LARGEST_VALUE
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,7 @@ class _Scanner:
 
     def mention(self, first: int, last: int, value: float | int | Decimal, vague: bool = False) -> NumberMention:
         start, end = self.tokens[first].start, self.tokens[last].end
+        # A huge Decimal becomes inf here, which scan() then drops.
         return NumberMention(float(value), start, end, self.text[start:end], vague)
 
     def scan(self) -> list[NumberMention]:
@@ -123,7 +141,8 @@ class _Scanner:
             if found is None:
                 i += 1
                 continue
-            mentions.append(found[0])
+            if is_usable_value(found[0].value):  # all its words are skipped either way
+                mentions.append(found[0])
             i = found[1] + 1
         return mentions
 
@@ -268,7 +287,13 @@ class _WordPhrase:
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every figure in ``text``, in order of appearance."""
-    return _Scanner(text).scan()
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=4)
+def _mentions(text: str) -> tuple[NumberMention, ...]:
+    # Cached: the rules baseline reads an article's figures, then its grounding check reads them again.
+    return tuple(_Scanner(text).scan())
 
 
 def parse_number(s: str) -> float | None:
@@ -279,13 +304,14 @@ def parse_number(s: str) -> float | None:
     if len(mentions) == 1 and mentions[0].start == 0 and mentions[0].end == len(s):
         return mentions[0].value
     if _JSON_NUMBER.fullmatch(s):  # format_number's output always parses back
-        return float(s)
+        value = float(s)
+        return value if is_usable_value(value) else None
     return None
 
 
 @lru_cache(maxsize=256)
 def _article_values(text: str) -> frozenset[float]:
-    return frozenset(m.value for m in find_numbers(text))
+    return frozenset(m.value for m in _mentions(text))
 
 
 def article_values(text: str) -> set[float]:
@@ -295,7 +321,7 @@ def article_values(text: str) -> set[float]:
 
 def value_occurs(value: float, text: str) -> bool:
     """Whether ``value`` equals some figure in ``text`` (vague words included)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_usable_value(value):  # no figure of the text is one (find_numbers skips them)
         return False
     values = _article_values(text)
     return float(value) in values or any(math.isclose(value, v, rel_tol=1e-9) for v in values)

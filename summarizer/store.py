@@ -187,7 +187,10 @@ class RunStore:
             "backend_info": _canonical_json(identity),
             "params": _canonical_json(params),
             "raw": extraction.raw or "",
-            "document": None if extraction.document is None else _canonical_json(extraction.document),
+            # In the backend's key order (the schema's), not sorted: a document served from the
+            # store must be written exactly as the fresh one was.
+            "document": None if extraction.document is None else json.dumps(
+                extraction.document, separators=(",", ":"), ensure_ascii=False),
             "status": extraction.status,
             "reason": extraction.reason,
             "seconds": _optional_float(stats.get("seconds")),

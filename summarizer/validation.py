@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
-from summarizer.numbers import format_number, value_occurs
+from summarizer.numbers import LARGEST_VALUE, format_number, is_usable_value, value_occurs
 from summarizer.resources import load_schema
 from summarizer.text import find_span
 
@@ -39,9 +39,17 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
+def _is_count_number(checker: object, value: object) -> bool:
+    # JSON allows 1e400 (read as infinity) and 400-digit integers; no count can be either,
+    # and both break arithmetic downstream, so the schema's "number" excludes them. A usable
+    # negative number stays a number: "minimum" reports it.
+    return _is_number(value) and (is_usable_value(value) or is_usable_value(-value))
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema())
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_count_number)
+    return validators.extend(Draft202012Validator, type_checker=checker)(load_schema())
 
 
 def json_path(parts: Iterable[object]) -> str:
@@ -62,7 +70,10 @@ def _type_name(value: object) -> str:
 
 
 def _short(value: object, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # an int past Python's 4300-digit limit, a value nested too deep
+        text = f"<{_type_name(value)}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -96,6 +107,8 @@ def _useful_branch(error: ValidationError) -> list[ValidationError]:
 def _reason(error: ValidationError) -> str:
     kind, expected, value = error.validator, error.validator_value, error.instance
     field = error.absolute_path[-1] if error.absolute_path else None
+    if kind == "type" and _is_number(value) and not _is_count_number(None, value):
+        return f"not a usable number: {_short(value)} (a count is finite and at most {LARGEST_VALUE})"
     if kind == "type" and field == "upper":
         return "must be null unless qualifier is 'range'" if expected == "null" else "must be a number when qualifier is 'range'"
     if kind == "const" and field == "qualifier":
@@ -125,7 +138,12 @@ def _document_order(error: ValidationError) -> list[tuple[int, object]]:
 
 def schema_problems(doc: object) -> list[Problem]:
     """Every way ``doc`` breaks the claims schema, in document order."""
-    errors = sorted(_validator().iter_errors(doc), key=_document_order)
+    try:
+        errors = sorted(_validator().iter_errors(doc), key=_document_order)
+    except (ValueError, RecursionError):
+        # jsonschema repr()s a bad value: an int past Python's 4300 digits, or nesting deeper than
+        # the interpreter allows, cannot be. read_json refuses both; a Python caller may not.
+        return [Problem("$", "holds a value too large or too deeply nested to check", "schema")]
     return [problem for error in errors for problem in _problems_for(error)]
 
 
@@ -142,7 +160,7 @@ def _claim_grounding(index: int, claim: dict, article: str) -> list[Problem]:
     count = claim.get("count")
     for key in ("value", "upper"):
         number = count.get(key) if isinstance(count, dict) else None
-        if _is_number(number) and not value_occurs(number, article):
+        if is_usable_value(number) and not value_occurs(number, article):  # the schema check reports the rest
             problems.append(Problem(f"$.claims[{index}].count.{key}",
                                     f"{format_number(number)} does not occur in the article", "grounding"))
     return problems
@@ -167,4 +185,4 @@ def validate_document(doc: object, article: str | None = None) -> list[Problem]:
 
 def is_valid(doc: object) -> bool:
     """Whether ``doc`` meets the schema (grounding is not checked)."""
-    return _validator().is_valid(doc)
+    return not schema_problems(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -74,6 +75,24 @@ def test_keyword_options_reach_the_backend_and_others_are_kept_apart():
 def test_unknown_option_name_is_rejected():
     with pytest.raises(TypeError, match="tempreature"):
         api.make_options(tempreature=1.0)
+
+
+@pytest.mark.parametrize("temperature, top_p, reason", [
+    (float("inf"), 1.0, "--temperature must be a finite number"),
+    (float("nan"), 1.0, "--temperature must be a finite number"),
+    (-0.5, 1.0, "--temperature must be a finite number, 0 or more"),
+    (1e-300, 1.0, "--temperature must be 0 (greedy) or at least"),
+    (1.0, 0.0, "--top-p 0 keeps no token"),
+    (1.0, 1.5, "--top-p must be between 0 and 1"),
+    (0.0, float("nan"), "--top-p must be between 0 and 1"),
+])
+def test_sampling_values_torch_cannot_use_are_refused(temperature, top_p, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        api.make_options(temperature=temperature, top_p=top_p)
+
+
+def test_greedy_decoding_ignores_a_top_p_of_0():
+    assert api.make_options(temperature=0.0, top_p=0.0).top_p == 0.0
 
 
 @pytest.mark.parametrize("status", ["truncated", "invalid"])

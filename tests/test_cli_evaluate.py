@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from summarizer.store import RunStore
 def run(*args: object):
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 
@@ -44,6 +47,17 @@ def test_a_second_eval_is_served_from_the_store_and_no_cache_regenerates(tmp_pat
     assert "5 generated, 0 from the run store" in third.stdout
     with RunStore(store) as opened:
         assert opened.count() == 10
+
+
+def test_predictions_served_from_the_store_are_written_byte_for_byte_as_fresh_ones(tmp_path, store):
+    fresh, cached = tmp_path / "fresh", tmp_path / "cached"
+    run("eval", "-m", "rules", "--out", fresh, "--store", store, "-q")
+    assert "0 generated, 5 from the run store" in run("eval", "-m", "rules", "--out", cached, "--store", store,
+                                                        "-q").stdout
+    files = sorted((fresh / "predictions").glob("*.json"))
+    assert len(files) == 5
+    for path in files:
+        assert (cached / "predictions" / path.name).read_bytes() == path.read_bytes()
 
 
 def test_decoding_options_are_part_of_the_cache_key(tmp_path, store):
@@ -111,3 +125,80 @@ def test_compare_rejects_a_repeated_model(tmp_path, store):
 def test_compare_needs_a_model(tmp_path, store):
     result = run("compare", "--out", tmp_path / "out", "--store", store)
     assert result.exit_code == 2  # a usage error, from the option parser
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_an_out_that_is_a_file_is_one_line_before_any_generation(tmp_path, store, command):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    result = run(command, "-m", "rules", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"error: {out}: is a file, expected a folder\n"
+    assert not store.exists()  # nothing generated, not even the store opened
+
+
+@pytest.mark.parametrize("in_the_way", ["rules/report.json", "rules/predictions", "leaderboard.png"])
+def test_compare_checks_every_output_before_the_first_model(tmp_path, store, in_the_way):
+    out = tmp_path / "out"
+    blocker = out / in_the_way
+    if blocker.suffix:
+        blocker.mkdir(parents=True)  # a folder where a report goes
+    else:
+        blocker.parent.mkdir(parents=True)
+        blocker.write_text("a file where a folder goes")
+    result = run("compare", "-m", "rules", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {blocker}: ")
+    assert not store.exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_out_is_one_line(tmp_path, store):
+    (tmp_path / "ro").mkdir(mode=0o500)
+    result = run("eval", "-m", "rules", "--out", tmp_path / "ro" / "out", "--store", store, "-q")
+    assert result.exit_code == 1 and "Permission denied" in result.stderr and result.stderr.count("\n") == 1
+
+
+def _break_two_files(data: Path) -> tuple[Path, Path]:
+    """A label that fails the schema and an article that is not UTF-8: both are left out."""
+    label = sorted((data / "labels").glob("*.json"))[0]
+    label.write_text('{"summary": "x"}', encoding="utf-8")
+    article = sorted((data / "articles").glob("*.txt"))[1]
+    article.write_bytes(b"caf\xe9 strike")
+    return label, article
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_files_left_out_are_errors_the_rest_is_scored_and_the_exit_is_1(tmp_path, seeds_dir, store, command):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    label, article = _break_two_files(data)
+    out = tmp_path / "out"
+    result = run(command, "-m", "rules", "--data", data, "--out", out, "--store", store, "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {label}: fails the schema: $.claims: required field is missing",
+        f"error: {article}: not valid UTF-8 (byte 0xe9 at offset 3)",
+    ]
+    report = json.loads(((out / "rules") if command == "compare" else out).joinpath("report.json").read_text())
+    assert report["n_articles"] == 3  # what was fine is scored, and the reports are written
+
+
+def test_when_no_label_is_usable_the_error_names_the_first_bad_file(tmp_path, seeds_dir, store):
+    data = tmp_path / "data"
+    shutil.copytree(seeds_dir, data)
+    labels = sorted((data / "labels").glob("*.json"))
+    for label in labels:
+        label.write_text("[]", encoding="utf-8")
+    result = run("eval", "-m", "rules", "--data", data, "--out", tmp_path / "out", "--store", store, "-q")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {labels[0]}: fails the schema: $: expected object, got array")
+    assert f"{len(labels)} file(s) left out" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+@pytest.mark.parametrize("options", [["--temperature", "inf"], ["--temperature", "1", "--top-p", "0"]])
+def test_sampling_values_torch_cannot_use_are_usage_errors_before_any_generation(tmp_path, store, command, options):
+    result = run(command, "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q", *options)
+    assert result.exit_code == 2 and "Invalid value: --t" in result.stderr
+    assert not store.exists() and not (tmp_path / "out").exists()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.testing import strategies
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CASE = Path(__file__).parent / "data" / "scoring" / "identity.json"  # gold a, b, c with articles
@@ -20,6 +23,8 @@ REQUIRED_KEYS = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "va
 def _run(*args):
     result = CliRunner().invoke(app, ["score", *map(str, args)])
     assert "Traceback" not in result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 
@@ -66,7 +71,35 @@ def test_json_report_has_the_required_keys(dataset, tmp_path):
     assert REQUIRED_KEYS <= set(report)
     assert report["claim_f1"] == 1.0 and report["n_articles"] == 3
     assert report["inputs"]["articles"] == str(root / "articles")
-    assert not (out.parent / "report.json.tmp").exists()
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("target, reason", [("folder", "is a folder, expected a file"),
+                                            ("under-a-file", "is a file, not a folder")])
+def test_a_json_report_that_cannot_be_written_is_one_line_before_scoring(dataset, tmp_path, target, reason):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    out = root if target == "folder" else root / "labels" / "a.json" / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stdout == ""  # checked before any table is printed
+    assert result.stderr.startswith(f"error: {out}: ") and reason in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_an_unexpected_os_error_is_still_one_line(dataset, tmp_path, monkeypatch):
+    import errno
+
+    from summarizer import io
+
+    def disk_full(path, obj):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(io, "write_json_atomic", disk_full)
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stderr == f"error: {out}: No space left on device\n"
 
 
 def test_problems_are_listed_and_scoring_goes_on(dataset, tmp_path):
@@ -99,6 +132,35 @@ def test_schema_invalid_and_non_utf8_predictions_are_listed_with_a_reason(datase
                for line in result.stdout.splitlines())
     assert any(line.startswith("invalid prediction (scored as empty): c: not valid UTF-8")
                for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("literal", ["1e400", "1" + "0" * 400])
+def test_a_prediction_with_a_number_too_large_is_invalid_and_the_report_is_written(dataset, tmp_path, literal):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    value = case["pred"]["a"]["claims"][0]["count"]["value"]
+    text = (root / "pred" / "a.json").read_text(encoding="utf-8")
+    (root / "pred" / "a.json").write_text(text.replace(f'"value": {value}', f'"value": {literal}', 1))
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 0, result.output
+    assert "invalid prediction (scored as empty): a: fails the schema: $.claims[0].count.value: not a usable number" \
+        in result.stdout
+    report = json.loads(out.read_text())
+    assert report["validity_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_gold_label_with_infinity_is_left_out_and_the_rest_scored(dataset, tmp_path):
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    value = case["gold"]["b"]["claims"][0]["count"]["value"]
+    text = (root / "labels" / "b.json").read_text(encoding="utf-8")
+    (root / "labels" / "b.json").write_text(text.replace(f'"value": {value}', '"value": 1e400', 1))
+    out = tmp_path / "report.json"
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert json.loads(out.read_text())["n_articles"] == 2
+    assert "not a usable number" in result.stdout
 
 
 def test_unreadable_gold_is_listed_left_out_and_fails_the_run(dataset, tmp_path):
@@ -166,3 +228,39 @@ def test_no_readable_gold_is_an_error(tmp_path):
 
 def test_missing_option_is_a_usage_error():
     assert _run("--pred", ".").exit_code == 2
+
+
+# --- hostile files: scored as invalid or left out in one line, never a traceback --------------------
+
+
+def _score_folder(folder: Path, gold_text: str, pred_text: str):
+    for name, text in (("labels", gold_text), ("pred", pred_text)):
+        (folder / name).mkdir()
+        (folder / name / "a.json").write_bytes(text.encode("utf-8", "surrogatepass"))
+        (folder / name / "b.json").write_text(json.dumps(strategies.VALID_DOCUMENT), encoding="utf-8")
+    (folder / "articles").mkdir()
+    for name in ("a", "b"):
+        (folder / "articles" / f"{name}.txt").write_text(strategies.ARTICLE, encoding="utf-8")
+    out = folder / "report.json"
+    result = _run("--gold", folder / "labels", "--pred", folder / "pred", "--json", out)
+    return result, json.loads(out.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_prediction_file_is_scored_and_the_json_report_written(text):
+    with tempfile.TemporaryDirectory() as folder:
+        result, report = _score_folder(Path(folder), json.dumps(strategies.VALID_DOCUMENT), text)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert report["n_articles"] == 2 and report["per_article"][1]["valid"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_gold_file_is_scored_or_left_out_with_one_error_line(text):
+    with tempfile.TemporaryDirectory() as folder:
+        result, report = _score_folder(Path(folder), text, json.dumps(strategies.VALID_DOCUMENT))
+    left_out = report["problems"]["unreadable_gold"]
+    assert result.exit_code == (1 if left_out else 0)
+    assert result.stderr.count("\n") == len(result.stderr.split("\n")) - 1 == (1 if left_out else 0)
+    assert report["n_articles"] == (1 if left_out else 2)

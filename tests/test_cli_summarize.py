@@ -20,6 +20,8 @@ SEEDS = REPO / "seeds"
 def run(*args: object, input: str | bytes | None = None):
     result = CliRunner().invoke(app, [str(a) for a in args], input=input)
     assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 
@@ -208,6 +210,56 @@ def test_ctrl_c_keeps_finished_documents_complete(monkeypatch, tmp_path):
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert [p.name for p in out.iterdir()] == ["a.json"] and backend.calls == 2
     assert json.loads((out / "a.json").read_text(encoding="utf-8"))["summary"] == "First"
+
+
+@pytest.fixture
+def no_model_load(monkeypatch):
+    """Fails the test if the model is loaded: output paths are checked before that."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model was loaded before the output paths were checked")
+
+    monkeypatch.setattr(api, "load_backend", refuse)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("out-is-a-file", "{path}: is a file, expected a folder"),
+    ("out-under-a-file", "{path}: {file} is a file, not a folder"),
+    ("jsonl-is-a-folder", "{path}: is a folder, expected a file"),
+    ("jsonl-parent-missing", "{path}: folder {parent} not found"),
+])
+def test_bad_output_paths_are_one_line_before_the_model_loads(no_model_load, inputs, tmp_path, case, message):
+    file = tmp_path / "file"
+    file.write_text("x")
+    option, path = {
+        "out-is-a-file": ("--out", file),
+        "out-under-a-file": ("--out", file / "out"),
+        "jsonl-is-a-folder": ("--jsonl", inputs),
+        "jsonl-parent-missing": ("--jsonl", tmp_path / "missing" / "runs.jsonl"),
+    }[case]
+    result = run("summarize", inputs / "good.txt", option, path, "--quiet")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "error: " + message.format(path=path, file=file, parent=path.parent) + "\n"
+
+
+@pytest.mark.parametrize("options", [["--temperature", "inf"], ["--temperature", "nan"], ["--temperature", "-1"],
+                                     ["--temperature", "1", "--top-p", "0"], ["--top-p", "1.5"]])
+def test_sampling_values_torch_cannot_use_are_usage_errors_before_the_model_loads(no_model_load, inputs, options):
+    result = run("summarize", inputs / "good.txt", *options, "--quiet")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Invalid value" in result.stderr
+
+
+def test_a_document_that_cannot_be_written_stops_the_run_in_one_line_keeping_earlier_ones(echo, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Article {name}: 2 killed.", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "b.json").mkdir(parents=True)  # in the way of b's document
+    result = run("summarize", folder, "--out", out, "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {out / 'b.json'}: is a folder, expected a file\n"
+    assert json.loads((out / "a.json").read_text(encoding="utf-8"))["summary"] == "Article"
 
 
 def test_progress_bar_on_stderr_unless_quiet(echo, inputs):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.testing import strategies
 
 ARTICLE = "Officials said Ukrainian attacks killed 652 civilians on Monday."
 CLAIM = {
@@ -25,6 +28,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 def _run(*args: str):
     result = CliRunner().invoke(app, ["validate", *map(str, args)])
     assert "Traceback" not in result.output + result.stderr
+    # CliRunner catches a crash without printing it: a traceback shows only here.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 
@@ -147,3 +152,35 @@ def test_seed_labels_validate_against_seed_articles():
     result = _run(*labels, "--articles", SEEDS / "articles")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [f"OK {path}" for path in labels]
+
+
+@pytest.mark.parametrize("literal", ["1e400", "1" + "0" * 400, "-1e400"])
+def test_a_number_too_large_is_a_schema_problem_of_that_file_only(files, literal):
+    bad = _write(files / "bad.json", json.dumps(DOC).replace('"value": 652', f'"value": {literal}'))
+    good = _write(files / "a1.json", DOC)
+    result = _run(bad, good, "--article", files / "articles" / "a1.txt")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}: $.claims[0].count.value: not a usable number: {'-Infinity' if literal[0] == '-' else 'Infinity' if 'e' in literal else literal[:37] + '...'}"
+        " (a count is finite and at most 9007199254740992)",
+        f"OK {good}",
+    ]
+
+
+# --- hostile files: verdict lines or one error line, never a traceback ----------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=strategies.json_texts())
+def test_any_file_gives_verdict_lines_or_one_error_line(text):
+    with tempfile.TemporaryDirectory() as folder:
+        document, article = Path(folder) / "doc.json", Path(folder) / "a.txt"
+        document.write_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate: bytes that are not UTF-8
+        article.write_text(strategies.ARTICLE, encoding="utf-8")
+        result = _run(document, "--article", article)
+    assert result.exit_code in (0, 1)
+    errors = [line for line in result.stderr.split("\n") if line]
+    assert len(errors) <= 1 and all(line.startswith(f"error: {document}: ") for line in errors)
+    for line in result.stdout.split("\n")[:-1]:
+        assert line == f"OK {document}" or line.startswith(f"{document}: $")
+    assert (result.exit_code == 0) == (result.stdout == f"OK {document}\n")

@@ -132,6 +132,16 @@ def test_a_dataset_without_labels_is_an_error(tmp_path, seeds_dir):
         evaluate("rules", tmp_path / "data", store=tmp_path / "runs.sqlite3")
 
 
+def test_a_dataset_with_no_usable_label_names_the_first_bad_file(tmp_path, seeds_dir):
+    data = copy_seeds(seeds_dir, tmp_path / "data")
+    for label in (data / "labels").glob("*.json"):
+        label.write_text("not json", encoding="utf-8")
+    first = sorted((data / "labels").glob("*.json"))[0]
+    with pytest.raises(InputError, match="invalid JSON") as caught:
+        evaluate("rules", data, store=tmp_path / "runs.sqlite3")
+    assert caught.value.path == str(first)
+
+
 def test_a_model_failing_on_one_article_is_recorded_and_the_run_goes_on(tmp_path, seeds_dir):
     store_path = tmp_path / "runs.sqlite3"
     result = evaluate("flaky", seeds_dir, out_dir=tmp_path / "out", store=store_path, backend="flaky-test")
@@ -147,6 +157,16 @@ def test_a_model_failing_on_one_article_is_recorded_and_the_run_goes_on(tmp_path
         assert sorted(g.extraction.status for g in store.generations()) == ["failed", "ok", "ok", "ok", "ok"]
     assert "device lost" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "generation failed" in (tmp_path / "out" / "review.html").read_text(encoding="utf-8")
+
+
+def test_predictions_of_an_earlier_run_do_not_stay(tmp_path, seeds_dir):
+    out = tmp_path / "out"
+    evaluate("rules", seeds_dir, out_dir=out, store=tmp_path / "runs.sqlite3")
+    (out / "predictions" / "gone.json").write_text("{}", encoding="utf-8")
+    result = evaluate("flaky", seeds_dir, out_dir=out, store=tmp_path / "runs.sqlite3", backend="flaky-test")
+    [failure] = result.report["failed"]
+    kept = sorted(p.stem for p in (out / "predictions").glob("*.json"))
+    assert kept == sorted(set(result.extractions) - {failure["article"]})  # the failed article's old one too
 
 
 def test_model_slugs_are_folder_names(tmp_path):

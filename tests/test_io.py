@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from summarizer.errors import InputError
-from summarizer.io import article_id, list_article_paths, read_article, read_json, write_json_atomic
+from summarizer.errors import InputError, OutputError
+from summarizer.io import (
+    article_id,
+    check_output_file,
+    check_output_folder,
+    list_article_paths,
+    open_for_append,
+    read_article,
+    read_json,
+    write_json_atomic,
+)
 
 
 def _error(call, path) -> str:
@@ -61,6 +74,25 @@ def test_empty_or_nan_json_is_refused(tmp_path, content):
     _error(read_json, path)
 
 
+def test_a_lone_surrogate_escape_is_refused_as_not_unicode(tmp_path):
+    path = tmp_path / "doc.json"
+    path.write_text('{"summary": "x\\ud800"}', encoding="utf-8")
+    assert "a string holds \\ud800, half of a surrogate pair" in _error(read_json, path)
+
+
+def test_nesting_deeper_than_python_reads_is_one_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert "nested too deeply" in _error(read_json, path)
+
+
+def test_text_that_is_not_unicode_is_written_escaped_not_refused(tmp_path):
+    """A file name that is not UTF-8 reaches Python as a lone surrogate; reports still get written."""
+    path = tmp_path / "report.json"
+    write_json_atomic(path, {"id": "caf\udce9"})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"id": "caf\udce9"}
+
+
 def test_write_json_atomic_round_trips_and_leaves_no_tmp(tmp_path):
     path = tmp_path / "out" / "doc.json"
     doc = {"summary": "Russia\u2019s claim", "claims": [{"count": {"value": 1180}}]}
@@ -77,7 +109,70 @@ def test_write_json_atomic_keeps_old_file_when_writing_fails(tmp_path):
     with pytest.raises(TypeError):
         write_json_atomic(path, {"bad": object()})
     assert read_json(path) == {"ok": 1}
-    assert not (tmp_path / "doc.json.tmp").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]  # no temporary file left behind
+
+
+def test_concurrent_writers_of_one_file_never_collide(tmp_path):
+    """Each writer has its own temporary file: the last rename wins, nobody crashes."""
+    path = tmp_path / "report.json"
+    docs = [{"writer": n, "padding": "x" * 50_000} for n in range(16)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda doc: write_json_atomic(path, doc), docs * 4))
+    assert read_json(path) in docs
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_written_reports_are_readable_by_others_as_open_makes_them(tmp_path):
+    write_json_atomic(tmp_path / "doc.json", {})
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "doc.json").stat().st_mode) == 0o666 & ~umask
+
+
+def test_writing_over_a_folder_is_an_output_error(tmp_path):
+    (tmp_path / "report.json").mkdir()
+    with pytest.raises(OutputError, match="report.json: is a folder, expected a file"):
+        write_json_atomic(tmp_path / "report.json", {})
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_check_output_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    check_output_folder(tmp_path / "new" / "deeper")  # made later, by the writer
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+    assert "file: is a file, expected a folder" in _output_error(check_output_folder, tmp_path / "file")
+    assert f"{tmp_path / 'file'} is a file, not a folder" in _output_error(check_output_folder, tmp_path / "file" / "x")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_check_output_folder_read_only(tmp_path):
+    (tmp_path / "ro").mkdir(mode=0o500)
+    assert "Permission denied" in _output_error(check_output_folder, tmp_path / "ro" / "out")
+
+
+def test_check_output_file(tmp_path):
+    assert "is a folder, expected a file" in _output_error(check_output_file, tmp_path)
+    missing = tmp_path / "no" / "runs.jsonl"
+    check_output_file(missing)  # a report's folder is made when it is written
+    assert f"folder {missing.parent} not found" in _output_error(lambda p: check_output_file(p, make_parent=False),
+                                                                  missing)
+
+
+def test_open_for_append_refuses_a_folder(tmp_path):
+    assert "is a folder" in _output_error(open_for_append, tmp_path)
+    with open_for_append(tmp_path / "runs.jsonl") as handle:
+        handle.write("x\n")
+    with open_for_append(tmp_path / "runs.jsonl") as handle:
+        handle.write("y\n")
+    assert (tmp_path / "runs.jsonl").read_text() == "x\ny\n"
+
+
+def _output_error(call, path) -> str:
+    with pytest.raises(OutputError) as caught:
+        call(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message
 
 
 def test_article_id_is_the_stem():

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.numbers import article_values, find_numbers, format_number, parse_number, value_occurs
+from summarizer.numbers import (
+    LARGEST_VALUE,
+    article_values,
+    find_numbers,
+    format_number,
+    is_usable_value,
+    parse_number,
+    value_occurs,
+)
 
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
          "sixteen seventeen eighteen nineteen".split()
@@ -155,3 +163,18 @@ def test_format_number_round_trips_through_parse_number(value):
     literal = format_number(value)
     assert parse_number(literal) == float(value)
     assert format_number(parse_number(literal)) == literal
+
+
+def test_a_number_too_large_to_use_is_skipped_with_its_scale_word():
+    text = f"Officials said {'9' * 401} million people and 12 soldiers were killed, {10**17} in all."
+    assert [m.text for m in find_numbers(text)] == ["12"]
+    assert value_occurs(12, text) and not value_occurs(10**400, text)
+    assert parse_number("1e400") is None and parse_number("9" * 401) is None
+
+
+@pytest.mark.parametrize("value, usable", [
+    (0, True), (LARGEST_VALUE, True), (1.5, True), (LARGEST_VALUE + 1, False), (-1, False), (10**400, False),
+    (float("inf"), False), (float("nan"), False), (True, False), ("5", False),
+])
+def test_is_usable_value(value, usable):
+    assert is_usable_value(value) is usable

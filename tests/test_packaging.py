@@ -48,3 +48,15 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "broken.json" in lines[0]
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
+    names = [b"caf\xe9.json", b"na\xefve.json"]
+    for name, content in zip(names, ['{"summary": "x", "claims": []}', "{not json"]):
+        with open(bytes(tmp_path) + b"/" + name, "w", encoding="utf-8") as handle:
+            handle.write(content)
+    args = [name.decode("utf-8", "surrogateescape") for name in names]
+    result = subprocess.run([str(SCRIPT), "validate", *args], cwd=tmp_path, capture_output=True, timeout=120)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert result.stdout == b"OK caf\\udce9.json\n"
+    assert result.stderr.startswith(b"error: na\\udcefve.json: invalid JSON") and result.stderr.count(b"\n") == 1

@@ -122,6 +122,12 @@ def test_deterministic():
         assert RulesBackend().extract(article).raw == RulesBackend().extract(article).raw
 
 
+def test_a_number_too_large_to_use_is_skipped():
+    """A 401-digit figure is no count: the rest of the article is still read (issue 10, defect 4)."""
+    claims = claims_of(f"Officials said {'9' * 401} people and 12 soldiers were killed in Kharkiv.")
+    assert [(c["outcome"], c["count"]["value"]) for c in claims] == [("killed", 12)]
+
+
 def test_registered_as_rules():
     backend = get_backend("rules")
     assert isinstance(backend, RulesBackend) and backend.model_id == "rules"

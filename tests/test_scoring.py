@@ -19,11 +19,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from summarizer.errors import InputError
 from summarizer.scoring import (
     FIELDS, MATCH_THRESHOLD, align, bootstrap_ci, prf, score_documents, similarity,
 )
+from summarizer.testing import strategies
+from summarizer.validation import is_valid
 
 CASES_DIR = Path(__file__).parent / "data" / "scoring"
 CASES = sorted(CASES_DIR.glob("*.json"))
@@ -226,3 +229,26 @@ def test_bootstrap_ci_is_seeded():
     assert first == bootstrap_ci(rows, _mean_f1, n=200, seed=3)
     assert first != bootstrap_ci(rows, _mean_f1, n=200, seed=4)
     assert 0.0 <= first[0] < 0.45 < first[1] <= 0.9
+
+
+# --- hostile input: scored as invalid, or refused in one line, never an exception ------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(pred=strategies.claims_documents())
+def test_any_prediction_is_scored_and_the_report_is_strict_json(pred):
+    gold = {"a": strategies.VALID_DOCUMENT}
+    report = score_documents(gold, {"a": pred}, {"a": strategies.ARTICLE})
+    json.dumps(report, allow_nan=False)  # what `score --json` writes
+    assert report["per_article"][0]["valid"] == is_valid(pred)
+
+
+@settings(max_examples=200, deadline=None)
+@given(gold=strategies.claims_documents())
+def test_any_gold_is_scored_or_refused_in_one_line(gold):
+    try:
+        report = score_documents({"a": gold}, {"a": strategies.VALID_DOCUMENT}, {"a": strategies.ARTICLE})
+    except InputError as error:
+        assert not is_valid(gold) and "\n" not in str(error)
+    else:
+        assert is_valid(gold) and json.dumps(report, allow_nan=False)

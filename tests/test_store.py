@@ -56,6 +56,14 @@ def test_identical_request_is_served_from_the_store(store):
     assert second.stats["generated_tokens"] == 20
 
 
+def test_a_document_from_the_store_keeps_the_key_order_it_was_made_with(store):
+    """Not sorted: predictions served from the store are written exactly as fresh ones."""
+    backend = CountingBackend()
+    fresh, _ = cached_extract(store, backend, "Three killed.", ExtractOptions())
+    cached, from_cache = cached_extract(store, backend, "Three killed.", ExtractOptions())
+    assert from_cache and list(cached.document) == list(fresh.document) == ["summary", "claims"]
+
+
 def test_the_store_survives_closing_and_reopening(tmp_path):
     path = tmp_path / "runs.sqlite3"
     with RunStore(path) as opened:

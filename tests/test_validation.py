@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
+from summarizer.testing import strategies
 from summarizer.validation import Problem, grounding_problems, is_valid, schema_problems, validate_document
 
 ARTICLE = ("Alexander Bastrykin, head of Russia\u2019s Investigative Committee, said Ukrainian attacks\n"
@@ -67,6 +69,27 @@ def test_schema_problem_path_and_reason(changes, path, reason):
     assert _paths(problems) == [path]
     assert reason in problems[0].message and problems[0].kind == "schema"
     assert not is_valid(_doc(**changes))
+
+
+@pytest.mark.parametrize("value", [float("inf"), -float("inf"), float("nan"), 10**400, -(10**400), 2**53 + 1])
+@pytest.mark.parametrize("field", ["value", "upper"])
+def test_numbers_no_count_can_be_are_schema_problems(value, field):
+    doc = _doc(count__qualifier="range", count__value=23, count__upper=652)
+    doc["claims"][0]["count"][field] = value
+    problems = schema_problems(doc)
+    assert _paths(problems) == [f"$.claims[0].count.{field}"]
+    assert "not a usable number" in problems[0].message and "\n" not in problems[0].message
+    assert not is_valid(doc)
+    assert _paths(validate_document(doc, ARTICLE)) == [f"$.claims[0].count.{field}"]  # no grounding crash
+
+
+def test_the_largest_usable_count_is_valid():
+    assert is_valid(_doc(count__value=2**53))
+
+
+def test_an_integer_too_long_for_python_to_print_is_one_problem():
+    problems = schema_problems(_doc(count__value=10**5000))
+    assert len(problems) == 1 and problems[0].kind == "schema"
 
 
 def test_a_range_count_is_valid():
@@ -139,3 +162,22 @@ def test_seed_label_validates_and_grounds(label):
     doc = json.loads(label.read_text(encoding="utf-8"))
     assert [str(p) for p in validate_document(doc, article)] == []
     assert doc["claims"], "a seed label with no claims"
+
+
+# --- hostile input: a clean verdict, never an exception ----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=strategies.claims_documents())
+def test_any_json_value_gives_one_line_problems_never_an_exception(doc):
+    problems = validate_document(doc, strategies.ARTICLE)
+    for problem in problems:
+        assert problem.path.startswith("$") and not {"\n", "\r"} & set(str(problem))
+    assert is_valid(doc) == (not schema_problems(doc))
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_nesting_as_deep_as_json_reads_is_a_problem_not_a_crash(kind):
+    doc = json.loads(strategies.deeply_nested(900, kind))  # json.loads itself stops near 1000
+    problems = schema_problems(doc)
+    assert problems and all(path.startswith("$.claims[0]") for path in _paths(problems))

@@ -8,11 +8,32 @@ the run store or the evaluation: those live above it and call it through
 from __future__ import annotations
 
 import importlib
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 Status = Literal["ok", "invalid", "truncated", "failed"]
+
+
+# Below it, logits / temperature overflows to infinity and sampling yields NaN.
+MIN_TEMPERATURE = 1e-6
+
+
+def sampling_problem(temperature: float, top_p: float) -> str | None:
+    """Why ``temperature`` and ``top_p`` cannot be used for decoding, or None.
+
+    Checked before any model loads: torch would only fail later, in every article.
+    """
+    if not math.isfinite(temperature) or temperature < 0:
+        return f"--temperature must be a finite number, 0 or more (got {temperature})"
+    if 0 < temperature < MIN_TEMPERATURE:
+        return f"--temperature must be 0 (greedy) or at least {MIN_TEMPERATURE:g} (got {temperature})"
+    if not 0 <= top_p <= 1:  # also refuses NaN
+        return f"--top-p must be between 0 and 1 (got {top_p})"
+    if temperature > 0 and top_p == 0:
+        return "--top-p 0 keeps no token to sample; use a value above 0, or --temperature 0 for greedy decoding"
+    return None
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,11 @@ class ExtractOptions:
     # "document": the model writes the whole document in one generation.
     strategy: str = "figures"
     summary: str = "model"  # "model": written by the model (grounded numbers); "claims": built from the claims
+
+    def __post_init__(self) -> None:
+        problem = sampling_problem(self.temperature, self.top_p)
+        if problem:
+            raise ValueError(problem)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -19,6 +19,7 @@ grounded by construction; it is still validated before it is returned.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -258,8 +259,12 @@ def out_of_scope(article: str, mention: NumberMention) -> bool:
 
 
 def tokenize(article: str, sentence: Sentence, mentions: list[NumberMention]) -> list[Token]:
+    """The sentence's words, punctuation and figures; ``mentions`` are the article's, in text order."""
     tokens, cursor = [], sentence.start
-    inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+    # Bisection, not a scan of every mention: once per sentence, a scan made long articles quadratic.
+    first = bisect.bisect_left(mentions, sentence.start, key=_start)
+    last = bisect.bisect_left(mentions, sentence.end, lo=first, key=_start)
+    inside = mentions[first:last]
     for mention in inside + [None]:
         gap_end = mention.start if mention else sentence.end
         for word in _WORD.finditer(article, cursor, gap_end):
@@ -271,6 +276,10 @@ def tokenize(article: str, sentence: Sentence, mentions: list[NumberMention]) ->
         tokens.append(Token(mention.text, mention.text.lower(), mention.start, mention.end, kind, mention))
         cursor = mention.end
     return tokens
+
+
+def _start(mention: NumberMention) -> int:
+    return mention.start
 
 
 def is_title_case(tokens: list[Token]) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from summarizer.cli.app import app
 
 # Importing the command modules registers their commands on ``app``.
@@ -11,4 +13,9 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
+    # A file name that is not UTF-8 reaches Python as lone surrogates; print it escaped
+    # rather than fail with UnicodeEncodeError halfway through a run.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     app()

@@ -48,8 +48,15 @@ def _handle_errors(fn: Callable) -> Callable:
         except BrokenPipeError:
             sys.stderr.close()  # e.g. `summarizer schema | head`: not an error worth a traceback
             raise typer.Exit(0) from None
+        except OSError as error:  # a file the library did not expect to fail (disk full, ...): still one line
+            raise fail(_os_error_line(error)) from None
 
     return wrapper
+
+
+def _os_error_line(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename is not None else reason
 
 
 def command(*args, typer_app: typer.Typer = app, **kwargs) -> Callable[[Callable], Callable]:
@@ -101,6 +108,15 @@ TrustRemoteCodeOption = Annotated[
     typer.Option("--trust-remote-code", help="Run the model repository's own code (only for repositories you trust)."),
 ]
 RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
+
+def check_sampling(temperature: float, top_p: float) -> None:
+    """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""
+    from summarizer.backends.base import sampling_problem
+
+    problem = sampling_problem(temperature, top_p)
+    if problem:
+        raise typer.BadParameter(problem)
+
 
 # Kept equal to ExtractOptions().max_new_tokens (a test checks), without importing the library here.
 DEFAULT_MAX_NEW_TOKENS = 4096

@@ -26,10 +26,18 @@ def bench(
         help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")] = 120.0,
     profile: Annotated[bool, typer.Option(
         "--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
+    rules_scaling: Annotated[bool, typer.Option(
+        "--rules-scaling", help="Only time the rules baseline on 1 MB and 5 MB of text, and add that to the "
+                                "results already in --out.")] = False,
 ) -> None:
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
-    from summarizer.benchmark import BenchOptions, run_benchmark
+    from summarizer.benchmark import BenchOptions, record_rules_scaling, run_benchmark
 
+    if rules_scaling:
+        figure = record_rules_scaling(out)["figures"]["rules_scaling"]
+        typer.echo(f"rules baseline: {figure['growth_over_linear']}x linear growth from 1 MB to 5 MB; "
+                   f"wrote {out / 'RESULTS.md'} and {out / 'results.json'}")
+        return
     results = run_benchmark(BenchOptions(out_dir=out, runs=runs, max_new_tokens=max_new_tokens, articles=articles,
                                          smoke=smoke, cache_dir=cache_dir, outlines_core_timeout=outlines_core_timeout,
                                          profile=profile))

@@ -25,6 +25,7 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    check_sampling,
     command,
 )
 from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
@@ -33,6 +34,7 @@ from summarizer.models import DEFAULT_MODEL
 def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool):
     from summarizer.backends.base import ExtractOptions
 
+    check_sampling(temperature, top_p)
     return ExtractOptions(
         grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed
     )
@@ -88,8 +90,10 @@ def eval_command(
             **_backend_kwargs(device, dtype, trust_remote_code, revision)(model),
         )
     _print_report(result.report)
-    _print_notes(result.report)
+    left_out = _print_notes(result.report)
     typer.echo(f"reports: {out_dir}/ (report.json, report.md, review.html, predictions/)")
+    if left_out:
+        raise typer.Exit(1)  # scored what was fine; the benchmark itself is incomplete
 
 
 @command("compare")
@@ -130,10 +134,12 @@ def compare_command(
             backend_kwargs=_backend_kwargs(device, dtype, trust_remote_code, revision),
         )
     _print_leaderboard(outcome.leaderboard)
-    _print_notes(outcome.results[0].report, failures=False)
+    left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all
     for result in outcome.results:
         _print_failures(result.report, prefix=f"{result.model}: ")
     typer.echo(f"reports: {out_dir}/ (leaderboard.md, leaderboard.json, leaderboard.png, <model>/review.html)")
+    if left_out:
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -208,15 +214,18 @@ def _print_leaderboard(board: dict) -> None:
     Console().print(table)
 
 
-def _print_notes(report: dict, failures: bool = True) -> None:
-    """Unlabelled articles, unreadable files (and failed generations), on stderr."""
+def _print_notes(report: dict, failures: bool = True) -> int:
+    """Unlabelled articles, files that could not be used (and failed generations), on stderr.
+    Returns how many files were left out: each is an error, printed as one."""
     if report.get("unlabelled"):
         typer.echo(f"unlabelled, left out of the scores: {', '.join(report['unlabelled'])}", err=True)
     problems = report.get("problems") or {}
-    for entry in [*problems.get("unreadable_gold", []), *problems.get("unreadable_articles", [])]:
-        typer.echo(f"skipped {entry['path']}: {entry['reason']}", err=True)
+    left_out = [*problems.get("unreadable_gold", []), *problems.get("unreadable_articles", [])]
+    for entry in left_out:
+        typer.echo(f"error: {entry['path']}: {entry['reason']}", err=True)
     if failures:
         _print_failures(report)
+    return len(left_out)
 
 
 def _print_failures(report: dict, prefix: str = "") -> None:

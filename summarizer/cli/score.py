@@ -125,10 +125,12 @@ def score(
     Prints the headline, per-article and per-field tables; files that could not be
     scored are listed below them. Exit status 1 if a gold label could not be read.
     """
-    from summarizer.io import write_json_atomic
+    from summarizer.io import check_output_file, write_json_atomic
     from summarizer.score_report import render_report
     from summarizer.scoring import score_documents
 
+    if json_out is not None:
+        check_output_file(json_out)
     gold_docs, unreadable_gold = _load_gold(gold)
     if not gold_docs:
         detail = f" ({len(unreadable_gold)} unreadable, first: {unreadable_gold[0]['reason']})" if unreadable_gold else ""

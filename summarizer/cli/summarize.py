@@ -27,9 +27,10 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    check_sampling,
     command,
 )
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
 
@@ -135,16 +136,20 @@ def summarize_command(
     quiet: QuietOption = False,
 ) -> None:
     from summarizer.api import load_backend, make_options, summarize
+    from summarizer.io import check_output_folder, open_for_append
     from summarizer.store import open_store
 
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("--out must be a folder, this is a file", out)
+    check_sampling(temperature, top_p)
+    if out is not None:
+        check_output_folder(out)
     articles = collect_articles(paths)
-    backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
-    options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed)
     failed = 0
     with ExitStack() as stack:
-        records = stack.enter_context(open(jsonl, "a", encoding="utf-8")) if jsonl else None
+        # Output paths first: a bad --out or --jsonl must not cost a model load.
+        records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
+        backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
+        options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
+                               seed=seed)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(Progress(len(articles), quiet))
         run_store = open_store(store)

@@ -1,0 +1,95 @@
+"""`.ci/run` and the dependency pins: ranges in pyproject.toml, exact versions in the CI constraints."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+REPO = Path(__file__).resolve().parent.parent
+CI_RUN = REPO / ".ci" / "run"
+CONSTRAINTS = REPO / ".ci" / "constraints.txt"
+
+# Stands in for python3/python: `-m venv DIR` makes DIR (and says where), pip succeeds, pytest
+# does what $FAKE_PYTEST says, so .ci/run runs in a second without installing anything.
+FAKE_PYTHON = """#!/usr/bin/env bash
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && echo "$3" > "$VENV_SEEN"; exit 0; fi
+if [ "$1 $2" = "-m pytest" ]; then eval "$FAKE_PYTEST"; fi
+exit 0
+"""
+
+
+def _requirements() -> dict[str, Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {Requirement(r).name: Requirement(r) for r in project["dependencies"]}
+
+
+def _constraints() -> dict[str, Requirement]:
+    lines = [line.split("#")[0].strip() for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines()]
+    return {Requirement(line).name: Requirement(line) for line in lines if line}
+
+
+def test_library_requirements_hold_no_exact_versions():
+    for name, requirement in _requirements().items():
+        assert all(spec.operator not in ("==", "===") for spec in requirement.specifier), name
+
+
+def test_ci_pins_torch_and_transformers_within_the_library_ranges():
+    pins, ranges = _constraints(), _requirements()
+    for name in ("torch", "transformers"):
+        [pin] = pins[name].specifier
+        assert pin.operator == "==" and Version(pin.version) in ranges[name].specifier, name
+
+
+def test_transformers_has_an_upper_bound_that_ci_runs():
+    """The bound is the newest release CI has passed: the pinned version is in the last minor below it."""
+    upper = [Version(s.version) for s in _requirements()["transformers"].specifier if s.operator == "<"]
+    [pin] = _constraints()["transformers"].specifier
+    assert upper and (Version(pin.version).major, Version(pin.version).minor + 1) == (upper[0].major, upper[0].minor)
+
+
+def test_the_installed_transformers_is_one_the_project_allows():
+    assert Version(metadata.version("transformers")) in _requirements()["transformers"].specifier
+
+
+@pytest.fixture
+def fake_ci(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("python3", "python", "chromium"):  # chromium present: no apt-get
+        (bin_dir / name).write_text(FAKE_PYTHON)
+        (bin_dir / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "VENV_SEEN": str(tmp_path / "venv-seen")}
+    return env, tmp_path / "venv-seen"
+
+
+@pytest.mark.parametrize("outcome, status", [("exit 0", 0), ("exit 3", 3)])
+def test_ci_run_removes_its_virtual_environment_when_it_ends(fake_ci, outcome, status):
+    env, seen = fake_ci
+    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": outcome}, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == status, result.stderr
+    venv = Path(seen.read_text().strip())
+    assert venv.name == "venv" and not venv.parent.exists()
+
+
+def test_ci_run_removes_its_virtual_environment_when_killed(fake_ci):
+    env, seen = fake_ci
+    process = subprocess.Popen(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": "sleep 30"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not seen.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # into the test step
+    os.killpg(process.pid, signal.SIGTERM)  # as `kill` of a job, or a CI runner's cancel, does
+    assert process.wait(timeout=30) != 0
+    assert not Path(seen.read_text().strip()).parent.exists()

@@ -27,7 +27,7 @@ OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(ExtractOptions))
 class Result:
     """One article's extraction."""
 
-    document: dict | None  # the claims document; None unless status is "ok"
+    document: dict | None  # the claims document: for "ok", and what a "truncated" one finished; else None
     offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
     status: str  # "ok" | "invalid" | "truncated" | "failed"
     reason: str | None
@@ -61,6 +61,12 @@ def make_options(options: ExtractOptions | None = None, **overrides: Any) -> Ext
     if unknown:
         raise TypeError(f"unknown extraction options: {', '.join(sorted(unknown))}")
     return dataclasses.replace(options or ExtractOptions(), **overrides)
+
+
+def usable_document(extraction) -> dict | None:
+    """The document to use: an "ok" one, or the complete part of a "truncated" one (losing the
+    whole article is worse than keeping the claims it finished)."""
+    return extraction.document if extraction.status in ("ok", "truncated") else None
 
 
 def evidence_offsets(document: dict | None, article: str) -> list[list[int] | None]:
@@ -101,8 +107,8 @@ def summarize(
         backend = load_backend(model, backend, **backend_kwargs)
     extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
     return Result(
-        document=extraction.document if extraction.status == "ok" else None,
-        offsets=evidence_offsets(extraction.document if extraction.status == "ok" else None, text),
+        document=usable_document(extraction),
+        offsets=evidence_offsets(usable_document(extraction), text),
         status=extraction.status,
         reason=extraction.reason,
         stats=extraction.stats,

@@ -127,32 +127,33 @@ class Decoder:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llg-mask") if overlap_mask else None
         # Prefilled prompt prefixes and their KV caches: the shared instructions, and
         # under figure-guided extraction also instructions + the current article.
-        self._prefixes: list[tuple[list[int], Any]] = []
+        self._prefixes: list[tuple[list[int], Any, bool]] = []  # (ids, KV cache, kept)
 
     # --- prompt prefix cache ---------------------------------------------------
-    def cache_prefix(self, prefix_ids: list[int]) -> None:
+    def cache_prefix(self, prefix_ids: list[int], keep: bool = True) -> None:
         """Prefill ``prefix_ids`` once; later prompts that start with them reuse its KV cache.
 
-        A new prefix extends the longest cached one it starts with (the article after the
-        shared instructions); cached prefixes that are not its ancestors are dropped, so
-        memory holds one chain of prefixes.
+        A new prefix extends the longest cached one it starts with (an article after the
+        shared instructions). ``keep``: held until the decoder goes (shared instructions);
+        otherwise only until the next prefix that is not kept (one article at a time).
         """
         prefix_ids = list(prefix_ids)
         if not prefix_ids:
             self._prefixes = []
             return
-        if any(ids == prefix_ids for ids, _ in self._prefixes):
+        if any(ids == prefix_ids for ids, _, _ in self._prefixes):
             return
         cache, reused = self._start_cache(prefix_ids)
         if reused < len(prefix_ids):
             self._forward(prefix_ids[reused:], cache)
-        self._prefixes = [(ids, c) for ids, c in self._prefixes if prefix_ids[:len(ids)] == ids]
-        self._prefixes.append((prefix_ids, cache))
+        if not keep:
+            self._prefixes = [entry for entry in self._prefixes if entry[2]]
+        self._prefixes.append((prefix_ids, cache, keep))
 
     def _start_cache(self, prompt_ids: list[int]):
         """A cache to continue from and how many prompt tokens it already holds."""
         best = None
-        for ids, cache in self._prefixes:
+        for ids, cache, _ in self._prefixes:
             n = len(ids)
             if len(prompt_ids) >= n and prompt_ids[:n] == ids and (best is None or n > len(best[0])):
                 best = (ids, cache)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from summarizer.api import summarize
+from summarizer.api import summarize, usable_document
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.dataset import Dataset, load_dataset
 from summarizer.errors import InputError
@@ -166,8 +166,8 @@ def _generate(
 
 
 def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run]) -> EvalResult:
-    # As in api.summarize, only an "ok" generation has a document; the scorer counts the
-    # others (invalid, truncated, failed) as invalid documents with zero claims.
+    # As in api.summarize, an "ok" generation has a document and a "truncated" one what it
+    # finished; the scorer counts the others (invalid, failed) as invalid documents with zero claims.
     pred = {article_id: _document(run.extraction) for article_id, run in runs.items()}
     gold = {article_id: dataset.labels[article_id] for article_id in runs}
     articles = {article_id: dataset.articles[article_id] for article_id in runs}
@@ -210,7 +210,7 @@ def _problem_entry(line: str) -> dict[str, str]:
 
 
 def _document(extraction: Extraction) -> dict | None:
-    return extraction.document if extraction.status == "ok" else None
+    return usable_document(extraction)
 
 
 def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:

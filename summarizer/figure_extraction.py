@@ -68,7 +68,7 @@ class FigureExtractor:
 
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
-        self.decoder.cache_prefix(article_ids)
+        self.decoder.cache_prefix(article_ids, keep=False)
         figures = find_figures(article)
         grammar = figure_grammar(article, grounded)
         totals: dict[str, float] = {}

@@ -2,8 +2,9 @@
 
 Ungrounded, the grammar is the JSON schema itself. Grounded (the default), it is a
 Lark grammar with the same structure, where each claim's ``evidence`` can only be a
-substring of the article and ``count.value``/``count.upper`` only a number the
-number parser finds in it, so grounding holds by construction. Everything else is
+substring of the article, ``count.value``/``count.upper`` only a number the number
+parser finds in it, and every number in the ``summary`` one of the article's
+(:mod:`summarizer.summary_grammar`), so grounding holds by construction. Everything else is
 embedded from the schema with ``%json`` so it stays exactly as the schema says.
 
 Output is compact (no whitespace between JSON tokens): weak models loop on flexible
@@ -31,6 +32,7 @@ _CHUNK_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _EVIDENCE_KEY = "evidence"
 _COUNT_KEY = "count"
 _CLAIMS_KEY = "claims"
+_SUMMARY_KEY = "summary"
 
 
 def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = True) -> str:
@@ -140,6 +142,12 @@ class _GroundedBuilder:
     def _top_value(self, key: str, sub: dict) -> str:
         if key == _CLAIMS_KEY:
             return self._claims(sub)
+        if key == _SUMMARY_KEY and sub.get("type") == "string":
+            # Free text, but every number in it one of the article's (summary_grammar).
+            from summarizer.summary_grammar import summary_rules
+
+            self.rules.extend(summary_rules(self.article))
+            return "summary"
         return self.rule("leaf", _json_leaf(sub))
 
     def _claims(self, node: dict) -> str:

@@ -13,7 +13,9 @@ come from the article's own numbers. "a"/"an" stay free: they are articles far m
 often than counts, and the invented-number metric does not count them either.
 A number must be followed by a space or punctuation that cannot continue it (a
 comma or full stop only with a space after it), so two allowed numbers can never
-run together into a new one ("31" + ",120").
+run together into a new one ("31" + ",120"). The grammar cannot count characters
+across lexemes, so the schema's 600-character bound is applied after generation,
+cutting at a sentence end (:func:`summarizer.figure_extraction.clip_summary`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def number_forms(article: str) -> list[str]:
         if mention.text.lower() in ("a", "an"):
             continue
         text = " ".join(mention.text.split())
-        for form in (text, text[:1].upper() + text[1:], _digits(mention.value)):
+        for form in (text, text[:1].upper() + text[1:], text[:1].lower() + text[1:], _digits(mention.value)):
             forms.setdefault(form, None)
     return list(forms)
 
@@ -59,9 +61,9 @@ def summary_rules(article: str) -> list[str]:
     forms = number_forms(article)
     if forms:
         rules.append("NUMBER: " + " | ".join(json.dumps(f, ensure_ascii=False) for f in forms))
-        rules.append('summary: "\\"" (WORD | SEP | NUMBER AFTER)* (NUMBER END?)? "\\""')
+        rules.append('summary: "\\"" ((WORD | SEP | NUMBER AFTER)+ (NUMBER END?)? | NUMBER END?) "\\""')
     else:
-        rules.append('summary: "\\"" (WORD | SEP)* "\\""')
+        rules.append('summary: "\\"" (WORD | SEP)+ "\\""')
     return rules
 
 

@@ -88,7 +88,7 @@ def test_seed_labels_are_accepted(seeds_dir, seed_articles, schema, ll_tokenizer
 @pytest.mark.parametrize("doc", [
     {"summary": "Officials report deaths.", "claims": []},
     {"summary": "x", "claims": [claim()]},
-    {"summary": "Two claims.", "claims": [
+    {"summary": "Several claims.", "claims": [
         claim(),
         claim(claimant=None, claimant_type="unattributed", outcome="injured",
               count={"value": 40, "qualifier": "approximately", "upper": None},
@@ -135,10 +135,19 @@ def test_layout_is_fixed(schema, ll_tokenizer):
 
 
 def test_summary_bounds_come_from_the_schema(schema, ll_tokenizer):
-    grammar = build_grammar(schema, ARTICLE)
+    grammar = build_grammar(schema, ARTICLE, grounded=False)
     assert accepts(ll_tokenizer, grammar, compact({"summary": "y" * 600, "claims": []}))
     assert not accepts(ll_tokenizer, grammar, compact({"summary": "y" * 601, "claims": []}))
-    assert not accepts(ll_tokenizer, grammar, compact({"summary": "", "claims": []}))
+    for grammar in (build_grammar(schema, ARTICLE), build_grammar(schema, grounded=False)):
+        assert not accepts(ll_tokenizer, grammar, compact({"summary": "", "claims": []}))
+
+
+def test_grounded_summary_states_only_article_numbers(schema, ll_tokenizer):
+    grammar = build_grammar(schema, ARTICLE)
+    assert accepts(ll_tokenizer, grammar, compact({"summary": "Officials say 12 died and about 40 were hurt.",
+                                                   "claims": []}))
+    for invented in ("Officials say 13 died.", "Officials say two died.", "Officials say 12,040 died."):
+        assert not accepts(ll_tokenizer, grammar, compact({"summary": invented, "claims": []}))
 
 
 def test_article_without_numbers_forces_empty_claims(schema, ll_tokenizer):

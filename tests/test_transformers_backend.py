@@ -14,7 +14,8 @@ from summarizer.testing.schemas import short_strings_schema
 
 pytest.importorskip("torch")
 
-SAMPLED = ExtractOptions(temperature=1.0, max_new_tokens=768)
+SAMPLED = ExtractOptions(temperature=1.0, max_new_tokens=768, strategy="document")
+FIGURES = ExtractOptions(temperature=1.0, max_new_tokens=768)
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +44,13 @@ def test_registered_as_transformers():
 
 
 def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
+    from summarizer.figure_prompting import figure_prompt_hash
     from summarizer.prompting import prompt_hash
     from summarizer.resources import schema_hash
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)
-    assert info["prompt_hash"] == prompt_hash() and info["context"] == 16384
+    assert info["prompt_hash"] == f"{prompt_hash()}+{figure_prompt_hash()}" and info["context"] == 16384
     assert info["schema_hash"] != schema_hash()  # the fixture decodes under a stricter schema
 
 
@@ -82,17 +84,38 @@ def test_extraction_validates_grounds_and_reuses_the_prefix_cache(backend, seed_
 
 def test_ungrounded_extraction_still_validates(backend, seed_articles):
     article = next(iter(seed_articles.values()))
-    extraction = backend.extract(article, ExtractOptions(grounded=False, temperature=1.0, max_new_tokens=768))
+    extraction = backend.extract(article, ExtractOptions(grounded=False, temperature=1.0, max_new_tokens=768,
+                                                                  strategy="document"))
     assert extraction.status == "ok", extraction.reason
     assert validate_document(extraction.document) == []
 
 
 def test_cut_off_document_is_truncated_never_broken(backend, seed_articles):
     article = next(iter(seed_articles.values()))
-    extraction = backend.extract(article, ExtractOptions(max_new_tokens=30))
+    extraction = backend.extract(article, ExtractOptions(max_new_tokens=30, strategy="document"))
     assert extraction.status == "truncated" and extraction.document is None
     assert "max-new-tokens 30" in extraction.reason
     assert extraction.stats["generated_tokens"] == 30 and extraction.raw.startswith('{"summary":"')
+
+
+def test_figure_extraction_is_the_default_and_grounded(backend, seed_articles):
+    assert ExtractOptions().strategy == "figures"
+    for grounded in (True, False):
+        for article in list(seed_articles.values())[:2]:
+            extraction = backend.extract(article, ExtractOptions(temperature=1.0, grounded=grounded))
+            assert extraction.status == "ok", extraction.reason
+            assert validate_document(extraction.document, article if grounded else None) == []
+            assert extraction.stats["figures"] > 0 and extraction.stats["chunks"] == 1
+            assert '"labels"' in extraction.raw
+
+
+def test_figure_extraction_chunks_a_long_article(tiny_dir, seed_articles):
+    backend = get_backend(str(tiny_dir), device="cpu", max_context=3072)
+    article = "\n".join(list(seed_articles.values())[:3])
+    extraction = backend.extract(article, FIGURES)
+    assert extraction.status == "ok", extraction.reason
+    assert extraction.stats["chunks"] > 1
+    assert validate_document(extraction.document, article) == []
 
 
 def test_generation_budget_gives_way_to_the_article(backend):

@@ -22,6 +22,7 @@ from typing import Any
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
 from summarizer.errors import ModelError
 from summarizer.models import resolve_model
+from summarizer.salvage import salvage_document, without_repeats
 
 # Files of which a model folder must have at least one for a tokenizer to load from it
 # (transformers otherwise builds an empty tokenizer from the config without a word).
@@ -270,8 +271,11 @@ class TransformersBackend(Backend):
         if result.stop_reason == "max_new_tokens":
             limit = f"--max-new-tokens {new_tokens}" if new_tokens == options.max_new_tokens else \
                 f"{new_tokens} new tokens (all the model's context left)"
-            return Extraction(result.text, None, "truncated", f"cut off at {limit}", stats)
-        return _parse(result.text, stats)
+            return _truncated(result.text, f"cut off at {limit}", stats)
+        parsed = _parse(result.text, stats)
+        if parsed.document is not None:  # a model that loops may repeat a claim within the budget too
+            parsed.document["claims"] = without_repeats(parsed.document["claims"])
+        return parsed
 
     def _extract_chunks(self, texts: list[str], options: ExtractOptions, new_tokens: int) -> Extraction:
         from summarizer.chunking import merge_documents
@@ -288,16 +292,31 @@ class TransformersBackend(Backend):
         return Extraction(raw, merge_documents([p.document for p in parts]), "ok", None, stats)
 
 
+def _truncated(text: str, reason: str, stats: dict) -> Extraction:
+    """A cut-off document keeps its summary and complete claims (still ``truncated``)."""
+    from summarizer.validation import schema_problems
+
+    document = salvage_document(text)
+    if document is not None and schema_problems(document):
+        document = None  # a custom schema the salvaged part does not satisfy
+    kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
+    return Extraction(text, document, "truncated", reason + kept, stats)
+
+
 def _parse(text: str, stats: dict, raw: str | None = None) -> Extraction:
     """The grammar makes the text a valid document; check anyway, so a bug never yields a broken one.
     ``raw`` is what to record as the model's output when it is not ``text`` itself."""
     from summarizer.validation import schema_problems
+
+    from summarizer.figure_extraction import clip_summary
 
     raw = text if raw is None else raw
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
+    if isinstance(document, dict) and isinstance(document.get("summary"), str):
+        document["summary"] = clip_summary(document["summary"])  # the grounded grammar cannot count characters
     problems = schema_problems(document)
     if problems:
         return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)

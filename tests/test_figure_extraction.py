@@ -1,0 +1,93 @@
+"""Figure-guided extraction end to end on the tiny random model: every document valid and grounded,
+whatever the (random) model chooses."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("llguidance")
+
+from summarizer.decode import Decoder, DecodeParams  # noqa: E402
+from summarizer.figure_extraction import (  # noqa: E402
+    FigureExtractor, build_claim, claims_summary, clip_summary, drop_repeats,
+)
+from summarizer.figures import find_figures  # noqa: E402
+from summarizer.numbers import find_numbers, value_occurs  # noqa: E402
+from summarizer.sides import sides_in  # noqa: E402
+from summarizer.text import find_span  # noqa: E402
+from summarizer.validation import schema_problems  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def extractor(tiny_model, tiny_tokenizer):
+    decoder = Decoder(tiny_model, tiny_tokenizer)
+    yield FigureExtractor(decoder, tiny_tokenizer, batch_size=4)
+    decoder.close()
+
+
+def assert_grounded(document: dict, article: str) -> None:
+    assert schema_problems(document) == []
+    for claim in document["claims"]:
+        for key in ("claimant", "period", "location", "equipment", "evidence"):
+            assert claim[key] is None or claim[key] in article, (key, claim[key])
+        for key in ("claimant_side", "victim_side", "perpetrator_side"):
+            assert claim[key] is None or claim[key] in sides_in(article) or claim[key] in article
+        assert value_occurs(claim["count"]["value"], article)
+    invented = [m.text for m in find_numbers(document["summary"])
+                if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)]
+    assert invented == []
+
+
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+def test_documents_are_valid_and_grounded(extractor, seed_articles, temperature):
+    for seed, article in enumerate(seed_articles.values()):
+        run = extractor.extract(article, DecodeParams(max_new_tokens=4096, temperature=temperature, seed=seed))
+        assert_grounded(run.document, article)
+        assert len(run.labels) == len(find_figures(article)) == run.stats["figures"]
+        assert run.stats["forward_passes"] > 0
+
+
+def test_a_small_budget_loses_labels_not_the_article(extractor, seed_articles):
+    article = next(iter(seed_articles.values()))
+    run = extractor.extract(article, DecodeParams(max_new_tokens=5))
+    assert run.labels and all(label is None for label in run.labels)
+    assert run.stats["labels_cut_off"] == len(run.labels)
+    assert run.document["claims"] == [] and run.document["summary"]
+
+
+def test_claims_summary_mode_uses_no_model(extractor, seed_articles):
+    article = next(iter(seed_articles.values()))
+    run = extractor.extract(article, DecodeParams(max_new_tokens=4096), summary="claims")
+    assert run.document["summary"] == claims_summary(run.document["claims"])
+    assert run.stats["generations"] == len(run.labels)
+
+
+LABEL = {"outcome": "killed", "victim_group": "children", "equipment": None, "victim_side": "Ukraine",
+         "claimant": " OHCHR ", "claimant_type": "international_organization", "claimant_side": None,
+         "perpetrator_side": None, "period": None, "location": "Kharkiv", "verification": "not_stated"}
+
+
+def test_a_claim_takes_its_count_and_evidence_from_the_text():
+    article = "In Kharkiv, OHCHR said at least 23 children were killed. Other news."
+    [figure] = find_figures(article)
+    claim = build_claim(LABEL, figure, article)
+    assert claim["count"] == {"value": 23, "qualifier": "at_least", "upper": None}
+    assert claim["evidence"] == "In Kharkiv, OHCHR said at least 23 children were killed."
+    assert claim["claimant"] == "OHCHR"
+    assert list(claim) == ["claimant", "claimant_type", "claimant_side", "outcome", "victim_side", "victim_group",
+                           "equipment", "count", "period", "location", "perpetrator_side", "verification",
+                           "evidence"]
+
+
+def test_a_repeated_figure_is_one_claim_but_two_claimants_are_two():
+    article = "OHCHR said 23 children were killed. UNICEF said 23 children were killed."
+    first, second = (build_claim(LABEL, f, article) for f in find_figures(article))
+    assert drop_repeats([first, dict(first)]) == [first]
+    assert len(drop_repeats([first, {**second, "claimant": "UNICEF"}])) == 2
+
+
+def test_summaries_are_clipped_at_a_sentence_end():
+    text = "First sentence. " + "x" * 700
+    assert clip_summary(text) == "First sentence."
+    assert len(claims_summary([build_claim(LABEL, f, "OHCHR said 23 children were killed.")
+                               for f in find_figures("OHCHR said 23 children were killed.")])) <= 600

@@ -1,0 +1,41 @@
+"""Candidate figures: counts found with their qualifier and sentence; dates, money and shares left out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.figures import find_figures, qualifier_before, split_sentences
+
+CASES = json.loads((Path(__file__).parent / "data" / "figures" / "cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:30] for c in CASES])
+def test_figures_match_the_hand_written_cases(case):
+    found = [{"text": f.text, "value": f.value, "qualifier": f.qualifier, "upper": f.upper}
+             for f in find_figures(case["text"])]
+    assert found == case["figures"]
+
+
+def test_each_figure_knows_its_sentence_and_offsets():
+    article = "Rockets hit the city. Officials said 14 people died.\nA second strike wounded 20."
+    figures = find_figures(article)
+    assert [article[f.start:f.end] for f in figures] == ["14", "20"]
+    assert [article[slice(*f.sentence)] for f in figures] == ["Officials said 14 people died.",
+                                                                "A second strike wounded 20."]
+
+
+def test_the_count_is_a_schema_count():
+    [figure] = find_figures("About 1,180 homes were destroyed.")
+    assert figure.count == {"value": 1180, "qualifier": "approximately", "upper": None}
+
+
+def test_sentences_do_not_end_at_abbreviations():
+    text = "U.S. officials said Mr. Smith left. Then 12 died."
+    assert [text[a:b] for a, b in split_sentences(text)] == ["U.S. officials said Mr. Smith left.", "Then 12 died."]
+
+
+def test_vague_words_are_at_least():
+    assert qualifier_before("Residents said dozens", len("Residents said "), vague=True) == "at_least"

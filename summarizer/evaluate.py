@@ -395,6 +395,8 @@ def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
         "validity_rate": report.get("validity_rate"),
         "grounding_rate": report.get("grounding_rate"),
         "hallucinated_number_rate": report.get("hallucinated_number_rate"),
+        "summary_invented_number_rate": report.get("summary_invented_number_rate"),
+        "summaries_with_invented_number_rate": report.get("summaries_with_invented_number_rate"),
         "seconds_per_article": report.get("seconds_per_article"),
         "tokens_per_second": report.get("tokens_per_second"),
         "n_failed": len(report.get("failed", [])),

@@ -25,6 +25,8 @@ REPORT_HEADLINE = (
     ("validity_rate", "Valid documents"),
     ("grounding_rate", "Grounded evidence"),
     ("hallucinated_number_rate", "Hallucinated numbers"),
+    ("summary_invented_number_rate", "Invented numbers in summaries"),
+    ("summaries_with_invented_number_rate", "Summaries inventing a number"),
     ("seconds_per_article", "Seconds per article"),
     ("tokens_per_second", "Generated tokens per second"),
 )
@@ -38,11 +40,13 @@ LEADERBOARD_COLUMNS = (
     ("validity_rate", "validity", None),
     ("grounding_rate", "grounding", None),
     ("hallucinated_number_rate", "halluc. numbers", None),
+    ("summary_invented_number_rate", "summary invented numbers", None),
+    ("summaries_with_invented_number_rate", "summaries inventing", None),
     ("seconds_per_article", "s / article", None),
     ("tokens_per_second", "tokens / s", None),
 )
 
-ARTICLE_COLUMNS = ("n_gold", "n_pred", "precision", "recall", "f1", "strict_f1")
+ARTICLE_COLUMNS = ("n_gold", "n_pred", "precision", "recall", "f1", "strict_f1", "summary_invented_number_rate")
 
 
 def md_escape(value: Any) -> str:

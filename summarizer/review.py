@@ -1,7 +1,8 @@
 """``review.html``: one self-contained page to read a model's output claim by claim.
 
-For each article: the text with gold and predicted evidence highlighted, the claims
-as matched / missed / spurious with the fields that differ, and the article's scores.
+For each article: the text with gold and predicted evidence highlighted, the predicted
+summary with the figures it invents highlighted (found by the scorer), the claims as
+matched / missed / spurious with the fields that differ, and the article's scores.
 
 Safety: every string that comes from an article, a label or a model goes through
 :func:`_esc` (``html.escape(quote=True)``) before it reaches the page, and the page
@@ -52,6 +53,7 @@ mark{background:none;color:inherit;padding:0}
 mark.gold{background:#cde8ff;border-bottom:3px solid #1f6fb2}
 mark.pred{background:#ffe2b8;border-bottom:3px dashed #c96a00}
 mark.gold.pred{background:#d6f0cd;border-bottom:3px double #2d7a1f}
+mark.invented{background:#f7c6c6;border-bottom:3px solid #b00020}
 sup.tag{font:bold 10px/1 system-ui,sans-serif;padding:0 2px;border-radius:3px;margin:0 1px}
 sup.tag.gold{background:#1f6fb2;color:#fff}sup.tag.pred{background:#c96a00;color:#fff}
 .legend span{margin-right:1rem}
@@ -144,6 +146,8 @@ _HEADLINE = (
     ("validity_rate", "validity"),
     ("grounding_rate", "grounding"),
     ("hallucinated_number_rate", "hallucinated numbers"),
+    ("summary_invented_number_rate", "invented numbers in summaries"),
+    ("summaries_with_invented_number_rate", "summaries inventing a number"),
 )
 
 
@@ -174,6 +178,7 @@ def _legend() -> str:
         "<p class=\"legend\"><span><mark class=\"gold\">gold evidence</mark></span>"
         "<span><mark class=\"pred\">predicted evidence</mark></span>"
         "<span><mark class=\"gold pred\">both</mark></span>"
+        "<span><mark class=\"invented\">number in a summary that is not in the article</mark></span>"
         "<span class=\"muted\">tags: G = gold claim number, P = predicted claim number</span></p>\n"
     )
 
@@ -196,6 +201,7 @@ _ROW_SCORES = {
     "recall": "recall",
     "f1": "F1",
     "strict_f1": "strict F1",
+    "summary_invented_number_rate": "summary invented numbers",
 }
 
 
@@ -219,7 +225,7 @@ def _article_section(
         f"<details class=\"article\" id=\"article-{number}\" open><summary><h2>"
         f"{_esc(article_id)}{_article_badges(row, generation)}</h2></summary>\n"
         f"{_article_scores(row)}{_generation_note(generation)}"
-        f"{_summaries(gold_doc, pred_doc)}"
+        f"{_summaries(gold_doc, pred_doc, row.get('summary_invented_numbers') or [])}"
         f"<div class=\"text\">{highlight(text, spans)}</div>\n"
         f"{_claims_section(row, gold_claims, pred_claims, ungrounded)}</details>\n"
     )
@@ -295,14 +301,39 @@ def _generation_note(generation: Mapping[str, Any]) -> str:
     return note + "\n"
 
 
-def _summaries(gold_doc: Any, pred_doc: Any) -> str:
+def _summaries(gold_doc: Any, pred_doc: Any, invented: list) -> str:
+    """Both summaries; in the predicted one, ``invented`` (the scorer's spans) are marked."""
     def summary(doc: Any) -> str:
         return doc.get("summary") if isinstance(doc, dict) and isinstance(doc.get("summary"), str) else None
 
+    predicted = summary(pred_doc)
     return (
         f"<p><strong>gold summary:</strong> {_esc(summary(gold_doc) or '–')}<br>"
-        f"<strong>predicted summary:</strong> {_esc(summary(pred_doc) or '–')}</p>\n"
+        f"<strong>predicted summary:</strong> {mark_invented(predicted, invented) if predicted else '–'}</p>\n"
     )
+
+
+def mark_invented(summary: str, invented: Iterable[Mapping[str, Any]]) -> str:
+    """The escaped summary with each invented figure (``{"text", "start", "end"}``) in a <mark>.
+
+    A span that does not fit (its text is not at its offsets, as in a report of another
+    prediction, or it overlaps one before it) is skipped rather than marking the wrong words.
+    """
+    out, at = [], 0
+    for start, end in sorted((item["start"], item["end"]) for item in invented if _fits(summary, item)):
+        if start < at:
+            continue
+        out.append(_esc(summary[at:start]))
+        out.append(f"<mark class=\"invented\" title=\"not in the article\">{_esc(summary[start:end])}</mark>")
+        at = end
+    out.append(_esc(summary[at:]))
+    return "".join(out)
+
+
+def _fits(summary: str, item: Mapping[str, Any]) -> bool:
+    start, end = item.get("start"), item.get("end")
+    return (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(summary)
+            and summary[start:end] == item.get("text"))
 
 
 # -- claims ---------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ HEADLINE_ROWS: tuple[tuple[str, str], ...] = (
     ("validity_rate", "validity rate"),
     ("grounding_rate", "grounding rate"),
     ("hallucinated_number_rate", "hallucinated-number rate"),
+    ("summary_invented_number_rate", "summary invented-number rate"),
+    ("summaries_with_invented_number_rate", "summaries inventing a number"),
     ("count_accuracy", "count accuracy (matched)"),
     ("mean_field_accuracy", "mean field accuracy (matched)"),
 )
@@ -65,14 +67,16 @@ def article_table(report: dict):
     from rich.table import Table
 
     table = Table(title="Per article",
-                  caption="sF1 = strict F1, ground = grounding rate, halluc = hallucinated-number rate")
+                  caption=("sF1 = strict F1, ground = grounding rate, halluc = hallucinated-number rate, "
+                           "summ = summary invented-number rate"))
     table.add_column("id", no_wrap=True, overflow="fold")
-    for heading in ("gold", "pred", "tp", "P", "R", "F1", "sF1", "valid", "ground", "halluc"):
+    for heading in ("gold", "pred", "tp", "P", "R", "F1", "sF1", "valid", "ground", "halluc", "summ"):
         table.add_column(heading, justify="right")
     for row in report["per_article"]:
         table.add_row(row["id"], fmt(row["n_gold"]), fmt(row["n_pred"]), fmt(row["tp"]),
                       fmt(row["precision"]), fmt(row["recall"]), fmt(row["f1"]), fmt(row["strict_f1"]),
-                      fmt(row["valid"]), fmt(row["grounding_rate"]), fmt(row["hallucinated_number_rate"]))
+                      fmt(row["valid"]), fmt(row["grounding_rate"]), fmt(row["hallucinated_number_rate"]),
+                      fmt(row.get("summary_invented_number_rate")))
     return table
 
 

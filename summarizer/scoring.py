@@ -53,6 +53,15 @@ Metrics and their conventions
   does not find (``count.upper`` is left out, as the contract names only the
   value; ``summarizer validate`` checks both). Both are ``None`` when nothing could
   be checked.
+* summary invented-number rate: over valid predicted documents with article text,
+  the share of the figures in the ``summary`` (:func:`summary_numbers`: digits,
+  number words, vague words such as "dozens" = 12) that no figure of the article
+  equals (:func:`summarizer.numbers.value_occurs`). A mention that is just "a"/"an"
+  is left out: the parser reads "a submarine" as 1, but in a summary "a" is nearly
+  always the article, and counting it would flood the rate with noise. (The article
+  side keeps them: "one civilian" is grounded by "a civilian".) Also the share of
+  checked summaries with at least one invented figure. ``None`` when no summary
+  could be checked (for the first rate: when the checked summaries hold no figure).
 * confidence intervals: percentile bootstrap over articles (resampled with
   replacement, ``random.Random(seed)``, 1000 resamples, 95%, linear
   interpolation between order statistics). Resamples on which a rate is
@@ -67,6 +76,7 @@ from typing import Callable, Iterable, Sequence
 
 from summarizer.errors import InputError
 from summarizer.normalize import fold, same_claimant, same_equipment, same_side, same_text
+from summarizer.numbers import NumberMention, find_numbers, value_occurs
 
 FIELDS: tuple[str, ...] = (
     "claimant", "claimant_type", "claimant_side", "outcome", "victim_side", "victim_group",
@@ -88,7 +98,10 @@ BOOTSTRAP_LEVEL = 0.95
 CI_METRICS: tuple[str, ...] = (
     "claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
     "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
+    "summary_invented_number_rate", "summaries_with_invented_number_rate",
 )
+# In running text "a"/"an" are articles, not the count 1 the parser reads ("a submarine").
+NOT_SUMMARY_NUMBERS = frozenset({"a", "an"})
 
 
 # ---------------------------------------------------------------- field comparison
@@ -247,7 +260,6 @@ def _grounding_counts(pred_claims: list[dict], article: str | None) -> dict:
     """How many evidences ground and how many values do not occur (None without an article)."""
     if article is None:
         return {"n_evidence": 0, "n_grounded": 0, "n_values": 0, "n_hallucinated": 0, "checked": False}
-    from summarizer.numbers import value_occurs
     from summarizer.text import find_span
 
     evidences = [c.get("evidence") for c in pred_claims]
@@ -258,6 +270,33 @@ def _grounding_counts(pred_claims: list[dict], article: str | None) -> dict:
         "n_values": len(values),
         "n_hallucinated": sum(1 for v in values if v is None or not value_occurs(float(v), article)),
         "checked": True,
+    }
+
+
+def summary_numbers(summary: str) -> list[NumberMention]:
+    """The figures a summary states, "a"/"an" left out."""
+    return [m for m in find_numbers(summary) if m.text.lower() not in NOT_SUMMARY_NUMBERS]
+
+
+def summary_invented_numbers(summary: str, article: str) -> list[NumberMention]:
+    """The figures of ``summary`` that no figure of ``article`` equals, in order of appearance."""
+    return [m for m in summary_numbers(summary) if not value_occurs(m.value, article)]
+
+
+def _summary_counts(pred_doc, valid: bool, article: str | None) -> dict:
+    """The summary's figures and those it invents; nothing checked for an invalid document or no article."""
+    summary = pred_doc.get("summary") if valid else None
+    if article is None or not isinstance(summary, str):
+        return {"summary_checked": False, "n_summary_numbers": 0, "n_summary_invented": 0,
+                "summary_invented_numbers": []}
+    invented = summary_invented_numbers(summary, article)
+    return {
+        "summary_checked": True,
+        "n_summary_numbers": len(summary_numbers(summary)),
+        "n_summary_invented": len(invented),
+        # Offsets into the predicted summary, so a report can point at them (the review page does).
+        "summary_invented_numbers": [{"text": m.text, "start": m.start, "end": m.end, "value": m.value}
+                                     for m in invented],
     }
 
 
@@ -276,6 +315,7 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
     tp, strict_tp = len(match_rows), sum(1 for m in match_rows if m["strict"])
     precision, recall, f1 = prf(tp, len(gold_claims), len(pred_claims))
     grounding = _grounding_counts(pred_claims, article)
+    summary = _summary_counts(pred_doc, valid, article)
     return {
         "id": article_id,
         "n_gold": len(gold_claims),
@@ -291,6 +331,9 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
         "grounding_rate": ratio(grounding["n_grounded"], grounding["n_evidence"], None),
         "hallucinated_number_rate": ratio(grounding["n_hallucinated"], grounding["n_values"], None),
         **{k: grounding[k] for k in ("n_evidence", "n_grounded", "n_values", "n_hallucinated")},
+        "summary_invented_number_rate": ratio(summary["n_summary_invented"], summary["n_summary_numbers"], None),
+        "summary_has_invented_number": summary["n_summary_invented"] > 0 if summary["summary_checked"] else None,
+        **summary,
         "matches": match_rows,
         "missed": sorted(set(range(len(gold_claims))) - {m["gold_index"] for m in match_rows}),
         "spurious": sorted(set(range(len(pred_claims))) - {m["pred_index"] for m in match_rows}),
@@ -321,12 +364,18 @@ def aggregate(rows: Sequence[dict]) -> dict:
         "validity_rate": ratio(sum(1 for row in rows if row["valid"]), len(rows), None),
         "grounding_rate": ratio(total("n_grounded"), total("n_evidence"), None),
         "hallucinated_number_rate": ratio(total("n_hallucinated"), total("n_values"), None),
+        "summary_invented_number_rate": ratio(total("n_summary_invented"), total("n_summary_numbers"), None),
+        "summaries_with_invented_number_rate": ratio(
+            sum(1 for row in rows if row["summary_has_invented_number"]), total("summary_checked"), None),
         "n_articles": len(rows),
         "n_valid": sum(1 for row in rows if row["valid"]),
         "n_gold_claims": n_gold,
         "n_pred_claims": n_pred,
         "n_matched": tp,
         "n_strict_matched": strict_tp,
+        "n_summaries_checked": total("summary_checked"),
+        "n_summary_numbers": total("n_summary_numbers"),
+        "n_summary_invented": total("n_summary_invented"),
     }
 
 
@@ -410,8 +459,8 @@ def score_documents(gold: dict[str, dict], pred: dict[str, dict | None],
     Every gold id is scored; a gold id absent from ``pred`` (or mapped to None)
     is an invalid, empty prediction. Predicted ids with no gold are listed under
     ``ignored_predictions`` and not scored. ``articles`` (id -> text) enables the
-    grounding and hallucinated-number rates. Raises :class:`InputError` for a
-    gold document that fails the schema.
+    grounding, hallucinated-number and summary invented-number rates. Raises
+    :class:`InputError` for a gold document that fails the schema.
     """
     for article_id in sorted(gold):
         _check_gold(article_id, gold[article_id])

@@ -33,6 +33,8 @@ def test_eval_prints_the_headline_and_writes_reports(tmp_path, store):
     assert result.exit_code == 0, result.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert "claim F1" in result.stdout and f"{report['claim_f1']:.3f}" in result.stdout
+    invented = [line for line in result.stdout.splitlines() if "summary invented-number rate" in line]
+    assert len(invented) == 1 and f"{report['summary_invented_number_rate']:.3f}" in invented[0]
     assert "rules: 5 generated, 0 from the run store" in result.stdout
     assert f"reports: {out}/" in result.stdout
     assert all((out / name).is_file() for name in ("report.json", "report.md", "review.html"))
@@ -86,6 +88,11 @@ def test_compare_writes_the_leaderboard(tmp_path, store):
     assert result.exit_code == 0, result.stderr
     board = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
     assert "Leaderboard" in result.stdout and f"{board['models'][0]['claim_f1']:.3f}" in result.stdout
+    rules_row = next(line for line in result.stdout.splitlines() if "rules" in line)
+    assert "summ. invented" in result.stdout
+    assert f"{board['models'][0]['summary_invented_number_rate']:.3f}" in rules_row
+    markdown = (out / "leaderboard.md").read_text(encoding="utf-8")
+    assert "| summary invented numbers | summaries inventing |" in markdown
     assert all((out / name).is_file() for name in ("leaderboard.md", "leaderboard.png", "rules/review.html"))
 
 

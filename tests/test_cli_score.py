@@ -17,7 +17,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CASE = Path(__file__).parent / "data" / "scoring" / "identity.json"  # gold a, b, c with articles
 REQUIRED_KEYS = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
                  "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
-                 "per_field", "ci", "macro_f1", "problems"}
+                 "per_field", "ci", "macro_f1", "problems", "summary_invented_number_rate",
+                 "summaries_with_invented_number_rate"}
 
 
 def _run(*args):
@@ -194,9 +195,33 @@ def test_without_articles_the_rates_are_not_computed(tmp_path):
     out = tmp_path / "r.json"
     result = _run("--gold", tmp_path / "gold", "--pred", tmp_path / "pred", "--json", out)
     assert result.exit_code == 0, result.output
-    assert "grounding and hallucinated-number rates are not computed" in result.stdout
+    assert "hallucinated-number and summary invented-number rates are not computed" in result.stdout
     report = json.loads(out.read_text())
     assert report["grounding_rate"] is None and report["claim_f1"] == 1.0
+    assert report["summary_invented_number_rate"] is None and report["summaries_with_invented_number_rate"] is None
+
+
+def test_summary_invented_numbers_are_in_the_tables_and_the_json(tmp_path):
+    # The hand-computed scorer case: the summary states 652, 23 and 3,500; the article has no 3,500.
+    case = json.loads((CASE.parent / "summary_invented_number.json").read_text(encoding="utf-8"))
+    _write_docs(tmp_path / "gold", case["gold"])
+    _write_docs(tmp_path / "pred", case["pred"])
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text(case["articles"]["a"], encoding="utf-8")
+    out = tmp_path / "r.json"
+    result = _run("--gold", tmp_path / "gold", "--pred", tmp_path / "pred", "--articles", tmp_path / "texts",
+                  "--json", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["summary_invented_number_rate"] == pytest.approx(1 / 3)
+    assert report["summaries_with_invented_number_rate"] == 1.0
+    assert len(report["ci"]["summary_invented_number_rate"]) == 2
+    row = report["per_article"][0]
+    assert (row["n_summary_numbers"], row["n_summary_invented"]) == (3, 1)
+    assert [m["text"] for m in row["summary_invented_numbers"]] == ["3,500"]
+    lines = result.stdout.splitlines()
+    assert any("summary invented-number rate" in line and "0.333" in line for line in lines)
+    assert any("summaries inventing a number" in line and "1.000" in line for line in lines)
 
 
 @pytest.mark.parametrize("make_bad, message", [

@@ -74,7 +74,8 @@ def test_eval_numbers_are_the_scorers_numbers(rules_eval, seeds_dir):
     expected = score_documents(dataset.labels, pred, dataset.articles)
     report = read_json(out / "report.json")
     for key in ("claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
-                "count_accuracy", "mean_field_accuracy", "ci", "per_field"):
+                "count_accuracy", "mean_field_accuracy", "summary_invented_number_rate",
+                "summaries_with_invented_number_rate", "ci", "per_field"):
         assert report[key] == expected[key], key
     assert [row["f1"] for row in report["per_article"]] == [row["f1"] for row in expected["per_article"]]
     assert report["model"] == "rules" and report["n_articles"] == 5
@@ -87,7 +88,8 @@ def test_report_json_has_the_keys_of_score_json(rules_eval):
     report = read_json(rules_eval[1] / "report.json")
     score_keys = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
                   "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
-                  "per_field", "ci", "macro_f1", "problems", "inputs"}
+                  "per_field", "ci", "macro_f1", "problems", "inputs", "summary_invented_number_rate",
+                  "summaries_with_invented_number_rate"}
     assert score_keys <= set(report)
     assert set(report["problems"]) == {"missing_predictions", "invalid_predictions", "stray_predictions",
                                        "unreadable_gold", "unreadable_articles"}
@@ -99,9 +101,13 @@ def test_report_md_and_review_show_the_same_numbers(rules_eval):
     report = read_json(out / "report.json")
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert f"| Claim F1 (lenient) | {report['claim_f1']:.3f} [{report['ci']['claim_f1'][0]:.3f}," in markdown
+    invented, invented_ci = report["summary_invented_number_rate"], report["ci"]["summary_invented_number_rate"]
+    assert f"| Invented numbers in summaries | {invented:.3f} [{invented_ci[0]:.3f}," in markdown
     page = (out / "review.html").read_text(encoding="utf-8")
     for row in report["per_article"]:
         assert f"<span class=\"badge\">F1 {row['f1']:.3f}</span>" in page
+    marked = page.count('<mark class="invented" title=')  # the legend's has no title
+    assert marked == report["n_summary_invented"] > 0  # the rules summary's "states N figures"
     n_claims_shown = page.count("<span class=\"badge matched\">matched</span>") + page.count(
         "<span class=\"badge missed\">missed</span>")
     assert n_claims_shown == report["n_gold_claims"]  # every gold claim is on the page, once
@@ -226,7 +232,8 @@ def test_leaderboard_numbers_are_each_models_report_numbers(comparison):
         assert row["claim_f1"] == report["claim_f1"] and row["strict_f1"] == report["strict_f1"]
         assert row["claim_f1_ci"] == report["ci"]["claim_f1"] and row["strict_f1_ci"] == report["ci"]["strict_f1"]
         for key in ("count_accuracy", "mean_field_accuracy", "validity_rate", "grounding_rate",
-                    "hallucinated_number_rate", "seconds_per_article", "tokens_per_second"):
+                    "hallucinated_number_rate", "summary_invented_number_rate",
+                    "summaries_with_invented_number_rate", "seconds_per_article", "tokens_per_second"):
             assert row[key] == report[key], key
         lo, hi = row["claim_f1_ci"]
         assert f"{row['claim_f1']:.3f} [{lo:.3f}, {hi:.3f}]" in markdown

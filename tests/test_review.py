@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarizer.review import Span, content_security_policy, highlight, render_review
+from summarizer.review import Span, content_security_policy, highlight, mark_invented, render_review
 from summarizer.scoring import score_documents
 
 SCRIPT = "<script>document.title='pwned'</script>"
@@ -183,3 +183,27 @@ def test_predicted_evidence_not_in_the_article_is_flagged(page):
     assert page.count("evidence not in article") == 1
     flagged = page.split("evidence not in article")[0].rsplit('<div class="claim">', 1)[1]
     assert flagged.startswith("P3")
+
+
+def test_invented_numbers_in_the_predicted_summary_are_marked_and_escaped():
+    # ARTICLE has 12, 30 and 4; the summary's 99 is invented, its 12 is not.
+    pred = {**PRED, "summary": f"Officials say 12 killed and 99 <b>hurt</b>. {SCRIPT}"}
+    report = score_documents({"a1": GOLD}, {"a1": pred}, {"a1": ARTICLE})
+    page = render_review({"a1": ARTICLE}, {"a1": GOLD}, {"a1": pred}, report)
+    line = page.split("<strong>predicted summary:</strong> ", 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'<mark class="invented"[^>]*>([^<]*)</mark>', line) == ["99"]
+    assert "&lt;b&gt;hurt&lt;/b&gt;" in line and "<b>" not in line and "&lt;script&gt;" in line
+    assert "invented numbers in summaries" in page and "summary invented numbers" in page
+
+
+@pytest.mark.parametrize("invented, marked", [
+    ([{"text": "99", "start": 4, "end": 6}], ["99"]),
+    ([{"text": "99", "start": 0, "end": 2}], []),  # its text is not at its offsets: not marked
+    ([{"text": "7", "start": 0, "end": 1}, {"text": "7 9", "start": 0, "end": 3}], ["7"]),  # overlap: the first
+    ([{"text": "9", "start": "x", "end": 1}], []),
+])
+def test_mark_invented_marks_only_spans_that_fit(invented, marked):
+    summary = "7 9 99 <i>"
+    out = mark_invented(summary, invented)
+    assert re.findall(r'<mark class="invented"[^>]*>([^<]*)</mark>', out) == marked
+    assert visible_text(out) == summary

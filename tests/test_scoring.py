@@ -4,7 +4,8 @@ Each data file holds ``gold`` and ``pred`` documents by article id, the ``articl
 and the ``expected`` report entries. Expected numbers may be written as arithmetic
 ("8/9", "(12 + 2/3)/13") so the hand computation stays visible; they are evaluated
 exactly with fractions. Expected dicts are checked as subsets of the report, except
-``field_diffs``, which must match exactly (its strings are field values, not arithmetic); ``per_article`` is keyed by id; a list
+``field_diffs`` and ``summary_invented_numbers``, which must match exactly (their strings
+are field values and summary words, not arithmetic); ``per_article`` is keyed by id; a list
 of matches must match position by position.
 """
 
@@ -23,7 +24,7 @@ from hypothesis import given, settings
 
 from summarizer.errors import InputError
 from summarizer.scoring import (
-    FIELDS, MATCH_THRESHOLD, align, bootstrap_ci, prf, score_documents, similarity,
+    FIELDS, MATCH_THRESHOLD, align, bootstrap_ci, prf, score_documents, similarity, summary_numbers,
 )
 from summarizer.testing import strategies
 from summarizer.validation import is_valid
@@ -32,8 +33,10 @@ CASES_DIR = Path(__file__).parent / "data" / "scoring"
 CASES = sorted(CASES_DIR.glob("*.json"))
 HEADLINE = ("claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
             "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
+            "summary_invented_number_rate", "summaries_with_invented_number_rate",
             "n_matched", "count_accuracy", "mean_field_accuracy")
 
+LITERAL_KEYS = ("field_diffs", "summary_invented_numbers")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
@@ -64,8 +67,8 @@ def check(actual, expected, where: str) -> None:
     elif isinstance(expected, dict):
         for key, value in expected.items():
             assert key in actual, f"{where}: no key {key!r}"
-            if key == "field_diffs":  # field values, compared literally and completely
-                assert actual[key] == value, f"{where}.field_diffs"
+            if key in LITERAL_KEYS:  # field values and summary words, compared literally and completely
+                assert actual[key] == value, f"{where}.{key}"
             else:
                 check(actual[key], value, f"{where}.{key}")
     else:
@@ -95,7 +98,8 @@ def test_case_matches_hand_computed_numbers(path):
 def test_required_cases_are_present():
     names = {p.stem for p in CASES}
     assert {"identity", "claim_order", "one_missing_claim", "invented_number", "wrong_victim_group",
-            "invalid_document", "quotes_whitespace_grounding", "missing_vs_invented"} <= names
+            "invalid_document", "quotes_whitespace_grounding", "missing_vs_invented",
+            "summary_invented_number", "summary_number_word", "summary_vague_word", "summary_not_checked"} <= names
 
 
 def _shuffled(pred: dict, rng: random.Random) -> dict:
@@ -131,9 +135,11 @@ def test_report_has_the_documented_keys():
     assert set(report["per_field"]) == set(FIELDS)
     row = report["per_article"][0]
     for key in ("id", "n_gold", "n_pred", "tp", "precision", "recall", "f1", "strict_f1", "valid",
-                "grounding_rate", "hallucinated_number_rate", "matches", "missed", "spurious"):
+                "grounding_rate", "hallucinated_number_rate", "summary_invented_number_rate",
+                "summary_has_invented_number", "summary_invented_numbers", "matches", "missed", "spurious"):
         assert key in row
-    assert {"claim_f1", "strict_f1", "claim_precision", "claim_recall"} <= set(report["ci"])
+    assert {"claim_f1", "strict_f1", "claim_precision", "claim_recall", "summary_invented_number_rate",
+            "summaries_with_invented_number_rate"} <= set(report["ci"])
     json.dumps(report, allow_nan=False)  # the report is plain JSON
 
 
@@ -141,6 +147,7 @@ def test_without_articles_grounding_is_undefined_not_perfect():
     case = load(CASES_DIR / "identity.json")
     report = score_documents(case["gold"], case["pred"], None)
     assert report["grounding_rate"] is None and report["hallucinated_number_rate"] is None
+    assert report["summary_invented_number_rate"] is None and report["summaries_with_invented_number_rate"] is None
     assert report["claim_f1"] == 1.0
 
 
@@ -252,3 +259,12 @@ def test_any_gold_is_scored_or_refused_in_one_line(gold):
         assert not is_valid(gold) and "\n" not in str(error)
     else:
         assert is_valid(gold) and json.dumps(report, allow_nan=False)
+
+
+@pytest.mark.parametrize("summary, texts", [
+    ("A shell hit an apartment block, killing 3.", ["3"]),  # "A", "an": articles, not the count 1
+    ("A hundred people fled; one was hurt.", ["A hundred", "one"]),  # "a hundred" is a figure, so is "one"
+    ("Dozens were killed, twenty-three of them children.", ["Dozens", "twenty-three"]),
+])
+def test_summary_numbers_leave_out_only_a_bare_a_or_an(summary, texts):
+    assert [m.text for m in summary_numbers(summary)] == texts

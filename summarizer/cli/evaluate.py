@@ -193,25 +193,27 @@ TERMINAL_COLUMNS = (
     ("strict_f1", "strict F1", None),
     ("validity_rate", "valid", None),
     ("grounding_rate", "grounded", None),
+    ("summary_invented_number_rate", "summ. invented", None),
     ("seconds_per_article", "s/article", None),
 )
 
 
 def _print_leaderboard(board: dict) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from summarizer.leaderboard import fmt, fmt_ci
+    from summarizer.score_report import default_console
 
     table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")
     table.add_column("model", overflow="fold")
-    for _, label, _ in TERMINAL_COLUMNS:
-        table.add_column(label, justify="right", no_wrap=True)
+    for _, label, ci in TERMINAL_COLUMNS:
+        # Short values under long headers: on a narrow terminal the headers fold, not the model names.
+        table.add_column(label, justify="right", no_wrap=ci is not None, overflow="fold")
     for row in board["models"]:
         cells = [fmt_ci(row.get(k), row.get(c)) if c else fmt(row.get(k)) for k, _, c in TERMINAL_COLUMNS]
         table.add_row(escape(row["slug"]), *cells)
-    Console().print(table)
+    default_console().print(table)
 
 
 def _print_notes(report: dict, failures: bool = True) -> int:

@@ -152,7 +152,8 @@ def score(
     report["inputs"] = {"gold": str(gold), "pred": str(pred), "articles": str(articles_dir) if articles_dir else None}
     render_report(report)
     if articles_dir is None:
-        typer.echo("note: no articles folder, so grounding and hallucinated-number rates are not computed")
+        typer.echo("note: no articles folder, so the grounding, hallucinated-number and summary "
+                   "invented-number rates are not computed")
     if json_out is not None:
         write_json_atomic(json_out, report)
         typer.echo(f"wrote {json_out}")

@@ -176,9 +176,8 @@ def claims_summary(claims: list[dict]) -> str:
     """A summary built from the claims alone (no model): grounded because the claims are."""
     if not claims:
         return "The article states no casualty, displacement or destruction figures."
-    lines = [claim_line(c) for c in claims[:4]]
-    more = f" ({len(claims)} figures in all)" if len(claims) > 4 else ""
-    return clip_summary("; ".join(lines) + more + ".")
+    # Every number comes from a claim, so from the article; no count of claims (not an article number).
+    return clip_summary("; ".join(claim_line(c) for c in claims[:4]) + ".")
 
 
 def clip_summary(text: str) -> str:

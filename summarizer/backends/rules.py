@@ -1057,5 +1057,6 @@ def summary(claims: list[dict]) -> str:
         what = claim["equipment"] or GROUP_PHRASES.get(claim["victim_group"], claim["victim_group"])
         who = claim["claimant"] or "Unattributed"
         parts.append(f"{who}: {figure} {what} {OUTCOME_PHRASES[claim['outcome']]}")
-    text = f"The article states {len(claims)} figure{'s' if len(claims) > 1 else ''}. " + "; ".join(parts) + "."
+    # No count of figures: a number the article does not state would be an invented number.
+    text = "; ".join(parts) + "."
     return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY - 3].rsplit(" ", 1)[0] + "..."

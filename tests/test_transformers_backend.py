@@ -55,10 +55,10 @@ def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
 
 
 def test_identify_agrees_with_describe_without_loading(backend, tiny_dir, monkeypatch):
-    from summarizer import loading
-    from summarizer.backends.transformers_backend import TransformersBackend
+    from summarizer.backends import transformers_backend
 
-    monkeypatch.setattr(loading, "load_model", lambda *a, **k: pytest.fail("identify() loaded the model"))
+    monkeypatch.setattr(transformers_backend, "load_model", lambda *a, **k: pytest.fail("identify() loaded the model"))
+    TransformersBackend = transformers_backend.TransformersBackend
     identity = TransformersBackend.identify(str(tiny_dir), device="cpu", schema=short_strings_schema())
     assert identity == backend.describe()
 

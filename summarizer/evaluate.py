@@ -68,9 +68,12 @@ class CompareResult:
 
 
 def model_slug(model: str) -> str:
-    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name."""
+    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
     path = Path(model).expanduser()
-    name = path.resolve().name if path.is_dir() else model.replace("/", "--")
+    if path.is_dir():
+        name = path.resolve().name
+    else:  # a GGUF file is named after its file, not its whole path
+        name = path.stem if path.is_file() else model.replace("/", "--")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
     return slug or "model"
 

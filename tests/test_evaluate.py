@@ -155,6 +155,8 @@ def test_model_slugs_are_folder_names(tmp_path):
     assert model_slug("Qwen/Qwen2.5-1.5B-Instruct") == "Qwen--Qwen2.5-1.5B-Instruct"
     assert model_slug(str(tmp_path / "my model")) == "my-model"
     assert model_slug("../../etc") == "etc"
+    (tmp_path / "qwen2.5-coder-1.5b-instruct.gguf").write_bytes(b"GGUF")
+    assert model_slug(str(tmp_path / "qwen2.5-coder-1.5b-instruct.gguf")) == "qwen2.5-coder-1.5b-instruct"
 
 
 # -- compare -----------------------------------------------------------------------------------

@@ -4,8 +4,9 @@
     >>> result = api.summarize(text, model="qwen2.5-1.5b", max_new_tokens=1024)
     >>> result.status, result.document, result.offsets
 
-Loaded backends are cached per (model, backend options) in the process, so
-summarizing many articles loads the model once.
+Backends are cached per (model, backend options) in the process, so summarizing many
+articles loads the model once; and lazily (resolved and checked at once, loaded on the
+first article not already in the run store), so a fully cached run loads no model.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Result:
 
 @lru_cache(maxsize=4)
 def _cached_backend(model: str, backend: str | None, kwargs: tuple[tuple[str, Any], ...]) -> Backend:
-    return get_backend(model, backend, **dict(kwargs))
+    return get_backend(model, backend, lazy=True, **dict(kwargs))
 
 
 def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, **backend_kwargs: Any) -> Backend:
@@ -52,7 +53,7 @@ def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, **backe
     try:
         hash(key)
     except TypeError:  # e.g. a schema dict: load without caching
-        return get_backend(model, backend, **backend_kwargs)
+        return get_backend(model, backend, lazy=True, **backend_kwargs)
     return _cached_backend(model, backend, key)
 
 

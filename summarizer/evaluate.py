@@ -68,9 +68,12 @@ class CompareResult:
 
 
 def model_slug(model: str) -> str:
-    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name."""
+    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
     path = Path(model).expanduser()
-    name = path.resolve().name if path.is_dir() else model.replace("/", "--")
+    if path.is_dir():
+        name = path.resolve().name
+    else:  # a GGUF file is named after its file, not its whole path
+        name = path.stem if path.is_file() else model.replace("/", "--")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
     return slug or "model"
 
@@ -92,7 +95,8 @@ def evaluate(
 
     ``store``: an open :class:`RunStore`, a path, or None for the default store.
     ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
-    ``get_backend(model, backend, **backend_kwargs)``, built once for all articles.
+    ``get_backend(model, backend, lazy=True, **backend_kwargs)``, built once for all articles
+    and loaded only if an article is not in the store.
     Reports go to ``out_dir`` when given: report.json, report.md, review.html.
     """
     if out_dir is not None:
@@ -103,7 +107,7 @@ def evaluate(
     run_store = open_store(store)
     try:
         if not isinstance(backend, Backend):
-            backend = get_backend(model, backend, **backend_kwargs)
+            backend = get_backend(model, backend, lazy=True, **backend_kwargs)
         options = options or ExtractOptions()
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress)
     finally:
@@ -315,11 +319,13 @@ def compare(
     run_store = open_store(store)
     results = []
     try:
+        # Every model resolved and checked (exists, loadable) before the first one generates.
+        backends = {m: get_backend(m, lazy=True, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
         for model in models:
-            kwargs = backend_kwargs(model) if backend_kwargs else {}
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
-                model, data_dir, model_out, run_store, options, no_cache, progress, dataset=dataset, **kwargs
+                model, data_dir, model_out, run_store, options, no_cache, progress,
+                backend=backends[model], dataset=dataset,
             )
             result.slug = slugs[model]
             results.append(result)

@@ -28,13 +28,17 @@ from typing import Any, Callable, Union
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import InputError
+from summarizer.errors import InputError, ModelError
 from summarizer.resources import schema_hash
 
 STORE_ENV = "SUMMARIZER_STORE"
 STORE_FILENAME = "runs.sqlite3"
 # Bumped when the meaning of a cache key changes (not when the table changes: that is a migration).
-CACHE_KEY_VERSION = 1
+# 2: a model is keyed by its content (``weights``: hub commit, file digests), not by the name typed.
+CACHE_KEY_VERSION = 2
+# Kept in the store for people to read, left out of the key when ``weights`` says what the model is:
+# the same weights under another path or alias are the same model.
+NAME_FIELDS = ("model", "source")
 # Only these statuses are answered from the store; a "failed" generation (the backend
 # raised: out of memory, a crash) is retried on the next run.
 CACHEABLE_STATUSES = ("ok", "invalid", "truncated")
@@ -112,6 +116,8 @@ def backend_identity(backend: Backend) -> dict[str, Any]:
 
 def cache_key(identity: dict[str, Any], article_hash: str, params: dict[str, Any]) -> str:
     """Hash of everything that determines a generation: backend identity, article, decoding parameters."""
+    if "weights" in identity:
+        identity = {k: v for k, v in identity.items() if k not in NAME_FIELDS}
     payload = {"v": CACHE_KEY_VERSION, "backend": identity, "article": article_hash, "params": params}
     return hashlib.sha256(_canonical_json(payload).encode("utf-8")).hexdigest()
 
@@ -241,7 +247,8 @@ def cached_extract(
     An identical earlier request is answered from ``store`` unless ``no_cache``; any
     new generation is recorded (also with ``no_cache``, so the store keeps every run).
     A backend that raises is recorded as ``failed`` with the error as the reason and
-    the caller goes on; KeyboardInterrupt is not caught, and nothing is recorded for it.
+    the caller goes on; KeyboardInterrupt and ModelError (no model to generate with) are
+    not caught, and nothing is recorded for them.
     """
     identity = backend_identity(backend)
     params = options.as_dict()
@@ -261,6 +268,8 @@ def _extract_or_fail(backend: Backend, article: str, options: ExtractOptions) ->
     started = time.perf_counter()
     try:
         extraction = backend.extract(article, options)
+    except ModelError:  # the model cannot be had (e.g. a lazy load failed): no article can succeed
+        raise
     except Exception as error:  # one bad article must not end a benchmark; the reason is kept
         reason = " ".join(f"{type(error).__name__}: {error}".split())
         extraction = Extraction(raw="", document=None, status="failed", reason=reason, stats={})

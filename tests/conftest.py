@@ -26,6 +26,18 @@ def private_run_store(tmp_path_factory):
         os.environ["SUMMARIZER_STORE"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_model_cache(tmp_path_factory):
+    """Tests never write to the user's cache (file digests, dequantized GGUF models)."""
+    previous = os.environ.get("SUMMARIZER_CACHE")
+    os.environ["SUMMARIZER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SUMMARIZER_CACHE", None)
+    else:
+        os.environ["SUMMARIZER_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

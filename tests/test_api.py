@@ -112,7 +112,8 @@ def test_record_is_json_ready():
 def test_backends_are_loaded_once_per_model_and_options(monkeypatch):
     built = []
 
-    def fake_get_backend(model, backend=None, **kwargs):
+    def fake_get_backend(model, backend=None, lazy=False, **kwargs):
+        assert lazy  # resolved now, loaded on the first article not in the store
         built.append((model, kwargs))
         return ok_backend()
 

@@ -272,3 +272,23 @@ def test_help_documents_stdin_utf8_and_stdout_format():
     text = " ".join(run("summarize", "--help").stdout.split())
     for phrase in ("'-' for standard input", "must be UTF-8", "JSON Lines", "--no-grounding", "--trust-remote-code"):
         assert phrase in text
+
+
+def test_a_model_that_fails_to_load_is_one_error_line_for_all_articles(tiny_dir, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(tiny_dir, tmp_path / "bad-template")
+    (folder / "chat_template.jinja").write_text("{{ messages[0].content.nope.deeper }}", encoding="utf-8")
+    result = run("summarize", SEEDS / "articles", "--model", folder, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 1 and error_lines(result) == [result.stderr.strip()]
+    assert f"cannot load model '{folder}': its chat template fails to render" in result.stderr
+
+
+@pytest.mark.parametrize("name, problem", [("file.txt", "it is a file, not a model folder or a .gguf file"),
+                                           ("random.gguf", "not a GGUF file")])
+def test_a_file_that_is_no_model_is_one_error_line(tmp_path, name, problem):
+    model = tmp_path / name
+    model.write_bytes(b"\x00" * 64)
+    result = run("summarize", SEEDS / "articles", "--model", model, "-q")
+    assert result.exit_code == 1 and result.stderr.strip() == f"error: cannot load model '{model}': {problem}" + (
+        " (it does not start with 'GGUF')" if name.endswith(".gguf") else "")

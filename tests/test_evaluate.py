@@ -181,6 +181,8 @@ def test_model_slugs_are_folder_names(tmp_path):
     assert model_slug("Qwen/Qwen2.5-1.5B-Instruct") == "Qwen--Qwen2.5-1.5B-Instruct"
     assert model_slug(str(tmp_path / "my model")) == "my-model"
     assert model_slug("../../etc") == "etc"
+    (tmp_path / "qwen2.5-coder-1.5b-instruct.gguf").write_bytes(b"GGUF")
+    assert model_slug(str(tmp_path / "qwen2.5-coder-1.5b-instruct.gguf")) == "qwen2.5-coder-1.5b-instruct"
 
 
 # -- compare -----------------------------------------------------------------------------------
@@ -302,3 +304,55 @@ def test_eval_predictions_rescore_to_the_same_numbers(rules_eval, seeds_dir):
     rescored = score_documents(dataset.labels, pred, dataset.articles)
     assert rescored["claim_f1"] == result.report["claim_f1"]
     assert rescored["strict_f1"] == result.report["strict_f1"]
+
+
+# -- the run store follows the model's content, and a cached run loads nothing --------------------
+def one_article(seeds_dir: Path, target: Path) -> Path:
+    """A dataset of the shortest seed article: the cache behaviour needs no more."""
+    article = min((seeds_dir / "articles").glob("*.txt"), key=lambda p: p.stat().st_size)
+    for folder, suffix in (("articles", ".txt"), ("labels", ".json")):
+        (target / folder).mkdir(parents=True)
+        shutil.copy(seeds_dir / folder / f"{article.stem}{suffix}", target / folder)
+    return target
+
+
+@pytest.mark.slow  # builds and runs the tiny model
+def test_replacing_a_model_folders_weights_misses_the_cache(tmp_path, seeds_dir):
+    """Issue 10, defect 1: `dev tiny-model tm/ --seed 0; eval; rebuild with --seed 7; eval` must generate again."""
+    from summarizer.testing.tiny_model import build_tiny_model
+
+    data, store, folder = one_article(seeds_dir, tmp_path / "data"), tmp_path / "runs.sqlite3", tmp_path / "tm"
+    run = lambda model: evaluate(model, data, store=store, options=TINY_OPTIONS, device="cpu")
+    build_tiny_model(folder, seed=0)
+    assert run(str(folder)).n_generated == 1
+    assert run(str(folder)).n_generated == 0
+    copy = shutil.copytree(folder, tmp_path / "same-weights-elsewhere")
+    assert run(str(copy)).n_generated == 0  # the key is the content, not the path
+    shutil.rmtree(folder)
+    build_tiny_model(folder, seed=7)
+    assert run(str(folder)).n_generated == 1
+
+
+@pytest.mark.slow  # builds and runs the tiny model
+def test_a_fully_cached_eval_loads_no_model(tmp_path, seeds_dir, monkeypatch):
+    from summarizer.backends import transformers_backend
+    from summarizer.testing.tiny_model import build_tiny_model
+
+    data, store, folder = one_article(seeds_dir, tmp_path / "data"), tmp_path / "runs.sqlite3", tmp_path / "tm"
+    build_tiny_model(folder)
+    first = evaluate(str(folder), data, store=store, options=TINY_OPTIONS, device="cpu")
+    monkeypatch.setattr(transformers_backend, "load_model", lambda *a, **k: pytest.fail("the model was loaded"))
+    again = evaluate(str(folder), data, store=store, options=TINY_OPTIONS, device="cpu")
+    assert (again.n_generated, again.n_cached) == (0, 1)
+    assert again.report["claim_f1"] == first.report["claim_f1"] and again.report["backend"] == first.report["backend"]
+
+
+def test_compare_checks_every_model_before_running_the_first(tmp_path, seeds_dir):
+    from summarizer.errors import ModelError
+
+    store = tmp_path / "runs.sqlite3"
+    with pytest.raises(ModelError, match="no such file or folder"):
+        compare(["rules", str(tmp_path / "missing-model")], seeds_dir, tmp_path / "out", store)
+    with RunStore(store) as opened:
+        assert opened.count() == 0  # rules never ran
+    assert not (tmp_path / "out").exists()

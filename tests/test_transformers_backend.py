@@ -50,8 +50,19 @@ def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)
-    assert info["prompt_hash"] == f"{prompt_hash()}+{figure_prompt_hash()}" and info["context"] == 16384
+    assert info["prompt_hash"] == f"{prompt_hash()}+{figure_prompt_hash()}" and backend.context == 16384
     assert info["schema_hash"] != schema_hash()  # the fixture decodes under a stricter schema
+    assert info["source"] == str(tiny_dir) and len(info["weights"]["folder_sha256"]) == 64
+    assert info["dtype"] == "float32" and info["device"] == "cpu"
+
+
+def test_identify_agrees_with_describe_without_loading(backend, tiny_dir, monkeypatch):
+    from summarizer.backends import transformers_backend
+
+    monkeypatch.setattr(transformers_backend, "load_model", lambda *a, **k: pytest.fail("identify() loaded the model"))
+    TransformersBackend = transformers_backend.TransformersBackend
+    identity = TransformersBackend.identify(str(tiny_dir), device="cpu", schema=short_strings_schema())
+    assert identity == backend.describe()
 
 
 def test_cpu_float32_by_default_on_cpu(backend):
@@ -154,7 +165,7 @@ def test_preset_alias_error_names_the_hub_id(monkeypatch):
 
 
 def test_missing_folder_is_a_one_line_model_error(tmp_path):
-    with pytest.raises(ModelError, match="no such folder") as info:
+    with pytest.raises(ModelError, match="no such file or folder") as info:
         get_backend(str(tmp_path / "missing"))
     assert "\n" not in str(info.value)
 

@@ -89,6 +89,15 @@ class Backend(ABC):
         """What identifies this backend's output, for the run store (model, revision, prompt hash ...)."""
         return {"backend": self.name, "model": self.model_id}
 
+    @classmethod
+    def identify(cls, model: str, **kwargs: Any) -> dict[str, Any] | None:
+        """describe() of ``cls(model, **kwargs)`` without building it, or None when only a built one knows.
+
+        A backend that can say this is loaded lazily (:class:`~summarizer.backends.lazy.LazyBackend`):
+        a run whose every answer is in the run store then loads no model at all.
+        """
+        return None
+
 
 _REGISTRY: dict[str, type[Backend]] = {}
 # Built-in backends are imported on first use so that heavy dependencies load only when needed.
@@ -119,7 +128,16 @@ def backend_name_for(model: str) -> str:
     return "rules" if model == "rules" else "transformers"
 
 
-def get_backend(model: str, backend: str | None = None, **kwargs: Any) -> Backend:
-    """Instantiate the backend that serves ``model`` (``backend`` overrides the choice)."""
+def get_backend(model: str, backend: str | None = None, *, lazy: bool = False, **kwargs: Any) -> Backend:
+    """Instantiate the backend that serves ``model`` (``backend`` overrides the choice).
+
+    ``lazy``: resolve and check the model now (errors are raised here), load it on first use.
+    """
     cls = backend_class(backend or backend_name_for(model))
+    if lazy:
+        from summarizer.backends.lazy import LazyBackend
+
+        identity = cls.identify(model, **kwargs)
+        if identity is not None:
+            return LazyBackend(cls, model, identity, kwargs)
     return cls(model, **kwargs) if cls.name != "rules" else cls(**kwargs)

@@ -12,150 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
 import time
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
 from summarizer.errors import ModelError
-from summarizer.models import resolve_model
+from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
 from summarizer.salvage import salvage_document, without_repeats
 
-# Files of which a model folder must have at least one for a tokenizer to load from it
-# (transformers otherwise builds an empty tokenizer from the config without a word).
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model", "tokenizer_config.json")
+# The modules whose code decides what a model's output becomes (grammars, figure finding,
+# claim assembly): part of the run store's key, so a change to them is never served stale.
+ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
+                  "sides", "salvage", "decode", "batch_decode")
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
-DEVICES = ("auto", "cpu", "cuda")
-DTYPES = ("auto", "bfloat16", "float32")
-
-
-def _looks_like_path(name: str) -> bool:
-    """Hub ids are ``name`` or ``org/name``; anything else with a slash, a dot or a tilde up front is a path."""
-    return name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name or Path(name).exists()
-
-
-def _hub_offline() -> bool:
-    flags = (os.environ.get(name, "").strip().lower() for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-    return any(flag in {"1", "true", "yes", "on"} for flag in flags)
-
-
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """A quick TCP connect to the hub: without it, an offline machine spends a minute in retries."""
-    from urllib.parse import urlsplit
-
-    url = urlsplit(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    try:
-        socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
-def _not_found(name: str) -> ModelError:
-    why = " (HF_HUB_OFFLINE is set)" if _hub_offline() else " (offline?)"
-    return ModelError(
-        f"cannot load model {name}: not found on the Hugging Face hub and no local folder of that name{why}. "
-        "Download it once with network access, or pass --model /path/to/model"
-    )
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
-
-
-def resolve_device(device: str) -> str:
-    import torch
-
-    if device not in DEVICES:
-        raise ModelError(f"unknown device {device!r} (use {', '.join(DEVICES)})")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("--device cuda was asked for but no CUDA GPU is available to torch")
-    return device
-
-
-def resolve_dtype(dtype: str, device: str):
-    import torch
-
-    if dtype not in DTYPES:
-        raise ModelError(f"unknown dtype {dtype!r} (use {', '.join(DTYPES)})")
-    if dtype == "auto":
-        dtype = "bfloat16" if device == "cuda" else "float32"  # bf16 matmuls on CPU are slow
-    return getattr(torch, dtype)
-
-
-def _check_local_folder(name: str) -> None:
-    folder = Path(name).expanduser()
-    if not folder.is_dir():
-        raise ModelError(f"cannot load model {name!r}: no such folder. Pass --model with a model folder, a hub id or a preset")
-    if not any((folder / f).is_file() for f in TOKENIZER_FILES):
-        raise ModelError(f"cannot load model {name!r}: the folder has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])}, ...)")
-
-
-def _from_pretrained(loader, name: str, label: str, **kwargs):
-    """Load from the local cache first (never touches the network), then from the hub unless offline."""
-    local = _looks_like_path(name)
-    try:
-        return loader.from_pretrained(name, local_files_only=True, **kwargs)
-    except Exception as error:  # transformers raises OSError/ValueError/hub errors; all mean "not here"
-        if local:
-            raise ModelError(f"cannot load model {label}: {_first_line(error)}") from None
-        if _hub_offline() or not _hub_reachable():
-            raise _not_found(label) from None
-    try:
-        return loader.from_pretrained(name, **kwargs)
-    except OSError:  # hub errors (not found, gated, no network) are OSErrors
-        raise _not_found(label) from None
-    except Exception as error:
-        raise ModelError(f"cannot load model {label}: {_first_line(error)}") from None
-
-
-def load_model(name: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
-               revision: str | None = None) -> tuple[Any, Any]:
-    """(tokenizer, model) for a preset, hub id or local folder; ModelError (one line) when it cannot be had."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    source = resolve_model(name)
-    label = repr(name) if source == name else f"{name!r} ({source})"
-    if _looks_like_path(source):
-        _check_local_folder(source)
-        source = str(Path(source).expanduser())
-    device = resolve_device(device)
-    common = {"revision": revision, "trust_remote_code": trust_remote_code}
-    tokenizer = _from_pretrained(AutoTokenizer, source, label, **common)
-    if len(tokenizer) < 2 or not tokenizer.encode("a", add_special_tokens=False):
-        raise ModelError(f"cannot load model {label}: its tokenizer is empty (no tokenizer files?)")
-    with _no_weight_loading_bar():
-        # transformers prefers *.safetensors when a model has both; *.bin only as a fallback.
-        model = _from_pretrained(AutoModelForCausalLM, source, label, dtype=resolve_dtype(dtype, device), **common)
-    return tokenizer, model.to(device).eval()
-
-
-@contextmanager
-def _no_weight_loading_bar():
-    """transformers draws a bar per load even for local files; the CLI has its own. Downloads keep theirs."""
-    from transformers.utils import logging as hf_logging
-
-    was_enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            hf_logging.enable_progress_bar()
-
-
-def context_size(model: Any, tokenizer: Any) -> int:
-    """The model's maximum number of positions (prompt plus generated tokens)."""
-    sizes = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    sizes = [s for s in sizes if isinstance(s, int) and 0 < s < 10_000_000]  # tokenizers say 1e30 for "unknown"
-    return min(sizes) if sizes else 2048
 
 
 @register_backend
@@ -173,19 +43,18 @@ class TransformersBackend(Backend):
         from summarizer.decode import Decoder
         from summarizer.figure_extraction import FigureExtractor
         from summarizer.prompting import PromptBuilder
-        from summarizer.resources import load_schema, schema_hash
+        from summarizer.resources import load_schema
 
         self._model_name = model
-        self.source = resolve_model(model)
+        # Resolved and digested before loading, as identify() does: describe() agrees with it.
+        self.identity = self.identify(model, device=device, dtype=dtype, revision=revision,
+                                      max_context=max_context, schema=schema)
+        self.source, self.revision = self.identity["source"], self.identity["revision"]
         self.tokenizer, self.model = load_model(model, device=device, dtype=dtype,
-                                                trust_remote_code=trust_remote_code, revision=revision)
-        self.revision = getattr(self.model.config, "_commit_hash", None) or revision
+                                                trust_remote_code=trust_remote_code, revision=self.revision)
         self.context = min(context_size(self.model, self.tokenizer), max_context or 10**9)
         self.schema = schema or load_schema()
-        # Known once: describe() runs for every article (it is part of the run store's cache key).
-        custom = self.schema != load_schema()  # tests may decode under a stricter schema
-        self.schema_hash = hashlib.sha256(json.dumps(self.schema, sort_keys=True).encode()).hexdigest()[:16] \
-            if custom else schema_hash()
+        self.schema_hash = self.identity["schema_hash"]
         self.prompts = PromptBuilder(self.tokenizer)
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
@@ -195,14 +64,29 @@ class TransformersBackend(Backend):
     def model_id(self) -> str:
         return self._model_name
 
-    def describe(self) -> dict[str, Any]:
-        from summarizer.prompting import prompt_hash
+    @classmethod
+    def identify(cls, model: str, *, device: str = "auto", dtype: str = "auto", revision: str | None = None,
+                 max_context: int | None = None, schema: dict | None = None, **_loading: Any) -> dict[str, Any]:
+        """describe() without loading the model: what its output depends on (the run store's key).
 
+        The model's content (hub commit, digest of a folder's files, sha256 of a GGUF file),
+        the precision it runs at, the prompt, the schema and the context cap. Raises
+        ModelError (one line) when the model cannot be had, before anything is loaded.
+        """
         from summarizer.figure_prompting import figure_prompt_hash
+        from summarizer.prompting import prompt_hash
+        from summarizer.resources import schema_hash
 
-        return {**super().describe(), "source": self.source, "revision": self.revision,
-                "prompt_hash": f"{prompt_hash()}+{figure_prompt_hash()}", "schema_hash": self.schema_hash,
-                "context": self.context}
+        resolved_device = resolve_device(device)
+        precision = str(resolve_dtype(dtype, resolved_device)).removeprefix("torch.")
+        custom = schema is not None and schema != _default_schema()  # tests may decode under a stricter schema
+        return {"backend": cls.name, "model": model, **model_identity(model, revision),
+                "device": resolved_device, "dtype": precision, "prompt_hash": f"{prompt_hash()}+{figure_prompt_hash()}",
+                "engine_hash": engine_hash(),
+                "schema_hash": _schema_digest(schema) if custom else schema_hash(), "max_context": max_context}
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self.identity)
 
     # --- token budget -------------------------------------------------------------------
 
@@ -323,6 +207,16 @@ def _parse(text: str, stats: dict, raw: str | None = None) -> Extraction:
     return Extraction(raw, document, "ok", None, stats)
 
 
+def _default_schema() -> dict:
+    from summarizer.resources import load_schema
+
+    return load_schema()
+
+
+def _schema_digest(schema: dict) -> str:
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def _sum_stats(all_stats: list[dict]) -> dict:
     total: dict[str, Any] = {}
     for stats in all_stats:
@@ -330,3 +224,16 @@ def _sum_stats(all_stats: list[dict]) -> dict:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 total[key] = total.get(key, 0) + value
     return total
+
+
+def engine_hash() -> str:
+    """sha256 of the engine modules' source (see ENGINE_MODULES)."""
+    import hashlib
+    from pathlib import Path
+
+    import summarizer
+
+    digest = hashlib.sha256()
+    for name in ENGINE_MODULES:
+        digest.update(name.encode() + b"\0" + (Path(summarizer.__file__).parent / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]

@@ -30,7 +30,7 @@ from summarizer.cli.app import (
     check_sampling,
     command,
 )
-from summarizer.errors import SummarizerError
+from summarizer.errors import InputError, ModelError, SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
 
@@ -159,6 +159,8 @@ def summarize_command(
             if error is None:
                 try:
                     result = summarize(article.text, backend=backend, options=options, store=run_store, no_cache=no_cache)
+                except ModelError:  # loaded lazily, on the first article not in the store: no article can go on
+                    raise
                 except SummarizerError as exc:
                     error = f"{article.source}: {exc}"
             if result is not None and result.status != "ok":

@@ -231,9 +231,8 @@ def engine_hash() -> str:
     import hashlib
     from pathlib import Path
 
-    import summarizer
-
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for name in ENGINE_MODULES:
-        digest.update(name.encode() + b"\0" + (Path(summarizer.__file__).parent / f"{name}.py").read_bytes())
+        digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]

@@ -7,11 +7,14 @@ cut into short, separate questions:
 1. :func:`summarizer.figures.find_figures` lists the article's candidate counts, with
    value, qualifier and sentence read from the text;
 2. for each figure the model answers one short label (what the figure counts, about
-   whom, who says so ...) under a grammar grounded in the article
+   whom, who says so) under a grammar grounded in the article
    (:mod:`summarizer.figure_grammar`); "none" drops the figure. Every request shares
-   the instructions and the article, whose KV cache is computed once;
-3. claims are assembled in the article's order (count and evidence from the text),
-   repeats of one figure dropped;
+   the instructions and the article, whose KV cache is computed once, and the
+   requests are decoded in batches (:mod:`summarizer.batch_decode`);
+3. claims are assembled in the article's order: count and evidence from the text;
+   period, location, perpetrator and verification, which the text states in set
+   phrases, from the rule reader's draft of the same figure when the backend passes
+   one (the model's tokens go to what needs judgement); repeats of a figure dropped;
 4. the summary is written last, from the claims found, under a grammar that allows
    only the article's numbers (:mod:`summarizer.summary_grammar`), or built from the
    claims without the model (``summary="claims"``).
@@ -30,7 +33,7 @@ from typing import Any
 from summarizer.figures import Figure, find_figures
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
-SUMMARY_TOKENS = 200  # 1-3 sentences
+SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
 MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
 SUMMARY_MODES = ("model", "claims")
 
@@ -61,22 +64,24 @@ class FigureExtractor:
         self.prompts = FigurePrompts(tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
 
-    def extract(self, article: str, params, summary: str = "model", grounded: bool = True) -> FigureRun:
-        """``params``: :class:`summarizer.decode.DecodeParams` (its budget caps each generation)."""
-        from summarizer.figure_grammar import figure_grammar
+    def extract(self, article: str, params, summary: str = "model", grounded: bool = True,
+                drafts: list[dict] | None = None) -> FigureRun:
+        """``params``: :class:`summarizer.decode.DecodeParams` (its budget caps each generation).
+        ``drafts``: claims a rule reader found in the article; a figure's period, location,
+        perpetrator and verification come from the draft of the same figure."""
         from summarizer.figure_prompting import figure_request
 
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
         self.decoder.cache_prefix(article_ids, keep=False)
         figures = find_figures(article)
-        grammar = figure_grammar(article, grounded)
         totals: dict[str, float] = {}
         requests = [figure_request(article, figure) for figure in figures]
-        outputs = self._generate(article_ids, requests, [grammar] * len(requests), params, LABEL_TOKENS, totals)
+        grammars = [_label_grammar(article, figure, grounded) for figure in figures]
+        outputs = self._generate(article_ids, requests, grammars, params, LABEL_TOKENS, totals)
         labels = [json.loads(text) if stopped else None for text, stopped in outputs]
-        claims = [build_claim(label, figure, article) for label, figure in zip(labels, figures)
-                  if label and label["outcome"] != "none"]
+        claims = [build_claim(label, figure, article, draft_for(figure, drafts or [], article))
+                  for label, figure in zip(labels, figures) if label and label["outcome"] != "none"]
         claims = drop_repeats(claims)[:MAX_CLAIMS]
         text = self._summary(article, article_ids, claims, params, totals, grounded) if summary == "model" else None
         document = {"summary": text or claims_summary(claims), "claims": claims}
@@ -113,18 +118,39 @@ class FigureExtractor:
         return clip_summary(summary) or None
 
 
-def build_claim(label: dict, figure: Figure, article: str) -> dict:
-    """A claim in the schema's key order: the model's label, the count and evidence from the text."""
+def _label_grammar(article: str, figure: Figure, grounded: bool) -> str:
+    from summarizer.figure_grammar import figure_grammar
+    from summarizer.lexicon import outcomes_named
+
+    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]))
+
+
+def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:
+    """The draft claim of the same figure: same value, evidence around the figure."""
+    from summarizer.text import find_span
+
+    for draft in drafts:
+        span = find_span(article, draft.get("evidence") or "")
+        if draft["count"]["value"] == figure.count["value"] and span and span[0] <= figure.start < span[1]:
+            return draft
+    return None
+
+
+def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = None) -> dict:
+    """A claim in the schema's key order: the model's label; count and evidence from the text;
+    period, location, perpetrator and verification from the rule reader's draft, if any."""
     def span(key: str) -> str | None:
         value = label.get(key)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
+    draft = draft or {}
     return {
         "claimant": span("claimant"), "claimant_type": label["claimant_type"],
         "claimant_side": span("claimant_side"), "outcome": label["outcome"], "victim_side": span("victim_side"),
         "victim_group": label["victim_group"], "equipment": span("equipment"), "count": figure.count,
-        "period": span("period"), "location": span("location"), "perpetrator_side": span("perpetrator_side"),
-        "verification": label["verification"], "evidence": evidence(article, figure),
+        "period": draft.get("period"), "location": draft.get("location"),
+        "perpetrator_side": draft.get("perpetrator_side"), "verification": draft.get("verification", "not_stated"),
+        "evidence": evidence(article, figure),
     }
 
 

@@ -4,17 +4,19 @@ Figure-guided extraction asks the model, figure by figure, what the figure count
 The answer is a small JSON object (keys in a fixed order, compact) whose values are
 limited per article so that nothing can come from anywhere but the article:
 
-* ``outcome`` is an outcome of the claims schema or ``none`` (not a claim: the
-  object ends there);
-* ``claimant``, ``period``, ``location`` and ``equipment`` are verbatim article
-  spans (or null), so no entity of the prompt's example can leak into a document;
+* ``outcome`` is ``none`` (not a claim: the object ends there) or one of the
+  outcomes the figure's sentence has a word for ("wounded" offers injured), all of
+  them when it has none;
+* ``claimant`` and ``equipment`` are verbatim article spans (or null), so no entity
+  of the prompt's example can leak into a document;
 * the sides are the short names :func:`summarizer.sides.sides_in` finds in the
-  article, or a capitalised article span, or null;
+  article, or null;
 * an unnamed claimant forces ``claimant_type`` "unattributed" and a null side;
   equipment forces ``victim_group`` "military", people force ``equipment`` null.
 
 The count, its qualifier and the evidence are not generated at all: they are read
-from the text (:mod:`summarizer.figures`).
+from the text (:mod:`summarizer.figures`); so are period, location, perpetrator and
+verification, by the rule reader (see :mod:`summarizer.figure_extraction`).
 """
 
 from __future__ import annotations
@@ -27,14 +29,11 @@ from summarizer.sides import sides_in
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
-VERIFICATIONS = ("unverified", "corroborated", "disputed", "not_stated")
-LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side",
-              "perpetrator_side", "period", "location", "verification")
+LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).
-_SPAN_BOUND = {"NAME_SPAN": "/[^ ](.{0,78}[^ ])?/", "SHORT_SPAN": "/[^ ](.{0,38}[^ ])?/",
-               "SIDE_SPAN": "/[A-Z](.{0,38}[^ ])?/"}
+_SPAN_BOUND = {"NAME_SPAN": "/[^ ](.{0,78}[^ ])?/", "SHORT_SPAN": "/[^ ](.{0,38}[^ ])?/"}
 
 
 def _lit(text: str) -> str:
@@ -45,36 +44,39 @@ def _choice(values) -> str:
     return " | ".join(_lit(v) for v in values)
 
 
-def figure_grammar(article: str, grounded: bool = True) -> str:
+def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | None = None) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
-    Ungrounded (``--no-grounding``), the span fields are any short JSON strings: the
-    model's own words, for measuring what grounding changes.
+    ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
+    only those (and "none") are offered. None offers all. Ungrounded (``--no-grounding``),
+    spans and sides are any short JSON strings: the model's own words, for measuring what
+    grounding changes.
     """
     substring = "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
+    free = '/[^"\\\\\\x00-\\x1f]{1,40}/'
     if not grounded:
         substring = '/[^"\\\\\\x00-\\x1f]+/'
+    people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
+    equipment = outcomes is None or "equipment_destroyed" in outcomes
     sides = sides_in(article)
-    side_names = [f"SIDE_NAME: {_choice(sides)}"] if sides else []
-    side = '"null" | "\\"" SIDE_SPAN "\\""' + (' | "\\"" SIDE_NAME "\\""' if sides else "")
+    side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
+    starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     rules = [
         "%llguidance {}",
-        'start: "{\\"outcome\\":" (none | people | equipment)',
+        'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")",
         'none: "\\"none\\"}"',
-        f'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" GROUP "\\",\\"equipment\\":null" rest',
+        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" GROUP "\\",\\"equipment\\":null" rest',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
-        'rest: ",\\"victim_side\\":" side claimant ",\\"perpetrator_side\\":" side '
-        '",\\"period\\":" span ",\\"location\\":" span ",\\"verification\\":\\"" VERIFICATION "\\"}"',
+        'rest: ",\\"victim_side\\":" side claimant "}"',
         'claimant: ",\\"claimant\\":null,\\"claimant_type\\":\\"unattributed\\",\\"claimant_side\\":null" '
         '| ",\\"claimant\\":\\"" NAME_SPAN "\\",\\"claimant_type\\":\\"" NAMED_TYPE "\\",\\"claimant_side\\":" side',
         f"side: {side}",
-        'span: "null" | "\\"" NAME_SPAN "\\""',
-        f"PEOPLE: {_choice(PEOPLE_OUTCOMES)}",
+        f"PEOPLE: {_choice(people or PEOPLE_OUTCOMES)}",
         f"GROUP: {_choice(GROUPS)}",
         f"NAMED_TYPE: {_choice(NAMED_TYPES)}",
-        f"VERIFICATION: {_choice(VERIFICATIONS)}",
-        *side_names,
+        f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
+        f"SIDE_FREE: {free}",
         *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
     ]
     return "\n".join(rules) + "\n"

@@ -4,8 +4,7 @@
 ("Ukraine" for "Ukrainian soldiers"), not article spans. Grounded extraction limits
 them to the names this module finds in the article: a demonym or place word maps to
 its country or people ("Gazan" -> "Palestinians"), a named armed group to its short
-name. Names the table does not know still reach the grammar as capitalised article
-spans (see :mod:`summarizer.figure_grammar`), so an unlisted conflict is not shut out.
+name. Names the table does not know still reach the vocabulary (see :mod:`summarizer.figure_grammar`), so an unlisted conflict is not shut out.
 """
 
 from __future__ import annotations
@@ -44,17 +43,34 @@ SIDE_WORDS: dict[str, str] = {
     **_words("North Korea", "pyongyang"),
 }
 CASED = {"US", "U.S", "UK"}  # "us" and "uk" only name a country in capitals
-_WORD = re.compile(r"[A-Za-z][A-Za-z.\-]*[A-Za-z]|[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.\-]*[A-Za-z](?:['’]s)?|[A-Za-z]")
+
+
+_FORCE_NOUNS = "military|army|government|junta|forces|regime"
+# "Arakan Army", "Rapid Support Forces", "People's Defence Force": a named armed group.
+_NAMED_FORCE = re.compile(r"\b((?:[A-Z][\w'’-]+ ){1,3}(?:Army|Forces?|Front|Movement|Militia|Brigades?|Guards?))\b")
+_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,5})\b")
 
 
 def sides_in(article: str) -> list[str]:
-    """The side names whose words occur in ``article``, in order of first mention."""
+    """The side names ``article`` gives reason for, in order of first mention: the table's names,
+    "<side> military/army/government" where the article says so, named forces and acronyms."""
     found: dict[str, None] = {}
-    for word in _WORD.findall(article):
-        low = word.lower()
+    words = _WORD.findall(article)
+    for word, nxt in zip(words, [*words[1:], ""]):
+        low = word.lower().replace("’", "'")
         if low in ("us", "u.s", "uk") and word.rstrip(".") not in CASED:
             continue
-        side = SIDE_WORDS.get(low)
+        side = SIDE_WORDS.get(low.removesuffix("'s"))
         if side:
             found.setdefault(side, None)
+            if re.fullmatch(_FORCE_NOUNS, nxt.lower()):
+                found.setdefault(f"{side} {nxt.lower()}", None)  # "Myanmar military", "Syria government"
+    for pattern in (_NAMED_FORCE, _ACRONYM):
+        for match in pattern.finditer(article):
+            line_start = article.rfind("\n", 0, match.start()) + 1
+            if pattern is _ACRONYM and not re.search(r"[a-z]", article[line_start:match.start()]):
+                continue  # a dateline in capitals ("GAZA CITY, March 14"), not an acronym
+            if match.group(1).lower() not in SIDE_WORDS:
+                found.setdefault(match.group(1), None)
     return list(found)

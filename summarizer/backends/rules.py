@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.lexicon import OUTCOME_WORDS
 from summarizer.numbers import NumberMention, find_numbers, format_number
 from summarizer.validation import grounding_problems, schema_problems
 
@@ -39,17 +40,6 @@ def _words(outcome: str, words: str) -> dict[str, str]:
     return dict.fromkeys(words.split(), outcome)
 
 
-OUTCOME_WORDS = {
-    **_words("killed", "killed kill kills killing dead deaths death died die dying fatalities fatality "
-                       "deceased slain lives toll"),
-    **_words("injured", "injured injuring injuries injury wounded wounding wounds hurt"),
-    **_words("killed_or_injured", "casualties casualty losses"),
-    **_words("missing", "missing unaccounted"),
-    **_words("captured", "captured abducted kidnapped hostages hostage captives"),
-    **_words("displaced", "displaced displacement fled flee fleeing refugees evacuated uprooted homeless"),
-    **_words("equipment_destroyed", "destroyed destroying destroy destroys downed intercepted intercepting "
-                                    "intercept jammed jamming neutralised neutralized suppressed eliminated lost"),
-}
 # A destruction verb applied to people means they died ("neutralised 30 fighters"),
 # except "lost", which in loss tallies counts the wounded too.
 DESTROY_ON_PEOPLE = {"lost": "killed_or_injured"}

@@ -23,7 +23,7 @@ from summarizer.salvage import salvage_document, without_repeats
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
 ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
-                  "sides", "salvage", "decode", "batch_decode")
+                  "sides", "salvage", "decode", "batch_decode", "lexicon", "backends/rules")
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
 
@@ -136,8 +136,8 @@ class TransformersBackend(Backend):
         texts = [article]
         if self.prompts.article_tokens(article) > room:
             texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
-        runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded)
-                for text in texts]
+        runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
+                                     drafts=_rule_drafts(text)) for text in texts]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs])
         stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
         return _parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs))
@@ -236,3 +236,11 @@ def engine_hash() -> str:
     for name in ENGINE_MODULES:
         digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _rule_drafts(article: str) -> list[dict]:
+    """The rule reader's claims: the set-phrase fields of figure-guided claims come from them."""
+    from summarizer.backends.rules import RulesBackend
+
+    extraction = RulesBackend().extract(article)
+    return extraction.document["claims"] if extraction.document else []

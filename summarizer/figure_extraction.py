@@ -77,11 +77,12 @@ class FigureExtractor:
         figures = find_figures(article)
         totals: dict[str, float] = {}
         requests = [figure_request(article, figure) for figure in figures]
-        grammars = [_label_grammar(article, figure, grounded) for figure in figures]
+        figure_drafts = [draft_for(figure, drafts or [], article) for figure in figures]
+        grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts)]
         outputs = self._generate(article_ids, requests, grammars, params, LABEL_TOKENS, totals)
         labels = [json.loads(text) if stopped else None for text, stopped in outputs]
-        claims = [build_claim(label, figure, article, draft_for(figure, drafts or [], article))
-                  for label, figure in zip(labels, figures) if label and label["outcome"] != "none"]
+        claims = [build_claim(label, figure, article, draft)
+                  for label, figure, draft in zip(labels, figures, figure_drafts) if label and label["outcome"] != "none"]
         claims = drop_repeats(claims)[:MAX_CLAIMS]
         text = self._summary(article, article_ids, claims, params, totals, grounded) if summary == "model" else None
         document = {"summary": text or claims_summary(claims), "claims": claims}
@@ -118,11 +119,13 @@ class FigureExtractor:
         return clip_summary(summary) or None
 
 
-def _label_grammar(article: str, figure: Figure, grounded: bool) -> str:
+def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | None) -> str:
+    """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
+    the model gives the rest. Any other figure is the model's to judge, "none" included."""
     from summarizer.figure_grammar import figure_grammar
     from summarizer.lexicon import outcomes_named
 
-    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]))
+    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
 
 
 def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:

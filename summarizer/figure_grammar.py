@@ -44,7 +44,8 @@ def _choice(values) -> str:
     return " | ".join(_lit(v) for v in values)
 
 
-def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | None = None) -> str:
+def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | None = None,
+                   draft: dict | None = None) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
     ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
@@ -61,9 +62,15 @@ def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | Non
     sides = sides_in(article)
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
+    start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
+    if draft is not None:
+        start = "start: " + _lit(_draft_head(draft)) + " rest"
+        if draft.get("victim_side") and grounded:
+            start = "start: " + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"],
+                                                                                     ensure_ascii=False)) + ' claimant "}"'
     rules = [
         "%llguidance {}",
-        'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")",
+        start,
         'none: "\\"none\\"}"',
         'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" GROUP "\\",\\"equipment\\":null" rest',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
@@ -80,3 +87,9 @@ def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | Non
         *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
     ]
     return "\n".join(rules) + "\n"
+
+
+def _draft_head(draft: dict) -> str:
+    """The label's first fields as the rule reader's draft has them (outcome, group, equipment)."""
+    head = {"outcome": draft["outcome"], "victim_group": draft["victim_group"], "equipment": draft["equipment"]}
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]

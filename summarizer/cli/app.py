@@ -103,6 +103,26 @@ GroundingOption = Annotated[
     bool,
     typer.Option("--grounding/--no-grounding", help="Restrict evidence to article text and counts to article numbers."),
 ]
+StrategyOption = Annotated[
+    str,
+    typer.Option("--strategy", help="figures: the model labels each figure the parser finds (bounded, batched); "
+                                    "document: the model writes the whole document in one generation."),
+]
+SummaryOption = Annotated[
+    str,
+    typer.Option("--summary", help="model: written by the model (numbers only from the article); "
+                                   "claims: built from the claims, no model (figures strategy)."),
+]
+STRATEGIES, SUMMARY_MODES = ("figures", "document"), ("model", "claims")
+
+
+def check_strategy(strategy: str, summary: str) -> None:
+    """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
+    for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
+        if value not in allowed:
+            raise typer.BadParameter(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+
+
 TrustRemoteCodeOption = Annotated[
     bool,
     typer.Option("--trust-remote-code", help="Run the model repository's own code (only for repositories you trust)."),

@@ -25,19 +25,23 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    StrategyOption,
+    SummaryOption,
     check_sampling,
+    check_strategy,
     command,
 )
 from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
 from summarizer.models import DEFAULT_MODEL
 
-def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool):
+def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool,
+             strategy: str, summary: str):
     from summarizer.backends.base import ExtractOptions
 
     check_sampling(temperature, top_p)
-    return ExtractOptions(
-        grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed
-    )
+    check_strategy(strategy, summary)
+    return ExtractOptions(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
+                          seed=seed, strategy=strategy, summary=summary)
 
 
 def _backend_kwargs(device: str, dtype: str, trust_remote_code: bool, revision: str | None):
@@ -65,6 +69,8 @@ def eval_command(
     top_p: TopPOption = 1.0,
     seed: SeedOption = 0,
     grounding: GroundingOption = True,
+    strategy: StrategyOption = "figures",
+    summary: SummaryOption = "model",
     device: DeviceOption = "auto",
     dtype: DtypeOption = "auto",
     trust_remote_code: TrustRemoteCodeOption = False,
@@ -84,7 +90,7 @@ def eval_command(
             data_dir=data,
             out_dir=out_dir,
             store=store,
-            options=_options(max_new_tokens, temperature, top_p, seed, grounding),
+            options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
             no_cache=no_cache,
             progress=progress,
             **_backend_kwargs(device, dtype, trust_remote_code, revision)(model),
@@ -109,6 +115,8 @@ def compare_command(
     top_p: TopPOption = 1.0,
     seed: SeedOption = 0,
     grounding: GroundingOption = True,
+    strategy: StrategyOption = "figures",
+    summary: SummaryOption = "model",
     device: DeviceOption = "auto",
     dtype: DtypeOption = "auto",
     trust_remote_code: TrustRemoteCodeOption = False,
@@ -128,7 +136,7 @@ def compare_command(
             data_dir=data,
             out_dir=out_dir,
             store=store,
-            options=_options(max_new_tokens, temperature, top_p, seed, grounding),
+            options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
             no_cache=no_cache,
             progress=progress,
             backend_kwargs=_backend_kwargs(device, dtype, trust_remote_code, revision),

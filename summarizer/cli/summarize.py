@@ -27,7 +27,10 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    StrategyOption,
+    SummaryOption,
     check_sampling,
+    check_strategy,
     command,
 )
 from summarizer.errors import InputError, ModelError, SummarizerError
@@ -123,6 +126,8 @@ def summarize_command(
     out: OutDirOption = None,
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
     grounding: GroundingOption = True,
+    strategy: StrategyOption = "figures",
+    summary: SummaryOption = "model",
     max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
     temperature: TemperatureOption = 0.0,
     top_p: TopPOption = 1.0,
@@ -140,6 +145,7 @@ def summarize_command(
     from summarizer.store import open_store
 
     check_sampling(temperature, top_p)
+    check_strategy(strategy, summary)
     if out is not None:
         check_output_folder(out)
     articles = collect_articles(paths)
@@ -149,7 +155,7 @@ def summarize_command(
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
         backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                               seed=seed)
+                               seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(Progress(len(articles), quiet))
         run_store = open_store(store)

@@ -29,7 +29,7 @@ class Result:
 
     document: dict | None  # the claims document; None unless status is "ok"
     offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
-    status: str  # "ok" | "invalid" | "truncated" | "failed"
+    status: str  # "ok" | "invalid" | "truncated" | "failed" | "ungrounded"
     reason: str | None
     stats: dict[str, Any] = field(default_factory=dict)
     model: str = ""

@@ -37,7 +37,7 @@ STORE_FILENAME = "runs.sqlite3"
 CACHE_KEY_VERSION = 1
 # Only these statuses are answered from the store; a "failed" generation (the backend
 # raised: out of memory, a crash) is retried on the next run.
-CACHEABLE_STATUSES = ("ok", "invalid", "truncated")
+CACHEABLE_STATUSES = ("ok", "invalid", "truncated", "ungrounded")
 
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
 
@@ -66,6 +66,35 @@ MIGRATIONS: list[Migration] = [
         stats TEXT NOT NULL,          -- every stat the backend reported, JSON
         created_at TEXT NOT NULL
     );
+    CREATE INDEX generations_by_key ON generations (cache_key, id);
+    """,
+    # 2: status 'ungrounded' (a server without the grounded grammar wrote evidence or numbers the
+    # article does not hold). SQLite cannot change a CHECK in place: copy into a new table.
+    """
+    CREATE TABLE generations_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cache_key TEXT NOT NULL,
+        model TEXT NOT NULL,
+        revision TEXT,
+        backend TEXT NOT NULL,
+        prompt_hash TEXT,
+        schema_hash TEXT,
+        article_hash TEXT NOT NULL,
+        backend_info TEXT NOT NULL,
+        params TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        document TEXT,
+        status TEXT NOT NULL CHECK (status IN ('ok', 'invalid', 'truncated', 'failed', 'ungrounded')),
+        reason TEXT,
+        seconds REAL,
+        prompt_tokens INTEGER,
+        generated_tokens INTEGER,
+        stats TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO generations_v2 SELECT * FROM generations;
+    DROP TABLE generations;
+    ALTER TABLE generations_v2 RENAME TO generations;
     CREATE INDEX generations_by_key ON generations (cache_key, id);
     """,
 ]

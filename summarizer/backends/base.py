@@ -13,7 +13,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-Status = Literal["ok", "invalid", "truncated", "failed"]
+# "ungrounded": a valid document that a server wrote without the grounded grammar (JSON Schema
+# only) and whose evidence or numbers the article does not hold. Never an "ok" document.
+Status = Literal["ok", "invalid", "truncated", "failed", "ungrounded"]
 
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.

@@ -11,14 +11,19 @@ summarizing many articles loads the model once.
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from summarizer.backends.base import Backend, ExtractOptions, get_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
-from summarizer.store import RunStore, cached_extract
+from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(ExtractOptions))
 
@@ -100,13 +105,90 @@ def summarize(
     if not isinstance(backend, Backend):
         backend = load_backend(model, backend, **backend_kwargs)
     extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
-    return Result(
-        document=extraction.document if extraction.status == "ok" else None,
-        offsets=evidence_offsets(extraction.document if extraction.status == "ok" else None, text),
-        status=extraction.status,
-        reason=extraction.reason,
-        stats=extraction.stats,
-        model=backend.model_id,
-        raw=extraction.raw,
-        from_cache=from_cache,
-    )
+    return _result(extraction, text, backend, from_cache)
+
+
+def _result(extraction: Extraction, text: str, backend: Backend, from_cache: bool) -> Result:
+    document = extraction.document if extraction.status == "ok" else None
+    return Result(document=document, offsets=evidence_offsets(document, text), status=extraction.status,
+                  reason=extraction.reason, stats=extraction.stats, model=backend.model_id, raw=extraction.raw,
+                  from_cache=from_cache)
+
+
+def summarize_many(
+    texts: Sequence[str],
+    *,
+    backend: Backend,
+    options: ExtractOptions | None = None,
+    store: RunStore | None = None,
+    no_cache: bool = False,
+    concurrency: int = 1,
+) -> Iterator[Result]:
+    """:func:`summarize` for each of ``texts`` (none empty), the results in the order of ``texts``.
+
+    A backend that allows it (``Backend.concurrent``: a server) gets up to ``concurrency``
+    articles at once; any other runs one article at a time, exactly as :func:`summarize` does.
+    Every generation is recorded in ``store`` as soon as it finishes, whatever the order, so a
+    Ctrl-C loses only the articles in flight and a rerun takes the rest from the store.
+    """
+    if any(not isinstance(text, str) or not text.strip() for text in texts):
+        raise InputError("article is empty")
+    options = make_options(options)
+    if concurrency <= 1 or not backend.concurrent:
+        for text in texts:
+            yield summarize(text, backend=backend, options=options, store=store, no_cache=no_cache)
+        return
+    requests = [Request.of(backend, text, options) for text in texts]
+    ready: dict[int, Result] = {}
+    todo = []
+    for index, (text, request) in enumerate(zip(texts, requests)):
+        hit = store.lookup(request.key) if store is not None and not no_cache else None
+        if hit is not None:
+            ready[index] = _result(hit.extraction, text, backend, True)
+        else:
+            todo.append(index)
+    extract = lambda index: extract_or_fail(backend, texts[index], options)  # noqa: E731
+    finished = run_concurrently(extract, todo, concurrency)
+    for index in range(len(texts)):
+        while index not in ready:  # record whatever finishes, in any order, until this one has
+            done, extraction = next(finished)
+            if store is not None:
+                requests[done].record(store, extraction)
+            ready[done] = _result(extraction, texts[done], backend, False)
+        yield ready.pop(index)
+
+
+def run_concurrently(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[tuple[T, R]]:
+    """``(item, fn(item))`` for each item as it finishes, from up to ``workers`` threads.
+
+    The threads are daemons: on Ctrl-C (or when the caller stops iterating) no new item starts
+    and the process does not wait for the calls in flight (a request may take minutes).
+    ``fn`` should not raise; if it does, the error is raised here.
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    done: queue.Queue = queue.Queue()
+    for item in items:
+        todo.put(item)
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((item, fn(item), None))
+            except BaseException as error:  # handed to the caller's thread, which raises it
+                done.put((item, None, error))
+
+    for _ in range(min(workers, len(items))):
+        threading.Thread(target=work, daemon=True).start()
+    try:
+        for _ in items:
+            item, value, error = done.get()
+            if error is not None:
+                raise error
+            yield item, value
+    finally:
+        stop.set()

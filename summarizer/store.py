@@ -272,21 +272,37 @@ def cached_extract(
     A backend that raises is recorded as ``failed`` with the error as the reason and
     the caller goes on; KeyboardInterrupt is not caught, and nothing is recorded for it.
     """
-    identity = backend_identity(backend)
-    params = options.as_dict()
-    article_hash = text_hash(article)
-    key = cache_key(identity, article_hash, params)
+    request = Request.of(backend, article, options)
     if store is not None and not no_cache:
-        hit = store.lookup(key)
+        hit = store.lookup(request.key)
         if hit is not None:
             return hit.extraction, True
-    extraction = _extract_or_fail(backend, article, options)
+    extraction = extract_or_fail(backend, article, options)
     if store is not None:
-        store.record(key, identity, article_hash, params, extraction)
+        request.record(store, extraction)
     return extraction, False
 
 
-def _extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> Extraction:
+@dataclass(frozen=True)
+class Request:
+    """What identifies one generation in the store: :func:`cached_extract` in parts, for callers
+    that extract in other threads and look up and record in their own (a connection is one thread's)."""
+
+    key: str
+    identity: dict[str, Any]
+    article_hash: str
+    params: dict[str, Any]
+
+    @classmethod
+    def of(cls, backend: Backend, article: str, options: ExtractOptions) -> "Request":
+        identity, params, article_hash = backend_identity(backend), options.as_dict(), text_hash(article)
+        return cls(cache_key(identity, article_hash, params), identity, article_hash, params)
+
+    def record(self, store: RunStore, extraction: Extraction) -> int:
+        return store.record(self.key, self.identity, self.article_hash, self.params, extraction)
+
+
+def extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> Extraction:
     started = time.perf_counter()
     try:
         extraction = backend.extract(article, options)

@@ -12,7 +12,14 @@ from typing import Annotated, Any, Optional, TextIO
 import typer
 
 from summarizer.cli.app import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_NEW_TOKENS,
+    ApiKeyEnvOption,
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    DialectOption,
+    TimeoutOption,
     DeviceOption,
     DtypeOption,
     GroundingOption,
@@ -27,10 +34,10 @@ from summarizer.cli.app import (
     TemperatureOption,
     TopPOption,
     TrustRemoteCodeOption,
+    backend_choice,
     check_sampling,
     command,
 )
-from summarizer.errors import SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
 
@@ -134,8 +141,14 @@ def summarize_command(
     store: StoreOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    backend: BackendOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = None,
+    dialect: DialectOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
-    from summarizer.api import load_backend, make_options, summarize
+    from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.io import check_output_folder, open_for_append
     from summarizer.store import open_store
 
@@ -147,26 +160,29 @@ def summarize_command(
     with ExitStack() as stack:
         # Output paths first: a bad --out or --jsonl must not cost a model load.
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
-        backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
+        name, kwargs = backend_choice(model, backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+                                      revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
+                                      timeout=timeout)
+        chosen = load_backend(model, name, **kwargs)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                                seed=seed)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(Progress(len(articles), quiet))
         run_store = open_store(store)
         stack.callback(run_store.close)
-        for article in articles:
-            result, error = None, article.error
-            if error is None:
-                try:
-                    result = summarize(article.text, backend=backend, options=options, store=run_store, no_cache=no_cache)
-                except SummarizerError as exc:
-                    error = f"{article.source}: {exc}"
+        errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
+                  for article in articles]
+        readable = [article.text for article, error in zip(articles, errors) if error is None]
+        results = summarize_many(readable, backend=chosen, options=options, store=run_store, no_cache=no_cache,
+                                 concurrency=concurrency)
+        for article, error in zip(articles, errors):
+            result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":
                 error = f"{article.source}: {result.status}: {result.reason}"
             if error:
                 failed += 1
                 progress.message(f"error: {error}")
-            sinks.write(article.id, backend.model_id, result, error)
+            sinks.write(article.id, chosen.model_id, result, error)
             progress.advance(result.stats if result else {})
     if failed:
         typer.echo(f"{failed} of {len(articles)} articles failed", err=True)

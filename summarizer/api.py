@@ -158,6 +158,15 @@ def summarize_many(
         yield ready.pop(index)
 
 
+def _get(answers: queue.Queue) -> Any:
+    # In short waits: a Ctrl-C reaches the main thread between them, whichever thread the signal hit.
+    while True:
+        try:
+            return answers.get(timeout=0.1)
+        except queue.Empty:
+            continue
+
+
 def run_concurrently(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[tuple[T, R]]:
     """``(item, fn(item))`` for each item as it finishes, from up to ``workers`` threads.
 
@@ -186,7 +195,7 @@ def run_concurrently(fn: Callable[[T], R], items: Sequence[T], workers: int) -> 
         threading.Thread(target=work, daemon=True).start()
     try:
         for _ in items:
-            item, value, error = done.get()
+            item, value, error = _get(done)
             if error is not None:
                 raise error
             yield item, value

@@ -272,3 +272,56 @@ def test_help_documents_stdin_utf8_and_stdout_format():
     text = " ".join(run("summarize", "--help").stdout.split())
     for phrase in ("'-' for standard input", "must be UTF-8", "JSON Lines", "--no-grounding", "--trust-remote-code"):
         assert phrase in text
+
+
+# --- a model behind a server (--backend openai), through a scripted loopback server ------------
+def _server_reply(body):
+    """An empty (valid, grounded) document, or HTTP 500 for an article that says FAIL."""
+    from summarizer.testing.fake_server import EMPTY_DOCUMENT, completion
+
+    if "FAIL" in body["messages"][-1]["content"]:
+        return 500, {"error": {"message": "the engine fell over"}}
+    return 200, completion(EMPTY_DOCUMENT)
+
+
+def test_a_server_backend_runs_articles_at_once_keeps_going_past_a_failure_and_resumes(tmp_path):
+    from summarizer.testing.fake_server import FakeServer
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"a{n}.txt").write_text(f"Article {n}: {'FAIL' if n == 2 else 'fine'}.", encoding="utf-8")
+    out, store = tmp_path / "out", tmp_path / "runs.sqlite3"
+    args = ("summarize", folder, "--out", out, "--store", store, "--quiet", "--concurrency", "3")
+    with FakeServer(_server_reply) as server:
+        first = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
+        assert first.exit_code == 1 and "1 of 6 articles failed" in first.stderr
+        assert error_lines(first) == [f"error: {folder / 'a2.txt'}: failed: {server.url}/chat/completions: "
+                                      "HTTP 500: the engine fell over"]
+        assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in (0, 1, 3, 4, 5)]
+        assert len(server.requests) == 6  # each article once
+        again = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
+        assert again.exit_code == 1 and len(server.requests) == 7  # only the failed one again
+    from summarizer.store import RunStore
+
+    with RunStore(store) as opened:
+        statuses = sorted(g.extraction.status for g in opened.generations())
+    assert statuses == ["failed", "failed"] + ["ok"] * 5
+
+
+def test_server_options_for_an_in_process_model_are_one_line_errors(no_model_load, inputs):
+    result = run("summarize", inputs / "good.txt", "--base-url", "http://127.0.0.1:9/v1")
+    assert result.exit_code == 1 and error_lines(result) == [
+        "error: --base-url is not an option of the transformers backend"]
+    result = run("summarize", inputs / "good.txt", "--backend", "nope")
+    assert result.exit_code == 1 and "unknown backend 'nope'" in error_lines(result)[0]
+
+
+def test_no_server_is_one_line_and_exit_1(inputs):
+    from summarizer.testing.fake_server import FakeServer
+
+    with FakeServer() as server:
+        url = server.url
+    result = run("summarize", inputs / "good.txt", "--backend", "openai", "--base-url", url, "--model", "fake")
+    assert result.exit_code == 1 and error_lines(result) == [
+        f"error: cannot reach the server: {url}/models: connection refused (is the server running?)"]

@@ -37,14 +37,16 @@ class FakeServer:
     and ``headers`` their headers, in the order they came."""
 
     def __init__(self, reply: Callable[[dict], Reply] | None = None, model: str = "fake", owned_by: str = "vllm",
-                 version: str | None = "0.0-fake", root: str = "/models/fake"):
+                 version: str | None = "0.0-fake", root: str = "/models/fake", card: dict | None = None,
+                 port: int = 0):
+        """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one."""
         self.reply = reply or always()
-        self.card = {"id": model, "object": "model", "owned_by": owned_by, "root": root}
+        self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}
         self.version = version
         self.requests: list[dict] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
-        self.http = _QuietServer(("127.0.0.1", 0), _handler(self))
+        self.http = _QuietServer(("127.0.0.1", port), _handler(self))
         self.http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
 

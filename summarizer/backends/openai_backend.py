@@ -276,7 +276,8 @@ def _read_choice(answer: Any) -> tuple[str, str | None, dict]:
         choice = answer["choices"][0]
         content = choice["message"]["content"]
     except (KeyError, IndexError, TypeError):
-        raise RequestFailed(f"malformed response (no choices[0].message.content): {_excerpt(json.dumps(answer).encode())}") from None
+        shown = _excerpt(json.dumps(answer).encode())
+        raise RequestFailed(f"malformed response (no choices[0].message.content): {shown}") from None
     if not isinstance(content, str):
         raise RequestFailed("malformed response: the message content is not text")
     usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}

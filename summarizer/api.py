@@ -123,6 +123,7 @@ def summarize_many(
     store: RunStore | None = None,
     no_cache: bool = False,
     concurrency: int = 1,
+    on_finish: Callable[[int, Result], None] | None = None,
 ) -> Iterator[Result]:
     """:func:`summarize` for each of ``texts`` (none empty), the results in the order of ``texts``.
 
@@ -130,13 +131,18 @@ def summarize_many(
     articles at once; any other runs one article at a time, exactly as :func:`summarize` does.
     Every generation is recorded in ``store`` as soon as it finishes, whatever the order, so a
     Ctrl-C loses only the articles in flight and a rerun takes the rest from the store.
+    ``on_finish(index, result)`` is called then too (in the caller's thread): to write a
+    document or move a progress bar without waiting for the articles before it.
     """
+    notify = on_finish or (lambda index, result: None)
     if any(not isinstance(text, str) or not text.strip() for text in texts):
         raise InputError("article is empty")
     options = make_options(options)
     if concurrency <= 1 or not backend.concurrent:
-        for text in texts:
-            yield summarize(text, backend=backend, options=options, store=store, no_cache=no_cache)
+        for index, text in enumerate(texts):
+            result = summarize(text, backend=backend, options=options, store=store, no_cache=no_cache)
+            notify(index, result)
+            yield result
         return
     requests = [Request.of(backend, text, options) for text in texts]
     ready: dict[int, Result] = {}
@@ -145,6 +151,7 @@ def summarize_many(
         hit = store.lookup(request.key) if store is not None and not no_cache else None
         if hit is not None:
             ready[index] = _result(hit.extraction, text, backend, True)
+            notify(index, ready[index])
         else:
             todo.append(index)
     extract = lambda index: extract_or_fail(backend, texts[index], options)  # noqa: E731
@@ -155,6 +162,7 @@ def summarize_many(
             if store is not None:
                 requests[done].record(store, extraction)
             ready[done] = _result(extraction, texts[done], backend, False)
+            notify(done, ready[done])
         yield ready.pop(index)
 
 

@@ -101,13 +101,17 @@ class Sinks:
     jsonl: TextIO | None
     stdout_lines: bool  # several articles to stdout: JSON Lines
 
-    def write(self, article_id: str, model: str, result: Any | None, error: str | None) -> None:
+    def document(self, article_id: str, result: Any) -> None:
+        """--out DIR/<id>.json, as soon as the article is done (Ctrl-C then keeps it)."""
         from summarizer.io import write_json_atomic
 
+        if self.out_dir is not None and result.document is not None:
+            write_json_atomic(self.out_dir / f"{article_id}.json", result.document)
+
+    def record(self, article_id: str, model: str, result: Any | None, error: str | None) -> None:
+        """stdout and --jsonl, in the order of the articles."""
         document = result.document if result is not None else None
-        if self.out_dir is not None and document is not None:
-            write_json_atomic(self.out_dir / f"{article_id}.json", document)
-        elif self.out_dir is None:
+        if self.out_dir is None:
             self._stdout(document)
         if self.jsonl is not None:
             record = result.record() if result is not None else {
@@ -172,9 +176,14 @@ def summarize_command(
         stack.callback(run_store.close)
         errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
                   for article in articles]
-        readable = [article.text for article, error in zip(articles, errors) if error is None]
-        results = summarize_many(readable, backend=chosen, options=options, store=run_store, no_cache=no_cache,
-                                 concurrency=concurrency)
+        readable = [article for article, error in zip(articles, errors) if error is None]
+
+        def finished(index: int, result: Any) -> None:  # in the order articles finish
+            sinks.document(readable[index].id, result)
+            progress.advance(result.stats)
+
+        results = summarize_many([article.text for article in readable], backend=chosen, options=options,
+                                 store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
         for article, error in zip(articles, errors):
             result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":
@@ -182,8 +191,9 @@ def summarize_command(
             if error:
                 failed += 1
                 progress.message(f"error: {error}")
-            sinks.write(article.id, chosen.model_id, result, error)
-            progress.advance(result.stats if result else {})
+            sinks.record(article.id, chosen.model_id, result, error)
+            if result is None:
+                progress.advance({})
     if failed:
         typer.echo(f"{failed} of {len(articles)} articles failed", err=True)
         raise typer.Exit(1)

@@ -12,14 +12,19 @@ first article not already in the run store), so a fully cached run loads no mode
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from summarizer.backends.base import Backend, ExtractOptions, get_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
-from summarizer.store import RunStore, cached_extract
+from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(ExtractOptions))
 
@@ -30,7 +35,7 @@ class Result:
 
     document: dict | None  # the claims document: for "ok", and what a "truncated" one finished; else None
     offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
-    status: str  # "ok" | "invalid" | "truncated" | "failed"
+    status: str  # "ok" | "invalid" | "truncated" | "failed" | "ungrounded"
     reason: str | None
     stats: dict[str, Any] = field(default_factory=dict)
     model: str = ""
@@ -107,13 +112,107 @@ def summarize(
     if not isinstance(backend, Backend):
         backend = load_backend(model, backend, **backend_kwargs)
     extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
-    return Result(
-        document=usable_document(extraction),
-        offsets=evidence_offsets(usable_document(extraction), text),
-        status=extraction.status,
-        reason=extraction.reason,
-        stats=extraction.stats,
-        model=backend.model_id,
-        raw=extraction.raw,
-        from_cache=from_cache,
-    )
+    return _result(extraction, text, backend, from_cache)
+
+
+def _result(extraction: Extraction, text: str, backend: Backend, from_cache: bool) -> Result:
+    document = usable_document(extraction)
+    return Result(document=document, offsets=evidence_offsets(document, text), status=extraction.status,
+                  reason=extraction.reason, stats=extraction.stats, model=backend.model_id, raw=extraction.raw,
+                  from_cache=from_cache)
+
+
+def summarize_many(
+    texts: Sequence[str],
+    *,
+    backend: Backend,
+    options: ExtractOptions | None = None,
+    store: RunStore | None = None,
+    no_cache: bool = False,
+    concurrency: int = 1,
+    on_finish: Callable[[int, Result], None] | None = None,
+) -> Iterator[Result]:
+    """:func:`summarize` for each of ``texts`` (none empty), the results in the order of ``texts``.
+
+    A backend that allows it (``Backend.concurrent``: a server) gets up to ``concurrency``
+    articles at once; any other runs one article at a time, exactly as :func:`summarize` does.
+    Every generation is recorded in ``store`` as soon as it finishes, whatever the order, so a
+    Ctrl-C loses only the articles in flight and a rerun takes the rest from the store.
+    ``on_finish(index, result)`` is called then too (in the caller's thread): to write a
+    document or move a progress bar without waiting for the articles before it.
+    """
+    notify = on_finish or (lambda index, result: None)
+    if any(not isinstance(text, str) or not text.strip() for text in texts):
+        raise InputError("article is empty")
+    options = make_options(options)
+    if concurrency <= 1 or not backend.concurrent:
+        for index, text in enumerate(texts):
+            result = summarize(text, backend=backend, options=options, store=store, no_cache=no_cache)
+            notify(index, result)
+            yield result
+        return
+    requests = [Request.of(backend, text, options) for text in texts]
+    ready: dict[int, Result] = {}
+    todo = []
+    for index, (text, request) in enumerate(zip(texts, requests)):
+        hit = store.lookup(request.key) if store is not None and not no_cache else None
+        if hit is not None:
+            ready[index] = _result(hit.extraction, text, backend, True)
+            notify(index, ready[index])
+        else:
+            todo.append(index)
+    extract = lambda index: extract_or_fail(backend, texts[index], options)  # noqa: E731
+    finished = run_concurrently(extract, todo, concurrency)
+    for index in range(len(texts)):
+        while index not in ready:  # record whatever finishes, in any order, until this one has
+            done, extraction = next(finished)
+            if store is not None:
+                requests[done].record(store, extraction)
+            ready[done] = _result(extraction, texts[done], backend, False)
+            notify(done, ready[done])
+        yield ready.pop(index)
+
+
+def _get(answers: queue.Queue) -> Any:
+    # In short waits: a Ctrl-C reaches the main thread between them, whichever thread the signal hit.
+    while True:
+        try:
+            return answers.get(timeout=0.1)
+        except queue.Empty:
+            continue
+
+
+def run_concurrently(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[tuple[T, R]]:
+    """``(item, fn(item))`` for each item as it finishes, from up to ``workers`` threads.
+
+    The threads are daemons: on Ctrl-C (or when the caller stops iterating) no new item starts
+    and the process does not wait for the calls in flight (a request may take minutes).
+    ``fn`` should not raise; if it does, the error is raised here.
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    done: queue.Queue = queue.Queue()
+    for item in items:
+        todo.put(item)
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((item, fn(item), None))
+            except BaseException as error:  # handed to the caller's thread, which raises it
+                done.put((item, None, error))
+
+    for _ in range(min(workers, len(items))):
+        threading.Thread(target=work, daemon=True).start()
+    try:
+        for _ in items:
+            item, value, error = _get(done)
+            if error is not None:
+                raise error
+            yield item, value
+    finally:
+        stop.set()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from summarizer.api import summarize, usable_document
+from summarizer.api import summarize_many, usable_document
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
 from summarizer.dataset import Dataset, load_dataset
 from summarizer.errors import InputError
@@ -89,6 +89,7 @@ def evaluate(
     *,
     backend: Backend | str | None = None,
     dataset: Dataset | None = None,
+    concurrency: int = 1,
     **backend_kwargs: Any,
 ) -> EvalResult:
     """Generate (or reuse) a document for every labelled article, score, and write reports.
@@ -97,6 +98,7 @@ def evaluate(
     ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
     ``get_backend(model, backend, lazy=True, **backend_kwargs)``, built once for all articles
     and loaded only if an article is not in the store.
+    ``concurrency``: articles in flight at once, for a backend that allows it (a server).
     Reports go to ``out_dir`` when given: report.json, report.md, review.html.
     """
     if out_dir is not None:
@@ -109,7 +111,7 @@ def evaluate(
         if not isinstance(backend, Backend):
             backend = get_backend(model, backend, lazy=True, **backend_kwargs)
         options = options or ExtractOptions()
-        runs = _generate(model, backend, dataset, run_store, options, no_cache, progress)
+        runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
     finally:
         if owned:
             run_store.close()
@@ -156,12 +158,14 @@ def _generate(
     options: ExtractOptions,
     no_cache: bool,
     progress: ProgressCallback | None,
+    concurrency: int = 1,
 ) -> dict[str, _Run]:
     ids = sorted(dataset.labels)
     runs: dict[str, _Run] = {}
-    for done, article_id in enumerate(ids, 1):
-        # The same entry point as the CLI and Python users; the store makes reruns free.
-        result = summarize(dataset.articles[article_id], backend=backend, options=options, store=store, no_cache=no_cache)
+    # The same entry point as the CLI and Python users; the store makes reruns free.
+    results = summarize_many([dataset.articles[i] for i in ids], backend=backend, options=options, store=store,
+                             no_cache=no_cache, concurrency=concurrency)
+    for done, (article_id, result) in enumerate(zip(ids, results), 1):
         extraction = Extraction(result.raw, result.document, result.status, result.reason, result.stats)
         runs[article_id] = _Run(extraction, result.from_cache)
         if progress is not None:
@@ -295,6 +299,7 @@ def compare(
     progress: ProgressCallback | None = None,
     *,
     backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
+    concurrency: int = 1,
 ) -> CompareResult:
     """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
 
@@ -325,7 +330,7 @@ def compare(
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
                 model, data_dir, model_out, run_store, options, no_cache, progress,
-                backend=backends[model], dataset=dataset,
+                backend=backends[model], dataset=dataset, concurrency=concurrency,
             )
             result.slug = slugs[model]
             results.append(result)

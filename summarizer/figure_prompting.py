@@ -69,6 +69,9 @@ def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
     for item in parts.example["figures"]:
         request = parts.figure.replace("{figure}", item["figure"]).replace("{sentence}", item["sentence"])
         turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["label"])}]
+    summary = json.dumps(parts.example["summary"], ensure_ascii=False)  # the summary is answered as a JSON string
+    turns += [{"role": "user", "content": summary_request(parts.example["summary_claims"], parts)},
+              {"role": "assistant", "content": summary}]
     return turns
 
 

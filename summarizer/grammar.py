@@ -45,10 +45,15 @@ def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = 
         return _json_schema_grammar(schema)
     if article is None:
         raise GrammarError("a grounded grammar needs the article text")
-    lark = _GroundedBuilder(schema, article).lark()
+    lark = grounded_lark(schema, article)
     from llguidance import LLMatcher  # only to wrap the Lark text; nothing is compiled here
 
     return LLMatcher.grammar_from_lark(lark)
+
+
+def grounded_lark(schema: dict, article: str) -> str:
+    """The Lark text of the grounded grammar: what serving engines with llguidance take verbatim."""
+    return _GroundedBuilder(schema, article).lark()
 
 
 def _json_schema_grammar(schema: dict) -> str:

@@ -41,7 +41,7 @@ CACHE_KEY_VERSION = 2
 NAME_FIELDS = ("model", "source")
 # Only these statuses are answered from the store; a "failed" generation (the backend
 # raised: out of memory, a crash) is retried on the next run.
-CACHEABLE_STATUSES = ("ok", "invalid", "truncated")
+CACHEABLE_STATUSES = ("ok", "invalid", "truncated", "ungrounded")
 
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
 
@@ -70,6 +70,35 @@ MIGRATIONS: list[Migration] = [
         stats TEXT NOT NULL,          -- every stat the backend reported, JSON
         created_at TEXT NOT NULL
     );
+    CREATE INDEX generations_by_key ON generations (cache_key, id);
+    """,
+    # 2: status 'ungrounded' (a server without the grounded grammar wrote evidence or numbers the
+    # article does not hold). SQLite cannot change a CHECK in place: copy into a new table.
+    """
+    CREATE TABLE generations_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cache_key TEXT NOT NULL,
+        model TEXT NOT NULL,
+        revision TEXT,
+        backend TEXT NOT NULL,
+        prompt_hash TEXT,
+        schema_hash TEXT,
+        article_hash TEXT NOT NULL,
+        backend_info TEXT NOT NULL,
+        params TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        document TEXT,
+        status TEXT NOT NULL CHECK (status IN ('ok', 'invalid', 'truncated', 'failed', 'ungrounded')),
+        reason TEXT,
+        seconds REAL,
+        prompt_tokens INTEGER,
+        generated_tokens INTEGER,
+        stats TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO generations_v2 SELECT * FROM generations;
+    DROP TABLE generations;
+    ALTER TABLE generations_v2 RENAME TO generations;
     CREATE INDEX generations_by_key ON generations (cache_key, id);
     """,
 ]
@@ -250,21 +279,37 @@ def cached_extract(
     the caller goes on; KeyboardInterrupt and ModelError (no model to generate with) are
     not caught, and nothing is recorded for them.
     """
-    identity = backend_identity(backend)
-    params = options.as_dict()
-    article_hash = text_hash(article)
-    key = cache_key(identity, article_hash, params)
+    request = Request.of(backend, article, options)
     if store is not None and not no_cache:
-        hit = store.lookup(key)
+        hit = store.lookup(request.key)
         if hit is not None:
             return hit.extraction, True
-    extraction = _extract_or_fail(backend, article, options)
+    extraction = extract_or_fail(backend, article, options)
     if store is not None:
-        store.record(key, identity, article_hash, params, extraction)
+        request.record(store, extraction)
     return extraction, False
 
 
-def _extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> Extraction:
+@dataclass(frozen=True)
+class Request:
+    """What identifies one generation in the store: :func:`cached_extract` in parts, for callers
+    that extract in other threads and look up and record in their own (a connection is one thread's)."""
+
+    key: str
+    identity: dict[str, Any]
+    article_hash: str
+    params: dict[str, Any]
+
+    @classmethod
+    def of(cls, backend: Backend, article: str, options: ExtractOptions) -> "Request":
+        identity, params, article_hash = backend_identity(backend), options.as_dict(), text_hash(article)
+        return cls(cache_key(identity, article_hash, params), identity, article_hash, params)
+
+    def record(self, store: RunStore, extraction: Extraction) -> int:
+        return store.record(self.key, self.identity, self.article_hash, self.params, extraction)
+
+
+def extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> Extraction:
     started = time.perf_counter()
     try:
         extraction = backend.extract(article, options)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 
 import pytest
 
 from summarizer import api
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError
+from summarizer.store import RunStore
 from summarizer.text import canonical
 from summarizer.validation import validate_document
 
@@ -158,3 +161,80 @@ def test_summarize_with_the_tiny_model(tiny_dir, seed_articles):
     assert len(result.offsets) == len(result.document["claims"]) and None not in result.offsets
     for (start, end), claim in zip(result.offsets, result.document["claims"]):
         assert canonical(article[start:end]) == canonical(claim["evidence"])
+
+
+# -- many articles: summarize_many ----------------------------------------------------------------
+class ServerLikeBackend(Backend):
+    """Serves several articles at once; each extraction waits at ``barrier`` (if any) first."""
+
+    name = "server-like-for-tests"
+    concurrent = True
+
+    def __init__(self, barrier=None, on_call=None):
+        self.barrier, self.on_call = barrier, on_call
+        self.threads: set[str] = set()
+
+    @property
+    def model_id(self) -> str:
+        return "server-like"
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        self.threads.add(threading.current_thread().name)
+        if self.on_call:
+            self.on_call(article)
+        if self.barrier is not None:
+            self.barrier.wait()
+        doc = {"summary": article, "claims": []}
+        return Extraction(json.dumps(doc), doc, "ok", None, {})
+
+
+TEXTS = [f"Article number {n}." for n in range(6)]
+
+
+def test_many_articles_go_out_at_once_and_come_back_in_order(tmp_path):
+    # Three must be in flight together to pass the barrier; one at a time, it breaks (status failed).
+    backend = ServerLikeBackend(threading.Barrier(3, timeout=30))
+    with RunStore(tmp_path / "runs.sqlite3") as store:
+        results = list(api.summarize_many(TEXTS, backend=backend, store=store, concurrency=3))
+        assert [r.document["summary"] for r in results] == TEXTS and {r.status for r in results} == {"ok"}
+        assert store.count() == len(TEXTS)  # each recorded once
+        again = list(api.summarize_many(TEXTS, backend=ServerLikeBackend(threading.Barrier(3, timeout=1)),
+                                        store=store, concurrency=3))
+        assert all(r.from_cache for r in again) and store.count() == len(TEXTS)
+
+
+def test_a_backend_that_is_not_concurrent_runs_one_article_at_a_time_in_the_callers_thread():
+    backend = ok_backend()
+    results = list(api.summarize_many(TEXTS, backend=backend, concurrency=8))
+    assert len(results) == len(backend.seen) == len(TEXTS) and threading.current_thread() is threading.main_thread()
+    serial = ServerLikeBackend()
+    serial.concurrent = False
+    list(api.summarize_many(TEXTS, backend=serial, concurrency=8))
+    assert serial.threads == {threading.current_thread().name}
+
+
+def test_articles_finished_before_an_interrupt_are_kept_in_the_store(tmp_path):
+    """The first article is still in flight when Ctrl-C comes; those that finished meanwhile are stored."""
+    path = tmp_path / "runs.sqlite3"
+
+    def first_waits_then_interrupts(article):
+        if article == TEXTS[0]:
+            with RunStore(path) as own:  # a connection of this thread's own
+                for _ in range(3000):  # bounded: a bug fails the test instead of hanging it
+                    if own.count() == len(TEXTS) - 1:
+                        break
+                    time.sleep(0.01)
+            raise KeyboardInterrupt
+
+    with RunStore(path) as store, pytest.raises(KeyboardInterrupt):
+        list(api.summarize_many(TEXTS, backend=ServerLikeBackend(on_call=first_waits_then_interrupts), store=store,
+                                concurrency=2))
+    with RunStore(path) as store:
+        assert sorted(g.extraction.document["summary"] for g in store.generations()) == TEXTS[1:]
+
+
+def test_many_refuses_an_empty_article_before_any_work():
+    backend = ok_backend()
+    with pytest.raises(InputError, match="article is empty"):
+        list(api.summarize_many(["Fine.", "  "], backend=backend))
+    assert backend.seen == []

@@ -22,7 +22,7 @@ CONSTRAINTS = REPO / ".ci" / "constraints.txt"
 # Stands in for python3/python: `-m venv DIR` makes DIR (and says where), pip succeeds, pytest
 # does what $FAKE_PYTEST says, so .ci/run runs in a second without installing anything.
 FAKE_PYTHON = """#!/usr/bin/env bash
-if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && echo "$3" > "$VENV_SEEN"; exit 0; fi
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && cp "$0" "$3/bin/python" && echo "$3" > "$VENV_SEEN"; exit 0; fi
 if [ "$1 $2" = "-m pytest" ]; then eval "$FAKE_PYTEST"; fi
 exit 0
 """
@@ -69,6 +69,8 @@ def fake_ci(tmp_path):
         (bin_dir / name).write_text(FAKE_PYTHON)
         (bin_dir / name).chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "VENV_SEEN": str(tmp_path / "venv-seen")}
+    for name in ("SUMMARIZER_CI_VLLM", "SUMMARIZER_VLLM_VENV"):  # this CI run's own choice, not the fake run's
+        env.pop(name, None)
     return env, tmp_path / "venv-seen"
 
 
@@ -93,3 +95,14 @@ def test_ci_run_removes_its_virtual_environment_when_killed(fake_ci):
     os.killpg(process.pid, signal.SIGTERM)  # as `kill` of a job, or a CI runner's cancel, does
     assert process.wait(timeout=30) != 0
     assert not Path(seen.read_text().strip()).parent.exists()
+
+
+def test_ci_run_makes_the_vllm_environment_only_when_asked(fake_ci, tmp_path):
+    env, _ = fake_ci
+    told = tmp_path / "vllm-venv-told"
+    tell = f'echo "${{SUMMARIZER_VLLM_VENV:-none}}" > {told}'
+    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": tell}, check=True, timeout=60)
+    assert told.read_text().strip() == "none"
+    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": tell, "SUMMARIZER_CI_VLLM": "1"}, check=True,
+                   timeout=60)
+    assert Path(told.read_text().strip()).name == "venv-vllm"

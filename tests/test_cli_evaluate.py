@@ -209,3 +209,19 @@ def test_sampling_values_torch_cannot_use_are_usage_errors_before_any_generation
     result = run(command, "-m", "rules", "--out", tmp_path / "out", "--store", store, "-q", *options)
     assert result.exit_code == 2 and "Invalid value: --t" in result.stderr
     assert not store.exists() and not (tmp_path / "out").exists()
+
+
+def test_eval_through_a_server_writes_the_same_report_files_as_in_process(tmp_path, store):
+    from summarizer.testing.fake_server import FakeServer
+
+    served, local = tmp_path / "served", tmp_path / "local"
+    with FakeServer() as server:
+        result = run("eval", "--backend", "openai", "--base-url", server.url, "--model", "fake", "--out", served,
+                     "--store", store, "--quiet", "--concurrency", "2")
+    assert result.exit_code == 0, result.stderr
+    assert run("eval", "--model", "rules", "--out", local, "--store", store, "--quiet").exit_code == 0
+    files = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*") if "predictions" not in p.parts)  # noqa: E731
+    assert files(served) == files(local)
+    report = json.loads((served / "report.json").read_text(encoding="utf-8"))
+    assert report["backend"]["backend"] == "openai" and report["backend"]["base_url"] == server.url
+    assert report["statuses"] == {"ok": 5} and len(list((served / "predictions").glob("*.json"))) == 5

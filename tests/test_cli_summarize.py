@@ -292,3 +292,114 @@ def test_a_file_that_is_no_model_is_one_error_line(tmp_path, name, problem):
     result = run("summarize", SEEDS / "articles", "--model", model, "-q")
     assert result.exit_code == 1 and result.stderr.strip() == f"error: cannot load model '{model}': {problem}" + (
         " (it does not start with 'GGUF')" if name.endswith(".gguf") else "")
+
+
+# --- a model behind a server (--backend openai), through a scripted loopback server ------------
+def _server_reply(body):
+    """An empty (valid, grounded) document, or HTTP 500 for an article that says FAIL."""
+    from summarizer.testing.fake_server import EMPTY_DOCUMENT, completion
+
+    if "FAIL" in body["messages"][-1]["content"]:
+        return 500, {"error": {"message": "the engine fell over"}}
+    return 200, completion(EMPTY_DOCUMENT)
+
+
+def test_a_server_backend_runs_articles_at_once_keeps_going_past_a_failure_and_resumes(tmp_path):
+    from summarizer.testing.fake_server import FakeServer
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"a{n}.txt").write_text(f"Article {n}: {'FAIL' if n == 2 else 'fine'}.", encoding="utf-8")
+    out, store = tmp_path / "out", tmp_path / "runs.sqlite3"
+    args = ("summarize", folder, "--out", out, "--store", store, "--quiet", "--concurrency", "3")
+    with FakeServer(_server_reply) as server:
+        first = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
+        assert first.exit_code == 1 and "1 of 6 articles failed" in first.stderr
+        assert error_lines(first) == [f"error: {folder / 'a2.txt'}: failed: {server.url}/chat/completions: "
+                                      "HTTP 500: the engine fell over"]
+        assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in (0, 1, 3, 4, 5)]
+        assert len(server.requests) == 6  # each article once
+        again = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
+        assert again.exit_code == 1 and len(server.requests) == 7  # only the failed one again
+    from summarizer.store import RunStore
+
+    with RunStore(store) as opened:
+        statuses = sorted(g.extraction.status for g in opened.generations())
+    assert statuses == ["failed", "failed"] + ["ok"] * 5
+
+
+def test_server_options_for_an_in_process_model_are_one_line_errors(no_model_load, inputs):
+    result = run("summarize", inputs / "good.txt", "--base-url", "http://127.0.0.1:9/v1")
+    assert result.exit_code == 1 and error_lines(result) == [
+        "error: --base-url is not an option of the transformers backend"]
+    result = run("summarize", inputs / "good.txt", "--backend", "nope")
+    assert result.exit_code == 1 and "unknown backend 'nope'" in error_lines(result)[0]
+
+
+def test_no_server_is_one_line_and_exit_1(inputs):
+    from summarizer.testing.fake_server import FakeServer
+
+    with FakeServer() as server:
+        url = server.url
+    result = run("summarize", inputs / "good.txt", "--backend", "openai", "--base-url", url, "--model", "fake")
+    assert result.exit_code == 1 and error_lines(result) == [
+        f"error: cannot reach the server: {url}/models: connection refused (is the server running?)"]
+
+
+def _stored(store: Path) -> int:
+    """Generations in a store another process is writing (0 until it has its table)."""
+    import sqlite3
+    from contextlib import closing
+
+    if not store.exists():  # connecting would create it
+        return 0
+    try:
+        with closing(sqlite3.connect(store)) as conn:
+            return conn.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_rerun_resumes(tmp_path):
+    """A real SIGINT to a real process while the first article hangs on the server."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from summarizer.testing.fake_server import EMPTY_DOCUMENT, FakeServer, completion
+
+    release = threading.Event()
+
+    def reply(body):
+        if "HANG" in body["messages"][-1]["content"]:
+            release.wait(60)
+        return 200, completion(EMPTY_DOCUMENT)
+
+    folder, out, store = tmp_path / "in", tmp_path / "out", tmp_path / "runs.sqlite3"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"a{n}.txt").write_text(f"Article {n}: {'HANG' if n == 0 else 'fine'}.", encoding="utf-8")
+    cli = [sys.executable, "-c", "import sys; from summarizer.cli import main; sys.argv[0] = 'summarizer'; main()"]
+    with FakeServer(reply) as server:
+        args = [*cli, "summarize", str(folder), "--out", str(out), "--store", str(store), "--quiet", "--concurrency",
+                "2", "--backend", "openai", "--base-url", server.url, "--model", "fake"]
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for _ in range(600):  # bounded: up to 60 s for the three others to be stored
+                if _stored(store) == 3:
+                    break
+                time.sleep(0.1)
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            process.kill()
+            release.set()
+        assert process.returncode == 130 and "interrupted; finished results were kept" in stderr
+        assert sorted(p.name for p in out.iterdir()) == ["a1.json", "a2.json", "a3.json"]
+        rerun = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert rerun.returncode == 0, rerun.stderr
+        assert len(server.requests) == 5  # four articles, then only the one that was in flight
+    assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in range(4)]

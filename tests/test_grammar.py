@@ -12,7 +12,8 @@ pytest.importorskip("llguidance")
 pytest.importorskip("transformers")
 
 from summarizer.errors import GrammarError  # noqa: E402
-from summarizer.grammar import build_grammar, check_grammar, evidence_chunks, grounded_numbers  # noqa: E402
+from summarizer.grammar import (  # noqa: E402
+    build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers)
 from summarizer.resources import load_schema  # noqa: E402
 from summarizer.text import find_span  # noqa: E402
 
@@ -172,6 +173,17 @@ def test_grounded_numbers_are_the_parsers():
     numbers = grounded_numbers(ARTICLE)
     assert numbers == list(dict.fromkeys(format_number(m.value) for m in find_numbers(ARTICLE)))
     assert {"12", "40", "3", "5", "1180"} <= set(numbers) and "13" not in numbers
+
+
+def test_the_lark_text_for_servers_is_the_grounded_grammar(schema, ll_tokenizer):
+    """What a serving engine gets verbatim decides as the in-process grammar does."""
+    from llguidance import LLMatcher
+
+    lark = grounded_lark(schema, ARTICLE)
+    assert lark.startswith("%llguidance {}") and "1,180" not in lark and '"1180"' in lark
+    grammar = LLMatcher.grammar_from_lark(lark)
+    assert accepts(ll_tokenizer, grammar, compact({"summary": "x", "claims": [claim()]}))
+    assert not accepts(ll_tokenizer, grammar, compact({"summary": "x", "claims": [claim(evidence="13 killed")]}))
 
 
 def test_grounded_grammar_needs_the_article(schema):

@@ -10,7 +10,7 @@ import pytest
 from summarizer import store as store_module
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError
-from summarizer.store import RunStore, cached_extract, default_store_path
+from summarizer.store import RunStore, cache_key, cached_extract, default_store_path
 
 DOC = {"summary": "Officials said 3 people were killed.", "claims": []}
 
@@ -151,7 +151,8 @@ def test_a_new_store_is_at_the_latest_schema_version(store):
 
 def test_migrations_run_once_and_only_the_new_ones_run(tmp_path, monkeypatch):
     path = tmp_path / "runs.sqlite3"
-    RunStore(path).close()  # version 1
+    RunStore(path).close()  # the current version
+    latest = len(store_module.MIGRATIONS)
     runs = []
 
     def add_notes_table(conn):
@@ -161,7 +162,7 @@ def test_migrations_run_once_and_only_the_new_ones_run(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_notes_table])
     for _ in range(3):
         with RunStore(path) as opened:
-            assert opened.schema_version == 2
+            assert opened.schema_version == latest + 1
     assert runs == [1]
     tables = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"generations", "notes"} <= tables
@@ -170,10 +171,28 @@ def test_migrations_run_once_and_only_the_new_ones_run(tmp_path, monkeypatch):
 def test_a_failed_migration_leaves_the_store_at_its_old_version(tmp_path, monkeypatch):
     path = tmp_path / "runs.sqlite3"
     RunStore(path).close()
+    latest = len(store_module.MIGRATIONS)
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, "CREATE TABLE generations (x);"])
-    with pytest.raises(InputError, match="migration 2 failed"):
+    with pytest.raises(InputError, match=f"migration {latest + 1} failed"):
         RunStore(path)
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == latest
+
+
+def test_a_version_1_store_keeps_its_rows_and_takes_the_ungrounded_status(tmp_path, monkeypatch):
+    path = tmp_path / "runs.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        with RunStore(path) as old:
+            cached_extract(old, CountingBackend(), "Three killed.", ExtractOptions())
+            with pytest.raises(sqlite3.IntegrityError):
+                old._conn.execute("UPDATE generations SET status = 'ungrounded'")
+    with RunStore(path) as migrated:
+        assert migrated.schema_version == len(store_module.MIGRATIONS) >= 2
+        [row] = migrated.generations()
+        assert row.extraction.document == DOC
+        key = cache_key({"m": 1}, "a", {})
+        migrated.record(key, {"model": "m", "backend": "b"}, "a", {}, Extraction("{}", DOC, "ungrounded", "why"))
+        assert migrated.lookup(key).extraction.status == "ungrounded"
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path):

@@ -13,7 +13,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-Status = Literal["ok", "invalid", "truncated", "failed"]
+# "ungrounded": a valid document that a server wrote without the grounded grammar (JSON Schema
+# only) and whose evidence or numbers the article does not hold. Never an "ok" document.
+Status = Literal["ok", "invalid", "truncated", "failed", "ungrounded"]
 
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
@@ -75,6 +77,9 @@ class Backend(ABC):
     """Generate a claims document for an article."""
 
     name: ClassVar[str]
+    # Whether extract() may run for several articles at once, from threads (a remote server may;
+    # a model in this process may not).
+    concurrent: ClassVar[bool] = False
 
     @property
     @abstractmethod
@@ -104,6 +109,7 @@ _REGISTRY: dict[str, type[Backend]] = {}
 _BUILTIN_MODULES = {
     "rules": "summarizer.backends.rules",
     "transformers": "summarizer.backends.transformers_backend",
+    "openai": "summarizer.backends.openai_backend",
 }
 
 
@@ -126,6 +132,25 @@ def backend_class(name: str) -> type[Backend]:
 def backend_name_for(model: str) -> str:
     """'rules' is the rule-based baseline; every other model name goes to transformers."""
     return "rules" if model == "rules" else "transformers"
+
+
+def backend_kwargs(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Of ``options`` (as the CLI has them, None = not given), those backend ``name`` takes.
+
+    Each command offers every backend's options; a backend gets only its own, and an option
+    given for a backend that has no use for it is a one-line error rather than silently ignored.
+    """
+    import inspect
+
+    from summarizer.errors import ModelError
+
+    parameters = inspect.signature(backend_class(name).__init__).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    taken = {key: value for key, value in options.items() if takes_any or key in parameters}
+    for key, value in options.items():
+        if key not in taken and value is not None:
+            raise ModelError(f"--{key.replace('_', '-')} is not an option of the {name} backend")
+    return {key: value for key, value in taken.items() if value is not None}
 
 
 def get_backend(model: str, backend: str | None = None, *, lazy: bool = False, **kwargs: Any) -> Backend:

@@ -128,6 +128,51 @@ TrustRemoteCodeOption = Annotated[
     typer.Option("--trust-remote-code", help="Run the model repository's own code (only for repositories you trust)."),
 ]
 RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
+BackendOption = Annotated[
+    Optional[str],
+    typer.Option("--backend", help="transformers (a model in this process), rules, or openai (an OpenAI-compatible "
+                                   "server: vLLM, SGLang, llama-server ...). Default: from --model."),
+]
+BaseUrlOption = Annotated[
+    Optional[str], typer.Option("--base-url", help="With --backend openai: the server's URL up to /v1 "
+                                                   "(http://127.0.0.1:8000/v1); --model is the served model name.")
+]
+ApiKeyEnvOption = Annotated[
+    Optional[str], typer.Option("--api-key-env", metavar="VAR",
+                                help="With --backend openai: the environment variable that holds the API key.")
+]
+DialectOption = Annotated[
+    Optional[str], typer.Option("--dialect", help="With --backend openai: how the server takes the grounded grammar: "
+                                                  "vllm, sglang, llama, json-schema (no grammar: grounding checked "
+                                                  "afterwards) or auto (asked from the server, the default).")
+]
+TimeoutOption = Annotated[
+    Optional[float], typer.Option("--timeout", min=0.001, help="With --backend openai: seconds to wait for one "
+                                                               "article's answer (default 600).")
+]
+ConcurrencyOption = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Articles in flight at once, for a backend that serves several "
+                                                   "(--backend openai); a model in this process takes one at a time.")
+]
+DEFAULT_CONCURRENCY = 4
+
+# What the commands pass for an option the user did not give: such options are left to the backend.
+_NOT_GIVEN = {"device": "auto", "dtype": "auto", "trust_remote_code": False}
+
+
+def backend_choice(model: str, backend: str | None, **options) -> tuple[str, dict]:
+    """(backend name, its keyword arguments) from the command's options; a one-line error for an
+    unknown backend or an option the backend has no use for."""
+    from summarizer.backends.base import backend_class, backend_kwargs, backend_name_for
+    from summarizer.errors import ModelError
+
+    name = backend or backend_name_for(model)
+    try:
+        backend_class(name)
+    except KeyError as error:
+        raise ModelError(str(error.args[0])) from None
+    given = {key: None if _NOT_GIVEN.get(key, object()) == value else value for key, value in options.items()}
+    return name, backend_kwargs(name, given)
 
 def check_sampling(temperature: float, top_p: float) -> None:
     """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""

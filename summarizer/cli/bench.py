@@ -44,3 +44,28 @@ def bench(
     missed = [t["target"] for t in results["targets"] if t["met"] is False]
     typer.echo(f"wrote {out / 'RESULTS.md'} and {out / 'results.json'}"
                + (f"; targets missed: {', '.join(missed)}" if missed else ""))
+
+
+@command("bench-serving")
+def bench_serving(
+    base_url: Annotated[str, typer.Option("--base-url", help="The server's URL up to /v1.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="The served model name.")],
+    local_model: Annotated[Optional[str], typer.Option(
+        "--local-model", help="The same model as a folder or hub id, for the in-process row (omit: server only).")
+    ] = None,
+    articles: Annotated[Path, typer.Option("--articles", help="Folder of *.txt articles.")] = Path(
+        "bench/serving-articles"),
+    concurrency: Annotated[list[int], typer.Option("--concurrency", min=1, help="Repeat: 1, 2, 4, 8 by default.")] = [
+        1, 2, 4, 8],  # noqa: B006 (typer's way to give a list default)
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 400,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for SERVING.md and serving.json.")] = Path("bench"),
+) -> None:
+    """Articles per second through an OpenAI-compatible server at each concurrency, and in process."""
+    from summarizer.serving_bench import ServingBenchOptions, run_serving_bench
+
+    results = run_serving_bench(ServingBenchOptions(base_url, model, articles, local_model, tuple(concurrency),
+                                                    max_new_tokens, out))
+    for row in results["rows"]:
+        typer.echo(f"{row['backend']} x{row['concurrency']}: {row['articles_per_second']:.3f} articles/s, "
+                   f"{row['tokens_per_second']:.1f} tokens/s")
+    typer.echo(f"wrote {out / 'SERVING.md'} and {out / 'serving.json'}")

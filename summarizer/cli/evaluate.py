@@ -9,7 +9,14 @@ from typing import Any, Iterator
 import typer
 
 from summarizer.cli.app import (
+    DEFAULT_CONCURRENCY,
+    ApiKeyEnvOption,
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
     DataOption,
+    DialectOption,
+    TimeoutOption,
     DeviceOption,
     DtypeOption,
     GroundingOption,
@@ -44,14 +51,13 @@ def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, g
                           seed=seed, strategy=strategy, summary=summary)
 
 
-def _backend_kwargs(device: str, dtype: str, trust_remote_code: bool, revision: str | None):
-    """Keyword arguments for each model's backend; they mean nothing to the rules baseline."""
-    from summarizer.backends.base import backend_name_for
-
-    options = {"device": device, "dtype": dtype, "trust_remote_code": trust_remote_code, "revision": revision}
+def _backend_kwargs(backend: str | None, **options: Any):
+    """Each model's backend and its keyword arguments (only the options that backend takes)."""
+    from summarizer.cli.app import backend_choice
 
     def for_model(model: str) -> dict[str, Any]:
-        return {} if backend_name_for(model) == "rules" else dict(options)
+        name, kwargs = backend_choice(model, backend, **options)
+        return {"backend": name, **kwargs}
 
     return for_model
 
@@ -75,6 +81,12 @@ def eval_command(
     dtype: DtypeOption = "auto",
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
+    backend: BackendOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = None,
+    dialect: DialectOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
     """Score one model on a labelled dataset; write report.json, report.md, review.html and predictions/.
 
@@ -93,7 +105,10 @@ def eval_command(
             options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
             no_cache=no_cache,
             progress=progress,
-            **_backend_kwargs(device, dtype, trust_remote_code, revision)(model),
+            concurrency=concurrency,
+            **_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+                              revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
+                              timeout=timeout)(model),
         )
     _print_report(result.report)
     left_out = _print_notes(result.report)
@@ -121,6 +136,12 @@ def compare_command(
     dtype: DtypeOption = "auto",
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
+    backend: BackendOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = None,
+    dialect: DialectOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
     """Score several models on the same dataset; write each model's reports and a leaderboard.
 
@@ -139,7 +160,10 @@ def compare_command(
             options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
             no_cache=no_cache,
             progress=progress,
-            backend_kwargs=_backend_kwargs(device, dtype, trust_remote_code, revision),
+            backend_kwargs=_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+                                           revision=revision, base_url=base_url, api_key_env=api_key_env,
+                                           dialect=dialect, timeout=timeout),
+            concurrency=concurrency,
         )
     _print_leaderboard(outcome.leaderboard)
     left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all

@@ -12,7 +12,14 @@ from typing import Annotated, Any, Optional, TextIO
 import typer
 
 from summarizer.cli.app import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_NEW_TOKENS,
+    ApiKeyEnvOption,
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    DialectOption,
+    TimeoutOption,
     DeviceOption,
     DtypeOption,
     GroundingOption,
@@ -29,6 +36,7 @@ from summarizer.cli.app import (
     TrustRemoteCodeOption,
     StrategyOption,
     SummaryOption,
+    backend_choice,
     check_sampling,
     check_strategy,
     command,
@@ -97,13 +105,17 @@ class Sinks:
     jsonl: TextIO | None
     stdout_lines: bool  # several articles to stdout: JSON Lines
 
-    def write(self, article_id: str, model: str, result: Any | None, error: str | None) -> None:
+    def document(self, article_id: str, result: Any) -> None:
+        """--out DIR/<id>.json, as soon as the article is done (Ctrl-C then keeps it)."""
         from summarizer.io import write_json_atomic
 
+        if self.out_dir is not None and result.document is not None:
+            write_json_atomic(self.out_dir / f"{article_id}.json", result.document)
+
+    def record(self, article_id: str, model: str, result: Any | None, error: str | None) -> None:
+        """stdout and --jsonl, in the order of the articles."""
         document = result.document if result is not None else None
-        if self.out_dir is not None and document is not None:
-            write_json_atomic(self.out_dir / f"{article_id}.json", document)
-        elif self.out_dir is None:
+        if self.out_dir is None:
             self._stdout(document)
         if self.jsonl is not None:
             record = result.record() if result is not None else {
@@ -139,8 +151,14 @@ def summarize_command(
     store: StoreOption = None,
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
+    backend: BackendOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = None,
+    dialect: DialectOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
-    from summarizer.api import load_backend, make_options, summarize
+    from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.io import check_output_folder, open_for_append
     from summarizer.store import open_store
 
@@ -153,29 +171,36 @@ def summarize_command(
     with ExitStack() as stack:
         # Output paths first: a bad --out or --jsonl must not cost a model load.
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
-        backend = load_backend(model, device=device, dtype=dtype, trust_remote_code=trust_remote_code, revision=revision)
+        name, kwargs = backend_choice(model, backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+                                      revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
+                                      timeout=timeout)
+        chosen = load_backend(model, name, **kwargs)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                                seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(Progress(len(articles), quiet))
         run_store = open_store(store)
         stack.callback(run_store.close)
-        for article in articles:
-            result, error = None, article.error
-            if error is None:
-                try:
-                    result = summarize(article.text, backend=backend, options=options, store=run_store, no_cache=no_cache)
-                except ModelError:  # loaded lazily, on the first article not in the store: no article can go on
-                    raise
-                except SummarizerError as exc:
-                    error = f"{article.source}: {exc}"
+        errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
+                  for article in articles]
+        readable = [article for article, error in zip(articles, errors) if error is None]
+
+        def finished(index: int, result: Any) -> None:  # in the order articles finish
+            sinks.document(readable[index].id, result)
+            progress.advance(result.stats)
+
+        results = summarize_many([article.text for article in readable], backend=chosen, options=options,
+                                 store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
+        for article, error in zip(articles, errors):
+            result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":
                 error = f"{article.source}: {result.status}: {result.reason}"
             if error:
                 failed += 1
                 progress.message(f"error: {error}")
-            sinks.write(article.id, backend.model_id, result, error)
-            progress.advance(result.stats if result else {})
+            sinks.record(article.id, chosen.model_id, result, error)
+            if result is None:
+                progress.advance({})
     if failed:
         typer.echo(f"{failed} of {len(articles)} articles failed", err=True)
         raise typer.Exit(1)

@@ -1,0 +1,284 @@
+"""A model behind an OpenAI-compatible server: vLLM, SGLang, llama.cpp's llama-server, or any server
+that takes only JSON Schema.
+
+Per article it sends the chat of :func:`summarizer.prompting.build_messages` (what the in-process
+backend renders with the model's chat template) and, where the server's grammar engine is
+llguidance, the article's grounded grammar as Lark text, so evidence and numbers are grounded by
+construction. A server that takes only JSON Schema gets the schema; its documents are checked
+against the article afterwards and one that is not grounded gets status "ungrounded", never "ok".
+Every response is validated (schema and grounding): a server may ignore a grammar it cannot use
+(llama-server logs the error and generates anyway).
+
+Only the standard library is used (urllib), so requests go out from many threads at once.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from http.client import HTTPException
+from typing import Any, ClassVar
+
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.errors import ModelError
+
+# How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
+GRAMMAR_FIELDS = {
+    "vllm": lambda lark: {"structured_outputs": {"grammar": lark}},  # --structured-outputs-config.backend guidance
+    "sglang": lambda lark: {"ebnf": lark},  # --grammar-backend llguidance
+    "llama": lambda lark: {"grammar": lark},  # llama-server built with LLAMA_LLGUIDANCE
+}
+JSON_SCHEMA = "json-schema"
+DIALECTS = ("auto", *GRAMMAR_FIELDS, JSON_SCHEMA)
+# /v1/models "owned_by" of each engine; any other server is taken to know only JSON Schema.
+OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama"}
+RETRY_STATUSES = (429, 503)  # busy or starting: worth another try
+MAX_RETRIES = 4
+MAX_BACKOFF_SECONDS = 30.0
+DEFAULT_TIMEOUT = 600.0  # a CPU server writes a long document in minutes
+
+
+class RequestFailed(Exception):
+    """A request that got no usable answer; ``str()`` is one line. ``status``: the HTTP status, if any."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(" ".join(message.split()))
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Client:
+    """JSON over HTTP to one server, with one-line errors and bounded retries of 429/503."""
+
+    def __init__(self, base_url: str, api_key: str | None, timeout: float, retries: int = MAX_RETRIES,
+                 backoff: float = 1.0):
+        self.base_url = base_url.rstrip("/")
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key:
+            self.headers["Authorization"] = f"Bearer {api_key}"
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: dict) -> Any:
+        return self.call("POST", path, body)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> Any:
+        """The decoded JSON answer; RequestFailed after the retries are spent."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(method, path, body)
+            except RequestFailed as error:
+                if error.status not in RETRY_STATUSES or attempt == self.retries:
+                    raise
+                wait = self.backoff * 2 ** attempt if error.retry_after is None else error.retry_after
+                time.sleep(min(wait, MAX_BACKOFF_SECONDS))
+        raise AssertionError("unreachable")
+
+    def _once(self, method: str, path: str, body: dict | None) -> Any:
+        url = self.base_url + path
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(url, data=data, headers=self.headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                payload = answer.read()
+        except urllib.error.HTTPError as error:
+            raise _http_error(url, error) from None
+        except (urllib.error.URLError, OSError, HTTPException) as error:
+            raise RequestFailed(f"{url}: {_connection_problem(error, self.timeout)}") from None
+        try:
+            return json.loads(payload)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise RequestFailed(f"{url}: malformed response (not JSON): {_excerpt(payload)}") from None
+
+
+def _connection_problem(error: BaseException, timeout: float) -> str:
+    reason = getattr(error, "reason", error)  # URLError wraps the socket error
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return f"no answer within {timeout:g} s (--timeout)"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server running?)"
+    if isinstance(reason, (ConnectionResetError, HTTPException)):
+        return f"the server closed the connection ({type(reason).__name__})"
+    return str(getattr(reason, "strerror", None) or reason)
+
+
+def _http_error(url: str, error: urllib.error.HTTPError) -> RequestFailed:
+    try:
+        body = error.read()
+    except OSError:
+        body = b""
+    retry_after = error.headers.get("Retry-After") if error.headers else None
+    seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
+    return RequestFailed(f"{url}: HTTP {error.code}: {_server_message(body) or error.reason}", error.code, seconds)
+
+
+def _server_message(body: bytes) -> str:
+    """The message of an OpenAI-style error ({"error": {"message": ...}}), FastAPI's "detail", or the text."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _excerpt(body)
+    if isinstance(data, dict):
+        inner = data.get("error", data)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+        message = message or data.get("detail") or data.get("message")
+        if message:
+            return _excerpt(str(message).encode("utf-8"))
+    return _excerpt(body)
+
+
+def _excerpt(payload: bytes, limit: int = 200) -> str:
+    text = " ".join(payload.decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@register_backend
+class OpenAIBackend(Backend):
+    """A served model, reached through ``POST {base_url}/chat/completions``."""
+
+    name = "openai"
+    concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
+
+    def __init__(self, model: str, *, base_url: str, api_key_env: str | None = None, dialect: str = "auto",
+                 timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0):
+        """``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
+        key is read from the environment variable ``api_key_env``, never given directly."""
+        from summarizer.resources import load_schema
+
+        if not base_url.startswith(("http://", "https://")):
+            raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
+        if dialect not in DIALECTS:
+            raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
+        self._model_name = model
+        self.client = Client(base_url, _api_key(api_key_env), timeout, retries, backoff)
+        self.schema = load_schema()
+        self.card = self._model_card()
+        self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
+        self.server_version = self._server_version()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_name
+
+    def describe(self) -> dict[str, Any]:
+        from summarizer.prompting import prompt_hash
+        from summarizer.resources import schema_hash
+
+        return {**super().describe(), "base_url": self.client.base_url, "dialect": self.dialect,
+                "revision": self.card.get("revision") or self.card.get("root"),
+                "server_version": self.server_version, "prompt_hash": prompt_hash(), "schema_hash": schema_hash()}
+
+    def _model_card(self) -> dict:
+        """The server's entry for the model: proves the server is up and serves it."""
+        try:
+            listing = self.client.get("/models")
+        except RequestFailed as error:
+            raise ModelError(f"cannot reach the server: {error}") from None
+        cards = listing.get("data") if isinstance(listing, dict) else None
+        if not isinstance(cards, list):
+            raise ModelError(f"{self.client.base_url}/models: malformed response (no model list)")
+        names = [str(card.get("id")) for card in cards if isinstance(card, dict)]
+        if self._model_name not in names:
+            raise ModelError(f"the server at {self.client.base_url} does not serve model {self._model_name!r} "
+                             f"(it serves: {', '.join(names) or 'nothing'})")
+        return next(card for card in cards if card.get("id") == self._model_name)
+
+    def _server_version(self) -> str | None:
+        """vLLM and SGLang answer GET /version next to /v1; others need not."""
+        root = self.client.base_url.rsplit("/v1", 1)[0]
+        try:
+            answer = Client(root, None, self.client.timeout, retries=0).get("/version")
+        except RequestFailed:
+            return None
+        return str(answer.get("version")) if isinstance(answer, dict) and answer.get("version") else None
+
+    # --- extraction ---------------------------------------------------------------------
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        started = time.perf_counter()
+        try:
+            answer = self.client.post("/chat/completions", self.request(article, options))
+            content, finish, usage = _read_choice(answer)
+        except RequestFailed as error:
+            return Extraction("", None, "failed", str(error), {"seconds": round(time.perf_counter() - started, 4)})
+        stats = {"prompt_tokens": usage.get("prompt_tokens"), "generated_tokens": usage.get("completion_tokens"),
+                 "seconds": round(time.perf_counter() - started, 4), "grounding": self.grounding(options)}
+        stats = {key: value for key, value in stats.items() if value is not None}
+        if finish == "length":
+            return Extraction(content, None, "truncated",
+                              f"cut off at --max-new-tokens {options.max_new_tokens} or the server's context", stats)
+        return self.check(content, article, options, stats)
+
+    def grounding(self, options: ExtractOptions) -> str:
+        """How grounding is had: "grammar" (by construction), "checked" (after generation) or "off"."""
+        if not options.grounded:
+            return "off"
+        return "grammar" if self.dialect in GRAMMAR_FIELDS else "checked"
+
+    def request(self, article: str, options: ExtractOptions) -> dict[str, Any]:
+        """The chat completion request for one article (the same messages as the in-process backend)."""
+        from summarizer.grammar import grounded_lark
+        from summarizer.prompting import build_messages
+
+        body: dict[str, Any] = {
+            "model": self._model_name, "messages": build_messages(article.strip()),
+            "max_tokens": options.max_new_tokens, "temperature": options.temperature, "top_p": options.top_p,
+            "seed": options.seed,
+        }
+        if self.grounding(options) == "grammar":
+            body.update(GRAMMAR_FIELDS[self.dialect](grounded_lark(self.schema, article.strip())))
+        else:
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": "claims", "schema": self.schema, "strict": True}}
+        return body
+
+    def check(self, content: str, article: str, options: ExtractOptions, stats: dict) -> Extraction:
+        """Schema and grounding of what the server wrote: a server may not have kept to the grammar."""
+        from summarizer.validation import grounding_problems, schema_problems
+
+        try:
+            document = json.loads(content)
+        except json.JSONDecodeError as error:
+            return Extraction(content, None, "invalid", f"the server's output is not JSON: {error.msg} "
+                              f"at character {error.pos}", stats)
+        problems = schema_problems(document)
+        if problems:
+            return Extraction(content, None, "invalid", f"the server's output breaks the schema: {problems[0]}", stats)
+        problems = grounding_problems(document, article) if options.grounded else []
+        if problems and stats["grounding"] == "grammar":
+            return Extraction(content, None, "invalid",
+                              f"the server's output does not follow the grounded grammar: {problems[0]}", stats)
+        if problems:
+            return Extraction(content, document, "ungrounded", f"not grounded in the article (the server has no "
+                              f"grounded grammar; checked after generation): {problems[0]}", stats)
+        return Extraction(content, document, "ok", None, stats)
+
+
+def _api_key(variable: str | None) -> str | None:
+    import os
+
+    if variable is None:
+        return None
+    key = os.environ.get(variable)
+    if not key:
+        raise ModelError(f"--api-key-env {variable}: that environment variable is not set")
+    return key
+
+
+def _read_choice(answer: Any) -> tuple[str, str | None, dict]:
+    """(content, finish_reason, usage) of a chat completion; RequestFailed when it is not one."""
+    try:
+        choice = answer["choices"][0]
+        content = choice["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        shown = _excerpt(json.dumps(answer).encode())
+        raise RequestFailed(f"malformed response (no choices[0].message.content): {shown}") from None
+    if not isinstance(content, str):
+        raise RequestFailed("malformed response: the message content is not text")
+    usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+    return content, choice.get("finish_reason"), usage

@@ -1,0 +1,108 @@
+"""A small OpenAI-compatible server on loopback that answers as a test scripts it.
+
+For the error cases of the ``openai`` backend that need a misbehaving server (HTTP
+errors, malformed answers, retries, a server that never answers). It listens on
+127.0.0.1 only, on a free port, and serves from a daemon thread:
+
+    with FakeServer(reply=lambda body: (200, completion('{"summary":"x","claims":[]}'))) as server:
+        backend = get_backend("fake", "openai", base_url=server.url)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+# (status, body: a dict sent as JSON or bytes sent as they are, extra headers)
+Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+EMPTY_DOCUMENT = '{"summary":"No casualty figures.","claims":[]}'
+
+
+def completion(content: str | None, finish: str = "stop", prompt_tokens: int = 100,
+               completion_tokens: int = 20) -> dict:
+    """A chat completion answer as OpenAI-compatible servers send it."""
+    return {"id": "cmpl-1", "object": "chat.completion", "model": "fake",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}}
+
+
+def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
+    return lambda body: (200, completion(content))
+
+
+class FakeServer:
+    """``url`` is the base URL (``http://127.0.0.1:PORT/v1``); ``requests`` the chat requests' bodies
+    and ``headers`` their headers, in the order they came."""
+
+    def __init__(self, reply: Callable[[dict], Reply] | None = None, model: str = "fake", owned_by: str = "vllm",
+                 version: str | None = "0.0-fake", root: str = "/models/fake", card: dict | None = None,
+                 port: int = 0):
+        """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one."""
+        self.reply = reply or always()
+        self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}
+        self.version = version
+        self.requests: list[dict] = []
+        self.headers: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        self.http = _QuietServer(("127.0.0.1", port), _handler(self))
+        self.http.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
+
+    def __enter__(self) -> "FakeServer":
+        # A short poll: stop() waits for the loop to notice, once per test.
+        threading.Thread(target=self.http.serve_forever, args=(0.02,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop listening: new connections are refused from here on."""
+        self.http.shutdown()
+        self.http.server_close()
+
+    def answer(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> Reply:
+        if method == "GET" and path == "/v1/models":
+            return 200, {"object": "list", "data": [self.card]}
+        if method == "GET" and path == "/version" and self.version:
+            return 200, {"version": self.version}
+        if method == "POST" and path == "/v1/chat/completions" and body is not None:
+            with self.lock:
+                self.requests.append(body)
+                self.headers.append(headers)
+            return self.reply(body)
+        return 404, {"detail": "Not Found"}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (a test's timeout) leaves a broken pipe: expected here
+
+
+def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._respond(server.answer("GET", self.path, None, dict(self.headers)))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"null")
+            self._respond(server.answer("POST", self.path, body, dict(self.headers)))
+
+        def _respond(self, reply: Reply) -> None:
+            status, payload, *extra = reply
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+    return Handler

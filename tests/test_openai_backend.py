@@ -1,0 +1,221 @@
+"""The openai backend against a small scripted server on loopback (summarizer.testing.fake_server).
+
+What a real vLLM server does with the grammar is tested in test_vllm_server.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from summarizer.api import summarize
+from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.errors import ModelError
+from summarizer.grammar import grounded_lark
+from summarizer.prompting import build_messages
+from summarizer.resources import load_schema
+from summarizer.testing.fake_server import EMPTY_DOCUMENT, FakeServer, completion
+
+ARTICLE = "Officials in Kharkiv said 12 civilians were killed on Monday."
+CLAIM = {
+    "claimant": "Officials in Kharkiv", "claimant_type": "state", "claimant_side": None, "outcome": "killed",
+    "victim_side": None, "victim_group": "civilians", "equipment": None,
+    "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": "on Monday", "location": "Kharkiv",
+    "perpetrator_side": None, "verification": "unverified", "evidence": "12 civilians were killed",
+}
+OPTIONS = ExtractOptions(max_new_tokens=300)
+
+
+def document(**claim_changes) -> str:
+    return json.dumps({"summary": "Officials said 12 civilians were killed.", "claims": [{**CLAIM, **claim_changes}]})
+
+
+def backend_for(server: FakeServer, **kwargs):
+    return get_backend("fake", "openai", base_url=server.url, backoff=0.0, **kwargs)
+
+
+def extract(reply, article: str = ARTICLE, owned_by: str = "vllm", **kwargs):
+    with FakeServer(reply, owned_by=owned_by) as server:
+        return backend_for(server, **kwargs).extract(article, OPTIONS), server
+
+
+# -- what is sent -------------------------------------------------------------------------------
+@pytest.mark.parametrize("owned_by, field", [
+    ("vllm", lambda body: body["structured_outputs"]["grammar"]),
+    ("sglang", lambda body: body["ebnf"]),
+    ("llamacpp", lambda body: body["grammar"]),
+])
+def test_each_engine_gets_the_grounded_grammar_in_its_own_field(owned_by, field):
+    extraction, server = extract(lambda body: (200, completion(document())), owned_by=owned_by)
+    [body] = server.requests
+    assert field(body) == grounded_lark(load_schema(), ARTICLE)
+    assert "response_format" not in body
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "grammar"
+
+
+def test_the_chat_is_the_in_process_backends_and_the_options_go_along():
+    _, server = extract(lambda body: (200, completion(document())), article=f"  {ARTICLE}\n")
+    [body] = server.requests
+    assert body["messages"] == build_messages(ARTICLE)
+    assert (body["model"], body["max_tokens"], body["temperature"], body["seed"]) == ("fake", 300, 0.0, 0)
+
+
+def test_a_server_without_a_known_grammar_engine_gets_json_schema():
+    extraction, server = extract(lambda body: (200, completion(document())), owned_by="library")
+    [body] = server.requests
+    assert body["response_format"]["json_schema"]["schema"] == load_schema()
+    assert not {"structured_outputs", "ebnf", "grammar"} & set(body)
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"
+
+
+def test_the_dialect_option_overrides_detection():
+    extraction, server = extract(lambda body: (200, completion(document())), owned_by="vllm", dialect="json-schema")
+    assert "response_format" in server.requests[0] and extraction.stats["grounding"] == "checked"
+
+
+def test_without_grounding_every_server_gets_json_schema():
+    with FakeServer(lambda body: (200, completion(document()))) as server:
+        backend_for(server).extract(ARTICLE, ExtractOptions(grounded=False))
+    assert "response_format" in server.requests[0] and "structured_outputs" not in server.requests[0]
+
+
+def test_the_api_key_comes_from_the_named_environment_variable(monkeypatch):
+    monkeypatch.setenv("MY_SERVER_KEY", "s3cret")
+    extraction, server = extract(lambda body: (200, completion(document())), api_key_env="MY_SERVER_KEY")
+    assert server.headers[0]["Authorization"] == "Bearer s3cret"
+    with FakeServer() as server:
+        backend_for(server).extract(ARTICLE, OPTIONS)
+    assert "Authorization" not in server.headers[0]
+
+
+def test_a_named_api_key_variable_that_is_not_set_is_an_error(monkeypatch):
+    monkeypatch.delenv("MY_SERVER_KEY", raising=False)
+    with FakeServer() as server, pytest.raises(ModelError, match="MY_SERVER_KEY"):
+        backend_for(server, api_key_env="MY_SERVER_KEY")
+
+
+def test_the_identity_names_the_server_the_model_and_what_the_server_reports():
+    with FakeServer(root="/models/fake-r2", version="1.2.3") as server:
+        described = backend_for(server).describe()
+    assert described["base_url"] == server.url and described["model"] == "fake"
+    assert (described["revision"], described["server_version"], described["dialect"]) == ("/models/fake-r2", "1.2.3", "vllm")
+
+
+# -- what comes back ----------------------------------------------------------------------------
+@pytest.mark.parametrize("content, why", [
+    (document(evidence="13 civilians were killed"), "does not follow the grounded grammar"),
+    (document(count={"value": 40, "qualifier": "exact", "upper": None}), "does not follow the grounded grammar"),
+    ('{"summary": "x"}', "breaks the schema"),
+    ('{"summary": "x", "claims": [', "not JSON"),
+])
+def test_a_response_outside_the_grammar_is_invalid_never_ok(content, why):
+    extraction, _ = extract(lambda body: (200, completion(content)))
+    assert extraction.status == "invalid" and why in extraction.reason and extraction.document is None
+
+
+def test_an_ungrounded_document_from_a_json_schema_server_has_its_own_status():
+    extraction, _ = extract(lambda body: (200, completion(document(evidence="13 killed"))), owned_by="ollama")
+    assert extraction.status == "ungrounded" and "checked after generation" in extraction.reason
+    with FakeServer(lambda body: (200, completion(document(evidence="13 killed"))), owned_by="ollama") as server:
+        result = summarize(ARTICLE, backend=backend_for(server), options=OPTIONS)
+    assert result.status == "ungrounded" and result.document is None  # never handed out as a grounded document
+
+
+def test_a_grounded_document_from_a_json_schema_server_is_ok():
+    extraction, _ = extract(lambda body: (200, completion(document())), owned_by="ollama")
+    assert extraction.status == "ok" and extraction.document["claims"][0]["evidence"] == CLAIM["evidence"]
+
+
+def test_a_cut_off_answer_is_truncated():
+    extraction, _ = extract(lambda body: (200, completion(EMPTY_DOCUMENT[:10], finish="length")))
+    assert extraction.status == "truncated" and "--max-new-tokens 300" in extraction.reason
+
+
+def test_token_counts_come_from_the_servers_usage():
+    extraction, _ = extract(lambda body: (200, completion(document(), prompt_tokens=7, completion_tokens=3)))
+    assert (extraction.stats["prompt_tokens"], extraction.stats["generated_tokens"]) == (7, 3)
+
+
+# -- failures: one line each, the article failed, nothing raised ---------------------------------
+def failed_reason(extraction) -> str:
+    assert extraction.status == "failed" and extraction.document is None
+    assert "\n" not in extraction.reason
+    return extraction.reason
+
+
+@pytest.mark.parametrize("status, payload, shown", [
+    (400, {"error": {"message": "grammar error: bad rule"}}, "HTTP 400: grammar error: bad rule"),
+    (500, {"detail": "engine died"}, "HTTP 500: engine died"),
+    (502, b"<html>Bad Gateway\n</html>", "HTTP 502: <html>Bad Gateway </html>"),
+])
+def test_an_http_error_carries_the_servers_message(status, payload, shown):
+    extraction, _ = extract(lambda body: (status, payload))
+    assert shown in failed_reason(extraction)
+
+
+@pytest.mark.parametrize("payload, shown", [
+    (b"this is not json", "malformed response (not JSON)"),
+    ({"choices": []}, "malformed response (no choices[0].message.content)"),
+    (completion(None), "malformed response: the message content is not text"),
+])
+def test_a_malformed_answer_fails_the_article(payload, shown):
+    extraction, _ = extract(lambda body: (200, payload))
+    assert shown in failed_reason(extraction)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_busy_answers_are_retried_a_bounded_number_of_times(status):
+    answers = iter([(status, {"error": {"message": "busy"}})] * 2 + [(200, completion(document()))])
+    extraction, server = extract(lambda body: next(answers), retries=3)
+    assert extraction.status == "ok" and len(server.requests) == 3
+    extraction, server = extract(lambda body: (status, {"error": {"message": "busy"}}), retries=2)
+    assert f"HTTP {status}: busy" in failed_reason(extraction) and len(server.requests) == 3
+
+
+def test_other_errors_are_not_retried():
+    extraction, server = extract(lambda body: (500, {"error": {"message": "no"}}), retries=3)
+    assert failed_reason(extraction) and len(server.requests) == 1
+
+
+def test_a_server_that_does_not_answer_in_time_fails_the_article():
+    release = threading.Event()
+
+    def never(body):
+        release.wait(30)  # until the test is over
+        return 200, completion(document())
+
+    try:
+        extraction, _ = extract(never, timeout=0.2)
+    finally:
+        release.set()
+    assert "no answer within 0.2 s (--timeout)" in failed_reason(extraction)
+
+
+def test_a_server_gone_after_start_fails_each_article_with_connection_refused():
+    with FakeServer() as server:
+        backend = backend_for(server)
+    assert "connection refused" in failed_reason(backend.extract(ARTICLE, OPTIONS))
+
+
+# -- start-up problems: one-line errors before any article ----------------------------------------
+def test_no_server_is_a_one_line_error():
+    with FakeServer() as server:
+        url = server.url
+    with pytest.raises(ModelError, match="cannot reach the server: .*connection refused"):
+        get_backend("fake", "openai", base_url=url)
+
+
+def test_a_model_the_server_does_not_serve_is_named_with_those_it_does():
+    with FakeServer(model="served") as server, pytest.raises(ModelError, match=r"'other' \(it serves: served\)"):
+        get_backend("other", "openai", base_url=server.url)
+
+
+@pytest.mark.parametrize("kwargs, shown", [
+    ({"base_url": "127.0.0.1:8000/v1"}, "must start with http"),
+    ({"base_url": "http://127.0.0.1:9/v1", "dialect": "tgi"}, "unknown dialect 'tgi'"),
+])
+def test_bad_options_are_one_line_errors(kwargs, shown):
+    with pytest.raises(ModelError, match=shown):
+        get_backend("fake", "openai", **kwargs)

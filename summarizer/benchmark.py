@@ -359,8 +359,10 @@ def _forward_last(model, token_ids: list[int], cache):
     """One forward pass over ``token_ids`` after what ``cache`` holds: (logits of the last position, cache)."""
     import torch
 
+    from summarizer.decode import cache_argument
+
     with torch.no_grad():
-        out = model(input_ids=torch.tensor([token_ids]), past_key_values=cache, use_cache=True, logits_to_keep=1)
+        out = model(input_ids=torch.tensor([token_ids]), use_cache=True, logits_to_keep=1, **{cache_argument(model): cache})
     return out.logits[0, -1], cache
 
 

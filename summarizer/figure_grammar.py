@@ -61,6 +61,10 @@ def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | Non
     equipment = outcomes is None or "equipment_destroyed" in outcomes
     sides = sides_in(article)
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
+    # Whoever the text says caused the harm is not its victim: the side small models confuse most.
+    perpetrator = (draft or {}).get("perpetrator_side")
+    victims = [s for s in sides if not perpetrator or s.split()[0] != perpetrator.split()[0]]  # "Israel military" too
+    victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
     if draft is not None:
@@ -75,18 +79,20 @@ def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | Non
         'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" GROUP "\\",\\"equipment\\":null" rest',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
-        'rest: ",\\"victim_side\\":" side claimant "}"',
+        'rest: ",\\"victim_side\\":" victim claimant "}"',
         'claimant: ",\\"claimant\\":null,\\"claimant_type\\":\\"unattributed\\",\\"claimant_side\\":null" '
         '| ",\\"claimant\\":\\"" NAME_SPAN "\\",\\"claimant_type\\":\\"" NAMED_TYPE "\\",\\"claimant_side\\":" side',
         f"side: {side}",
+        f"victim: {victim}",
         f"PEOPLE: {_choice(people or PEOPLE_OUTCOMES)}",
         f"GROUP: {_choice(GROUPS)}",
         f"NAMED_TYPE: {_choice(NAMED_TYPES)}",
         f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
+        f"VICTIM_NAME: {_choice(victims)}" if victims and grounded else "",
         f"SIDE_FREE: {free}",
         *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
     ]
-    return "\n".join(rules) + "\n"
+    return "\n".join(rule for rule in rules if rule) + "\n"
 
 
 def _draft_head(draft: dict) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SIDE_WORDS", "sides_in"]
+__all__ = ["NON_PARTIES", "SIDE_WORDS", "sides_in"]
 
 
 def _words(side: str, words: str) -> dict[str, str]:
@@ -42,14 +42,25 @@ SIDE_WORDS: dict[str, str] = {
     **_words("Germany", "germany german"), **_words("France", "france french"),
     **_words("North Korea", "pyongyang"),
 }
+# Bodies that are never a party to a war: UN agencies, aid groups, monitors, news agencies,
+# and capitals that are not names at all. A victim or claimant side is a country, people or
+# armed group, so these stay out of the vocabulary (a model offered "UNHCR" picks it).
+NON_PARTIES = frozenset(
+    "UN UNHCR UNRWA UNICEF UNFPA UNDP OCHA OHCHR WHO WFP IOM ICRC IFRC MSF HRW ACLED IAEA ICC ICJ "
+    "EU AU NGO NGOS AP AFP BBC CNN TASS RIA DW LLC GMT UTC TV".split()
+)
 CASED = {"US", "U.S", "UK"}  # "us" and "uk" only name a country in capitals
-_WORD = re.compile(r"[A-Za-z][A-Za-z.\-]*[A-Za-z](?:['’]s)?|[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9](?:['’]s)?|[A-Za-z]")  # "M23" too
 
 
 _FORCE_NOUNS = "military|army|government|junta|forces|regime"
 # "Arakan Army", "Rapid Support Forces", "People's Defence Force": a named armed group.
 _NAMED_FORCE = re.compile(r"\b((?:[A-Z][\w'’-]+ ){1,3}(?:Army|Forces?|Front|Movement|Militia|Brigades?|Guards?))\b")
-_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,5})\b")
+# A named force that is a monitor or aid group ("Syria Civil Defence Front" is rare; "Red
+# Crescent Movement" is not a party).
+_NON_PARTY_NAME = re.compile(r"\b(?:Red Cross|Red Crescent|Nations|Observatory|Helmets)\b")
+# Letters only: "AK47" and "T-72" are weapons; "M23" is in the table.
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})\b")
 
 
 def sides_in(article: str) -> list[str]:
@@ -61,16 +72,19 @@ def sides_in(article: str) -> list[str]:
         low = word.lower().replace("’", "'")
         if low in ("us", "u.s", "uk") and word.rstrip(".") not in CASED:
             continue
-        side = SIDE_WORDS.get(low.removesuffix("'s"))
+        part = re.sub(r"-(?:led|run|backed|controlled|held|allied|aligned)$", "", low)  # "Hamas-run"
+        side = SIDE_WORDS.get(part.removesuffix("'s"))
         if side:
             found.setdefault(side, None)
-            if re.fullmatch(_FORCE_NOUNS, nxt.lower()):
+            if part == low and re.fullmatch(_FORCE_NOUNS, nxt.lower()):  # not "Russian-backed forces"
                 found.setdefault(f"{side} {nxt.lower()}", None)  # "Myanmar military", "Syria government"
     for pattern in (_NAMED_FORCE, _ACRONYM):
         for match in pattern.finditer(article):
             line_start = article.rfind("\n", 0, match.start()) + 1
             if pattern is _ACRONYM and not re.search(r"[a-z]", article[line_start:match.start()]):
                 continue  # a dateline in capitals ("GAZA CITY, March 14"), not an acronym
-            if match.group(1).lower() not in SIDE_WORDS:
-                found.setdefault(match.group(1), None)
+            name = re.sub(r"^(?:The|A|An) ", "", match.group(1))  # "The Arakan Army" opens a sentence
+            if name.lower() not in SIDE_WORDS and name.upper() not in NON_PARTIES and \
+                    not _NON_PARTY_NAME.search(name):
+                found.setdefault(name, None)
     return list(found)

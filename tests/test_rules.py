@@ -287,3 +287,25 @@ def test_safety_net_drops_invalid_claims():
     assert rules.valid_document(broken, article)["claims"] == document["claims"]
     assert rules.valid_document({"summary": "", "claims": []}, article) == {
         "summary": "No casualty figures found.", "claims": []}
+
+
+@pytest.mark.parametrize("sentence, perpetrator, victim", [
+    ("An Israeli air strike on a school killed 31 people, the ministry said.", "Israel", None),
+    ("Between 200 and 300 civilians were killed when RSF fighters stormed the village.", "RSF", None),
+    ("A Myanmar military air strike on a monastery killed 22 villagers.", "Myanmar military", None),
+    ("Twenty-three civilians were killed in air strikes by Syrian government warplanes.", "Syria government", None),
+    ("Ukraine's General Staff said Russia had lost 1,210 troops over the past day.", None, "Russia"),
+    ("Ukraine estimates that Russian military fatalities reached 90,000.", None, "Russia"),
+])
+def test_who_caused_the_harm_and_who_suffered_it(sentence, perpetrator, victim):
+    claim, = claims_of(sentence)
+    assert claim["perpetrator_side"] == perpetrator
+    if victim:
+        assert claim["victim_side"] == victim
+
+
+def test_the_claimants_own_forces_as_attackers_but_not_its_own_figures():
+    claim, = claims_of("Russia said its air defence systems had destroyed 121 Ukrainian drones overnight.")
+    assert claim["perpetrator_side"] == "Russia" and claim["victim_side"] == "Ukraine"
+    claim, = claims_of("Russia said it had not updated its military casualty figures since it reported 5,937 dead.")
+    assert claim["perpetrator_side"] is None

@@ -13,3 +13,17 @@ def test_demonyms_and_places_map_to_short_names_in_order_of_mention():
 def test_us_counts_only_in_capitals():
     assert sides_in("They told us the US had sent aid.") == ["United States"]
     assert sides_in("They told us nothing.") == []
+
+
+def test_aid_groups_monitors_and_news_agencies_are_not_sides():
+    article = ("UNHCR and the WHO said 40 people died; ACLED, the Syrian Observatory and the Red Crescent "
+               "Movement counted more, TASS reported. The Arakan Army and the RSF denied it.")
+    assert sides_in(article) == ["Syria", "RSF", "Arakan Army"]
+
+
+def test_weapon_codes_are_not_sides_but_armed_groups_in_the_table_are():
+    assert sides_in("Fighters with AK47 rifles and T-72 tanks joined M23.") == ["M23"]
+
+
+def test_a_party_named_in_a_compound_counts():
+    assert sides_in("The Hamas-run ministry and Russian-backed forces") == ["Hamas", "Russia"]

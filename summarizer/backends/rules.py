@@ -31,6 +31,7 @@ from pathlib import Path
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
 from summarizer.lexicon import OUTCOME_WORDS
 from summarizer.numbers import NumberMention, find_numbers, format_number
+from summarizer.sides import SIDE_WORDS
 from summarizer.validation import grounding_problems, schema_problems
 
 # ---------------------------------------------------------------------------- lexicons
@@ -87,26 +88,23 @@ NOT_VICTIMS = set("villages towns cities settlements regions areas positions ter
                   "facilities".split())
 STRIKE_CONTEXT = re.compile(r"\b(attack|strike|airstrike|shell|bomb|drone|missile|rocket|raid|explosion|blast|"
                             r"artillery|infrastructure|residential|hospital|school|market)", re.I)
-SIDES = {
-    **_words("Russia", "russia russian russians moscow kremlin"),
-    **_words("Ukraine", "ukraine ukrainian ukrainians kyiv kiev"),
-    **_words("Israel", "israel israeli israelis idf"),
-    **_words("Palestinians", "palestinian palestinians gaza gazan gazans"),
-    **_words("Sudan", "sudan sudanese"), **_words("RSF", "rsf"),
-    **_words("Syria", "syria syrian syrians"), **_words("Lebanon", "lebanon lebanese"),
-    **_words("Iran", "iran iranian iranians"), **_words("Yemen", "yemen yemeni yemenis"),
-    **_words("Hamas", "hamas"), **_words("Hezbollah", "hezbollah"), **_words("Houthis", "houthi houthis"),
-    **_words("Belarus", "belarus belarusian"), **_words("Turkey", "turkey turkish"),
-    **_words("United Kingdom", "uk britain british"), **_words("United States", "us u.s american americans"),
-    **_words("Germany", "germany german"), **_words("France", "france french"),
-}
+SIDES = SIDE_WORDS  # one table of side names for the rule reader and the grounded grammars
 CASED_SIDES = {"US", "U.S", "UK"}  # "us" and "uk" only count in capitals
 # Words after a side name that make it the victims' side ("Russian casualties", "Russia's losses").
 VICTIM_CONTEXT = set("casualties losses military forces troops soldiers personnel regions civilians army fatalities "
                      "deaths side population citizens territory".split())
 ATTACK_WORDS = set("attacks attack strikes strike airstrikes shelling bombardment bombing bombings drones drone "
                    "missiles missile raids fire artillery offensive assault shelled attacked struck bombed hit "
-                   "targeted stormed raided".split())
+                   "targeted stormed raided bomb bombs warplanes jets gunfire ambush".split())
+# Words between a side and its attack that keep the side the attacker: "RSF fighters stormed",
+# "a Myanmar military air strike", "Syrian government warplanes", "a Russian guided bomb".
+AGENT_WORDS = set("fighters forces troops soldiers militants gunmen army military government air guided glide "
+                  "ballistic cruise naval navy artillery regime".split())
+KILL_VERBS = set("killed kill kills destroyed destroy destroys shot downed wounded".split())
+# The claimant's own forces as the agent: "said its fighters had killed", "its air defence destroyed".
+OWN_FORCES = re.compile(r"\b(?:its|our) (?:own )?(?:forces|fighters|troops|soldiers|units|army|military|navy|"
+                        r"air force|air defen[cs]es?|drones)\b[^.;]{0,40}?\b(?:killed|destroyed|shot|downed|"
+                        r"intercepted|captured|wounded|eliminated|neutrali[sz]ed|struck|hit)\b")
 ATTRIBUTION_VERBS = set("said says say reported reports report claimed claims claim recorded records stated states "
                         "announced announces estimated estimates documented disclosed posted told added noted "
                         "acknowledged counted registered tallied".split())
@@ -676,7 +674,9 @@ class _ArticleExtractor:
                 break
             if tokens[j].low == "own" and claimant_side:  # "his own military's losses"
                 return claimant_side
-            if side_of(tokens[j]) and reader.low(j + 1) in VICTIM_CONTEXT | {"military"}:
+            lost = reader.low(j + 1) == "lost" or (reader.low(j + 1) in ("has", "had", "have") and
+                                                     reader.low(j + 2) == "lost")  # "Russia had lost 1,210"
+            if side_of(tokens[j]) and (lost or reader.low(j + 1) in VICTIM_CONTEXT | {"military"}):
                 return side_of(tokens[j])
         return self.inherited(figure, "victim_side", claims)
 
@@ -688,14 +688,25 @@ class _ArticleExtractor:
             side = side_of(token)
             if not side or id(token) in np_ids:
                 continue
-            nxt = reader.low(j + 2) if reader.low(j + 1) == ")" else reader.low(j + 1)  # "(RSF) shelled"
-            if nxt in ATTACK_WORDS or (nxt in ("forces", "troops", "army") and
-                                       OUTCOME_WORDS.get(reader.low(j + 2)) in ("killed", "equipment_destroyed")):
-                found = side
+            if self.attacks_from(reader, j + 2 if reader.low(j + 1) == ")" else j + 1):  # "(RSF) shelled"
+                force = reader.low(j + 1)  # "a Myanmar military air strike": the military, not the country
+                found = f"{side} {force}" if force in ("military", "army", "government", "junta") else side
         lows = [t.low for t in tokens]
-        if found is None and claimant_side and ("its forces" in " ".join(lows) or outcome == "equipment_destroyed"):
+        if found is None and claimant_side and (OWN_FORCES.search(" ".join(lows)) or outcome == "equipment_destroyed"):
             found = claimant_side  # "Russia claimed that its forces killed ...", "Ukraine destroyed 10 tanks"
         return found if found != victim_side else None
+
+    @staticmethod
+    def attacks_from(reader, k: int) -> bool:
+        """Whether the words from ``k`` on make the side before them the attacker: an attack word,
+        after at most two agent words ("forces killed", "military air strike")."""
+        for step in range(3):
+            word = reader.low(k + step)
+            if word in ATTACK_WORDS or (step and word in KILL_VERBS):  # not "military fatalities"
+                return True
+            if word not in AGENT_WORDS:
+                return False
+        return False
 
     # ------------------------------------------------------------------ claimant
 
@@ -931,6 +942,8 @@ def _clause_end(article: str, at: int, ceiling: int) -> int:
 def side_of(token: Token) -> str | None:
     if token.kind != "word":
         return None
+    if token.low.endswith("-led"):  # "the Hamas-led attack"
+        return SIDES.get(token.low.removesuffix("-led"))
     if token.low in ("us", "u.s", "uk"):
         return SIDES[token.low] if token.text.rstrip(".'’s") in CASED_SIDES else None
     return SIDES.get(token.low)

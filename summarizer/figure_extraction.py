@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.figures import Figure, find_figures
+from summarizer.lexicon import NON_PARTY_TYPES, claimant_type_named, outcomes_named
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
@@ -123,7 +124,6 @@ def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | N
     """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
     the model gives the rest. Any other figure is the model's to judge, "none" included."""
     from summarizer.figure_grammar import figure_grammar
-    from summarizer.lexicon import outcomes_named
 
     return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
 
@@ -147,9 +147,14 @@ def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = 
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     draft = draft or {}
+    claimant_type, claimant_side = label["claimant_type"], span("claimant_side")
+    named = claimant_type_named(label.get("claimant") or "", weak=False)  # "UNHCR" is no NGO, whatever the model says
+    if named:
+        claimant_type = named
+        claimant_side = None if named in NON_PARTY_TYPES else claimant_side  # the contract: neutral bodies have none
     return {
-        "claimant": span("claimant"), "claimant_type": label["claimant_type"],
-        "claimant_side": span("claimant_side"), "outcome": label["outcome"], "victim_side": span("victim_side"),
+        "claimant": span("claimant"), "claimant_type": claimant_type,
+        "claimant_side": claimant_side, "outcome": label["outcome"], "victim_side": span("victim_side"),
         "victim_group": label["victim_group"], "equipment": span("equipment"), "count": figure.count,
         "period": draft.get("period"), "location": draft.get("location"),
         "perpetrator_side": draft.get("perpetrator_side"), "verification": draft.get("verification", "not_stated"),

@@ -38,3 +38,39 @@ def outcomes_named(text: str) -> set[str] | None:
         return None
     named = {OUTCOME_WORDS[w] for w in words if w in OUTCOME_WORDS}
     return named or None
+
+
+# Words that make a claimant one kind of body, checked as words of its name (and, in the rule
+# reader, of its apposition). First match wins. No match: "state" for the rule reader (ministries,
+# armies, officials, countries); figure-guided extraction keeps the model's answer.
+CLAIMANT_TYPES = [  # first match wins: checked as words of the claimant and its apposition
+    ("armed_group", "hamas, hezbollah, rsf, rapid support forces, houthis, houthi, militia, rebels, wagner, isis, "
+                    "taliban, separatists, al-shabaab, m23"),
+    ("international_organization", "un, united nations, international organization for migration, ohchr, "
+                                   "unhcr, unicef, who, world health organization, nato, iom, ocha, unrwa, wfp, "
+                                   "high commissioner, refugee agency, eu, european union, african union"),
+    ("ngo", "ngo, monitor, observatory, council, center, centre, institute, watch, amnesty, organizations, "
+            "organization, foundation, charity, msf, red cross, red crescent, think tank, acled, airwars, "
+            "humanitarian, network, association, society, syndicate, coalition, group, groups"),
+    ("media", "agency, news, tass, ria, reuters, afp, ap, bbc, cnn, al jazeera, times, post, media, outlet, "
+              "newspaper, channel, tv, television"),
+    ("witness", "witness, witnesses, eyewitness, survivor, survivors, locals"),
+]
+_NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-shabaab", "u.s"
+
+
+NON_PARTY_TYPES = {"international_organization", "ngo"}  # claimant_side null, says the contract
+# Cue words that name many kinds of body ("the group said" may be an armed group).
+WEAK_TYPE_WORDS = frozenset("group groups council center centre network association society coalition "
+                            "organization organizations institute foundation agency".split())
+
+
+def claimant_type_named(name: str, weak: bool = True) -> str | None:
+    """The claimant type that a word of ``name`` settles ("UNHCR" -> international_organization), or None.
+    ``weak=False`` ignores :data:`WEAK_TYPE_WORDS`."""
+    text = " " + " ".join(_NAME_WORD.findall(name.lower().replace("’", "'").replace("'s", ""))) + " "
+    for kind, words in CLAIMANT_TYPES:
+        cues = [w.strip() for w in words.split(",") if weak or w.strip() not in WEAK_TYPE_WORDS]
+        if any(f" {w} " in text for w in cues) or (kind == "media" and ".com" in name.lower()):
+            return kind
+    return None

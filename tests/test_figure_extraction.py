@@ -79,6 +79,21 @@ def test_a_claim_takes_its_count_and_evidence_from_the_text():
                            "evidence"]
 
 
+@pytest.mark.parametrize("claimant, said_type, said_side, claimant_type, claimant_side", [
+    ("UNHCR", "ngo", "Sudan", "international_organization", None),  # a UN body, neutral
+    ("the Syrian Observatory", "state", "Syria", "ngo", None),
+    ("the RSF", "state", "RSF", "armed_group", "RSF"),
+    ("The group", "ngo", "Arakan Army", "ngo", "Arakan Army"),  # "group" settles nothing: the model's answer
+])
+def test_a_claimant_name_that_settles_its_type_overrides_the_model(claimant, said_type, said_side,
+                                                                    claimant_type, claimant_side):
+    article = "A body said at least 23 children were killed."
+    [figure] = find_figures(article)
+    label = {**LABEL, "claimant": claimant, "claimant_type": said_type, "claimant_side": said_side}
+    claim = build_claim(label, figure, article)
+    assert (claim["claimant_type"], claim["claimant_side"]) == (claimant_type, claimant_side)
+
+
 def test_a_repeated_figure_is_one_claim_but_two_claimants_are_two():
     article = "OHCHR said 23 children were killed. UNICEF said 23 children were killed."
     first, second = (build_claim(LABEL, f, article) for f in find_figures(article))

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
-from summarizer.lexicon import OUTCOME_WORDS
+from summarizer.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
 from summarizer.numbers import NumberMention, find_numbers, format_number
 from summarizer.sides import SIDE_WORDS
 from summarizer.validation import grounding_problems, schema_problems
@@ -121,20 +121,6 @@ CLAIMANT_NOUNS = set("ministry officials official authorities military army poli
 PRONOUNS = {"he", "she", "it", "they"}
 GENERIC_CLAIMANTS = set("officials authorities ministry military army statement report government agency group "
                         "monitor office committee council department".split())
-CLAIMANT_TYPES = [  # first match wins: checked as words of the claimant and its apposition
-    ("armed_group", "hamas, hezbollah, rsf, rapid support forces, houthis, houthi, militia, rebels, wagner, isis, "
-                    "taliban, separatists, al-shabaab, m23"),
-    ("international_organization", "un, united nations, international organization for migration, ohchr, "
-                                   "unhcr, unicef, who, world health organization, nato, iom, ocha, unrwa, wfp, "
-                                   "high commissioner, refugee agency, eu, european union, african union"),
-    ("ngo", "ngo, monitor, observatory, council, center, centre, institute, watch, amnesty, organizations, "
-            "organization, foundation, charity, msf, red cross, red crescent, think tank, acled, airwars, "
-            "humanitarian, network, association, society, syndicate, coalition, group, groups"),
-    ("media", "agency, news, tass, ria, reuters, afp, ap, bbc, cnn, al jazeera, times, post, media, outlet, "
-              "newspaper, channel, tv, television"),
-    ("witness", "witness, witnesses, eyewitness, survivor, survivors, locals"),
-]
-NON_PARTY_TYPES = {"international_organization", "ngo"}
 MONTHS = ("January February March April May June July August September October November December "
           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -959,11 +945,7 @@ def sides_in(text: str, parties: list[str]) -> str | None:
 
 
 def claimant_type(context: str) -> str:
-    text = " " + " ".join(_low(w) for w in _WORD.findall(context)) + " "
-    for kind, words in CLAIMANT_TYPES:
-        if any(f" {w.strip()} " in text for w in words.split(",")) or (kind == "media" and ".com" in text):
-            return kind
-    return "state"  # ministries, armies, officials, presidents and countries themselves
+    return claimant_type_named(" ".join(_low(w) for w in _WORD.findall(context))) or "state"
 
 
 def verification_cue(text: str) -> tuple[str, bool, str | None] | None:

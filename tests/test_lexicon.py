@@ -1,0 +1,26 @@
+"""The shared lexicon: outcome words and the claimant types that a name settles."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.lexicon import claimant_type_named, outcomes_named
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("UNHCR", "international_organization"), ("the UN refugee agency", "international_organization"),
+    ("World Health Organization", "international_organization"), ("Syrian Observatory for Human Rights", "ngo"),
+    ("Médecins Sans Frontières (MSF)", "ngo"), ("al-Shabaab", "armed_group"), ("TASS", "media"),
+    ("Ukraine's General Staff", None), ("the health ministry", None),
+])
+def test_names_that_settle_a_claimant_type(name, kind):
+    assert claimant_type_named(name) == kind
+
+
+def test_weak_cues_settle_nothing_when_asked():
+    assert claimant_type_named("the medical group") == "ngo"
+    assert claimant_type_named("the medical group", weak=False) is None
+
+
+def test_outcomes_named_by_a_sentence():
+    assert outcomes_named("At least 12 people were wounded.") == {"injured"}

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.figures import Figure, find_figures
-from summarizer.lexicon import NON_PARTY_TYPES, claimant_type_named, outcomes_named
+from summarizer.lexicon import NON_PARTY_TYPES, claimant_type_named, names_harm, outcomes_named
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
@@ -75,10 +75,9 @@ class FigureExtractor:
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
         self.decoder.cache_prefix(article_ids, keep=False)
-        figures = find_figures(article)
+        figures, figure_drafts = figures_to_label(article, drafts or [])
         totals: dict[str, float] = {}
         requests = [figure_request(article, figure) for figure in figures]
-        figure_drafts = [draft_for(figure, drafts or [], article) for figure in figures]
         grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts)]
         outputs = self._generate(article_ids, requests, grammars, params, LABEL_TOKENS, totals)
         labels = [json.loads(text) if stopped else None for text, stopped in outputs]
@@ -126,6 +125,16 @@ def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | N
     from summarizer.figure_grammar import figure_grammar
 
     return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
+
+
+def figures_to_label(article: str, drafts: list[dict]) -> tuple[list[Figure], list[dict | None]]:
+    """The figures worth a label, each with its draft. A figure that the rule reader did not read
+    and whose sentence has no word of harm ("deployed 50,000 troops", "launched 63 drones", "1,200
+    attacks") is no claim: asked anyway, small models call it one, so it is not asked."""
+    figures = [(figure, draft_for(figure, drafts, article)) for figure in find_figures(article)]
+    kept = [(figure, draft) for figure, draft in figures
+            if draft is not None or names_harm(article[slice(*figure.sentence)])]
+    return [figure for figure, _ in kept], [draft for _, draft in kept]
 
 
 def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:

@@ -30,6 +30,11 @@ _OPEN_WORDS = {"lost", "losses", "shot", "neutralised", "neutralized", "eliminat
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+def names_harm(text: str) -> bool:
+    """Whether ``text`` has a word of any outcome ("killed", "fled", "destroyed", "losses")."""
+    return any(w.lower() in OUTCOME_WORDS or w.lower() in _OPEN_WORDS for w in _WORD.findall(text))
+
+
 def outcomes_named(text: str) -> set[str] | None:
     """The outcomes whose words occur in ``text``; None when none do or an open word does
     (then any outcome may apply)."""

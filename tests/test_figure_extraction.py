@@ -9,7 +9,7 @@ pytest.importorskip("llguidance")
 
 from summarizer.decode import Decoder, DecodeParams  # noqa: E402
 from summarizer.figure_extraction import (  # noqa: E402
-    FigureExtractor, build_claim, claims_summary, clip_summary, drop_repeats,
+    FigureExtractor, build_claim, claims_summary, clip_summary, drop_repeats, figures_to_label,
 )
 from summarizer.figures import find_figures  # noqa: E402
 from summarizer.numbers import find_numbers, value_occurs  # noqa: E402
@@ -43,7 +43,7 @@ def test_documents_are_valid_and_grounded(extractor, seed_articles, temperature)
     for seed, article in enumerate(seed_articles.values()):
         run = extractor.extract(article, DecodeParams(max_new_tokens=4096, temperature=temperature, seed=seed))
         assert_grounded(run.document, article)
-        assert len(run.labels) == len(find_figures(article)) == run.stats["figures"]
+        assert len(run.labels) == len(figures_to_label(article, [])[0]) == run.stats["figures"]
         assert run.stats["forward_passes"] > 0
 
 
@@ -106,3 +106,12 @@ def test_summaries_are_clipped_at_a_sentence_end():
     assert clip_summary(text) == "First sentence."
     assert len(claims_summary([build_claim(LABEL, f, "OHCHR said 23 children were killed.")
                                for f in find_figures("OHCHR said 23 children were killed.")])) <= 600
+
+
+def test_figures_with_no_word_of_harm_and_no_draft_are_not_asked():
+    article = ("Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
+               "Strikes killed 12 people.")
+    draft = {"count": {"value": 23, "qualifier": "exact", "upper": None}, "evidence": "This figure includes 23 children."}
+    figures, drafts = figures_to_label(article, [draft])
+    assert [f.count["value"] for f in figures] == [23, 12]
+    assert drafts == [draft, None]

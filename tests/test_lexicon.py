@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.lexicon import claimant_type_named, outcomes_named
+from summarizer.lexicon import claimant_type_named, names_harm, outcomes_named
 
 
 @pytest.mark.parametrize("name, kind", [
@@ -24,3 +24,9 @@ def test_weak_cues_settle_nothing_when_asked():
 
 def test_outcomes_named_by_a_sentence():
     assert outcomes_named("At least 12 people were wounded.") == {"injured"}
+
+
+def test_words_of_harm():
+    assert names_harm("Russia had lost 1,210 troops.") and names_harm("About 2,000 residents have fled.")
+    assert not names_harm("Moscow has deployed some 50,000 troops to the Kursk region.")
+    assert not names_harm("Russia launched 63 drones and decoys overnight.")

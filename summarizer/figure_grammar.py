@@ -29,7 +29,6 @@ from summarizer.sides import sides_in
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
-LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).

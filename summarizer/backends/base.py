@@ -38,6 +38,11 @@ def sampling_problem(temperature: float, top_p: float) -> str | None:
     return None
 
 
+# "figures": the parser finds the figures and the model labels each one (bounded, batched);
+# "document": the model writes the whole document in one generation.
+STRATEGIES = ("figures", "document")
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     """Decoding options. Part of the cache key of a generation, so keep them plain values."""
@@ -48,9 +53,7 @@ class ExtractOptions:
     top_p: float = 1.0
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens in one forward pass
-    # "figures": the parser finds the figures and the model labels each one (bounded, batched);
-    # "document": the model writes the whole document in one generation.
-    strategy: str = "figures"
+    strategy: str = "figures"  # one of STRATEGIES
     summary: str = "model"  # "model": written by the model (grounded numbers); "claims": built from the claims
 
     def __post_init__(self) -> None:

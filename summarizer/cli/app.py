@@ -113,11 +113,13 @@ SummaryOption = Annotated[
     typer.Option("--summary", help="model: written by the model (numbers only from the article); "
                                    "claims: built from the claims, no model (figures strategy)."),
 ]
-STRATEGIES, SUMMARY_MODES = ("figures", "document"), ("model", "claims")
 
 
 def check_strategy(strategy: str, summary: str) -> None:
     """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
+    from summarizer.backends.base import STRATEGIES
+    from summarizer.figure_extraction import SUMMARY_MODES
+
     for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
         if value not in allowed:
             raise typer.BadParameter(f"{name} must be one of {', '.join(allowed)} (got {value!r})")

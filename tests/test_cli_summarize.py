@@ -404,3 +404,10 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
         assert rerun.returncode == 0, rerun.stderr
         assert len(server.requests) == 5  # four articles, then only the one that was in flight
     assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in range(4)]
+
+
+@pytest.mark.parametrize("options, message", [(["--strategy", "bogus"], "--strategy must be one of figures, document"),
+                                              (["--summary", "bogus"], "--summary must be one of model, claims")])
+def test_unknown_strategy_or_summary_mode_is_a_usage_error(no_model_load, inputs, options, message):
+    result = run("summarize", inputs / "good.txt", *options, "--quiet")
+    assert result.exit_code == 2 and message in result.stderr

@@ -309,3 +309,8 @@ def test_the_claimants_own_forces_as_attackers_but_not_its_own_figures():
     assert claim["perpetrator_side"] == "Russia" and claim["victim_side"] == "Ukraine"
     claim, = claims_of("Russia said it had not updated its military casualty figures since it reported 5,937 dead.")
     assert claim["perpetrator_side"] is None
+
+
+def test_a_quoted_area_is_kept_verbatim():
+    claim, = claims_of("The heaviest fighting was in the “Centre” zone, where around 475 troops were killed.")
+    assert claim["location"] == "“Centre” zone"

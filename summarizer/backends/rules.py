@@ -868,7 +868,7 @@ class _ArticleExtractor:
             named = re.search(r"[“\"]?([A-Z][\w -]{0,30}?)[”\"]?\s*\(\s*(?:[a-z]+\s+){0,2}$", before)
             if named:
                 return named.group(1)
-        candidates = [(m.start(), f"{m.group(1)} {m.group(2)}") for m in QUOTED_AREA.finditer(text)]
+        candidates = [(m.start(), m.group(0)) for m in QUOTED_AREA.finditer(text)]  # verbatim: “Centre” zone
         candidates += [(m.start(1), m.group(1)) for m in LOCATION.finditer(text)
                        if m.group(1).split()[0] not in NOT_PLACES and m.group(1) not in claimant_context]
         if not candidates:

@@ -314,3 +314,13 @@ def test_the_claimants_own_forces_as_attackers_but_not_its_own_figures():
 def test_a_quoted_area_is_kept_verbatim():
     claim, = claims_of("The heaviest fighting was in the “Centre” zone, where around 475 troops were killed.")
     assert claim["location"] == "“Centre” zone"
+
+
+@pytest.mark.parametrize("sentence, group", [
+    ("The WHO said five patients were wounded.", "civilians"),
+    ("The ministry said its forces killed hundreds of terrorists.", "military"),
+    ("The army said 40 rebels were killed.", "military"),
+])
+def test_victim_groups_from_the_counted_noun(sentence, group):
+    claim, = claims_of(sentence)
+    assert claim["victim_group"] == group

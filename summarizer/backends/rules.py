@@ -63,12 +63,14 @@ QUALIFIERS = {  # the words just before a figure
     **dict.fromkeys(["about", "around", "approximately", "roughly", "some", "estimated"], "approximately"),
 }
 GROUP_WORDS = {
-    **_words("civilians", "civilians civilian residents inhabitants villagers passengers journalists"),
+    **_words("civilians", "civilians civilian residents inhabitants villagers passengers journalists patients "
+                          "worshippers pilgrims shoppers students pupils farmers fishermen"),
     **_words("children", "children child kids minors boys girls infants babies toddlers"),
     **_words("women", "women woman"),
     **_words("men", "men"),
     **_words("military", "soldiers soldier troops servicemen servicemembers personnel military fighters militants "
-                         "combatants marines paratroopers conscripts mercenaries forces army"),
+                         "combatants marines paratroopers conscripts mercenaries forces army terrorists rebels "
+                         "insurgents jihadists gunmen guerrillas"),
     **_words("medical_workers", "medics doctors nurses paramedics"),
     **_words("people", "people persons individuals person families"),
 }

@@ -242,6 +242,8 @@ class RunStore:
             "stats": _canonical_json(stats),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+        if values["task_hash"] is None or self.schema_version < 3:  # a store still without the column
+            del values["task_hash"]
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._conn:  # one transaction per record

@@ -64,6 +64,12 @@ def test_eval_scores_the_quotes_task(tiny_model_dir, tmp_path):
                     "--json", tmp_path / "score.json")
     assert json.loads((tmp_path / "score.json").read_text())["item_f1"] == report["item_f1"]
     assert "Item F1" in rescored.stdout
+    compared = _run("compare", "--task", QUOTES, "--data", DATA, "--model", tiny_model_dir, "--out",
+                    tmp_path / "compare", "--max-new-tokens", 300, "--store", tmp_path / "store.sqlite3", "--quiet")
+    board = json.loads((tmp_path / "compare" / "leaderboard.json").read_text())
+    assert compared.exit_code == 0 and board["task"] == "quotes"
+    assert board["models"][0]["item_f1"] == report["item_f1"]  # the same generations, from the run store
+    assert "by item F1" in (tmp_path / "compare" / "leaderboard.md").read_text()
 
 
 def test_gold_labels_score_perfectly_and_validate():

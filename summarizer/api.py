@@ -22,6 +22,7 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_ba
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
+from summarizer.task import Task, iter_values, load_task
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,8 +34,8 @@ OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(ExtractOptions))
 class Result:
     """One article's extraction."""
 
-    document: dict | None  # the claims document: for "ok", and what a "truncated" one finished; else None
-    offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
+    document: dict | None  # the task's document: for "ok", and what a "truncated" one finished; else None
+    offsets: list[list[int] | None]  # per item (claim): [start, end) of its first span field (evidence), or None
     status: str  # "ok" | "invalid" | "truncated" | "failed" | "ungrounded"
     reason: str | None
     stats: dict[str, Any] = field(default_factory=dict)
@@ -75,12 +76,17 @@ def usable_document(extraction) -> dict | None:
     return extraction.document if extraction.status in ("ok", "truncated") else None
 
 
-def evidence_offsets(document: dict | None, article: str) -> list[list[int] | None]:
+def evidence_offsets(document: dict | None, article: str, task: Task | None = None) -> list[list[int] | None]:
+    """Per item of the task's document (claims: per claim), where its first span field (claims:
+    its evidence) is in the article; None for an item whose span is not found (or is null)."""
     from summarizer.text import find_span
 
-    if not document:
+    task = load_task(task)
+    field = task.offset_field()
+    if not document or field is None:
         return []
-    spans = (find_span(article, claim["evidence"]) for claim in document["claims"])
+    values = (next((v for _, v in iter_values(item, field)), None) for item in task.item_list(document))
+    spans = (find_span(article, value) if isinstance(value, str) else None for value in values)
     return [list(span) if span else None for span in spans]
 
 
@@ -117,7 +123,8 @@ def summarize(
 
 def _result(extraction: Extraction, text: str, backend: Backend, from_cache: bool) -> Result:
     document = usable_document(extraction)
-    return Result(document=document, offsets=evidence_offsets(document, text), status=extraction.status,
+    offsets = evidence_offsets(document, text, getattr(backend, "task", None))
+    return Result(document=document, offsets=offsets, status=extraction.status,
                   reason=extraction.reason, stats=extraction.stats, model=backend.model_id, raw=extraction.raw,
                   from_cache=from_cache)
 

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from summarizer.task import Task, field_value, load_task
 from summarizer.text import canonical
 
-SUMMARY_MAX = 600
-CLAIMS_MAX = 200
 # A sentence ends at . ! ? or an ellipsis, maybe followed by closing quotes or brackets,
 # then whitespace; a line break always ends one.
 _SENTENCE_END = re.compile(r"([.!?\u2026][\"'\u201d\u2019)\]]*)\s+|\n")
@@ -105,25 +104,50 @@ def _next_first(first: int, last: int, sizes: list[int], overlap_tokens: int) ->
     return nxt
 
 
-def _same_claim(a: dict, b: dict) -> bool:
-    """Duplicates from an overlap: same outcome and value, and one evidence contains the other."""
-    if a["outcome"] != b["outcome"] or a["count"]["value"] != b["count"]["value"]:
-        return False
-    ea, eb = canonical(a["evidence"]).lower(), canonical(b["evidence"]).lower()
-    return ea in eb or eb in ea
+def _same_item(a: dict, b: dict, key: tuple[str, ...], spans: set[str]) -> bool:
+    """Duplicates from an overlap: equal on the task's merge key, where for a span field (claims:
+    evidence) one containing the other is enough (claims: same outcome and value, evidence within)."""
+    for name in key:
+        x, y = field_value(a, name), field_value(b, name)
+        if name in spans and isinstance(x, str) and isinstance(y, str):
+            x, y = canonical(x).lower(), canonical(y).lower()
+            if not (x in y or y in x):
+                return False
+        elif x != y:
+            return False
+    return True
 
 
-def merge_documents(documents: list[dict]) -> dict:
+def merge_documents(documents: list[dict], task: Task | None = None) -> dict:
     """One document from the chunks' documents, in chunk order.
 
-    Claims within one chunk are kept as they are (two claimants can share a sentence);
-    a claim that duplicates one from an earlier chunk is dropped. The summary is the
-    first chunk's: news articles lead with the main claim.
+    Items within one chunk are kept as they are (two claimants can share a sentence);
+    an item that duplicates one from an earlier chunk is dropped. Every other field is
+    the first chunk's (a claims summary: news articles lead with the main claim), cut to
+    the schema's maxLength / maxItems.
     """
     if not documents:
         raise ValueError("nothing to merge")
-    claims: list[dict] = []
-    for document in documents:
-        earlier = list(claims)
-        claims.extend(c for c in document["claims"] if not any(_same_claim(c, e) for e in earlier))
-    return {"summary": documents[0]["summary"][:SUMMARY_MAX], "claims": claims[:CLAIMS_MAX]}
+    task = load_task(task)
+    merged = dict(documents[0])
+    if task.items is not None:
+        prefix = (task.items, "*")
+        spans = {".".join(p[2:]) for p in task.paths("span") if p[:2] == prefix}
+        items: list[dict] = []
+        for document in documents:
+            earlier = list(items)
+            items.extend(c for c in document[task.items] if not any(_same_item(c, e, task.merge_key, spans)
+                                                                   for e in earlier))
+        merged[task.items] = items
+    return _within_bounds(merged, task.schema)
+
+
+def _within_bounds(document: dict, schema: dict) -> dict:
+    """Top-level strings and arrays cut to the schema's maxLength / maxItems (claims: 600 / 200)."""
+    for key, sub in (schema.get("properties") or {}).items():
+        value = document.get(key)
+        if isinstance(value, str) and isinstance(sub.get("maxLength"), int):
+            document[key] = value[: sub["maxLength"]]
+        elif isinstance(value, list) and isinstance(sub.get("maxItems"), int):
+            document[key] = value[: sub["maxItems"]]
+    return document

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from summarizer.errors import InputError
 from summarizer.io import read_article, read_json
+from summarizer.task import Task
 from summarizer.validation import schema_problems
 
 __all__ = ["Dataset", "load_dataset"]
@@ -22,7 +23,7 @@ __all__ = ["Dataset", "load_dataset"]
 class Dataset:
     root: Path
     articles: dict[str, str] = field(default_factory=dict)  # id -> article text
-    labels: dict[str, dict] = field(default_factory=dict)  # id -> claims document (schema-valid)
+    labels: dict[str, dict] = field(default_factory=dict)  # id -> the task's document (schema-valid)
     unlabelled: list[str] = field(default_factory=list)  # ids of articles with no label file
     problems: list[str] = field(default_factory=list)  # files left out, one line each
 
@@ -46,13 +47,13 @@ def _read_articles(folder: Path, dataset: Dataset) -> None:
             dataset.problems.append(str(error))
 
 
-def _read_label(path: Path, dataset: Dataset) -> None:
+def _read_label(path: Path, dataset: Dataset, task: Task | None) -> None:
     try:
         doc = read_json(path)
     except InputError as error:
         dataset.problems.append(str(error))
         return
-    problems = schema_problems(doc)
+    problems = schema_problems(doc, task)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         dataset.problems.append(f"{path}: fails the schema: {problems[0]}{more}")
@@ -61,8 +62,9 @@ def _read_label(path: Path, dataset: Dataset) -> None:
         dataset.labels[path.stem] = doc
 
 
-def load_dataset(directory: str | Path) -> Dataset:
-    """The dataset in ``directory``; without a ``labels/`` folder every article is unlabelled."""
+def load_dataset(directory: str | Path, task: Task | None = None) -> Dataset:
+    """The dataset in ``directory`` (labels checked against ``task``'s schema, claims by default);
+    without a ``labels/`` folder every article is unlabelled."""
     root = Path(directory)
     _require_folder(root, "dataset folder")
     _require_folder(root / "articles", "articles folder")
@@ -74,7 +76,7 @@ def load_dataset(directory: str | Path) -> Dataset:
         if not (root / "articles" / f"{path.stem}.txt").exists():
             raise InputError(f"label has no article (expected articles/{path.stem}.txt)", path)
     for path in label_paths:
-        _read_label(path, dataset)
+        _read_label(path, dataset, task)
     labelled = {path.stem for path in label_paths}
     dataset.unlabelled = [id_ for id_ in sorted(dataset.articles) if id_ not in labelled]
     return dataset

@@ -22,6 +22,7 @@ from summarizer.io import check_output_file, check_output_folder, write_json_ato
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
 from summarizer.store import RunStore, open_store
+from summarizer.task import Task, load_task
 
 @dataclass(frozen=True)
 class Progress:
@@ -49,6 +50,7 @@ class EvalResult:
     unlabelled: list[str]
     problems: list[str]
     out_dir: Path | None = None
+    task: Task | None = None  # None: claims
 
     @property
     def n_generated(self) -> int:
@@ -90,6 +92,7 @@ def evaluate(
     backend: Backend | str | None = None,
     dataset: Dataset | None = None,
     concurrency: int = 1,
+    task: Task | str | Path | None = None,
     **backend_kwargs: Any,
 ) -> EvalResult:
     """Generate (or reuse) a document for every labelled article, score, and write reports.
@@ -99,23 +102,26 @@ def evaluate(
     ``get_backend(model, backend, lazy=True, **backend_kwargs)``, built once for all articles
     and loaded only if an article is not in the store.
     ``concurrency``: articles in flight at once, for a backend that allows it (a server).
-    Reports go to ``out_dir`` when given: report.json, report.md, review.html.
+    ``task``: what to extract and how to score it (a Task, a task folder or ``"claims"``, the
+    default); a task other than claims needs ``data_dir`` (the seeds are claims).
+    Reports go to ``out_dir`` when given: report.json, report.md, review.html (claims only).
     """
+    task = load_task(task)
     if out_dir is not None:
-        check_eval_outputs(Path(out_dir))  # before any model time is spent
-    dataset = dataset if dataset is not None else load_dataset(Path(data_dir) if data_dir else seeds_dir())
+        check_eval_outputs(Path(out_dir), task)  # before any model time is spent
+    dataset = dataset if dataset is not None else load_dataset(_data_dir(data_dir, task), task)
     _require_labels(dataset, data_dir)
     owned = not isinstance(store, RunStore)
     run_store = open_store(store)
     try:
         if not isinstance(backend, Backend):
-            backend = get_backend(model, backend, lazy=True, **backend_kwargs)
+            backend = get_backend(model, backend, lazy=True, task=task, **backend_kwargs)
         options = options or ExtractOptions()
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
     finally:
         if owned:
             run_store.close()
-    result = _score(model, backend, dataset, runs)
+    result = _score(model, backend, dataset, runs, task)
     result.report["options"] = options.as_dict()
     if out_dir is not None:
         write_eval_reports(result, dataset, Path(out_dir))
@@ -126,12 +132,26 @@ EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
 LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
 
 
-def check_eval_outputs(out_dir: Path) -> None:
+def check_eval_outputs(out_dir: Path, task: Task | None = None) -> None:
     """OutputError unless every report of :func:`write_eval_reports` can be written under ``out_dir``."""
     check_output_folder(out_dir)
     check_output_folder(out_dir / "predictions")
-    for name in EVAL_REPORT_FILES:
+    for name in _report_files(load_task(task)):
         check_output_file(out_dir / name)
+
+
+def _report_files(task: Task) -> tuple[str, ...]:
+    # The review page shows claims (evidence, per-field differences): a user task gets the reports.
+    return EVAL_REPORT_FILES if task.is_claims else EVAL_REPORT_FILES[:2]
+
+
+def _data_dir(data_dir: str | Path | None, task: Task) -> Path:
+    if data_dir:
+        return Path(data_dir)
+    if not task.is_claims:
+        raise InputError(f"task {task.name!r} needs --data (a folder with articles/ and labels/ of that task); "
+                         "the bundled seeds are claims", task.source)
+    return seeds_dir()
 
 
 def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
@@ -173,13 +193,23 @@ def _generate(
     return runs
 
 
-def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run]) -> EvalResult:
+def score_for_task(task: Task, gold: dict[str, dict], pred: dict[str, dict | None],
+                   articles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The claims scorer for claims, the generic task scorer (:mod:`summarizer.task_scoring`) for any other."""
+    if task.is_claims:
+        return score_documents(gold, pred, articles)
+    from summarizer.task_scoring import score_task_documents
+
+    return score_task_documents(gold, pred, task, articles)
+
+
+def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run], task: Task) -> EvalResult:
     # As in api.summarize, an "ok" generation has a document and a "truncated" one what it
     # finished; the scorer counts the others (invalid, failed) as invalid documents with zero claims.
     pred = {article_id: _document(run.extraction) for article_id, run in runs.items()}
     gold = {article_id: dataset.labels[article_id] for article_id in runs}
     articles = {article_id: dataset.articles[article_id] for article_id in runs}
-    report = score_documents(gold, pred, articles)
+    report = score_for_task(task, gold, pred, articles)
     report.update(_run_summary(model, backend, runs))
     report["unlabelled"] = list(dataset.unlabelled)
     report["problems"] = _problems(report, runs, dataset)
@@ -190,7 +220,8 @@ def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run]
         "articles": str(dataset.root / "articles"),
     }
     extractions = {article_id: run.extraction for article_id, run in runs.items()}
-    return EvalResult(model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems))
+    return EvalResult(model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems),
+                      task=task)
 
 
 def _problems(report: dict[str, Any], runs: dict[str, _Run], dataset: Dataset) -> dict[str, list]:
@@ -253,6 +284,8 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
     from summarizer.review import render_review
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not load_task(result.task).is_claims:
+        return _write_task_reports(result, out_dir)
     ids = list(result.extractions)
     page = render_review(
         {i: dataset.articles[i] for i in ids},
@@ -267,6 +300,17 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
     write_json_atomic(paths[0], result.report)
     write_text_atomic(paths[1], render_report_markdown(result.report))
     write_text_atomic(paths[2], page)
+    result.out_dir = out_dir
+    return paths
+
+
+def _write_task_reports(result: EvalResult, out_dir: Path) -> list[Path]:
+    from summarizer.task_report import render_task_markdown
+
+    paths = [out_dir / name for name in _report_files(load_task(result.task))]
+    _write_predictions(result, out_dir / "predictions")
+    write_json_atomic(paths[0], result.report)
+    write_text_atomic(paths[1], render_task_markdown(result.report))
     result.out_dir = out_dir
     return paths
 
@@ -300,6 +344,7 @@ def compare(
     *,
     backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
     concurrency: int = 1,
+    task: Task | str | Path | None = None,
 ) -> CompareResult:
     """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
 
@@ -310,7 +355,8 @@ def compare(
     """
     if not models:
         raise InputError("compare needs at least one model")
-    dataset = load_dataset(Path(data_dir) if data_dir else seeds_dir())
+    task = load_task(task)
+    dataset = load_dataset(_data_dir(data_dir, task), task)
     _require_labels(dataset, data_dir)
     out = Path(out_dir) if out_dir is not None else None
     slugs = _unique_slugs(models)
@@ -319,25 +365,26 @@ def compare(
         for name in LEADERBOARD_FILES:
             check_output_file(out / name)
         for slug in slugs.values():
-            check_eval_outputs(out / slug)
+            check_eval_outputs(out / slug, task)
     owned = not isinstance(store, RunStore)
     run_store = open_store(store)
     results = []
     try:
         # Every model resolved and checked (exists, loadable) before the first one generates.
-        backends = {m: get_backend(m, lazy=True, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
+        backends = {m: get_backend(m, lazy=True, task=task, **(backend_kwargs(m) if backend_kwargs else {}))
+                    for m in models}
         for model in models:
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
                 model, data_dir, model_out, run_store, options, no_cache, progress,
-                backend=backends[model], dataset=dataset, concurrency=concurrency,
+                backend=backends[model], dataset=dataset, concurrency=concurrency, task=task,
             )
             result.slug = slugs[model]
             results.append(result)
     finally:
         if owned:
             run_store.close()
-    board = build_leaderboard(results, dataset)
+    board = build_leaderboard(results, dataset, task)
     outcome = CompareResult(results, board, out)
     if out is not None:
         outcome.files = write_leaderboard(board, out)
@@ -360,9 +407,11 @@ def _duplicates(models: Sequence[str]) -> set[str]:
     return {m for m in models if list(models).count(m) > 1}
 
 
-def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset) -> dict[str, Any]:
-    """Rows sorted by claim F1 (best first) and the article x model F1 matrix."""
-    rows = sorted((_leaderboard_row(r) for r in results), key=lambda row: -(row["claim_f1"] or 0.0))
+def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset, task: Task | None = None) -> dict[str, Any]:
+    """Rows sorted by claim F1 (a user task: item F1; best first) and the article x model F1 matrix."""
+    task = load_task(task)
+    row_of, key = (_leaderboard_row, "claim_f1") if task.is_claims else (_task_leaderboard_row, "item_f1")
+    rows = sorted((row_of(r) for r in results), key=lambda row: -(row[key] or 0.0))
     article_ids = sorted({row["id"] for r in results for row in r.report["per_article"]})
     matrix = {
         "articles": article_ids,
@@ -371,6 +420,7 @@ def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset) -> dict[s
     }
     return {
         "data": str(dataset.root),
+        **({} if task.is_claims else {"task": task.name}),
         "n_articles": len(article_ids),
         "unlabelled": list(dataset.unlabelled),
         "models": rows,
@@ -415,10 +465,26 @@ def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
 
 
 
+def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
+    """A user task's leaderboard row (see :mod:`summarizer.task_scoring`)."""
+    report = result.report
+    keys = ("item_f1", "item_precision", "item_recall", "macro_item_f1", "mean_field_accuracy", "validity_rate",
+            "grounding_rate", "hallucinated_number_rate", "seconds_per_article", "tokens_per_second")
+    return {"model": result.model, "slug": result.slug, **{k: report.get(k) for k in keys},
+            "item_f1_ci": (report.get("ci") or {}).get("item_f1"), "n_failed": len(report.get("failed", []))}
+
+
 def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
     from summarizer.leaderboard import render_leaderboard_markdown, write_leaderboard_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    if "task" in board:  # a user task: JSON and Markdown (the chart shows claim F1)
+        from summarizer.task_report import render_task_leaderboard_markdown
+
+        paths = [out_dir / name for name in LEADERBOARD_FILES[:2]]
+        write_json_atomic(paths[0], board)
+        write_text_atomic(paths[1], render_task_leaderboard_markdown(board))
+        return paths
     paths = [out_dir / name for name in LEADERBOARD_FILES]
     write_json_atomic(paths[0], board)
     write_text_atomic(paths[1], render_leaderboard_markdown(board))

@@ -223,12 +223,12 @@ def claims_summary(claims: list[dict]) -> str:
     return clip_summary("; ".join(claim_line(c) for c in claims[:4]) + ".")
 
 
-def clip_summary(text: str) -> str:
-    """At most MAX_SUMMARY characters, cut at a sentence end (or a word) so no number is split."""
-    if len(text) <= MAX_SUMMARY:
+def clip_summary(text: str, limit: int | None = MAX_SUMMARY) -> str:
+    """At most ``limit`` characters (None: no limit), cut at a sentence end (or a word) so no number is split."""
+    if limit is None or len(text) <= limit:
         return text
-    cut = text[:MAX_SUMMARY]
+    cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind("; "))
-    return cut[:end + 1] if end > 0 else cut.rsplit(" ", 1)[0]
+    return cut[:end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)
 
 

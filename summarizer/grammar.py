@@ -1,11 +1,13 @@
-"""llguidance grammars for the claims schema, grounded in one article or not.
+"""llguidance grammars for a task's schema, grounded in one article or not.
 
 Ungrounded, the grammar is the JSON schema itself. Grounded (the default), it is a
-Lark grammar with the same structure, where each claim's ``evidence`` can only be a
-substring of the article, ``count.value``/``count.upper`` only a number the number
-parser finds in it, and every number in the ``summary`` one of the article's
-(:mod:`summarizer.summary_grammar`), so grounding holds by construction. Everything else is
-embedded from the schema with ``%json`` so it stays exactly as the schema says.
+Lark grammar with the same structure, where every property the schema marks
+``x-grounded`` (:mod:`summarizer.task`) is restricted: a ``span`` can only be a substring
+of the article (claims: ``evidence``), a ``number`` only a number the number parser finds in
+it (``count.value``/``count.upper``), and in free text (``numbers``: the claims ``summary``)
+every number one of the article's (:mod:`summarizer.summary_grammar`), so grounding holds by
+construction. Everything else is embedded from the schema with ``%json`` so it stays exactly
+as the schema says.
 
 Output is compact (no whitespace between JSON tokens): weak models loop on flexible
 whitespace, and a fixed layout lets the grammar force keys and punctuation, which
@@ -21,25 +23,22 @@ import json
 import re
 
 from summarizer.errors import GrammarError
+from summarizer.task import GROUNDED, plain_schema
 
 # Compact JSON, no free whitespace: for the ungrounded schema and every %json leaf.
 JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
 
-# Words, whitespace runs and single other characters: an evidence span may start and
-# end at any of these boundaries, so any run of whole words (with its punctuation) fits.
+# Words, whitespace runs and single other characters: a span may start and end at any of
+# these boundaries, so any run of whole words (with its punctuation) fits.
 _CHUNK_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
-
-_EVIDENCE_KEY = "evidence"
-_COUNT_KEY = "count"
-_CLAIMS_KEY = "claims"
-_SUMMARY_KEY = "summary"
 
 
 def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = True) -> str:
     """An llguidance grammar (a string for ``LLMatcher``) for documents of ``schema``.
 
-    ``grounded`` needs the ``article``: evidence is restricted to its substrings and
-    count numbers to the numbers it states (no numbers at all: ``claims`` must be empty).
+    ``grounded`` needs the ``article``: spans are restricted to its substrings and grounded
+    numbers to the numbers it states (no numbers at all: an array of records holding a grounded
+    number must be empty).
     """
     if not grounded:
         return _json_schema_grammar(schema)
@@ -60,7 +59,7 @@ def _json_schema_grammar(schema: dict) -> str:
     from llguidance import LLMatcher
 
     try:
-        return LLMatcher.grammar_from_json_schema(schema, defaults=JSON_OPTIONS)
+        return LLMatcher.grammar_from_json_schema(plain_schema(schema), defaults=JSON_OPTIONS)
     except ValueError as exc:
         raise GrammarError(f"the schema is not a JSON object: {exc}") from exc
 
@@ -87,9 +86,14 @@ def _lark_string(text: str) -> str:
 
 
 def _json_leaf(subschema: dict) -> str:
-    leaf = {k: v for k, v in subschema.items() if k not in ("description", "title", "$comment")}
+    leaf = {k: v for k, v in plain_schema(subschema).items() if k not in ("description", "title", "$comment")}
     leaf["x-guidance"] = JSON_OPTIONS
     return "%json " + json.dumps(leaf, ensure_ascii=False)
+
+
+def _types(node: dict) -> set[str]:
+    declared = node.get("type")
+    return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
 
 
 class _GroundedBuilder:
@@ -102,9 +106,13 @@ class _GroundedBuilder:
         self.rules: list[str] = []
         self._counter = 0
         self._named: dict[str, str] = {}  # rule body -> name, so identical leaves share a rule
+        self._free_text = False  # the free-text rules are added once, whatever number of properties use them
 
     def lark(self) -> str:
-        start = self._object(self.schema, self._top_value)
+        try:
+            start = self._object(self.schema)
+        except _NoGroundedNumber:
+            raise GrammarError("the article states no number, but the schema requires one") from None
         return "\n".join(["%llguidance {}", f"start: {start}", *self.rules]) + "\n"
 
     # --- schema plumbing -------------------------------------------------------
@@ -123,12 +131,25 @@ class _GroundedBuilder:
         if body in self._named:
             return self._named[body]
         self._counter += 1
+        if not prefix.isupper():  # a rule (lowercase) named after its property: "claims_3", "count_7"
+            prefix = "r_" + (re.sub(r"[^a-z0-9_]+", "_", prefix.lower()).strip("_") or "value")
+            prefix = prefix[2:] if prefix[2].isalpha() else prefix
         name = f"{prefix}_{self._counter}"
         self.rules.append(f"{name}: {body}")
         self._named[body] = name
         return name
 
-    def _object(self, node: dict, value_of) -> str:
+    def grounded_inside(self, node: object, depth: int = 0) -> bool:
+        """Whether any property under ``node`` is x-grounded (else it is one %json leaf)."""
+        if not isinstance(node, dict) or depth > 32:
+            return False
+        node = self.resolve(node)
+        children = [*(node.get("properties") or {}).values(), *node.get("anyOf", []), *node.get("oneOf", [])]
+        if isinstance(node.get("items"), dict):
+            children.append(node["items"])
+        return GROUNDED in node or any(self.grounded_inside(child, depth + 1) for child in children)
+
+    def _object(self, node: dict) -> str:
         """``{"k1":v1,"k2":v2}`` with keys in schema order; all must be required."""
         node = self.resolve(node)
         props = node.get("properties", {})
@@ -139,49 +160,55 @@ class _GroundedBuilder:
         for i, (key, sub) in enumerate(props.items()):
             opener = ("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":"
             parts.append(_lark_string(opener))
-            parts.append(value_of(key, self.resolve(sub)))
+            parts.append(self._value(key, self.resolve(sub)))
         parts.append(_lark_string("}" if props else "{}"))
         return " ".join(parts)
 
     # --- values ----------------------------------------------------------------
-    def _top_value(self, key: str, sub: dict) -> str:
-        if key == _CLAIMS_KEY:
-            return self._claims(sub)
-        if key == _SUMMARY_KEY and sub.get("type") == "string":
-            # Free text, but every number in it one of the article's (summary_grammar).
-            from summarizer.summary_grammar import summary_rules
+    def _value(self, key: str, sub: dict) -> str:
+        kind = sub.get(GROUNDED)
+        if kind is not None:
+            body = {"span": self._span, "number": self._number, "numbers": self._numbers_text}[kind](sub)
+            return self.rule("nullable", f"{body} | {_lark_string('null')}") if "null" in _types(sub) else body
+        if not self.grounded_inside(sub):
+            return self.rule("leaf", _json_leaf(sub))
+        if "anyOf" in sub or "oneOf" in sub:
+            return self._alternatives(key, sub)
+        if "array" in _types(sub):
+            return self._array(key, sub)
+        return self.rule(key, self._object(sub))
 
-            self.rules.extend(summary_rules(self.article))
-            return "summary"
-        return self.rule("leaf", _json_leaf(sub))
-
-    def _claims(self, node: dict) -> str:
+    def _array(self, key: str, node: dict) -> str:
         lo, hi = node.get("minItems", 0), node.get("maxItems")
         kept, named = len(self.rules), dict(self._named)
         try:
-            claim = self.rule("claim", self._object(node["items"], self._claim_value))
+            item = self._value(key.rstrip("s") or "item", self.resolve(node["items"]))
         except _NoGroundedNumber:
-            self.rules[kept:], self._named = [], named  # drop the half-built claim rules
-            claim = None
-        if claim is None or hi == 0:
+            self.rules[kept:], self._named = [], named  # drop the half-built item rules
+            item = None
+        if item is None or hi == 0:
             if lo > 0:
-                raise GrammarError("the article states no number, but the schema requires claims")
-            # No number to ground a count in: the only grounded list is the empty one.
-            return self.rule("claims", _lark_string("[]"))
+                raise GrammarError(f"the article states no number, but the schema requires {key}")
+            # No number to ground an item's number in: the only grounded list is the empty one.
+            return self.rule(key, _lark_string("[]"))
         repeat = f"{{{max(lo - 1, 0)},{'' if hi is None else hi - 1}}}"
-        items = f"{_lark_string('[')} {claim} ({_lark_string(',')} {claim}){repeat} {_lark_string(']')}"
-        return self.rule("claims", items if lo > 0 else f"{_lark_string('[]')} | {items}")
+        items = f"{_lark_string('[')} {item} ({_lark_string(',')} {item}){repeat} {_lark_string(']')}"
+        return self.rule(key, items if lo > 0 else f"{_lark_string('[]')} | {items}")
 
-    def _claim_value(self, key: str, sub: dict) -> str:
-        if key == _EVIDENCE_KEY:
-            return self._evidence(sub)
-        if key == _COUNT_KEY:
-            return self._count(sub)
-        return self.rule("leaf", _json_leaf(sub))
+    def _alternatives(self, key: str, node: dict) -> str:
+        """anyOf/oneOf branches (claims: the count's plain and range forms); a branch no grounded
+        number fits is left out, and with none left the value cannot be grounded."""
+        bodies = []
+        for branch in node.get("anyOf") or node.get("oneOf"):
+            try:
+                bodies.append(self._object(branch))
+            except _NoGroundedNumber:
+                continue
+        if not bodies:
+            raise _NoGroundedNumber()
+        return self.rule(key, " | ".join(f"({b})" for b in bodies))
 
-    def _evidence(self, sub: dict) -> str:
-        if sub.get("type") != "string":
-            raise GrammarError("evidence must be a string in the schema")
+    def _span(self, sub: dict) -> str:
         lo, hi = max(1, sub.get("minLength", 1)), sub.get("maxLength")
         # Escaped length >= decoded length, so bounding the escaped text keeps maxLength.
         bound = f"/.{{{lo},{hi}}}/" if hi is not None else f"/.{{{lo},}}/"
@@ -189,21 +216,25 @@ class _GroundedBuilder:
         terminal = self.rule("EVIDENCE", f"{substring} & {bound}")
         return self.rule("evidence", f'"\\"" {terminal} "\\""')
 
-    def _count(self, node: dict) -> str:
-        branches = node.get("anyOf") or node.get("oneOf") or [node]
-        bodies = [self._object(branch, self._count_value) for branch in branches]
-        return self.rule("count", " | ".join(f"({b})" for b in bodies))
+    def _numbers_text(self, sub: dict) -> str:
+        """Free text, but every number in it one of the article's (summary_grammar); its
+        maxLength is kept by cutting after generation (the grammar cannot count characters)."""
+        from summarizer.summary_grammar import summary_rules
 
-    def _count_value(self, key: str, sub: dict) -> str:
-        if sub.get("type") in ("number", "integer"):
-            return self._number(sub)
-        return self.rule("leaf", _json_leaf(sub))
+        if not self._free_text:
+            self.rules.extend(summary_rules(self.article))
+            self._free_text = True
+        return "summary"
 
     def _number(self, sub: dict) -> str:
         values = grounded_numbers(self.article, sub.get("minimum"))
-        if sub.get("type") == "integer":
+        if "integer" in _types(sub) and "number" not in _types(sub):
             values = [v for v in values if re.fullmatch(r"-?\d+", v)]
+        if "maximum" in sub:
+            values = [v for v in values if float(v) <= sub["maximum"]]
         if not values:
+            if "null" in _types(sub):
+                return _lark_string("null")
             raise _NoGroundedNumber()
         # A terminal (uppercase name): one lexeme for all the article's numbers.
         return self.rule("NUMBER", " | ".join(_lark_string(v) for v in values))

@@ -1,9 +1,9 @@
-"""Build the model's prompt: instructions, one worked example, then the article.
+"""Build the model's prompt for a task: instructions, its worked examples, then the article.
 
-The prompt is a chat: a system turn (``prompts/system.md``), the worked example as a
-user turn (``prompts/user.md`` filled with ``prompts/example_article.txt``) answered by
-an assistant turn (``prompts/example_output.json``), and the article as the last user
-turn. It goes through the tokenizer's chat template; a tokenizer without one gets a
+The prompt is a chat: a system turn (the task's instructions; claims: ``prompts/system.md``),
+each worked example as a user turn (the task's user template, claims: ``prompts/user.md``,
+filled with the example's article) answered by an assistant turn (its document), and the
+article as the last user turn. It goes through the tokenizer's chat template; a tokenizer without one gets a
 plain-text layout of the same parts.
 
 Everything before the article is the same for every article, so its token ids (the
@@ -15,16 +15,14 @@ of any article is ``prefix_ids + tokens(article + tail)``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from summarizer.errors import ModelError
-from summarizer.resources import prompt_path
+from summarizer.task import CLAIMS_PROMPT_FILES as PROMPT_FILES  # noqa: F401  (the claims prompt's files)
+from summarizer.task import Task, load_task
 
-PROMPT_FILES = ("system.md", "user.md", "example_article.txt", "example_output.json")
 ARTICLE_SLOT = "{article}"
 # Rendered in place of the article, then cut out: nothing a template does (trim,
 # escape) changes it, and no real article contains it.
@@ -35,31 +33,30 @@ _SENTINEL = "ARTICLEGOESHERE7Q3X"
 class PromptParts:
     system: str
     user_template: str  # contains ARTICLE_SLOT
-    example_article: str
-    example_output: dict
+    examples: tuple[tuple[str, dict], ...]  # (article, document) per worked example
 
     def user(self, article: str) -> str:
         return self.user_template.replace(ARTICLE_SLOT, article)
 
+    @property
+    def example_article(self) -> str:
+        return self.examples[0][0]
 
-@lru_cache(maxsize=1)
-def prompt_parts() -> PromptParts:
-    read = lambda name: prompt_path(name).read_text(encoding="utf-8").strip()  # noqa: E731
-    return PromptParts(
-        system=read("system.md"),
-        user_template=read("user.md"),
-        example_article=read("example_article.txt"),
-        example_output=json.loads(read("example_output.json")),
-    )
+    @property
+    def example_output(self) -> dict:
+        return self.examples[0][1]
 
 
-@lru_cache(maxsize=1)
-def prompt_hash() -> str:
-    """sha256 of the prompt files (names and bytes): part of what identifies a generation."""
-    digest = hashlib.sha256()
-    for name in PROMPT_FILES:
-        digest.update(name.encode() + b"\0" + prompt_path(name).read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+def prompt_parts(task: Task | None = None) -> PromptParts:
+    """The prompt of ``task`` (the claims task by default)."""
+    task = load_task(task)
+    return PromptParts(system=task.instructions, user_template=task.user_template,
+                       examples=tuple((e.article, e.document) for e in task.examples))
+
+
+def prompt_hash(task: Task | None = None) -> str:
+    """sha256 of the task's prompt files (names and bytes): part of what identifies a generation."""
+    return load_task(task).prompt_hash
 
 
 def format_document(doc: dict) -> str:
@@ -69,12 +66,11 @@ def format_document(doc: dict) -> str:
 
 def build_messages(article: str, parts: PromptParts | None = None) -> list[dict[str, str]]:
     parts = parts or prompt_parts()
-    return [
-        {"role": "system", "content": parts.system},
-        {"role": "user", "content": parts.user(parts.example_article)},
-        {"role": "assistant", "content": format_document(parts.example_output)},
-        {"role": "user", "content": parts.user(article)},
-    ]
+    messages = [{"role": "system", "content": parts.system}]
+    for example_article, example_output in parts.examples:
+        messages.append({"role": "user", "content": parts.user(example_article)})
+        messages.append({"role": "assistant", "content": format_document(example_output)})
+    return [*messages, {"role": "user", "content": parts.user(article)}]
 
 
 def has_chat_template(tokenizer: Any) -> bool:

@@ -43,12 +43,15 @@ def _complete_items(text: str) -> list[dict]:
     return items
 
 
-def without_repeats(claims: list[dict]) -> list[dict]:
-    """Claims in order, without any that repeats an earlier one's evidence and count."""
+def without_repeats(claims: list[dict], fields: tuple[str, ...] = ("evidence", "count")) -> list[dict]:
+    """Claims (a task's items) in order, without any that repeats an earlier one's ``fields``
+    (claims: evidence and count; a task: its merge key, dotted names reaching inside)."""
+    from summarizer.task import field_value
+
     seen: set[str] = set()
     kept = []
     for claim in claims:
-        key = json.dumps([claim.get("evidence"), claim.get("count")], sort_keys=True)
+        key = json.dumps([field_value(claim, name) for name in fields], sort_keys=True)
         if key not in seen:
             seen.add(key)
             kept.append(claim)

@@ -1,7 +1,7 @@
 """The run store: every generation, kept in SQLite so nothing is generated twice.
 
 Each call to a backend is recorded with what identifies it (model, revision,
-backend, prompt hash, schema hash, article hash, decoding parameters) and what it
+backend, task hash, prompt hash, schema hash, article hash, decoding parameters) and what it
 produced (raw output, parsed document, status, timings, token counts). A request
 identical to a recorded one is answered from the store: re-scoring a model, or
 re-running a comparison that was interrupted, never regenerates.
@@ -29,7 +29,7 @@ from typing import Any, Callable, Union
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError, ModelError
-from summarizer.resources import schema_hash
+from summarizer.task import load_task
 
 STORE_ENV = "SUMMARIZER_STORE"
 STORE_FILENAME = "runs.sqlite3"
@@ -101,6 +101,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE generations_v2 RENAME TO generations;
     CREATE INDEX generations_by_key ON generations (cache_key, id);
     """,
+    # 3: the task (schema, prompt, scoring settings) a generation was made for, by content hash.
+    # Rows made before tasks existed are claims generations; their task hash is not known.
+    "ALTER TABLE generations ADD COLUMN task_hash TEXT;",
 ]
 
 
@@ -133,11 +136,15 @@ def text_hash(text: str) -> str:
 
 
 def backend_identity(backend: Backend) -> dict[str, Any]:
-    """What identifies a backend's output: its describe(), with the schema hash always present."""
+    """What identifies a backend's output: its describe(), with its task's name, hash and schema hash
+    always present (a backend with no ``task`` writes claims)."""
     info = dict(backend.describe())
+    task = load_task(getattr(backend, "task", None))
     info.setdefault("backend", backend.name)
     info.setdefault("model", backend.model_id)
-    info.setdefault("schema_hash", schema_hash())
+    info.setdefault("schema_hash", task.schema_hash)
+    info.setdefault("task", task.name)
+    info.setdefault("task_hash", task.hash)
     # A new release may change prompts, parsing or the rules baseline without a backend noticing.
     info.setdefault("summarizer_version", __version__)
     return info
@@ -218,6 +225,7 @@ class RunStore:
             "backend": str(identity.get("backend")),
             "prompt_hash": _optional_str(identity.get("prompt_hash")),
             "schema_hash": _optional_str(identity.get("schema_hash")),
+            "task_hash": _optional_str(identity.get("task_hash")),
             "article_hash": article_hash,
             "backend_info": _canonical_json(identity),
             "params": _canonical_json(params),
@@ -234,6 +242,8 @@ class RunStore:
             "stats": _canonical_json(stats),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+        if values["task_hash"] is None or self.schema_version < 3:  # a store still without the column
+            del values["task_hash"]
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._conn:  # one transaction per record

@@ -1,4 +1,5 @@
-"""Check a claims document: against the schema, and against the article it came from.
+"""Check a document of a task (the claims task unless one is given): against the task's schema,
+and against the article it came from (the properties the schema marks ``x-grounded``).
 
 Each problem carries the JSON path of the offending value ("$.claims[3].count.value")
 and a short reason a person can act on, rather than jsonschema's full repr of the
@@ -17,16 +18,15 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from summarizer.numbers import LARGEST_VALUE, format_number, is_usable_value, value_occurs
-from summarizer.resources import load_schema
+from summarizer.task import Task, iter_values, load_task
 from summarizer.text import find_span
 
 __all__ = ["Problem", "schema_problems", "grounding_problems", "validate_document", "is_valid"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
-# The two branches of the schema's count (anyOf): which one a count meant to follow
-# is decided by its qualifier.
-_RANGE_BRANCH, _PLAIN_BRANCH = 1, 0
+# Grounding problems of one record come span first, then numbers (evidence before count.value).
+_KIND_ORDER = {"span": 0, "number": 1}
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def _is_count_number(checker: object, value: object) -> bool:
     return _is_number(value) and (is_usable_value(value) or is_usable_value(-value))
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+@lru_cache(maxsize=16)
+def _validator(schema_text: str) -> Draft202012Validator:
     checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_count_number)
-    return validators.extend(Draft202012Validator, type_checker=checker)(load_schema())
+    return validators.extend(Draft202012Validator, type_checker=checker)(json.loads(schema_text))
 
 
 def json_path(parts: Iterable[object]) -> str:
@@ -94,14 +94,30 @@ def _problems_for(error: ValidationError) -> list[Problem]:
 
 
 def _useful_branch(error: ValidationError) -> list[ValidationError]:
-    """For a count that fits no branch: the errors of the branch its qualifier asks for."""
-    instance = error.instance
-    if isinstance(instance, dict) and "qualifier" in instance:
-        branch = _RANGE_BRANCH if instance.get("qualifier") == "range" else _PLAIN_BRANCH
+    """For an object that fits no branch: the errors of the branch its discriminating field asks for
+    (a claims count with qualifier "range" meant the range branch; any other, the first branch)."""
+    instance, branches = error.instance, error.validator_value
+    field = _discriminator(branches) if isinstance(branches, list) else None
+    if isinstance(instance, dict) and field in instance:
+        wanted = [i for i, b in enumerate(branches) if instance[field] in _allowed(b["properties"][field])]
+        branch = wanted[0] if wanted else 0
         chosen = [sub for sub in error.context if sub.schema_path and sub.schema_path[0] == branch]
         if chosen:
             return chosen
     return [best_match(error.context)]
+
+
+def _discriminator(branches: list) -> str | None:
+    """A property that every branch restricts with const or enum (claims: count.qualifier)."""
+    props = [b.get("properties") if isinstance(b, dict) else None for b in branches]
+    if not props or not all(isinstance(p, dict) for p in props):
+        return None
+    return next((key for key in props[0] if all(isinstance(p.get(key), dict) and _allowed(p[key]) for p in props)),
+                None)
+
+
+def _allowed(node: dict) -> list:
+    return [node["const"]] if "const" in node else list(node.get("enum") or [])
 
 
 def _reason(error: ValidationError) -> str:
@@ -136,10 +152,19 @@ def _document_order(error: ValidationError) -> list[tuple[int, object]]:
     return [(0, p) if isinstance(p, int) else (1, str(p)) for p in error.absolute_path]
 
 
-def schema_problems(doc: object) -> list[Problem]:
-    """Every way ``doc`` breaks the claims schema, in document order."""
+def schema_problems(doc: object, task: Task | None = None) -> list[Problem]:
+    """Every way ``doc`` breaks the task's schema (claims by default), in document order."""
+    return _schema_problems(doc, load_task(task).schema_text)
+
+
+def schema_problems_for(doc: object, schema: dict) -> list[Problem]:
+    """:func:`schema_problems` against a schema given as a dict (a backend decoding under its own)."""
+    return _schema_problems(doc, json.dumps(schema, sort_keys=True))
+
+
+def _schema_problems(doc: object, schema_text: str) -> list[Problem]:
     try:
-        errors = sorted(_validator().iter_errors(doc), key=_document_order)
+        errors = sorted(_validator(schema_text).iter_errors(doc), key=_document_order)
     except (ValueError, RecursionError):
         # jsonschema repr()s a bad value: an int past Python's 4300 digits, or nesting deeper than
         # the interpreter allows, cannot be. read_json refuses both; a Python caller may not.
@@ -151,38 +176,35 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _claim_grounding(index: int, claim: dict, article: str) -> list[Problem]:
-    problems = []
-    evidence = claim.get("evidence")
-    if isinstance(evidence, str) and evidence.strip() and find_span(article, evidence) is None:
-        problems.append(Problem(f"$.claims[{index}].evidence",
-                                f"not found verbatim in the article: {_short(evidence, 60)}", "grounding"))
-    count = claim.get("count")
-    for key in ("value", "upper"):
-        number = count.get(key) if isinstance(count, dict) else None
-        if is_usable_value(number) and not value_occurs(number, article):  # the schema check reports the rest
-            problems.append(Problem(f"$.claims[{index}].count.{key}",
-                                    f"{format_number(number)} does not occur in the article", "grounding"))
-    return problems
+def _value_problem(where: tuple, kind: str, value: object, article: str) -> Problem | None:
+    if kind == "span" and isinstance(value, str) and value.strip() and find_span(article, value) is None:
+        return Problem(json_path(where), f"not found verbatim in the article: {_short(value, 60)}", "grounding")
+    if kind == "number" and is_usable_value(value) and not value_occurs(value, article):  # the schema check reports the rest
+        return Problem(json_path(where), f"{format_number(value)} does not occur in the article", "grounding")
+    return None
 
 
-def grounding_problems(doc: object, article: str) -> list[Problem]:
-    """Evidence that is not a span of ``article``, and count values no number in it equals.
-    Parts of ``doc`` with the wrong shape are skipped: the schema check reports those."""
-    claims = doc.get("claims") if isinstance(doc, dict) else None
-    if not isinstance(claims, list):
-        return []
-    return [p for i, claim in enumerate(claims) if isinstance(claim, dict) for p in _claim_grounding(i, claim, article)]
+def grounding_problems(doc: object, article: str, task: Task | None = None) -> list[Problem]:
+    """Span values that are not spans of ``article``, and number values no number in it equals, for
+    the properties the task's schema marks ``x-grounded``. Free text (``numbers``) is left to the
+    grammar and the scorer. Parts of ``doc`` with the wrong shape are skipped: the schema check reports those."""
+    found = []
+    for order, (path, kind) in enumerate(load_task(task).grounded):
+        for where, value in iter_values(doc, path) if kind in _KIND_ORDER else ():
+            problem = _value_problem(where, kind, value, article)
+            if problem is not None:  # record by record (indices), span first, then in schema order
+                found.append(((tuple(p for p in where if isinstance(p, int)), _KIND_ORDER[kind], order), problem))
+    return [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
 
 
-def validate_document(doc: object, article: str | None = None) -> list[Problem]:
+def validate_document(doc: object, article: str | None = None, task: Task | None = None) -> list[Problem]:
     """Schema problems, then (when the article is given) grounding problems."""
-    problems = schema_problems(doc)
+    problems = schema_problems(doc, task)
     if article is not None:
-        problems += grounding_problems(doc, article)
+        problems += grounding_problems(doc, article, task)
     return problems
 
 
-def is_valid(doc: object) -> bool:
+def is_valid(doc: object, task: Task | None = None) -> bool:
     """Whether ``doc`` meets the schema (grounding is not checked)."""
-    return not schema_problems(doc)
+    return not schema_problems(doc, task)

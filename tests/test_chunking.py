@@ -103,3 +103,16 @@ def test_merge_trims_summary_and_caps_claims():
 def test_merge_needs_a_document():
     with pytest.raises(ValueError):
         merge_documents([])
+
+
+def test_merge_of_a_user_task_drops_overlap_repeats_by_its_merge_key():
+    from summarizer.task import load_task
+
+    from pathlib import Path
+
+    quotes = load_task(Path(__file__).resolve().parent.parent / "examples" / "quotes")  # merge_key = ["quote"]
+    first = {"quotes": [{"speaker": "Ana", "role": None, "quote": "We stay open"}]}
+    second = {"quotes": [{"speaker": "Ana Ruiz", "role": "mayor", "quote": "We stay open,"},  # the overlap again
+                         {"speaker": "Bo", "role": None, "quote": "Not today"}]}
+    merged = merge_documents([first, second], quotes)
+    assert [q["quote"] for q in merged["quotes"]] == ["We stay open", "Not today"]

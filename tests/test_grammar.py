@@ -220,3 +220,41 @@ def test_seed_grammars_compile_fast(seed_articles, schema, ll_tokenizer):
         slowest = max(slowest, time.perf_counter() - start)
     # Typically 15-40 ms on a 2-core machine; the bound leaves room for a loaded CI box.
     assert slowest < 1.0, f"slowest seed grammar took {slowest * 1000:.0f} ms"
+
+
+# -- grounding declared with x-grounded in any task's schema ------------------------------------
+EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "events": {"type": "array", "maxItems": 3, "items": {
+            "type": "object",
+            "properties": {
+                "place": {"type": ["string", "null"], "minLength": 1, "maxLength": 40, "x-grounded": "span"},
+                "people": {"type": "integer", "minimum": 0, "x-grounded": "number"},
+                "kind": {"enum": ["protest", "strike"]},
+            },
+            "required": ["place", "people", "kind"], "additionalProperties": False}},
+        "note": {"type": "string", "minLength": 1, "maxLength": 100, "x-grounded": "numbers"},
+    },
+    "required": ["events", "note"], "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize("doc,ok", [
+    ({"events": [{"place": "Kharkiv", "people": 12, "kind": "protest"}], "note": "About 40 came."}, True),
+    ({"events": [{"place": None, "people": 1180, "kind": "strike"}], "note": "n"}, True),
+    ({"events": [], "note": "Quiet day."}, True),
+    ({"events": [{"place": "Kyiv", "people": 12, "kind": "protest"}], "note": "n"}, False),       # not a span
+    ({"events": [{"place": "Kharkiv", "people": 13, "kind": "protest"}], "note": "n"}, False),    # not its number
+    ({"events": [{"place": "Kharkiv", "people": 12, "kind": "riot"}], "note": "n"}, False),       # not in the enum
+    ({"events": [], "note": "Some 77 came."}, False),                                              # invented number
+], ids=["span", "null-span", "empty", "not-a-span", "number", "enum", "free-text-number"])
+def test_x_grounded_grounds_any_schema(ll_tokenizer, doc, ok):
+    assert accepts(ll_tokenizer, build_grammar(EVENT_SCHEMA, ARTICLE), compact(doc)) is ok
+
+
+def test_x_grounded_does_not_reach_the_json_schema_engine(ll_tokenizer):
+    grammar = build_grammar(EVENT_SCHEMA, grounded=False)
+    assert "x-grounded" not in grammar
+    assert accepts(ll_tokenizer, grammar, compact({"events": [{"place": "Kyiv", "people": 3, "kind": "strike"}],
+                                                   "note": "Some 77 came."}))

@@ -122,14 +122,17 @@ def test_instructions_define_every_field_and_enum_value():
 
 
 def test_prompt_hash_covers_the_prompt_files(tmp_path, monkeypatch):
+    import summarizer.resources as resources
+    from summarizer.task import builtin_task
+
     original = prompting.prompt_hash()
     assert len(original) == 16 and int(original, 16) >= 0
     for name in prompting.PROMPT_FILES:
         shutil.copy(prompt_path(name), tmp_path / name)
     (tmp_path / "system.md").write_text("Different instructions.\n", encoding="utf-8")
-    monkeypatch.setattr(prompting, "prompt_path", lambda name: tmp_path / name)
-    prompting.prompt_hash.cache_clear()
+    monkeypatch.setattr(resources, "prompt_path", lambda name: tmp_path / name)
+    builtin_task.cache_clear()
     try:
         assert prompting.prompt_hash() != original
     finally:
-        prompting.prompt_hash.cache_clear()
+        builtin_task.cache_clear()

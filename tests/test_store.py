@@ -274,3 +274,18 @@ def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_
     assert again.n_generated == 5
     with RunStore(path) as opened:
         assert opened.count() == 10
+
+
+def test_generations_record_their_task_hash(tmp_path):
+    import json
+
+    from summarizer.backends.rules import RulesBackend
+    from summarizer.backends.base import ExtractOptions
+    from summarizer.store import RunStore, backend_identity, cached_extract
+    from summarizer.task import builtin_task
+
+    with RunStore(tmp_path / "runs.sqlite3") as store:
+        cached_extract(store, RulesBackend(), "Officials said 12 civilians were killed.", ExtractOptions())
+        row = store._conn.execute("SELECT task_hash, backend_info FROM generations").fetchone()
+    assert row[0] == builtin_task("claims").hash
+    assert json.loads(row[1])["task"] == "claims" == backend_identity(RulesBackend())["task"]

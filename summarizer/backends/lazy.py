@@ -19,6 +19,7 @@ class LazyBackend(Backend):
     def __init__(self, cls: type[Backend], model: str, identity: dict[str, Any], kwargs: dict[str, Any]):
         self.name = cls.name  # type: ignore[misc]  # the class's name, per instance
         self._cls, self._model, self._identity, self._kwargs = cls, model, dict(identity), dict(kwargs)
+        self.task = kwargs.get("task")  # the task it extracts (None: claims), known before loading
         self._backend: Backend | None = None
         self._failure: ModelError | None = None
 

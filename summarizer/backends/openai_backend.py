@@ -145,10 +145,12 @@ class OpenAIBackend(Backend):
     concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
 
     def __init__(self, model: str, *, base_url: str, api_key_env: str | None = None, dialect: str = "auto",
-                 timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0):
+                 timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0,
+                 task: Any = None):
         """``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
-        key is read from the environment variable ``api_key_env``, never given directly."""
-        from summarizer.resources import load_schema
+        key is read from the environment variable ``api_key_env``, never given directly; ``task``:
+        what to extract (a :class:`~summarizer.task.Task`, default claims)."""
+        from summarizer.task import load_task
 
         if not base_url.startswith(("http://", "https://")):
             raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
@@ -156,7 +158,8 @@ class OpenAIBackend(Backend):
             raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
         self._model_name = model
         self.client = Client(base_url, _api_key(api_key_env), timeout, retries, backoff)
-        self.schema = load_schema()
+        self.task = load_task(task)
+        self.schema = self.task.schema
         self.card = self._model_card()
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.server_version = self._server_version()
@@ -166,12 +169,10 @@ class OpenAIBackend(Backend):
         return self._model_name
 
     def describe(self) -> dict[str, Any]:
-        from summarizer.prompting import prompt_hash
-        from summarizer.resources import schema_hash
-
         return {**super().describe(), "base_url": self.client.base_url, "dialect": self.dialect,
                 "revision": self.card.get("revision") or self.card.get("root"),
-                "server_version": self.server_version, "prompt_hash": prompt_hash(), "schema_hash": schema_hash()}
+                "server_version": self.server_version, "prompt_hash": self.task.prompt_hash,
+                "schema_hash": self.task.schema_hash, "task": self.task.name, "task_hash": self.task.hash}
 
     def _model_card(self) -> dict:
         """The server's entry for the model: proves the server is up and serves it."""
@@ -223,18 +224,20 @@ class OpenAIBackend(Backend):
     def request(self, article: str, options: ExtractOptions) -> dict[str, Any]:
         """The chat completion request for one article (the same messages as the in-process backend)."""
         from summarizer.grammar import grounded_lark
-        from summarizer.prompting import build_messages
+        from summarizer.prompting import build_messages, prompt_parts
+        from summarizer.task import plain_schema
 
         body: dict[str, Any] = {
-            "model": self._model_name, "messages": build_messages(article.strip()),
+            "model": self._model_name, "messages": build_messages(article.strip(), prompt_parts(self.task)),
             "max_tokens": options.max_new_tokens, "temperature": options.temperature, "top_p": options.top_p,
             "seed": options.seed,
         }
         if self.grounding(options) == "grammar":
             body.update(GRAMMAR_FIELDS[self.dialect](grounded_lark(self.schema, article.strip())))
         else:
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "claims", "schema": self.schema, "strict": True}}
+            # x-grounded is this project's keyword: servers strict about keywords get the plain schema.
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": self.task.name, "schema": plain_schema(self.schema), "strict": True}}
         return body
 
     def check(self, content: str, article: str, options: ExtractOptions, stats: dict) -> Extraction:
@@ -246,10 +249,10 @@ class OpenAIBackend(Backend):
         except json.JSONDecodeError as error:
             return Extraction(content, None, "invalid", f"the server's output is not JSON: {error.msg} "
                               f"at character {error.pos}", stats)
-        problems = schema_problems(document)
+        problems = schema_problems(document, self.task)
         if problems:
             return Extraction(content, None, "invalid", f"the server's output breaks the schema: {problems[0]}", stats)
-        problems = grounding_problems(document, article) if options.grounded else []
+        problems = grounding_problems(document, article, self.task) if options.grounded else []
         if problems and stats["grounding"] == "grammar":
             return Extraction(content, None, "invalid",
                               f"the server's output does not follow the grounded grammar: {problems[0]}", stats)

@@ -409,8 +409,15 @@ class RulesBackend(Backend):
 
     name = "rules"
 
-    def __init__(self, model: str = "rules", **_options):
-        pass  # nothing to load: the lexicons are module data
+    def __init__(self, model: str = "rules", *, task: object = None, **_options):
+        from summarizer.errors import ModelError
+        from summarizer.task import load_task
+
+        # Nothing to load: the lexicons are module data. They read claims and nothing else.
+        self.task = load_task(task)
+        if not self.task.is_claims:
+            raise ModelError(f"the rules baseline extracts only the built-in claims task, not {self.task.name!r}; "
+                             "use a model (--model) for your own task")
 
     @property
     def model_id(self) -> str:

@@ -1,6 +1,6 @@
-"""Any Hugging Face causal LM, decoded under the claims grammar by the project's own loop.
+"""Any Hugging Face causal LM, decoded under a task's grammar (claims by default) by the project's own loop.
 
-Per article: prompt (``prompting``) -> grammar grounded on the article (``grammar``)
+Per article: the task's prompt (``prompting``) -> grammar grounded on the article (``grammar``)
 -> ``decode.Decoder.generate`` -> JSON. An article too long for the context left
 after the prompt and the token budget is split into chunks (``chunking``), each
 extracted under a grammar grounded on that chunk, and the documents are merged.
@@ -19,6 +19,7 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions, regist
 from summarizer.errors import ModelError
 from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
 from summarizer.salvage import salvage_document, without_repeats
+from summarizer.task import Task, iter_values, load_task
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
@@ -30,35 +31,38 @@ CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a 
 
 @register_backend
 class TransformersBackend(Backend):
-    """A causal LM from the hub or a folder, decoded under the (grounded) claims grammar."""
+    """A causal LM from the hub or a folder, decoded under the task's (grounded) grammar."""
 
     name = "transformers"
 
     def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
                  revision: str | None = None, max_context: int | None = None, schema: dict | None = None,
-                 batch_size: int = 8):
-        """``max_context`` caps the model's context (chunk sooner); ``schema`` replaces the claims
-        schema in the grammar (a stricter subset of it, e.g. shorter strings, for tests);
-        ``batch_size``: figures labelled per forward pass (figure-guided extraction)."""
+                 batch_size: int = 8, task: Task | None = None):
+        """``max_context`` caps the model's context (chunk sooner); ``task``: what to extract (a
+        :class:`~summarizer.task.Task`; default claims); ``schema`` replaces the task's schema in the
+        grammar (a stricter subset of it, e.g. shorter strings, for tests); ``batch_size``: figures
+        labelled per forward pass (figure-guided extraction, claims only)."""
         from summarizer.decode import Decoder
         from summarizer.figure_extraction import FigureExtractor
-        from summarizer.prompting import PromptBuilder
-        from summarizer.resources import load_schema
+        from summarizer.prompting import PromptBuilder, prompt_parts
 
         self._model_name = model
+        self.task = load_task(task)
         # Resolved and digested before loading, as identify() does: describe() agrees with it.
         self.identity = self.identify(model, device=device, dtype=dtype, revision=revision,
-                                      max_context=max_context, schema=schema)
+                                      max_context=max_context, schema=schema, task=self.task)
         self.source, self.revision = self.identity["source"], self.identity["revision"]
         self.tokenizer, self.model = load_model(model, device=device, dtype=dtype,
                                                 trust_remote_code=trust_remote_code, revision=self.revision)
         self.context = min(context_size(self.model, self.tokenizer), max_context or 10**9)
-        self.schema = schema or load_schema()
+        self.schema = schema or self.task.schema
         self.schema_hash = self.identity["schema_hash"]
-        self.prompts = PromptBuilder(self.tokenizer)
+        self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
-        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=batch_size)
+        # Figure-guided extraction is the claims task's own (its figure prompt is cached only for it).
+        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=batch_size) if self.task.is_claims \
+            else None
 
     @property
     def model_id(self) -> str:
@@ -66,24 +70,26 @@ class TransformersBackend(Backend):
 
     @classmethod
     def identify(cls, model: str, *, device: str = "auto", dtype: str = "auto", revision: str | None = None,
-                 max_context: int | None = None, schema: dict | None = None, **_loading: Any) -> dict[str, Any]:
+                 max_context: int | None = None, schema: dict | None = None, task: Task | None = None,
+                 **_loading: Any) -> dict[str, Any]:
         """describe() without loading the model: what its output depends on (the run store's key).
 
         The model's content (hub commit, digest of a folder's files, sha256 of a GGUF file),
-        the precision it runs at, the prompt, the schema and the context cap. Raises
+        the precision it runs at, the task (prompt, schema, settings) and the context cap. Raises
         ModelError (one line) when the model cannot be had, before anything is loaded.
         """
         from summarizer.figure_prompting import figure_prompt_hash
-        from summarizer.prompting import prompt_hash
-        from summarizer.resources import schema_hash
 
+        task = load_task(task)
         resolved_device = resolve_device(device)
         precision = str(resolve_dtype(dtype, resolved_device)).removeprefix("torch.")
-        custom = schema is not None and schema != _default_schema()  # tests may decode under a stricter schema
+        custom = schema is not None and schema != task.schema  # tests may decode under a stricter schema
+        # The figure prompt is part of how claims are extracted; a user task never uses it.
+        prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash
         return {"backend": cls.name, "model": model, **model_identity(model, revision),
-                "device": resolved_device, "dtype": precision, "prompt_hash": f"{prompt_hash()}+{figure_prompt_hash()}",
-                "engine_hash": engine_hash(),
-                "schema_hash": _schema_digest(schema) if custom else schema_hash(), "max_context": max_context}
+                "device": resolved_device, "dtype": precision, "prompt_hash": prompt,
+                "engine_hash": engine_hash(), "task": task.name, "task_hash": task.hash,
+                "schema_hash": _schema_digest(schema) if custom else task.schema_hash, "max_context": max_context}
 
     def describe(self) -> dict[str, Any]:
         return dict(self.identity)
@@ -108,7 +114,7 @@ class TransformersBackend(Backend):
         from summarizer.chunking import split_article
 
         started = time.perf_counter()
-        if options.strategy == "figures":
+        if options.strategy == "figures" and self.task.is_claims:  # figures are claims' own; a task's: documents
             extraction = self._extract_figures(article, options)
             extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
             return extraction
@@ -138,9 +144,11 @@ class TransformersBackend(Backend):
             texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
         runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
                                      drafts=_rule_drafts(text)) for text in texts]
-        document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs])
+        document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
         stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
-        return _parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs))
+        # Figure labels are not decoded under the document schema: checked against the task's.
+        return self._parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs),
+                           schema=self.task.schema)
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
         from summarizer.decode import DecodeParams
@@ -155,10 +163,12 @@ class TransformersBackend(Backend):
         if result.stop_reason == "max_new_tokens":
             limit = f"--max-new-tokens {new_tokens}" if new_tokens == options.max_new_tokens else \
                 f"{new_tokens} new tokens (all the model's context left)"
-            return _truncated(result.text, f"cut off at {limit}", stats)
-        parsed = _parse(result.text, stats)
-        if parsed.document is not None:  # a model that loops may repeat a claim within the budget too
-            parsed.document["claims"] = without_repeats(parsed.document["claims"])
+            return self._truncated(result.text, f"cut off at {limit}", stats)
+        parsed = self._parse(result.text, stats)
+        items = self.task.items
+        if parsed.document is not None and items:  # a model that loops may repeat an item within the budget too
+            fields = ("evidence", "count") if self.task.is_claims else self.task.merge_key
+            parsed.document[items] = without_repeats(parsed.document[items], fields)
         return parsed
 
     def _extract_chunks(self, texts: list[str], options: ExtractOptions, new_tokens: int) -> Extraction:
@@ -173,44 +183,41 @@ class TransformersBackend(Backend):
         raw = "\n".join(p.raw for p in parts)
         if parts[-1].status != "ok":
             return Extraction(raw, None, parts[-1].status, f"chunk {number} of {len(texts)}: {parts[-1].reason}", stats)
-        return Extraction(raw, merge_documents([p.document for p in parts]), "ok", None, stats)
+        return Extraction(raw, merge_documents([p.document for p in parts], self.task), "ok", None, stats)
 
+    def _truncated(self, text: str, reason: str, stats: dict) -> Extraction:
+        """A cut-off claims document keeps its summary and complete claims (still ``truncated``)."""
+        from summarizer.validation import schema_problems
 
-def _truncated(text: str, reason: str, stats: dict) -> Extraction:
-    """A cut-off document keeps its summary and complete claims (still ``truncated``)."""
-    from summarizer.validation import schema_problems
+        document = salvage_document(text) if self.task.is_claims else None
+        if document is not None and schema_problems(document, self.task):
+            document = None  # a custom schema the salvaged part does not satisfy
+        kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
+        return Extraction(text, document, "truncated", reason + kept, stats)
 
-    document = salvage_document(text)
-    if document is not None and schema_problems(document):
-        document = None  # a custom schema the salvaged part does not satisfy
-    kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
-    return Extraction(text, document, "truncated", reason + kept, stats)
+    def _parse(self, text: str, stats: dict, raw: str | None = None, schema: dict | None = None) -> Extraction:
+        """The grammar makes the text a valid document; check anyway (against ``schema``, by default
+        the one decoded under), so a bug never yields a broken one. ``raw`` is what to record as the
+        model's output when it is not ``text`` itself."""
+        schema = schema or self.schema
+        from summarizer.figure_extraction import clip_summary
+        from summarizer.task import schema_node
+        from summarizer.validation import schema_problems_for
 
-
-def _parse(text: str, stats: dict, raw: str | None = None) -> Extraction:
-    """The grammar makes the text a valid document; check anyway, so a bug never yields a broken one.
-    ``raw`` is what to record as the model's output when it is not ``text`` itself."""
-    from summarizer.validation import schema_problems
-
-    from summarizer.figure_extraction import clip_summary
-
-    raw = text if raw is None else raw
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
-    if isinstance(document, dict) and isinstance(document.get("summary"), str):
-        document["summary"] = clip_summary(document["summary"])  # the grounded grammar cannot count characters
-    problems = schema_problems(document)
-    if problems:
-        return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
-    return Extraction(raw, document, "ok", None, stats)
-
-
-def _default_schema() -> dict:
-    from summarizer.resources import load_schema
-
-    return load_schema()
+        raw = text if raw is None else raw
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
+        for path in self.task.paths("numbers"):  # the grounded grammar cannot count characters in free text
+            limit = (schema_node(schema, path) or {}).get("maxLength")
+            for parent in (p for _, p in iter_values(document, path[:-1]) if isinstance(p, dict)):
+                if isinstance(parent.get(path[-1]), str):
+                    parent[path[-1]] = clip_summary(parent[path[-1]], limit)
+        problems = schema_problems_for(document, schema)
+        if problems:
+            return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
+        return Extraction(raw, document, "ok", None, stats)
 
 
 def _schema_digest(schema: dict) -> str:

@@ -104,9 +104,15 @@ GroundingOption = Annotated[
     typer.Option("--grounding/--no-grounding", help="Restrict evidence to article text and counts to article numbers."),
 ]
 StrategyOption = Annotated[
+    Optional[str],
+    typer.Option("--strategy", help="figures: the model labels each figure the parser finds (bounded, batched; "
+                                    "claims only); document: the model writes the whole document in one generation. "
+                                    "Default: figures for claims, document for any other task."),
+]
+TaskOption = Annotated[
     str,
-    typer.Option("--strategy", help="figures: the model labels each figure the parser finds (bounded, batched); "
-                                    "document: the model writes the whole document in one generation."),
+    typer.Option("--task", help="What to extract: 'claims' (built in) or a task folder (schema.json, "
+                                "instructions.md, examples/, task.toml); see README 'Your own task'."),
 ]
 SummaryOption = Annotated[
     str,
@@ -115,14 +121,25 @@ SummaryOption = Annotated[
 ]
 
 
-def check_strategy(strategy: str, summary: str) -> None:
+def check_strategy(strategy: str | None, summary: str) -> None:
     """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
     from summarizer.backends.base import STRATEGIES
     from summarizer.figure_extraction import SUMMARY_MODES
 
     for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
-        if value not in allowed:
+        if value is not None and value not in allowed:
             raise typer.BadParameter(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def task_strategy(task, strategy: str | None) -> str:
+    """The --strategy for ``task``: figure-guided extraction is the claims task's own (its parser
+    finds casualty figures), so any other task writes whole documents under its schema's grammar."""
+    if strategy is None:
+        return "figures" if task.is_claims else "document"
+    if strategy == "figures" and not task.is_claims:
+        raise typer.BadParameter(f"--strategy figures labels the figures of the claims task; task {task.name!r} "
+                                 "uses --strategy document (its default)")
+    return strategy
 
 
 TrustRemoteCodeOption = Annotated[

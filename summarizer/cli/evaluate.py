@@ -34,21 +34,23 @@ from summarizer.cli.app import (
     TrustRemoteCodeOption,
     StrategyOption,
     SummaryOption,
+    TaskOption,
     check_sampling,
     check_strategy,
     command,
+    task_strategy,
 )
 from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
 from summarizer.models import DEFAULT_MODEL
 
 def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool,
-             strategy: str, summary: str):
+             strategy: str | None, summary: str, task):
     from summarizer.backends.base import ExtractOptions
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)
     return ExtractOptions(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                          seed=seed, strategy=strategy, summary=summary)
+                          seed=seed, strategy=task_strategy(task, strategy), summary=summary)
 
 
 def _backend_kwargs(backend: str | None, **options: Any):
@@ -74,8 +76,9 @@ def eval_command(
     temperature: TemperatureOption = 0.0,
     top_p: TopPOption = 1.0,
     seed: SeedOption = 0,
+    task: TaskOption = "claims",
     grounding: GroundingOption = True,
-    strategy: StrategyOption = "figures",
+    strategy: StrategyOption = None,
     summary: SummaryOption = "model",
     device: DeviceOption = "auto",
     dtype: DtypeOption = "auto",
@@ -94,15 +97,19 @@ def eval_command(
     store, so an identical second run generates nothing (unless --no-cache).
     """
     from summarizer.evaluate import evaluate, model_slug
+    from summarizer.task import load_task
 
+    chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / model_slug(model)
+    options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
     with _progress(quiet) as progress:
         result = evaluate(
             model,
             data_dir=data,
             out_dir=out_dir,
             store=store,
-            options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
+            options=options,
+            task=chosen_task,
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
@@ -112,7 +119,8 @@ def eval_command(
         )
     _print_report(result.report)
     left_out = _print_notes(result.report)
-    typer.echo(f"reports: {out_dir}/ (report.json, report.md, review.html, predictions/)")
+    pages = "report.json, report.md, review.html" if chosen_task.is_claims else "report.json, report.md"
+    typer.echo(f"reports: {out_dir}/ ({pages}, predictions/)")
     if left_out:
         raise typer.Exit(1)  # scored what was fine; the benchmark itself is incomplete
 
@@ -129,8 +137,9 @@ def compare_command(
     temperature: TemperatureOption = 0.0,
     top_p: TopPOption = 1.0,
     seed: SeedOption = 0,
+    task: TaskOption = "claims",
     grounding: GroundingOption = True,
-    strategy: StrategyOption = "figures",
+    strategy: StrategyOption = None,
     summary: SummaryOption = "model",
     device: DeviceOption = "auto",
     dtype: DtypeOption = "auto",
@@ -149,15 +158,19 @@ def compare_command(
     folder per model. Interrupted? Run the same command again: finished work comes from the store.
     """
     from summarizer.evaluate import compare
+    from summarizer.task import load_task
 
+    chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"
+    options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
     with _progress(quiet) as progress:
         outcome = compare(
             models,
             data_dir=data,
             out_dir=out_dir,
             store=store,
-            options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
+            options=options,
+            task=chosen_task,
             no_cache=no_cache,
             progress=progress,
             backend_kwargs=_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
@@ -169,7 +182,8 @@ def compare_command(
     left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all
     for result in outcome.results:
         _print_failures(result.report, prefix=f"{result.model}: ")
-    typer.echo(f"reports: {out_dir}/ (leaderboard.md, leaderboard.json, leaderboard.png, <model>/review.html)")
+    pages = "leaderboard.png, <model>/review.html" if chosen_task.is_claims else "<model>/report.md"
+    typer.echo(f"reports: {out_dir}/ (leaderboard.md, leaderboard.json, {pages})")
     if left_out:
         raise typer.Exit(1)
 
@@ -211,8 +225,9 @@ def _print_report(report: dict) -> None:
 
     from summarizer.leaderboard import fmt
     from summarizer.score_report import headline_table
+    from summarizer.task_report import task_tables
 
-    Console().print(headline_table(report))
+    Console().print(*(task_tables(report)[:1] if "task" in report else [headline_table(report)]))
     typer.echo(
         f"{report['model']}: {report['n_generated']} generated, {report['n_cached']} from the run store; "
         f"{fmt(report.get('seconds_per_article'))} s/article, {fmt(report.get('tokens_per_second'), 1)} tokens/s"
@@ -237,6 +252,11 @@ def _print_leaderboard(board: dict) -> None:
     from summarizer.leaderboard import fmt, fmt_ci
     from summarizer.score_report import default_console
 
+    if "task" in board:  # a user task: leaderboard.md's table, as text
+        from summarizer.task_report import render_task_leaderboard_markdown
+
+        typer.echo(render_task_leaderboard_markdown(board))
+        return
     table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")
     table.add_column("model", overflow="fold")
     for _, label, ci in TERMINAL_COLUMNS:

@@ -1,15 +1,15 @@
-"""``summarizer schema``: print the claims JSON Schema."""
+"""``summarizer schema``: print a task's JSON Schema (the claims schema by default)."""
 
 from __future__ import annotations
 
-from summarizer.cli.app import command
+from summarizer.cli.app import TaskOption, command
 
 
 @command()
-def schema() -> None:
-    """Print the claims JSON Schema (to hand to other tools)."""
+def schema(task: TaskOption = "claims") -> None:
+    """Print the task's JSON Schema (to hand to other tools); x-grounded marks grounded properties."""
     import typer
 
-    from summarizer.resources import schema_text
+    from summarizer.task import load_task
 
-    typer.echo(schema_text(), nl=False)
+    typer.echo(load_task(task).schema_text, nl=False)

@@ -18,7 +18,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from summarizer.cli.app import JsonOutOption, command, fail
+from summarizer.cli.app import JsonOutOption, TaskOption, command, fail
 from summarizer.errors import InputError
 
 GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold labels, <id>.json.")]
@@ -37,7 +37,7 @@ def _json_files(folder: Path, what: str) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.json"))}
 
 
-def _load_gold(folder: Path) -> tuple[dict[str, dict], list[dict]]:
+def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
     from summarizer.io import read_json
     from summarizer.validation import schema_problems
 
@@ -48,7 +48,7 @@ def _load_gold(folder: Path) -> tuple[dict[str, dict], list[dict]]:
         except InputError as error:
             unreadable.append({"id": article_id, "path": str(path), "reason": error.reason})
             continue
-        problems = schema_problems(doc)
+        problems = schema_problems(doc, task)
         if problems:
             unreadable.append({"id": article_id, "path": str(path), "reason": f"fails the schema: {problems[0]}"})
         else:
@@ -119,19 +119,24 @@ def score(
     pred: PredOption,
     articles: ArticlesOption = None,
     json_out: JsonOutOption = None,
+    task: TaskOption = "claims",
 ) -> None:
-    """Score predicted claims documents against gold labels: P/R/F1, per-field accuracy, grounding.
+    """Score predicted documents against gold labels: P/R/F1, per-field accuracy, grounding.
+
+    Claims are scored by the claims scorer; any other --task by item P/R/F1 on the key fields
+    its task.toml names, and per-field accuracy (README, 'Your own task').
 
     Prints the headline, per-article and per-field tables; files that could not be
     scored are listed below them. Exit status 1 if a gold label could not be read.
     """
+    from summarizer.evaluate import score_for_task
     from summarizer.io import check_output_file, write_json_atomic
-    from summarizer.score_report import render_report
-    from summarizer.scoring import score_documents
+    from summarizer.task import load_task
 
+    chosen_task = load_task(task)
     if json_out is not None:
         check_output_file(json_out)
-    gold_docs, unreadable_gold = _load_gold(gold)
+    gold_docs, unreadable_gold = _load_gold(gold, chosen_task)
     if not gold_docs:
         detail = f" ({len(unreadable_gold)} unreadable, first: {unreadable_gold[0]['reason']})" if unreadable_gold else ""
         raise InputError(f"no readable gold labels (<id>.json){detail}", gold)
@@ -140,7 +145,7 @@ def score(
     articles_dir = _articles_folder(articles, gold)
     texts, unreadable_articles = _load_articles(articles_dir, sorted(gold_docs))
 
-    report = score_documents(gold_docs, pred_docs, texts)
+    report = score_for_task(chosen_task, gold_docs, pred_docs, texts)
     missing, invalid = _prediction_problems(report, pred_docs, read_errors)
     report["problems"] = {
         "missing_predictions": missing,
@@ -150,7 +155,7 @@ def score(
         "unreadable_articles": unreadable_articles,
     }
     report["inputs"] = {"gold": str(gold), "pred": str(pred), "articles": str(articles_dir) if articles_dir else None}
-    render_report(report)
+    _render(report, chosen_task)
     if articles_dir is None:
         typer.echo("note: no articles folder, so the grounding, hallucinated-number and summary "
                    "invented-number rates are not computed")
@@ -159,3 +164,17 @@ def score(
         typer.echo(f"wrote {json_out}")
     if unreadable_gold:
         raise fail(f"{len(unreadable_gold)} gold label(s) could not be read and were left out (listed above)")
+
+
+def _render(report: dict, task) -> None:
+    from summarizer.score_report import default_console, problem_lines, render_report
+
+    if task.is_claims:
+        render_report(report)
+        return
+    from summarizer.task_report import task_tables
+
+    console = default_console()
+    console.print(*task_tables(report))
+    for line in problem_lines(report):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

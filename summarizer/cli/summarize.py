@@ -36,16 +36,18 @@ from summarizer.cli.app import (
     TrustRemoteCodeOption,
     StrategyOption,
     SummaryOption,
+    TaskOption,
     backend_choice,
     check_sampling,
     check_strategy,
     command,
+    task_strategy,
 )
 from summarizer.errors import InputError, ModelError, SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
 
-HELP = f"""Extract the claims document of each article.
+HELP = f"""Extract the document of each article: its claims, or what --task asks for.
 
 PATH is an article file, a folder (its *.txt files) or '-' for standard input (id
 "stdin"). Articles must be UTF-8: a file that is not, or that is empty, fails with a
@@ -137,8 +139,9 @@ def summarize_command(
     model: ModelOption = DEFAULT_MODEL,
     out: OutDirOption = None,
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
+    task: TaskOption = "claims",
     grounding: GroundingOption = True,
-    strategy: StrategyOption = "figures",
+    strategy: StrategyOption = None,
     summary: SummaryOption = "model",
     max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
     temperature: TemperatureOption = 0.0,
@@ -161,9 +164,12 @@ def summarize_command(
     from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.io import check_output_folder, open_for_append
     from summarizer.store import open_store
+    from summarizer.task import load_task
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)
+    chosen_task = load_task(task)
+    strategy = task_strategy(chosen_task, strategy)
     if out is not None:
         check_output_folder(out)
     articles = collect_articles(paths)
@@ -174,7 +180,7 @@ def summarize_command(
         name, kwargs = backend_choice(model, backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
                                       revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
                                       timeout=timeout)
-        chosen = load_backend(model, name, **kwargs)
+        chosen = load_backend(model, name, task=chosen_task, **kwargs)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                                seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)

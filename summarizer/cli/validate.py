@@ -1,4 +1,4 @@
-"""``summarizer validate``: check claims documents against the schema and, optionally, their articles."""
+"""``summarizer validate``: check a task's documents (claims by default) against its schema and, optionally, their articles."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from summarizer.cli.app import command
+from summarizer.cli.app import TaskOption, command
 
 
-def _check(document: Path, article: Optional[str], articles: Optional[Path]) -> bool:
+def _check(document: Path, article: Optional[str], articles: Optional[Path], task) -> bool:
     """Print the verdict on one document; True when it is valid (and grounded)."""
     from summarizer.errors import InputError
     from summarizer.io import read_article, read_json
@@ -23,7 +23,7 @@ def _check(document: Path, article: Optional[str], articles: Optional[Path]) -> 
     except InputError as error:
         typer.echo(f"error: {error}", err=True)
         return False
-    problems = validate_document(doc, article)
+    problems = validate_document(doc, article, task)
     for problem in problems:
         typer.echo(f"{document}: {problem.path}: {problem.message}")
     if not problems:
@@ -43,15 +43,18 @@ def validate(
         Optional[Path],
         typer.Option("--articles", help="Folder of articles: DOC <id>.json is checked against <id>.txt in it."),
     ] = None,
+    task: TaskOption = "claims",
 ) -> None:
-    """Check claims documents against the schema and, given the article, that they are grounded in it.
+    """Check documents against the task's schema (claims by default) and, given the article, that they are grounded in it.
 
     Prints `OK path` for a good document and `path: $.json.path: reason` for each problem.
     Exit status 0 when every document is fine, 1 otherwise.
     """
     from summarizer.errors import InputError
     from summarizer.io import read_article
+    from summarizer.task import load_task
 
+    chosen_task = load_task(task)
     if article is not None and articles is not None:
         # typer vendors its own click: its BadParameter is the usage error that exits with status 2.
         raise typer.BadParameter("give either --article or --articles, not both", param_hint="'--article'")
@@ -59,6 +62,6 @@ def validate(
         reason = "is a file, expected a folder" if articles.exists() else "folder not found"
         raise InputError(f"{reason} (--articles takes a folder of <id>.txt articles)", articles)
     article_text = read_article(article) if article is not None else None  # one article for all
-    results = [_check(document, article_text, articles) for document in documents]
+    results = [_check(document, article_text, articles, chosen_task) for document in documents]
     if not all(results):
         raise typer.Exit(1)

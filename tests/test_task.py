@@ -1,0 +1,127 @@
+"""Tasks as data: the built-in claims task, a task folder, grounding declared in the schema, bad folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import resources
+from summarizer.cli import app
+from summarizer.errors import InputError
+from summarizer.prompting import build_messages, prompt_parts
+from summarizer.task import builtin_task, load_task, plain_schema
+from summarizer.validation import grounding_problems, schema_problems
+
+REPO = Path(__file__).resolve().parent.parent
+QUOTES = REPO / "examples" / "quotes"
+
+
+def test_claims_is_built_from_the_repository_schema_and_prompts():
+    task = load_task("claims")
+    assert task is builtin_task("claims") and task.is_claims and task.items == "claims"
+    assert task.schema == resources.load_schema() and task.schema_hash == resources.schema_hash()
+    assert dict(task.grounded) == {("summary",): "numbers", ("claims", "*", "count", "value"): "number",
+                                   ("claims", "*", "count", "upper"): "number", ("claims", "*", "evidence"): "span"}
+    assert load_task(None) is task
+
+
+def test_a_task_folder_gives_schema_prompt_examples_and_scoring():
+    task = load_task(QUOTES)
+    assert task.name == "quotes" and not task.is_claims and task.items == "quotes"
+    assert task.key_fields == ("speaker", "quote") and dict(task.weights) == {"speaker": 1.0, "quote": 2.0}
+    assert {path[-1] for path, kind in task.grounded if kind == "span"} == {"speaker", "role", "quote"}
+    messages = build_messages("An article.", prompt_parts(task))
+    assert messages[0]["content"] == (QUOTES / "instructions.md").read_text(encoding="utf-8").strip()
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert json.loads(messages[2]["content"]) == json.loads((QUOTES / "examples" / "ferry.json").read_text())
+    assert load_task(str(QUOTES)) == task and hash(load_task(QUOTES)) == hash(task)
+
+
+def test_the_task_hash_follows_its_files(tmp_path):
+    copy = shutil.copytree(QUOTES, tmp_path / "quotes")
+    before = load_task(copy)
+    (copy / "instructions.md").write_text("Find the quotes.\n", encoding="utf-8")
+    changed = load_task(copy)
+    assert changed.hash != before.hash and changed.prompt_hash != before.prompt_hash
+    assert changed.schema_hash == before.schema_hash
+
+
+def test_x_grounded_is_ignored_by_json_schema_and_stripped_for_servers():
+    task = load_task(QUOTES)
+    doc = {"quotes": [{"speaker": "Nobody", "role": None, "quote": "not in any article"}]}
+    assert schema_problems(doc, task) == []  # grounding is not the schema's business
+    problems = grounding_problems(doc, "Somebody said hello.", task)
+    assert [p.path for p in problems] == ["$.quotes[0].speaker", "$.quotes[0].quote"]
+    assert "x-grounded" not in json.dumps(plain_schema(task.schema))
+
+
+def _folder(tmp_path: Path, **changes) -> Path:
+    """A copy of the quotes task with files replaced (a value of None deletes the file)."""
+    folder = shutil.copytree(QUOTES, tmp_path / "task", ignore=shutil.ignore_patterns("data"))
+    for name, content in changes.items():
+        path = folder / name.replace("__", "/")
+        if content is None:
+            path.unlink()
+        else:
+            path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return folder
+
+
+def _schema_with(**quote_props) -> dict:
+    schema = json.loads((QUOTES / "schema.json").read_text())
+    schema["properties"]["quotes"]["items"]["properties"]["quote"].update(quote_props)
+    return schema
+
+
+BAD_FOLDERS = {
+    "missing-schema": ({"schema.json": None}, "schema.json: missing schema.json"),
+    "invalid-json": ({"schema.json": "{\"type\": "}, "schema.json: invalid JSON"),
+    "not-a-json-schema": ({"schema.json": {"type": "object", "properties": {"a": {"type": 12}}}},
+                          "schema.json: not a valid JSON Schema at $.properties.a.type"),
+    "not-an-object": ({"schema.json": {"type": "array"}}, "the schema must describe an object"),
+    "unknown-grounding": ({"schema.json": _schema_with(**{"x-grounded": "quote"})},
+                          "$.quotes[*].quote: unknown x-grounded value 'quote'"),
+    "grounding-on-array": ({"schema.json": {"type": "object", "properties": {
+        "tags": {"type": "array", "items": {"type": "string"}, "x-grounded": "span"}}}},
+        "$.tags: x-grounded 'span' needs a property of type string"),
+    "example-breaks-schema": ({"examples__ferry.json": {"quotes": [{"speaker": "Ewan McLeod"}]}},
+                              "ferry.json: does not match schema.json: $.quotes[0].role: required field is missing"),
+    "example-not-grounded": ({"examples__ferry.json": {"quotes": [
+        {"speaker": "Ewan McLeod", "role": None, "quote": "words nobody said"}]}},
+        "ferry.json: not grounded in ferry.txt: $.quotes[0].quote: not found verbatim"),
+    "example-without-article": ({"examples__ferry.txt": None}, "worked example has no article"),
+    "missing-instructions": ({"instructions.md": None}, "instructions.md: missing instructions.md"),
+    "bad-toml": ({"task.toml": "name = "}, "task.toml: invalid TOML"),
+    "unknown-toml-key": ({"task.toml": "nmae = 'x'\n"}, "task.toml: unknown setting(s): nmae"),
+    "unknown-key-field": ({"task.toml": "[scoring]\nkeys = ['speakr']\n"}, "scoring.keys: speakr not a field"),
+}
+
+
+@pytest.mark.parametrize("changes,message", BAD_FOLDERS.values(), ids=BAD_FOLDERS.keys())
+def test_a_bad_task_folder_is_one_clear_line(tmp_path, changes, message):
+    folder = _folder(tmp_path, **changes)
+    with pytest.raises(InputError) as caught:  # TaskError, or the JSON reader's InputError
+        load_task(folder)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    result = CliRunner().invoke(app, ["schema", "--task", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_unknown_task_name_is_one_clear_line(tmp_path):
+    with pytest.raises(InputError, match="no such task folder, and not a built-in task"):
+        load_task(tmp_path / "nowhere")
+    with pytest.raises(InputError, match="is a file"):
+        load_task(QUOTES / "schema.json")
+
+
+def test_schema_command_prints_the_task_schema():
+    claims = CliRunner().invoke(app, ["schema", "--task", "claims"])
+    assert claims.exit_code == 0 and claims.stdout == resources.schema_text()
+    assert CliRunner().invoke(app, ["schema"]).stdout == claims.stdout
+    quotes = CliRunner().invoke(app, ["schema", "--task", str(QUOTES)])
+    assert json.loads(quotes.stdout) == json.loads((QUOTES / "schema.json").read_text())

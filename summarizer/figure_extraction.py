@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from summarizer.figures import Figure, find_figures
 from summarizer.lexicon import NON_PARTY_TYPES, claimant_type_named, names_harm, outcomes_named
@@ -52,6 +52,49 @@ class FigureRun:
         return json.dumps({"labels": self.labels, "document": self.document}, ensure_ascii=False)
 
 
+# The one part that differs between an in-process model and a server: given the requests of one
+# article, all of one kind ("label": a figure each; "summary") and a grammar each, generate at most
+# ``budget`` tokens per request, add counts to ``totals``, and answer (text, stopped) per request in
+# order; stopped False means cut off by the budget. (kind, requests, grammars, budget, totals) -> ...
+Generate = Callable[[str, list[str], list[str], int, dict], list[tuple[str, bool]]]
+
+
+def label_figures(article: str, generate: Generate, summary: str = "model", grounded: bool = True,
+                  drafts: list[dict] | None = None) -> FigureRun:
+    """Figure-guided extraction of ``article`` with ``generate`` as the model.
+    ``drafts``: claims a rule reader found in the article; a figure's period, location,
+    perpetrator and verification come from the draft of the same figure."""
+    from summarizer.figure_prompting import figure_request
+
+    figures, figure_drafts = figures_to_label(article, drafts or [])
+    totals: dict[str, float] = {}
+    requests = [figure_request(article, figure) for figure in figures]
+    grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts)]
+    outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
+    labels = [json.loads(text) if stopped else None for text, stopped in outputs]
+    claims = [build_claim(label, figure, article, draft)
+              for label, figure, draft in zip(labels, figures, figure_drafts) if label and label["outcome"] != "none"]
+    claims = drop_repeats(claims)[:MAX_CLAIMS]
+    text = _summary(article, claims, generate, totals, grounded) if summary == "model" else None
+    document = {"summary": text or claims_summary(claims), "claims": claims}
+    stats = {**{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
+             "figures": len(labels), "labels_cut_off": labels.count(None)}
+    return FigureRun(document, labels, stats)
+
+
+def _summary(article: str, claims: list[dict], generate: Generate, totals: dict[str, float],
+             grounded: bool) -> str | None:
+    from summarizer.figure_prompting import summary_request
+    from summarizer.summary_grammar import summary_grammar
+
+    request = summary_request([claim_line(c) for c in claims])
+    [(text, stopped)] = generate("summary", [request], [summary_grammar(article, grounded)], SUMMARY_TOKENS, totals)
+    if not stopped:
+        return None  # cut off: the claims-built summary stands in
+    summary = " ".join(json.loads(text).split())
+    return clip_summary(summary) or None
+
+
 class FigureExtractor:
     """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward pass."""
 
@@ -68,28 +111,18 @@ class FigureExtractor:
     def extract(self, article: str, params, summary: str = "model", grounded: bool = True,
                 drafts: list[dict] | None = None) -> FigureRun:
         """``params``: :class:`summarizer.decode.DecodeParams` (its budget caps each generation).
-        ``drafts``: claims a rule reader found in the article; a figure's period, location,
-        perpetrator and verification come from the draft of the same figure."""
-        from summarizer.figure_prompting import figure_request
-
+        ``drafts``: see :func:`label_figures`."""
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
         self.decoder.cache_prefix(article_ids, keep=False)
-        figures, figure_drafts = figures_to_label(article, drafts or [])
-        totals: dict[str, float] = {}
-        requests = [figure_request(article, figure) for figure in figures]
-        grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts)]
-        outputs = self._generate(article_ids, requests, grammars, params, LABEL_TOKENS, totals)
-        labels = [json.loads(text) if stopped else None for text, stopped in outputs]
-        claims = [build_claim(label, figure, article, draft)
-                  for label, figure, draft in zip(labels, figures, figure_drafts) if label and label["outcome"] != "none"]
-        claims = drop_repeats(claims)[:MAX_CLAIMS]
-        text = self._summary(article, article_ids, claims, params, totals, grounded) if summary == "model" else None
-        document = {"summary": text or claims_summary(claims), "claims": claims}
-        stats = {**{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
-                 "figures": len(labels), "labels_cut_off": labels.count(None),
-                 "prompt_tokens": len(article_ids), "seconds": round(time.perf_counter() - started, 4)}
-        return FigureRun(document, labels, stats)
+
+        def generate(_kind: str, requests: list[str], grammars: list[str], budget: int,
+                     totals: dict) -> list[tuple[str, bool]]:
+            return self._generate(article_ids, requests, grammars, params, budget, totals)
+
+        run = label_figures(article, generate, summary, grounded, drafts)
+        run.stats.update(prompt_tokens=len(article_ids), seconds=round(time.perf_counter() - started, 4))
+        return run
 
     def _generate(self, article_ids: list[int], requests: list[str], grammars: list[str], params, budget: int,
                   totals: dict[str, float]) -> list[tuple[str, bool]]:
@@ -104,19 +137,6 @@ class FigureExtractor:
         totals["forward_passes"] = totals.get("forward_passes", 0) + self.batch.forward_calls - calls
         totals["generations"] = totals.get("generations", 0) + len(results)
         return [(r.text, r.stop_reason == "stop") for r in results]
-
-    def _summary(self, article: str, article_ids: list[int], claims: list[dict], params,
-                 totals: dict[str, float], grounded: bool) -> str | None:
-        from summarizer.figure_prompting import summary_request
-        from summarizer.summary_grammar import summary_grammar
-
-        request = summary_request([claim_line(c) for c in claims])
-        [(text, stopped)] = self._generate(article_ids, [request], [summary_grammar(article, grounded)], params,
-                                           SUMMARY_TOKENS, totals)
-        if not stopped:
-            return None  # cut off: the claims-built summary stands in
-        summary = " ".join(json.loads(text).split())
-        return clip_summary(summary) or None
 
 
 def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | None) -> str:

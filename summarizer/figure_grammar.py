@@ -29,6 +29,7 @@ from summarizer.sides import sides_in
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
+LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).
@@ -98,3 +99,64 @@ def _draft_head(draft: dict) -> str:
     """The label's first fields as the rule reader's draft has them (outcome, group, equipment)."""
     head = {"outcome": draft["outcome"], "victim_group": draft["victim_group"], "equipment": draft["equipment"]}
     return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+
+
+# --- the same label for servers that take only JSON Schema, and the checks after generation ----
+_SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
+
+
+def label_schema() -> dict:
+    """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
+    writes (no claim; people or equipment; a named or an unnamed claimant), without the
+    grounding (checked afterwards: :func:`label_problems`)."""
+    def text(key: str) -> dict:
+        return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
+
+    side = {"anyOf": [text("victim_side"), {"type": "null"}]}
+    what = [{"outcome": {"enum": list(PEOPLE_OUTCOMES)}, "victim_group": {"enum": list(GROUPS)},
+             "equipment": {"type": "null"}},
+            {"outcome": {"const": "equipment_destroyed"}, "victim_group": {"const": "military"},
+             "equipment": text("equipment")}]
+    who = [{"claimant": text("claimant"), "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
+           {"claimant": {"type": "null"}, "claimant_type": {"const": "unattributed"}, "claimant_side": {"type": "null"}}]
+    none = {"type": "object", "properties": {"outcome": {"const": "none"}}, "required": ["outcome"],
+            "additionalProperties": False}
+    claims = [{"type": "object", "properties": {**head, "victim_side": side, **tail}, "required": list(LABEL_KEYS),
+               "additionalProperties": False} for head in what for tail in who]
+    return {"anyOf": [none, *claims]}
+
+
+def label_problems(label: object, article: str, draft_sides: set[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(shape problems, grounding problems) of a label a server wrote: what the grammar of
+    :func:`figure_grammar` guarantees, checked after the fact (a server may ignore a grammar,
+    and a JSON-Schema server never had one). ``draft_sides``: the victim sides of the rule
+    reader's drafts, which the grammar may force."""
+    if not isinstance(label, dict) or label.get("outcome") == "none":
+        return ([] if isinstance(label, dict) else ["a label is a JSON object"]), []
+    shape = _label_shape(label)
+    if shape:
+        return shape, []
+    from summarizer.text import find_span
+
+    grounding = [f"{key} {label[key]!r} is not a span of the article" for key in ("claimant", "equipment")
+                 if label[key] is not None and find_span(article, label[key]) is None]
+    sides = {*sides_in(article), *draft_sides}  # with no side names in the article, the grammar leaves sides free
+    grounding += [f"{key} {label[key]!r} is not a side the article names" for key in ("victim_side", "claimant_side")
+                  if sides and label[key] is not None and label[key] not in sides and label[key] not in article]
+    return [], grounding
+
+
+def _label_shape(label: dict) -> list[str]:
+    if list(label) != list(LABEL_KEYS):
+        return [f"a label has the keys {', '.join(LABEL_KEYS)} in that order (got {', '.join(map(str, label))})"]
+    choices = {"outcome": (*PEOPLE_OUTCOMES, "equipment_destroyed"), "victim_group": GROUPS,
+               "claimant_type": (*NAMED_TYPES, "unattributed")}
+    problems = [f"{key} {label[key]!r} is not one of {', '.join(values)}" for key, values in choices.items()
+                if label[key] not in values]
+    problems += [f"{key} is not a short string or null" for key, limit in _SPAN_LENGTH.items()
+                 if label[key] is not None and not (isinstance(label[key], str) and 0 < len(label[key]) <= 2 * limit)]
+    if (label["claimant"] is None) != (label["claimant_type"] == "unattributed"):
+        problems.append("claimant_type is 'unattributed' exactly when the claimant is null")
+    if label["equipment"] is not None and label["outcome"] != "equipment_destroyed":
+        problems.append("equipment is named only when the outcome is equipment_destroyed")
+    return problems

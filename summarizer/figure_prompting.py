@@ -97,15 +97,21 @@ def summary_request(claim_lines: list[str], parts: FigurePromptParts | None = No
     return parts.summary.replace("{claims}", "\n".join(claim_lines) or "(none)")
 
 
+def figure_messages(article: str, request: str, parts: FigurePromptParts | None = None) -> list[dict[str, str]]:
+    """The whole chat of one request: instructions, the worked example, the article, the request.
+    What a server gets as messages; the in-process backend renders the same chat."""
+    parts = parts or figure_prompt_parts()
+    return [{"role": "system", "content": parts.system}, *example_turns(parts),
+            {"role": "user", "content": parts.article.replace("{article}", article)},
+            {"role": "assistant", "content": parts.ready}, {"role": "user", "content": request}]
+
+
 class FigurePrompts:
     """Token ids of the three runs for one tokenizer."""
 
     def __init__(self, tokenizer: Any, parts: FigurePromptParts | None = None):
         self.tokenizer = tokenizer
-        parts = parts or figure_prompt_parts()
-        messages = [{"role": "system", "content": parts.system}, *example_turns(parts),
-                    {"role": "user", "content": parts.article.replace("{article}", _ARTICLE)},
-                    {"role": "assistant", "content": parts.ready}, {"role": "user", "content": _REQUEST}]
+        messages = figure_messages(_ARTICLE, _REQUEST, parts)
         chat = has_chat_template(tokenizer)
         text = render_chat(tokenizer, messages) if chat else render_plain(messages)
         if text.count(_ARTICLE) != 1 or text.count(_REQUEST) != 1:

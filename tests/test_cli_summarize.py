@@ -312,7 +312,8 @@ def test_a_server_backend_runs_articles_at_once_keeps_going_past_a_failure_and_r
     for n in range(6):
         (folder / f"a{n}.txt").write_text(f"Article {n}: {'FAIL' if n == 2 else 'fine'}.", encoding="utf-8")
     out, store = tmp_path / "out", tmp_path / "runs.sqlite3"
-    args = ("summarize", folder, "--out", out, "--store", store, "--quiet", "--concurrency", "3")
+    # One request per article (the figure strategy sends one per figure: tests/test_openai_figures.py).
+    args = ("summarize", folder, "--out", out, "--store", store, "--quiet", "--concurrency", "3", "--strategy", "document")
     with FakeServer(_server_reply) as server:
         first = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
         assert first.exit_code == 1 and "1 of 6 articles failed" in first.stderr
@@ -385,7 +386,7 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
     cli = [sys.executable, "-c", "import sys; from summarizer.cli import main; sys.argv[0] = 'summarizer'; main()"]
     with FakeServer(reply) as server:
         args = [*cli, "summarize", str(folder), "--out", str(out), "--store", str(store), "--quiet", "--concurrency",
-                "2", "--backend", "openai", "--base-url", server.url, "--model", "fake"]
+                "2", "--backend", "openai", "--base-url", server.url, "--model", "fake", "--strategy", "document"]
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             for _ in range(600):  # bounded: up to 60 s for the three others to be stored and written

@@ -1,6 +1,6 @@
 """The openai backend against a small scripted server on loopback (summarizer.testing.fake_server).
 
-What a real vLLM server does with the grammar is tested in test_vllm_server.py.
+What a real vLLM server does with the grammar is tested in test_openai_backend_vllm.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ CLAIM = {
     "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": "on Monday", "location": "Kharkiv",
     "perpetrator_side": None, "verification": "unverified", "evidence": "12 civilians were killed",
 }
-OPTIONS = ExtractOptions(max_new_tokens=300)
+OPTIONS = ExtractOptions(max_new_tokens=300, strategy="document")  # figures: test_openai_figures.py
 
 
 def document(**claim_changes) -> str:
@@ -80,7 +80,7 @@ def test_the_dialect_option_overrides_detection():
 
 def test_without_grounding_every_server_gets_json_schema():
     with FakeServer(lambda body: (200, completion(document()))) as server:
-        backend_for(server).extract(ARTICLE, ExtractOptions(grounded=False))
+        backend_for(server).extract(ARTICLE, ExtractOptions(grounded=False, strategy="document"))
     assert "response_format" in server.requests[0] and "structured_outputs" not in server.requests[0]
 
 

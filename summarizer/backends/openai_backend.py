@@ -146,10 +146,12 @@ class OpenAIBackend(Backend):
 
     def __init__(self, model: str, *, base_url: str, api_key_env: str | None = None, dialect: str = "auto",
                  timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0,
-                 task: Any = None):
+                 task: Any = None, in_flight: int | None = None):
         """``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
         key is read from the environment variable ``api_key_env``, never given directly; ``task``:
-        what to extract (a :class:`~summarizer.task.Task`, default claims)."""
+        what to extract (a :class:`~summarizer.task.Task`, default claims). ``in_flight``: figure
+        requests sent at once (``--strategy figures``), over all articles."""
+        from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT, ServerFigures
         from summarizer.task import load_task
 
         if not base_url.startswith(("http://", "https://")):
@@ -163,15 +165,20 @@ class OpenAIBackend(Backend):
         self.card = self._model_card()
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.server_version = self._server_version()
+        self.figures = ServerFigures(self, in_flight or DEFAULT_IN_FLIGHT)
 
     @property
     def model_id(self) -> str:
         return self._model_name
 
     def describe(self) -> dict[str, Any]:
+        from summarizer.backends.transformers_backend import engine_hash
+        from summarizer.figure_prompting import figure_prompt_hash
+
         return {**super().describe(), "base_url": self.client.base_url, "dialect": self.dialect,
                 "revision": self.card.get("revision") or self.card.get("root"),
-                "server_version": self.server_version, "prompt_hash": self.task.prompt_hash,
+                "server_version": self.server_version,
+                "prompt_hash": f"{self.task.prompt_hash}+{figure_prompt_hash()}", "engine_hash": engine_hash(),
                 "schema_hash": self.task.schema_hash, "task": self.task.name, "task_hash": self.task.hash}
 
     def _model_card(self) -> dict:
@@ -201,10 +208,12 @@ class OpenAIBackend(Backend):
     # --- extraction ---------------------------------------------------------------------
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        if options.strategy == "figures":
+            return self.figures.extract(article, options)
         started = time.perf_counter()
         try:
             answer = self.client.post("/chat/completions", self.request(article, options))
-            content, finish, usage = _read_choice(answer)
+            content, finish, usage = read_choice(answer)
         except RequestFailed as error:
             return Extraction("", None, "failed", str(error), {"seconds": round(time.perf_counter() - started, 4)})
         stats = {"prompt_tokens": usage.get("prompt_tokens"), "generated_tokens": usage.get("completion_tokens"),
@@ -273,7 +282,7 @@ def _api_key(variable: str | None) -> str | None:
     return key
 
 
-def _read_choice(answer: Any) -> tuple[str, str | None, dict]:
+def read_choice(answer: Any) -> tuple[str, str | None, dict]:
     """(content, finish_reason, usage) of a chat completion; RequestFailed when it is not one."""
     try:
         choice = answer["choices"][0]

@@ -437,6 +437,13 @@ class RulesBackend(Backend):
         return Extraction(json.dumps(document, ensure_ascii=False), document, "ok", None, stats)
 
 
+def rule_drafts(article: str) -> list[dict]:
+    """The rule reader's claims: figure-guided extraction takes their set-phrase fields (period,
+    location, perpetrator, verification) and, where they read a figure, its outcome and victims."""
+    extraction = RulesBackend().extract(article)
+    return extraction.document["claims"] if extraction.document else []
+
+
 @lru_cache(maxsize=1)
 def _source_hash() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]

@@ -130,6 +130,7 @@ class TransformersBackend(Backend):
 
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
+        from summarizer.backends.rules import rule_drafts
         from summarizer.chunking import merge_documents, split_article
         from summarizer.decode import DecodeParams
 
@@ -143,7 +144,7 @@ class TransformersBackend(Backend):
         if self.prompts.article_tokens(article) > room:
             texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
         runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
-                                     drafts=_rule_drafts(text)) for text in texts]
+                                     drafts=rule_drafts(text)) for text in texts]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
         stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
         # Figure labels are not decoded under the document schema: checked against the task's.
@@ -243,11 +244,3 @@ def engine_hash() -> str:
     for name in ENGINE_MODULES:
         digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _rule_drafts(article: str) -> list[dict]:
-    """The rule reader's claims: the set-phrase fields of figure-guided claims come from them."""
-    from summarizer.backends.rules import RulesBackend
-
-    extraction = RulesBackend().extract(article)
-    return extraction.document["claims"] if extraction.document else []

@@ -28,8 +28,29 @@ def completion(content: str | None, finish: str = "stop", prompt_tokens: int = 1
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}}
 
 
+NO_CLAIM_LABEL = '{"outcome":"none"}'
+SUMMARY = '"No casualty figures."'
+
+
 def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
     return lambda body: (200, completion(content))
+
+
+def request_kind(body: dict) -> str:
+    """What a chat request asks for: "document" (--strategy document), "label" (one figure) or "summary"."""
+    from summarizer.figure_prompting import figure_prompt_parts
+
+    parts = figure_prompt_parts()
+    messages = body.get("messages") or [{}]
+    if messages[0].get("content") != parts.system:
+        return "document"
+    return "summary" if messages[-1].get("content", "").startswith(parts.summary.split("{claims}")[0]) else "label"
+
+
+def empty_answer(body: dict) -> Reply:
+    """A valid answer of the kind asked, with no claim: an empty document, a "none" label, a summary."""
+    content = {"document": EMPTY_DOCUMENT, "label": NO_CLAIM_LABEL, "summary": SUMMARY}[request_kind(body)]
+    return 200, completion(content)
 
 
 class FakeServer:
@@ -40,7 +61,7 @@ class FakeServer:
                  version: str | None = "0.0-fake", root: str = "/models/fake", card: dict | None = None,
                  port: int = 0):
         """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one."""
-        self.reply = reply or always()
+        self.reply = reply or empty_answer
         self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}
         self.version = version
         self.requests: list[dict] = []

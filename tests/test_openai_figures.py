@@ -1,0 +1,180 @@
+"""Figure-guided extraction through a server (--backend openai, --strategy figures), against a
+scripted loopback server; the real vLLM server is in test_openai_backend_vllm.py."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from summarizer.api import summarize
+from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.rules import rule_drafts
+from summarizer.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
+from summarizer.figure_grammar import label_schema
+from summarizer.figure_prompting import figure_messages, figure_request
+from summarizer.figures import find_figures
+from summarizer.summary_grammar import summary_grammar
+from summarizer.testing.fake_server import FakeServer, completion, request_kind
+from summarizer.validation import validate_document
+
+ARTICLE = ("Ukrainian officials in Kharkiv said 12 civilians were killed on Monday. "
+           "Local doctors said 7 children were injured, and 3 tanks were destroyed.")
+OPTIONS = ExtractOptions(max_new_tokens=300)
+LABELS = {  # by the figure's text, as a model that follows the grammar might answer
+    "12": {"outcome": "killed", "victim_group": "civilians", "equipment": None, "victim_side": "Ukraine",
+           "claimant": "Ukrainian officials in Kharkiv", "claimant_type": "state", "claimant_side": "Ukraine"},
+    "7": {"outcome": "injured", "victim_group": "children", "equipment": None, "victim_side": None,
+          "claimant": "Local doctors", "claimant_type": "witness", "claimant_side": None},
+    "3": {"outcome": "equipment_destroyed", "victim_group": "military", "equipment": "tanks", "victim_side": None,
+          "claimant": None, "claimant_type": "unattributed", "claimant_side": None},
+}
+SUMMARY = "Officials say 12 civilians were killed and 7 children injured."
+
+
+def answer(kind: str, request: str, labels: dict = LABELS, summary: str = SUMMARY) -> str:
+    """What the scripted model answers to one request."""
+    if kind == "summary":
+        return json.dumps(summary)
+    figure = request.split("[", 1)[1].split("]", 1)[0]  # the request marks its figure [like this]
+    return json.dumps(labels[figure], separators=(",", ":"))
+
+
+def served(labels: dict = LABELS, summary: str = SUMMARY, finish=lambda kind, figure: "stop"):
+    def reply(body):
+        kind, request = request_kind(body), body["messages"][-1]["content"]
+        figure = request.split("[", 1)[1].split("]", 1)[0] if kind == "label" else None
+        return 200, completion(answer(kind, request, labels, summary), finish=finish(kind, figure))
+    return reply
+
+
+def extract(reply, owned_by: str = "vllm", options: ExtractOptions = OPTIONS, **kwargs):
+    with FakeServer(reply, owned_by=owned_by) as server:
+        backend = get_backend("fake", "openai", base_url=server.url, backoff=0.0, **kwargs)
+        return backend.extract(ARTICLE, options), server
+
+
+# -- what is sent: the in-process chat and grammar, per figure -------------------------------------
+@pytest.mark.parametrize("owned_by, field", [
+    ("vllm", lambda body: body["structured_outputs"]["grammar"]),
+    ("sglang", lambda body: body["ebnf"]),
+    ("llamacpp", lambda body: body["grammar"]),
+])
+def test_each_figure_is_one_request_with_the_in_process_chat_and_label_grammar(owned_by, field):
+    extraction, server = extract(served(), owned_by=owned_by)
+    figures, drafts = find_figures(ARTICLE), rule_drafts(ARTICLE)
+    *labels, summary = server.requests
+    expected = {figure_request(ARTICLE, f): _label_grammar(ARTICLE, f, True, draft_for(f, drafts, ARTICLE))
+                for f in figures}
+    assert {body["messages"][-1]["content"]: field(body) for body in labels} == expected
+    assert all(body["messages"] == figure_messages(ARTICLE, body["messages"][-1]["content"]) for body in labels)
+    assert all(body["max_tokens"] == 160 and "response_format" not in body for body in labels)
+    assert field(summary) == summary_grammar(ARTICLE) and request_kind(summary) == "summary"
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "grammar"
+    assert (extraction.stats["figures"], extraction.stats["generations"]) == (3, 4)
+
+
+def test_the_document_is_what_in_process_extraction_makes_of_the_same_answers():
+    extraction, _ = extract(served())
+    in_process = label_figures(ARTICLE, lambda kind, requests, grammars, budget, totals: [
+        (answer(kind, request), True) for request in requests], drafts=rule_drafts(ARTICLE))
+    assert extraction.document == in_process.document
+    assert [c["claimant"] for c in extraction.document["claims"]] == ["Ukrainian officials in Kharkiv",
+                                                                      "Local doctors", None]
+    assert validate_document(extraction.document, ARTICLE) == []
+
+
+def test_the_figures_of_an_article_are_in_flight_at_once_up_to_the_limit():
+    arrived, peak, lock = threading.Barrier(3, timeout=10), [0, 0], threading.Lock()
+
+    def reply(body):
+        with lock:
+            peak[0] += 1
+            peak[1] = max(peak)
+        if request_kind(body) == "label":
+            arrived.wait()  # answers only once all three figures are being asked at once
+        with lock:
+            peak[0] -= 1
+        return served()(body)
+
+    extraction, _ = extract(reply, in_flight=4)
+    assert extraction.status == "ok" and peak[1] == 3
+    peak[1] = 0
+    extraction, _ = extract(served(), in_flight=1)
+    assert extraction.status == "ok"
+
+
+def test_a_summary_mode_of_claims_asks_the_server_for_labels_only():
+    extraction, server = extract(served(), options=ExtractOptions(summary="claims"))
+    assert [request_kind(body) for body in server.requests] == ["label"] * 3
+    assert extraction.document["summary"] == claims_summary(extraction.document["claims"])
+
+
+# -- what comes back --------------------------------------------------------------------------------
+def test_a_cut_off_label_loses_its_figure_and_a_cut_off_summary_falls_back_to_the_claims():
+    cut = lambda kind, figure: "length" if figure == "7" or kind == "summary" else "stop"  # noqa: E731
+    extraction, _ = extract(served(finish=cut))
+    assert extraction.status == "ok" and extraction.stats["labels_cut_off"] == 1
+    assert [c["count"]["value"] for c in extraction.document["claims"]] == [12, 3]
+    assert extraction.document["summary"] == claims_summary(extraction.document["claims"])
+
+
+@pytest.mark.parametrize("labels, summary, why", [
+    ({**LABELS, "7": {**LABELS["7"], "claimant": "Doctors Without Borders"}}, SUMMARY, "not a span of the article"),
+    ({**LABELS, "12": {**LABELS["12"], "victim_side": "Veldor"}}, SUMMARY, "not a side the article names"),
+    ({**LABELS, "3": {"outcome": "killed"}}, SUMMARY, "breaks the label format"),
+])
+def test_an_answer_outside_the_grammar_makes_the_article_invalid_never_ok(labels, summary, why):
+    extraction, _ = extract(served(labels, summary))
+    assert extraction.status == "invalid" and why in extraction.reason and extraction.document is None
+
+
+@pytest.mark.parametrize("owned_by", ["vllm", "ollama"])
+def test_a_summary_with_a_number_the_article_does_not_state_gives_way_to_the_claims_summary(owned_by):
+    extraction, _ = extract(served(summary="Officials say 40 civilians were killed."), owned_by=owned_by)
+    assert extraction.status == "ok" and extraction.stats["summary_replaced"] == 1
+    assert extraction.document["summary"] == claims_summary(extraction.document["claims"])
+
+
+def test_an_answer_that_is_not_json_is_invalid():
+    extraction, _ = extract(lambda body: (200, completion("{\"outcome\":")))
+    assert extraction.status == "invalid" and "is not JSON" in extraction.reason
+
+
+def test_a_json_schema_server_gets_the_label_schema_and_its_grounding_is_checked_after():
+    extraction, server = extract(served(), owned_by="ollama")
+    label = server.requests[0]
+    assert label["response_format"]["json_schema"]["schema"] == label_schema()
+    assert not {"structured_outputs", "ebnf", "grammar"} & set(label)
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"
+
+
+def test_an_ungrounded_answer_from_a_json_schema_server_has_its_own_status_and_no_document():
+    invented = {**LABELS, "7": {**LABELS["7"], "claimant": "Veldor's health ministry"}}
+    extraction, _ = extract(served(invented), owned_by="ollama")
+    assert extraction.status == "ungrounded" and "Veldor's health ministry" in extraction.reason
+    with FakeServer(served(invented), owned_by="ollama") as server:
+        backend = get_backend("fake", "openai", base_url=server.url)
+        result = summarize(ARTICLE, backend=backend, options=OPTIONS)
+    assert result.status == "ungrounded" and result.document is None
+
+
+def test_a_failed_figure_request_fails_the_article_with_one_line():
+    def reply(body):
+        if "[7]" in body["messages"][-1]["content"]:
+            return 500, {"error": {"message": "the engine\nfell over"}}
+        return served()(body)
+
+    extraction, _ = extract(reply)
+    assert extraction.status == "failed" and extraction.reason.endswith("HTTP 500: the engine fell over")
+
+
+def test_the_schema_label_matches_the_grammar_branches():
+    """Each scripted label (people, equipment, unnamed claimant, none) is one the schema allows."""
+    import jsonschema
+
+    for label in [*LABELS.values(), {"outcome": "none"}]:
+        jsonschema.validate(label, label_schema())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**LABELS["7"], "equipment": "tanks"}, label_schema())

@@ -61,9 +61,12 @@ def summary_rules(article: str) -> list[str]:
     forms = number_forms(article)
     if forms:
         rules.append("NUMBER: " + " | ".join(json.dumps(f, ensure_ascii=False) for f in forms))
-        rules.append('summary: "\\"" ((WORD | SEP | NUMBER AFTER)+ (NUMBER END?)? | NUMBER END?) "\\""')
+        # A word is always followed by a separator: two WORD lexemes side by side could
+        # spell a number word ("thr" + "ee") where an engine lexes differently from ours.
+        rules.append('summary: "\\"" (summary_piece+ (WORD | NUMBER END?)? | WORD | NUMBER END?) "\\""')
+        rules.append("summary_piece: WORD SEP | SEP | NUMBER AFTER")
     else:
-        rules.append('summary: "\\"" (WORD | SEP)+ "\\""')
+        rules.append('summary: "\\"" (WORD SEP | SEP)+ WORD? "\\""')
     return rules
 
 

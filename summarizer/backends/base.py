@@ -48,6 +48,7 @@ class ExtractOptions:
     top_p: float = 1.0
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens in one forward pass
+    speculate: bool = True  # article-lookup drafts verified in one pass (same output, fewer passes)
     # "figures": the parser finds the figures and the model labels each one (bounded, batched);
     # "document": the model writes the whole document in one generation.
     strategy: str = "figures"

@@ -165,8 +165,8 @@ def test_smollm2_writes_the_same_document_with_fewer_passes(smollm2_decoder, see
     article = next(iter(seed_articles.values()))
     prompt = PromptBuilder(tokenizer).build(article).ids
     grammar = build_grammar(load_schema(), article)
-    off = decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=300, speculate=False))
-    on = decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=300))
+    off = decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=160, speculate=False))
+    on = decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=160))
     assert on.token_ids == off.token_ids and on.stop_reason == off.stop_reason
     assert on.stats["accepted_draft_tokens"] > 0
     assert on.stats["forward_passes"] < off.stats["forward_passes"]

@@ -104,7 +104,7 @@ def summarize(
 
     ``backend``: a ready :class:`Backend` (then ``model`` is ignored) or a registry name.
     Keyword arguments named like :class:`ExtractOptions` fields (``grounded``,
-    ``max_new_tokens``, ``temperature``, ``top_p``, ``seed``, ``fast_forward``) set
+    ``max_new_tokens``, ``temperature``, ``top_p``, ``seed``, ``fast_forward``, ``speculate``) set
     decoding options; the others (``device``, ``dtype``, ``revision``,
     ``trust_remote_code`` ...) go to the backend. With a run ``store`` an identical
     earlier request is answered from it (unless ``no_cache``) and every new generation

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.decode import Decoder, DecodeParams, DecodeResult, _MaskApplier, _sample
+from summarizer.decode import Decoder, DecodeParams, DecodeResult, _MaskApplier, _sample, only_stop_allowed
 from summarizer.errors import GrammarError
 
 
@@ -41,6 +41,7 @@ class BatchDecoder:
     def __init__(self, decoder: Decoder):
         self.decoder = decoder
         self._masks: dict[int, Any] = {}
+        self._bitmask = None  # (rows, words) int32: each row's allowed tokens, filled once per step
         self.forward_calls = 0  # model calls so far (each advances every row of a batch)
 
     def generate(self, prompts: list[list[int]], grammars: list[str], params: DecodeParams | None = None,
@@ -64,6 +65,7 @@ class BatchDecoder:
         if reused:
             cache.batch_repeat_interleave(len(prompts))
         rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars))]
+        self._ensure_bitmask(len(rows))
         for row in rows:
             row.pending += self._fast_forward(row, params)
         mask = torch.ones((len(rows), reused), dtype=torch.long, device=decoder.device)
@@ -79,8 +81,19 @@ class BatchDecoder:
         seconds = time.perf_counter() - started
         return [self._result(row, len(prompts[row.index]), reused, seconds) for row in rows]
 
+    def _ensure_bitmask(self, rows: int) -> None:
+        import llguidance.torch
+
+        if self._bitmask is None or self._bitmask.shape[0] < rows:
+            self._bitmask = llguidance.torch.allocate_token_bitmask(rows, self.decoder.vocab_size)
+
     def _drop_finished(self, active: list[_Row], cache, mask, params: DecodeParams):
+        """Fill each live row's mask for this step (once) and drop the rows that are done."""
+        import llguidance.torch
+
         for row in active:
+            if row.stop_reason is None and not row.matcher.is_stopped():
+                llguidance.torch.fill_next_token_bitmask(row.matcher, self._bitmask, row.index)
             if row.stop_reason is None:
                 if row.matcher.is_stopped() or self._only_stop_allowed(row):
                     row.stop_reason = "stop"  # the rest could only be a stop token: no need to run the model
@@ -126,14 +139,11 @@ class BatchDecoder:
         return logits, mask
 
     def _advance(self, row: _Row, logits, params: DecodeParams, generator) -> None:
-        import llguidance.torch
-
+        """Choose the row's next token under the mask filled for this step by :meth:`_drop_finished`."""
         decoder = self.decoder
-        bitmask = llguidance.torch.allocate_token_bitmask(1, decoder.vocab_size)
-        llguidance.torch.fill_next_token_bitmask(row.matcher, bitmask)
         if row.matcher.is_error():
             raise GrammarError(f"the grammar engine failed: {row.matcher.get_error().strip().splitlines()[0]}")
-        self._mask_for(logits.device).apply(logits[: decoder.vocab_size], bitmask[0])
+        self._mask_for(logits.device).apply(logits[: decoder.vocab_size], self._bitmask[row.index])
         if logits.shape[0] > decoder.vocab_size:
             logits[decoder.vocab_size:] = float("-inf")
         token = _sample(logits, params, generator)
@@ -166,17 +176,8 @@ class BatchDecoder:
             raise GrammarError(f"the grammar rejected a token: {row.matcher.get_error().strip().splitlines()[0]}")
 
     def _only_stop_allowed(self, row: _Row) -> bool:
-        """Grammar complete: accepting, and nothing but a stop token allowed next."""
-        if not row.matcher.is_accepting():
-            return False
-        import llguidance.torch
-        import torch
-
-        bitmask = llguidance.torch.allocate_token_bitmask(1, self.decoder.vocab_size)
-        llguidance.torch.fill_next_token_bitmask(row.matcher, bitmask)
-        words = torch.nonzero(bitmask[0]).flatten().tolist()
-        allowed = {w * 32 + b for w in words for b in range(32) if (int(bitmask[0, w]) >> b) & 1}
-        return allowed <= set(self.decoder.stop_token_ids)
+        """Grammar complete: accepting, and nothing but a stop token allowed next (mask filled already)."""
+        return row.matcher.is_accepting() and only_stop_allowed(self._bitmask[row.index], self.decoder.stop_token_ids)
 
     def _result(self, row: _Row, prompt_len: int, reused: int, seconds: float) -> DecodeResult:
         stats = {"prompt_tokens": prompt_len, "generated_tokens": len(row.tokens), "forced_tokens": row.forced,

@@ -37,6 +37,7 @@ class DecodeParams:
     top_p: float = 1.0
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens to the next forward pass
+    speculate: bool = True  # append article-lookup drafts to a pass, keep what decoding would have chosen
 
 
 @dataclass
@@ -171,15 +172,16 @@ class Decoder:
             return DynamicCache()
 
     # --- model -----------------------------------------------------------------
-    def _forward(self, token_ids: list[int], cache):
-        """Run the model on ``token_ids`` after what ``cache`` holds; logits of the last position (float32)."""
+    def _forward(self, token_ids: list[int], cache, keep: int = 1):
+        """Run the model on ``token_ids`` after what ``cache`` holds; logits of the last ``keep``
+        positions (float32), one row each (a vector when ``keep`` is 1)."""
         import torch
 
         ids = torch.tensor([token_ids], dtype=torch.long, device=self.device)
         # no_grad, not inference_mode: the logits are masked in place afterwards.
         with torch.no_grad():
-            out = self.model(input_ids=ids, use_cache=True, logits_to_keep=1, **{self.cache_arg: cache})
-        return out.logits[0, -1].float()
+            out = self.model(input_ids=ids, use_cache=True, logits_to_keep=keep, **{self.cache_arg: cache})
+        return out.logits[0, -1].float() if keep == 1 else out.logits[0, -keep:].float()
 
     # --- generation ------------------------------------------------------------
     def new_matcher(self, grammar: str):
@@ -198,41 +200,37 @@ class Decoder:
         if not prompt_ids:
             raise ValueError("the prompt is empty")
         started = time.perf_counter()
-        run = _Run(self, self.new_matcher(grammar), params)
+        run = _Run(self, self.new_matcher(grammar), params, prompt_ids)
         cache, reused = self._start_cache(list(prompt_ids))
         if reused == len(prompt_ids):  # the whole prompt is cached: re-run its last token for the logits
-            cache.crop(reused - 1)
+            crop_cache(cache, reused - 1)
             reused -= 1
         pending = list(prompt_ids[reused:]) + run.fast_forward()
         generator = None
         if params.temperature > 0:
             generator = torch.Generator(device=self.device).manual_seed(params.seed)
         prefill_seconds = None
-        stop_reason: StopReason
-        while True:
+        stop_reason: StopReason | None = None
+        while stop_reason is None:
             if run.finished():
                 stop_reason = "stop"
                 break
             if len(run.tokens) >= params.max_new_tokens:
                 stop_reason = "max_new_tokens"
                 break
-            logits = run.forward_with_mask(pending, cache)
+            draft = run.draft()
+            logits = run.forward_with_mask(pending + draft, cache, keep=len(draft) + 1)
             if prefill_seconds is None:
                 prefill_seconds = time.perf_counter() - started
-            token = _sample(logits, params, generator)
-            if token in self.stop_token_ids:
-                run.consume([token])
-                stop_reason = "stop"
-                break
-            run.consume([token])
-            run.tokens.append(token)
-            pending = [token] + run.fast_forward()
+            pending, stop_reason = run.verify(logits, draft, cache, generator)
         stats = {
             "prompt_tokens": len(prompt_ids),
             "generated_tokens": len(run.tokens),
             "forced_tokens": run.forced,
             "forward_passes": run.passes,
             "fast_forward_runs": run.ff_runs,
+            "draft_tokens": run.drafted,
+            "accepted_draft_tokens": run.accepted,
             "seconds": time.perf_counter() - started,
             "prefill_seconds": prefill_seconds or 0.0,
             "reused_prefix_tokens": reused,
@@ -260,14 +258,20 @@ class Decoder:
 class _Run:
     """The state of one generation: matcher, tokens so far and counters."""
 
-    def __init__(self, decoder: Decoder, matcher, params: DecodeParams):
+    def __init__(self, decoder: Decoder, matcher, params: DecodeParams, prompt_ids: list[int] = ()):
+        from summarizer.speculation import ArticleLookup
+
         self.decoder = decoder
         self.matcher = matcher
         self.params = params
+        self.prompt_ids = list(prompt_ids)
+        self.lookup = ArticleLookup(self.prompt_ids) if params.speculate else None
         self.tokens: list[int] = []
         self.forced = 0
         self.ff_runs = 0
         self.passes = 0
+        self.drafted = 0
+        self.accepted = 0
         self._mask_ready = False
 
     def consume(self, tokens: list[int]) -> None:
@@ -295,41 +299,94 @@ class _Run:
         if not self.matcher.is_accepting():
             return False
         self._compute_mask()
-        return self._only_stop_tokens_allowed()
+        return only_stop_allowed(self.decoder._bitmask[0], self.decoder.stop_token_ids)
 
-    def _only_stop_tokens_allowed(self) -> bool:
-        import torch
+    def draft(self) -> list[int]:
+        """Article tokens that may come next, cut to the budget and to what the grammar accepts now."""
+        if self.lookup is None:
+            return []
+        from summarizer.speculation import grammar_draft
 
-        bitmask = self.decoder._bitmask[0]
-        allowed = int(torch.count_nonzero(bitmask))  # words with any bit set: cheap upper bound
-        if allowed > len(self.decoder.stop_token_ids):
-            return False
-        allowed_ids = {w * 32 + b for w in torch.nonzero(bitmask).flatten().tolist() for b in range(32)
-                       if (int(bitmask[w]) >> b) & 1}
-        return allowed_ids <= set(self.decoder.stop_token_ids)
+        limit = self.params.max_new_tokens - len(self.tokens)
+        draft = grammar_draft(self.matcher, self.lookup.propose(self.prompt_ids[-3:] + self.tokens[-3:], limit))
+        self.drafted += len(draft)
+        return draft
+
+    def verify(self, logits, draft: list[int], cache, generator) -> tuple[list[int], StopReason | None]:
+        """Choose tokens position by position from one pass's logits while they equal the draft.
+
+        Each position is masked by the grammar and chosen exactly as without a draft, so
+        the output does not depend on the draft. Returns the tokens to feed next (not in
+        the cache yet) and the stop reason when a stop token was chosen. Rejected draft
+        positions are cropped from the cache.
+        """
+        rows = logits.view(-1, logits.shape[-1])
+        start = cache.get_seq_length() - len(draft)  # where the draft begins in the cache
+        for i in range(len(draft) + 1):
+            if i > 0:
+                self._compute_mask()
+                self._apply_mask(rows[i])
+            token = _sample(rows[i], self.params, generator)
+            self.consume([token])
+            if token in self.decoder.stop_token_ids:
+                return [], "stop"
+            self.tokens.append(token)
+            if i == len(draft) or token != draft[i]:  # a token the pass did not see: fed next
+                crop_cache(cache, start + i)
+                return [token] + self.fast_forward(), None
+            self.accepted += 1
+            forced = self.fast_forward()
+            if forced or self.finished() or len(self.tokens) >= self.params.max_new_tokens:
+                crop_cache(cache, start + i + 1)  # the loop stops, or the forced tokens come next
+                return forced, None
+        raise AssertionError("unreachable: the last position always returns")
 
     def _compute_mask(self) -> None:
         if not self._mask_ready:
             self.decoder._fill_bitmask(self.matcher, self.decoder._bitmask)
             self._mask_ready = True
 
-    def forward_with_mask(self, pending: list[int], cache):
-        """Run the model on ``pending``; meanwhile compute the mask for the next token; return masked logits."""
+    def _apply_mask(self, logits) -> None:
         decoder = self.decoder
-        future = None
-        if decoder._pool is not None and not self._mask_ready:
-            future = decoder._pool.submit(self._compute_mask)
-        logits = decoder._forward(pending, cache)
-        self.passes += 1
-        if future is not None:
-            future.result()
-        self._compute_mask()
         if self.matcher.is_error():
             raise GrammarError(f"the grammar engine failed: {self.matcher.get_error().strip().splitlines()[0]}")
         decoder._mask.apply(logits[: decoder.vocab_size], decoder._bitmask[0])
         if logits.shape[0] > decoder.vocab_size:
             logits[decoder.vocab_size:] = float("-inf")
+
+    def forward_with_mask(self, pending: list[int], cache, keep: int = 1):
+        """Run the model on ``pending``; meanwhile compute the mask for the next token. Returns the
+        logits of the last ``keep`` positions, the first of them masked."""
+        decoder = self.decoder
+        future = None
+        if decoder._pool is not None and not self._mask_ready:
+            future = decoder._pool.submit(self._compute_mask)
+        logits = decoder._forward(pending, cache, keep)
+        self.passes += 1
+        if future is not None:
+            future.result()
+        self._compute_mask()
+        self._apply_mask(logits if keep == 1 else logits[0])
         return logits
+
+
+def crop_cache(cache, length: int) -> None:
+    """Keep the first ``length`` positions. A negative count of tokens to remove: the one
+    form of ``crop`` every transformers version takes (5.x refuses an absolute length)."""
+    remove = cache.get_seq_length() - length
+    if remove > 0:
+        cache.crop(-remove)
+
+
+def only_stop_allowed(bitmask_row, stop_token_ids: list[int]) -> bool:
+    """Whether a packed llguidance bitmask row allows nothing but stop tokens (shared by both decoders)."""
+    import torch
+
+    if int(torch.count_nonzero(bitmask_row)) > len(stop_token_ids):  # words with any bit set: cheap bound
+        return False
+    allowed = {w * 32 + b for w in torch.nonzero(bitmask_row).flatten().tolist() for b in range(32)
+               if (int(bitmask_row[w]) >> b) & 1}
+    return allowed <= set(stop_token_ids)
 
 
 def _sample(logits, params: DecodeParams, generator) -> int:

@@ -114,8 +114,10 @@ def test_real_schema_documents_validate(tiny_decoder, tiny_tokenizer, articles):
 def test_fast_forward_on_and_off_greedy(tiny_decoder, tiny_tokenizer, articles, grounded_grammars):  # noqa: F811
     for i, article in enumerate(articles):
         prompt = chat_prompt(tiny_tokenizer, article[:120])
-        on = tiny_decoder.generate(prompt, grounded_grammars[i], DecodeParams(max_new_tokens=400))
-        off = tiny_decoder.generate(prompt, grounded_grammars[i], DecodeParams(max_new_tokens=400, fast_forward=False))
+        # Without article drafts (tests/test_speculation.py), one pass per sampled token exactly.
+        on = tiny_decoder.generate(prompt, grounded_grammars[i], DecodeParams(max_new_tokens=400, speculate=False))
+        off = tiny_decoder.generate(prompt, grounded_grammars[i],
+                                    DecodeParams(max_new_tokens=400, fast_forward=False, speculate=False))
         for result in (on, off):
             assert result.stop_reason == "stop", result.text[-200:]
             assert validate_document(json.loads(result.text), article) == []
@@ -226,7 +228,7 @@ def _cache_tensors(cache) -> list:
 def test_stats_are_complete(tiny_decoder, tiny_tokenizer, grounded_grammars):  # noqa: F811
     result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, "x"), grounded_grammars[1], DecodeParams(max_new_tokens=50))
     expected = {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds",
-                "prefill_seconds", "reused_prefix_tokens"}
+                "prefill_seconds", "reused_prefix_tokens", "draft_tokens", "accepted_draft_tokens"}
     assert expected <= set(result.stats)
     assert result.stats["generated_tokens"] == len(result.token_ids)
     assert 0 < result.stats["prefill_seconds"] <= result.stats["seconds"]

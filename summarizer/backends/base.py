@@ -53,6 +53,7 @@ class ExtractOptions:
     top_p: float = 1.0
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens in one forward pass
+    speculate: bool = True  # article-lookup drafts verified in one pass (same output, fewer passes)
     strategy: str = "figures"  # one of STRATEGIES
     summary: str = "model"  # "model": written by the model (grounded numbers); "claims": built from the claims
 

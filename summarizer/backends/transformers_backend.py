@@ -135,7 +135,8 @@ class TransformersBackend(Backend):
         from summarizer.decode import DecodeParams
 
         params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
-                              top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward)
+                              top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward,
+                              speculate=options.speculate)
         room = self.context - self.figures.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
         if room < MIN_ARTICLE_TOKENS:
             raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the "
@@ -158,7 +159,8 @@ class TransformersBackend(Backend):
         grammar = build_grammar(self.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)
         params = DecodeParams(max_new_tokens=new_tokens, temperature=options.temperature, top_p=options.top_p,
-                              seed=options.seed, fast_forward=options.fast_forward)
+                              seed=options.seed, fast_forward=options.fast_forward,
+                              speculate=options.speculate)
         result = self.decoder.generate(prompt.ids, grammar, params)
         stats = {**dict(result.stats), "prompt_tokens": len(prompt.ids)}
         if result.stop_reason == "max_new_tokens":

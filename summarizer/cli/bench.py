@@ -15,7 +15,9 @@ def bench(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for RESULTS.md, results.json, profile.txt.")] = Path(
         "bench"),
     runs: Annotated[int, typer.Option("--runs", help="Timed repetitions; each timing is their median.")] = 3,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="The fixed token cap of every system.")] = 128,
+    max_new_tokens: Annotated[Optional[int], typer.Option(
+        "--max-new-tokens", help="The token cap of every system (default 128; with --model 4096, whole documents).")
+    ] = None,
     articles: Annotated[int, typer.Option("--articles", help="How many seed articles (0: all).")] = 0,
     smoke: Annotated[bool, typer.Option("--smoke", help="Tiny model, one article, a few tokens: seconds.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option(
@@ -26,6 +28,9 @@ def bench(
         help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")] = 120.0,
     profile: Annotated[bool, typer.Option(
         "--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", help="Real weights (.gguf file or model folder): strategies, speculation, other engines, batch "
+                        "sizes and dtypes on the seed articles (--articles, default 1).")] = None,
     rules_scaling: Annotated[bool, typer.Option(
         "--rules-scaling", help="Only time the rules baseline on 1 MB and 5 MB of text, and add that to the "
                                 "results already in --out.")] = False,
@@ -33,12 +38,21 @@ def bench(
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
     from summarizer.benchmark import BenchOptions, record_rules_scaling, run_benchmark
 
+    if model is not None:
+        from summarizer.bench_real import RealBenchOptions, run_real_benchmark
+
+        real = run_real_benchmark(RealBenchOptions(model=model, out_dir=out, articles=articles or 1,
+                                                   max_new_tokens=max_new_tokens or 4096), log=typer.echo)
+        missed = [t["target"] for t in real["targets"] if not t["met"]]
+        typer.echo(f"wrote {out / 'RESULTS.md'} and {out / 'real.json'}"
+                   + (f"; targets missed: {', '.join(missed)}" if missed else ""))
+        return
     if rules_scaling:
         figure = record_rules_scaling(out)["figures"]["rules_scaling"]
         typer.echo(f"rules baseline: {figure['growth_over_linear']}x linear growth from 1 MB to 5 MB; "
                    f"wrote {out / 'RESULTS.md'} and {out / 'results.json'}")
         return
-    results = run_benchmark(BenchOptions(out_dir=out, runs=runs, max_new_tokens=max_new_tokens, articles=articles,
+    results = run_benchmark(BenchOptions(out_dir=out, runs=runs, max_new_tokens=max_new_tokens or 128, articles=articles,
                                          smoke=smoke, cache_dir=cache_dir, outlines_core_timeout=outlines_core_timeout,
                                          profile=profile))
     missed = [t["target"] for t in results["targets"] if t["met"] is False]

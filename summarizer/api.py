@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
@@ -48,18 +49,25 @@ class Result:
 
 
 @lru_cache(maxsize=4)
-def _cached_backend(model: str, backend: str | None, kwargs: tuple[tuple[str, Any], ...]) -> Backend:
-    return get_backend(model, backend, lazy=True, **dict(kwargs))
+def _cached_backend(model: str, backend: str, options: Any) -> Backend:
+    return get_backend(model, backend, lazy=True, options=options)
 
 
-def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, **backend_kwargs: Any) -> Backend:
-    """The backend for ``model``, loaded once per process for the same (hashable) arguments."""
-    key = tuple(sorted(backend_kwargs.items()))
+def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, options: Any = None,
+                 **values: Any) -> Backend:
+    """The backend for ``model``, loaded once per process for the same (hashable) options.
+
+    ``options``: the backend's Options (or a mapping); or give them as keyword arguments.
+    """
+    cls = resolve_backend(model, backend)
+    if options is not None and values:
+        raise TypeError("give the backend options either as options= or as keyword arguments, not both")
+    built = make_backend_options(cls, options if options is not None else values)
     try:
-        hash(key)
+        hash(built)
     except TypeError:  # e.g. a schema dict: load without caching
-        return get_backend(model, backend, lazy=True, **backend_kwargs)
-    return _cached_backend(model, backend, key)
+        return get_backend(model, cls.name, lazy=True, options=built)
+    return _cached_backend(model, cls.name, built)
 
 
 def make_options(options: ExtractOptions | None = None, **overrides: Any) -> ExtractOptions:
@@ -92,6 +100,7 @@ def summarize(
     options: ExtractOptions | None = None,
     store: "RunStore | None" = None,
     no_cache: bool = False,
+    backend_options: Any = None,
     **kwargs: Any,
 ) -> Result:
     """Extract the claims document of one article.
@@ -100,7 +109,8 @@ def summarize(
     Keyword arguments named like :class:`ExtractOptions` fields (``grounded``,
     ``max_new_tokens``, ``temperature``, ``top_p``, ``seed``, ``fast_forward``) set
     decoding options; the others (``device``, ``dtype``, ``revision``,
-    ``trust_remote_code`` ...) go to the backend. With a run ``store`` an identical
+    ``trust_remote_code`` ...) are the backend's options, as is ``backend_options``
+    (the backend's Options dataclass or a mapping, instead of keywords). With a run ``store`` an identical
     earlier request is answered from it (unless ``no_cache``) and every new generation
     is recorded there. Raises InputError for an empty article and ModelError when the
     model cannot be loaded; an error while generating gives status "failed".
@@ -110,7 +120,7 @@ def summarize(
     option_overrides = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
     backend_kwargs = {k: v for k, v in kwargs.items() if k not in OPTION_NAMES}
     if not isinstance(backend, Backend):
-        backend = load_backend(model, backend, **backend_kwargs)
+        backend = load_backend(model, backend, backend_options, **backend_kwargs)
     extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
     return _result(extraction, text, backend, from_cache)
 

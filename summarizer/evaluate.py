@@ -21,7 +21,7 @@ from summarizer.errors import InputError
 from summarizer.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
-from summarizer.store import RunStore, open_store
+from summarizer.store import RunStore, store_session
 
 @dataclass(frozen=True)
 class Progress:
@@ -90,14 +90,16 @@ def evaluate(
     backend: Backend | str | None = None,
     dataset: Dataset | None = None,
     concurrency: int = 1,
+    backend_options: Any = None,
     **backend_kwargs: Any,
 ) -> EvalResult:
     """Generate (or reuse) a document for every labelled article, score, and write reports.
 
     ``store``: an open :class:`RunStore`, a path, or None for the default store.
     ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
-    ``get_backend(model, backend, lazy=True, **backend_kwargs)``, built once for all articles
-    and loaded only if an article is not in the store.
+    ``get_backend(model, backend, lazy=True, options=backend_options, **backend_kwargs)``
+    (its options as the backend's Options, or as keyword arguments), built once for all
+    articles and loaded only if an article is not in the store.
     ``concurrency``: articles in flight at once, for a backend that allows it (a server).
     Reports go to ``out_dir`` when given: report.json, report.md, review.html.
     """
@@ -105,16 +107,11 @@ def evaluate(
         check_eval_outputs(Path(out_dir))  # before any model time is spent
     dataset = dataset if dataset is not None else load_dataset(Path(data_dir) if data_dir else seeds_dir())
     _require_labels(dataset, data_dir)
-    owned = not isinstance(store, RunStore)
-    run_store = open_store(store)
-    try:
+    with store_session(store) as run_store:
         if not isinstance(backend, Backend):
-            backend = get_backend(model, backend, lazy=True, **backend_kwargs)
+            backend = _make_backend(model, backend, backend_options, **backend_kwargs)
         options = options or ExtractOptions()
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
-    finally:
-        if owned:
-            run_store.close()
     result = _score(model, backend, dataset, runs)
     result.report["options"] = options.as_dict()
     if out_dir is not None:
@@ -306,7 +303,8 @@ def compare(
     Each model's reports go to ``out_dir/<model-slug>/``; the leaderboard to
     ``out_dir/leaderboard.{md,json,png}``. Every generation is committed to the store
     as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
-    ``backend_kwargs(model)`` gives the keyword arguments for each model's backend.
+    ``backend_kwargs(model)`` gives the keyword arguments of :func:`evaluate` for each model's
+    backend (``backend``, ``backend_options``, or the options as keywords).
     """
     if not models:
         raise InputError("compare needs at least one model")
@@ -320,12 +318,10 @@ def compare(
             check_output_file(out / name)
         for slug in slugs.values():
             check_eval_outputs(out / slug)
-    owned = not isinstance(store, RunStore)
-    run_store = open_store(store)
     results = []
-    try:
+    with store_session(store) as run_store:
         # Every model resolved and checked (exists, loadable) before the first one generates.
-        backends = {m: get_backend(m, lazy=True, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
+        backends = {m: _make_backend(m, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
         for model in models:
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
@@ -334,14 +330,15 @@ def compare(
             )
             result.slug = slugs[model]
             results.append(result)
-    finally:
-        if owned:
-            run_store.close()
     board = build_leaderboard(results, dataset)
     outcome = CompareResult(results, board, out)
     if out is not None:
         outcome.files = write_leaderboard(board, out)
     return outcome
+
+
+def _make_backend(model: str, backend: str | None = None, backend_options: Any = None, **values: Any) -> Backend:
+    return get_backend(model, backend, lazy=True, options=backend_options, **values)
 
 
 def _unique_slugs(models: Sequence[str]) -> dict[str, str]:

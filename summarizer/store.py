@@ -21,10 +21,11 @@ import os
 import sqlite3
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Callable, Iterator, Union
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
@@ -262,6 +263,18 @@ class RunStore:
 def open_store(store: "RunStore | str | Path | None" = None) -> RunStore:
     """An open store from a store, a path, or None (the default location)."""
     return store if isinstance(store, RunStore) else RunStore(store)
+
+
+@contextmanager
+def store_session(store: "RunStore | str | Path | None" = None) -> Iterator[RunStore]:
+    """``with store_session(store) as run_store:`` the store open for the block; one opened here
+    (from a path or None) is closed after it, one given open is left open for its owner."""
+    run_store = open_store(store)
+    try:
+        yield run_store
+    finally:
+        if run_store is not store:
+            run_store.close()
 
 
 def cached_extract(

@@ -20,9 +20,10 @@ import time
 import urllib.error
 import urllib.request
 from http.client import HTTPException
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import ModelError
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
@@ -137,25 +138,38 @@ def _excerpt(payload: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-@register_backend
+@dataclass(frozen=True)
+class OpenAIOptions:
+    """The server and how to talk to it (``--backend-opt key=value``; --base-url ... set them too).
+
+    ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
+    key is read from the environment variable ``api_key_env``, never given directly."""
+
+    base_url: str
+    api_key_env: str | None = None
+    dialect: Literal["auto", "vllm", "sglang", "llama", "json-schema"] = "auto"
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = MAX_RETRIES
+    backoff: float = 1.0
+
+
 class OpenAIBackend(Backend):
     """A served model, reached through ``POST {base_url}/chat/completions``."""
 
     name = "openai"
+    Options = OpenAIOptions
     concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
 
-    def __init__(self, model: str, *, base_url: str, api_key_env: str | None = None, dialect: str = "auto",
-                 timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0):
-        """``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
-        key is read from the environment variable ``api_key_env``, never given directly."""
+    def __init__(self, model: str, options: OpenAIOptions):
         from summarizer.resources import load_schema
 
+        base_url, dialect = options.base_url, options.dialect
         if not base_url.startswith(("http://", "https://")):
             raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
         if dialect not in DIALECTS:
             raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
         self._model_name = model
-        self.client = Client(base_url, _api_key(api_key_env), timeout, retries, backoff)
+        self.client = Client(base_url, _api_key(options.api_key_env), options.timeout, options.retries, options.backoff)
         self.schema = load_schema()
         self.card = self._model_card()
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, NoOptions
 from summarizer.lexicon import OUTCOME_WORDS
 from summarizer.numbers import NumberMention, find_numbers, format_number
 from summarizer.validation import grounding_problems, schema_problems
@@ -417,14 +417,13 @@ def pluralize(noun: str) -> str:
 # ---------------------------------------------------------------------------- the backend
 
 
-@register_backend
 class RulesBackend(Backend):
     """Deterministic extraction from lexicons and patterns; the baseline every model must beat."""
 
     name = "rules"
 
-    def __init__(self, model: str = "rules", **_options):
-        pass  # nothing to load: the lexicons are module data
+    def __init__(self, model: str = "rules", options: NoOptions | None = None):
+        pass  # nothing to load: the lexicons are module data; no options
 
     @property
     def model_id(self) -> str:

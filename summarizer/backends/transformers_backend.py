@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import ModelError
 from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
 from summarizer.salvage import salvage_document, without_repeats
@@ -28,45 +29,54 @@ MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs 
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
 
 
-@register_backend
+@dataclass(frozen=True)
+class TransformersOptions:
+    """How the model is loaded and run (``--backend-opt key=value``; --device, --dtype ... set them too)."""
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "bfloat16", "float32"] = "auto"
+    trust_remote_code: bool = False  # run the model repository's own code
+    revision: str | None = None  # hub branch, tag or commit
+    max_context: int | None = None  # caps the model's context (articles are chunked sooner)
+    batch_size: int = 8  # figures labelled per forward pass (figure-guided extraction)
+    # Replaces the claims schema in the grammar (a stricter subset, e.g. shorter strings, for tests).
+    # Python callers only: a dict cannot be given as --backend-opt.
+    schema: dict | None = None
+
+
 class TransformersBackend(Backend):
     """A causal LM from the hub or a folder, decoded under the (grounded) claims grammar."""
 
     name = "transformers"
+    Options = TransformersOptions
 
-    def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
-                 revision: str | None = None, max_context: int | None = None, schema: dict | None = None,
-                 batch_size: int = 8):
-        """``max_context`` caps the model's context (chunk sooner); ``schema`` replaces the claims
-        schema in the grammar (a stricter subset of it, e.g. shorter strings, for tests);
-        ``batch_size``: figures labelled per forward pass (figure-guided extraction)."""
+    def __init__(self, model: str, options: TransformersOptions | None = None):
         from summarizer.decode import Decoder
         from summarizer.figure_extraction import FigureExtractor
         from summarizer.prompting import PromptBuilder
         from summarizer.resources import load_schema
 
-        self._model_name = model
+        options = options or TransformersOptions()
+        self._model_name, self.options = model, options
         # Resolved and digested before loading, as identify() does: describe() agrees with it.
-        self.identity = self.identify(model, device=device, dtype=dtype, revision=revision,
-                                      max_context=max_context, schema=schema)
+        self.identity = self.identify(model, options)
         self.source, self.revision = self.identity["source"], self.identity["revision"]
-        self.tokenizer, self.model = load_model(model, device=device, dtype=dtype,
-                                                trust_remote_code=trust_remote_code, revision=self.revision)
-        self.context = min(context_size(self.model, self.tokenizer), max_context or 10**9)
-        self.schema = schema or load_schema()
+        self.tokenizer, self.model = load_model(model, device=options.device, dtype=options.dtype,
+                                                trust_remote_code=options.trust_remote_code, revision=self.revision)
+        self.context = min(context_size(self.model, self.tokenizer), options.max_context or 10**9)
+        self.schema = options.schema or load_schema()
         self.schema_hash = self.identity["schema_hash"]
         self.prompts = PromptBuilder(self.tokenizer)
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
-        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=batch_size)
+        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=options.batch_size)
 
     @property
     def model_id(self) -> str:
         return self._model_name
 
     @classmethod
-    def identify(cls, model: str, *, device: str = "auto", dtype: str = "auto", revision: str | None = None,
-                 max_context: int | None = None, schema: dict | None = None, **_loading: Any) -> dict[str, Any]:
+    def identify(cls, model: str, options: TransformersOptions | None = None) -> dict[str, Any]:
         """describe() without loading the model: what its output depends on (the run store's key).
 
         The model's content (hub commit, digest of a folder's files, sha256 of a GGUF file),
@@ -77,10 +87,12 @@ class TransformersBackend(Backend):
         from summarizer.prompting import prompt_hash
         from summarizer.resources import schema_hash
 
-        resolved_device = resolve_device(device)
-        precision = str(resolve_dtype(dtype, resolved_device)).removeprefix("torch.")
+        options = options or TransformersOptions()
+        schema, max_context = options.schema, options.max_context
+        resolved_device = resolve_device(options.device)
+        precision = str(resolve_dtype(options.dtype, resolved_device)).removeprefix("torch.")
         custom = schema is not None and schema != _default_schema()  # tests may decode under a stricter schema
-        return {"backend": cls.name, "model": model, **model_identity(model, revision),
+        return {"backend": cls.name, "model": model, **model_identity(model, options.revision),
                 "device": resolved_device, "dtype": precision, "prompt_hash": f"{prompt_hash()}+{figure_prompt_hash()}",
                 "engine_hash": engine_hash(),
                 "schema_hash": _schema_digest(schema) if custom else schema_hash(), "max_context": max_context}

@@ -12,6 +12,7 @@ from summarizer.cli.app import (
     DEFAULT_CONCURRENCY,
     ApiKeyEnvOption,
     BackendOption,
+    BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
     DataOption,
@@ -51,13 +52,13 @@ def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, g
                           seed=seed, strategy=strategy, summary=summary)
 
 
-def _backend_kwargs(backend: str | None, **options: Any):
-    """Each model's backend and its keyword arguments (only the options that backend takes)."""
+def _backend_kwargs(backend: str | None, pairs: list[str] | None, **flags: Any):
+    """Each model's backend and its options (of those given, only the ones that backend takes)."""
     from summarizer.cli.app import backend_choice
 
     def for_model(model: str) -> dict[str, Any]:
-        name, kwargs = backend_choice(model, backend, **options)
-        return {"backend": name, **kwargs}
+        name, options = backend_choice(model, backend, pairs, **flags)
+        return {"backend": name, "backend_options": options}
 
     return for_model
 
@@ -82,6 +83,7 @@ def eval_command(
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -106,7 +108,7 @@ def eval_command(
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
-            **_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            **_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
                               revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
                               timeout=timeout)(model),
         )
@@ -137,6 +139,7 @@ def compare_command(
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -160,7 +163,7 @@ def compare_command(
             options=_options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary),
             no_cache=no_cache,
             progress=progress,
-            backend_kwargs=_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            backend_kwargs=_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
                                            revision=revision, base_url=base_url, api_key_env=api_key_env,
                                            dialect=dialect, timeout=timeout),
             concurrency=concurrency,

@@ -16,6 +16,7 @@ from summarizer.cli.app import (
     DEFAULT_MAX_NEW_TOKENS,
     ApiKeyEnvOption,
     BackendOption,
+    BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
     DialectOption,
@@ -152,6 +153,7 @@ def summarize_command(
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -171,10 +173,10 @@ def summarize_command(
     with ExitStack() as stack:
         # Output paths first: a bad --out or --jsonl must not cost a model load.
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
-        name, kwargs = backend_choice(model, backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
-                                      revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
-                                      timeout=timeout)
-        chosen = load_backend(model, name, **kwargs)
+        name, backend_options = backend_choice(
+            model, backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect, timeout=timeout)
+        chosen = load_backend(model, name, backend_options)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                                seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)

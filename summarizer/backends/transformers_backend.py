@@ -2,8 +2,9 @@
 
 Per article: prompt (``prompting``) -> grammar grounded on the article (``grammar``)
 -> ``decode.Decoder.generate`` -> JSON. An article too long for the context left
-after the prompt and the token budget is split into chunks (``chunking``), each
-extracted under a grammar grounded on that chunk, and the documents are merged.
+after the prompt and the token budget is split into chunks, each extracted under a
+grammar grounded on that chunk, and the documents are merged: that loop and the
+checks of the output are :mod:`summarizer.extraction`, shared with other backends.
 
 torch and transformers are imported when a backend is created, not at import time.
 """
@@ -17,16 +18,22 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import ModelError
+from summarizer.extraction import (
+    MIN_ARTICLE_TOKENS,
+    Budget,
+    cut_off_limit,
+    extract_document,
+    parse_document,
+    sum_stats,
+    truncated_document,
+)
 from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
-from summarizer.salvage import salvage_document, without_repeats
+from summarizer.salvage import without_repeats
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
 ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
                   "sides", "salvage", "decode", "batch_decode", "lexicon", "backends/rules")
-MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
-CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
 
 
 @dataclass(frozen=True)
@@ -103,58 +110,43 @@ class TransformersBackend(Backend):
     # --- token budget -------------------------------------------------------------------
 
     def budget(self, max_new_tokens: int) -> tuple[int, int]:
-        """(tokens for the article, tokens to generate) within the model's context.
+        """(tokens for the article, tokens to generate) within the model's context."""
+        return self._budget(self.prompts.overhead_tokens).split(max_new_tokens)
 
-        The generation budget gives way first: an article needs room to be seen at all.
-        """
-        room = self.context - self.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
-        if room < MIN_ARTICLE_TOKENS + 64:
-            raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the prompt "
-                             f"({self.prompts.overhead_tokens} tokens)")
-        new_tokens = min(max_new_tokens, room - MIN_ARTICLE_TOKENS)
-        return room - new_tokens, new_tokens
+    def _budget(self, overhead_tokens: int) -> Budget:
+        return Budget(self.model_id, self.context, overhead_tokens, self.prompts.article_tokens)
 
     # --- extraction ---------------------------------------------------------------------
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.chunking import split_article
-
         started = time.perf_counter()
         if options.strategy == "figures":
             extraction = self._extract_figures(article, options)
-            extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
-            return extraction
-        article_budget, new_tokens = self.budget(options.max_new_tokens)
-        if self.prompts.article_tokens(article) <= article_budget:
-            extraction = self._extract_text(article, options, new_tokens)
-            extraction.stats["chunks"] = 1
         else:
-            chunks = split_article(article, article_budget, self.prompts.article_tokens)
-            extraction = self._extract_chunks([c.text for c in chunks], options, new_tokens)
+            extraction = extract_document(article, options, self._budget(self.prompts.overhead_tokens),
+                                          self._extract_text)
         extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
         return extraction
 
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
-        from summarizer.chunking import merge_documents, split_article
+        from summarizer.chunking import merge_documents
         from summarizer.decode import DecodeParams
 
         params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
                               top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward)
-        room = self.context - self.figures.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
-        if room < MIN_ARTICLE_TOKENS:
-            raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the "
-                             f"prompt ({self.figures.prompts.overhead_tokens} tokens)")
-        texts = [article]
-        if self.prompts.article_tokens(article) > room:
-            texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
+        budget = self._budget(self.figures.prompts.overhead_tokens)
+        if budget.room() < MIN_ARTICLE_TOKENS:
+            raise budget.too_small()
+        texts = budget.chunks(article, budget.room())
         runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
                                      drafts=_rule_drafts(text)) for text in texts]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs])
-        stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
-        return _parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs))
+        stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
+        return parse_document(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs))
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
+        """One document for ``text``, decoded under the grammar grounded on it."""
         from summarizer.decode import DecodeParams
         from summarizer.grammar import build_grammar
 
@@ -165,58 +157,12 @@ class TransformersBackend(Backend):
         result = self.decoder.generate(prompt.ids, grammar, params)
         stats = {**dict(result.stats), "prompt_tokens": len(prompt.ids)}
         if result.stop_reason == "max_new_tokens":
-            limit = f"--max-new-tokens {new_tokens}" if new_tokens == options.max_new_tokens else \
-                f"{new_tokens} new tokens (all the model's context left)"
-            return _truncated(result.text, f"cut off at {limit}", stats)
-        parsed = _parse(result.text, stats)
+            return truncated_document(result.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}",
+                                      stats)
+        parsed = parse_document(result.text, stats)
         if parsed.document is not None:  # a model that loops may repeat a claim within the budget too
             parsed.document["claims"] = without_repeats(parsed.document["claims"])
         return parsed
-
-    def _extract_chunks(self, texts: list[str], options: ExtractOptions, new_tokens: int) -> Extraction:
-        from summarizer.chunking import merge_documents
-
-        parts: list[Extraction] = []
-        for number, text in enumerate(texts, 1):
-            parts.append(self._extract_text(text, options, new_tokens))
-            if parts[-1].status != "ok":  # no document for the article then: stop spending tokens
-                break
-        stats = {**_sum_stats([p.stats for p in parts]), "chunks": len(texts)}
-        raw = "\n".join(p.raw for p in parts)
-        if parts[-1].status != "ok":
-            return Extraction(raw, None, parts[-1].status, f"chunk {number} of {len(texts)}: {parts[-1].reason}", stats)
-        return Extraction(raw, merge_documents([p.document for p in parts]), "ok", None, stats)
-
-
-def _truncated(text: str, reason: str, stats: dict) -> Extraction:
-    """A cut-off document keeps its summary and complete claims (still ``truncated``)."""
-    from summarizer.validation import schema_problems
-
-    document = salvage_document(text)
-    if document is not None and schema_problems(document):
-        document = None  # a custom schema the salvaged part does not satisfy
-    kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
-    return Extraction(text, document, "truncated", reason + kept, stats)
-
-
-def _parse(text: str, stats: dict, raw: str | None = None) -> Extraction:
-    """The grammar makes the text a valid document; check anyway, so a bug never yields a broken one.
-    ``raw`` is what to record as the model's output when it is not ``text`` itself."""
-    from summarizer.validation import schema_problems
-
-    from summarizer.figure_extraction import clip_summary
-
-    raw = text if raw is None else raw
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
-    if isinstance(document, dict) and isinstance(document.get("summary"), str):
-        document["summary"] = clip_summary(document["summary"])  # the grounded grammar cannot count characters
-    problems = schema_problems(document)
-    if problems:
-        return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
-    return Extraction(raw, document, "ok", None, stats)
 
 
 def _default_schema() -> dict:
@@ -227,15 +173,6 @@ def _default_schema() -> dict:
 
 def _schema_digest(schema: dict) -> str:
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _sum_stats(all_stats: list[dict]) -> dict:
-    total: dict[str, Any] = {}
-    for stats in all_stats:
-        for key, value in stats.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                total[key] = total.get(key, 0) + value
-    return total
 
 
 def engine_hash() -> str:

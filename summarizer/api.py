@@ -22,6 +22,7 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
+from summarizer.status import USABLE, Status
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
 
 T = TypeVar("T")
@@ -36,7 +37,7 @@ class Result:
 
     document: dict | None  # the claims document: for "ok", and what a "truncated" one finished; else None
     offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
-    status: str  # "ok" | "invalid" | "truncated" | "failed" | "ungrounded"
+    status: Status
     reason: str | None
     stats: dict[str, Any] = field(default_factory=dict)
     model: str = ""
@@ -80,7 +81,7 @@ def make_options(options: ExtractOptions | None = None, **overrides: Any) -> Ext
 def usable_document(extraction) -> dict | None:
     """The document to use: an "ok" one, or the complete part of a "truncated" one (losing the
     whole article is worse than keeping the claims it finished)."""
-    return extraction.document if extraction.status in ("ok", "truncated") else None
+    return extraction.document if extraction.status in USABLE else None
 
 
 def evidence_offsets(document: dict | None, article: str) -> list[list[int] | None]:

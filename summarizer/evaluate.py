@@ -21,6 +21,7 @@ from summarizer.errors import InputError
 from summarizer.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
+from summarizer.status import Status
 from summarizer.store import RunStore, store_session
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Progress:
     done: int
     total: int
     from_cache: bool
-    status: str
+    status: Status
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -225,7 +226,7 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
     tokens = sum(int(s.get("generated_tokens") or 0) for s in stats)
     statuses: dict[str, int] = {}
     for run in runs.values():
-        statuses[run.extraction.status] = statuses.get(run.extraction.status, 0) + 1
+        statuses[run.extraction.status.value] = statuses.get(run.extraction.status.value, 0) + 1
     return {
         "model": model,
         "backend": backend.describe(),
@@ -236,7 +237,7 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
         "failed": [
             {"article": article_id, "reason": run.extraction.reason}
             for article_id, run in runs.items()
-            if run.extraction.status == "failed"
+            if run.extraction.status is Status.FAILED
         ],
         "seconds_per_article": seconds / len(runs) if runs else None,
         "tokens_per_second": tokens / seconds if seconds > 0 and tokens > 0 else None,

@@ -31,6 +31,7 @@ from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError, ModelError
 from summarizer.resources import schema_hash
+from summarizer.status import Status
 
 STORE_ENV = "SUMMARIZER_STORE"
 STORE_FILENAME = "runs.sqlite3"
@@ -42,7 +43,7 @@ CACHE_KEY_VERSION = 2
 NAME_FIELDS = ("model", "source")
 # Only these statuses are answered from the store; a "failed" generation (the backend
 # raised: out of memory, a crash) is retried on the next run.
-CACHEABLE_STATUSES = ("ok", "invalid", "truncated", "ungrounded")
+CACHEABLE_STATUSES = tuple(s.value for s in Status if s is not Status.FAILED)
 
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
 
@@ -227,7 +228,7 @@ class RunStore:
             # store must be written exactly as the fresh one was.
             "document": None if extraction.document is None else json.dumps(
                 extraction.document, separators=(",", ":"), ensure_ascii=False),
-            "status": extraction.status,
+            "status": Status(extraction.status).value,
             "reason": extraction.reason,
             "seconds": _optional_float(stats.get("seconds")),
             "prompt_tokens": _optional_int(stats.get("prompt_tokens")),

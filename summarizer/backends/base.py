@@ -11,13 +11,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from summarizer.backends.options import NoOptions
-
-# "ungrounded": a valid document that a server wrote without the grounded grammar (JSON Schema
-# only) and whose evidence or numbers the article does not hold. Never an "ok" document.
-Status = Literal["ok", "invalid", "truncated", "failed", "ungrounded"]
+from summarizer.status import Status
 
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
@@ -70,9 +67,12 @@ class Extraction:
 
     raw: str  # the model's raw output (for re-scoring and debugging)
     document: dict | None  # parsed document; None when the output is not a document
-    status: Status = "ok"
+    status: Status = Status.OK  # text ("ok", ...) is taken and made a Status
     reason: str | None = None  # why the status is not ok
     stats: dict[str, Any] = field(default_factory=dict)  # prompt_tokens, generated_tokens, forced_tokens, forward_passes, seconds
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # ValueError for a status that does not exist
 
 
 class Backend(ABC):

@@ -274,3 +274,16 @@ def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_
     assert again.n_generated == 5
     with RunStore(path) as opened:
         assert opened.count() == 10
+
+
+def test_store_session_closes_the_store_it_opened_and_leaves_a_given_one_open(tmp_path):
+    from summarizer.store import store_session
+
+    with store_session(tmp_path / "a.sqlite3") as opened:
+        assert opened.count() == 0
+    with pytest.raises(InputError, match="closed database"):
+        opened.count()
+    with RunStore(tmp_path / "b.sqlite3") as given:
+        with store_session(given) as same:
+            assert same is given
+        assert given.count() == 0  # still open

@@ -162,7 +162,7 @@ def summarize_command(
 ) -> None:
     from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.io import check_output_folder, open_for_append
-    from summarizer.store import open_store
+    from summarizer.store import store_session
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)
@@ -181,8 +181,7 @@ def summarize_command(
                                seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(Progress(len(articles), quiet))
-        run_store = open_store(store)
-        stack.callback(run_store.close)
+        run_store = stack.enter_context(store_session(store))
         errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
                   for article in articles]
         readable = [article for article, error in zip(articles, errors) if error is None]

@@ -212,7 +212,7 @@ def _print_report(report: dict) -> None:
     """The same headline table as ``summarizer score``, then cache use and speed."""
     from rich.console import Console
 
-    from summarizer.leaderboard import fmt
+    from summarizer.formatting import fmt
     from summarizer.score_report import headline_table
 
     Console().print(headline_table(report))
@@ -237,7 +237,7 @@ def _print_leaderboard(board: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from summarizer.leaderboard import fmt, fmt_ci
+    from summarizer.formatting import fmt, fmt_ci
     from summarizer.score_report import default_console
 
     table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")

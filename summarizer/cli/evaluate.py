@@ -179,32 +179,14 @@ def compare_command(
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Any]:
-    """A rich progress bar (one line per model) on stderr, or nothing with --quiet."""
-    if quiet:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """The progress bar (one line per model, with how many articles came from the run store)."""
+    from summarizer.cli.progress import CACHED, ProgressBar
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[cached]} cached"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    tasks: dict[str, Any] = {}
+    with ProgressBar(quiet, CACHED) as bar:
+        def update(event) -> None:
+            bar.task(event.model, event.total)
+            bar.advance(event.model, from_cache=event.from_cache)
 
-    def update(event) -> None:
-        if event.model not in tasks:
-            tasks[event.model] = bar.add_task(event.model, total=event.total, cached=0)
-        task = tasks[event.model]
-        cached = bar.tasks[task].fields["cached"] + (1 if event.from_cache else 0)
-        bar.update(task, completed=event.done, cached=cached)
-
-    with bar:
         yield update
 
 

@@ -22,6 +22,7 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
+from summarizer.stats import Stats
 from summarizer.status import USABLE, Status
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
 
@@ -39,14 +40,14 @@ class Result:
     offsets: list[list[int] | None]  # per claim: [start, end) of its evidence in the article (None if not found)
     status: Status
     reason: str | None
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
     model: str = ""
     raw: str = ""  # the backend's raw output, also for statuses other than "ok"
     from_cache: bool = False  # served from the run store instead of generated
 
     def record(self) -> dict[str, Any]:
         """A JSON-ready run record (without the article id, which the caller knows)."""
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "stats": self.stats.as_dict()}
 
 
 @lru_cache(maxsize=4)

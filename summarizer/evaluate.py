@@ -221,9 +221,9 @@ def _document(extraction: Extraction) -> dict | None:
 
 def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:
     """Model, cache use, statuses, speed. Timings are those of the original generations."""
-    stats = [run.extraction.stats or {} for run in runs.values()]
-    seconds = sum(float(s.get("seconds") or 0.0) for s in stats)
-    tokens = sum(int(s.get("generated_tokens") or 0) for s in stats)
+    stats = [run.extraction.stats for run in runs.values()]
+    seconds = sum(float(s.seconds or 0.0) for s in stats)
+    tokens = sum(int(s.generated_tokens or 0) for s in stats)
     statuses: dict[str, int] = {}
     for run in runs.values():
         statuses[run.extraction.status.value] = statuses.get(run.extraction.status.value, 0) + 1

@@ -31,6 +31,7 @@ from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError, ModelError
 from summarizer.resources import schema_hash
+from summarizer.stats import Stats
 from summarizer.status import Status
 
 STORE_ENV = "SUMMARIZER_STORE"
@@ -212,7 +213,7 @@ class RunStore:
         extraction: Extraction,
     ) -> int:
         """Append one generation; committed before returning (a Ctrl-C later loses nothing)."""
-        stats = extraction.stats or {}
+        stats = Stats.of(extraction.stats)
         values = {
             "cache_key": key,
             "model": str(identity.get("model")),
@@ -230,10 +231,10 @@ class RunStore:
                 extraction.document, separators=(",", ":"), ensure_ascii=False),
             "status": Status(extraction.status).value,
             "reason": extraction.reason,
-            "seconds": _optional_float(stats.get("seconds")),
-            "prompt_tokens": _optional_int(stats.get("prompt_tokens")),
-            "generated_tokens": _optional_int(stats.get("generated_tokens")),
-            "stats": _canonical_json(stats),
+            "seconds": _optional_float(stats.seconds),
+            "prompt_tokens": _optional_int(stats.prompt_tokens),
+            "generated_tokens": _optional_int(stats.generated_tokens),
+            "stats": _canonical_json(stats.as_dict()),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         columns = ", ".join(values)
@@ -332,8 +333,9 @@ def extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> 
     except Exception as error:  # one bad article must not end a benchmark; the reason is kept
         reason = " ".join(f"{type(error).__name__}: {error}".split())
         extraction = Extraction(raw="", document=None, status="failed", reason=reason, stats={})
-    extraction.stats = dict(extraction.stats or {})
-    extraction.stats.setdefault("seconds", time.perf_counter() - started)
+    extraction.stats = Stats.of(extraction.stats).copy()  # the backend's own record stays as it was
+    if extraction.stats.seconds is None:
+        extraction.stats.seconds = time.perf_counter() - started
     return extraction
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from summarizer.backends.options import NoOptions
+from summarizer.stats import Stats
 from summarizer.status import Status
 
 
@@ -69,10 +70,11 @@ class Extraction:
     document: dict | None  # parsed document; None when the output is not a document
     status: Status = Status.OK  # text ("ok", ...) is taken and made a Status
     reason: str | None = None  # why the status is not ok
-    stats: dict[str, Any] = field(default_factory=dict)  # prompt_tokens, generated_tokens, forced_tokens, forward_passes, seconds
+    stats: Stats = field(default_factory=Stats)  # a flat dict is taken and made a Stats
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)  # ValueError for a status that does not exist
+        self.stats = Stats.of(self.stats)
 
 
 class Backend(ABC):

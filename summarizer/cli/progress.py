@@ -4,7 +4,7 @@ Messages print above it; ``--quiet`` hides the bar (messages still print)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 RATE = "{task.fields[rate]}"  # generated tokens per second so far
 CACHED = "{task.fields[cached]} cached"  # articles served from the run store
@@ -40,11 +40,13 @@ class ProgressBar:
             self._tasks[name] = self.bar.add_task(name, total=total, rate="", cached=0)
             self._tokens[name], self._seconds[name] = 0, 0.0
 
-    def advance(self, name: str, stats: dict | None = None, *, from_cache: bool = False) -> None:
+    def advance(self, name: str, stats: Mapping[str, Any] | None = None, *, from_cache: bool = False) -> None:
         """One more article of ``name`` done; its ``stats`` move the rate."""
-        stats = stats or {}
-        self._tokens[name] += int(stats.get("generated_tokens") or 0)
-        self._seconds[name] += float(stats.get("seconds") or 0.0)
+        from summarizer.stats import Stats
+
+        record = Stats.of(stats)
+        self._tokens[name] += int(record.generated_tokens or 0)
+        self._seconds[name] += float(record.seconds or 0.0)
         tokens, seconds = self._tokens[name], self._seconds[name]
         rate = f"{tokens / seconds:.1f} tok/s" if seconds > 0 and tokens else ""
         task = self._tasks[name]

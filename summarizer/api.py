@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.errors import InputError
 from summarizer.models import DEFAULT_MODEL
+from summarizer.stats import Stats
+from summarizer.status import USABLE, Status
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
 from summarizer.task import Task, iter_values, load_task
 
@@ -36,31 +39,39 @@ class Result:
 
     document: dict | None  # the task's document: for "ok", and what a "truncated" one finished; else None
     offsets: list[list[int] | None]  # per item (claim): [start, end) of its first span field (evidence), or None
-    status: str  # "ok" | "invalid" | "truncated" | "failed" | "ungrounded"
+    status: Status
     reason: str | None
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
     model: str = ""
     raw: str = ""  # the backend's raw output, also for statuses other than "ok"
     from_cache: bool = False  # served from the run store instead of generated
 
     def record(self) -> dict[str, Any]:
         """A JSON-ready run record (without the article id, which the caller knows)."""
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "stats": self.stats.as_dict()}
 
 
 @lru_cache(maxsize=4)
-def _cached_backend(model: str, backend: str | None, kwargs: tuple[tuple[str, Any], ...]) -> Backend:
-    return get_backend(model, backend, lazy=True, **dict(kwargs))
+def _cached_backend(model: str, backend: str, options: Any) -> Backend:
+    return get_backend(model, backend, lazy=True, options=options)
 
 
-def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, **backend_kwargs: Any) -> Backend:
-    """The backend for ``model``, loaded once per process for the same (hashable) arguments."""
-    key = tuple(sorted(backend_kwargs.items()))
+def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, options: Any = None, *,
+                 task: Any = None, **values: Any) -> Backend:
+    """The backend for ``model``, loaded once per process for the same (hashable) options.
+
+    ``options``: the backend's Options (or a mapping); or give them as keyword arguments.
+    ``task``: what it extracts (a Task, a task folder or ``"claims"``; None: claims).
+    """
+    cls = resolve_backend(model, backend)
+    if options is not None and values:
+        raise TypeError("give the backend options either as options= or as keyword arguments, not both")
+    built = make_backend_options(cls, options if options is not None else values, task)
     try:
-        hash(key)
+        hash(built)
     except TypeError:  # e.g. a schema dict: load without caching
-        return get_backend(model, backend, lazy=True, **backend_kwargs)
-    return _cached_backend(model, backend, key)
+        return get_backend(model, cls.name, lazy=True, options=built)
+    return _cached_backend(model, cls.name, built)
 
 
 def make_options(options: ExtractOptions | None = None, **overrides: Any) -> ExtractOptions:
@@ -73,7 +84,7 @@ def make_options(options: ExtractOptions | None = None, **overrides: Any) -> Ext
 def usable_document(extraction) -> dict | None:
     """The document to use: an "ok" one, or the complete part of a "truncated" one (losing the
     whole article is worse than keeping the claims it finished)."""
-    return extraction.document if extraction.status in ("ok", "truncated") else None
+    return extraction.document if extraction.status in USABLE else None
 
 
 def evidence_offsets(document: dict | None, article: str, task: Task | None = None) -> list[list[int] | None]:
@@ -98,6 +109,7 @@ def summarize(
     options: ExtractOptions | None = None,
     store: "RunStore | None" = None,
     no_cache: bool = False,
+    backend_options: Any = None,
     **kwargs: Any,
 ) -> Result:
     """Extract the claims document of one article.
@@ -106,7 +118,9 @@ def summarize(
     Keyword arguments named like :class:`ExtractOptions` fields (``grounded``,
     ``max_new_tokens``, ``temperature``, ``top_p``, ``seed``, ``fast_forward``, ``speculate``) set
     decoding options; the others (``device``, ``dtype``, ``revision``,
-    ``trust_remote_code`` ...) go to the backend. With a run ``store`` an identical
+    ``trust_remote_code`` ...) are the backend's options, as is ``backend_options``
+    (the backend's Options dataclass or a mapping, instead of keywords); ``task=`` (a Task, a task
+    folder or ``"claims"``) is what to extract. With a run ``store`` an identical
     earlier request is answered from it (unless ``no_cache``) and every new generation
     is recorded there. Raises InputError for an empty article and ModelError when the
     model cannot be loaded; an error while generating gives status "failed".
@@ -116,7 +130,7 @@ def summarize(
     option_overrides = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
     backend_kwargs = {k: v for k, v in kwargs.items() if k not in OPTION_NAMES}
     if not isinstance(backend, Backend):
-        backend = load_backend(model, backend, **backend_kwargs)
+        backend = load_backend(model, backend, backend_options, **backend_kwargs)
     extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
     return _result(extraction, text, backend, from_cache)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+from summarizer.formatting import NOT_AVAILABLE, fmt
+
 
 def write_results(results: dict, out_dir: Path) -> None:
     from summarizer.io import write_json_atomic, write_text_atomic
@@ -20,11 +22,7 @@ def write_results(results: dict, out_dir: Path) -> None:
 
 
 def _fmt(value, digits: int = 2, unit: str = "") -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}{unit}"
-    return f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
+    return fmt(value, digits, missing=NOT_AVAILABLE, unit=unit, grouping=True)
 
 
 def _count(n: int, noun: str) -> str:

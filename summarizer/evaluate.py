@@ -21,7 +21,8 @@ from summarizer.errors import InputError
 from summarizer.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.resources import seeds_dir
 from summarizer.scoring import score_documents
-from summarizer.store import RunStore, open_store
+from summarizer.status import Status
+from summarizer.store import RunStore, store_session
 from summarizer.task import Task, load_task
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Progress:
     done: int
     total: int
     from_cache: bool
-    status: str
+    status: Status
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -93,14 +94,16 @@ def evaluate(
     dataset: Dataset | None = None,
     concurrency: int = 1,
     task: Task | str | Path | None = None,
+    backend_options: Any = None,
     **backend_kwargs: Any,
 ) -> EvalResult:
     """Generate (or reuse) a document for every labelled article, score, and write reports.
 
     ``store``: an open :class:`RunStore`, a path, or None for the default store.
     ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
-    ``get_backend(model, backend, lazy=True, **backend_kwargs)``, built once for all articles
-    and loaded only if an article is not in the store.
+    ``get_backend(model, backend, lazy=True, options=backend_options, task=task, **backend_kwargs)``
+    (its options as the backend's Options, or as keyword arguments), built once for all
+    articles and loaded only if an article is not in the store.
     ``concurrency``: articles in flight at once, for a backend that allows it (a server).
     ``task``: what to extract and how to score it (a Task, a task folder or ``"claims"``, the
     default); a task other than claims needs ``data_dir`` (the seeds are claims).
@@ -111,16 +114,11 @@ def evaluate(
         check_eval_outputs(Path(out_dir), task)  # before any model time is spent
     dataset = dataset if dataset is not None else load_dataset(_data_dir(data_dir, task), task)
     _require_labels(dataset, data_dir)
-    owned = not isinstance(store, RunStore)
-    run_store = open_store(store)
-    try:
+    with store_session(store) as run_store:
         if not isinstance(backend, Backend):
-            backend = get_backend(model, backend, lazy=True, task=task, **backend_kwargs)
+            backend = _make_backend(model, backend, backend_options, task=task, **backend_kwargs)
         options = options or ExtractOptions()
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
-    finally:
-        if owned:
-            run_store.close()
     result = _score(model, backend, dataset, runs, task)
     result.report["options"] = options.as_dict()
     if out_dir is not None:
@@ -254,12 +252,12 @@ def _document(extraction: Extraction) -> dict | None:
 
 def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:
     """Model, cache use, statuses, speed. Timings are those of the original generations."""
-    stats = [run.extraction.stats or {} for run in runs.values()]
-    seconds = sum(float(s.get("seconds") or 0.0) for s in stats)
-    tokens = sum(int(s.get("generated_tokens") or 0) for s in stats)
+    stats = [run.extraction.stats for run in runs.values()]
+    seconds = sum(float(s.seconds or 0.0) for s in stats)
+    tokens = sum(int(s.generated_tokens or 0) for s in stats)
     statuses: dict[str, int] = {}
     for run in runs.values():
-        statuses[run.extraction.status] = statuses.get(run.extraction.status, 0) + 1
+        statuses[run.extraction.status.value] = statuses.get(run.extraction.status.value, 0) + 1
     return {
         "model": model,
         "backend": backend.describe(),
@@ -270,7 +268,7 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
         "failed": [
             {"article": article_id, "reason": run.extraction.reason}
             for article_id, run in runs.items()
-            if run.extraction.status == "failed"
+            if run.extraction.status is Status.FAILED
         ],
         "seconds_per_article": seconds / len(runs) if runs else None,
         "tokens_per_second": tokens / seconds if seconds > 0 and tokens > 0 else None,
@@ -351,7 +349,8 @@ def compare(
     Each model's reports go to ``out_dir/<model-slug>/``; the leaderboard to
     ``out_dir/leaderboard.{md,json,png}``. Every generation is committed to the store
     as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
-    ``backend_kwargs(model)`` gives the keyword arguments for each model's backend.
+    ``backend_kwargs(model)`` gives the keyword arguments of :func:`evaluate` for each model's
+    backend (``backend``, ``backend_options``, or the options as keywords).
     """
     if not models:
         raise InputError("compare needs at least one model")
@@ -366,13 +365,10 @@ def compare(
             check_output_file(out / name)
         for slug in slugs.values():
             check_eval_outputs(out / slug, task)
-    owned = not isinstance(store, RunStore)
-    run_store = open_store(store)
     results = []
-    try:
+    with store_session(store) as run_store:
         # Every model resolved and checked (exists, loadable) before the first one generates.
-        backends = {m: get_backend(m, lazy=True, task=task, **(backend_kwargs(m) if backend_kwargs else {}))
-                    for m in models}
+        backends = {m: _make_backend(m, task=task, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
         for model in models:
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
@@ -381,14 +377,16 @@ def compare(
             )
             result.slug = slugs[model]
             results.append(result)
-    finally:
-        if owned:
-            run_store.close()
     board = build_leaderboard(results, dataset, task)
     outcome = CompareResult(results, board, out)
     if out is not None:
         outcome.files = write_leaderboard(board, out)
     return outcome
+
+
+def _make_backend(model: str, backend: str | None = None, backend_options: Any = None, *, task: Task | None = None,
+                  **values: Any) -> Backend:
+    return get_backend(model, backend, lazy=True, options=backend_options, task=task, **values)
 
 
 def _unique_slugs(models: Sequence[str]) -> dict[str, str]:

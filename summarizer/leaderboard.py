@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from summarizer.formatting import ci_bounds, fmt, fmt_ci
 from summarizer.io import write_bytes_atomic
 
 # (report key, label) of the headline numbers of one model.
@@ -55,30 +56,6 @@ def md_escape(value: Any) -> str:
     for char in "\\|*`[]<>":
         text = text.replace(char, "\\" + char)
     return text
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def ci_bounds(ci: Any) -> tuple[float, float] | None:
-    """(low, high) of a confidence interval given as [low, high] or {"low", "high"}."""
-    if isinstance(ci, Mapping):
-        ci = (ci.get("low"), ci.get("high"))
-    if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
-        return float(ci[0]), float(ci[1])
-    return None
-
-
-def fmt_ci(value: Any, ci: Any) -> str:
-    bounds = ci_bounds(ci)
-    return fmt(value) if bounds is None else f"{fmt(value)} [{bounds[0]:.3f}, {bounds[1]:.3f}]"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align_right_from: int = 1) -> str:

@@ -18,7 +18,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from summarizer.leaderboard import fmt
+from summarizer.formatting import fmt, fmt_interval
 from summarizer.text import find_span
 
 # Rows of a claim table; "count.value" and the like reach into the count object
@@ -151,26 +151,16 @@ _HEADLINE = (
 )
 
 
-def _fmt(value: Any) -> str:
-    return fmt(value, 3)
-
-
 def _headline(report: Mapping[str, Any]) -> str:
     ci = report.get("ci") or {}
     cells = "".join(
-        f"<tr><th>{_esc(label)}</th><td class=\"num\">{_esc(_fmt(report.get(key)))}</td>"
-        f"<td class=\"num muted\">{_esc(_fmt_ci(ci.get(key)))}</td></tr>"
+        f"<tr><th>{_esc(label)}</th><td class=\"num\">{_esc(fmt(report.get(key)))}</td>"
+        f"<td class=\"num muted\">{_esc(fmt_interval(ci.get(key), missing=''))}</td></tr>"
         for key, label in _HEADLINE
         if key in report
     )
     header = "<tr><th>metric</th><th>value</th><th>95% CI</th></tr>"
     return f"<table class=\"headline\">{header}{cells}</table>\n"
-
-
-def _fmt_ci(ci: Any) -> str:
-    if isinstance(ci, (list, tuple)) and len(ci) == 2:
-        return f"[{_fmt(ci[0])}, {_fmt(ci[1])}]"
-    return ""
 
 
 def _legend() -> str:
@@ -186,7 +176,7 @@ def _legend() -> str:
 def _contents(ids: list[str], rows: Mapping[str, Mapping[str, Any]]) -> str:
     items = "".join(
         f"<tr><td><a href=\"#article-{number}\">{_esc(article_id)}</a></td>"
-        + "".join(f"<td class=\"num\">{_esc(_fmt(rows.get(article_id, {}).get(k)))}</td>" for k in _ROW_SCORES)
+        + "".join(f"<td class=\"num\">{_esc(fmt(rows.get(article_id, {}).get(k)))}</td>" for k in _ROW_SCORES)
         + "</tr>"
         for number, article_id in enumerate(ids, 1)
     )
@@ -275,7 +265,7 @@ def _article_badges(row: Mapping[str, Any], generation: Mapping[str, Any]) -> st
     status = generation.get("status")
     badge = "" if status in (None, "ok") else f"<span class=\"badge bad\">{_esc(status)}</span>"
     if row.get("f1") is not None:
-        badge += f"<span class=\"badge\">F1 {_esc(_fmt(row.get('f1')))}</span>"
+        badge += f"<span class=\"badge\">F1 {_esc(fmt(row.get('f1')))}</span>"
     return badge
 
 
@@ -286,7 +276,7 @@ def _article_scores(row: Mapping[str, Any]) -> str:
     if not keys:
         return ""
     header = "".join(f"<th>{_esc(_ROW_SCORES.get(key, key))}</th>" for key in keys)
-    cells = "".join(f"<td class=\"num\">{_esc(_fmt(row.get(key)))}</td>" for key in keys)
+    cells = "".join(f"<td class=\"num\">{_esc(fmt(row.get(key)))}</td>" for key in keys)
     return f"<table class=\"scores\"><tr>{header}</tr><tr>{cells}</tr></table>\n"
 
 
@@ -378,7 +368,7 @@ def _matched_claim(
     strict = "<span class=\"badge matched\">strict match</span>" if match.get("strict") else ""
     head = (
         f"G{gold_index + 1} ↔ P{pred_index + 1}<span class=\"badge matched\">matched</span>{strict}"
-        f"<span class=\"badge\">similarity {_esc(_fmt(match.get('similarity')))}</span>"
+        f"<span class=\"badge\">similarity {_esc(fmt(match.get('similarity')))}</span>"
         f"<span class=\"badge\">{len(diffs)} field(s) differ</span>{_ungrounded_badge(ungrounded)}"
     )
     table = "<tr><th>field</th><th>gold</th><th>predicted</th></tr>" + "".join(rows)

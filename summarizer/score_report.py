@@ -7,6 +7,9 @@ and, when the report carries them, the files that were listed instead of scored.
 
 from __future__ import annotations
 
+from summarizer.formatting import HYPHEN, fmt_interval
+from summarizer.formatting import fmt as format_value
+
 HEADLINE_ROWS: tuple[tuple[str, str], ...] = (
     ("claim_precision", "claim precision"),
     ("claim_recall", "claim recall"),
@@ -35,18 +38,12 @@ PROBLEM_HEADINGS: tuple[tuple[str, str], ...] = (
 
 
 def fmt(value, digits: int = 3) -> str:
-    """A number for a table cell; "-" for an undefined (None) value."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{digits}f}"
+    """A number for a terminal table cell; "-" for an undefined (None) value."""
+    return format_value(value, digits, missing=HYPHEN)
 
 
 def fmt_ci(interval) -> str:
-    return "-" if not interval else f"[{fmt(interval[0])}, {fmt(interval[1])}]"
+    return fmt_interval(interval, missing=HYPHEN)
 
 
 def headline_table(report: dict):

@@ -21,14 +21,17 @@ import os
 import sqlite3
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Callable, Iterator, Union
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.errors import InputError, ModelError
+from summarizer.stats import Stats
+from summarizer.status import Status
 from summarizer.task import load_task
 
 STORE_ENV = "SUMMARIZER_STORE"
@@ -41,7 +44,7 @@ CACHE_KEY_VERSION = 2
 NAME_FIELDS = ("model", "source")
 # Only these statuses are answered from the store; a "failed" generation (the backend
 # raised: out of memory, a crash) is retried on the next run.
-CACHEABLE_STATUSES = ("ok", "invalid", "truncated", "ungrounded")
+CACHEABLE_STATUSES = tuple(s.value for s in Status if s is not Status.FAILED)
 
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
 
@@ -217,7 +220,7 @@ class RunStore:
         extraction: Extraction,
     ) -> int:
         """Append one generation; committed before returning (a Ctrl-C later loses nothing)."""
-        stats = extraction.stats or {}
+        stats = Stats.of(extraction.stats)
         values = {
             "cache_key": key,
             "model": str(identity.get("model")),
@@ -234,12 +237,12 @@ class RunStore:
             # store must be written exactly as the fresh one was.
             "document": None if extraction.document is None else json.dumps(
                 extraction.document, separators=(",", ":"), ensure_ascii=False),
-            "status": extraction.status,
+            "status": Status(extraction.status).value,
             "reason": extraction.reason,
-            "seconds": _optional_float(stats.get("seconds")),
-            "prompt_tokens": _optional_int(stats.get("prompt_tokens")),
-            "generated_tokens": _optional_int(stats.get("generated_tokens")),
-            "stats": _canonical_json(stats),
+            "seconds": _optional_float(stats.seconds),
+            "prompt_tokens": _optional_int(stats.prompt_tokens),
+            "generated_tokens": _optional_int(stats.generated_tokens),
+            "stats": _canonical_json(stats.as_dict()),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         if values["task_hash"] is None or self.schema_version < 3:  # a store still without the column
@@ -272,6 +275,18 @@ class RunStore:
 def open_store(store: "RunStore | str | Path | None" = None) -> RunStore:
     """An open store from a store, a path, or None (the default location)."""
     return store if isinstance(store, RunStore) else RunStore(store)
+
+
+@contextmanager
+def store_session(store: "RunStore | str | Path | None" = None) -> Iterator[RunStore]:
+    """``with store_session(store) as run_store:`` the store open for the block; one opened here
+    (from a path or None) is closed after it, one given open is left open for its owner."""
+    run_store = open_store(store)
+    try:
+        yield run_store
+    finally:
+        if run_store is not store:
+            run_store.close()
 
 
 def cached_extract(
@@ -328,8 +343,9 @@ def extract_or_fail(backend: Backend, article: str, options: ExtractOptions) -> 
     except Exception as error:  # one bad article must not end a benchmark; the reason is kept
         reason = " ".join(f"{type(error).__name__}: {error}".split())
         extraction = Extraction(raw="", document=None, status="failed", reason=reason, stats={})
-    extraction.stats = dict(extraction.stats or {})
-    extraction.stats.setdefault("seconds", time.perf_counter() - started)
+    extraction.stats = Stats.of(extraction.stats).copy()  # the backend's own record stays as it was
+    if extraction.stats.seconds is None:
+        extraction.stats.seconds = time.perf_counter() - started
     return extraction
 
 

@@ -115,9 +115,9 @@ def test_record_is_json_ready():
 def test_backends_are_loaded_once_per_model_and_options(monkeypatch):
     built = []
 
-    def fake_get_backend(model, backend=None, lazy=False, **kwargs):
-        assert lazy  # resolved now, loaded on the first article not in the store
-        built.append((model, kwargs))
+    def fake_get_backend(model, backend=None, lazy=False, options=None):
+        assert lazy and backend == "transformers"  # resolved now, loaded on the first article not in the store
+        built.append((model, {"device": options.device, "schema": options.schema}))
         return ok_backend()
 
     monkeypatch.setattr(api, "get_backend", fake_get_backend)
@@ -127,7 +127,7 @@ def test_backends_are_loaded_once_per_model_and_options(monkeypatch):
         assert api.load_backend("m1", device="cpu") is first
         assert api.load_backend("m1", device="cuda") is not first
         assert api.summarize(ARTICLE, "m1", device="cpu").model == "fake"  # the cached one
-        assert built == [("m1", {"device": "cpu"}), ("m1", {"device": "cuda"})]
+        assert built == [("m1", {"device": "cpu", "schema": None}), ("m1", {"device": "cuda", "schema": None})]
         api.load_backend("m2", schema={"type": "object"})  # unhashable option: loaded, not cached
         api.load_backend("m2", schema={"type": "object"})
         assert len(built) == 4

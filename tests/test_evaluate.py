@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,13 @@ class FlakyBackend(Backend):
 
     name = "flaky-test"
 
-    def __init__(self, model: str, fail_on: str = "Bastrykin", **_: object):
+    @dataclass(frozen=True)
+    class Options:
+        fail_on: str = "Bastrykin"
+
+    def __init__(self, model: str, options: Options):
         self.rules = get_backend("rules")
-        self.fail_on = fail_on
+        self.fail_on = options.fail_on
 
     @property
     def model_id(self) -> str:

@@ -17,14 +17,14 @@ class CountingBackend(Backend):
 
     name = "counting-test"
 
-    def __init__(self, model: str):
+    def __init__(self, model: str, options: object = None):
         BUILT.append(model)
         if model == "broken":
             raise ModelError("cannot load model 'broken': bad file")
         self._model = model
 
     @classmethod
-    def identify(cls, model: str, **kwargs) -> dict:
+    def identify(cls, model: str, options: object = None) -> dict:
         return {"backend": cls.name, "model": model, "weights": {"sha256": "abc"}}
 
     @property

@@ -289,3 +289,16 @@ def test_generations_record_their_task_hash(tmp_path):
         row = store._conn.execute("SELECT task_hash, backend_info FROM generations").fetchone()
     assert row[0] == builtin_task("claims").hash
     assert json.loads(row[1])["task"] == "claims" == backend_identity(RulesBackend())["task"]
+
+
+def test_store_session_closes_the_store_it_opened_and_leaves_a_given_one_open(tmp_path):
+    from summarizer.store import store_session
+
+    with store_session(tmp_path / "a.sqlite3") as opened:
+        assert opened.count() == 0
+    with pytest.raises(InputError, match="closed database"):
+        opened.count()
+    with RunStore(tmp_path / "b.sqlite3") as given:
+        with store_session(given) as same:
+            assert same is given
+        assert given.count() == 0  # still open

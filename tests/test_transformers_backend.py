@@ -61,7 +61,8 @@ def test_identify_agrees_with_describe_without_loading(backend, tiny_dir, monkey
 
     monkeypatch.setattr(transformers_backend, "load_model", lambda *a, **k: pytest.fail("identify() loaded the model"))
     TransformersBackend = transformers_backend.TransformersBackend
-    identity = TransformersBackend.identify(str(tiny_dir), device="cpu", schema=short_strings_schema())
+    options = TransformersBackend.Options(device="cpu", schema=short_strings_schema())
+    identity = TransformersBackend.identify(str(tiny_dir), options)
     assert identity == backend.describe()
 
 

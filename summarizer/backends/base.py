@@ -1,21 +1,21 @@
-"""The backend interface and its registry.
+"""The backend interface.
 
 A backend turns one article into a claims document. It knows nothing of the CLI,
 the run store or the evaluation: those live above it and call it through
-:func:`summarizer.api.summarize`.
+:func:`summarizer.api.summarize`. Backends are found by name in
+:mod:`summarizer.backends.registry` (re-exported here for existing imports).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-# "ungrounded": a valid document that a server wrote without the grounded grammar (JSON Schema
-# only) and whose evidence or numbers the article does not hold. Never an "ok" document.
-Status = Literal["ok", "invalid", "truncated", "failed", "ungrounded"]
+from summarizer.backends.options import NoOptions
+from summarizer.stats import Stats
+from summarizer.status import Status
 
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
@@ -72,15 +72,25 @@ class Extraction:
 
     raw: str  # the model's raw output (for re-scoring and debugging)
     document: dict | None  # parsed document; None when the output is not a document
-    status: Status = "ok"
+    status: Status = Status.OK  # text ("ok", ...) is taken and made a Status
     reason: str | None = None  # why the status is not ok
-    stats: dict[str, Any] = field(default_factory=dict)  # prompt_tokens, generated_tokens, forced_tokens, forward_passes, seconds
+    stats: Stats = field(default_factory=Stats)  # a flat dict is taken and made a Stats
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # ValueError for a status that does not exist
+        self.stats = Stats.of(self.stats)
 
 
 class Backend(ABC):
-    """Generate a claims document for an article."""
+    """Generate a claims document for an article.
+
+    Every backend is built as ``cls(model, options)``: ``options`` is an instance of the
+    frozen dataclass ``cls.Options`` that the backend declares (typed fields with defaults;
+    see :mod:`summarizer.backends.options`), which the CLI fills from ``--backend-opt key=value``.
+    """
 
     name: ClassVar[str]
+    Options: ClassVar[type] = NoOptions
     # Whether extract() may run for several articles at once, from threads (a remote server may;
     # a model in this process may not).
     concurrent: ClassVar[bool] = False
@@ -99,8 +109,8 @@ class Backend(ABC):
         return {"backend": self.name, "model": self.model_id}
 
     @classmethod
-    def identify(cls, model: str, **kwargs: Any) -> dict[str, Any] | None:
-        """describe() of ``cls(model, **kwargs)`` without building it, or None when only a built one knows.
+    def identify(cls, model: str, options: Any) -> dict[str, Any] | None:
+        """describe() of ``cls(model, options)`` without building it, or None when only a built one knows.
 
         A backend that can say this is loaded lazily (:class:`~summarizer.backends.lazy.LazyBackend`):
         a run whose every answer is in the run store then loads no model at all.
@@ -108,65 +118,13 @@ class Backend(ABC):
         return None
 
 
-_REGISTRY: dict[str, type[Backend]] = {}
-# Built-in backends are imported on first use so that heavy dependencies load only when needed.
-_BUILTIN_MODULES = {
-    "rules": "summarizer.backends.rules",
-    "transformers": "summarizer.backends.transformers_backend",
-    "openai": "summarizer.backends.openai_backend",
-}
+# The registry's names, importable from here as before it had a module of its own.
+from summarizer.backends.registry import (  # noqa: E402
+    backend_class,
+    backend_name_for,
+    get_backend,
+    register_backend,
+)
 
-
-def register_backend(cls: type[Backend]) -> type[Backend]:
-    """Class decorator: make a backend available by its ``name``."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def backend_class(name: str) -> type[Backend]:
-    if name not in _REGISTRY and name in _BUILTIN_MODULES:
-        importlib.import_module(_BUILTIN_MODULES[name])
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN_MODULES)))
-        raise KeyError(f"unknown backend {name!r} (known: {known})") from None
-
-
-def backend_name_for(model: str) -> str:
-    """'rules' is the rule-based baseline; every other model name goes to transformers."""
-    return "rules" if model == "rules" else "transformers"
-
-
-def backend_kwargs(name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Of ``options`` (as the CLI has them, None = not given), those backend ``name`` takes.
-
-    Each command offers every backend's options; a backend gets only its own, and an option
-    given for a backend that has no use for it is a one-line error rather than silently ignored.
-    """
-    import inspect
-
-    from summarizer.errors import ModelError
-
-    parameters = inspect.signature(backend_class(name).__init__).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-    taken = {key: value for key, value in options.items() if takes_any or key in parameters}
-    for key, value in options.items():
-        if key not in taken and value is not None:
-            raise ModelError(f"--{key.replace('_', '-')} is not an option of the {name} backend")
-    return {key: value for key, value in taken.items() if value is not None}
-
-
-def get_backend(model: str, backend: str | None = None, *, lazy: bool = False, **kwargs: Any) -> Backend:
-    """Instantiate the backend that serves ``model`` (``backend`` overrides the choice).
-
-    ``lazy``: resolve and check the model now (errors are raised here), load it on first use.
-    """
-    cls = backend_class(backend or backend_name_for(model))
-    if lazy:
-        from summarizer.backends.lazy import LazyBackend
-
-        identity = cls.identify(model, **kwargs)
-        if identity is not None:
-            return LazyBackend(cls, model, identity, kwargs)
-    return cls(model, **kwargs) if cls.name != "rules" else cls(**kwargs)
+__all__ = ["Backend", "Extraction", "ExtractOptions", "MIN_TEMPERATURE", "NoOptions", "Status", "backend_class",
+           "backend_name_for", "get_backend", "register_backend", "sampling_problem"]

@@ -14,12 +14,14 @@ from summarizer.errors import ModelError
 
 
 class LazyBackend(Backend):
-    """Stands for ``cls(model, **kwargs)``; builds it when an article needs generating."""
+    """Stands for ``cls(model, options)``; builds it when an article needs generating."""
 
-    def __init__(self, cls: type[Backend], model: str, identity: dict[str, Any], kwargs: dict[str, Any]):
+    def __init__(self, cls: type[Backend], model: str, identity: dict[str, Any], options: Any):
         self.name = cls.name  # type: ignore[misc]  # the class's name, per instance
-        self._cls, self._model, self._identity, self._kwargs = cls, model, dict(identity), dict(kwargs)
-        self.task = kwargs.get("task")  # the task it extracts (None: claims), known before loading
+        self.Options = cls.Options  # type: ignore[misc]
+        self._cls, self._model, self._identity, self._options = cls, model, dict(identity), options
+        # The task it extracts (None: claims), known before loading; a plugin's Options may have none.
+        self.task = getattr(options, "task", None)
         self._backend: Backend | None = None
         self._failure: ModelError | None = None
 
@@ -43,7 +45,7 @@ class LazyBackend(Backend):
             raise self._failure
         if self._backend is None:
             try:
-                backend = self._cls(self._model, **self._kwargs)
+                backend = self._cls(self._model, self._options)
             except ModelError as error:
                 self._failure = error
                 raise

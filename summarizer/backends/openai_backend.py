@@ -20,9 +20,12 @@ import time
 import urllib.error
 import urllib.request
 from http.client import HTTPException
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
+from summarizer.backends.options import task_field
 from summarizer.errors import ModelError
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
@@ -137,35 +140,49 @@ def _excerpt(payload: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-@register_backend
+@dataclass(frozen=True)
+class OpenAIOptions:
+    """The server and how to talk to it (``--backend-opt key=value``; --base-url ... set them too).
+
+    ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
+    key is read from the environment variable ``api_key_env``, never given directly. ``in_flight``:
+    figure requests sent at once (``--strategy figures``), over all articles. ``task``: what to
+    extract (a :class:`~summarizer.task.Task`, None: claims), set by ``--task``."""
+
+    base_url: str
+    api_key_env: str | None = None
+    dialect: Literal["auto", "vllm", "sglang", "llama", "json-schema"] = "auto"
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = MAX_RETRIES
+    backoff: float = 1.0
+    in_flight: int = DEFAULT_IN_FLIGHT
+    task: Any = task_field()
+
+
 class OpenAIBackend(Backend):
     """A served model, reached through ``POST {base_url}/chat/completions``."""
 
     name = "openai"
+    Options = OpenAIOptions
     concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
 
-    def __init__(self, model: str, *, base_url: str, api_key_env: str | None = None, dialect: str = "auto",
-                 timeout: float = DEFAULT_TIMEOUT, retries: int = MAX_RETRIES, backoff: float = 1.0,
-                 task: Any = None, in_flight: int | None = None):
-        """``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
-        key is read from the environment variable ``api_key_env``, never given directly; ``task``:
-        what to extract (a :class:`~summarizer.task.Task`, default claims). ``in_flight``: figure
-        requests sent at once (``--strategy figures``), over all articles."""
-        from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT, ServerFigures
+    def __init__(self, model: str, options: OpenAIOptions):
+        from summarizer.backends.openai_figures import ServerFigures
         from summarizer.task import load_task
 
+        base_url, dialect = options.base_url, options.dialect
         if not base_url.startswith(("http://", "https://")):
             raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
         if dialect not in DIALECTS:
             raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
         self._model_name = model
-        self.client = Client(base_url, _api_key(api_key_env), timeout, retries, backoff)
-        self.task = load_task(task)
+        self.client = Client(base_url, _api_key(options.api_key_env), options.timeout, options.retries, options.backoff)
+        self.task = load_task(options.task)
         self.schema = self.task.schema
         self.card = self._model_card()
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.server_version = self._server_version()
-        self.figures = ServerFigures(self, in_flight or DEFAULT_IN_FLIGHT)
+        self.figures = ServerFigures(self, options.in_flight)
 
     @property
     def model_id(self) -> str:

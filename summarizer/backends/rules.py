@@ -27,8 +27,10 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.options import task_field
 from summarizer.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
 from summarizer.numbers import NumberMention, find_numbers, format_number
 from summarizer.sides import SIDE_WORDS
@@ -403,18 +405,25 @@ def pluralize(noun: str) -> str:
 # ---------------------------------------------------------------------------- the backend
 
 
-@register_backend
+@dataclass(frozen=True)
+class RulesOptions:
+    """No settings: only the task (set by --task), which must be claims."""
+
+    task: Any = task_field()
+
+
 class RulesBackend(Backend):
     """Deterministic extraction from lexicons and patterns; the baseline every model must beat."""
 
     name = "rules"
+    Options = RulesOptions
 
-    def __init__(self, model: str = "rules", *, task: object = None, **_options):
+    def __init__(self, model: str = "rules", options: RulesOptions | None = None):
         from summarizer.errors import ModelError
         from summarizer.task import load_task
 
         # Nothing to load: the lexicons are module data. They read claims and nothing else.
-        self.task = load_task(task)
+        self.task = load_task((options or RulesOptions()).task)
         if not self.task.is_claims:
             raise ModelError(f"the rules baseline extracts only the built-in claims task, not {self.task.name!r}; "
                              "use a model (--model) for your own task")

@@ -2,8 +2,9 @@
 
 Per article: the task's prompt (``prompting``) -> grammar grounded on the article (``grammar``)
 -> ``decode.Decoder.generate`` -> JSON. An article too long for the context left
-after the prompt and the token budget is split into chunks (``chunking``), each
-extracted under a grammar grounded on that chunk, and the documents are merged.
+after the prompt and the token budget is split into chunks, each extracted under a
+grammar grounded on that chunk, and the documents are merged: that loop and the
+checks of the output are :mod:`summarizer.extraction`, shared with other backends.
 
 torch and transformers are imported when a backend is created, not at import time.
 """
@@ -13,65 +14,81 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, register_backend
-from summarizer.errors import ModelError
+from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.options import task_field
+from summarizer.extraction import (
+    MIN_ARTICLE_TOKENS,
+    Budget,
+    cut_off_limit,
+    drop_repeats,
+    extract_document,
+    parse_document,
+    sum_stats,
+    truncated_document,
+)
 from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
-from summarizer.salvage import salvage_document, without_repeats
-from summarizer.task import Task, iter_values, load_task
+from summarizer.task import load_task
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
 ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
                   "sides", "salvage", "decode", "batch_decode", "lexicon", "backends/rules")
-MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
-CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
 
 
-@register_backend
+@dataclass(frozen=True)
+class TransformersOptions:
+    """How the model is loaded and run (``--backend-opt key=value``; --device, --dtype ... set them too)."""
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "bfloat16", "float32"] = "auto"
+    trust_remote_code: bool = False  # run the model repository's own code
+    revision: str | None = None  # hub branch, tag or commit
+    max_context: int | None = None  # caps the model's context (articles are chunked sooner)
+    batch_size: int = 8  # figures labelled per forward pass (figure-guided extraction)
+    # Replaces the task's schema in the grammar (a stricter subset, e.g. shorter strings, for tests).
+    # Python callers only: a dict cannot be given as --backend-opt.
+    schema: dict | None = None
+    task: Any = task_field()  # what to extract (a Task; None: claims), set by --task
+
+
 class TransformersBackend(Backend):
     """A causal LM from the hub or a folder, decoded under the task's (grounded) grammar."""
 
     name = "transformers"
+    Options = TransformersOptions
 
-    def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
-                 revision: str | None = None, max_context: int | None = None, schema: dict | None = None,
-                 batch_size: int = 8, task: Task | None = None):
-        """``max_context`` caps the model's context (chunk sooner); ``task``: what to extract (a
-        :class:`~summarizer.task.Task`; default claims); ``schema`` replaces the task's schema in the
-        grammar (a stricter subset of it, e.g. shorter strings, for tests); ``batch_size``: figures
-        labelled per forward pass (figure-guided extraction, claims only)."""
+    def __init__(self, model: str, options: TransformersOptions | None = None):
         from summarizer.decode import Decoder
         from summarizer.figure_extraction import FigureExtractor
         from summarizer.prompting import PromptBuilder, prompt_parts
 
-        self._model_name = model
-        self.task = load_task(task)
+        options = options or TransformersOptions()
+        self._model_name, self.options = model, options
+        self.task = load_task(options.task)
         # Resolved and digested before loading, as identify() does: describe() agrees with it.
-        self.identity = self.identify(model, device=device, dtype=dtype, revision=revision,
-                                      max_context=max_context, schema=schema, task=self.task)
+        self.identity = self.identify(model, options)
         self.source, self.revision = self.identity["source"], self.identity["revision"]
-        self.tokenizer, self.model = load_model(model, device=device, dtype=dtype,
-                                                trust_remote_code=trust_remote_code, revision=self.revision)
-        self.context = min(context_size(self.model, self.tokenizer), max_context or 10**9)
-        self.schema = schema or self.task.schema
+        self.tokenizer, self.model = load_model(model, device=options.device, dtype=options.dtype,
+                                                trust_remote_code=options.trust_remote_code, revision=self.revision)
+        self.context = min(context_size(self.model, self.tokenizer), options.max_context or 10**9)
+        self.schema = options.schema or self.task.schema
         self.schema_hash = self.identity["schema_hash"]
         self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
         # Figure-guided extraction is the claims task's own (its figure prompt is cached only for it).
-        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=batch_size) if self.task.is_claims \
-            else None
+        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=options.batch_size) \
+            if self.task.is_claims else None
 
     @property
     def model_id(self) -> str:
         return self._model_name
 
     @classmethod
-    def identify(cls, model: str, *, device: str = "auto", dtype: str = "auto", revision: str | None = None,
-                 max_context: int | None = None, schema: dict | None = None, task: Task | None = None,
-                 **_loading: Any) -> dict[str, Any]:
+    def identify(cls, model: str, options: TransformersOptions | None = None) -> dict[str, Any]:
         """describe() without loading the model: what its output depends on (the run store's key).
 
         The model's content (hub commit, digest of a folder's files, sha256 of a GGUF file),
@@ -80,13 +97,15 @@ class TransformersBackend(Backend):
         """
         from summarizer.figure_prompting import figure_prompt_hash
 
-        task = load_task(task)
-        resolved_device = resolve_device(device)
-        precision = str(resolve_dtype(dtype, resolved_device)).removeprefix("torch.")
+        options = options or TransformersOptions()
+        schema, max_context = options.schema, options.max_context
+        task = load_task(options.task)
+        resolved_device = resolve_device(options.device)
+        precision = str(resolve_dtype(options.dtype, resolved_device)).removeprefix("torch.")
         custom = schema is not None and schema != task.schema  # tests may decode under a stricter schema
         # The figure prompt is part of how claims are extracted; a user task never uses it.
         prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash
-        return {"backend": cls.name, "model": model, **model_identity(model, revision),
+        return {"backend": cls.name, "model": model, **model_identity(model, options.revision),
                 "device": resolved_device, "dtype": precision, "prompt_hash": prompt,
                 "engine_hash": engine_hash(), "task": task.name, "task_hash": task.hash,
                 "schema_hash": _schema_digest(schema) if custom else task.schema_hash, "max_context": max_context}
@@ -97,62 +116,47 @@ class TransformersBackend(Backend):
     # --- token budget -------------------------------------------------------------------
 
     def budget(self, max_new_tokens: int) -> tuple[int, int]:
-        """(tokens for the article, tokens to generate) within the model's context.
+        """(tokens for the article, tokens to generate) within the model's context."""
+        return self._budget(self.prompts.overhead_tokens).split(max_new_tokens)
 
-        The generation budget gives way first: an article needs room to be seen at all.
-        """
-        room = self.context - self.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
-        if room < MIN_ARTICLE_TOKENS + 64:
-            raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the prompt "
-                             f"({self.prompts.overhead_tokens} tokens)")
-        new_tokens = min(max_new_tokens, room - MIN_ARTICLE_TOKENS)
-        return room - new_tokens, new_tokens
+    def _budget(self, overhead_tokens: int) -> Budget:
+        return Budget(self.model_id, self.context, overhead_tokens, self.prompts.article_tokens)
 
     # --- extraction ---------------------------------------------------------------------
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.chunking import split_article
-
         started = time.perf_counter()
         if options.strategy == "figures" and self.task.is_claims:  # figures are claims' own; a task's: documents
             extraction = self._extract_figures(article, options)
-            extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
-            return extraction
-        article_budget, new_tokens = self.budget(options.max_new_tokens)
-        if self.prompts.article_tokens(article) <= article_budget:
-            extraction = self._extract_text(article, options, new_tokens)
-            extraction.stats["chunks"] = 1
         else:
-            chunks = split_article(article, article_budget, self.prompts.article_tokens)
-            extraction = self._extract_chunks([c.text for c in chunks], options, new_tokens)
+            extraction = extract_document(article, options, self._budget(self.prompts.overhead_tokens),
+                                          self._extract_text, self.task)
         extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
         return extraction
 
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
         from summarizer.backends.rules import rule_drafts
-        from summarizer.chunking import merge_documents, split_article
+        from summarizer.chunking import merge_documents
         from summarizer.decode import DecodeParams
 
         params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
                               top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward,
                               speculate=options.speculate)
-        room = self.context - self.figures.prompts.overhead_tokens - CHUNK_MARGIN_TOKENS
-        if room < MIN_ARTICLE_TOKENS:
-            raise ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the "
-                             f"prompt ({self.figures.prompts.overhead_tokens} tokens)")
-        texts = [article]
-        if self.prompts.article_tokens(article) > room:
-            texts = [c.text for c in split_article(article, room, self.prompts.article_tokens)]
+        budget = self._budget(self.figures.prompts.overhead_tokens)
+        if budget.room() < MIN_ARTICLE_TOKENS:
+            raise budget.too_small()
+        texts = budget.chunks(article, budget.room())
         runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
                                      drafts=rule_drafts(text)) for text in texts]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
-        stats = {**_sum_stats([r.stats for r in runs]), "chunks": len(runs)}
+        stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
         # Figure labels are not decoded under the document schema: checked against the task's.
-        return self._parse(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs),
-                           schema=self.task.schema)
+        return parse_document(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs),
+                              task=self.task)
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
+        """One document for ``text``, decoded under the grammar grounded on it."""
         from summarizer.decode import DecodeParams
         from summarizer.grammar import build_grammar
 
@@ -164,76 +168,13 @@ class TransformersBackend(Backend):
         result = self.decoder.generate(prompt.ids, grammar, params)
         stats = {**dict(result.stats), "prompt_tokens": len(prompt.ids)}
         if result.stop_reason == "max_new_tokens":
-            limit = f"--max-new-tokens {new_tokens}" if new_tokens == options.max_new_tokens else \
-                f"{new_tokens} new tokens (all the model's context left)"
-            return self._truncated(result.text, f"cut off at {limit}", stats)
-        parsed = self._parse(result.text, stats)
-        items = self.task.items
-        if parsed.document is not None and items:  # a model that loops may repeat an item within the budget too
-            fields = ("evidence", "count") if self.task.is_claims else self.task.merge_key
-            parsed.document[items] = without_repeats(parsed.document[items], fields)
-        return parsed
-
-    def _extract_chunks(self, texts: list[str], options: ExtractOptions, new_tokens: int) -> Extraction:
-        from summarizer.chunking import merge_documents
-
-        parts: list[Extraction] = []
-        for number, text in enumerate(texts, 1):
-            parts.append(self._extract_text(text, options, new_tokens))
-            if parts[-1].status != "ok":  # no document for the article then: stop spending tokens
-                break
-        stats = {**_sum_stats([p.stats for p in parts]), "chunks": len(texts)}
-        raw = "\n".join(p.raw for p in parts)
-        if parts[-1].status != "ok":
-            return Extraction(raw, None, parts[-1].status, f"chunk {number} of {len(texts)}: {parts[-1].reason}", stats)
-        return Extraction(raw, merge_documents([p.document for p in parts], self.task), "ok", None, stats)
-
-    def _truncated(self, text: str, reason: str, stats: dict) -> Extraction:
-        """A cut-off claims document keeps its summary and complete claims (still ``truncated``)."""
-        from summarizer.validation import schema_problems
-
-        document = salvage_document(text) if self.task.is_claims else None
-        if document is not None and schema_problems(document, self.task):
-            document = None  # a custom schema the salvaged part does not satisfy
-        kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
-        return Extraction(text, document, "truncated", reason + kept, stats)
-
-    def _parse(self, text: str, stats: dict, raw: str | None = None, schema: dict | None = None) -> Extraction:
-        """The grammar makes the text a valid document; check anyway (against ``schema``, by default
-        the one decoded under), so a bug never yields a broken one. ``raw`` is what to record as the
-        model's output when it is not ``text`` itself."""
-        schema = schema or self.schema
-        from summarizer.figure_extraction import clip_summary
-        from summarizer.task import schema_node
-        from summarizer.validation import schema_problems_for
-
-        raw = text if raw is None else raw
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            return Extraction(raw, None, "invalid", f"output is not JSON: {error.msg} at character {error.pos}", stats)
-        for path in self.task.paths("numbers"):  # the grounded grammar cannot count characters in free text
-            limit = (schema_node(schema, path) or {}).get("maxLength")
-            for parent in (p for _, p in iter_values(document, path[:-1]) if isinstance(p, dict)):
-                if isinstance(parent.get(path[-1]), str):
-                    parent[path[-1]] = clip_summary(parent[path[-1]], limit)
-        problems = schema_problems_for(document, schema)
-        if problems:
-            return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
-        return Extraction(raw, document, "ok", None, stats)
+            return truncated_document(result.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}",
+                                      stats, self.task)
+        return drop_repeats(parse_document(result.text, stats, task=self.task, schema=self.schema), self.task)
 
 
 def _schema_digest(schema: dict) -> str:
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _sum_stats(all_stats: list[dict]) -> dict:
-    total: dict[str, Any] = {}
-    for stats in all_stats:
-        for key, value in stats.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                total[key] = total.get(key, 0) + value
-    return total
 
 
 def engine_hash() -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -149,8 +149,16 @@ TrustRemoteCodeOption = Annotated[
 RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
 BackendOption = Annotated[
     Optional[str],
-    typer.Option("--backend", help="transformers (a model in this process), rules, or openai (an OpenAI-compatible "
-                                   "server: vLLM, SGLang, llama-server ...). Default: from --model."),
+    typer.Option("--backend", help="transformers (a model in this process), rules, openai (an OpenAI-compatible "
+                                   "server: vLLM, SGLang, llama-server ...), or a plugin's backend (entry point "
+                                   "group summarizer.backends). Default: from --model."),
+]
+BackendOptOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--backend-opt", metavar="KEY=VALUE",
+                 help="An option of the backend, checked against its type (repeat for each; an unknown key "
+                      "lists the valid ones). transformers: device, dtype, trust_remote_code, revision, "
+                      "max_context, batch_size; openai: base_url, api_key_env, dialect, timeout, retries, backoff."),
 ]
 BaseUrlOption = Annotated[
     Optional[str], typer.Option("--base-url", help="With --backend openai: the server's URL up to /v1 "
@@ -179,19 +187,24 @@ DEFAULT_CONCURRENCY = 4
 _NOT_GIVEN = {"device": "auto", "dtype": "auto", "trust_remote_code": False}
 
 
-def backend_choice(model: str, backend: str | None, **options) -> tuple[str, dict]:
-    """(backend name, its keyword arguments) from the command's options; a one-line error for an
-    unknown backend or an option the backend has no use for."""
-    from summarizer.backends.base import backend_class, backend_kwargs, backend_name_for
-    from summarizer.errors import ModelError
+def backend_choice(model: str, backend: str | None, pairs: list[str] | None = None, **flags) -> tuple[str, Any]:
+    """(backend name, its Options) from --backend, --backend-opt KEY=VALUE (``pairs``) and the
+    convenience flags (``flags``: --device, --base-url ..., None = not given). One-line errors for an
+    unknown backend, a flag the backend has no use for, and an unknown key or bad value."""
+    from summarizer.backends.options import OptionError, option_types, parse_pairs
+    from summarizer.backends.registry import make_backend_options, resolve_backend
 
-    name = backend or backend_name_for(model)
-    try:
-        backend_class(name)
-    except KeyError as error:
-        raise ModelError(str(error.args[0])) from None
-    given = {key: None if _NOT_GIVEN.get(key, object()) == value else value for key, value in options.items()}
-    return name, backend_kwargs(name, given)
+    cls = resolve_backend(model, backend)
+    given = {key: value for key, value in flags.items() if value is not None and _NOT_GIVEN.get(key, object()) != value}
+    keys = option_types(cls.Options)
+    for key in given:
+        if key not in keys:
+            raise OptionError(f"--{key.replace('_', '-')} is not an option of the {cls.name} backend")
+    typed = parse_pairs(pairs or [])
+    for key in sorted(set(given) & set(typed)):
+        raise OptionError(f"--{key.replace('_', '-')} and --backend-opt {key}=... both set {key}; give one")
+    return cls.name, make_backend_options(cls, {**given, **typed})
+
 
 def check_sampling(temperature: float, top_p: float) -> None:
     """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""

@@ -12,6 +12,7 @@ from summarizer.cli.app import (
     DEFAULT_CONCURRENCY,
     ApiKeyEnvOption,
     BackendOption,
+    BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
     DataOption,
@@ -53,13 +54,13 @@ def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, g
                           seed=seed, strategy=task_strategy(task, strategy), summary=summary)
 
 
-def _backend_kwargs(backend: str | None, **options: Any):
-    """Each model's backend and its keyword arguments (only the options that backend takes)."""
+def _backend_kwargs(backend: str | None, pairs: list[str] | None, **flags: Any):
+    """Each model's backend and its options (of those given, only the ones that backend takes)."""
     from summarizer.cli.app import backend_choice
 
     def for_model(model: str) -> dict[str, Any]:
-        name, kwargs = backend_choice(model, backend, **options)
-        return {"backend": name, **kwargs}
+        name, options = backend_choice(model, backend, pairs, **flags)
+        return {"backend": name, "backend_options": options}
 
     return for_model
 
@@ -85,6 +86,7 @@ def eval_command(
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -113,7 +115,7 @@ def eval_command(
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
-            **_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            **_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
                               revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
                               timeout=timeout)(model),
         )
@@ -146,6 +148,7 @@ def compare_command(
     trust_remote_code: TrustRemoteCodeOption = False,
     revision: RevisionOption = None,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -173,7 +176,7 @@ def compare_command(
             task=chosen_task,
             no_cache=no_cache,
             progress=progress,
-            backend_kwargs=_backend_kwargs(backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            backend_kwargs=_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
                                            revision=revision, base_url=base_url, api_key_env=api_key_env,
                                            dialect=dialect, timeout=timeout),
             concurrency=concurrency,
@@ -190,32 +193,14 @@ def compare_command(
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Any]:
-    """A rich progress bar (one line per model) on stderr, or nothing with --quiet."""
-    if quiet:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """The progress bar (one line per model, with how many articles came from the run store)."""
+    from summarizer.cli.progress import CACHED, ProgressBar
 
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[cached]} cached"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    tasks: dict[str, Any] = {}
+    with ProgressBar(quiet, CACHED) as bar:
+        def update(event) -> None:
+            bar.task(event.model, event.total)
+            bar.advance(event.model, from_cache=event.from_cache)
 
-    def update(event) -> None:
-        if event.model not in tasks:
-            tasks[event.model] = bar.add_task(event.model, total=event.total, cached=0)
-        task = tasks[event.model]
-        cached = bar.tasks[task].fields["cached"] + (1 if event.from_cache else 0)
-        bar.update(task, completed=event.done, cached=cached)
-
-    with bar:
         yield update
 
 
@@ -223,7 +208,7 @@ def _print_report(report: dict) -> None:
     """The same headline table as ``summarizer score``, then cache use and speed."""
     from rich.console import Console
 
-    from summarizer.leaderboard import fmt
+    from summarizer.formatting import fmt
     from summarizer.score_report import headline_table
     from summarizer.task_report import task_tables
 
@@ -249,7 +234,7 @@ def _print_leaderboard(board: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from summarizer.leaderboard import fmt, fmt_ci
+    from summarizer.formatting import fmt, fmt_ci
     from summarizer.score_report import default_console
 
     if "task" in board:  # a user task: leaderboard.md's table, as text

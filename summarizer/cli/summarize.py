@@ -16,6 +16,7 @@ from summarizer.cli.app import (
     DEFAULT_MAX_NEW_TOKENS,
     ApiKeyEnvOption,
     BackendOption,
+    BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
     DialectOption,
@@ -43,6 +44,7 @@ from summarizer.cli.app import (
     command,
     task_strategy,
 )
+from summarizer.cli.progress import ProgressBar
 from summarizer.errors import InputError, ModelError, SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
@@ -65,40 +67,6 @@ Every generation is recorded in the run store; an identical request (same model,
 prompt, schema, article and options) is answered from it unless --no-cache.
 Exit status 1 if any article failed or got no document. Default model: {DEFAULT_MODEL}.
 """
-
-
-class Progress:
-    """The rich progress bar on stderr (articles, tokens/s); messages print above it."""
-
-    def __init__(self, total: int, quiet: bool):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
-
-        self.console = Console(stderr=True, highlight=False)
-        self.bar = RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-            console=self.console, disable=quiet, transient=False,
-        )
-        self.task = self.bar.add_task("summarizing", total=total, rate="")
-        self.tokens = 0
-        self.seconds = 0.0
-
-    def __enter__(self) -> "Progress":
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.bar.__exit__(*exc)
-
-    def message(self, text: str) -> None:
-        self.console.print(text, markup=False, soft_wrap=True)
-
-    def advance(self, stats: dict) -> None:
-        self.tokens += int(stats.get("generated_tokens", 0))
-        self.seconds += float(stats.get("seconds", 0.0))
-        rate = f"{self.tokens / self.seconds:.1f} tok/s" if self.seconds > 0 and self.tokens else ""
-        self.bar.update(self.task, advance=1, rate=rate)
 
 
 @dataclass
@@ -155,6 +123,7 @@ def summarize_command(
     no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     backend: BackendOption = None,
+    backend_opt: BackendOptOption = None,
     base_url: BaseUrlOption = None,
     api_key_env: ApiKeyEnvOption = None,
     dialect: DialectOption = None,
@@ -163,7 +132,7 @@ def summarize_command(
 ) -> None:
     from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.io import check_output_folder, open_for_append
-    from summarizer.store import open_store
+    from summarizer.store import store_session
     from summarizer.task import load_task
 
     check_sampling(temperature, top_p)
@@ -177,23 +146,23 @@ def summarize_command(
     with ExitStack() as stack:
         # Output paths first: a bad --out or --jsonl must not cost a model load.
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
-        name, kwargs = backend_choice(model, backend, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
-                                      revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
-                                      timeout=timeout)
-        chosen = load_backend(model, name, task=chosen_task, **kwargs)
+        name, backend_options = backend_choice(
+            model, backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
+            revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect, timeout=timeout)
+        chosen = load_backend(model, name, backend_options, task=chosen_task)
         options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
                                seed=seed, strategy=strategy, summary=summary)
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
-        progress = stack.enter_context(Progress(len(articles), quiet))
-        run_store = open_store(store)
-        stack.callback(run_store.close)
+        progress = stack.enter_context(ProgressBar(quiet))
+        progress.task("summarizing", len(articles))
+        run_store = stack.enter_context(store_session(store))
         errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
                   for article in articles]
         readable = [article for article, error in zip(articles, errors) if error is None]
 
         def finished(index: int, result: Any) -> None:  # in the order articles finish
             sinks.document(readable[index].id, result)
-            progress.advance(result.stats)
+            progress.advance("summarizing", result.stats)
 
         results = summarize_many([article.text for article in readable], backend=chosen, options=options,
                                  store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
@@ -206,7 +175,7 @@ def summarize_command(
                 progress.message(f"error: {error}")
             sinks.record(article.id, chosen.model_id, result, error)
             if result is None:
-                progress.advance({})
+                progress.advance("summarizing")
     if failed:
         typer.echo(f"{failed} of {len(articles)} articles failed", err=True)
         raise typer.Exit(1)

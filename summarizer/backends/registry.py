@@ -1,0 +1,137 @@
+"""Which backends exist, by name: the built-ins, the ``summarizer.backends`` entry points, and
+classes registered at run time.
+
+A backend is imported only when it is asked for by name, so ``--help`` or a ``rules`` run never
+imports torch. A third-party package adds a backend without touching this project:
+
+    # its pyproject.toml
+    [project.entry-points."summarizer.backends"]
+    my-server = "my_package.backend:MyBackend"
+
+and ``summarizer summarize ARTICLE --backend my-server --model NAME`` finds it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.metadata
+from typing import TYPE_CHECKING, Any, Mapping
+
+from summarizer.backends.options import OptionError, build_options, takes_task
+from summarizer.errors import ModelError
+
+if TYPE_CHECKING:
+    from summarizer.backends.base import Backend
+
+ENTRY_POINT_GROUP = "summarizer.backends"
+# Built-in backends as "module:Class": imported on first use, so heavy dependencies load only when needed.
+BUILTINS = {
+    "rules": "summarizer.backends.rules:RulesBackend",
+    "transformers": "summarizer.backends.transformers_backend:TransformersBackend",
+    "openai": "summarizer.backends.openai_backend:OpenAIBackend",
+}
+_REGISTERED: dict[str, type[Backend]] = {}
+
+
+def register_backend(cls: type[Backend]) -> type[Backend]:
+    """Class decorator: make a backend available by its ``name`` (for backends defined in-process)."""
+    _REGISTERED[cls.name] = cls
+    return cls
+
+
+def plugin_targets() -> dict[str, str]:
+    """Backend name -> "module:Class" of every installed ``summarizer.backends`` entry point."""
+    return {point.name: point.value for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def backend_names() -> list[str]:
+    """Every backend that can be asked for by name."""
+    return sorted(set(_REGISTERED) | set(BUILTINS) | set(plugin_targets()))
+
+
+def backend_class(name: str) -> type[Backend]:
+    """The backend class called ``name``; KeyError (one line, listing the known ones) for no such backend."""
+    if name not in _REGISTERED:
+        target = BUILTINS.get(name) or plugin_targets().get(name)
+        if target is None:
+            raise KeyError(f"unknown backend {name!r} (known: {', '.join(backend_names())})")
+        _REGISTERED[name] = _load(name, target)
+    return _REGISTERED[name]
+
+
+def _load(name: str, target: str) -> type[Backend]:
+    from summarizer.backends.base import Backend
+
+    module_name, _, attribute = target.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attribute) if attribute else None
+    except Exception as error:  # a broken plugin: say which, in one line
+        raise ModelError(f"backend {name!r} ({target}) cannot be imported: {type(error).__name__}: {error}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise ModelError(f"backend {name!r} ({target}) is not a Backend class")
+    if getattr(cls, "name", None) != name:
+        raise ModelError(f"backend {name!r} ({target}) calls itself {getattr(cls, 'name', None)!r}")
+    return cls
+
+
+def backend_name_for(model: str) -> str:
+    """'rules' is the rule-based baseline; every other model name goes to transformers."""
+    return "rules" if model == "rules" else "transformers"
+
+
+def resolve_backend(model: str, backend: str | None) -> type[Backend]:
+    """The class that serves ``model`` (``backend`` overrides the choice); ModelError for an unknown one."""
+    try:
+        return backend_class(backend or backend_name_for(model))
+    except KeyError as error:
+        raise ModelError(str(error.args[0])) from None
+
+
+def make_backend_options(cls: type[Backend], values: Any = None, task: Any = None) -> Any:
+    """``cls.Options`` from an instance of it (kept), a mapping of typed values or text, or None
+    (defaults); extracting ``task`` when given (see :func:`with_task`)."""
+    if isinstance(values, cls.Options):
+        return with_task(cls, values, task)
+    if values is not None and not isinstance(values, Mapping):
+        raise OptionError(f"options of the {cls.name} backend must be a {cls.Options.__name__} or a mapping, "
+                          f"not {type(values).__name__}")
+    return with_task(cls, build_options(cls.Options, cls.name, dict(values or {})), task)
+
+
+def with_task(cls: type[Backend], options: Any, task: Any) -> Any:
+    """``options`` with their ``task`` field set to ``task`` (a Task, a task folder or name), loaded
+    here so the backend gets a Task; None leaves them as they are. A backend whose Options has no
+    ``task`` field (a plugin written for claims) extracts claims only: any other task is an error."""
+    if task is None:
+        return options
+    from summarizer.task import load_task
+
+    task = load_task(task)
+    if takes_task(cls.Options):
+        return dataclasses.replace(options, task=task)
+    if not task.is_claims:
+        raise OptionError(f"the {cls.name} backend extracts only the claims task, not {task.name!r} "
+                          "(its Options has no task field)")
+    return options
+
+
+def get_backend(model: str, backend: str | None = None, *, lazy: bool = False, options: Any = None,
+                task: Any = None, **values: Any) -> Backend:
+    """Instantiate the backend that serves ``model`` (``backend`` overrides the choice).
+
+    Options: ``options`` (the backend's Options, or a mapping) or keyword arguments, not both.
+    ``task``: what to extract (a Task, a task folder or a name; None: the options' own, else claims).
+    ``lazy``: resolve and check the model now (errors are raised here), load it on first use.
+    """
+    cls = resolve_backend(model, backend)
+    if options is not None and values:
+        raise TypeError("give the backend options either as options= or as keyword arguments, not both")
+    built = make_backend_options(cls, options if options is not None else values, task)
+    if lazy:
+        from summarizer.backends.lazy import LazyBackend
+
+        identity = cls.identify(model, built)
+        if identity is not None:
+            return LazyBackend(cls, model, identity, built)
+    return cls(model, built)

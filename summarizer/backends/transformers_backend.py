@@ -35,7 +35,8 @@ from summarizer.task import load_task
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
 ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
-                  "sides", "salvage", "decode", "batch_decode", "lexicon", "backends/rules")
+                  "sides", "salvage", "decode", "batch_decode", "speculation", "extraction", "lexicon",
+                  "task", "backends/rules")
 
 
 @dataclass(frozen=True)

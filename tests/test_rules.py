@@ -137,6 +137,31 @@ def test_registered_as_rules():
     assert len(described["revision"]) == 16
 
 
+def test_the_revision_covers_a_whole_rules_package(tmp_path):
+    # Split into a package, every file of it is part of the revision, not only __init__.py.
+    (tmp_path / "rules" / "words").mkdir(parents=True)
+    files = [tmp_path / "rules" / name for name in ("__init__.py", "claims.py", "words/__init__.py")]
+    for path in files:
+        path.write_text("x = 1\n", encoding="utf-8")
+    assert rules.package_sources(files[0]) == sorted(files, key=lambda p: p.relative_to(tmp_path).as_posix())
+    assert rules.package_sources(tmp_path / "rules.py") == [tmp_path / "rules.py"]
+
+
+def test_the_revision_changes_with_the_word_lists(monkeypatch, tmp_path):
+    import summarizer.lexicon as lexicon
+
+    before = rules._source_hash()
+    edited = tmp_path / "lexicon.py"
+    edited.write_text(Path(lexicon.__file__).read_text(encoding="utf-8") + "\n# one more word\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "__file__", str(edited))
+    rules._source_hash.cache_clear()
+    try:
+        assert rules._source_hash() != before
+    finally:
+        monkeypatch.undo()
+        rules._source_hash.cache_clear()
+
+
 def one(claims: list[dict], **wanted) -> dict:
     found = [c for c in claims if all(c.get(k) == v or c["count"].get(k) == v for k, v in wanted.items())]
     assert len(found) == 1, (wanted, claims)

@@ -455,7 +455,21 @@ def rule_drafts(article: str) -> list[dict]:
 
 @lru_cache(maxsize=1)
 def _source_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """The rules' revision: their whole package (once split into one) and the word lists they read."""
+    import summarizer.lexicon as lexicon
+    import summarizer.sides as sides
+
+    digest = hashlib.sha256()
+    for path in [*package_sources(Path(__file__)), Path(lexicon.__file__), Path(sides.__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def package_sources(module_file: Path) -> list[Path]:
+    """A module's source files: every ``.py`` of its package when it is a package's ``__init__.py``."""
+    if module_file.name != "__init__.py":
+        return [module_file]
+    return sorted(module_file.parent.rglob("*.py"), key=lambda p: p.relative_to(module_file.parent).as_posix())
 
 
 def valid_document(document: dict, article: str) -> dict:

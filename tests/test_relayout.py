@@ -29,7 +29,9 @@ FAKE = {
     "summarizer/backends/transformers_backend.py": 'ENGINE_MODULES = ("grammar", "numbers",\n'
                                                   '                  "backends/rules")\nOTHER = ("grammar",)\n',
     "tests/test_loading.py": 'TARGET = "summarizer.loading.models"\nfrom summarizer import loading\n',
-    "README.md": "Presets: [`summarizer/models.py`](summarizer/models.py); cache in ~/.cache/summarizer/gguf/.\n",
+    "tests/test_models.py": "from summarizer.models import DEFAULT_MODEL\n",
+    "README.md": "Presets: [`summarizer/models.py`](summarizer/models.py), tested by tests/test_models.py; "
+                 "cache in ~/.cache/summarizer/gguf/.\n",
     "pyproject.toml": '[tool.importlinter]\nroot_package = "summarizer"\n\n[[tool.importlinter.contracts]]\n'
                       'name = "old"\ntype = "forbidden"\nsource_modules = ["summarizer.numbers"]\n'
                       'forbidden_modules = ["summarizer.api"]\n\n# Lint settings.\n[tool.other]\nkeep = 1\n',
@@ -70,6 +72,7 @@ def test_modules_move_into_their_packages_with_history(moved):
                  "engine/loading.py", "core/__init__.py", "engine/__init__.py", "api.py", "backends/base.py"):
         assert f"summarizer/{name}" in tracked
     assert not (moved / "summarizer" / "models.py").exists()
+    assert "tests/test_presets.py" in tracked and "tests/test_models.py" not in tracked  # one test file per module
     assert read(moved, "summarizer/engine/__init__.py").startswith('"""Engine')
 
 
@@ -93,7 +96,8 @@ def test_references_are_rewritten_in_code_tests_and_docs(moved):
     test = read(moved, "tests/test_loading.py")
     assert 'TARGET = "summarizer.engine.loading.models"' in test and "from summarizer.engine import loading" in test
     readme = read(moved, "README.md")
-    assert "[`summarizer/engine/presets.py`](summarizer/engine/presets.py)" in readme
+    assert "[`summarizer/engine/presets.py`](summarizer/engine/presets.py), tested by tests/test_presets.py" in readme
+    assert read(moved, "tests/test_presets.py") == "from summarizer.engine.presets import DEFAULT_MODEL\n"
     assert "~/.cache/summarizer/gguf/" in readme
 
 

@@ -224,6 +224,24 @@ def rewrite_file_depth(text: str, delta: int) -> tuple[str, int]:
     return text, count
 
 
+def test_renames(root: Path, moves: dict[str, str]) -> dict[str, str]:
+    """One test file per module: ``tests/test_models.py`` -> ``tests/test_presets.py`` for a renamed module."""
+    renames = {}
+    for old, new in moves.items():
+        leaf = new.rpartition(".")[2]
+        tests = root / "tests"
+        if leaf != old and (tests / f"test_{old}.py").is_file() and not (tests / f"test_{leaf}.py").exists():
+            renames[f"tests/test_{old}.py"] = f"tests/test_{leaf}.py"
+    return renames
+
+
+def rewrite_test_paths(text: str, renames: dict[str, str]) -> str:
+    if not renames:
+        return text
+    pattern = re.compile(rf"(?<![\w.-])({_alternation(renames)})(?!\w)")
+    return pattern.sub(lambda m: renames[m.group(1)], text)
+
+
 def rewrite_text(text: str, moves: dict[str, str], packages: frozenset[str] = frozenset()) -> str:
     text = rewrite_from_package(text, moves)
     text = rewrite_dotted(text, moves)
@@ -381,16 +399,18 @@ def move_files(root: Path, moves: dict[str, str]) -> list[str]:
                 path.write_text(text, encoding="utf-8")
                 warnings.append(f"{path.relative_to(root).as_posix()}: {count} Path(__file__).parent chain(s) "
                                 "lengthened to keep their target")
+    for old, new in test_renames(root, moves).items():
+        git(root, "mv", old, new)
     return warnings
 
 
-def rewrite_tree(root: Path, moves: dict[str, str], packages: frozenset[str]) -> list[str]:
+def rewrite_tree(root: Path, moves: dict[str, str], packages: frozenset[str], renames: dict[str, str]) -> list[str]:
     changed = []
     files = scope_files(root)
     # pyproject.toml last: its contracts are written from the import graph of the rewritten modules.
     for path in sorted(files, key=lambda p: p.name == "pyproject.toml"):
         text = path.read_text(encoding="utf-8")
-        new = rewrite_text(text, moves, packages)
+        new = rewrite_test_paths(rewrite_text(text, moves, packages), renames)
         if path == root / "pyproject.toml":
             edges = import_edges(root)
             ignored = sorted(e for e in KNOWN_UPWARD if tuple(e.split(" -> ")) in edges)
@@ -433,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for old, new in moves.items():
         print(f"  {PACKAGE}/{old}.py -> {PACKAGE}/{new.replace('.', '/')}.py")
+    for old, new in test_renames(root, moves).items():
+        print(f"  {old} -> {new}")
     if unmapped:
         print(f"\nrelayout: {len(unmapped)} top-level module(s) not in the MOVES table of tools/relayout.py:",
               file=sys.stderr)
@@ -457,9 +479,10 @@ def main(argv: list[str] | None = None) -> int:
         print("relayout: the work tree has uncommitted changes; commit or stash them first", file=sys.stderr)
         return 2
     packages = frozenset(old for old in moves if (root / PACKAGE / old).is_dir())
+    renames = test_renames(root, moves)
     try:
         warnings = move_files(root, moves)
-        changed = rewrite_tree(root, moves, packages)
+        changed = rewrite_tree(root, moves, packages, renames)
     except (subprocess.CalledProcessError, SyntaxError) as error:
         print(f"relayout: stopped half way ({error}); undo with: git reset --hard && git clean -fd {PACKAGE}",
               file=sys.stderr)

@@ -224,7 +224,7 @@ def rewrite_file_depth(text: str, delta: int) -> tuple[str, int]:
     return text, count
 
 
-def test_renames(root: Path, moves: dict[str, str]) -> dict[str, str]:
+def renamed_tests(root: Path, moves: dict[str, str]) -> dict[str, str]:
     """One test file per module: ``tests/test_models.py`` -> ``tests/test_presets.py`` for a renamed module."""
     renames = {}
     for old, new in moves.items():
@@ -399,7 +399,7 @@ def move_files(root: Path, moves: dict[str, str]) -> list[str]:
                 path.write_text(text, encoding="utf-8")
                 warnings.append(f"{path.relative_to(root).as_posix()}: {count} Path(__file__).parent chain(s) "
                                 "lengthened to keep their target")
-    for old, new in test_renames(root, moves).items():
+    for old, new in renamed_tests(root, moves).items():
         git(root, "mv", old, new)
     return warnings
 
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for old, new in moves.items():
         print(f"  {PACKAGE}/{old}.py -> {PACKAGE}/{new.replace('.', '/')}.py")
-    for old, new in test_renames(root, moves).items():
+    for old, new in renamed_tests(root, moves).items():
         print(f"  {old} -> {new}")
     if unmapped:
         print(f"\nrelayout: {len(unmapped)} top-level module(s) not in the MOVES table of tools/relayout.py:",
@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         print("relayout: the work tree has uncommitted changes; commit or stash them first", file=sys.stderr)
         return 2
     packages = frozenset(old for old in moves if (root / PACKAGE / old).is_dir())
-    renames = test_renames(root, moves)
+    renames = renamed_tests(root, moves)
     try:
         warnings = move_files(root, moves)
         changed = rewrite_tree(root, moves, packages, renames)

@@ -75,6 +75,8 @@ MOVES = {
     "benchmark": "bench.benchmark",
     "bench_report": "bench.report",
     "serving_bench": "bench.serving",
+    "bench_real": "bench.real",
+    "bench_real_report": "bench.real_report",
 }
 
 # Top-level modules that keep their place: the package itself, the public entry point and the run store.

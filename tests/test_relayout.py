@@ -21,11 +21,13 @@ FAKE = {
     "summarizer/numbers.py": "from summarizer.errors import InputError\n",
     "summarizer/models.py": 'DEFAULT_MODEL = "tiny"\n',
     "summarizer/grammar.py": "import summarizer.numbers as numbers\n",
-    "summarizer/loading.py": "from summarizer import models, __version__  # presets\nfrom summarizer.errors import InputError\n",
+    "summarizer/loading.py": "from summarizer import models, __version__  # presets\n"
+                             "from summarizer.errors import InputError\n",
     "summarizer/resources.py": "from pathlib import Path\n\nROOT = Path(__file__).resolve().parent.parent\n",
     "summarizer/api.py": "from summarizer.models import DEFAULT_MODEL\nfrom summarizer.backends.base import BUILTIN\n",
     "summarizer/backends/__init__.py": "",
-    "summarizer/backends/base.py": 'BUILTIN = {"rules": "summarizer.backends.rules", "grammar": "summarizer.grammar"}\n',
+    "summarizer/backends/base.py": 'BUILTIN = {"rules": "summarizer.backends.rules",\n'
+                                   '           "grammar": "summarizer.grammar"}\n',
     "summarizer/backends/transformers_backend.py": 'ENGINE_MODULES = ("grammar", "numbers",\n'
                                                   '                  "backends/rules")\nOTHER = ("grammar",)\n',
     "tests/test_loading.py": 'TARGET = "summarizer.loading.models"\nfrom summarizer import loading\n',
@@ -77,7 +79,8 @@ def test_modules_move_into_their_packages_with_history(moved):
 
 
 def test_every_moved_module_imports_and_keeps_its_paths(moved):
-    code = ("import summarizer.api, summarizer.engine.loading as l, summarizer.engine.grammar, summarizer.core.resources as r;"
+    code = ("import summarizer.api, summarizer.engine.loading as l, summarizer.engine.grammar, "
+            "summarizer.core.resources as r;"
             "print(r.ROOT); print(l.models.DEFAULT_MODEL)")
     result = subprocess.run([sys.executable, "-c", code], cwd=moved, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(moved)})
@@ -158,7 +161,8 @@ def test_parenthesised_imports_keep_aliases_and_split_by_package():
 
 def test_dotted_names_match_whole_modules_only():
     moves = {"evaluate": "evaluation.evaluate", "figures": "engine.figures"}
-    text = "summarizer.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures summarizer.figures.find"
+    text = ("summarizer.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures "
+            "summarizer.figures.find")
     assert relayout.rewrite_dotted(text, moves) == (
         "summarizer.evaluation.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures "
         "summarizer.engine.figures.find"

@@ -187,7 +187,8 @@ def _split_names(names: str) -> list[tuple[str, str | None]]:
 
 
 def rewrite_from_package(text: str, moves: dict[str, str]) -> str:
-    """``from summarizer import gguf, api`` -> ``from summarizer.engine import gguf`` + ``from summarizer import api``."""
+    """``from summarizer import gguf, api`` -> ``from summarizer.engine import gguf`` and
+    ``from summarizer import api``."""
 
     def one(match: re.Match) -> str:
         indent, names, comment = match.group(1), match.group(3) or match.group(2), match.group(4) or ""
@@ -320,7 +321,7 @@ def contracts_toml(ignored: list[str]) -> str:
     return (
         "# Written by tools/relayout.py from its LAYERS table (docs/ARCHITECTURE.md draws it).\n"
         "[[tool.importlinter.contracts]]\n"
-        'name = "Layers only look down: cli > bench | evaluation > reporting > api > store > backends > engine > core"\n'
+        f'name = "Layers only look down: {" > ".join(LAYERS)}"\n'
         'type = "layers"\n'
         f'containers = ["{PACKAGE}"]\n'
         "layers = [" + ", ".join(f'"{layer}"' for layer in LAYERS) + "]\n"

@@ -113,6 +113,14 @@ def test_the_contracts_are_replaced_by_the_layers(moved):
     assert "ignore_imports" not in pyproject  # the fake tree has none of the known upward imports
 
 
+def test_a_test_file_follows_a_renamed_module_but_not_one_that_only_loses_its_package(tmp_path):
+    for name in ("test_models.py", "test_serving_bench.py", "test_score_report.py", "test_terminal.py"):
+        (tmp_path / "tests").mkdir(exist_ok=True)
+        (tmp_path / "tests" / name).write_text("", encoding="utf-8")
+    moves = {"models": "engine.presets", "serving_bench": "bench.serving", "score_report": "reporting.terminal"}
+    assert relayout.renamed_tests(tmp_path, moves) == {"tests/test_models.py": "tests/test_presets.py"}
+
+
 def test_a_moved_tree_is_refused(moved):
     result = run(moved, "--apply")
     assert result.returncode == 2 and "already been moved" in result.stderr

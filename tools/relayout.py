@@ -228,12 +228,15 @@ def rewrite_file_depth(text: str, delta: int) -> tuple[str, int]:
 
 
 def renamed_tests(root: Path, moves: dict[str, str]) -> dict[str, str]:
-    """One test file per module: ``tests/test_models.py`` -> ``tests/test_presets.py`` for a renamed module."""
+    """One test file per module: ``tests/test_models.py`` -> ``tests/test_presets.py`` for a renamed module.
+    A name that only loses its package (``serving_bench`` -> ``bench.serving``) keeps its clearer test name."""
     renames = {}
     for old, new in moves.items():
-        leaf = new.rpartition(".")[2]
+        package, _, leaf = new.rpartition(".")
         tests = root / "tests"
-        if leaf != old and (tests / f"test_{old}.py").is_file() and not (tests / f"test_{leaf}.py").exists():
+        if old in (leaf, f"{package}_{leaf}", f"{leaf}_{package}"):
+            continue
+        if (tests / f"test_{old}.py").is_file() and not (tests / f"test_{leaf}.py").exists():
             renames[f"tests/test_{old}.py"] = f"tests/test_{leaf}.py"
     return renames
 

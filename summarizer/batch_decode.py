@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.decode import Decoder, DecodeParams, DecodeResult, _MaskApplier, _sample, only_stop_allowed
+from summarizer.decode import DecodeParams, Decoder, DecodeResult, _MaskApplier, _sample, only_stop_allowed
 from summarizer.errors import GrammarError
 
 
@@ -64,7 +64,7 @@ class BatchDecoder:
             cache, reused = decoder._new_cache(), 0  # no common cached prefix: prefill each row in full
         if reused:
             cache.batch_repeat_interleave(len(prompts))
-        rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars))]
+        rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars, strict=True))]
         self._ensure_bitmask(len(rows))
         for row in rows:
             row.pending += self._fast_forward(row, params)
@@ -76,7 +76,7 @@ class BatchDecoder:
             if not active:
                 break
             logits, mask = self._step(active, cache, mask)
-            for row, row_logits in zip(active, logits):
+            for row, row_logits in zip(active, logits, strict=True):
                 self._advance(row, row_logits, params, generator)
         seconds = time.perf_counter() - started
         return [self._result(row, len(prompts[row.index]), reused, seconds) for row in rows]

@@ -31,9 +31,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from summarizer.errors import SummarizerError
 
@@ -1064,7 +1065,7 @@ def _mask_figures(samples: dict) -> dict:
     # Paired: each constrained run against the grammar-free run right after it, same article.
     paired = [c["decode_seconds_per_pass"] / u["decode_seconds_per_pass"] - 1
               for aid in samples["stepwise"]
-              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid])]
+              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid], strict=False)]
     return {
         "unconstrained_ms_per_token": _round(unconstrained * 1000, 3),
         "constrained_ms_per_token": _round(constrained * 1000, 3),
@@ -1181,7 +1182,7 @@ def _equivalence(samples: dict) -> dict:
         if not runs or not samples["stepwise"][aid]:
             continue
         a, b = runs[0]["text"], samples["stepwise"][aid][0]["text"]
-        same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
         per_article[aid] = {"identical": a == b, "common_prefix_chars": same, "chars": [len(a), len(b)]}
     return {"identical_texts": sum(v["identical"] for v in per_article.values()), "articles": len(per_article),
             "per_article": per_article,

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from summarizer.errors import InputError
 from summarizer.normalize import fold, same_claimant, same_equipment, same_side, same_text
@@ -209,7 +209,7 @@ def align(gold_claims: Sequence[dict], pred_claims: Sequence[dict],
     ties = np.array([[_evidence_overlap(g, p) for p in pred_claims] for g in gold_claims])
     worth = np.where(eligible, sims + TIE_BREAK_WEIGHT * ties, 0.0)
     rows, cols = linear_sum_assignment(worth, maximize=True)
-    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols) if eligible[r, c]]
+    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols, strict=True) if eligible[r, c]]
     return sorted(pairs)
 
 

@@ -3,7 +3,8 @@ leaderboard.md. The claims task keeps its own renderers (score_report, leaderboa
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from summarizer.leaderboard import _table, fmt, fmt_ci, md_escape
 

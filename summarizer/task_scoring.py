@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from summarizer.numbers import is_usable_value, value_occurs
 from summarizer.scoring import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
@@ -77,7 +78,7 @@ def align(gold_items: Sequence[dict], pred_items: Sequence[dict], task: Task) ->
     sims = [[similarity(g, p, task) if isinstance(g, dict) and isinstance(p, dict) else 0.0 for p in pred_items]
             for g in gold_items]
     rows, cols = linear_sum_assignment(sims, maximize=True)
-    return [(int(r), int(c), sims[r][c]) for r, c in zip(rows, cols) if sims[r][c] >= task.match_threshold]
+    return [(int(r), int(c), sims[r][c]) for r, c in zip(rows, cols, strict=True) if sims[r][c] >= task.match_threshold]
 
 
 def item_fields(task: Task, gold_items: Sequence[dict]) -> list[str]:

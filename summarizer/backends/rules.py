@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -637,7 +638,7 @@ class _ArticleExtractor:
     @staticmethod
     def groups_in(tokens: list[Token]) -> set[str]:
         lows = [t.low for t in tokens]
-        if any(pair in MEDICAL_PAIRS for pair in zip(lows, lows[1:])):
+        if any(pair in MEDICAL_PAIRS for pair in itertools.pairwise(lows)):
             return {"medical_workers"}
         groups = {GROUP_WORDS[w] for w in lows if w in GROUP_WORDS}
         if any(SIDES.get(w) and w.endswith("s") and w not in ("us",) for w in lows):
@@ -827,7 +828,7 @@ class _ArticleExtractor:
         """Attributions with 'he', 'it', 'the ministry', 'Russia' replaced by the claimant they stand for."""
         history: list[Attribution] = []
         resolved = []
-        for sentence, attributions in zip(self.sentences, self.attributions):
+        for sentence, attributions in zip(self.sentences, self.attributions, strict=True):
             here = [self.resolve(a, sentence, history) for a in attributions]
             history += here
             resolved.append(here)

@@ -14,7 +14,7 @@ tables and in the JSON report's ``problems``:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ from summarizer.errors import InputError
 GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold labels, <id>.json.")]
 PredOption = Annotated[Path, typer.Option("--pred", help="Folder of predicted documents, <id>.json.")]
 ArticlesOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--articles", help="Folder of articles, <id>.txt (default: <gold>/../articles if it exists)."),
 ]
 

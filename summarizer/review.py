@@ -295,7 +295,7 @@ def _generation_note(generation: Mapping[str, Any]) -> str:
 
 def _summaries(gold_doc: Any, pred_doc: Any, invented: list) -> str:
     """Both summaries; in the predicted one, ``invented`` (the scorer's spans) are marked."""
-    def summary(doc: Any) -> str:
+    def summary(doc: Any) -> str | None:
         return doc.get("summary") if isinstance(doc, dict) and isinstance(doc.get("summary"), str) else None
 
     predicted = summary(pred_doc)

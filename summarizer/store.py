@@ -252,7 +252,8 @@ class RunStore:
         marks = ", ".join("?" for _ in values)
         with self._conn:  # one transaction per record
             cursor = self._execute(f"INSERT INTO generations ({columns}) VALUES ({marks})", tuple(values.values()))
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # set by an INSERT
+        return cursor.lastrowid
 
     def generations(self, model: str | None = None) -> list[StoredGeneration]:
         """Every recorded generation (of ``model`` if given), oldest first."""

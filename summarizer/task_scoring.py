@@ -107,7 +107,7 @@ def _grounding(items: Sequence[Any], article: str | None, task: Task) -> dict[st
             elif kind == "number" and is_usable_value(value):
                 counts["n_numbers"] += 1
                 counts["n_numbers_invented"] += not value_occurs(value, article)
-    return counts
+    return dict(counts)
 
 
 def score_article(article_id: str, gold_doc: dict, pred_doc: Any, task: Task, article: str | None = None) -> dict:
@@ -116,8 +116,11 @@ def score_article(article_id: str, gold_doc: dict, pred_doc: Any, task: Task, ar
 
     problems = schema_problems(pred_doc, task) if pred_doc is not None else None
     valid = problems == []
-    reason = None if valid else "no readable prediction" if pred_doc is None else \
-        f"fails the schema: {problems[0].path}: {problems[0].message}"
+    reason = None
+    if problems is None:
+        reason = "no readable prediction"
+    elif problems:
+        reason = f"fails the schema: {problems[0].path}: {problems[0].message}"
     gold_items = [i for i in task.item_list(gold_doc) if isinstance(i, dict)]
     pred_items = [i for i in task.item_list(pred_doc) if isinstance(i, dict)] if valid else []
     pairs = align(gold_items, pred_items, task)

@@ -12,7 +12,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from summarizer.backends.options import NoOptions
 from summarizer.stats import Stats
@@ -98,6 +98,10 @@ class Backend(ABC):
     # Whether extract() may run for several articles at once, from threads (a remote server may;
     # a model in this process may not).
     concurrent: ClassVar[bool] = False
+
+    if TYPE_CHECKING:  # for the registry's cls(model, options); no constructor at run time (a test's backend takes none)
+
+        def __init__(self, model: str, options: Any) -> None: ...
 
     @property
     @abstractmethod

@@ -41,7 +41,8 @@ def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
     from summarizer.io import read_json
     from summarizer.validation import schema_problems
 
-    gold, unreadable = {}, []
+    gold: dict[str, dict] = {}
+    unreadable: list[dict] = []
     for article_id, path in _json_files(folder, "gold").items():
         try:
             doc = read_json(path)
@@ -51,6 +52,8 @@ def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
         problems = schema_problems(doc, task)
         if problems:
             unreadable.append({"id": article_id, "path": str(path), "reason": f"fails the schema: {problems[0]}"})
+        elif not isinstance(doc, dict):  # a task whose schema allows more than an object at the top
+            unreadable.append({"id": article_id, "path": str(path), "reason": "not a JSON object"})
         else:
             gold[article_id] = doc
     return gold, unreadable

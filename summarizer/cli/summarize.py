@@ -155,7 +155,7 @@ def summarize_command(
         progress = stack.enter_context(ProgressBar(quiet))
         progress.task("summarizing", len(articles))
         run_store = stack.enter_context(store_session(store))
-        errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
+        errors = [article.error or (None if (article.text or "").strip() else f"{article.source}: article is empty")
                   for article in articles]
         readable = [article for article, error in zip(articles, errors, strict=True) if error is None]
 
@@ -163,7 +163,7 @@ def summarize_command(
             sinks.document(readable[index].id, result)
             progress.advance("summarizing", result.stats)
 
-        results = summarize_many([article.text for article in readable], backend=chosen, options=options,
+        results = summarize_many([article.text or "" for article in readable], backend=chosen, options=options,
                                  store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
         for article, error in zip(articles, errors, strict=True):
             result = next(results) if error is None else None  # in the order of the articles

@@ -14,9 +14,10 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
@@ -107,7 +108,7 @@ def summarize(
     *,
     backend: Backend | str | None = None,
     options: ExtractOptions | None = None,
-    store: "RunStore | None" = None,
+    store: RunStore | None = None,
     no_cache: bool = False,
     backend_options: Any = None,
     **kwargs: Any,
@@ -175,7 +176,7 @@ def summarize_many(
     requests = [Request.of(backend, text, options) for text in texts]
     ready: dict[int, Result] = {}
     todo = []
-    for index, (text, request) in enumerate(zip(texts, requests)):
+    for index, (text, request) in enumerate(zip(texts, requests, strict=True)):
         hit = store.lookup(request.key) if store is not None and not no_cache else None
         if hit is not None:
             ready[index] = _result(hit.extraction, text, backend, True)

@@ -17,10 +17,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from summarizer.decode import Decoder, DecodeParams, DecodeResult, _MaskApplier, _sample, only_stop_allowed
+from summarizer.decode import (
+    DecodeParams,
+    Decoder,
+    DecodeResult,
+    StopReason,
+    _MaskApplier,
+    _sample,
+    only_stop_allowed,
+)
 from summarizer.errors import GrammarError
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -32,7 +43,7 @@ class _Row:
     tokens: list[int] = field(default_factory=list)
     forced: int = 0
     passes: int = 0
-    stop_reason: str | None = None
+    stop_reason: StopReason | None = None
 
 
 class BatchDecoder:
@@ -41,7 +52,7 @@ class BatchDecoder:
     def __init__(self, decoder: Decoder):
         self.decoder = decoder
         self._masks: dict[int, Any] = {}
-        self._bitmask = None  # (rows, words) int32: each row's allowed tokens, filled once per step
+        self._bitmask: torch.Tensor | None = None  # (rows, words) int32: each row's allowed tokens, filled once per step
         self.forward_calls = 0  # model calls so far (each advances every row of a batch)
 
     def generate(self, prompts: list[list[int]], grammars: list[str], params: DecodeParams | None = None,
@@ -64,7 +75,7 @@ class BatchDecoder:
             cache, reused = decoder._new_cache(), 0  # no common cached prefix: prefill each row in full
         if reused:
             cache.batch_repeat_interleave(len(prompts))
-        rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars))]
+        rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars, strict=True))]
         self._ensure_bitmask(len(rows))
         for row in rows:
             row.pending += self._fast_forward(row, params)
@@ -76,10 +87,15 @@ class BatchDecoder:
             if not active:
                 break
             logits, mask = self._step(active, cache, mask)
-            for row, row_logits in zip(active, logits):
+            for row, row_logits in zip(active, logits, strict=True):
                 self._advance(row, row_logits, params, generator)
         seconds = time.perf_counter() - started
         return [self._result(row, len(prompts[row.index]), reused, seconds) for row in rows]
+
+    @property
+    def _rows_mask(self) -> torch.Tensor:
+        assert self._bitmask is not None, "_ensure_bitmask runs first"
+        return self._bitmask
 
     def _ensure_bitmask(self, rows: int) -> None:
         import llguidance.torch
@@ -93,7 +109,7 @@ class BatchDecoder:
 
         for row in active:
             if row.stop_reason is None and not row.matcher.is_stopped():
-                llguidance.torch.fill_next_token_bitmask(row.matcher, self._bitmask, row.index)
+                llguidance.torch.fill_next_token_bitmask(row.matcher, self._rows_mask, row.index)
             if row.stop_reason is None:
                 if row.matcher.is_stopped() or self._only_stop_allowed(row):
                     row.stop_reason = "stop"  # the rest could only be a stop token: no need to run the model
@@ -143,7 +159,7 @@ class BatchDecoder:
         decoder = self.decoder
         if row.matcher.is_error():
             raise GrammarError(f"the grammar engine failed: {row.matcher.get_error().strip().splitlines()[0]}")
-        self._mask_for(logits.device).apply(logits[: decoder.vocab_size], self._bitmask[row.index])
+        self._mask_for(logits.device).apply(logits[: decoder.vocab_size], self._rows_mask[row.index])
         if logits.shape[0] > decoder.vocab_size:
             logits[decoder.vocab_size:] = float("-inf")
         token = _sample(logits, params, generator)
@@ -177,7 +193,7 @@ class BatchDecoder:
 
     def _only_stop_allowed(self, row: _Row) -> bool:
         """Grammar complete: accepting, and nothing but a stop token allowed next (mask filled already)."""
-        return row.matcher.is_accepting() and only_stop_allowed(self._bitmask[row.index], self.decoder.stop_token_ids)
+        return row.matcher.is_accepting() and only_stop_allowed(self._rows_mask[row.index], self.decoder.stop_token_ids)
 
     def _result(self, row: _Row, prompt_len: int, reused: int, seconds: float) -> DecodeResult:
         stats = {"prompt_tokens": prompt_len, "generated_tokens": len(row.tokens), "forced_tokens": row.forced,

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BATCH_SIZES = (1, 2, 4, 8)
 DTYPES = ("float32", "bfloat16", "int8")

@@ -203,7 +203,7 @@ def _rules_scaling_section(r: dict | None) -> list[str]:
     if not r:
         return []
     out = ["## 7. Rules baseline: time against article length", ""]
-    out += _table(["text", "seconds"], [[_fmt(n / 2**20, 2, " MB"), _fmt(s, 2)] for n, s in zip(r["bytes"], r["seconds"])])
+    out += _table(["text", "seconds"], [[_fmt(n / 2**20, 2, " MB"), _fmt(s, 2)] for n, s in zip(r["bytes"], r["seconds"], strict=True)])
     out += [f"{_fmt(r['size_ratio'], 1, 'x')} the text took {_fmt(r['time_ratio'], 2, 'x')} the time: "
             f"**{_fmt(r['growth_over_linear'], 2)}x linear growth** (1 is linear; quadratic would be "
             f"{_fmt(r['size_ratio'], 0)}). {r['method'].capitalize()}; load average {r.get('load_average')}"

@@ -31,9 +31,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from summarizer.errors import SummarizerError
 
@@ -42,7 +43,7 @@ from summarizer.errors import SummarizerError
 # --------------------------------------------------------------------------------------
 
 # Qwen2.5-0.5B's architecture (config.json of Qwen/Qwen2.5-0.5B-Instruct).
-QWEN25_05B_SHAPE = {
+QWEN25_05B_SHAPE: dict[str, Any] = {
     "hidden_size": 896,
     "intermediate_size": 4864,
     "num_hidden_layers": 24,
@@ -230,7 +231,7 @@ def require_outlines() -> None:
 def _package_versions() -> dict[str, str | None]:
     from importlib import metadata
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in ("torch", "transformers", "tokenizers", "llguidance", "outlines", "outlines_core", "numpy",
                  "pyinstrument"):
         try:
@@ -341,7 +342,8 @@ def load_workbench(model_dir: Path, article_limit: int, log: Callable[[str], Non
     vocab_size = model_vocab_size(model)
     bench = Workbench(model, tokenizer, Path(model_dir), articles, prompts, warm, cold, load_schema(), stop_ids,
                       vocab_size, prefix_cache_seconds)
-    bench.ll_tokenizer = llguidance.hf.from_tokenizer(tokenizer, n_vocab=vocab_size, eos_token=stop_ids)
+    # The stub asks for a fast tokenizer; AutoTokenizer's type also allows a slow one, but this one is fast.
+    bench.ll_tokenizer = llguidance.hf.from_tokenizer(tokenizer, n_vocab=vocab_size, eos_token=stop_ids)  # type: ignore[arg-type]
     bench.bare_prefix_cache = _forward_last(model, prompts.prefix_ids, _new_cache(model))[1]
     return bench
 
@@ -483,6 +485,7 @@ class OutlinesRunner:
 
     def __init__(self, bench: Workbench):
         import outlines
+        from outlines.generator import SteerableGenerator
         from outlines.types import JsonSchema
 
         self.bench = bench
@@ -491,13 +494,16 @@ class OutlinesRunner:
         self.generator = outlines.Generator(self.model, JsonSchema(json.dumps(bench.schema)), backend=self.backend)
         self.setup_seconds = time.perf_counter() - started
         self.steps = 0
-        original = self.generator.logits_processor.process_logits
+        # A transformers model gives a steerable generator, whose logits processor is set.
+        assert isinstance(self.generator, SteerableGenerator) and self.generator.logits_processor is not None
+        processor = self.generator.logits_processor
+        original = processor.process_logits
 
         def counting(input_ids, logits):  # one call per generated token: counts them
             self.steps += 1
             return original(input_ids, logits)
 
-        self.generator.logits_processor.process_logits = counting
+        processor.process_logits = counting
 
     def run(self, article: str, max_new_tokens: int) -> dict:
         from outlines.inputs import Chat
@@ -910,6 +916,8 @@ def record_rules_scaling(out_dir: Path, log: Callable[[str], None] = lambda mess
     from summarizer.io import read_json
 
     results = read_json(Path(out_dir) / "results.json")
+    if not isinstance(results, dict):
+        raise SummarizerError(f"{Path(out_dir) / 'results.json'}: not a benchmark results object")
     log("measuring the rules baseline on 1 MB and 5 MB of text")
     scaling = rules_scaling()
     scaling["measured"] = time.strftime("%Y-%m-%d %H:%M:%S %Z") + ", by `summarizer bench --rules-scaling`"
@@ -1014,7 +1022,7 @@ def assemble_results(bench: Workbench, options: BenchOptions, machine: dict, ban
         "equivalence": _equivalence(samples),
         "rules_scaling": rules,
     }
-    results = {
+    results: dict[str, Any] = {
         "mode": "smoke" if options.smoke else "full",
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": machine,
@@ -1064,7 +1072,7 @@ def _mask_figures(samples: dict) -> dict:
     # Paired: each constrained run against the grammar-free run right after it, same article.
     paired = [c["decode_seconds_per_pass"] / u["decode_seconds_per_pass"] - 1
               for aid in samples["stepwise"]
-              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid])]
+              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid], strict=False)]
     return {
         "unconstrained_ms_per_token": _round(unconstrained * 1000, 3),
         "constrained_ms_per_token": _round(constrained * 1000, 3),
@@ -1181,7 +1189,7 @@ def _equivalence(samples: dict) -> dict:
         if not runs or not samples["stepwise"][aid]:
             continue
         a, b = runs[0]["text"], samples["stepwise"][aid][0]["text"]
-        same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
         per_article[aid] = {"identical": a == b, "common_prefix_chars": same, "chars": [len(a), len(b)]}
     return {"identical_texts": sum(v["identical"] for v in per_article.values()), "articles": len(per_article),
             "per_article": per_article,

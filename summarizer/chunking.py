@@ -10,8 +10,8 @@ merge then drops the claims the overlap produced twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from summarizer.task import Task, field_value, load_task
 from summarizer.text import canonical

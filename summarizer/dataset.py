@@ -58,6 +58,9 @@ def _read_label(path: Path, dataset: Dataset, task: Task | None) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         dataset.problems.append(f"{path}: fails the schema: {problems[0]}{more}")
         return
+    if not isinstance(doc, dict):  # a task whose schema allows more than an object at the top
+        dataset.problems.append(f"{path}: a label must be a JSON object")
+        return
     if path.stem in dataset.articles:  # an unreadable article is already in problems
         dataset.labels[path.stem] = doc
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -258,7 +259,7 @@ class Decoder:
 class _Run:
     """The state of one generation: matcher, tokens so far and counters."""
 
-    def __init__(self, decoder: Decoder, matcher, params: DecodeParams, prompt_ids: list[int] = ()):
+    def __init__(self, decoder: Decoder, matcher, params: DecodeParams, prompt_ids: Sequence[int] = ()):
         from summarizer.speculation import ArticleLookup
 
         self.decoder = decoder

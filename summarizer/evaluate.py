@@ -10,9 +10,10 @@ this module computes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from summarizer.api import summarize_many, usable_document
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
@@ -24,6 +25,7 @@ from summarizer.scoring import score_documents
 from summarizer.status import Status
 from summarizer.store import RunStore, store_session
 from summarizer.task import Task, load_task
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -183,7 +185,7 @@ def _generate(
     # The same entry point as the CLI and Python users; the store makes reruns free.
     results = summarize_many([dataset.articles[i] for i in ids], backend=backend, options=options, store=store,
                              no_cache=no_cache, concurrency=concurrency)
-    for done, (article_id, result) in enumerate(zip(ids, results), 1):
+    for done, (article_id, result) in enumerate(zip(ids, results, strict=True), 1):
         extraction = Extraction(result.raw, result.document, result.status, result.reason, result.stats)
         runs[article_id] = _Run(extraction, result.from_cache)
         if progress is not None:

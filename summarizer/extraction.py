@@ -10,8 +10,9 @@ broken output becomes, how chunk documents and stats are merged) is decided here
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from summarizer.backends.base import Extraction, ExtractOptions
 from summarizer.errors import ModelError
@@ -81,15 +82,15 @@ def extract_chunks(texts: Sequence[str], generate: Callable[[str], Extraction], 
     from summarizer.chunking import merge_documents
 
     parts: list[Extraction] = []
-    for number, text in enumerate(texts, 1):
+    for text in texts:
         parts.append(generate(text))
         if parts[-1].status != "ok":
             break
     stats = {**sum_stats([p.stats for p in parts]), "chunks": len(texts)}
     raw = "\n".join(p.raw for p in parts)
     if parts[-1].status != "ok":
-        return Extraction(raw, None, parts[-1].status, f"chunk {number} of {len(texts)}: {parts[-1].reason}", stats)
-    return Extraction(raw, merge_documents([p.document for p in parts], task), "ok", None, stats)
+        return Extraction(raw, None, parts[-1].status, f"chunk {len(parts)} of {len(texts)}: {parts[-1].reason}", stats)
+    return Extraction(raw, merge_documents([p.document for p in parts if p.document is not None], task), "ok", None, stats)
 
 
 def cut_off_limit(new_tokens: int, max_new_tokens: int) -> str:
@@ -149,7 +150,7 @@ def drop_repeats(extraction: Extraction, task: Task | None = None) -> Extraction
     return extraction
 
 
-def sum_stats(all_stats: list[dict]) -> dict[str, Any]:
+def sum_stats(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The numeric stats of several generations, added up (non-numbers and flags dropped)."""
     total: dict[str, Any] = {}
     for stats in all_stats:

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from summarizer.figures import Figure, find_figures
 from summarizer.lexicon import NON_PARTY_TYPES, claimant_type_named, names_harm, outcomes_named
@@ -69,11 +70,11 @@ def label_figures(article: str, generate: Generate, summary: str = "model", grou
     figures, figure_drafts = figures_to_label(article, drafts or [])
     totals: dict[str, float] = {}
     requests = [figure_request(article, figure) for figure in figures]
-    grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts)]
+    grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts, strict=True)]
     outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
     labels = [json.loads(text) if stopped else None for text, stopped in outputs]
     claims = [build_claim(label, figure, article, draft)
-              for label, figure, draft in zip(labels, figures, figure_drafts) if label and label["outcome"] != "none"]
+              for label, figure, draft in zip(labels, figures, figure_drafts, strict=True) if label and label["outcome"] != "none"]
     claims = drop_repeats(claims)[:MAX_CLAIMS]
     text = _summary(article, claims, generate, totals, grounded) if summary == "model" else None
     document = {"summary": text or claims_summary(claims), "claims": claims}

@@ -22,6 +22,7 @@ verification, by the rule reader (see :mod:`summarizer.figure_extraction`).
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 
 from summarizer.grammar import evidence_chunks
 from summarizer.sides import sides_in
@@ -113,7 +114,7 @@ def label_schema() -> dict:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
 
     side = {"anyOf": [text("victim_side"), {"type": "null"}]}
-    what = [{"outcome": {"enum": list(PEOPLE_OUTCOMES)}, "victim_group": {"enum": list(GROUPS)},
+    what: list[dict[str, dict]] = [{"outcome": {"enum": list(PEOPLE_OUTCOMES)}, "victim_group": {"enum": list(GROUPS)},
              "equipment": {"type": "null"}},
             {"outcome": {"const": "equipment_destroyed"}, "victim_group": {"const": "military"},
              "equipment": text("equipment")}]
@@ -126,7 +127,7 @@ def label_schema() -> dict:
     return {"anyOf": [none, *claims]}
 
 
-def label_problems(label: object, article: str, draft_sides: set[str] = frozenset()) -> tuple[list[str], list[str]]:
+def label_problems(label: object, article: str, draft_sides: AbstractSet[str] = frozenset()) -> tuple[list[str], list[str]]:
     """(shape problems, grounding problems) of a label a server wrote: what the grammar of
     :func:`figure_grammar` guarantees, checked after the fact (a server may ignore a grammar,
     and a JSON-Schema server never had one). ``draft_sides``: the victim sides of the rule

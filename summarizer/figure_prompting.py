@@ -53,8 +53,8 @@ def figure_prompt_parts() -> FigurePromptParts:
     def read(name: str) -> str:
         return prompt_path(name).read_text(encoding="utf-8").strip()
 
-    *texts, example = (read(name) for name in PROMPT_FILES)
-    return FigurePromptParts(*texts, example=json.loads(example))
+    system, article, ready, figure, summary, example = (read(name) for name in PROMPT_FILES)
+    return FigurePromptParts(system, article, ready, figure, summary, example=json.loads(example))
 
 
 def format_label(label: dict) -> str:

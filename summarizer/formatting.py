@@ -3,7 +3,8 @@ benchmark report. Each output keeps the placeholder its readers know for a missi
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 EN_DASH = "–"  # report.md, leaderboards, the review page
 HYPHEN = "-"  # terminal tables (`summarizer score`)

@@ -186,7 +186,7 @@ def _convert(path: Path, out: Path) -> None:
     model.generation_config.eos_token_id = stop_token_ids(tokenizer, model.generation_config.eos_token_id)
     # A GGUF-loaded model refuses to save ("quantized with gguf, not serializable"); its
     # weights are plain dequantized tensors by now, so forget the quantizer and save.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]  # torch types every module attribute as Tensor | Module
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.save_pretrained(out)

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from summarizer.errors import GrammarError
 from summarizer.task import GROUNDED, plain_schema
 
+if TYPE_CHECKING:
+    from llguidance._lib import JsonCompileOptions  # declared in llguidance's stub only
+
 # Compact JSON, no free whitespace: for the ungrounded schema and every %json leaf.
-JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
+JSON_OPTIONS: JsonCompileOptions = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
 
 # Words, whitespace runs and single other characters: a span may start and end at any of
 # these boundaries, so any run of whole words (with its punctuation) fits.
@@ -199,7 +203,7 @@ class _GroundedBuilder:
         """anyOf/oneOf branches (claims: the count's plain and range forms); a branch no grounded
         number fits is left out, and with none left the value cannot be grounded."""
         bodies = []
-        for branch in node.get("anyOf") or node.get("oneOf"):
+        for branch in node.get("anyOf") or node.get("oneOf") or []:
             try:
                 bodies.append(self._object(branch))
             except _NoGroundedNumber:

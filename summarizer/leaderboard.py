@@ -8,8 +8,9 @@ failure reasons) is Markdown-escaped so a name cannot break a table.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from summarizer.formatting import ci_bounds, fmt, fmt_ci
 from summarizer.io import write_bytes_atomic
@@ -159,7 +160,7 @@ def _matrix_markdown(matrix: Mapping[str, Any]) -> str:
     articles, models, f1 = matrix.get("articles", []), matrix.get("models", []), matrix.get("f1", [])
     if not articles:
         return ""
-    body = [[md_escape(a)] + [fmt(v) for v in values] for a, values in zip(articles, f1)]
+    body = [[md_escape(a)] + [fmt(v) for v in values] for a, values in zip(articles, f1, strict=True)]
     return "## Claim F1 per article\n\n" + _table(["article", *[md_escape(m) for m in models]], body)
 
 
@@ -196,7 +197,7 @@ def write_leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
 
 def _whiskers(values: list[float], cis: list[Any]) -> list[list[float]]:
     lows, highs = [], []
-    for value, ci in zip(values, cis):
+    for value, ci in zip(values, cis, strict=True):
         bounds = ci_bounds(ci)
         lows.append(max(0.0, value - bounds[0]) if bounds else 0.0)
         highs.append(max(0.0, bounds[1] - value) if bounds else 0.0)

@@ -224,5 +224,5 @@ def no_weight_loading_bar():
 def context_size(model: Any, tokenizer: Any) -> int:
     """The model's maximum number of positions (prompt plus generated tokens)."""
     sizes = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    sizes = [s for s in sizes if isinstance(s, int) and 0 < s < 10_000_000]  # tokenizers say 1e30 for "unknown"
-    return min(sizes) if sizes else 2048
+    usable = [s for s in sizes if isinstance(s, int) and 0 < s < 10_000_000]  # tokenizers say 1e30 for "unknown"
+    return min(usable) if usable else 2048

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeGuard
 
 __all__ = [
     "NumberMention", "find_numbers", "parse_number", "article_values", "value_occurs", "format_number",
@@ -39,7 +40,7 @@ __all__ = [
 LARGEST_VALUE = 2**53
 
 
-def is_usable_value(value: object) -> bool:
+def is_usable_value(value: object) -> TypeGuard[float]:
     """Whether ``value`` can be a count: a finite number from 0 to LARGEST_VALUE (bool is not a number)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
@@ -101,6 +102,7 @@ def _tokenize(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         if kind == "num" and _ORDINAL_SUFFIX.match(text, match.end()):
             continue  # "3rd", "24th": ordinals are positions, not counts
         tokens.append(_Token(kind, match.start(), match.end(), match.group()))

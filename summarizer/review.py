@@ -15,8 +15,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from summarizer.formatting import fmt, fmt_interval
 from summarizer.text import find_span
@@ -244,7 +246,7 @@ def highlight(text: str, spans: list[Span]) -> str:
     """
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         out.extend(_tags(s for s in spans if s.start == a))
         piece = _esc(text[a:b])
         covering = [s for s in spans if s.start <= a and s.end >= b]
@@ -293,7 +295,7 @@ def _generation_note(generation: Mapping[str, Any]) -> str:
 
 def _summaries(gold_doc: Any, pred_doc: Any, invented: list) -> str:
     """Both summaries; in the predicted one, ``invented`` (the scorer's spans) are marked."""
-    def summary(doc: Any) -> str:
+    def summary(doc: Any) -> str | None:
         return doc.get("summary") if isinstance(doc, dict) and isinstance(doc.get("summary"), str) else None
 
     predicted = summary(pred_doc)

@@ -72,7 +72,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, overload
 
 from summarizer.errors import InputError
 from summarizer.normalize import fold, same_claimant, same_equipment, same_side, same_text
@@ -124,7 +125,8 @@ def _same_number(a, b) -> bool:
     return float(a) == float(b)  # 1180 and 1180.0 are the same figure
 
 
-COMPARATORS: dict[str, Callable[[object, object], bool]] = {
+# Any: the values are JSON values of a field, and each comparator takes the kinds its field holds.
+COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
     "claimant": same_claimant,
     "claimant_type": _same_exact,
     "claimant_side": same_side,
@@ -209,13 +211,17 @@ def align(gold_claims: Sequence[dict], pred_claims: Sequence[dict],
     ties = np.array([[_evidence_overlap(g, p) for p in pred_claims] for g in gold_claims])
     worth = np.where(eligible, sims + TIE_BREAK_WEIGHT * ties, 0.0)
     rows, cols = linear_sum_assignment(worth, maximize=True)
-    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols) if eligible[r, c]]
+    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols, strict=True) if eligible[r, c]]
     return sorted(pairs)
 
 
 # ---------------------------------------------------------------- ratios
 
-def ratio(numerator: int, denominator: int, empty: float | None) -> float | None:
+@overload
+def ratio(numerator: float, denominator: float, empty: float) -> float: ...
+@overload
+def ratio(numerator: float, denominator: float, empty: None) -> float | None: ...
+def ratio(numerator: float, denominator: float, empty: float | None) -> float | None:
     """numerator / denominator, or ``empty`` when the denominator is 0."""
     return numerator / denominator if denominator else empty
 

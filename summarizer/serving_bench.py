@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from summarizer.api import summarize_many
 from summarizer.backends.base import Backend, ExtractOptions, get_backend

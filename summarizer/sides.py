@@ -68,7 +68,7 @@ def sides_in(article: str) -> list[str]:
     "<side> military/army/government" where the article says so, named forces and acronyms."""
     found: dict[str, None] = {}
     words = _WORD.findall(article)
-    for word, nxt in zip(words, [*words[1:], ""]):
+    for word, nxt in zip(words, [*words[1:], ""], strict=True):
         low = word.lower().replace("’", "'")
         if low in ("us", "u.s", "uk") and word.rstrip(".") not in CASED:
             continue

@@ -29,7 +29,7 @@ class Stats(MutableMapping):
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, stats: Mapping[str, Any] | None) -> "Stats":
+    def of(cls, stats: Mapping[str, Any] | None) -> Stats:
         """A Stats from the flat dict (a Stats is returned as it is)."""
         if isinstance(stats, Stats):
             return stats
@@ -71,5 +71,5 @@ class Stats(MutableMapping):
     def __repr__(self) -> str:
         return f"Stats({self.as_dict()!r})"
 
-    def copy(self) -> "Stats":
+    def copy(self) -> Stats:
         return dataclasses.replace(self, extra=dict(self.extra))

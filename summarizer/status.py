@@ -7,10 +7,10 @@ values are the run store's (its CHECK constraint) and the run records', and neve
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     INVALID = "invalid"  # the output is not a document of the schema
     TRUNCATED = "truncated"  # cut off by the token budget (the claims it finished may be kept)
@@ -18,12 +18,6 @@ class Status(str, Enum):
     # A valid document that a server wrote without the grounded grammar (JSON Schema only) and whose
     # evidence or numbers the article does not hold. Never an "ok" document.
     UNGROUNDED = "ungrounded"
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
 
 
 # Statuses whose document is used: an "ok" one, or the complete part of a "truncated" one.

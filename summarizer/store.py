@@ -21,11 +21,12 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Union
+from typing import Any
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
@@ -46,7 +47,7 @@ NAME_FIELDS = ("model", "source")
 # raised: out of memory, a crash) is retried on the next run.
 CACHEABLE_STATUSES = tuple(s.value for s in Status if s is not Status.FAILED)
 
-Migration = Union[str, Callable[[sqlite3.Connection], None]]
+Migration = str | Callable[[sqlite3.Connection], None]
 
 # Numbered schema changes: migration i (1-based) brings the store to PRAGMA user_version i.
 # Append only; never edit a released one.
@@ -191,7 +192,7 @@ class RunStore:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "RunStore":
+    def __enter__(self) -> RunStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -243,7 +244,7 @@ class RunStore:
             "prompt_tokens": _optional_int(stats.prompt_tokens),
             "generated_tokens": _optional_int(stats.generated_tokens),
             "stats": _canonical_json(stats.as_dict()),
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         if values["task_hash"] is None or self.schema_version < 3:  # a store still without the column
             del values["task_hash"]
@@ -251,7 +252,8 @@ class RunStore:
         marks = ", ".join("?" for _ in values)
         with self._conn:  # one transaction per record
             cursor = self._execute(f"INSERT INTO generations ({columns}) VALUES ({marks})", tuple(values.values()))
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # set by an INSERT
+        return cursor.lastrowid
 
     def generations(self, model: str | None = None) -> list[StoredGeneration]:
         """Every recorded generation (of ``model`` if given), oldest first."""
@@ -272,13 +274,13 @@ class RunStore:
             raise InputError(f"run store cannot be used: {error}", self.path) from None
 
 
-def open_store(store: "RunStore | str | Path | None" = None) -> RunStore:
+def open_store(store: RunStore | str | Path | None = None) -> RunStore:
     """An open store from a store, a path, or None (the default location)."""
     return store if isinstance(store, RunStore) else RunStore(store)
 
 
 @contextmanager
-def store_session(store: "RunStore | str | Path | None" = None) -> Iterator[RunStore]:
+def store_session(store: RunStore | str | Path | None = None) -> Iterator[RunStore]:
     """``with store_session(store) as run_store:`` the store open for the block; one opened here
     (from a path or None) is closed after it, one given open is left open for its owner."""
     run_store = open_store(store)
@@ -326,7 +328,7 @@ class Request:
     params: dict[str, Any]
 
     @classmethod
-    def of(cls, backend: Backend, article: str, options: ExtractOptions) -> "Request":
+    def of(cls, backend: Backend, article: str, options: ExtractOptions) -> Request:
         identity, params, article_hash = backend_identity(backend), options.as_dict(), text_hash(article)
         return cls(cache_key(identity, article_hash, params), identity, article_hash, params)
 

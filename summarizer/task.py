@@ -26,10 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from summarizer.errors import InputError
 
@@ -185,7 +186,7 @@ def _check_kind(kind: Any, node: dict, path: Path_) -> None:
 
 
 # -- loading ---------------------------------------------------------------------------------
-def load_task(spec: "str | Path | Task | None") -> Task:
+def load_task(spec: str | Path | Task | None) -> Task:
     """A task from a built-in name (``claims``), a task folder, or a Task (returned as is); None: claims."""
     if isinstance(spec, Task):
         return spec
@@ -264,7 +265,7 @@ def _read_examples(folder: Path) -> tuple[tuple[Example, ...], dict[str, bytes]]
 def _check_examples(task: Task, folder: Path) -> None:
     from summarizer.validation import grounding_problems, schema_problems
 
-    for example, path in zip(task.examples, sorted(folder.glob("*.txt"))):
+    for example, path in zip(task.examples, sorted(folder.glob("*.txt")), strict=True):
         doc_path = path.with_suffix(".json")
         problems = schema_problems(example.document, task)
         if problems:

@@ -3,7 +3,8 @@ leaderboard.md. The claims task keeps its own renderers (score_report, leaderboa
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from summarizer.leaderboard import _table, fmt, fmt_ci, md_escape
 
@@ -63,7 +64,8 @@ def task_tables(report: Mapping[str, Any]) -> Sequence[Any]:
     for row in _headline_rows(report):
         headline.add_row(*row)
     fields = Table(title="Per field (matched items)")
-    for name, justify in (("field", "left"), ("accuracy", "right"), ("pairs", "right")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("field", "left"), ("accuracy", "right"), ("pairs", "right"))
+    for name, justify in columns:
         fields.add_column(name, justify=justify)
     for name, entry in (report.get("per_field") or {}).items():
         fields.add_row(name, fmt(entry["accuracy"]), fmt(entry["n"]))

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from summarizer.numbers import is_usable_value, value_occurs
 from summarizer.scoring import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
@@ -77,7 +78,7 @@ def align(gold_items: Sequence[dict], pred_items: Sequence[dict], task: Task) ->
     sims = [[similarity(g, p, task) if isinstance(g, dict) and isinstance(p, dict) else 0.0 for p in pred_items]
             for g in gold_items]
     rows, cols = linear_sum_assignment(sims, maximize=True)
-    return [(int(r), int(c), sims[r][c]) for r, c in zip(rows, cols) if sims[r][c] >= task.match_threshold]
+    return [(int(r), int(c), sims[r][c]) for r, c in zip(rows, cols, strict=True) if sims[r][c] >= task.match_threshold]
 
 
 def item_fields(task: Task, gold_items: Sequence[dict]) -> list[str]:
@@ -106,7 +107,7 @@ def _grounding(items: Sequence[Any], article: str | None, task: Task) -> dict[st
             elif kind == "number" and is_usable_value(value):
                 counts["n_numbers"] += 1
                 counts["n_numbers_invented"] += not value_occurs(value, article)
-    return counts
+    return dict(counts)
 
 
 def score_article(article_id: str, gold_doc: dict, pred_doc: Any, task: Task, article: str | None = None) -> dict:
@@ -115,8 +116,11 @@ def score_article(article_id: str, gold_doc: dict, pred_doc: Any, task: Task, ar
 
     problems = schema_problems(pred_doc, task) if pred_doc is not None else None
     valid = problems == []
-    reason = None if valid else "no readable prediction" if pred_doc is None else \
-        f"fails the schema: {problems[0].path}: {problems[0].message}"
+    reason = None
+    if problems is None:
+        reason = "no readable prediction"
+    elif problems:
+        reason = f"fails the schema: {problems[0].path}: {problems[0].message}"
     gold_items = [i for i in task.item_list(gold_doc) if isinstance(i, dict)]
     pred_items = [i for i in task.item_list(pred_doc) if isinstance(i, dict)] if valid else []
     pairs = align(gold_items, pred_items, task)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import TypeGuard
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
@@ -109,8 +110,8 @@ def _useful_branch(error: ValidationError) -> list[ValidationError]:
 
 def _discriminator(branches: list) -> str | None:
     """A property that every branch restricts with const or enum (claims: count.qualifier)."""
-    props = [b.get("properties") if isinstance(b, dict) else None for b in branches]
-    if not props or not all(isinstance(p, dict) for p in props):
+    props: list[dict] = [b["properties"] for b in branches if isinstance(b, dict) and isinstance(b.get("properties"), dict)]
+    if not props or len(props) != len(branches):
         return None
     return next((key for key in props[0] if all(isinstance(p.get(key), dict) and _allowed(p[key]) for p in props)),
                 None)
@@ -172,7 +173,7 @@ def _schema_problems(doc: object, schema_text: str) -> list[Problem]:
     return [problem for error in errors for problem in _problems_for(error)]
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

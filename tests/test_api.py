@@ -159,7 +159,7 @@ def test_summarize_with_the_tiny_model(tiny_dir, seed_articles):
     assert result.model == str(tiny_dir) and result.stats["chunks"] == 1
     assert validate_document(result.document, article) == []
     assert len(result.offsets) == len(result.document["claims"]) and None not in result.offsets
-    for (start, end), claim in zip(result.offsets, result.document["claims"]):
+    for (start, end), claim in zip(result.offsets, result.document["claims"], strict=True):
         assert canonical(article[start:end]) == canonical(claim["evidence"])
 
 

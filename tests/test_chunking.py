@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from summarizer.chunking import merge_documents, sentence_spans, split_article
@@ -43,11 +45,11 @@ def test_chunks_are_verbatim_slices_within_budget_covering_every_sentence():
 def test_consecutive_chunks_overlap_by_whole_sentences_and_always_advance():
     article = make_article(30)  # 9 "tokens" per sentence
     chunks = split_article(article, max_tokens=30, count_tokens=words, overlap_tokens=10)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert before.start < after.start < before.end  # overlap, and progress
         assert after.text.startswith("Sentence number")  # starts on a sentence
     no_overlap = split_article(article, max_tokens=30, count_tokens=words, overlap_tokens=0)
-    assert all(b.end < a.start for b, a in zip(no_overlap, no_overlap[1:]))
+    assert all(b.end < a.start for b, a in itertools.pairwise(no_overlap))
 
 
 def test_short_article_is_one_chunk():
@@ -106,9 +108,9 @@ def test_merge_needs_a_document():
 
 
 def test_merge_of_a_user_task_drops_overlap_repeats_by_its_merge_key():
-    from summarizer.task import load_task
-
     from pathlib import Path
+
+    from summarizer.task import load_task
 
     quotes = load_task(Path(__file__).resolve().parent.parent / "examples" / "quotes")  # merge_key = ["quote"]
     first = {"quotes": [{"speaker": "Ana", "role": None, "quote": "We stay open"}]}

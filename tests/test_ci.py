@@ -24,6 +24,7 @@ CONSTRAINTS = REPO / ".ci" / "constraints.txt"
 FAKE_PYTHON = """#!/usr/bin/env bash
 if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && cp "$0" "$3/bin/python" && echo "$3" > "$VENV_SEEN"; exit 0; fi
 if [ "$1 $2" = "-m pytest" ]; then eval "$FAKE_PYTEST"; fi
+if [ "$1 $2" = "-m ruff" ] || [ "$1 $2" = "-m mypy" ]; then eval "${FAKE_LINT:-}"; fi
 exit 0
 """
 
@@ -118,6 +119,38 @@ def test_ci_run_without_vllm_runs_the_tests_once(fake_ci, tmp_path):
     told = tmp_path / "pytest-runs"
     subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": f'echo "$*" >> {told}'}, check=True, timeout=60)
     assert told.read_text().splitlines() == ["-m pytest -q"]
+
+
+def test_ci_run_lints_checks_the_format_and_types_before_the_tests(fake_ci, tmp_path):
+    env, _ = fake_ci
+    told = tmp_path / "runs"
+    record = f'echo "$*" >> {told}'
+    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_LINT": record, "FAKE_PYTEST": record}, check=True,
+                   timeout=60)
+    assert told.read_text().splitlines() == ["-m ruff check .", "-m ruff format --check .", "-m mypy summarizer",
+                                             "-m pytest -q"]
+
+
+@pytest.mark.parametrize("failing", ["ruff check", "ruff format", "mypy summarizer"])
+def test_a_lint_or_type_finding_fails_ci_before_the_tests(fake_ci, tmp_path, failing):
+    env, _ = fake_ci
+    told = tmp_path / "pytest-runs"
+    lint = f'case "$2 $3" in "{failing}"*) exit 1;; esac'
+    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_LINT": lint, "FAKE_PYTEST": f"touch {told}"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and not told.exists()
+
+
+def test_the_lint_and_type_tools_are_test_requirements_pinned_for_ci():
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    ranges, pins = {Requirement(r).name: Requirement(r) for r in extra["test"]}, _constraints()
+    for name in ("ruff", "mypy"):
+        [pin] = pins[name].specifier
+        assert pin.operator == "==" and Version(pin.version) in ranges[name].specifier, name
+
+
+def test_the_package_declares_its_types():
+    assert (REPO / "summarizer" / "py.typed").is_file()
 
 
 def test_ci_run_fails_when_the_vllm_environment_cannot_be_made(fake_ci, tmp_path):

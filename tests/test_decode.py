@@ -15,8 +15,8 @@ pytest.importorskip("llguidance")
 from summarizer.decode import DecodeParams, Decoder  # noqa: E402
 from summarizer.grammar import build_grammar  # noqa: E402
 from summarizer.resources import load_schema  # noqa: E402
-from summarizer.validation import validate_document  # noqa: E402
 from summarizer.testing.schemas import short_strings_schema
+from summarizer.validation import validate_document  # noqa: E402
 
 TEMPERATURES = [(0.7, 1.0), (1.0, 1.0), (1.0, 0.9), (1.5, 0.95)]  # (temperature, top_p)
 
@@ -88,7 +88,7 @@ def test_ungrounded_generations_still_validate(tiny_decoder, tiny_tokenizer, art
     grammar = build_grammar(short_strings_schema(max_claims=2), grounded=False)
     complete = 0
     for seed in range(2):
-        for i, article in enumerate(articles):
+        for article in articles:
             result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, article[:120]), grammar,
                                            DecodeParams(max_new_tokens=300, temperature=1.0, seed=seed))
             if result.stop_reason == "stop":
@@ -206,12 +206,12 @@ def test_prefix_cache_is_reused_and_not_mutated(tiny_model, tiny_tokenizer, arti
     stored = [t.clone() for t in _cache_tensors(decoder._prefixes[-1][1])]
     for _ in range(2):  # twice: the second run would differ if the first had mutated the cache
         warm = [decoder.generate(p, grounded_grammars[i], params) for i, p in enumerate(prompts)]
-        for w, c in zip(warm, cold):
+        for w, c in zip(warm, cold, strict=True):
             assert w.token_ids == c.token_ids
             assert w.stats["reused_prefix_tokens"] == len(prefix)
             assert c.stats["reused_prefix_tokens"] == 0
     after = _cache_tensors(decoder._prefixes[-1][1])
-    assert len(after) == len(stored) and all(a.equal(s) for a, s in zip(after, stored))
+    assert len(after) == len(stored) and all(a.equal(s) for a, s in zip(after, stored, strict=True))
     other = decoder.generate(tiny_tokenizer.encode("unrelated prompt", add_special_tokens=False),
                              grounded_grammars[0], params)
     assert other.stats["reused_prefix_tokens"] == 0

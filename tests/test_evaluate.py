@@ -283,7 +283,10 @@ def test_ctrl_c_during_compare_resumes_without_recomputing(tmp_path, seeds_dir):
             raise KeyboardInterrupt
 
     models = ["rules", "flaky"]
-    kwargs = lambda model: {"backend": "flaky-test", "fail_on": "no such text"} if model == "flaky" else {}
+
+    def kwargs(model):
+        return {"backend": "flaky-test", "fail_on": "no such text"} if model == "flaky" else {}
+
     with pytest.raises(KeyboardInterrupt):
         compare(models, seeds_dir, tmp_path / "out", store_path, progress=interrupt_midway, backend_kwargs=kwargs)
     with RunStore(store_path) as store:
@@ -327,7 +330,10 @@ def test_replacing_a_model_folders_weights_misses_the_cache(tmp_path, seeds_dir)
     from summarizer.testing.tiny_model import build_tiny_model
 
     data, store, folder = one_article(seeds_dir, tmp_path / "data"), tmp_path / "runs.sqlite3", tmp_path / "tm"
-    run = lambda model: evaluate(model, data, store=store, options=TINY_OPTIONS, device="cpu")
+
+    def run(model):
+        return evaluate(model, data, store=store, options=TINY_OPTIONS, device="cpu")
+
     build_tiny_model(folder, seed=0)
     assert run(str(folder)).n_generated == 1
     assert run(str(folder)).n_generated == 0

@@ -7,14 +7,18 @@ import pytest
 
 pytest.importorskip("llguidance")
 
-from summarizer.decode import Decoder, DecodeParams  # noqa: E402
+from summarizer.decode import DecodeParams, Decoder  # noqa: E402
 from summarizer.figure_extraction import (  # noqa: E402
-    FigureExtractor, build_claim, claims_summary, clip_summary, drop_repeats, figures_to_label,
+    FigureExtractor,
+    build_claim,
+    claims_summary,
+    clip_summary,
+    drop_repeats,
+    figures_to_label,
 )
 from summarizer.figures import find_figures  # noqa: E402
 from summarizer.numbers import find_numbers, value_occurs  # noqa: E402
 from summarizer.sides import sides_in  # noqa: E402
-from summarizer.text import find_span  # noqa: E402
 from summarizer.validation import schema_problems  # noqa: E402
 
 

@@ -12,8 +12,7 @@ pytest.importorskip("llguidance")
 pytest.importorskip("transformers")
 
 from summarizer.errors import GrammarError  # noqa: E402
-from summarizer.grammar import (  # noqa: E402
-    build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers)
+from summarizer.grammar import build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers  # noqa: E402
 from summarizer.resources import load_schema  # noqa: E402
 from summarizer.text import find_span  # noqa: E402
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from summarizer.normalize import (
-    equipment_key, fold, name_key, same_claimant, same_equipment, same_side, same_text, side_key, singular,
+    equipment_key,
+    fold,
+    name_key,
+    same_claimant,
+    same_equipment,
+    same_side,
+    same_text,
+    side_key,
+    singular,
 )
 
 SAME_CLAIMANT = [

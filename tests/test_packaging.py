@@ -52,7 +52,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
 
 def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
     names = [b"caf\xe9.json", b"na\xefve.json"]
-    for name, content in zip(names, ['{"summary": "x", "claims": []}', "{not json"]):
+    for name, content in zip(names, ['{"summary": "x", "claims": []}', "{not json"], strict=True):
         with open(bytes(tmp_path) + b"/" + name, "w", encoding="utf-8") as handle:
             handle.write(content)
     args = [name.decode("utf-8", "surrogateescape") for name in names]

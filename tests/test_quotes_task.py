@@ -45,7 +45,7 @@ def test_summarize_writes_valid_grounded_quotes_documents(tiny_model_dir, tmp_pa
         document = json.loads((out / f"{article.stem}.json").read_text())
         text = article.read_text(encoding="utf-8")
         assert validate_document(document, text, task) == []  # the task's schema, and every span in the article
-        for quote, offsets in zip(document["quotes"], run["offsets"]):
+        for quote, offsets in zip(document["quotes"], run["offsets"], strict=True):
             assert offsets == list(find_span(text, quote["speaker"]))
     assert any(r["status"] == "ok" for r in runs.values())
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends import rules
+from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends.rules import RulesBackend
 from summarizer.numbers import value_occurs
 from summarizer.text import find_span

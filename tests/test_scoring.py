@@ -24,7 +24,14 @@ from hypothesis import given, settings
 
 from summarizer.errors import InputError
 from summarizer.scoring import (
-    FIELDS, MATCH_THRESHOLD, align, bootstrap_ci, prf, score_documents, similarity, summary_numbers,
+    FIELDS,
+    MATCH_THRESHOLD,
+    align,
+    bootstrap_ci,
+    prf,
+    score_documents,
+    similarity,
+    summary_numbers,
 )
 from summarizer.testing import strategies
 from summarizer.validation import is_valid
@@ -62,7 +69,7 @@ def check(actual, expected, where: str) -> None:
         assert actual == pytest.approx(expected, abs=1e-12), where
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), where
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             check(a, e, f"{where}[{i}]")
     elif isinstance(expected, dict):
         for key, value in expected.items():

@@ -46,7 +46,7 @@ def copying_model(model, source_ids: list[int], bonus: float):
     from summarizer.decode import cache_argument
 
     follow: dict[tuple[int, ...], int] = {}
-    for a, b, c in zip(source_ids, source_ids[1:], source_ids[2:]):
+    for a, b, c in zip(source_ids, source_ids[1:], source_ids[2:], strict=False):
         follow.setdefault((a, b), c)
         follow.setdefault((b,), c)
     inner_cache = cache_argument(model)

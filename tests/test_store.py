@@ -279,8 +279,8 @@ def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_
 def test_generations_record_their_task_hash(tmp_path):
     import json
 
-    from summarizer.backends.rules import RulesBackend
     from summarizer.backends.base import ExtractOptions
+    from summarizer.backends.rules import RulesBackend
     from summarizer.store import RunStore, backend_identity, cached_extract
     from summarizer.task import builtin_task
 

@@ -9,8 +9,8 @@ import pytest
 
 from summarizer.backends.base import ExtractOptions, backend_class, get_backend
 from summarizer.errors import ModelError
-from summarizer.validation import validate_document
 from summarizer.testing.schemas import short_strings_schema
+from summarizer.validation import validate_document
 
 pytest.importorskip("torch")
 

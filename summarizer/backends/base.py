@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from summarizer.backends.options import NoOptions
 from summarizer.stats import Stats
 from summarizer.status import Status
-
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
 MIN_TEMPERATURE = 1e-6
@@ -66,19 +66,23 @@ class ExtractOptions:
         return dict(self.__dict__)
 
 
-@dataclass
+@dataclass(init=False)
 class Extraction:
     """What a backend produced for one article."""
 
     raw: str  # the model's raw output (for re-scoring and debugging)
     document: dict | None  # parsed document; None when the output is not a document
-    status: Status = Status.OK  # text ("ok", ...) is taken and made a Status
-    reason: str | None = None  # why the status is not ok
-    stats: Stats = field(default_factory=Stats)  # a flat dict is taken and made a Stats
+    status: Status
+    reason: str | None  # why the status is not ok
+    stats: Stats
 
-    def __post_init__(self) -> None:
-        self.status = Status(self.status)  # ValueError for a status that does not exist
-        self.stats = Stats.of(self.stats)
+    # Written out (not the dataclass's) so that its types say what it takes: a status as text
+    # ("ok", ...) and the stats as a flat dict, made a Status and a Stats.
+    def __init__(self, raw: str, document: dict | None, status: Status | str = Status.OK,
+                 reason: str | None = None, stats: Stats | Mapping[str, Any] | None = None) -> None:
+        self.raw, self.document, self.reason = raw, document, reason
+        self.status = Status(status)  # ValueError for a status that does not exist
+        self.stats = Stats.of(stats)
 
 
 class Backend(ABC):
@@ -94,6 +98,10 @@ class Backend(ABC):
     # Whether extract() may run for several articles at once, from threads (a remote server may;
     # a model in this process may not).
     concurrent: ClassVar[bool] = False
+
+    if TYPE_CHECKING:  # for the registry's cls(model, options); no constructor at run time (a test's backend takes none)
+
+        def __init__(self, model: str, options: Any) -> None: ...
 
     @property
     @abstractmethod

@@ -19,8 +19,8 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from http.client import HTTPException
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any, ClassVar, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions

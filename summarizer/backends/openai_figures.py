@@ -90,7 +90,7 @@ class _ArticleCall:
         """label_figures' model call: every request sent at once, answers in order."""
         from summarizer.backends.openai_backend import read_choice
 
-        bodies = [self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars)]
+        bodies = [self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars, strict=True)]
         futures = [self.figures.pool.submit(self.backend.client.post, "/chat/completions", b) for b in bodies]
         try:
             answers = [read_choice(future.result()) for future in futures]

@@ -18,7 +18,8 @@ import dataclasses
 import math
 import types
 import typing
-from typing import Any, Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from summarizer.errors import ModelError
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.metadata
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.options import OptionError, build_options, takes_task
 from summarizer.errors import ModelError

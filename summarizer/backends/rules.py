@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -174,6 +175,12 @@ class Token:
     kind: str  # word | punct | num (a figure) | art ("a"/"an" as 1) | skip (out-of-scope figure)
     mention: NumberMention | None = None
 
+    @property
+    def number(self) -> NumberMention:
+        """The figure of a "num" token (one that has a mention)."""
+        assert self.mention is not None, f"not a figure: {self.text!r}"
+        return self.mention
+
 
 @dataclass
 class Sentence:
@@ -309,13 +316,13 @@ class SentenceReader:
                                           " ".join(t.low for t in self.tokens[i + 1:i + 9])):
             return "displaced"  # "forced 250,000 people from their homes"
         if word == "shot":
-            return {"down": "equipment_destroyed", "dead": "killed"}.get(nxt)
+            return {"down": "equipment_destroyed", "dead": "killed"}.get(nxt or "")
         if word in ("taken", "held") and nxt in ("prisoner", "captive", "hostage"):
             return "captured"
-        outcome = OUTCOME_WORDS.get(word)
+        outcome = OUTCOME_WORDS.get(word or "")
         if outcome in ("killed", "injured"):  # "killed and wounded", "deaths or injuries"
             for j in (i + 2, i - 2):
-                partner = OUTCOME_WORDS.get(self.lexicon_word(j) if 0 <= j < len(self.tokens) else None)
+                partner = OUTCOME_WORDS.get((self.lexicon_word(j) or "") if 0 <= j < len(self.tokens) else "")
                 if self.low((i + j) // 2) in ("and", "or") and {outcome, partner} == {"killed", "injured"}:
                     return "killed_or_injured"
         return outcome
@@ -329,7 +336,8 @@ class SentenceReader:
         if self.low(i + 1) == "of" and self.low(i + 2) in ("the", "its", "their") and \
                 i + 3 < len(self.tokens) and self.is_figure(i + 3):
             return self.noun_phrase(i + 3)  # "40 of the 63 drones"
-        phrase, j = [], i + 1
+        phrase: list[Token] = []
+        j = i + 1
         while j < len(self.tokens) and len(phrase) < 6:
             token = self.tokens[j]
             if token.low in ("and", "or") and phrase:  # "ships and boats", not "and 30 injured"
@@ -567,14 +575,14 @@ class _ArticleExtractor:
         tokens = reader.tokens
         nxt = i + 2  # "between 30 and 40", "30-40", "30 to 40"
         if nxt < len(tokens) and tokens[nxt].kind == "num" and tokens[i + 1].text in ("-", "–", "—", "to", "and")\
-                and tokens[nxt].mention.value > tokens[i].mention.value \
+                and tokens[nxt].number.value > tokens[i].number.value \
                 and (tokens[i + 1].text != "and" or reader.low(i - 1) == "between"):
             return "range", tokens[nxt].mention
         preceding = " " + " ".join(t.low for t in tokens[max(0, i - 3):i])
         for phrase in sorted(QUALIFIERS, key=len, reverse=True):
             if preceding.endswith(" " + phrase):
                 return QUALIFIERS[phrase], None
-        return ("at_least" if tokens[i].mention.vague else "exact"), None
+        return ("at_least" if tokens[i].number.vague else "exact"), None
 
     # ------------------------------------------------------------------ the claim
 
@@ -590,7 +598,7 @@ class _ArticleExtractor:
             if group not in (None, "equipment"):  # "neutralised 30 fighters"
                 word = next((reader.lexicon_word(j) for j in range(i - 1, -1, -1) if reader.lexicon_word(j) in
                              OUTCOME_WORDS), None)
-                outcome = DESTROY_ON_PEOPLE.get(word, "killed")
+                outcome = DESTROY_ON_PEOPLE.get(word or "", "killed")
             else:
                 equipment = self.equipment(figure, figures)
                 group = "military"
@@ -651,7 +659,7 @@ class _ArticleExtractor:
     @staticmethod
     def groups_in(tokens: list[Token]) -> set[str]:
         lows = [t.low for t in tokens]
-        if any(pair in MEDICAL_PAIRS for pair in zip(lows, lows[1:])):
+        if any(pair in MEDICAL_PAIRS for pair in itertools.pairwise(lows)):
             return {"medical_workers"}
         groups = {GROUP_WORDS[w] for w in lows if w in GROUP_WORDS}
         if any(SIDES.get(w) and w.endswith("s") and w not in ("us",) for w in lows):
@@ -805,7 +813,7 @@ class _ArticleExtractor:
         return Attribution(name, name, verb) if name else None
 
     def name_after(self, tokens: list[Token], j: int, stop_at_lower: bool = False) -> str | None:
-        words = []
+        words: list[Token] = []
         while j < len(tokens) and len(words) < 8 and tokens[j].kind == "word":
             token = tokens[j]
             if token.low in NAME_STOP - {"the", "of"} or \
@@ -841,7 +849,7 @@ class _ArticleExtractor:
         """Attributions with 'he', 'it', 'the ministry', 'Russia' replaced by the claimant they stand for."""
         history: list[Attribution] = []
         resolved = []
-        for sentence, attributions in zip(self.sentences, self.attributions):
+        for sentence, attributions in zip(self.sentences, self.attributions, strict=True):
             here = [self.resolve(a, sentence, history) for a in attributions]
             history += here
             resolved.append(here)
@@ -920,8 +928,9 @@ class _ArticleExtractor:
         cues = {s: verification_cue(self.article[x.start:x.end]) for s, x in enumerate(self.sentences)}
         for claim in claims:
             s = claim["_sentence"]
-            if cues[s]:
-                claim["verification"] = cues[s][0]
+            cue = cues[s]
+            if cue:
+                claim["verification"] = cue[0]
                 continue
             for later in range(s + 1, min(s + 6, len(self.sentences))):
                 cue = cues[later]
@@ -1002,7 +1011,7 @@ def verification_cue(text: str) -> tuple[str, bool, str | None] | None:
 
 
 def figure_value(token_or_mention) -> float | int:
-    value = token_or_mention.mention.value if isinstance(token_or_mention, Token) else token_or_mention.value
+    value = token_or_mention.number.value if isinstance(token_or_mention, Token) else token_or_mention.value
     return json.loads(format_number(value))
 
 

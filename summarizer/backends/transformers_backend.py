@@ -109,7 +109,7 @@ class TransformersBackend(Backend):
         return {"backend": cls.name, "model": model, **model_identity(model, options.revision),
                 "device": resolved_device, "dtype": precision, "prompt_hash": prompt,
                 "engine_hash": engine_hash(), "task": task.name, "task_hash": task.hash,
-                "schema_hash": _schema_digest(schema) if custom else task.schema_hash, "max_context": max_context}
+                "schema_hash": _schema_digest(schema) if custom and schema is not None else task.schema_hash, "max_context": max_context}
 
     def describe(self) -> dict[str, Any]:
         return dict(self.identity)
@@ -144,11 +144,13 @@ class TransformersBackend(Backend):
         params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
                               top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward,
                               speculate=options.speculate)
-        budget = self._budget(self.figures.prompts.overhead_tokens)
+        figures = self.figures
+        assert figures is not None  # extract() takes this path for the claims task only, which has one
+        budget = self._budget(figures.prompts.overhead_tokens)
         if budget.room() < MIN_ARTICLE_TOKENS:
             raise budget.too_small()
         texts = budget.chunks(article, budget.room())
-        runs = [self.figures.extract(text, params, summary=options.summary, grounded=options.grounded,
+        runs = [figures.extract(text, params, summary=options.summary, grounded=options.grounded,
                                      drafts=rule_drafts(text)) for text in texts]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
         stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}

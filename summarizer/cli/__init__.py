@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from summarizer.cli.app import app
-
 # Importing the command modules registers their commands on ``app``.
-from summarizer.cli import schema, validate, score, summarize, dev, evaluate, bench  # noqa: E402,F401
+from summarizer.cli import bench, dev, evaluate, schema, score, summarize, validate  # noqa: F401
+from summarizer.cli.app import app
 
 __all__ = ["app", "main"]
 

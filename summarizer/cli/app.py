@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -29,7 +30,7 @@ dev_app = typer.Typer(help="Developer tools (tiny offline models and the like)."
 app.add_typer(dev_app, name="dev")
 
 
-def fail(message: str, code: int = 1) -> "typer.Exit":
+def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -77,17 +78,17 @@ ModelsOption = Annotated[
     list[str],
     typer.Option("--model", "-m", help="Repeat for each model: 'rules', a preset, a hub id or a local folder."),
 ]
-OutDirOption = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder to write results into.")]
-JsonOutOption = Annotated[Optional[Path], typer.Option("--json", help="Also write the report as JSON to this file.")]
+OutDirOption = Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write results into.")]
+JsonOutOption = Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")]
 DataOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--data", help="Dataset folder with articles/ and labels/ (default: the bundled seeds)."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
 DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16 or float32.")]
 StoreOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--store", help="Run store file (default: $SUMMARIZER_STORE, else runs.sqlite3 in the user data folder)."),
 ]
 NoCacheOption = Annotated[
@@ -104,7 +105,7 @@ GroundingOption = Annotated[
     typer.Option("--grounding/--no-grounding", help="Restrict evidence to article text and counts to article numbers."),
 ]
 StrategyOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--strategy", help="figures: the model labels each figure the parser finds (bounded, batched; "
                                     "claims only); document: the model writes the whole document in one generation. "
                                     "Default: figures for claims, document for any other task."),
@@ -146,35 +147,35 @@ TrustRemoteCodeOption = Annotated[
     bool,
     typer.Option("--trust-remote-code", help="Run the model repository's own code (only for repositories you trust)."),
 ]
-RevisionOption = Annotated[Optional[str], typer.Option("--revision", help="Hub branch, tag or commit.")]
+RevisionOption = Annotated[str | None, typer.Option("--revision", help="Hub branch, tag or commit.")]
 BackendOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--backend", help="transformers (a model in this process), rules, openai (an OpenAI-compatible "
                                    "server: vLLM, SGLang, llama-server ...), or a plugin's backend (entry point "
                                    "group summarizer.backends). Default: from --model."),
 ]
 BackendOptOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--backend-opt", metavar="KEY=VALUE",
                  help="An option of the backend, checked against its type (repeat for each; an unknown key "
                       "lists the valid ones). transformers: device, dtype, trust_remote_code, revision, "
                       "max_context, batch_size; openai: base_url, api_key_env, dialect, timeout, retries, backoff."),
 ]
 BaseUrlOption = Annotated[
-    Optional[str], typer.Option("--base-url", help="With --backend openai: the server's URL up to /v1 "
+    str | None, typer.Option("--base-url", help="With --backend openai: the server's URL up to /v1 "
                                                    "(http://127.0.0.1:8000/v1); --model is the served model name.")
 ]
 ApiKeyEnvOption = Annotated[
-    Optional[str], typer.Option("--api-key-env", metavar="VAR",
+    str | None, typer.Option("--api-key-env", metavar="VAR",
                                 help="With --backend openai: the environment variable that holds the API key.")
 ]
 DialectOption = Annotated[
-    Optional[str], typer.Option("--dialect", help="With --backend openai: how the server takes the grounded grammar: "
+    str | None, typer.Option("--dialect", help="With --backend openai: how the server takes the grounded grammar: "
                                                   "vllm, sglang, llama, json-schema (no grammar: grounding checked "
                                                   "afterwards) or auto (asked from the server, the default).")
 ]
 TimeoutOption = Annotated[
-    Optional[float], typer.Option("--timeout", min=0.001, help="With --backend openai: seconds to wait for one "
+    float | None, typer.Option("--timeout", min=0.001, help="With --backend openai: seconds to wait for one "
                                                                "article's answer (default 600).")
 ]
 ConcurrencyOption = Annotated[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,12 +15,12 @@ def bench(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for RESULTS.md, results.json, profile.txt.")] = Path(
         "bench"),
     runs: Annotated[int, typer.Option("--runs", help="Timed repetitions; each timing is their median.")] = 3,
-    max_new_tokens: Annotated[Optional[int], typer.Option(
+    max_new_tokens: Annotated[int | None, typer.Option(
         "--max-new-tokens", help="The token cap of every system (default 128; with --model 4096, whole documents).")
     ] = None,
     articles: Annotated[int, typer.Option("--articles", help="How many seed articles (0: all).")] = 0,
     smoke: Annotated[bool, typer.Option("--smoke", help="Tiny model, one article, a few tokens: seconds.")] = False,
-    cache_dir: Annotated[Optional[Path], typer.Option(
+    cache_dir: Annotated[Path | None, typer.Option(
         "--cache-dir", help="Where the built benchmark model is kept (default ~/.cache/summarizer/bench-model).")
     ] = None,
     outlines_core_timeout: Annotated[float, typer.Option(
@@ -28,7 +28,7 @@ def bench(
         help="Seconds allowed to outlines' default backend to compile the schema (0: skip).")] = 120.0,
     profile: Annotated[bool, typer.Option(
         "--profile/--no-profile", help="Profile one generation (pyinstrument).")] = True,
-    model: Annotated[Optional[str], typer.Option(
+    model: Annotated[str | None, typer.Option(
         "--model", help="Real weights (.gguf file or model folder): strategies, speculation, other engines, batch "
                         "sizes and dtypes on the seed articles (--articles, default 1).")] = None,
     rules_scaling: Annotated[bool, typer.Option(
@@ -64,13 +64,14 @@ def bench(
 def bench_serving(
     base_url: Annotated[str, typer.Option("--base-url", help="The server's URL up to /v1.")],
     model: Annotated[str, typer.Option("--model", "-m", help="The served model name.")],
-    local_model: Annotated[Optional[str], typer.Option(
+    local_model: Annotated[str | None, typer.Option(
         "--local-model", help="The same model as a folder or hub id, for the in-process row (omit: server only).")
     ] = None,
     articles: Annotated[Path, typer.Option("--articles", help="Folder of *.txt articles.")] = Path(
         "bench/serving-articles"),
-    concurrency: Annotated[list[int], typer.Option("--concurrency", min=1, help="Repeat: 1, 2, 4, 8 by default.")] = [
-        1, 2, 4, 8],  # noqa: B006 (typer's way to give a list default)
+    concurrency: Annotated[
+        list[int], typer.Option("--concurrency", min=1, help="Repeat: 1, 2, 4, 8 by default.")
+    ] = [1, 2, 4, 8],  # noqa: B006 (typer's way to give a list default; it is never mutated)
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 400,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for SERVING.md and serving.json.")] = Path("bench"),
 ) -> None:

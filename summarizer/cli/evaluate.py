@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import typer
 
 from summarizer.cli.app import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_NEW_TOKENS,
     ApiKeyEnvOption,
     BackendOption,
     BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
     DataOption,
-    DialectOption,
-    TimeoutOption,
     DeviceOption,
+    DialectOption,
     DtypeOption,
     GroundingOption,
     MaxNewTokensOption,
@@ -30,19 +31,20 @@ from summarizer.cli.app import (
     RevisionOption,
     SeedOption,
     StoreOption,
-    TemperatureOption,
-    TopPOption,
-    TrustRemoteCodeOption,
     StrategyOption,
     SummaryOption,
     TaskOption,
+    TemperatureOption,
+    TimeoutOption,
+    TopPOption,
+    TrustRemoteCodeOption,
     check_sampling,
     check_strategy,
     command,
     task_strategy,
 )
-from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
 from summarizer.models import DEFAULT_MODEL
+
 
 def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool,
              strategy: str | None, summary: str, task):

@@ -4,7 +4,8 @@ Messages print above it; ``--quiet`` hides the bar (messages still print)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 RATE = "{task.fields[rate]}"  # generated tokens per second so far
 CACHED = "{task.fields[cached]} cached"  # articles served from the run store
@@ -24,7 +25,7 @@ class ProgressBar:
         self._tokens: dict[str, int] = {}
         self._seconds: dict[str, float] = {}
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         self.bar.__enter__()
         return self
 

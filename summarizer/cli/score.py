@@ -14,7 +14,7 @@ tables and in the JSON report's ``problems``:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ from summarizer.errors import InputError
 GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold labels, <id>.json.")]
 PredOption = Annotated[Path, typer.Option("--pred", help="Folder of predicted documents, <id>.json.")]
 ArticlesOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--articles", help="Folder of articles, <id>.txt (default: <gold>/../articles if it exists)."),
 ]
 
@@ -41,7 +41,8 @@ def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
     from summarizer.io import read_json
     from summarizer.validation import schema_problems
 
-    gold, unreadable = {}, []
+    gold: dict[str, dict] = {}
+    unreadable: list[dict] = []
     for article_id, path in _json_files(folder, "gold").items():
         try:
             doc = read_json(path)
@@ -51,6 +52,8 @@ def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
         problems = schema_problems(doc, task)
         if problems:
             unreadable.append({"id": article_id, "path": str(path), "reason": f"fails the schema: {problems[0]}"})
+        elif not isinstance(doc, dict):  # a task whose schema allows more than an object at the top
+            unreadable.append({"id": article_id, "path": str(path), "reason": "not a JSON object"})
         else:
             gold[article_id] = doc
     return gold, unreadable

@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -19,9 +19,8 @@ from summarizer.cli.app import (
     BackendOptOption,
     BaseUrlOption,
     ConcurrencyOption,
-    DialectOption,
-    TimeoutOption,
     DeviceOption,
+    DialectOption,
     DtypeOption,
     GroundingOption,
     MaxNewTokensOption,
@@ -32,12 +31,13 @@ from summarizer.cli.app import (
     RevisionOption,
     SeedOption,
     StoreOption,
-    TemperatureOption,
-    TopPOption,
-    TrustRemoteCodeOption,
     StrategyOption,
     SummaryOption,
     TaskOption,
+    TemperatureOption,
+    TimeoutOption,
+    TopPOption,
+    TrustRemoteCodeOption,
     backend_choice,
     check_sampling,
     check_strategy,
@@ -45,7 +45,6 @@ from summarizer.cli.app import (
     task_strategy,
 )
 from summarizer.cli.progress import ProgressBar
-from summarizer.errors import InputError, ModelError, SummarizerError
 from summarizer.inputs import collect_articles
 from summarizer.models import DEFAULT_MODEL
 
@@ -106,7 +105,7 @@ def summarize_command(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Article files, folders of *.txt, or '-' for stdin.")],
     model: ModelOption = DEFAULT_MODEL,
     out: OutDirOption = None,
-    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
+    jsonl: Annotated[Path | None, typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
     task: TaskOption = "claims",
     grounding: GroundingOption = True,
     strategy: StrategyOption = None,
@@ -156,17 +155,17 @@ def summarize_command(
         progress = stack.enter_context(ProgressBar(quiet))
         progress.task("summarizing", len(articles))
         run_store = stack.enter_context(store_session(store))
-        errors = [article.error or (None if article.text.strip() else f"{article.source}: article is empty")
+        errors = [article.error or (None if (article.text or "").strip() else f"{article.source}: article is empty")
                   for article in articles]
-        readable = [article for article, error in zip(articles, errors) if error is None]
+        readable = [article for article, error in zip(articles, errors, strict=True) if error is None]
 
         def finished(index: int, result: Any) -> None:  # in the order articles finish
             sinks.document(readable[index].id, result)
             progress.advance("summarizing", result.stats)
 
-        results = summarize_many([article.text for article in readable], backend=chosen, options=options,
+        results = summarize_many([article.text or "" for article in readable], backend=chosen, options=options,
                                  store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
-        for article, error in zip(articles, errors):
+        for article, error in zip(articles, errors, strict=True):
             result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":
                 error = f"{article.source}: {result.status}: {result.reason}"

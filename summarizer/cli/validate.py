@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from summarizer.cli.app import TaskOption, command
 
 
-def _check(document: Path, article: Optional[str], articles: Optional[Path], task) -> bool:
+def _check(document: Path, article: str | None, articles: Path | None, task) -> bool:
     """Print the verdict on one document; True when it is valid (and grounded)."""
     from summarizer.errors import InputError
     from summarizer.io import read_article, read_json
@@ -37,10 +37,10 @@ def validate(
         list[Path], typer.Argument(help="Claims documents (JSON) to check.", metavar="DOC.json", show_default=False)
     ],
     article: Annotated[
-        Optional[Path], typer.Option("--article", help="Also check evidence and numbers against this article.")
+        Path | None, typer.Option("--article", help="Also check evidence and numbers against this article.")
     ] = None,
     articles: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--articles", help="Folder of articles: DOC <id>.json is checked against <id>.txt in it."),
     ] = None,
     task: TaskOption = "claims",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 # (status, body: a dict sent as JSON or bytes sent as they are, extra headers)
 Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
@@ -71,7 +72,7 @@ class FakeServer:
         self.http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> FakeServer:
         # A short poll: stop() waits for the loop to notice, once per test.
         threading.Thread(target=self.http.serve_forever, args=(0.02,), daemon=True).start()
         return self

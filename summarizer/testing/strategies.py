@@ -8,6 +8,7 @@ these produce must give a clean result or a one-line error, never a traceback.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -29,7 +30,7 @@ JSON_VALUES = st.recursive(
 )
 
 ARTICLE = "Officials said 12 civilians were killed in the strike on Monday."
-_CLAIM = {
+_CLAIM: dict[str, Any] = {
     "claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": "killed",
     "victim_side": None, "victim_group": "civilians", "equipment": None,
     "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": None, "location": None,

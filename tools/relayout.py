@@ -356,7 +356,7 @@ def replace_contracts(pyproject: str, contracts: str) -> str:
                 inside, pending = True, []
                 continue
             if inside:
-                out.extend(l for l in pending if l.startswith("#"))  # a comment that leads the next table
+                out.extend(line for line in pending if line.startswith("#"))  # a comment that leads the next table
             inside = False
         if inside:
             pending.append(line) if line.startswith("#") or not line.strip() else pending.clear()

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
-from summarizer.errors import InputError
-from summarizer.models import DEFAULT_MODEL
-from summarizer.stats import Stats
-from summarizer.status import USABLE, Status
+from summarizer.core.errors import InputError
+from summarizer.engine.presets import DEFAULT_MODEL
+from summarizer.core.stats import Stats
+from summarizer.core.status import USABLE, Status
 from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
-from summarizer.task import Task, iter_values, load_task
+from summarizer.core.task import Task, iter_values, load_task
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,7 +91,7 @@ def usable_document(extraction) -> dict | None:
 def evidence_offsets(document: dict | None, article: str, task: Task | None = None) -> list[list[int] | None]:
     """Per item of the task's document (claims: per claim), where its first span field (claims:
     its evidence) is in the article; None for an item whose span is not found (or is null)."""
-    from summarizer.text import find_span
+    from summarizer.core.text import find_span
 
     task = load_task(task)
     field = task.offset_field()

@@ -30,10 +30,10 @@ from typing import Any
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import InputError, ModelError
-from summarizer.stats import Stats
-from summarizer.status import Status
-from summarizer.task import load_task
+from summarizer.core.errors import InputError, ModelError
+from summarizer.core.stats import Stats
+from summarizer.core.status import Status
+from summarizer.core.task import load_task
 
 STORE_ENV = "SUMMARIZER_STORE"
 STORE_FILENAME = "runs.sqlite3"

@@ -11,10 +11,10 @@ import pytest
 
 from summarizer import api
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import InputError
+from summarizer.core.errors import InputError
 from summarizer.store import RunStore
-from summarizer.text import canonical
-from summarizer.validation import validate_document
+from summarizer.core.text import canonical
+from summarizer.core.validation import validate_document
 
 ARTICLE = "Officials said on Monday that 12 people were killed in Kharkiv.\nAnother 30  were injured."
 

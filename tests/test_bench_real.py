@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from summarizer.bench_real import MARK_END, MARK_START, _targets, write_results
+from summarizer.bench.real import MARK_END, MARK_START, _targets, write_results
 
 
 def results(passes: int = 30, plain_seconds: float = 40.0, batch8: float = 2.0) -> dict:

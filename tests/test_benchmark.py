@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from summarizer import benchmark
+from summarizer.bench import benchmark
 from summarizer.cli import app
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from summarizer.chunking import merge_documents, sentence_spans, split_article
+from summarizer.engine.chunking import merge_documents, sentence_spans, split_article
 
 
 def words(text: str) -> int:
@@ -110,7 +110,7 @@ def test_merge_needs_a_document():
 def test_merge_of_a_user_task_drops_overlap_repeats_by_its_merge_key():
     from pathlib import Path
 
-    from summarizer.task import load_task
+    from summarizer.core.task import load_task
 
     quotes = load_task(Path(__file__).resolve().parent.parent / "examples" / "quotes")  # merge_key = ["quote"]
     first = {"quotes": [{"speaker": "Ana", "role": None, "quote": "We stay open"}]}

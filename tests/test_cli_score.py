@@ -90,7 +90,7 @@ def test_a_json_report_that_cannot_be_written_is_one_line_before_scoring(dataset
 def test_an_unexpected_os_error_is_still_one_line(dataset, tmp_path, monkeypatch):
     import errno
 
-    from summarizer import io
+    from summarizer.core import io
 
     def disk_full(path, obj):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))

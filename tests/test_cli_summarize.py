@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from summarizer import api
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.cli import app
-from summarizer.validation import validate_document
+from summarizer.core.validation import validate_document
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -65,7 +65,7 @@ def test_two_evals_on_one_store_and_one_out_folder(tmp_path):
 
 WRITER = """
 import sys
-from summarizer.io import write_json_atomic
+from summarizer.core.io import write_json_atomic
 for n in range(int(sys.argv[3])):
     write_json_atomic(sys.argv[1], {"writer": sys.argv[2], "n": n, "padding": "x" * 200_000})
 """

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from summarizer.dataset import load_dataset
-from summarizer.errors import InputError
+from summarizer.core.dataset import load_dataset
+from summarizer.core.errors import InputError
 
 DOC = {"summary": "Nothing to count.", "claims": []}
 

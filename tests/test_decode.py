@@ -12,11 +12,11 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("llguidance")
 
-from summarizer.decode import DecodeParams, Decoder  # noqa: E402
-from summarizer.grammar import build_grammar  # noqa: E402
-from summarizer.resources import load_schema  # noqa: E402
+from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
+from summarizer.engine.grammar import build_grammar  # noqa: E402
+from summarizer.core.resources import load_schema  # noqa: E402
 from summarizer.testing.schemas import short_strings_schema
-from summarizer.validation import validate_document  # noqa: E402
+from summarizer.core.validation import validate_document  # noqa: E402
 
 TEMPERATURES = [(0.7, 1.0), (1.0, 1.0), (1.0, 0.9), (1.5, 0.95)]  # (temperature, top_p)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
-from summarizer.dataset import load_dataset
-from summarizer.errors import InputError
-from summarizer.evaluate import compare, evaluate, model_slug
-from summarizer.scoring import score_documents
+from summarizer.core.dataset import load_dataset
+from summarizer.core.errors import InputError
+from summarizer.evaluation.evaluate import compare, evaluate, model_slug
+from summarizer.evaluation.scoring import score_documents
 from summarizer.store import RunStore
 
 REPORT_FILES = ("report.json", "report.md", "review.html")
@@ -359,7 +359,7 @@ def test_a_fully_cached_eval_loads_no_model(tmp_path, seeds_dir, monkeypatch):
 
 
 def test_compare_checks_every_model_before_running_the_first(tmp_path, seeds_dir):
-    from summarizer.errors import ModelError
+    from summarizer.core.errors import ModelError
 
     store = tmp_path / "runs.sqlite3"
     with pytest.raises(ModelError, match="no such file or folder"):

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from summarizer.backends.base import Extraction, ExtractOptions
-from summarizer.errors import ModelError
-from summarizer.extraction import (
+from summarizer.core.errors import ModelError
+from summarizer.engine.extraction import (
     Budget,
     cut_off_limit,
     extract_chunks,

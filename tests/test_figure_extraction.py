@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("llguidance")
 
-from summarizer.decode import DecodeParams, Decoder  # noqa: E402
-from summarizer.figure_extraction import (  # noqa: E402
+from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
+from summarizer.engine.figure_extraction import (  # noqa: E402
     FigureExtractor,
     build_claim,
     claims_summary,
@@ -16,10 +16,10 @@ from summarizer.figure_extraction import (  # noqa: E402
     drop_repeats,
     figures_to_label,
 )
-from summarizer.figures import find_figures  # noqa: E402
-from summarizer.numbers import find_numbers, value_occurs  # noqa: E402
-from summarizer.sides import sides_in  # noqa: E402
-from summarizer.validation import schema_problems  # noqa: E402
+from summarizer.engine.figures import find_figures  # noqa: E402
+from summarizer.core.numbers import find_numbers, value_occurs  # noqa: E402
+from summarizer.engine.sides import sides_in  # noqa: E402
+from summarizer.core.validation import schema_problems  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("llguidance")
 
-from summarizer.figure_grammar import figure_grammar  # noqa: E402
+from summarizer.engine.figure_grammar import figure_grammar  # noqa: E402
 
 ARTICLE = ("Israeli strikes killed 31 people in Gaza City, the Hamas-run health ministry said. "
            "UNRWA said 1.9 million people had fled.")

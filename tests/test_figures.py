@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.figures import find_figures, qualifier_before, split_sentences
+from summarizer.engine.figures import find_figures, qualifier_before, split_sentences
 
 CASES = json.loads((Path(__file__).parent / "data" / "figures" / "cases.json").read_text(encoding="utf-8"))
 

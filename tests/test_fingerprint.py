@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from summarizer import fingerprint
+from summarizer.engine import fingerprint
 
 
 def test_a_file_is_hashed_once_while_unchanged(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.formatting import EN_DASH, HYPHEN, NOT_AVAILABLE, ci_bounds, fmt, fmt_ci, fmt_interval
+from summarizer.reporting.formatting import EN_DASH, HYPHEN, NOT_AVAILABLE, ci_bounds, fmt, fmt_ci, fmt_interval
 
 CASES = [
     # (value, keyword arguments, expected)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import gguf
-from summarizer.errors import ModelError
+from summarizer.engine import gguf
+from summarizer.core.errors import ModelError
 
 pytest.importorskip("gguf")
 
@@ -152,8 +152,8 @@ def test_smollm2_end_to_end_valid_grounded_names_from_the_article(smollm2, seeds
     from typer.testing import CliRunner
 
     from summarizer.cli import app
-    from summarizer.numbers import find_numbers, value_occurs
-    from summarizer.validation import validate_document
+    from summarizer.core.numbers import find_numbers, value_occurs
+    from summarizer.core.validation import validate_document
 
     records = tmp_path / "runs.jsonl"
     result = CliRunner().invoke(app, ["summarize", str(seeds_dir / "articles"), "--model", str(smollm2),

@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("llguidance")
 pytest.importorskip("transformers")
 
-from summarizer.errors import GrammarError  # noqa: E402
-from summarizer.grammar import build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers  # noqa: E402
-from summarizer.resources import load_schema  # noqa: E402
-from summarizer.text import find_span  # noqa: E402
+from summarizer.core.errors import GrammarError  # noqa: E402
+from summarizer.engine.grammar import build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers  # noqa: E402
+from summarizer.core.resources import load_schema  # noqa: E402
+from summarizer.core.text import find_span  # noqa: E402
 
 ARTICLE = (
     "Officials in Kharkiv said 12 civilians were killed and “about 40” injured on Monday.\n"
@@ -167,7 +167,7 @@ def test_evidence_chunks_escape_json_and_cover_the_article():
 
 
 def test_grounded_numbers_are_the_parsers():
-    from summarizer.numbers import find_numbers, format_number
+    from summarizer.core.numbers import find_numbers, format_number
 
     numbers = grounded_numbers(ARTICLE)
     assert numbers == list(dict.fromkeys(format_number(m.value) for m in find_numbers(ARTICLE)))

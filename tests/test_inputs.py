@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.inputs import collect_articles
+from summarizer.core.inputs import collect_articles
 
 
 def test_folders_expand_to_their_articles_in_order(tmp_path):

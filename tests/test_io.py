@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from summarizer.errors import InputError, OutputError
-from summarizer.io import (
+from summarizer.core.errors import InputError, OutputError
+from summarizer.core.io import (
     article_id,
     check_output_file,
     check_output_folder,

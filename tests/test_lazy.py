@@ -6,7 +6,7 @@ import pytest
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
 from summarizer.backends.lazy import LazyBackend
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 BUILT: list[str] = []
 

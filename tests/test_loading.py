@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from summarizer.errors import ModelError
-from summarizer.loading import locate, model_identity
+from summarizer.core.errors import ModelError
+from summarizer.engine.loading import locate, model_identity
 
 
 def one_line(name: str, match: str) -> str:
@@ -85,7 +85,7 @@ def test_an_unknown_hub_model_offline_is_a_one_line_error(monkeypatch):
 
 
 def test_a_chat_template_that_fails_to_render_is_a_one_line_error(tiny_model_dir, tmp_path):
-    from summarizer.loading import load_model
+    from summarizer.engine.loading import load_model
 
     folder = shutil.copytree(tiny_model_dir, tmp_path / "bad-template")
     (folder / "chat_template.jinja").write_text("{{ messages[0].content.nope.deeper }}", encoding="utf-8")

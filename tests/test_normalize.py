@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.normalize import (
+from summarizer.evaluation.normalize import (
     equipment_key,
     fold,
     name_key,

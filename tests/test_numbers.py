@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.numbers import (
+from summarizer.core.numbers import (
     LARGEST_VALUE,
     article_values,
     find_numbers,

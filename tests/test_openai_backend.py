@@ -12,11 +12,11 @@ import pytest
 
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
-from summarizer.errors import ModelError
-from summarizer.grammar import grounded_lark
-from summarizer.prompting import build_messages
-from summarizer.resources import load_schema
-from summarizer.task import plain_schema
+from summarizer.core.errors import ModelError
+from summarizer.engine.grammar import grounded_lark
+from summarizer.engine.prompting import build_messages
+from summarizer.core.resources import load_schema
+from summarizer.core.task import plain_schema
 from summarizer.testing.fake_server import EMPTY_DOCUMENT, FakeServer, completion
 
 ARTICLE = "Officials in Kharkiv said 12 civilians were killed on Monday."

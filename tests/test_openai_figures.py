@@ -11,13 +11,13 @@ import pytest
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends.rules import rule_drafts
-from summarizer.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
-from summarizer.figure_grammar import label_schema
-from summarizer.figure_prompting import figure_messages, figure_request
-from summarizer.figures import find_figures
-from summarizer.summary_grammar import summary_grammar
+from summarizer.engine.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
+from summarizer.engine.figure_grammar import label_schema
+from summarizer.engine.figure_prompting import figure_messages, figure_request
+from summarizer.engine.figures import find_figures
+from summarizer.engine.summary_grammar import summary_grammar
 from summarizer.testing.fake_server import FakeServer, completion, request_kind
-from summarizer.validation import validate_document
+from summarizer.core.validation import validate_document
 
 ARTICLE = ("Ukrainian officials in Kharkiv said 12 civilians were killed on Monday. "
            "Local doctors said 7 children were injured, and 3 tanks were destroyed.")

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from summarizer import prompting
-from summarizer.errors import ModelError
-from summarizer.prompting import PromptBuilder, build_messages, format_document, prompt_parts
-from summarizer.resources import load_schema, prompt_path
-from summarizer.validation import validate_document
+from summarizer.engine import prompting
+from summarizer.core.errors import ModelError
+from summarizer.engine.prompting import PromptBuilder, build_messages, format_document, prompt_parts
+from summarizer.core.resources import load_schema, prompt_path
+from summarizer.core.validation import validate_document
 
 
 class CharTokenizer:
@@ -122,8 +122,8 @@ def test_instructions_define_every_field_and_enum_value():
 
 
 def test_prompt_hash_covers_the_prompt_files(tmp_path, monkeypatch):
-    import summarizer.resources as resources
-    from summarizer.task import builtin_task
+    import summarizer.core.resources as resources
+    from summarizer.core.task import builtin_task
 
     original = prompting.prompt_hash()
     assert len(original) == 16 and int(original, 16) >= 0

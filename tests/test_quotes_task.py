@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.cli import app
-from summarizer.task import load_task
-from summarizer.text import find_span
-from summarizer.validation import validate_document
+from summarizer.core.task import load_task
+from summarizer.core.text import find_span
+from summarizer.core.validation import validate_document
 
 pytest.importorskip("llguidance")
 pytest.importorskip("transformers")

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from summarizer.backends import registry
 from summarizer.backends.options import OptionError
 from summarizer.cli import app
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 PLUGIN = '''
 from dataclasses import dataclass

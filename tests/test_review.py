@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarizer.review import Span, content_security_policy, highlight, mark_invented, render_review
-from summarizer.scoring import score_documents
+from summarizer.reporting.review import Span, content_security_policy, highlight, mark_invented, render_review
+from summarizer.evaluation.scoring import score_documents
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = '<img src=x onerror="document.body.appendChild(document.createElement(\'blink\'))">'

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.review import content_security_policy
+from summarizer.reporting.review import content_security_policy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -110,7 +110,7 @@ def scripts_ran(dom: DomParser) -> bool:
 
 @pytest.fixture(scope="module")
 def review_page(tmp_path_factory) -> Path:
-    from summarizer.evaluate import evaluate
+    from summarizer.evaluation.evaluate import evaluate
 
     root = tmp_path_factory.mktemp("browser")
     data = root / "data"

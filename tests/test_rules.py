@@ -11,9 +11,9 @@ import pytest
 from summarizer.backends import rules
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends.rules import RulesBackend
-from summarizer.numbers import value_occurs
-from summarizer.text import find_span
-from summarizer.validation import validate_document
+from summarizer.core.numbers import value_occurs
+from summarizer.core.text import find_span
+from summarizer.core.validation import validate_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LONG_CLAUSES = ", ".join(f"after the {w} convoy reached the outskirts of the district late in the evening"
@@ -148,7 +148,7 @@ def test_the_revision_covers_a_whole_rules_package(tmp_path):
 
 
 def test_the_revision_changes_with_the_word_lists(monkeypatch, tmp_path):
-    import summarizer.lexicon as lexicon
+    import summarizer.engine.lexicon as lexicon
 
     before = rules._source_hash()
     edited = tmp_path / "lexicon.py"
@@ -266,7 +266,7 @@ def test_summary_is_short_and_names_first_claims():
 
 def test_seed_scores_are_reported(capsys):
     """Not a bar to pass: prints the baseline's seed scores for the README."""
-    scoring = pytest.importorskip("summarizer.scoring")
+    scoring = pytest.importorskip("summarizer.evaluation.scoring")
     labels = sorted((SEEDS / "labels").glob("*.json"))
     if not labels:
         pytest.skip("no seed labels yet")

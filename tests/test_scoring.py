@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from summarizer.errors import InputError
-from summarizer.scoring import (
+from summarizer.core.errors import InputError
+from summarizer.evaluation.scoring import (
     FIELDS,
     MATCH_THRESHOLD,
     align,
@@ -34,7 +34,7 @@ from summarizer.scoring import (
     summary_numbers,
 )
 from summarizer.testing import strategies
-from summarizer.validation import is_valid
+from summarizer.core.validation import is_valid
 
 CASES_DIR = Path(__file__).parent / "data" / "scoring"
 CASES = sorted(CASES_DIR.glob("*.json"))

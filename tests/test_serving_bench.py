@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from summarizer.serving_bench import ServingBenchOptions, render_serving_markdown, run_serving_bench
+from summarizer.bench.serving import ServingBenchOptions, render_serving_markdown, run_serving_bench
 from summarizer.testing.fake_server import FakeServer
 
 

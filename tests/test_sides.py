@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.sides import sides_in
+from summarizer.engine.sides import sides_in
 
 
 def test_demonyms_and_places_map_to_short_names_in_order_of_mention():

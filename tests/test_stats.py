@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from summarizer.backends.base import Extraction
-from summarizer.stats import Stats
+from summarizer.core.stats import Stats
 from summarizer.store import RunStore
 
 FLAT = {"seconds": 1.25, "prompt_tokens": 120, "figures": 4, "generated_tokens": 30, "grounding": "grammar"}

@@ -9,7 +9,7 @@ import pytest
 
 from summarizer import store as store_module
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import InputError
+from summarizer.core.errors import InputError
 from summarizer.store import RunStore, cache_key, cached_extract, default_store_path
 
 DOC = {"summary": "Officials said 3 people were killed.", "claims": []}
@@ -251,7 +251,7 @@ def test_the_default_location_is_the_user_data_folder(tmp_path, monkeypatch):
 
 # -- through the evaluation --------------------------------------------------------------------
 def test_a_second_identical_eval_does_zero_generations(tmp_path, seeds_dir):
-    from summarizer.evaluate import evaluate
+    from summarizer.evaluation.evaluate import evaluate
 
     path = tmp_path / "runs.sqlite3"
     first = evaluate("rules", seeds_dir, store=path)
@@ -266,7 +266,7 @@ def test_a_second_identical_eval_does_zero_generations(tmp_path, seeds_dir):
 
 
 def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_dir):
-    from summarizer.evaluate import evaluate
+    from summarizer.evaluation.evaluate import evaluate
 
     path = tmp_path / "runs.sqlite3"
     evaluate("rules", seeds_dir, store=path)
@@ -282,7 +282,7 @@ def test_generations_record_their_task_hash(tmp_path):
     from summarizer.backends.base import ExtractOptions
     from summarizer.backends.rules import RulesBackend
     from summarizer.store import RunStore, backend_identity, cached_extract
-    from summarizer.task import builtin_task
+    from summarizer.core.task import builtin_task
 
     with RunStore(tmp_path / "runs.sqlite3") as store:
         cached_extract(store, RulesBackend(), "Officials said 12 civilians were killed.", ExtractOptions())

@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("llguidance")
 
-from summarizer.numbers import find_numbers, value_occurs  # noqa: E402
-from summarizer.summary_grammar import number_forms, summary_grammar  # noqa: E402
+from summarizer.core.numbers import find_numbers, value_occurs  # noqa: E402
+from summarizer.engine.summary_grammar import number_forms, summary_grammar  # noqa: E402
 
 ARTICLE = ("The ministry said at least 31 people were killed, including seven women, and 1.9 million "
            "were displaced. Dozens remain missing.")

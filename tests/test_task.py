@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import resources
+from summarizer.core import resources
 from summarizer.cli import app
-from summarizer.errors import InputError
-from summarizer.prompting import build_messages, prompt_parts
-from summarizer.task import builtin_task, load_task, plain_schema
-from summarizer.validation import grounding_problems, schema_problems
+from summarizer.core.errors import InputError
+from summarizer.engine.prompting import build_messages, prompt_parts
+from summarizer.core.task import builtin_task, load_task, plain_schema
+from summarizer.core.validation import grounding_problems, schema_problems
 
 REPO = Path(__file__).resolve().parent.parent
 QUOTES = REPO / "examples" / "quotes"

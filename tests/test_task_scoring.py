@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.task import load_task
-from summarizer.task_scoring import agreement, align, normalized, score_task_documents
+from summarizer.core.task import load_task
+from summarizer.evaluation.task_scoring import agreement, align, normalized, score_task_documents
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted((Path(__file__).parent / "data" / "task_scoring").glob("*.json"))

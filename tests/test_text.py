@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.text import canonical, find_span, normalize_ws
+from summarizer.core.text import canonical, find_span, normalize_ws
 
 ARTICLE = "Alexander Bastrykin, head of Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
 

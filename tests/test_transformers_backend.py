@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from summarizer.backends.base import ExtractOptions, backend_class, get_backend
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 from summarizer.testing.schemas import short_strings_schema
-from summarizer.validation import validate_document
+from summarizer.core.validation import validate_document
 
 pytest.importorskip("torch")
 
@@ -44,9 +44,9 @@ def test_registered_as_transformers():
 
 
 def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
-    from summarizer.figure_prompting import figure_prompt_hash
-    from summarizer.prompting import prompt_hash
-    from summarizer.resources import schema_hash
+    from summarizer.engine.figure_prompting import figure_prompt_hash
+    from summarizer.engine.prompting import prompt_hash
+    from summarizer.core.resources import schema_hash
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)
@@ -73,7 +73,7 @@ def test_cpu_float32_by_default_on_cpu(backend):
 
 
 def test_prompt_tokens_equal_the_chat_template_tokenized_whole(backend, seed_articles):
-    from summarizer.prompting import build_messages
+    from summarizer.engine.prompting import build_messages
 
     tokenizer = backend.tokenizer
     article = next(iter(seed_articles.values()))

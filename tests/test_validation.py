@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 from summarizer.testing import strategies
-from summarizer.validation import Problem, grounding_problems, is_valid, schema_problems, validate_document
+from summarizer.core.validation import Problem, grounding_problems, is_valid, schema_problems, validate_document
 
 ARTICLE = ("Alexander Bastrykin, head of Russia\u2019s Investigative Committee, said Ukrainian attacks\n"
            "killed 652 civilians. This figure includes twenty-three children. Dozens were hurt.")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from summarizer.backends.options import NoOptions
-from summarizer.stats import Stats
-from summarizer.status import Status
+from summarizer.core.stats import Stats
+from summarizer.core.status import Status
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
 MIN_TEMPERATURE = 1e-6

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 
 class LazyBackend(Backend):

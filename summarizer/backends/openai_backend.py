@@ -1,7 +1,7 @@
 """A model behind an OpenAI-compatible server: vLLM, SGLang, llama.cpp's llama-server, or any server
 that takes only JSON Schema.
 
-Per article it sends the chat of :func:`summarizer.prompting.build_messages` (what the in-process
+Per article it sends the chat of :func:`summarizer.engine.prompting.build_messages` (what the in-process
 backend renders with the model's chat template) and, where the server's grammar engine is
 llguidance, the article's grounded grammar as Lark text, so evidence and numbers are grounded by
 construction. A server that takes only JSON Schema gets the schema; its documents are checked
@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
 from summarizer.backends.options import task_field
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
 GRAMMAR_FIELDS = {
@@ -147,7 +147,7 @@ class OpenAIOptions:
     ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
     key is read from the environment variable ``api_key_env``, never given directly. ``in_flight``:
     figure requests sent at once (``--strategy figures``), over all articles. ``task``: what to
-    extract (a :class:`~summarizer.task.Task`, None: claims), set by ``--task``."""
+    extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
 
     base_url: str
     api_key_env: str | None = None
@@ -168,7 +168,7 @@ class OpenAIBackend(Backend):
 
     def __init__(self, model: str, options: OpenAIOptions):
         from summarizer.backends.openai_figures import ServerFigures
-        from summarizer.task import load_task
+        from summarizer.core.task import load_task
 
         base_url, dialect = options.base_url, options.dialect
         if not base_url.startswith(("http://", "https://")):
@@ -190,7 +190,7 @@ class OpenAIBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         from summarizer.backends.transformers_backend import engine_hash
-        from summarizer.figure_prompting import figure_prompt_hash
+        from summarizer.engine.figure_prompting import figure_prompt_hash
 
         return {**super().describe(), "base_url": self.client.base_url, "dialect": self.dialect,
                 "revision": self.card.get("revision") or self.card.get("root"),
@@ -249,9 +249,9 @@ class OpenAIBackend(Backend):
 
     def request(self, article: str, options: ExtractOptions) -> dict[str, Any]:
         """The chat completion request for one article (the same messages as the in-process backend)."""
-        from summarizer.grammar import grounded_lark
-        from summarizer.prompting import build_messages, prompt_parts
-        from summarizer.task import plain_schema
+        from summarizer.engine.grammar import grounded_lark
+        from summarizer.engine.prompting import build_messages, prompt_parts
+        from summarizer.core.task import plain_schema
 
         body: dict[str, Any] = {
             "model": self._model_name, "messages": build_messages(article.strip(), prompt_parts(self.task)),
@@ -268,7 +268,7 @@ class OpenAIBackend(Backend):
 
     def check(self, content: str, article: str, options: ExtractOptions, stats: dict) -> Extraction:
         """Schema and grounding of what the server wrote: a server may not have kept to the grammar."""
-        from summarizer.validation import grounding_problems, schema_problems
+        from summarizer.core.validation import grounding_problems, schema_problems
 
         try:
             document = json.loads(content)

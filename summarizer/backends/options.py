@@ -21,7 +21,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 NONE_WORDS = ("none", "null")
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -43,7 +43,7 @@ class NoOptions:
 
 
 def task_field() -> Any:
-    """The ``task`` field of a backend's Options: the :class:`~summarizer.task.Task` it extracts
+    """The ``task`` field of a backend's Options: the :class:`~summarizer.core.task.Task` it extracts
     (None: claims). Typed ``Any`` so that text is refused; hidden from the listed keys."""
     return dataclasses.field(default=None, metadata={TEXT_OPTION: False})
 

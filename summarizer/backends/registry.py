@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.options import OptionError, build_options, takes_task
-from summarizer.errors import ModelError
+from summarizer.core.errors import ModelError
 
 if TYPE_CHECKING:
     from summarizer.backends.base import Backend
@@ -106,7 +106,7 @@ def with_task(cls: type[Backend], options: Any, task: Any) -> Any:
     ``task`` field (a plugin written for claims) extracts claims only: any other task is an error."""
     if task is None:
         return options
-    from summarizer.task import load_task
+    from summarizer.core.task import load_task
 
     task = load_task(task)
     if takes_task(cls.Options):

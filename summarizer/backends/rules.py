@@ -32,10 +32,10 @@ from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
-from summarizer.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
-from summarizer.numbers import NumberMention, find_numbers, format_number
-from summarizer.sides import SIDE_WORDS
-from summarizer.validation import grounding_problems, schema_problems
+from summarizer.engine.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
+from summarizer.core.numbers import NumberMention, find_numbers, format_number
+from summarizer.engine.sides import SIDE_WORDS
+from summarizer.core.validation import grounding_problems, schema_problems
 
 # ---------------------------------------------------------------------------- lexicons
 
@@ -427,8 +427,8 @@ class RulesBackend(Backend):
     Options = RulesOptions
 
     def __init__(self, model: str = "rules", options: RulesOptions | None = None):
-        from summarizer.errors import ModelError
-        from summarizer.task import load_task
+        from summarizer.core.errors import ModelError
+        from summarizer.core.task import load_task
 
         # Nothing to load: the lexicons are module data. They read claims and nothing else.
         self.task = load_task((options or RulesOptions()).task)
@@ -464,8 +464,8 @@ def rule_drafts(article: str) -> list[dict]:
 @lru_cache(maxsize=1)
 def _source_hash() -> str:
     """The rules' revision: their whole package (once split into one) and the word lists they read."""
-    import summarizer.lexicon as lexicon
-    import summarizer.sides as sides
+    import summarizer.engine.lexicon as lexicon
+    import summarizer.engine.sides as sides
 
     digest = hashlib.sha256()
     for path in [*package_sources(Path(__file__)), Path(lexicon.__file__), Path(sides.__file__)]:

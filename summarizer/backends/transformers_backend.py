@@ -4,7 +4,7 @@ Per article: the task's prompt (``prompting``) -> grammar grounded on the articl
 -> ``decode.Decoder.generate`` -> JSON. An article too long for the context left
 after the prompt and the token budget is split into chunks, each extracted under a
 grammar grounded on that chunk, and the documents are merged: that loop and the
-checks of the output are :mod:`summarizer.extraction`, shared with other backends.
+checks of the output are :mod:`summarizer.engine.extraction`, shared with other backends.
 
 torch and transformers are imported when a backend is created, not at import time.
 """
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
-from summarizer.extraction import (
+from summarizer.engine.extraction import (
     MIN_ARTICLE_TOKENS,
     Budget,
     cut_off_limit,
@@ -29,14 +29,14 @@ from summarizer.extraction import (
     sum_stats,
     truncated_document,
 )
-from summarizer.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
-from summarizer.task import load_task
+from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
+from summarizer.core.task import load_task
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
-ENGINE_MODULES = ("grammar", "summary_grammar", "figures", "figure_grammar", "figure_prompting", "figure_extraction",
-                  "sides", "salvage", "decode", "batch_decode", "speculation", "extraction", "lexicon",
-                  "task", "backends/rules")
+ENGINE_MODULES = ("engine/grammar", "engine/summary_grammar", "engine/figures", "engine/figure_grammar", "engine/figure_prompting", "engine/figure_extraction",
+                  "engine/sides", "engine/salvage", "engine/decode", "engine/batch_decode", "engine/speculation", "engine/extraction", "engine/lexicon",
+                  "core/task", "backends/rules")
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,9 @@ class TransformersBackend(Backend):
     Options = TransformersOptions
 
     def __init__(self, model: str, options: TransformersOptions | None = None):
-        from summarizer.decode import Decoder
-        from summarizer.figure_extraction import FigureExtractor
-        from summarizer.prompting import PromptBuilder, prompt_parts
+        from summarizer.engine.decode import Decoder
+        from summarizer.engine.figure_extraction import FigureExtractor
+        from summarizer.engine.prompting import PromptBuilder, prompt_parts
 
         options = options or TransformersOptions()
         self._model_name, self.options = model, options
@@ -96,7 +96,7 @@ class TransformersBackend(Backend):
         the precision it runs at, the task (prompt, schema, settings) and the context cap. Raises
         ModelError (one line) when the model cannot be had, before anything is loaded.
         """
-        from summarizer.figure_prompting import figure_prompt_hash
+        from summarizer.engine.figure_prompting import figure_prompt_hash
 
         options = options or TransformersOptions()
         schema, max_context = options.schema, options.max_context
@@ -138,8 +138,8 @@ class TransformersBackend(Backend):
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
         from summarizer.backends.rules import rule_drafts
-        from summarizer.chunking import merge_documents
-        from summarizer.decode import DecodeParams
+        from summarizer.engine.chunking import merge_documents
+        from summarizer.engine.decode import DecodeParams
 
         params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
                               top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward,
@@ -160,8 +160,8 @@ class TransformersBackend(Backend):
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
         """One document for ``text``, decoded under the grammar grounded on it."""
-        from summarizer.decode import DecodeParams
-        from summarizer.grammar import build_grammar
+        from summarizer.engine.decode import DecodeParams
+        from summarizer.engine.grammar import build_grammar
 
         grammar = build_grammar(self.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)

@@ -1,7 +1,7 @@
 """The typer application and the pieces every command shares.
 
 Commands live one per module in this package and register themselves with
-:func:`command`, which turns a :class:`~summarizer.errors.SummarizerError` into a
+:func:`command`, which turns a :class:`~summarizer.core.errors.SummarizerError` into a
 one-line message on stderr and exit status 1 (typer/click keep exit status 2 for
 usage errors). Nothing heavy is imported here so ``summarizer --help`` is instant.
 """
@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from summarizer.errors import SummarizerError
+from summarizer.core.errors import SummarizerError
 
 app = typer.Typer(
     name="summarizer",
@@ -125,7 +125,7 @@ SummaryOption = Annotated[
 def check_strategy(strategy: str | None, summary: str) -> None:
     """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
     from summarizer.backends.base import STRATEGIES
-    from summarizer.figure_extraction import SUMMARY_MODES
+    from summarizer.engine.figure_extraction import SUMMARY_MODES
 
     for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
         if value is not None and value not in allowed:

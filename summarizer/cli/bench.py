@@ -36,10 +36,10 @@ def bench(
                                 "results already in --out.")] = False,
 ) -> None:
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
-    from summarizer.benchmark import BenchOptions, record_rules_scaling, run_benchmark
+    from summarizer.bench.benchmark import BenchOptions, record_rules_scaling, run_benchmark
 
     if model is not None:
-        from summarizer.bench_real import RealBenchOptions, run_real_benchmark
+        from summarizer.bench.real import RealBenchOptions, run_real_benchmark
 
         real = run_real_benchmark(RealBenchOptions(model=model, out_dir=out, articles=articles or 1,
                                                    max_new_tokens=max_new_tokens or 4096), log=typer.echo)
@@ -76,7 +76,7 @@ def bench_serving(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for SERVING.md and serving.json.")] = Path("bench"),
 ) -> None:
     """Articles per second through an OpenAI-compatible server at each concurrency, and in process."""
-    from summarizer.serving_bench import ServingBenchOptions, run_serving_bench
+    from summarizer.bench.serving import ServingBenchOptions, run_serving_bench
 
     results = run_serving_bench(ServingBenchOptions(base_url, model, articles, local_model, tuple(concurrency),
                                                     max_new_tokens, out))

@@ -43,7 +43,7 @@ from summarizer.cli.app import (
     command,
     task_strategy,
 )
-from summarizer.models import DEFAULT_MODEL
+from summarizer.engine.presets import DEFAULT_MODEL
 
 
 def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool,
@@ -100,8 +100,8 @@ def eval_command(
     Reports go to --out (default reports/<model>/). Every generation is kept in the run
     store, so an identical second run generates nothing (unless --no-cache).
     """
-    from summarizer.evaluate import evaluate, model_slug
-    from summarizer.task import load_task
+    from summarizer.evaluation.evaluate import evaluate, model_slug
+    from summarizer.core.task import load_task
 
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / model_slug(model)
@@ -162,8 +162,8 @@ def compare_command(
     Reports go to --out (default reports/compare/): leaderboard.md, .json, .png and one
     folder per model. Interrupted? Run the same command again: finished work comes from the store.
     """
-    from summarizer.evaluate import compare
-    from summarizer.task import load_task
+    from summarizer.evaluation.evaluate import compare
+    from summarizer.core.task import load_task
 
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"
@@ -210,9 +210,9 @@ def _print_report(report: dict) -> None:
     """The same headline table as ``summarizer score``, then cache use and speed."""
     from rich.console import Console
 
-    from summarizer.formatting import fmt
-    from summarizer.score_report import headline_table
-    from summarizer.task_report import task_tables
+    from summarizer.reporting.formatting import fmt
+    from summarizer.reporting.terminal import headline_table
+    from summarizer.reporting.task_report import task_tables
 
     Console().print(*(task_tables(report)[:1] if "task" in report else [headline_table(report)]))
     typer.echo(
@@ -236,11 +236,11 @@ def _print_leaderboard(board: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from summarizer.formatting import fmt, fmt_ci
-    from summarizer.score_report import default_console
+    from summarizer.reporting.formatting import fmt, fmt_ci
+    from summarizer.reporting.terminal import default_console
 
     if "task" in board:  # a user task: leaderboard.md's table, as text
-        from summarizer.task_report import render_task_leaderboard_markdown
+        from summarizer.reporting.task_report import render_task_leaderboard_markdown
 
         typer.echo(render_task_leaderboard_markdown(board))
         return

@@ -43,7 +43,7 @@ class ProgressBar:
 
     def advance(self, name: str, stats: Mapping[str, Any] | None = None, *, from_cache: bool = False) -> None:
         """One more article of ``name`` done; its ``stats`` move the rate."""
-        from summarizer.stats import Stats
+        from summarizer.core.stats import Stats
 
         record = Stats.of(stats)
         self._tokens[name] += int(record.generated_tokens or 0)

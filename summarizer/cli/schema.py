@@ -10,6 +10,6 @@ def schema(task: TaskOption = "claims") -> None:
     """Print the task's JSON Schema (to hand to other tools); x-grounded marks grounded properties."""
     import typer
 
-    from summarizer.task import load_task
+    from summarizer.core.task import load_task
 
     typer.echo(load_task(task).schema_text, nl=False)

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from summarizer.cli.app import JsonOutOption, TaskOption, command, fail
-from summarizer.errors import InputError
+from summarizer.core.errors import InputError
 
 GoldOption = Annotated[Path, typer.Option("--gold", help="Folder of gold labels, <id>.json.")]
 PredOption = Annotated[Path, typer.Option("--pred", help="Folder of predicted documents, <id>.json.")]
@@ -38,8 +38,8 @@ def _json_files(folder: Path, what: str) -> dict[str, Path]:
 
 
 def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:
-    from summarizer.io import read_json
-    from summarizer.validation import schema_problems
+    from summarizer.core.io import read_json
+    from summarizer.core.validation import schema_problems
 
     gold: dict[str, dict] = {}
     unreadable: list[dict] = []
@@ -65,7 +65,7 @@ def _load_predictions(folder: Path, gold_ids: set[str], all_gold_ids: set[str]) 
     ``all_gold_ids`` includes unreadable gold files: their predictions are not
     "stray", they are left out along with the gold.
     """
-    from summarizer.io import read_json
+    from summarizer.core.io import read_json
 
     files = _json_files(folder, "prediction")
     pred, read_errors = {}, {}
@@ -91,7 +91,7 @@ def _articles_folder(articles: Path | None, gold: Path) -> Path | None:
 
 
 def _load_articles(folder: Path | None, ids: list[str]) -> tuple[dict[str, str], list[dict]]:
-    from summarizer.io import read_article
+    from summarizer.core.io import read_article
 
     if folder is None:
         return {}, []
@@ -132,9 +132,9 @@ def score(
     Prints the headline, per-article and per-field tables; files that could not be
     scored are listed below them. Exit status 1 if a gold label could not be read.
     """
-    from summarizer.evaluate import score_for_task
-    from summarizer.io import check_output_file, write_json_atomic
-    from summarizer.task import load_task
+    from summarizer.evaluation.evaluate import score_for_task
+    from summarizer.core.io import check_output_file, write_json_atomic
+    from summarizer.core.task import load_task
 
     chosen_task = load_task(task)
     if json_out is not None:
@@ -170,12 +170,12 @@ def score(
 
 
 def _render(report: dict, task) -> None:
-    from summarizer.score_report import default_console, problem_lines, render_report
+    from summarizer.reporting.terminal import default_console, problem_lines, render_report
 
     if task.is_claims:
         render_report(report)
         return
-    from summarizer.task_report import task_tables
+    from summarizer.reporting.task_report import task_tables
 
     console = default_console()
     console.print(*task_tables(report))

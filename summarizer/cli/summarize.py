@@ -45,8 +45,8 @@ from summarizer.cli.app import (
     task_strategy,
 )
 from summarizer.cli.progress import ProgressBar
-from summarizer.inputs import collect_articles
-from summarizer.models import DEFAULT_MODEL
+from summarizer.core.inputs import collect_articles
+from summarizer.engine.presets import DEFAULT_MODEL
 
 HELP = f"""Extract the document of each article: its claims, or what --task asks for.
 
@@ -76,7 +76,7 @@ class Sinks:
 
     def document(self, article_id: str, result: Any) -> None:
         """--out DIR/<id>.json, as soon as the article is done (Ctrl-C then keeps it)."""
-        from summarizer.io import write_json_atomic
+        from summarizer.core.io import write_json_atomic
 
         if self.out_dir is not None and result.document is not None:
             write_json_atomic(self.out_dir / f"{article_id}.json", result.document)
@@ -130,9 +130,9 @@ def summarize_command(
     concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
     from summarizer.api import load_backend, make_options, summarize_many
-    from summarizer.io import check_output_folder, open_for_append
+    from summarizer.core.io import check_output_folder, open_for_append
     from summarizer.store import store_session
-    from summarizer.task import load_task
+    from summarizer.core.task import load_task
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)

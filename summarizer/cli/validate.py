@@ -12,9 +12,9 @@ from summarizer.cli.app import TaskOption, command
 
 def _check(document: Path, article: str | None, articles: Path | None, task) -> bool:
     """Print the verdict on one document; True when it is valid (and grounded)."""
-    from summarizer.errors import InputError
-    from summarizer.io import read_article, read_json
-    from summarizer.validation import validate_document
+    from summarizer.core.errors import InputError
+    from summarizer.core.io import read_article, read_json
+    from summarizer.core.validation import validate_document
 
     try:
         doc = read_json(document)
@@ -50,9 +50,9 @@ def validate(
     Prints `OK path` for a good document and `path: $.json.path: reason` for each problem.
     Exit status 0 when every document is fine, 1 otherwise.
     """
-    from summarizer.errors import InputError
-    from summarizer.io import read_article
-    from summarizer.task import load_task
+    from summarizer.core.errors import InputError
+    from summarizer.core.io import read_article
+    from summarizer.core.task import load_task
 
     chosen_task = load_task(task)
     if article is not None and articles is not None:

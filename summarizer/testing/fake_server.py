@@ -39,7 +39,7 @@ def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
 
 def request_kind(body: dict) -> str:
     """What a chat request asks for: "document" (--strategy document), "label" (one figure) or "summary"."""
-    from summarizer.figure_prompting import figure_prompt_parts
+    from summarizer.engine.figure_prompting import figure_prompt_parts
 
     parts = figure_prompt_parts()
     messages = body.get("messages") or [{}]

@@ -35,7 +35,7 @@ def tiny_model(tiny_model_dir):
 
 @pytest.fixture(scope="session")
 def tiny_decoder(tiny_model, tiny_tokenizer):
-    from summarizer.decode import Decoder
+    from summarizer.engine.decode import Decoder
 
     decoder = Decoder(tiny_model, tiny_tokenizer)
     yield decoder

@@ -9,7 +9,7 @@ def short_strings_schema(max_claims: int = 4) -> dict:
     Decoding under it keeps random-model documents to a few hundred tokens, so a test can
     afford many of them; every document is still checked against the real schema.
     """
-    from summarizer.resources import load_schema
+    from summarizer.core.resources import load_schema
 
     schema = load_schema()
     schema["properties"]["summary"]["maxLength"] = 12

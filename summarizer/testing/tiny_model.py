@@ -49,7 +49,7 @@ up_to range corroborated disputed not_stated true false null
 
 
 def _corpus() -> list[str]:
-    from summarizer.resources import seeds_dir
+    from summarizer.core.resources import seeds_dir
 
     articles = sorted((seeds_dir() / "articles").glob("*.txt"))
     # The JSON sample repeated, so that keys and punctuation get merged into a few

@@ -1,0 +1,221 @@
+"""``summarizer bench --model M``: the benchmark on real weights (a .gguf file or a model folder).
+
+Random weights stop after about 50 tokens, so the random-weight benchmark
+(:mod:`summarizer.bench.benchmark`) mostly measures prefill. A real model writes whole
+documents; this module measures, on the seed articles and greedy decoding:
+
+* both extraction strategies as the backend runs them: figure-guided (the default: one
+  short label per figure, ``batch_size`` labels per forward pass) and document (one
+  generation writes the whole document), the latter with article-lookup speculation
+  on and off;
+* the same document prompts and grounded grammar through plain ``model.generate`` with
+  an llguidance logits processor, and through outlines (``from_transformers``,
+  llguidance backend) when it is installed;
+* figure labels per second at each batch size;
+* per dtype (float32, bfloat16, int8 weight-only by torch's dynamic quantization): the
+  prefill and decode step times, whether greedy output stays the same, and the
+  bandwidth floor (bytes of weights per step / measured copy bandwidth).
+
+Results go to ``<out>/real.json`` and a section of ``<out>/RESULTS.md`` (rewritten in
+place between markers, so the random-weight sections stay).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BATCH_SIZES = (1, 2, 4, 8)
+DTYPES = ("float32", "bfloat16", "int8")
+MARK_START, MARK_END = "<!-- real-weights:start -->", "<!-- real-weights:end -->"
+
+
+@dataclass(frozen=True)
+class RealBenchOptions:
+    model: str
+    out_dir: Path = Path("bench")
+    articles: int = 1  # seed articles (0: all)
+    max_new_tokens: int = 4096  # the backend's default budget: whole documents
+    batch_sizes: tuple[int, ...] = BATCH_SIZES
+    dtypes: tuple[str, ...] = DTYPES
+    compare: bool = True  # plain generate + outlines on the document prompts
+    decode_steps: int = 16  # greedy steps per dtype for the step time
+
+
+def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = print) -> dict:
+    import torch
+
+    from summarizer.bench.benchmark import load_workbench, machine_info, memory_bandwidth, weight_bytes
+    from summarizer.engine.loading import locate
+
+    source = locate(options.model)
+    folder = Path(source.location)
+    if source.kind == "gguf":
+        from summarizer.engine import gguf
+
+        folder = gguf.converted_folder(folder)
+    bench = load_workbench(folder, options.articles, log)
+    results: dict[str, Any] = {"model": options.model, "machine": machine_info(),
+                               "torch_threads": torch.get_num_threads(), "max_new_tokens": options.max_new_tokens}
+    results["figures"] = [_figures_run(bench, aid, text, options, 8) for aid, text in bench.articles.items()]
+    log(f"figures: {results['figures']}")
+    results["document"] = [_document_runs(bench, aid, text, options) for aid, text in bench.articles.items()]
+    log(f"document: {results['document']}")
+    if options.compare:
+        results["compare"] = [_compare_runs(bench, aid, text, options, log) for aid, text in bench.articles.items()]
+    first_id, first = next(iter(bench.articles.items()))
+    results["batch"] = [_figures_run(bench, first_id, first, options, size) for size in options.batch_sizes]
+    bandwidth = memory_bandwidth(512 * 2**20)
+    results["bandwidth"] = bandwidth
+    results["dtypes"] = [_dtype_study(bench, first, name, options, bandwidth, weight_bytes) for name in options.dtypes]
+    results["targets"] = _targets(results)
+    write_results(results, options.out_dir)
+    return results
+
+
+def _figures_run(bench, aid: str, article: str, options: RealBenchOptions, batch_size: int) -> dict:
+    from summarizer.engine.decode import DecodeParams
+    from summarizer.engine.figure_extraction import FigureExtractor
+
+    extractor = FigureExtractor(bench.warm, bench.tokenizer, batch_size=batch_size)
+    started = time.perf_counter()
+    run = extractor.extract(article, DecodeParams(max_new_tokens=options.max_new_tokens))
+    seconds = time.perf_counter() - started
+    stats = run.stats
+    return {"article": aid, "batch_size": batch_size, "seconds": round(seconds, 3), "figures": stats["figures"],
+            "claims": len(run.document["claims"]), "generated_tokens": stats.get("generated_tokens", 0),
+            "forced_tokens": stats.get("forced_tokens", 0), "forward_passes": stats.get("forward_passes", 0),
+            "labels_per_second": round(stats["figures"] / seconds, 3),
+            "tokens_per_second": round(stats.get("generated_tokens", 0) / seconds, 2)}
+
+
+def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> dict:
+    from summarizer.engine.decode import DecodeParams
+    from summarizer.engine.grammar import build_grammar
+
+    prompt = bench.prompts.build(article)
+    grammar = build_grammar(bench.schema, article)
+    out: dict[str, Any] = {"article": aid}
+    tokens = {}
+    for speculate in (True, False):
+        started = time.perf_counter()
+        result = bench.warm.generate(prompt.ids, grammar, DecodeParams(max_new_tokens=options.max_new_tokens,
+                                                                        speculate=speculate))
+        seconds = time.perf_counter() - started
+        s = result.stats
+        tokens[speculate] = result.token_ids
+        out["speculation_on" if speculate else "speculation_off"] = {
+            "seconds": round(seconds, 3), "generated_tokens": s["generated_tokens"], "forced_tokens": s["forced_tokens"],
+            "forward_passes": s["forward_passes"], "accepted_draft_tokens": s["accepted_draft_tokens"],
+            "draft_tokens": s["draft_tokens"], "stop_reason": result.stop_reason,
+            "passes_per_token": round(s["forward_passes"] / max(s["generated_tokens"], 1), 3),
+            "tokens_per_second": round(s["generated_tokens"] / seconds, 2)}
+    out["identical"] = tokens[True] == tokens[False]
+    return out
+
+
+def _compare_runs(bench, aid: str, article: str, options: RealBenchOptions, log) -> dict:
+    from summarizer.bench.benchmark import OutlinesRunner, outlines_version, run_plain_generate
+
+    out: dict[str, Any] = {"article": aid}
+    plain = run_plain_generate(bench, article, options.max_new_tokens)
+    out["plain_generate"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in plain.items()}
+    if outlines_version() is None:
+        out["outlines"] = None
+        log("outlines is not installed: no outlines row")
+        return out
+    runner = OutlinesRunner(bench)
+    ran = runner.run(article, options.max_new_tokens)
+    out["outlines"] = {"seconds": round(ran["seconds"], 3), "generated_tokens": ran["generated_tokens"],
+                       "version": outlines_version()}
+    return out
+
+
+def _dtype_study(bench, article: str, name: str, options: RealBenchOptions, bandwidth: dict, weight_bytes) -> dict:
+    """Prefill and greedy decode step time of one dtype, its greedy tokens against float32, its floor."""
+    model = _model_in(bench.model, name)
+    prompt = bench.prompts.build(article).ids
+    prefill, steps, tokens = _greedy(model, prompt, options.decode_steps)
+    if name == "float32":
+        bench.float32_tokens = tokens
+    floor = weight_bytes(model) / (bandwidth["bandwidth_gb_s"] * 1e9) if name != "int8" else None
+    return {"dtype": name, "prefill_seconds": round(prefill, 3), "prompt_tokens": len(prompt),
+            "decode_seconds_per_step": round(steps, 4),
+            "greedy_identical_to_float32": tokens == getattr(bench, "float32_tokens", tokens),
+            "weight_bytes": weight_bytes(model) if name != "int8" else None,
+            "floor_seconds_per_step": round(floor, 4) if floor else None,
+            "step_over_floor": round(steps / floor, 2) if floor else None}
+
+
+def _model_in(model, name: str):
+    import copy
+
+    import torch
+
+    if name == "float32":
+        return model
+    if name == "bfloat16":
+        return copy.deepcopy(model).to(torch.bfloat16)
+    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _greedy(model, prompt: list[int], steps: int) -> tuple[float, float, list[int]]:
+    """(prefill seconds, seconds per decode step, greedy tokens) without a grammar."""
+    import torch
+
+    from summarizer.bench.benchmark import _forward_last, _new_cache
+
+    started = time.perf_counter()
+    logits, cache = _forward_last(model, prompt, _new_cache(model))
+    prefill = time.perf_counter() - started
+    tokens = [int(torch.argmax(logits))]
+    started = time.perf_counter()
+    for _ in range(steps):
+        logits, cache = _forward_last(model, tokens[-1:], cache)
+        tokens.append(int(torch.argmax(logits)))
+    return prefill, (time.perf_counter() - started) / steps, tokens
+
+
+def _targets(results: dict) -> list[dict]:
+    docs = [d["speculation_on"] for d in results["document"]]
+    passes = sum(d["forward_passes"] for d in docs) / max(sum(d["generated_tokens"] for d in docs), 1)
+    ours = sum(d["seconds"] for d in docs)
+    rows = [{"target": "forward passes per generated token (document strategy)", "value": round(passes, 3),
+             "limit": 0.35}]
+    for system in ("plain_generate", "outlines"):
+        theirs = [c[system]["seconds"] for c in results.get("compare", []) if c.get(system)]
+        if theirs:
+            rows.append({"target": f"time per article vs {system}", "value": round(ours / sum(theirs), 3),
+                         "limit": 0.35})
+    batch = {b["batch_size"]: b["labels_per_second"] for b in results["batch"]}
+    if 1 in batch and len(batch) > 1:
+        rows.append({"target": "labels per second, best batch vs batch 1", "value": round(max(batch.values()) /
+                                                                                          batch[1], 2),
+                     "limit": 3.0, "at_least": True})
+    f32 = next((d for d in results["dtypes"] if d["dtype"] == "float32"), None)
+    if f32 and f32["step_over_floor"]:
+        rows.append({"target": "decode step vs floor (float32)", "value": f32["step_over_floor"], "limit": 1.3})
+    for row in rows:
+        row["met"] = row["value"] >= row["limit"] if row.pop("at_least", False) else row["value"] <= row["limit"]
+    return rows
+
+
+def write_results(results: dict, out_dir: Path) -> None:
+    from summarizer.bench.real_report import render
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "real.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    path = out_dir / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = f"{MARK_START}\n{render(results)}\n{MARK_END}"
+    if MARK_START in old and MARK_END in old:
+        head, rest = old.split(MARK_START, 1)
+        new = head + section + rest.split(MARK_END, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(new, encoding="utf-8")
+

@@ -1,0 +1,1 @@
+"""Core: the task, its schema and files, numbers and text, document checks. Imports nothing above it."""

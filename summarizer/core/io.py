@@ -1,0 +1,216 @@
+"""Reading articles and JSON documents, writing JSON safely.
+
+Every failure a user can cause becomes an :class:`~summarizer.core.errors.InputError`
+whose one-line message names the file and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from summarizer.core.errors import InputError, OutputError
+
+__all__ = [
+    "read_article", "article_text", "read_json", "write_json_atomic", "write_text_atomic", "write_bytes_atomic",
+    "article_id", "list_article_paths", "check_output_folder", "check_output_file", "open_for_append",
+]
+
+
+def _read_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path)
+    if path.is_dir():
+        raise InputError("is a directory, expected a file", path)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror or error}", path) from None
+
+
+def _decode(data: bytes, source: str | Path) -> str:
+    """``data`` as UTF-8 text, newlines as ``\\n`` (as ``Path.read_text`` gives them)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = data[error.start]
+        raise InputError(f"not valid UTF-8 (byte 0x{bad:02x} at offset {error.start})", source) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark is an artefact of the editor, not text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_text(path: str | Path) -> str:
+    return _decode(_read_bytes(path), path)
+
+
+def article_text(data: bytes, source: str | Path) -> str:
+    """An article's bytes (from a file or stdin) as text; InputError naming ``source`` if not UTF-8 or empty."""
+    text = _decode(data, source)
+    if not text.strip():
+        raise InputError("article is empty", source)
+    return text
+
+
+def read_article(path: str | Path) -> str:
+    """The article at ``path``; InputError if it is missing, a folder, not UTF-8 or empty."""
+    return article_text(_read_bytes(path), path)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def read_json(path: str | Path) -> object:
+    """The JSON value in the file at ``path``; InputError with line and column if it is not JSON."""
+    text = _read_text(path)
+    if not text.strip():
+        raise InputError("file is empty, expected JSON", path)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+        _require_unicode(value)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", path) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path) from None
+    except ValueError as error:
+        raise InputError(f"invalid JSON: {error}", path) from None
+    return value
+
+
+def _require_unicode(value: object) -> None:
+    """ValueError if a string of ``value`` holds a lone surrogate: JSON's "\\ud800" escape
+    parses, but it is no character; left in, it fails later, when the text is printed or written."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start:error.end].encode("unicode_escape").decode("ascii")
+        raise ValueError(f"a string holds {bad}, half of a surrogate pair, which is not a character") from None
+
+
+def write_json_atomic(path: str | Path, obj: object) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    # backslashreplace: a lone surrogate (from a file name that is not UTF-8) becomes "\udcff",
+    # which inside a JSON string is the same escape read back, instead of an error after the run.
+    write_bytes_atomic(path, text.encode("utf-8", errors="backslashreplace"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: the file is whole or absent, even on Ctrl-C.
+
+    The bytes go to a temporary file of a unique name in the same folder, then
+    ``os.replace`` puts it in place, so two processes writing the same report never
+    share a temporary file: the last to finish wins, and neither crashes. OutputError
+    naming ``path`` if it cannot be written.
+    """
+    path = Path(path)
+    # pid plus random: unique across processes and threads; O_EXCL makes sure of it.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0666 less the umask, as open() gives
+    except OSError as error:
+        raise _output_error(error, path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as error:
+        tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _output_error(error, path) from None
+        raise
+
+
+def _output_error(error: OSError, path: Path) -> OutputError:
+    if path.is_dir():
+        return OutputError("is a folder, expected a file", path)
+    return OutputError(f"cannot write: {error.strerror or error}", path)
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()
+
+
+def _folder_problem(path: Path, subject: Path) -> str | None:
+    """Why no file can be written in folder ``path`` (made if missing), or None; nothing is created.
+    The reason is worded for a message about ``subject``."""
+    existing = path
+    try:
+        existing = _nearest_existing(path)
+        if not existing.is_dir():
+            return "is a file, expected a folder" if existing == subject else f"{existing} is a file, not a folder"
+        with tempfile.TemporaryFile(dir=existing):  # the one sure test: write, as the real run will
+            return None
+    except OSError as error:
+        return f"cannot write in {existing}: {error.strerror or error}"
+
+
+def check_output_folder(path: str | Path) -> None:
+    """OutputError naming ``path`` unless it is, or can be made as, a folder we can write in.
+
+    Called before any generation starts, so a bad ``--out`` costs no model time.
+    """
+    problem = _folder_problem(Path(path), Path(path))
+    if problem:
+        raise OutputError(problem, path)
+
+
+def check_output_file(path: str | Path, make_parent: bool = True) -> None:
+    """OutputError naming ``path`` unless a file can be written there (nothing is created).
+
+    ``make_parent``: whether a missing parent folder will be made (reports) or is an
+    error (``--jsonl``, which is appended to)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError("is a folder, expected a file", path)
+    if not make_parent and not path.parent.exists():
+        raise OutputError(f"folder {path.parent} not found", path)
+    problem = _folder_problem(path.parent, path)
+    if problem:
+        raise OutputError(problem, path)
+
+
+def open_for_append(path: str | Path) -> TextIO:
+    """``path`` opened to append UTF-8 text; OutputError naming it if that is not possible."""
+    check_output_file(path, make_parent=False)
+    try:
+        return open(path, "a", encoding="utf-8")
+    except OSError as error:
+        raise _output_error(error, Path(path)) from None
+
+
+def article_id(path: str | Path) -> str:
+    """The id of an article or document: its file name without the extension."""
+    return Path(path).stem
+
+
+def list_article_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given and folders expanded to their ``*.txt`` files (sorted), without repeats."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InputError("file or folder not found", path)
+        if path.is_dir():
+            articles = sorted(path.glob("*.txt"))
+            if not articles:
+                raise InputError("folder has no *.txt articles", path)
+            found.extend(articles)
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,54 @@
+"""Locate the files that ship with the package: the schema, the prompts, the seed dataset.
+
+In a wheel they live in ``summarizer/_data/`` (copied there by the build, see
+pyproject.toml); in a source checkout or editable install they are read from the
+top-level ``schemas/``, ``prompts/`` and ``seeds/`` folders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def data_dir(name: str) -> Path:
+    """The folder ``name`` (``schemas``, ``prompts`` or ``seeds``) wherever it is installed."""
+    packaged = resources.files("summarizer") / "_data" / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    source = _REPO_ROOT / name
+    if source.is_dir():
+        return source
+    raise FileNotFoundError(f"summarizer data folder {name!r} is missing from this installation")
+
+
+def schema_path() -> Path:
+    return data_dir("schemas") / "claims.schema.json"
+
+
+@lru_cache(maxsize=1)
+def schema_text() -> str:
+    return schema_path().read_text(encoding="utf-8")
+
+
+def load_schema() -> dict:
+    """The claims JSON Schema (a fresh copy each call, so callers may mutate it)."""
+    return json.loads(schema_text())
+
+
+def schema_hash() -> str:
+    return hashlib.sha256(schema_text().encode("utf-8")).hexdigest()[:16]
+
+
+def prompt_path(name: str) -> Path:
+    return data_dir("prompts") / name
+
+
+def seeds_dir() -> Path:
+    """The seed dataset: ``articles/<id>.txt`` and ``labels/<id>.json``."""
+    return data_dir("seeds")

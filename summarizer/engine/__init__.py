@@ -1,0 +1,1 @@
+"""Engine: prompts, grammars, decoding, chunking, figure-guided extraction, model loading and presets."""

@@ -1,0 +1,255 @@
+"""Figure-guided extraction: the parser finds the figures, the model labels each one.
+
+A small model asked for a whole claims document copies the worked example, loses
+track of who said what and loops until the token budget runs out. Here the work is
+cut into short, separate questions:
+
+1. :func:`summarizer.engine.figures.find_figures` lists the article's candidate counts, with
+   value, qualifier and sentence read from the text;
+2. for each figure the model answers one short label (what the figure counts, about
+   whom, who says so) under a grammar grounded in the article
+   (:mod:`summarizer.engine.figure_grammar`); "none" drops the figure. Every request shares
+   the instructions and the article, whose KV cache is computed once, and the
+   requests are decoded in batches (:mod:`summarizer.engine.batch_decode`);
+3. claims are assembled in the article's order: count and evidence from the text;
+   period, location, perpetrator and verification, which the text states in set
+   phrases, from the rule reader's draft of the same figure when the backend passes
+   one (the model's tokens go to what needs judgement); repeats of a figure dropped;
+4. the summary is written last, from the claims found, under a grammar that allows
+   only the article's numbers (:mod:`summarizer.engine.summary_grammar`), or built from the
+   claims without the model (``summary="claims"``).
+
+No generation can run away: each label is bounded, and a label that does not finish
+within its budget only loses that figure.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from summarizer.engine.figures import Figure, find_figures
+from summarizer.engine.lexicon import NON_PARTY_TYPES, claimant_type_named, names_harm, outcomes_named
+
+LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
+SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
+MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
+SUMMARY_MODES = ("model", "claims")
+
+
+@dataclass
+class FigureRun:
+    """What one article's figure-guided extraction produced."""
+
+    document: dict
+    labels: list[dict | None]  # per figure: the model's label (None: cut off)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def raw(self) -> str:
+        return json.dumps({"labels": self.labels, "document": self.document}, ensure_ascii=False)
+
+
+# The one part that differs between an in-process model and a server: given the requests of one
+# article, all of one kind ("label": a figure each; "summary") and a grammar each, generate at most
+# ``budget`` tokens per request, add counts to ``totals``, and answer (text, stopped) per request in
+# order; stopped False means cut off by the budget. (kind, requests, grammars, budget, totals) -> ...
+Generate = Callable[[str, list[str], list[str], int, dict], list[tuple[str, bool]]]
+
+
+def label_figures(article: str, generate: Generate, summary: str = "model", grounded: bool = True,
+                  drafts: list[dict] | None = None) -> FigureRun:
+    """Figure-guided extraction of ``article`` with ``generate`` as the model.
+    ``drafts``: claims a rule reader found in the article; a figure's period, location,
+    perpetrator and verification come from the draft of the same figure."""
+    from summarizer.engine.figure_prompting import figure_request
+
+    figures, figure_drafts = figures_to_label(article, drafts or [])
+    totals: dict[str, float] = {}
+    requests = [figure_request(article, figure) for figure in figures]
+    grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts, strict=True)]
+    outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
+    labels = [json.loads(text) if stopped else None for text, stopped in outputs]
+    claims = [build_claim(label, figure, article, draft)
+              for label, figure, draft in zip(labels, figures, figure_drafts, strict=True) if label and label["outcome"] != "none"]
+    claims = drop_repeats(claims)[:MAX_CLAIMS]
+    text = _summary(article, claims, generate, totals, grounded) if summary == "model" else None
+    document = {"summary": text or claims_summary(claims), "claims": claims}
+    stats = {**{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
+             "figures": len(labels), "labels_cut_off": labels.count(None)}
+    return FigureRun(document, labels, stats)
+
+
+def _summary(article: str, claims: list[dict], generate: Generate, totals: dict[str, float],
+             grounded: bool) -> str | None:
+    from summarizer.engine.figure_prompting import summary_request
+    from summarizer.engine.summary_grammar import summary_grammar
+
+    request = summary_request([claim_line(c) for c in claims])
+    [(text, stopped)] = generate("summary", [request], [summary_grammar(article, grounded)], SUMMARY_TOKENS, totals)
+    if not stopped:
+        return None  # cut off: the claims-built summary stands in
+    summary = " ".join(json.loads(text).split())
+    return clip_summary(summary) or None
+
+
+class FigureExtractor:
+    """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward pass."""
+
+    def __init__(self, decoder, tokenizer, batch_size: int = 8):
+        from summarizer.engine.batch_decode import BatchDecoder
+        from summarizer.engine.figure_prompting import FigurePrompts
+
+        self.decoder = decoder
+        self.batch = BatchDecoder(decoder)
+        self.batch_size = batch_size
+        self.prompts = FigurePrompts(tokenizer)
+        self.decoder.cache_prefix(self.prompts.prefix_ids)
+
+    def extract(self, article: str, params, summary: str = "model", grounded: bool = True,
+                drafts: list[dict] | None = None) -> FigureRun:
+        """``params``: :class:`summarizer.engine.decode.DecodeParams` (its budget caps each generation).
+        ``drafts``: see :func:`label_figures`."""
+        started = time.perf_counter()
+        article_ids = self.prompts.article_ids(article)
+        self.decoder.cache_prefix(article_ids, keep=False)
+
+        def generate(_kind: str, requests: list[str], grammars: list[str], budget: int,
+                     totals: dict) -> list[tuple[str, bool]]:
+            return self._generate(article_ids, requests, grammars, params, budget, totals)
+
+        run = label_figures(article, generate, summary, grounded, drafts)
+        run.stats.update(prompt_tokens=len(article_ids), seconds=round(time.perf_counter() - started, 4))
+        return run
+
+    def _generate(self, article_ids: list[int], requests: list[str], grammars: list[str], params, budget: int,
+                  totals: dict[str, float]) -> list[tuple[str, bool]]:
+        import dataclasses
+
+        prompts = [article_ids + self.prompts.request_ids(request) for request in requests]
+        limited = dataclasses.replace(params, max_new_tokens=min(budget, params.max_new_tokens))
+        calls = self.batch.forward_calls
+        results = self.batch.generate(prompts, grammars, limited, batch_size=self.batch_size)
+        for key in ("generated_tokens", "forced_tokens"):
+            totals[key] = totals.get(key, 0) + sum(r.stats.get(key, 0) for r in results)
+        totals["forward_passes"] = totals.get("forward_passes", 0) + self.batch.forward_calls - calls
+        totals["generations"] = totals.get("generations", 0) + len(results)
+        return [(r.text, r.stop_reason == "stop") for r in results]
+
+
+def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | None) -> str:
+    """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
+    the model gives the rest. Any other figure is the model's to judge, "none" included."""
+    from summarizer.engine.figure_grammar import figure_grammar
+
+    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
+
+
+def figures_to_label(article: str, drafts: list[dict]) -> tuple[list[Figure], list[dict | None]]:
+    """The figures worth a label, each with its draft. A figure that the rule reader did not read
+    and whose sentence has no word of harm ("deployed 50,000 troops", "launched 63 drones", "1,200
+    attacks") is no claim: asked anyway, small models call it one, so it is not asked."""
+    figures = [(figure, draft_for(figure, drafts, article)) for figure in find_figures(article)]
+    kept = [(figure, draft) for figure, draft in figures
+            if draft is not None or names_harm(article[slice(*figure.sentence)])]
+    return [figure for figure, _ in kept], [draft for _, draft in kept]
+
+
+def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:
+    """The draft claim of the same figure: same value, evidence around the figure."""
+    from summarizer.core.text import find_span
+
+    for draft in drafts:
+        span = find_span(article, draft.get("evidence") or "")
+        if draft["count"]["value"] == figure.count["value"] and span and span[0] <= figure.start < span[1]:
+            return draft
+    return None
+
+
+def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = None) -> dict:
+    """A claim in the schema's key order: the model's label; count and evidence from the text;
+    period, location, perpetrator and verification from the rule reader's draft, if any."""
+    def span(key: str) -> str | None:
+        value = label.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    draft = draft or {}
+    claimant_type, claimant_side = label["claimant_type"], span("claimant_side")
+    named = claimant_type_named(label.get("claimant") or "", weak=False)  # "UNHCR" is no NGO, whatever the model says
+    if named:
+        claimant_type = named
+        claimant_side = None if named in NON_PARTY_TYPES else claimant_side  # the contract: neutral bodies have none
+    return {
+        "claimant": span("claimant"), "claimant_type": claimant_type,
+        "claimant_side": claimant_side, "outcome": label["outcome"], "victim_side": span("victim_side"),
+        "victim_group": label["victim_group"], "equipment": span("equipment"), "count": figure.count,
+        "period": draft.get("period"), "location": draft.get("location"),
+        "perpetrator_side": draft.get("perpetrator_side"), "verification": draft.get("verification", "not_stated"),
+        "evidence": evidence(article, figure),
+    }
+
+
+def evidence(article: str, figure: Figure) -> str:
+    """The figure's sentence; a sentence too long for the schema is cut to a window around the figure."""
+    start, end = figure.sentence
+    text = article[start:end].strip()
+    if len(text) <= MAX_EVIDENCE:
+        return text
+    half = MAX_EVIDENCE // 2 - 20
+    lo, hi = max(start, figure.start - half), min(end, figure.end + half)
+    return article[lo:hi].strip()
+
+
+def drop_repeats(claims: list[dict]) -> list[dict]:
+    """A figure the article repeats (headline and body) is one claim: keep the first of the same
+    outcome, value, victims and claimant."""
+    seen: set[tuple] = set()
+    kept = []
+    for claim in claims:
+        key = (claim["outcome"], claim["count"]["value"], claim["count"]["upper"], claim["victim_group"],
+               claim["equipment"], (claim["claimant"] or "").lower())
+        if key not in seen:
+            seen.add(key)
+            kept.append(claim)
+    return kept
+
+
+_OUTCOME_WORDS = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed or injured",
+                  "missing": "missing", "captured": "captured", "displaced": "displaced",
+                  "equipment_destroyed": "destroyed"}
+_QUALIFIER_WORDS = {"approximately": "about ", "at_least": "at least ", "more_than": "more than ",
+                    "nearly": "nearly ", "up_to": "up to ", "exact": "", "range": ""}
+_GROUP_WORDS = {"military": "military personnel", "medical_workers": "medical workers", "mixed": "people",
+                "unspecified": "people"}
+
+
+def claim_line(claim: dict) -> str:
+    """One claim as a short line: "Health ministry: at least 31 civilians killed"."""
+    count = claim["count"]
+    figure = _QUALIFIER_WORDS[count["qualifier"]] + f"{count['value']:,}"
+    if count["upper"] is not None:
+        figure += f" to {count['upper']:,}"
+    what = claim["equipment"] or _GROUP_WORDS.get(claim["victim_group"], claim["victim_group"])
+    return f"{claim['claimant'] or 'Unattributed'}: {figure} {what} {_OUTCOME_WORDS[claim['outcome']]}"
+
+
+def claims_summary(claims: list[dict]) -> str:
+    """A summary built from the claims alone (no model): grounded because the claims are."""
+    if not claims:
+        return "The article states no casualty, displacement or destruction figures."
+    # Every number comes from a claim, so from the article; no count of claims (not an article number).
+    return clip_summary("; ".join(claim_line(c) for c in claims[:4]) + ".")
+
+
+def clip_summary(text: str, limit: int | None = MAX_SUMMARY) -> str:
+    """At most ``limit`` characters (None: no limit), cut at a sentence end (or a word) so no number is split."""
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("; "))
+    return cut[:end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)
+
+

@@ -1,0 +1,137 @@
+"""Prompts of figure-guided extraction: instructions, then the article, then one request.
+
+The chat is a system turn (``prompts/figures/system.md``: what each field of a label
+means), a worked example as real turns (``example.json``: an invented article, then
+one user turn per figure answered by its label: small models follow turns far better
+than examples embedded in the instructions), then the article as a user turn, and
+last one request: a figure (``figure.md``, the figure marked [like this] in its
+sentence) or the summary (``summary.md``, with the claims found). Three token runs,
+each computed once:
+
+* the instructions and the example, the same for every article (the decoder keeps
+  their KV cache);
+* the article (prefilled once per article on top of them);
+* the request, a few dozen tokens per figure.
+
+The example's entities cannot leak into a document: every name a label holds is an
+article span or a side name found in the article (:mod:`summarizer.engine.figure_grammar`).
+The chat is rendered with sentinels in place of the article and the request and cut
+there, as in :mod:`summarizer.engine.prompting`, so the prefix is exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from summarizer.core.errors import ModelError
+from summarizer.engine.figures import Figure
+from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
+from summarizer.core.resources import prompt_path
+
+PROMPT_FILES = ("figures/system.md", "figures/article.md", "figures/ready.md", "figures/figure.md",
+                "figures/summary.md", "figures/example.json")
+_ARTICLE = "ARTICLEGOESHERE7Q3X"
+_REQUEST = "REQUESTGOESHERE5K2W"
+
+
+@dataclass(frozen=True)
+class FigurePromptParts:
+    system: str
+    article: str  # holds {article}
+    ready: str  # the assistant's answer to the article turn
+    figure: str  # holds {figure} and {sentence}
+    summary: str  # holds {claims}
+    example: dict  # {"article": str, "figures": [{"figure", "sentence", "label"}]}
+
+
+@lru_cache(maxsize=1)
+def figure_prompt_parts() -> FigurePromptParts:
+    def read(name: str) -> str:
+        return prompt_path(name).read_text(encoding="utf-8").strip()
+
+    system, article, ready, figure, summary, example = (read(name) for name in PROMPT_FILES)
+    return FigurePromptParts(system, article, ready, figure, summary, example=json.loads(example))
+
+
+def format_label(label: dict) -> str:
+    """A label as the grammar writes it: compact, keys in order."""
+    return json.dumps(label, ensure_ascii=False, separators=(",", ":"))
+
+
+def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
+    """The worked example as chat turns: the article, then each figure and its label."""
+    turns = [{"role": "user", "content": parts.article.replace("{article}", parts.example["article"])},
+             {"role": "assistant", "content": parts.ready}]
+    for item in parts.example["figures"]:
+        request = parts.figure.replace("{figure}", item["figure"]).replace("{sentence}", item["sentence"])
+        turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["label"])}]
+    summary = json.dumps(parts.example["summary"], ensure_ascii=False)  # the summary is answered as a JSON string
+    turns += [{"role": "user", "content": summary_request(parts.example["summary_claims"], parts)},
+              {"role": "assistant", "content": summary}]
+    return turns
+
+
+@lru_cache(maxsize=1)
+def figure_prompt_hash() -> str:
+    """sha256 of the prompt files (names and bytes): part of what identifies a generation."""
+    digest = hashlib.sha256()
+    for name in PROMPT_FILES:
+        digest.update(name.encode() + b"\0" + prompt_path(name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def figure_request(article: str, figure: Figure, parts: FigurePromptParts | None = None) -> str:
+    """The request for one figure: the figure, and its sentence with the figure marked."""
+    parts = parts or figure_prompt_parts()
+    start, end = figure.sentence
+    marked = article[start:figure.start] + "[" + figure.text + "]" + article[figure.end:end]
+    return parts.figure.replace("{figure}", figure.text).replace("{sentence}", " ".join(marked.split()))
+
+
+def summary_request(claim_lines: list[str], parts: FigurePromptParts | None = None) -> str:
+    parts = parts or figure_prompt_parts()
+    return parts.summary.replace("{claims}", "\n".join(claim_lines) or "(none)")
+
+
+def figure_messages(article: str, request: str, parts: FigurePromptParts | None = None) -> list[dict[str, str]]:
+    """The whole chat of one request: instructions, the worked example, the article, the request.
+    What a server gets as messages; the in-process backend renders the same chat."""
+    parts = parts or figure_prompt_parts()
+    return [{"role": "system", "content": parts.system}, *example_turns(parts),
+            {"role": "user", "content": parts.article.replace("{article}", article)},
+            {"role": "assistant", "content": parts.ready}, {"role": "user", "content": request}]
+
+
+class FigurePrompts:
+    """Token ids of the three runs for one tokenizer."""
+
+    def __init__(self, tokenizer: Any, parts: FigurePromptParts | None = None):
+        self.tokenizer = tokenizer
+        messages = figure_messages(_ARTICLE, _REQUEST, parts)
+        chat = has_chat_template(tokenizer)
+        text = render_chat(tokenizer, messages) if chat else render_plain(messages)
+        if text.count(_ARTICLE) != 1 or text.count(_REQUEST) != 1:
+            raise ModelError("the tokenizer's chat template does not place the user's message verbatim")
+        head, rest = text.split(_ARTICLE)
+        self.middle, self.tail = rest.split(_REQUEST)
+        # A chat template writes its own special tokens (BOS included) as text.
+        self.prefix_ids: list[int] = self._encode(head, special=not chat)
+
+    def _encode(self, text: str, special: bool = False) -> list[int]:
+        return list(self.tokenizer.encode(text, add_special_tokens=special))
+
+    def article_ids(self, article: str) -> list[int]:
+        """Instructions + article: the prefix every request of this article starts with."""
+        return self.prefix_ids + self._encode(article.strip() + self.middle)
+
+    def request_ids(self, request: str) -> list[int]:
+        return self._encode(request + self.tail)
+
+    @property
+    def overhead_tokens(self) -> int:
+        """Prompt tokens that are not the article: instructions, the template, a generous request."""
+        return len(self.prefix_ids) + len(self._encode(self.middle + self.tail)) + 160

@@ -1,0 +1,146 @@
+"""The candidate figures of an article: every number that could be a claim's count.
+
+Figure-guided extraction starts here. The shared number parser finds every number;
+this module drops the ones that cannot be a count of victims or of destroyed items
+(years, dates, durations, money, percentages, distances, the "a" of "a few"), joins
+ranges ("between 2,000 and 2,500", "30-40") into one figure, reads the qualifier from
+the words just before the figure ("at least", "more than", "about" ...), and gives
+each figure the sentence it stands in (its evidence).
+
+The model then only judges what a figure is about (outcome, victims, claimant ...):
+the number, its qualifier and its evidence are read from the text, so they cannot
+drift apart or be invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.core.numbers import NumberMention, find_numbers
+
+__all__ = ["Figure", "find_figures", "split_sentences", "qualifier_before"]
+
+_MONTHS = ("January February March April May June July August September October November December "
+           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+_MONTH = "(?:" + "|".join(_MONTHS) + r")\.?"
+# Right after a figure: money, a share, a distance, a duration or age, a time of day.
+_NOT_A_COUNT_AFTER = re.compile(
+    r"\s*(%|per\s?cent|percent|dollars|euros|pounds|rubles|roubles|hryvnias?|km\b|kilomet|miles?\b|"
+    r"met(er|re)s?\b|hectares?|tons?\b|tonnes?|-?\s*(year|month|week|day|hour|minute|second)s?\b|:\d|"
+    r"(st|nd|rd|th)\b|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+_NOT_A_COUNT_BEFORE = re.compile(r"([$€£]|US\$|No\.|number|page|article|resolution|brigade|division|battalion|"
+                                 r"regiment|route|highway)\s*$|[A-Za-z][-/]$|\d[/.:]$", re.I)
+QUALIFIERS = {  # the words just before a figure, longest first when matched
+    **dict.fromkeys(["at least", "no fewer than", "no less than", "a minimum of"], "at_least"),
+    **dict.fromkeys("more than|over|in excess of|upwards of|surpassed|surpassing|surpass|surpasses|exceeded|"
+                    "exceeding|exceed|exceeds|topped|top|tops|above".split("|"), "more_than"),
+    **dict.fromkeys(["nearly", "almost", "nearing", "close to", "just under", "just short of"], "nearly"),
+    **dict.fromkeys(["up to", "as many as", "as much as"], "up_to"),
+    **dict.fromkeys(["about", "around", "approximately", "roughly", "some", "estimated", "an estimated",
+                     "approx.", "circa", "an approximate"], "approximately"),
+}
+_RANGE_GAP = re.compile(r"\s*(-|–|—|to|and|or)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_ABBREVIATIONS = set("mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
+                     "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split())
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One candidate count: its value (the low end of a range), qualifier and place in the article."""
+
+    value: float
+    upper: float | None  # the high end of a range, else None
+    qualifier: str  # exact, approximately, at_least, more_than, nearly, up_to, range
+    start: int  # character offsets of the figure's words ("between 2,000 and 2,500" is one figure)
+    end: int
+    text: str
+    sentence: tuple[int, int]  # offsets of the sentence it stands in
+
+    @property
+    def count(self) -> dict:
+        return {"value": _plain(self.value), "qualifier": self.qualifier,
+                "upper": _plain(self.upper) if self.upper is not None else None}
+
+
+def _plain(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def split_sentences(article: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of ``article``: lines, then ., ! or ? before a capital or digit."""
+    spans = []
+    for line in re.finditer(r"[^\n]*\S[^\n]*", article):
+        cut = line.start()
+        for boundary in _SENTENCE_END.finditer(article, line.start(), line.end()):
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut:boundary.start()])
+            if last_word and (last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS
+                              or len(last_word.group(1)) == 1):
+                continue  # "Mr. Smith", "U.S. officials": not a sentence end
+            spans.append((cut, boundary.start()))
+            cut = boundary.end()
+        spans.append((cut, line.end()))
+    return [(a, b) for a, b in spans if article[a:b].strip()]
+
+
+def _is_count(article: str, mention: NumberMention) -> bool:
+    """False for numbers that are not counts: years, dates, durations, money, shares, "a"/"an"."""
+    before, after = article[max(0, mention.start - 16):mention.start], article[mention.end:mention.end + 16]
+    if mention.text.lower() in ("a", "an") or (mention.text.lower() == "one" and re.match(r"\s+(of|another)\b", after)):
+        # "a" is mostly an article ("a strike") and "one of" a pronoun; a single item written
+        # "a submarine" is rare enough that the precision lost on the rest is not worth it.
+        return False
+    if _NOT_A_COUNT_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(after):
+        return False
+    if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
+        return False  # a year
+    near_month = re.search(rf"\b{_MONTH}\s*$", before) or re.match(rf"\s*{_MONTH}(?![a-z])", after)
+    return not (near_month and mention.value <= 31 and float(mention.value).is_integer())
+
+
+def qualifier_before(article: str, start: int, vague: bool = False) -> str:
+    """The qualifier the words just before ``start`` give a figure ("at least 31" -> at_least)."""
+    words = re.findall(r"[A-Za-z.]+", article[max(0, start - 40):start].lower())
+    preceding = " " + " ".join(words[-3:])
+    for phrase in sorted(QUALIFIERS, key=len, reverse=True):
+        if preceding.endswith(" " + phrase):
+            return QUALIFIERS[phrase]
+    return "at_least" if vague else "exact"
+
+
+def _range_end(article: str, mention: NumberMention, nxt: NumberMention | None) -> NumberMention | None:
+    """The high end when ``mention`` starts a range ("30-40", "30 to 40", "between 30 and 40")."""
+    if nxt is None or nxt.value <= mention.value:
+        return None
+    gap = _RANGE_GAP.fullmatch(article[mention.end:nxt.start])
+    if not gap:
+        return None
+    joiner = gap.group(1)
+    if joiner in ("and", "or"):
+        return nxt if re.search(r"\bbetween\s*$", article[max(0, mention.start - 10):mention.start], re.I) else None
+    # "30 to 40 people" is a range; "from 30 to 40" as a change over time is one too for a count.
+    return nxt
+
+
+def find_figures(article: str) -> list[Figure]:
+    """The article's candidate counts, in order of appearance."""
+    mentions = [m for m in find_numbers(article) if _is_count(article, m)]
+    sentences = split_sentences(article)
+    figures: list[Figure] = []
+    i = 0
+    while i < len(mentions):
+        mention = mentions[i]
+        upper = _range_end(article, mention, mentions[i + 1] if i + 1 < len(mentions) else None)
+        start = mention.start
+        if upper is not None:
+            between = re.search(r"\bbetween\s*$", article[max(0, start - 10):start], re.I)
+            start = start - len(between.group()) if between else start
+            qualifier, end = "range", upper.end
+        else:
+            qualifier, end = qualifier_before(article, mention.start, mention.vague), mention.end
+        sentence = next(((a, b) for a, b in sentences if a <= mention.start < b), (mention.start, mention.end))
+        figures.append(Figure(mention.value, upper.value if upper else None, qualifier, start, end,
+                              article[start:end], sentence))
+        i += 2 if upper is not None else 1
+    return figures

@@ -1,0 +1,201 @@
+"""GGUF files as models: checked, dequantized once, and cached as a safetensors folder.
+
+transformers loads a GGUF file only by dequantizing every tensor, which takes 20-60 s
+for a small model. :func:`converted_folder` does it once per file content and keeps the
+result as an ordinary model folder (weights, config, tokenizer, chat template,
+generation config) under ``<cache>/gguf/<sha256 of the file>/``, so that later loads
+take seconds. The folder is written under a temporary name and renamed when complete:
+an interrupted conversion leaves nothing that looks finished, and two processes
+converting the same file at once both end with one good copy.
+
+Before converting, :func:`check_file` reads the header and the tensor table, so that a
+truncated or corrupt file, or an architecture or quantization transformers cannot
+load, is a one-line error rather than a traceback a minute later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from summarizer.core.errors import ModelError
+
+MAGIC = b"GGUF"
+VERSIONS = (2, 3)
+DONE_FILE = "summarizer-gguf.json"  # written last: a folder without it is not a finished conversion
+# Tokens that end a turn or a text in the common chat formats (ChatML, Llama 3, Phi, Gemma).
+# A GGUF file names one EOS token; models such as Qwen2.5 end turns with either of two.
+END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "<end_of_turn>")
+_SCALARS = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}  # GGUF value type -> bytes
+_STRING, _ARRAY = 8, 9
+_MAX_STRING = 1 << 20  # no metadata key or scalar string is near this; a bigger length means corruption
+
+
+def cache_root() -> Path:
+    from summarizer.engine.fingerprint import cache_dir
+
+    return cache_dir() / "gguf"
+
+
+def _error(path: Path, problem: str) -> ModelError:
+    return ModelError(f"cannot load model {str(path)!r}: {problem}")
+
+
+# --- checking ------------------------------------------------------------------------------
+def check_file(path: Path) -> None:
+    """Header (magic, version, architecture) always; the tensor table only when not converted yet."""
+    architecture = read_architecture(path)
+    from summarizer.engine.fingerprint import file_sha256
+
+    if _is_done(cache_root() / file_sha256(path)):
+        return
+    _check_architecture(path, architecture)
+    _check_tensors(path)
+
+
+def read_architecture(path: Path) -> str:
+    """``general.architecture`` from the header, read without loading the file."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(4) != MAGIC:
+                raise _error(path, "not a GGUF file (it does not start with 'GGUF')")
+            version, _tensors, n_keys = struct.unpack("<IQQ", _read(handle, 20))
+            if version not in VERSIONS:
+                raise _error(path, f"GGUF version {version} is not supported (only {', '.join(map(str, VERSIONS))})")
+            for _ in range(min(n_keys, 10_000)):
+                key = _string(handle)
+                value = _value(handle, struct.unpack("<I", _read(handle, 4))[0])
+                if key == "general.architecture" and isinstance(value, str):
+                    return value
+    except (EOFError, struct.error, UnicodeDecodeError):
+        raise _error(path, "the GGUF file is truncated or corrupt (its header cannot be read)") from None
+    raise _error(path, "the GGUF file names no architecture (general.architecture)")
+
+
+def _read(handle: BinaryIO, n: int) -> bytes:
+    data = handle.read(n)
+    if len(data) != n:
+        raise EOFError
+    return data
+
+
+def _string(handle: BinaryIO) -> str:
+    (length,) = struct.unpack("<Q", _read(handle, 8))
+    if length > _MAX_STRING:
+        raise EOFError
+    return _read(handle, length).decode("utf-8")
+
+
+def _value(handle: BinaryIO, kind: int) -> Any:
+    """A string value is returned; others are skipped (None)."""
+    if kind == _STRING:
+        return _string(handle)
+    if kind in _SCALARS:
+        _read(handle, _SCALARS[kind])
+        return None
+    if kind == _ARRAY:
+        item_kind, count = struct.unpack("<IQ", _read(handle, 12))
+        if item_kind in _SCALARS:
+            handle.seek(_SCALARS[item_kind] * count, os.SEEK_CUR)
+        else:
+            for _ in range(count):
+                _value(handle, item_kind)
+        return None
+    raise EOFError  # an unknown value type: the file is not what it claims
+
+
+def _check_architecture(path: Path, architecture: str) -> None:
+    from transformers.modeling_gguf_pytorch_utils import GGUF_SUPPORTED_ARCHITECTURES
+
+    # transformers' own aliases (llama.cpp's names that differ from its model types)
+    aliases = {"qwen2moe": "qwen2_moe", "qwen3moe": "qwen3_moe", "gpt-oss": "gpt_oss", "minimax-m2": "minimax_m2"}
+    if aliases.get(architecture, architecture) not in GGUF_SUPPORTED_ARCHITECTURES:
+        supported = ", ".join(a for a in GGUF_SUPPORTED_ARCHITECTURES if a not in ("general", "tokenizer"))
+        raise _error(path, f"GGUF architecture {architecture!r} cannot be loaded by transformers (it loads: {supported})")
+
+
+def _check_tensors(path: Path) -> None:
+    from gguf import GGUFReader
+    from gguf.constants import GGMLQuantizationType as Q
+    from gguf.quants import _type_traits
+
+    try:
+        reader = GGUFReader(path)
+    except Exception:  # numpy reshape/view errors on a short or damaged file say nothing useful
+        size = path.stat().st_size
+        raise _error(path, f"the GGUF file is truncated or corrupt: its tensors cannot be read ({size:,} bytes)") from None
+    supported = {Q.F32, Q.F16, Q.BF16, *_type_traits}
+    unsupported = sorted({t.tensor_type.name for t in reader.tensors if t.tensor_type not in supported})
+    if unsupported:
+        raise _error(path, f"its quantization ({', '.join(unsupported)}) cannot be dequantized by this gguf package")
+    end = max((t.data_offset + t.n_bytes for t in reader.tensors), default=0)
+    if end > path.stat().st_size:
+        raise _error(path, "the GGUF file is truncated (its tensors run past the end of the file)")
+
+
+# --- converting ----------------------------------------------------------------------------
+def converted_folder(path: Path) -> Path:
+    """The dequantized model folder of ``path``, converting it on first use."""
+    from summarizer.engine.fingerprint import file_sha256
+
+    sha = file_sha256(path)
+    final = cache_root() / sha
+    if _is_done(final):
+        return final
+    check_file(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{sha[:16]}-", dir=final.parent))
+    try:
+        _convert(path, temp)
+        (temp / DONE_FILE).write_text(json.dumps({"gguf": str(path), "sha256": sha}), encoding="utf-8")
+        _publish(temp, final)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return final
+
+
+def _is_done(folder: Path) -> bool:
+    return (folder / DONE_FILE).is_file()
+
+
+def _publish(temp: Path, final: Path) -> None:
+    """Rename into place; if another process got there first, keep its copy."""
+    if final.exists() and not _is_done(final):
+        shutil.rmtree(final, ignore_errors=True)  # left by a copy made by hand, not by us
+    try:
+        os.rename(temp, final)
+    except OSError:
+        if not _is_done(final):
+            raise
+
+
+def _convert(path: Path, out: Path) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = str(path.parent), path.name
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)  # float32, as dequantized
+    except Exception as error:  # whatever the checks did not foresee, still one line naming the file
+        raise _error(path, f"transformers cannot load this GGUF file: {' '.join(str(error).split())[:160]}") from None
+    model.generation_config.eos_token_id = stop_token_ids(tokenizer, model.generation_config.eos_token_id)
+    # A GGUF-loaded model refuses to save ("quantized with gguf, not serializable"); its
+    # weights are plain dequantized tensors by now, so forget the quantizer and save.
+    model.hf_quantizer = None  # type: ignore[assignment]  # torch types every module attribute as Tensor | Module
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def stop_token_ids(tokenizer: Any, eos: int | list[int] | None) -> int | list[int] | None:
+    """The file's EOS plus the other end-of-turn tokens its vocabulary declares as special."""
+    ids = [eos] if isinstance(eos, int) else list(eos or [])
+    added = tokenizer.get_added_vocab()
+    ids += [added[token] for token in END_TOKENS if token in added and added[token] not in ids]
+    return ids[0] if len(ids) == 1 else (ids or None)

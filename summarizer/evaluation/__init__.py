@@ -1,0 +1,1 @@
+"""Evaluation: datasets x models -> scores (scoring, normalisation, eval and compare)."""

@@ -1,0 +1,492 @@
+"""``eval`` and ``compare``: run models over a labelled dataset, score them, write reports.
+
+Every generation goes through :func:`summarizer.api.summarize` with the run store,
+so an identical request is never generated twice: re-scoring is free and an
+interrupted comparison resumes where it stopped. Rendering lives in
+:mod:`summarizer.reporting.review` (HTML) and :mod:`summarizer.reporting.leaderboard` (Markdown, JSON, PNG);
+this module computes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from summarizer.api import summarize_many, usable_document
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
+from summarizer.core.dataset import Dataset, load_dataset
+from summarizer.core.errors import InputError
+from summarizer.core.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
+from summarizer.core.resources import seeds_dir
+from summarizer.evaluation.scoring import score_documents
+from summarizer.core.status import Status
+from summarizer.store import RunStore, store_session
+from summarizer.core.task import Task, load_task
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent to the ``progress`` callback after each article."""
+
+    model: str
+    article_id: str
+    done: int
+    total: int
+    from_cache: bool
+    status: Status
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class EvalResult:
+    """One model on one dataset."""
+
+    model: str
+    slug: str
+    report: dict[str, Any]  # report.json's content
+    extractions: dict[str, Extraction]
+    unlabelled: list[str]
+    problems: list[str]
+    out_dir: Path | None = None
+    task: Task | None = None  # None: claims
+
+    @property
+    def n_generated(self) -> int:
+        return self.report["n_generated"]
+
+    @property
+    def n_cached(self) -> int:
+        return self.report["n_cached"]
+
+
+@dataclass
+class CompareResult:
+    results: list[EvalResult]
+    leaderboard: dict[str, Any]
+    out_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def model_slug(model: str) -> str:
+    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        name = path.resolve().name
+    else:  # a GGUF file is named after its file, not its whole path
+        name = path.stem if path.is_file() else model.replace("/", "--")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug or "model"
+
+
+def evaluate(
+    model: str,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    store: RunStore | str | Path | None = None,
+    options: ExtractOptions | None = None,
+    no_cache: bool = False,
+    progress: ProgressCallback | None = None,
+    *,
+    backend: Backend | str | None = None,
+    dataset: Dataset | None = None,
+    concurrency: int = 1,
+    task: Task | str | Path | None = None,
+    backend_options: Any = None,
+    **backend_kwargs: Any,
+) -> EvalResult:
+    """Generate (or reuse) a document for every labelled article, score, and write reports.
+
+    ``store``: an open :class:`RunStore`, a path, or None for the default store.
+    ``backend``: a ready :class:`Backend`, or a registry name; the backend is otherwise
+    ``get_backend(model, backend, lazy=True, options=backend_options, task=task, **backend_kwargs)``
+    (its options as the backend's Options, or as keyword arguments), built once for all
+    articles and loaded only if an article is not in the store.
+    ``concurrency``: articles in flight at once, for a backend that allows it (a server).
+    ``task``: what to extract and how to score it (a Task, a task folder or ``"claims"``, the
+    default); a task other than claims needs ``data_dir`` (the seeds are claims).
+    Reports go to ``out_dir`` when given: report.json, report.md, review.html (claims only).
+    """
+    task = load_task(task)
+    if out_dir is not None:
+        check_eval_outputs(Path(out_dir), task)  # before any model time is spent
+    dataset = dataset if dataset is not None else load_dataset(_data_dir(data_dir, task), task)
+    _require_labels(dataset, data_dir)
+    with store_session(store) as run_store:
+        if not isinstance(backend, Backend):
+            backend = _make_backend(model, backend, backend_options, task=task, **backend_kwargs)
+        options = options or ExtractOptions()
+        runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
+    result = _score(model, backend, dataset, runs, task)
+    result.report["options"] = options.as_dict()
+    if out_dir is not None:
+        write_eval_reports(result, dataset, Path(out_dir))
+    return result
+
+
+EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
+LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
+
+
+def check_eval_outputs(out_dir: Path, task: Task | None = None) -> None:
+    """OutputError unless every report of :func:`write_eval_reports` can be written under ``out_dir``."""
+    check_output_folder(out_dir)
+    check_output_folder(out_dir / "predictions")
+    for name in _report_files(load_task(task)):
+        check_output_file(out_dir / name)
+
+
+def _report_files(task: Task) -> tuple[str, ...]:
+    # The review page shows claims (evidence, per-field differences): a user task gets the reports.
+    return EVAL_REPORT_FILES if task.is_claims else EVAL_REPORT_FILES[:2]
+
+
+def _data_dir(data_dir: str | Path | None, task: Task) -> Path:
+    if data_dir:
+        return Path(data_dir)
+    if not task.is_claims:
+        raise InputError(f"task {task.name!r} needs --data (a folder with articles/ and labels/ of that task); "
+                         "the bundled seeds are claims", task.source)
+    return seeds_dir()
+
+
+def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
+    if dataset.labels:
+        return
+    if dataset.problems:  # say why: the first file that could not be used, with its reason
+        first = _problem_entry(dataset.problems[0])
+        raise InputError(f"{first['reason']} (no labelled article is usable: {len(dataset.problems)} file(s) "
+                         f"left out, this is the first)", first["path"])
+    raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
+
+
+@dataclass
+class _Run:
+    extraction: Extraction
+    from_cache: bool
+
+
+def _generate(
+    model: str,
+    backend: Backend,
+    dataset: Dataset,
+    store: RunStore,
+    options: ExtractOptions,
+    no_cache: bool,
+    progress: ProgressCallback | None,
+    concurrency: int = 1,
+) -> dict[str, _Run]:
+    ids = sorted(dataset.labels)
+    runs: dict[str, _Run] = {}
+    # The same entry point as the CLI and Python users; the store makes reruns free.
+    results = summarize_many([dataset.articles[i] for i in ids], backend=backend, options=options, store=store,
+                             no_cache=no_cache, concurrency=concurrency)
+    for done, (article_id, result) in enumerate(zip(ids, results, strict=True), 1):
+        extraction = Extraction(result.raw, result.document, result.status, result.reason, result.stats)
+        runs[article_id] = _Run(extraction, result.from_cache)
+        if progress is not None:
+            progress(Progress(model, article_id, done, len(ids), result.from_cache, result.status))
+    return runs
+
+
+def score_for_task(task: Task, gold: dict[str, dict], pred: dict[str, dict | None],
+                   articles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The claims scorer for claims, the generic task scorer (:mod:`summarizer.evaluation.task_scoring`) for any other."""
+    if task.is_claims:
+        return score_documents(gold, pred, articles)
+    from summarizer.evaluation.task_scoring import score_task_documents
+
+    return score_task_documents(gold, pred, task, articles)
+
+
+def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run], task: Task) -> EvalResult:
+    # As in api.summarize, an "ok" generation has a document and a "truncated" one what it
+    # finished; the scorer counts the others (invalid, failed) as invalid documents with zero claims.
+    pred = {article_id: _document(run.extraction) for article_id, run in runs.items()}
+    gold = {article_id: dataset.labels[article_id] for article_id in runs}
+    articles = {article_id: dataset.articles[article_id] for article_id in runs}
+    report = score_for_task(task, gold, pred, articles)
+    report.update(_run_summary(model, backend, runs))
+    report["unlabelled"] = list(dataset.unlabelled)
+    report["problems"] = _problems(report, runs, dataset)
+    report["inputs"] = {
+        "data": str(dataset.root),
+        "gold": str(dataset.root / "labels"),
+        "pred": None,  # generated by the model (or served from the run store)
+        "articles": str(dataset.root / "articles"),
+    }
+    extractions = {article_id: run.extraction for article_id, run in runs.items()}
+    return EvalResult(model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems),
+                      task=task)
+
+
+def _problems(report: dict[str, Any], runs: dict[str, _Run], dataset: Dataset) -> dict[str, list]:
+    """The ``problems`` of ``summarizer score --json``, filled from the generations and the dataset."""
+    invalid = [
+        {"id": row["id"], "reason": runs[row["id"]].extraction.reason or row.get("invalid_reason")}
+        for row in report["per_article"]
+        if not row["valid"]
+    ]
+    labels_dir = str(dataset.root / "labels")
+    unreadable = [_problem_entry(line) for line in dataset.problems]
+    return {
+        "missing_predictions": [],  # every labelled article is generated
+        "invalid_predictions": invalid,
+        "stray_predictions": [],
+        "unreadable_gold": [entry for entry in unreadable if entry["path"].startswith(labels_dir)],
+        "unreadable_articles": [entry for entry in unreadable if not entry["path"].startswith(labels_dir)],
+    }
+
+
+def _problem_entry(line: str) -> dict[str, str]:
+    """``"<path>: <reason>"`` (a Dataset problem line) as ``{"id", "path", "reason"}``."""
+    path, _, reason = line.partition(": ")
+    return {"id": Path(path).stem, "path": path, "reason": reason}
+
+
+def _document(extraction: Extraction) -> dict | None:
+    return usable_document(extraction)
+
+
+def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:
+    """Model, cache use, statuses, speed. Timings are those of the original generations."""
+    stats = [run.extraction.stats for run in runs.values()]
+    seconds = sum(float(s.seconds or 0.0) for s in stats)
+    tokens = sum(int(s.generated_tokens or 0) for s in stats)
+    statuses: dict[str, int] = {}
+    for run in runs.values():
+        statuses[run.extraction.status.value] = statuses.get(run.extraction.status.value, 0) + 1
+    return {
+        "model": model,
+        "backend": backend.describe(),
+        "n_articles": len(runs),
+        "n_generated": sum(not run.from_cache for run in runs.values()),
+        "n_cached": sum(run.from_cache for run in runs.values()),
+        "statuses": statuses,
+        "failed": [
+            {"article": article_id, "reason": run.extraction.reason}
+            for article_id, run in runs.items()
+            if run.extraction.status is Status.FAILED
+        ],
+        "seconds_per_article": seconds / len(runs) if runs else None,
+        "tokens_per_second": tokens / seconds if seconds > 0 and tokens > 0 else None,
+        "generated_tokens": tokens,
+    }
+
+
+def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
+    """report.json, report.md, review.html and predictions/<id>.json for one model."""
+    from summarizer.reporting.leaderboard import render_report_markdown
+    from summarizer.reporting.review import render_review
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not load_task(result.task).is_claims:
+        return _write_task_reports(result, out_dir)
+    ids = list(result.extractions)
+    page = render_review(
+        {i: dataset.articles[i] for i in ids},
+        {i: dataset.labels[i] for i in ids},
+        {i: _document(result.extractions[i]) for i in ids},
+        result.report,
+        title=f"Review: {result.model}",
+        statuses={i: _generation_info(result.extractions[i]) for i in ids},
+    )
+    paths = [out_dir / name for name in EVAL_REPORT_FILES]
+    _write_predictions(result, out_dir / "predictions")
+    write_json_atomic(paths[0], result.report)
+    write_text_atomic(paths[1], render_report_markdown(result.report))
+    write_text_atomic(paths[2], page)
+    result.out_dir = out_dir
+    return paths
+
+
+def _write_task_reports(result: EvalResult, out_dir: Path) -> list[Path]:
+    from summarizer.reporting.task_report import render_task_markdown
+
+    paths = [out_dir / name for name in _report_files(load_task(result.task))]
+    _write_predictions(result, out_dir / "predictions")
+    write_json_atomic(paths[0], result.report)
+    write_text_atomic(paths[1], render_task_markdown(result.report))
+    result.out_dir = out_dir
+    return paths
+
+
+def _write_predictions(result: EvalResult, folder: Path) -> None:
+    """predictions/<id>.json in the gold format, so `summarizer score --pred` can re-score them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    documents = {i: _document(e) for i, e in result.extractions.items() if _document(e) is not None}
+    for article_id, document in documents.items():
+        write_json_atomic(folder / f"{article_id}.json", document)
+    # A rerun must not leave documents of an earlier run. Only those are removed (and a file
+    # another run removed first is no error), so two runs into one folder do not clash.
+    for stale in folder.glob("*.json"):
+        if stale.stem not in documents:
+            stale.unlink(missing_ok=True)
+
+
+def _generation_info(extraction: Extraction) -> dict[str, Any]:
+    return {"status": extraction.status, "reason": extraction.reason, "raw": extraction.raw}
+
+
+# -- compare ------------------------------------------------------------------------------------
+def compare(
+    models: Sequence[str],
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    store: RunStore | str | Path | None = None,
+    options: ExtractOptions | None = None,
+    no_cache: bool = False,
+    progress: ProgressCallback | None = None,
+    *,
+    backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
+    concurrency: int = 1,
+    task: Task | str | Path | None = None,
+) -> CompareResult:
+    """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
+
+    Each model's reports go to ``out_dir/<model-slug>/``; the leaderboard to
+    ``out_dir/leaderboard.{md,json,png}``. Every generation is committed to the store
+    as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
+    ``backend_kwargs(model)`` gives the keyword arguments of :func:`evaluate` for each model's
+    backend (``backend``, ``backend_options``, or the options as keywords).
+    """
+    if not models:
+        raise InputError("compare needs at least one model")
+    task = load_task(task)
+    dataset = load_dataset(_data_dir(data_dir, task), task)
+    _require_labels(dataset, data_dir)
+    out = Path(out_dir) if out_dir is not None else None
+    slugs = _unique_slugs(models)
+    if out is not None:  # every output checked before the first model runs
+        check_output_folder(out)
+        for name in LEADERBOARD_FILES:
+            check_output_file(out / name)
+        for slug in slugs.values():
+            check_eval_outputs(out / slug, task)
+    results = []
+    with store_session(store) as run_store:
+        # Every model resolved and checked (exists, loadable) before the first one generates.
+        backends = {m: _make_backend(m, task=task, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
+        for model in models:
+            model_out = out / slugs[model] if out is not None else None
+            result = evaluate(
+                model, data_dir, model_out, run_store, options, no_cache, progress,
+                backend=backends[model], dataset=dataset, concurrency=concurrency, task=task,
+            )
+            result.slug = slugs[model]
+            results.append(result)
+    board = build_leaderboard(results, dataset, task)
+    outcome = CompareResult(results, board, out)
+    if out is not None:
+        outcome.files = write_leaderboard(board, out)
+    return outcome
+
+
+def _make_backend(model: str, backend: str | None = None, backend_options: Any = None, *, task: Task | None = None,
+                  **values: Any) -> Backend:
+    return get_backend(model, backend, lazy=True, options=backend_options, task=task, **values)
+
+
+def _unique_slugs(models: Sequence[str]) -> dict[str, str]:
+    if len(set(models)) != len(models):
+        raise InputError("compare was given the same model twice: " + ", ".join(sorted(_duplicates(models))))
+    slugs: dict[str, str] = {}
+    for model in models:
+        slug, n = model_slug(model), 2
+        while slug in slugs.values():
+            slug, n = f"{model_slug(model)}-{n}", n + 1
+        slugs[model] = slug
+    return slugs
+
+
+def _duplicates(models: Sequence[str]) -> set[str]:
+    return {m for m in models if list(models).count(m) > 1}
+
+
+def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset, task: Task | None = None) -> dict[str, Any]:
+    """Rows sorted by claim F1 (a user task: item F1; best first) and the article x model F1 matrix."""
+    task = load_task(task)
+    row_of, key = (_leaderboard_row, "claim_f1") if task.is_claims else (_task_leaderboard_row, "item_f1")
+    rows = sorted((row_of(r) for r in results), key=lambda row: -(row[key] or 0.0))
+    article_ids = sorted({row["id"] for r in results for row in r.report["per_article"]})
+    matrix = {
+        "articles": article_ids,
+        "models": [row["model"] for row in rows],
+        "f1": [[_article_f1(_result_for(results, row["model"]), a) for row in rows] for a in article_ids],
+    }
+    return {
+        "data": str(dataset.root),
+        **({} if task.is_claims else {"task": task.name}),
+        "n_articles": len(article_ids),
+        "unlabelled": list(dataset.unlabelled),
+        "models": rows,
+        "article_f1": matrix,
+    }
+
+
+def _result_for(results: Sequence[EvalResult], model: str) -> EvalResult:
+    return next(r for r in results if r.model == model)
+
+
+def _article_f1(result: EvalResult, article_id: str) -> float | None:
+    for row in result.report["per_article"]:
+        if row["id"] == article_id:
+            return row.get("f1")
+    return None
+
+
+def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
+    report = result.report
+    ci = report.get("ci", {})
+    return {
+        "model": result.model,
+        "slug": result.slug,
+        "claim_f1": report["claim_f1"],
+        "claim_f1_ci": ci.get("claim_f1"),
+        "strict_f1": report["strict_f1"],
+        "strict_f1_ci": ci.get("strict_f1"),
+        "claim_precision": report.get("claim_precision"),
+        "claim_recall": report.get("claim_recall"),
+        "count_accuracy": report.get("count_accuracy"),
+        "mean_field_accuracy": report.get("mean_field_accuracy"),
+        "validity_rate": report.get("validity_rate"),
+        "grounding_rate": report.get("grounding_rate"),
+        "hallucinated_number_rate": report.get("hallucinated_number_rate"),
+        "summary_invented_number_rate": report.get("summary_invented_number_rate"),
+        "summaries_with_invented_number_rate": report.get("summaries_with_invented_number_rate"),
+        "seconds_per_article": report.get("seconds_per_article"),
+        "tokens_per_second": report.get("tokens_per_second"),
+        "n_failed": len(report.get("failed", [])),
+    }
+
+
+
+def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
+    """A user task's leaderboard row (see :mod:`summarizer.evaluation.task_scoring`)."""
+    report = result.report
+    keys = ("item_f1", "item_precision", "item_recall", "macro_item_f1", "mean_field_accuracy", "validity_rate",
+            "grounding_rate", "hallucinated_number_rate", "seconds_per_article", "tokens_per_second")
+    return {"model": result.model, "slug": result.slug, **{k: report.get(k) for k in keys},
+            "item_f1_ci": (report.get("ci") or {}).get("item_f1"), "n_failed": len(report.get("failed", []))}
+
+
+def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
+    from summarizer.reporting.leaderboard import render_leaderboard_markdown, write_leaderboard_png
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if "task" in board:  # a user task: JSON and Markdown (the chart shows claim F1)
+        from summarizer.reporting.task_report import render_task_leaderboard_markdown
+
+        paths = [out_dir / name for name in LEADERBOARD_FILES[:2]]
+        write_json_atomic(paths[0], board)
+        write_text_atomic(paths[1], render_task_leaderboard_markdown(board))
+        return paths
+    paths = [out_dir / name for name in LEADERBOARD_FILES]
+    write_json_atomic(paths[0], board)
+    write_text_atomic(paths[1], render_leaderboard_markdown(board))
+    write_leaderboard_png(board, paths[2])
+    return paths

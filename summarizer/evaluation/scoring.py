@@ -1,0 +1,491 @@
+"""Score predicted claims documents against gold labels (contract claims-v1, "Scoring").
+
+Pure functions: documents in, a report dict out; no files, no printing, no
+randomness beyond a seeded bootstrap. The same input gives the same numbers,
+bit for bit.
+
+Alignment
+---------
+Per article, gold and predicted claims are paired one-to-one by the Hungarian
+algorithm (``scipy.optimize.linear_sum_assignment``) on :func:`similarity`:
+
+* ``outcome`` must be equal, else the similarity is 0;
+* otherwise it is the weighted share of these fields that agree (after
+  :mod:`summarizer.evaluation.normalize`)::
+
+      count.value 35   equipment 25   victim_group 15   victim_side 15   claimant 10
+
+  ``equipment`` only weighs in when the outcome is ``equipment_destroyed``; for
+  other outcomes the remaining weights (75 points) are the whole.
+* a pair is a match when its similarity is at least ``MATCH_THRESHOLD`` = 0.5.
+  For people: the right number plus any one other field, or group + side +
+  claimant with a wrong number. For equipment: number + kind, kind + group +
+  side, or number + group.
+
+Ties between equally similar pairings are broken by the overlap of the evidence
+words (a weight far too small to override any field), so the result does not
+depend on claim order.
+
+Metrics and their conventions
+-----------------------------
+* A prediction that is ``None`` (missing, unreadable) or fails the schema is
+  invalid and counts as zero claims; ``validity_rate`` = valid / articles.
+* lenient: a matched pair is a true positive. strict: a matched pair whose
+  ``STRICT_FIELDS`` all agree (count.upper included, so a range must be right at
+  both ends).
+* micro P/R/F1 pool the counts of all articles: P = tp / predicted,
+  R = tp / gold, F1 = 2 tp / (predicted + gold). An article with neither gold nor
+  predicted claims adds nothing to them.
+* When a denominator is 0 the value is 1.0 if both gold and predicted counts are
+  0 (nothing to find, nothing invented) and 0.0 otherwise. So a silent article
+  with gold claims has P = R = F1 = 0; an article with no gold and no prediction
+  has P = R = F1 = 1.
+* macro metrics average the per-article values over all articles, empty ones
+  included at 1.0 (correct silence is a correct answer; leaving those articles
+  out would keep their false positives but drop their true negatives).
+* per-field accuracy is over matched pairs; an error is ``missing`` (gold has a
+  value, prediction null), ``invented`` (gold null, prediction has one) or
+  ``wrong`` (both present, different). ``mean_field_accuracy`` averages the
+  fields except ``outcome`` (equal by construction of the alignment).
+* grounding rate: share of predicted evidence (valid documents, articles with
+  text) that :func:`summarizer.core.text.find_span` finds. hallucinated-number rate:
+  share of predicted ``count.value`` that :func:`summarizer.core.numbers.value_occurs`
+  does not find (``count.upper`` is left out, as the contract names only the
+  value; ``summarizer validate`` checks both). Both are ``None`` when nothing could
+  be checked.
+* summary invented-number rate: over valid predicted documents with article text,
+  the share of the figures in the ``summary`` (:func:`summary_numbers`: digits,
+  number words, vague words such as "dozens" = 12) that no figure of the article
+  equals (:func:`summarizer.core.numbers.value_occurs`). A mention that is just "a"/"an"
+  is left out: the parser reads "a submarine" as 1, but in a summary "a" is nearly
+  always the article, and counting it would flood the rate with noise. (The article
+  side keeps them: "one civilian" is grounded by "a civilian".) Also the share of
+  checked summaries with at least one invented figure. ``None`` when no summary
+  could be checked (for the first rate: when the checked summaries hold no figure).
+* confidence intervals: percentile bootstrap over articles (resampled with
+  replacement, ``random.Random(seed)``, 1000 resamples, 95%, linear
+  interpolation between order statistics). Resamples on which a rate is
+  undefined (``None``) are left out of that rate's interval.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, overload
+
+from summarizer.core.errors import InputError
+from summarizer.evaluation.normalize import fold, same_claimant, same_equipment, same_side, same_text
+from summarizer.core.numbers import NumberMention, find_numbers, value_occurs
+
+FIELDS: tuple[str, ...] = (
+    "claimant", "claimant_type", "claimant_side", "outcome", "victim_side", "victim_group",
+    "equipment", "count.value", "count.qualifier", "count.upper", "period", "location",
+    "perpetrator_side", "verification",
+)
+# Integer points so that sums and the threshold test are exact in floating point.
+SIMILARITY_WEIGHTS: dict[str, int] = {
+    "count.value": 35, "equipment": 25, "victim_group": 15, "victim_side": 15, "claimant": 10,
+}
+MATCH_THRESHOLD = 0.5
+STRICT_FIELDS: tuple[str, ...] = (
+    "outcome", "count.value", "count.qualifier", "count.upper", "victim_side", "victim_group", "equipment",
+)
+TIE_BREAK_WEIGHT = 1e-6  # x evidence overlap (<= 1) x at most 200 claims < the smallest field difference
+BOOTSTRAP_N = 1000
+BOOTSTRAP_SEED = 0
+BOOTSTRAP_LEVEL = 0.95
+CI_METRICS: tuple[str, ...] = (
+    "claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
+    "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
+    "summary_invented_number_rate", "summaries_with_invented_number_rate",
+)
+# In running text "a"/"an" are articles, not the count 1 the parser reads ("a submarine").
+NOT_SUMMARY_NUMBERS = frozenset({"a", "an"})
+
+
+# ---------------------------------------------------------------- field comparison
+
+def field_value(claim: dict, field: str):
+    """The value of ``field`` ("count.value" reaches into ``count``); None when absent."""
+    if field.startswith("count."):
+        count = claim.get("count")
+        return count.get(field[len("count."):]) if isinstance(count, dict) else None
+    return claim.get(field)
+
+
+def _same_exact(a, b) -> bool:
+    return a == b
+
+
+def _same_number(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return float(a) == float(b)  # 1180 and 1180.0 are the same figure
+
+
+# Any: the values are JSON values of a field, and each comparator takes the kinds its field holds.
+COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "claimant": same_claimant,
+    "claimant_type": _same_exact,
+    "claimant_side": same_side,
+    "outcome": _same_exact,
+    "victim_side": same_side,
+    "victim_group": _same_exact,
+    "equipment": same_equipment,
+    "count.value": _same_number,
+    "count.qualifier": _same_exact,
+    "count.upper": _same_number,
+    "period": same_text,
+    "location": same_text,
+    "perpetrator_side": same_side,
+    "verification": _same_exact,
+}
+
+
+def fields_agree(gold: dict, pred: dict, field: str) -> bool:
+    return COMPARATORS[field](field_value(gold, field), field_value(pred, field))
+
+
+def error_kind(gold_value, pred_value) -> str:
+    """How a field is wrong: "missing", "invented" or "wrong" (call only when it is wrong)."""
+    if pred_value is None:
+        return "missing"
+    if gold_value is None:
+        return "invented"
+    return "wrong"
+
+
+def field_diffs(gold: dict, pred: dict) -> dict[str, dict]:
+    """Every field on which a matched pair disagrees: {field: {gold, pred, error}}."""
+    diffs = {}
+    for field in FIELDS:
+        if not fields_agree(gold, pred, field):
+            g, p = field_value(gold, field), field_value(pred, field)
+            diffs[field] = {"gold": g, "pred": p, "error": error_kind(g, p)}
+    return diffs
+
+
+def is_strict_match(gold: dict, pred: dict) -> bool:
+    return all(fields_agree(gold, pred, field) for field in STRICT_FIELDS)
+
+
+# ---------------------------------------------------------------- alignment
+
+def _similarity_points(gold: dict, pred: dict) -> tuple[int, int]:
+    """(points agreed, points possible) of the weighted fields for this pair."""
+    weighted = [f for f in SIMILARITY_WEIGHTS if f != "equipment" or gold.get("outcome") == "equipment_destroyed"]
+    agreed = sum(SIMILARITY_WEIGHTS[f] for f in weighted if fields_agree(gold, pred, f))
+    return agreed, sum(SIMILARITY_WEIGHTS[f] for f in weighted)
+
+
+def similarity(gold: dict, pred: dict) -> float:
+    """Pair similarity in [0, 1]; 0 unless the outcomes are equal (weights in the module docstring)."""
+    if gold.get("outcome") != pred.get("outcome"):
+        return 0.0
+    agreed, possible = _similarity_points(gold, pred)
+    return agreed / possible
+
+
+def _evidence_overlap(gold: dict, pred: dict) -> float:
+    a = set(fold(str(gold.get("evidence") or "")).split())
+    b = set(fold(str(pred.get("evidence") or "")).split())
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+
+def align(gold_claims: Sequence[dict], pred_claims: Sequence[dict],
+          threshold: float = MATCH_THRESHOLD) -> list[tuple[int, int, float]]:
+    """One-to-one matches ``(gold_index, pred_index, similarity)``, sorted by gold index.
+
+    Maximises the total similarity of the pairs at or above ``threshold``; pairs
+    below it are worth nothing to the assignment and are dropped afterwards.
+    """
+    if not gold_claims or not pred_claims:
+        return []
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    sims = np.array([[similarity(g, p) for p in pred_claims] for g in gold_claims])
+    eligible = sims >= threshold
+    ties = np.array([[_evidence_overlap(g, p) for p in pred_claims] for g in gold_claims])
+    worth = np.where(eligible, sims + TIE_BREAK_WEIGHT * ties, 0.0)
+    rows, cols = linear_sum_assignment(worth, maximize=True)
+    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols, strict=True) if eligible[r, c]]
+    return sorted(pairs)
+
+
+# ---------------------------------------------------------------- ratios
+
+@overload
+def ratio(numerator: float, denominator: float, empty: float) -> float: ...
+@overload
+def ratio(numerator: float, denominator: float, empty: None) -> float | None: ...
+def ratio(numerator: float, denominator: float, empty: float | None) -> float | None:
+    """numerator / denominator, or ``empty`` when the denominator is 0."""
+    return numerator / denominator if denominator else empty
+
+
+def prf(tp: int, n_gold: int, n_pred: int) -> tuple[float, float, float]:
+    """Precision, recall, F1 with the conventions of the module docstring."""
+    both_empty = 1.0 if n_gold == 0 and n_pred == 0 else 0.0
+    return (ratio(tp, n_pred, both_empty), ratio(tp, n_gold, both_empty),
+            ratio(2 * tp, n_gold + n_pred, both_empty))
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return math.fsum(present) / len(present) if present else None
+
+
+# ---------------------------------------------------------------- one article
+
+def _prediction_status(pred_doc) -> tuple[bool, str | None]:
+    """(valid, reason it is not) for a predicted document."""
+    if pred_doc is None:
+        return False, "no readable prediction"
+    from summarizer.core.validation import schema_problems
+
+    problems = schema_problems(pred_doc)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return False, f"fails the schema: {problems[0].path}: {problems[0].message}{more}"
+    return True, None
+
+
+def _check_gold(article_id: str, gold_doc) -> None:
+    from summarizer.core.validation import schema_problems
+
+    problems = schema_problems(gold_doc)
+    if problems:
+        first = problems[0]
+        raise InputError(f"gold label fails the schema: {first.path}: {first.message}", path=article_id)
+
+
+def _grounding_counts(pred_claims: list[dict], article: str | None) -> dict:
+    """How many evidences ground and how many values do not occur (None without an article)."""
+    if article is None:
+        return {"n_evidence": 0, "n_grounded": 0, "n_values": 0, "n_hallucinated": 0, "checked": False}
+    from summarizer.core.text import find_span
+
+    evidences = [c.get("evidence") for c in pred_claims]
+    values = [field_value(c, "count.value") for c in pred_claims]
+    return {
+        "n_evidence": len(evidences),
+        "n_grounded": sum(1 for e in evidences if isinstance(e, str) and find_span(article, e) is not None),
+        "n_values": len(values),
+        "n_hallucinated": sum(1 for v in values if v is None or not value_occurs(float(v), article)),
+        "checked": True,
+    }
+
+
+def summary_numbers(summary: str) -> list[NumberMention]:
+    """The figures a summary states, "a"/"an" left out."""
+    return [m for m in find_numbers(summary) if m.text.lower() not in NOT_SUMMARY_NUMBERS]
+
+
+def summary_invented_numbers(summary: str, article: str) -> list[NumberMention]:
+    """The figures of ``summary`` that no figure of ``article`` equals, in order of appearance."""
+    return [m for m in summary_numbers(summary) if not value_occurs(m.value, article)]
+
+
+def _summary_counts(pred_doc, valid: bool, article: str | None) -> dict:
+    """The summary's figures and those it invents; nothing checked for an invalid document or no article."""
+    summary = pred_doc.get("summary") if valid else None
+    if article is None or not isinstance(summary, str):
+        return {"summary_checked": False, "n_summary_numbers": 0, "n_summary_invented": 0,
+                "summary_invented_numbers": []}
+    invented = summary_invented_numbers(summary, article)
+    return {
+        "summary_checked": True,
+        "n_summary_numbers": len(summary_numbers(summary)),
+        "n_summary_invented": len(invented),
+        # Offsets into the predicted summary, so a report can point at them (the review page does).
+        "summary_invented_numbers": [{"text": m.text, "start": m.start, "end": m.end, "value": m.value}
+                                     for m in invented],
+    }
+
+
+def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None = None) -> dict:
+    """The per-article row: counts, P/R/F1, validity, grounding and the alignment itself."""
+    valid, reason = _prediction_status(pred_doc)
+    gold_claims = list(gold_doc["claims"])
+    pred_claims = list(pred_doc["claims"]) if valid else []
+    matches = align(gold_claims, pred_claims)
+    match_rows = [
+        {"gold_index": gi, "pred_index": pi, "similarity": sim,
+         "strict": is_strict_match(gold_claims[gi], pred_claims[pi]),
+         "field_diffs": field_diffs(gold_claims[gi], pred_claims[pi])}
+        for gi, pi, sim in matches
+    ]
+    tp, strict_tp = len(match_rows), sum(1 for m in match_rows if m["strict"])
+    precision, recall, f1 = prf(tp, len(gold_claims), len(pred_claims))
+    grounding = _grounding_counts(pred_claims, article)
+    summary = _summary_counts(pred_doc, valid, article)
+    return {
+        "id": article_id,
+        "n_gold": len(gold_claims),
+        "n_pred": len(pred_claims),
+        "tp": tp,
+        "strict_tp": strict_tp,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "strict_f1": prf(strict_tp, len(gold_claims), len(pred_claims))[2],
+        "valid": valid,
+        "invalid_reason": reason,
+        "grounding_rate": ratio(grounding["n_grounded"], grounding["n_evidence"], None),
+        "hallucinated_number_rate": ratio(grounding["n_hallucinated"], grounding["n_values"], None),
+        **{k: grounding[k] for k in ("n_evidence", "n_grounded", "n_values", "n_hallucinated")},
+        "summary_invented_number_rate": ratio(summary["n_summary_invented"], summary["n_summary_numbers"], None),
+        "summary_has_invented_number": summary["n_summary_invented"] > 0 if summary["summary_checked"] else None,
+        **summary,
+        "matches": match_rows,
+        "missed": sorted(set(range(len(gold_claims))) - {m["gold_index"] for m in match_rows}),
+        "spurious": sorted(set(range(len(pred_claims))) - {m["pred_index"] for m in match_rows}),
+    }
+
+
+# ---------------------------------------------------------------- many articles
+
+def aggregate(rows: Sequence[dict]) -> dict:
+    """Headline numbers from per-article rows (also what each bootstrap resample computes)."""
+    def total(key: str) -> int:
+        return sum(row[key] for row in rows)
+
+    n_gold, n_pred, tp, strict_tp = total("n_gold"), total("n_pred"), total("tp"), total("strict_tp")
+    precision, recall, f1 = prf(tp, n_gold, n_pred)
+    strict_precision, strict_recall, strict_f1 = prf(strict_tp, n_gold, n_pred)
+    return {
+        "claim_precision": precision,
+        "claim_recall": recall,
+        "claim_f1": f1,
+        "strict_precision": strict_precision,
+        "strict_recall": strict_recall,
+        "strict_f1": strict_f1,
+        "macro_precision": _mean(row["precision"] for row in rows),
+        "macro_recall": _mean(row["recall"] for row in rows),
+        "macro_f1": _mean(row["f1"] for row in rows),
+        "macro_strict_f1": _mean(row["strict_f1"] for row in rows),
+        "validity_rate": ratio(sum(1 for row in rows if row["valid"]), len(rows), None),
+        "grounding_rate": ratio(total("n_grounded"), total("n_evidence"), None),
+        "hallucinated_number_rate": ratio(total("n_hallucinated"), total("n_values"), None),
+        "summary_invented_number_rate": ratio(total("n_summary_invented"), total("n_summary_numbers"), None),
+        "summaries_with_invented_number_rate": ratio(
+            sum(1 for row in rows if row["summary_has_invented_number"]), total("summary_checked"), None),
+        "n_articles": len(rows),
+        "n_valid": sum(1 for row in rows if row["valid"]),
+        "n_gold_claims": n_gold,
+        "n_pred_claims": n_pred,
+        "n_matched": tp,
+        "n_strict_matched": strict_tp,
+        "n_summaries_checked": total("summary_checked"),
+        "n_summary_numbers": total("n_summary_numbers"),
+        "n_summary_invented": total("n_summary_invented"),
+    }
+
+
+def per_field_accuracy(rows: Sequence[dict]) -> dict[str, dict]:
+    """For every field, over all matched pairs: n, correct, accuracy, missing, invented, wrong."""
+    matches = [m for row in rows for m in row["matches"]]
+    table = {}
+    for field in FIELDS:
+        errors = [m["field_diffs"][field]["error"] for m in matches if field in m["field_diffs"]]
+        n = len(matches)
+        table[field] = {
+            "n": n,
+            "correct": n - len(errors),
+            "accuracy": ratio(n - len(errors), n, None),
+            "missing": errors.count("missing"),
+            "invented": errors.count("invented"),
+            "wrong": errors.count("wrong"),
+        }
+    return table
+
+
+def _percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default method)."""
+    position = q * (len(sorted_values) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def _resamples(k: int, n: int, seed: int) -> Iterable[list[int]]:
+    """``n`` lists of ``k`` article indices drawn with replacement; the same for the same seed."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        yield rng.choices(range(k), k=k)
+
+
+def _interval(values: list[float], level: float) -> list[float] | None:
+    if not values:
+        return None
+    values = sorted(values)
+    tail = (1 - level) / 2
+    return [_percentile(values, tail), _percentile(values, 1 - tail)]
+
+
+def bootstrap_ci(per_article: Sequence[dict], statistic: Callable[[list[dict]], float | None],
+                 n: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED,
+                 level: float = BOOTSTRAP_LEVEL) -> list[float] | None:
+    """Percentile bootstrap interval ``[lo, hi]`` of ``statistic`` over resampled articles.
+
+    ``statistic`` gets a list of per-article rows. None when there are no articles
+    or the statistic is undefined on every resample.
+    """
+    if not per_article:
+        return None
+    rows = list(per_article)
+    values = [statistic([rows[i] for i in sample]) for sample in _resamples(len(rows), n, seed)]
+    return _interval([v for v in values if v is not None], level)
+
+
+def bootstrap_cis(per_article: Sequence[dict], metrics: Sequence[str] = CI_METRICS,
+                  n: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED,
+                  level: float = BOOTSTRAP_LEVEL) -> dict[str, list[float] | None]:
+    """:func:`bootstrap_ci` of several :func:`aggregate` metrics at once (same resamples, one pass)."""
+    if not per_article:
+        return {metric: None for metric in metrics}
+    rows = list(per_article)
+    draws: dict[str, list[float]] = {metric: [] for metric in metrics}
+    for sample in _resamples(len(rows), n, seed):
+        numbers = aggregate([rows[i] for i in sample])
+        for metric in metrics:
+            if numbers[metric] is not None:
+                draws[metric].append(numbers[metric])
+    return {metric: _interval(draws[metric], level) for metric in metrics}
+
+
+def score_documents(gold: dict[str, dict], pred: dict[str, dict | None],
+                    articles: dict[str, str] | None = None, *,
+                    n_bootstrap: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED) -> dict:
+    """The full report for gold and predicted documents keyed by article id.
+
+    Every gold id is scored; a gold id absent from ``pred`` (or mapped to None)
+    is an invalid, empty prediction. Predicted ids with no gold are listed under
+    ``ignored_predictions`` and not scored. ``articles`` (id -> text) enables the
+    grounding, hallucinated-number and summary invented-number rates. Raises
+    :class:`InputError` for a gold document that fails the schema.
+    """
+    for article_id in sorted(gold):
+        _check_gold(article_id, gold[article_id])
+    articles = articles or {}
+    rows = [score_article(i, gold[i], pred.get(i), articles.get(i)) for i in sorted(gold)]
+    per_field = per_field_accuracy(rows)
+    field_accuracies = [per_field[f]["accuracy"] for f in FIELDS if f != "outcome"]
+    return {
+        **aggregate(rows),
+        "count_accuracy": per_field["count.value"]["accuracy"],
+        "mean_field_accuracy": _mean(field_accuracies),
+        "ci": bootstrap_cis(rows, n=n_bootstrap, seed=seed),
+        "per_article": rows,
+        "per_field": per_field,
+        "ignored_predictions": sorted(set(pred) - set(gold)),
+        "settings": {
+            "match_threshold": MATCH_THRESHOLD,
+            "similarity_weights": dict(SIMILARITY_WEIGHTS),
+            "strict_fields": list(STRICT_FIELDS),
+            "bootstrap": {"n": n_bootstrap, "seed": seed, "level": BOOTSTRAP_LEVEL, "method": "percentile"},
+        },
+    }

@@ -1,0 +1,1 @@
+"""Reporting: terminal tables, Markdown and charts, the review page."""

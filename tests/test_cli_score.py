@@ -15,10 +15,25 @@ from summarizer.testing import strategies
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CASE = Path(__file__).parent / "data" / "scoring" / "identity.json"  # gold a, b, c with articles
-REQUIRED_KEYS = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
-                 "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
-                 "per_field", "ci", "macro_f1", "problems", "summary_invented_number_rate",
-                 "summaries_with_invented_number_rate"}
+REQUIRED_KEYS = {
+    "claim_precision",
+    "claim_recall",
+    "claim_f1",
+    "strict_f1",
+    "validity_rate",
+    "grounding_rate",
+    "hallucinated_number_rate",
+    "n_articles",
+    "n_gold_claims",
+    "n_pred_claims",
+    "per_article",
+    "per_field",
+    "ci",
+    "macro_f1",
+    "problems",
+    "summary_invented_number_rate",
+    "summaries_with_invented_number_rate",
+}
 
 
 def _run(*args):
@@ -75,8 +90,9 @@ def test_json_report_has_the_required_keys(dataset, tmp_path):
     assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("target, reason", [("folder", "is a folder, expected a file"),
-                                            ("under-a-file", "is a file, not a folder")])
+@pytest.mark.parametrize(
+    "target, reason", [("folder", "is a folder, expected a file"), ("under-a-file", "is a file, not a folder")]
+)
 def test_a_json_report_that_cannot_be_written_is_one_line_before_scoring(dataset, tmp_path, target, reason):
     root, case = dataset
     _write_docs(root / "pred", case["pred"])
@@ -129,10 +145,14 @@ def test_schema_invalid_and_non_utf8_predictions_are_listed_with_a_reason(datase
     (root / "pred" / "c.json").write_bytes(b'{"summary": "\xff"}')
     result = _run("--gold", root / "labels", "--pred", root / "pred")
     assert result.exit_code == 0, result.output
-    assert any(line.startswith("invalid prediction (scored as empty): b: fails the schema")
-               for line in result.stdout.splitlines())
-    assert any(line.startswith("invalid prediction (scored as empty): c: not valid UTF-8")
-               for line in result.stdout.splitlines())
+    assert any(
+        line.startswith("invalid prediction (scored as empty): b: fails the schema")
+        for line in result.stdout.splitlines()
+    )
+    assert any(
+        line.startswith("invalid prediction (scored as empty): c: not valid UTF-8")
+        for line in result.stdout.splitlines()
+    )
 
 
 @pytest.mark.parametrize("literal", ["1e400", "1" + "0" * 400])
@@ -145,8 +165,10 @@ def test_a_prediction_with_a_number_too_large_is_invalid_and_the_report_is_writt
     out = tmp_path / "report.json"
     result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", out)
     assert result.exit_code == 0, result.output
-    assert "invalid prediction (scored as empty): a: fails the schema: $.claims[0].count.value: not a usable number" \
+    assert (
+        "invalid prediction (scored as empty): a: fails the schema: $.claims[0].count.value: not a usable number"
         in result.stdout
+    )
     report = json.loads(out.read_text())
     assert report["validity_rate"] == pytest.approx(2 / 3)
 
@@ -209,8 +231,9 @@ def test_summary_invented_numbers_are_in_the_tables_and_the_json(tmp_path):
     (tmp_path / "texts").mkdir()
     (tmp_path / "texts" / "a.txt").write_text(case["articles"]["a"], encoding="utf-8")
     out = tmp_path / "r.json"
-    result = _run("--gold", tmp_path / "gold", "--pred", tmp_path / "pred", "--articles", tmp_path / "texts",
-                  "--json", out)
+    result = _run(
+        "--gold", tmp_path / "gold", "--pred", tmp_path / "pred", "--articles", tmp_path / "texts", "--json", out
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["summary_invented_number_rate"] == pytest.approx(1 / 3)
@@ -224,10 +247,13 @@ def test_summary_invented_numbers_are_in_the_tables_and_the_json(tmp_path):
     assert any("summaries inventing a number" in line and "1.000" in line for line in lines)
 
 
-@pytest.mark.parametrize("make_bad, message", [
-    (lambda root: root / "nope", "gold folder not found"),
-    (lambda root: root / "articles" / "a.txt", "expected a folder"),
-])
+@pytest.mark.parametrize(
+    "make_bad, message",
+    [
+        (lambda root: root / "nope", "gold folder not found"),
+        (lambda root: root / "articles" / "a.txt", "expected a folder"),
+    ],
+)
 def test_bad_gold_folder_is_one_line_error(dataset, make_bad, message):
     root, _ = dataset
     result = _run("--gold", make_bad(root), "--pred", root / "pred")

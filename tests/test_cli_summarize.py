@@ -61,7 +61,9 @@ def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_
         assert record["status"] == "ok" and record["model"] == str(tiny_dir)
         assert record["document"] == json.loads((out / f"{record['id']}.json").read_text(encoding="utf-8"))
         assert len(record["offsets"]) == len(record["document"]["claims"]) and None not in record["offsets"]
-        assert {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds"} <= set(record["stats"])
+        assert {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds"} <= set(
+            record["stats"]
+        )
     scored = run("score", "--gold", SEEDS / "labels", "--pred", out)
     assert scored.exit_code == 0, scored.output + scored.stderr
     assert "validity rate" in scored.stdout
@@ -69,7 +71,9 @@ def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_
 
 def test_no_grounding_documents_still_validate(tiny_dir, tmp_path):
     article = sorted((SEEDS / "articles").glob("*.txt"))[0]
-    result = run("summarize", article, "--model", tiny_dir, "--no-grounding", "--temperature", "1", "--seed", "2", "--quiet")
+    result = run(
+        "summarize", article, "--model", tiny_dir, "--no-grounding", "--temperature", "1", "--seed", "2", "--quiet"
+    )
     assert result.exit_code == 0, result.stderr
     assert validate_document(json.loads(result.stdout)) == []
 
@@ -81,7 +85,10 @@ def test_unknown_model_is_one_line_and_exit_1(tmp_path, monkeypatch):
     result = run("summarize", article, "--model", "no-such-org/no-such-model-xyz")
     assert result.exit_code == 1 and result.stdout == ""
     assert error_lines(result) == [result.stderr.strip()]
-    assert "cannot load model 'no-such-org/no-such-model-xyz'" in result.stderr and "--model /path/to/model" in result.stderr
+    assert (
+        "cannot load model 'no-such-org/no-such-model-xyz'" in result.stderr
+        and "--model /path/to/model" in result.stderr
+    )
 
 
 def test_dev_tiny_model_rejects_a_too_small_vocab(tmp_path):
@@ -111,7 +118,9 @@ class EchoBackend(Backend):
         if self.interrupt_on and self.interrupt_on in article:
             raise KeyboardInterrupt
         if self.status != "ok":
-            return Extraction('{"summary":"', None, self.status, "cut off at --max-new-tokens 5", {"generated_tokens": 5})
+            return Extraction(
+                '{"summary":"', None, self.status, "cut off at --max-new-tokens 5", {"generated_tokens": 5}
+            )
         doc = {"summary": article.split()[0], "claims": []}
         return Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 3, "seconds": 0.01})
 
@@ -135,8 +144,16 @@ def inputs(tmp_path):
 
 def test_bad_inputs_fail_one_by_one_and_the_others_go_on(echo, inputs, tmp_path):
     out = tmp_path / "out"
-    result = run("summarize", inputs / "empty.txt", inputs / "latin1.txt", tmp_path / "missing.txt",
-                 inputs / "good.txt", "--out", out, "--quiet")
+    result = run(
+        "summarize",
+        inputs / "empty.txt",
+        inputs / "latin1.txt",
+        tmp_path / "missing.txt",
+        inputs / "good.txt",
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 1
     errors = error_lines(result)
     assert len(errors) == 3
@@ -215,18 +232,22 @@ def test_ctrl_c_keeps_finished_documents_complete(monkeypatch, tmp_path):
 @pytest.fixture
 def no_model_load(monkeypatch):
     """Fails the test if the model is loaded: output paths are checked before that."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the model was loaded before the output paths were checked")
 
     monkeypatch.setattr(api, "load_backend", refuse)
 
 
-@pytest.mark.parametrize("case, message", [
-    ("out-is-a-file", "{path}: is a file, expected a folder"),
-    ("out-under-a-file", "{path}: {file} is a file, not a folder"),
-    ("jsonl-is-a-folder", "{path}: is a folder, expected a file"),
-    ("jsonl-parent-missing", "{path}: folder {parent} not found"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("out-is-a-file", "{path}: is a file, expected a folder"),
+        ("out-under-a-file", "{path}: {file} is a file, not a folder"),
+        ("jsonl-is-a-folder", "{path}: is a folder, expected a file"),
+        ("jsonl-parent-missing", "{path}: folder {parent} not found"),
+    ],
+)
 def test_bad_output_paths_are_one_line_before_the_model_loads(no_model_load, inputs, tmp_path, case, message):
     file = tmp_path / "file"
     file.write_text("x")
@@ -241,8 +262,16 @@ def test_bad_output_paths_are_one_line_before_the_model_loads(no_model_load, inp
     assert result.stderr == "error: " + message.format(path=path, file=file, parent=path.parent) + "\n"
 
 
-@pytest.mark.parametrize("options", [["--temperature", "inf"], ["--temperature", "nan"], ["--temperature", "-1"],
-                                     ["--temperature", "1", "--top-p", "0"], ["--top-p", "1.5"]])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--temperature", "inf"],
+        ["--temperature", "nan"],
+        ["--temperature", "-1"],
+        ["--temperature", "1", "--top-p", "0"],
+        ["--top-p", "1.5"],
+    ],
+)
 def test_sampling_values_torch_cannot_use_are_usage_errors_before_the_model_loads(no_model_load, inputs, options):
     result = run("summarize", inputs / "good.txt", *options, "--quiet")
     assert result.exit_code == 2 and result.stdout == ""
@@ -284,14 +313,17 @@ def test_a_model_that_fails_to_load_is_one_error_line_for_all_articles(tiny_dir,
     assert f"cannot load model '{folder}': its chat template fails to render" in result.stderr
 
 
-@pytest.mark.parametrize("name, problem", [("file.txt", "it is a file, not a model folder or a .gguf file"),
-                                           ("random.gguf", "not a GGUF file")])
+@pytest.mark.parametrize(
+    "name, problem",
+    [("file.txt", "it is a file, not a model folder or a .gguf file"), ("random.gguf", "not a GGUF file")],
+)
 def test_a_file_that_is_no_model_is_one_error_line(tmp_path, name, problem):
     model = tmp_path / name
     model.write_bytes(b"\x00" * 64)
     result = run("summarize", SEEDS / "articles", "--model", model, "-q")
     assert result.exit_code == 1 and result.stderr.strip() == f"error: cannot load model '{model}': {problem}" + (
-        " (it does not start with 'GGUF')" if name.endswith(".gguf") else "")
+        " (it does not start with 'GGUF')" if name.endswith(".gguf") else ""
+    )
 
 
 # --- a model behind a server (--backend openai), through a scripted loopback server ------------
@@ -313,12 +345,25 @@ def test_a_server_backend_runs_articles_at_once_keeps_going_past_a_failure_and_r
         (folder / f"a{n}.txt").write_text(f"Article {n}: {'FAIL' if n == 2 else 'fine'}.", encoding="utf-8")
     out, store = tmp_path / "out", tmp_path / "runs.sqlite3"
     # One request per article (the figure strategy sends one per figure: tests/test_openai_figures.py).
-    args = ("summarize", folder, "--out", out, "--store", store, "--quiet", "--concurrency", "3", "--strategy", "document")
+    args = (
+        "summarize",
+        folder,
+        "--out",
+        out,
+        "--store",
+        store,
+        "--quiet",
+        "--concurrency",
+        "3",
+        "--strategy",
+        "document",
+    )
     with FakeServer(_server_reply) as server:
         first = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
         assert first.exit_code == 1 and "1 of 6 articles failed" in first.stderr
-        assert error_lines(first) == [f"error: {folder / 'a2.txt'}: failed: {server.url}/chat/completions: "
-                                      "HTTP 500: the engine fell over"]
+        assert error_lines(first) == [
+            f"error: {folder / 'a2.txt'}: failed: {server.url}/chat/completions: HTTP 500: the engine fell over"
+        ]
         assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in (0, 1, 3, 4, 5)]
         assert len(server.requests) == 6  # each article once
         again = run(*args, "--backend", "openai", "--base-url", server.url, "--model", "fake")
@@ -333,7 +378,8 @@ def test_a_server_backend_runs_articles_at_once_keeps_going_past_a_failure_and_r
 def test_server_options_for_an_in_process_model_are_one_line_errors(no_model_load, inputs):
     result = run("summarize", inputs / "good.txt", "--base-url", "http://127.0.0.1:9/v1")
     assert result.exit_code == 1 and error_lines(result) == [
-        "error: --base-url is not an option of the transformers backend"]
+        "error: --base-url is not an option of the transformers backend"
+    ]
     result = run("summarize", inputs / "good.txt", "--backend", "nope")
     assert result.exit_code == 1 and "unknown backend 'nope'" in error_lines(result)[0]
 
@@ -345,7 +391,8 @@ def test_no_server_is_one_line_and_exit_1(inputs):
         url = server.url
     result = run("summarize", inputs / "good.txt", "--backend", "openai", "--base-url", url, "--model", "fake")
     assert result.exit_code == 1 and error_lines(result) == [
-        f"error: cannot reach the server: {url}/models: connection refused (is the server running?)"]
+        f"error: cannot reach the server: {url}/models: connection refused (is the server running?)"
+    ]
 
 
 def _stored(store: Path) -> int:
@@ -385,8 +432,26 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
         (folder / f"a{n}.txt").write_text(f"Article {n}: {'HANG' if n == 0 else 'fine'}.", encoding="utf-8")
     cli = [sys.executable, "-c", "import sys; from summarizer.cli import main; sys.argv[0] = 'summarizer'; main()"]
     with FakeServer(reply) as server:
-        args = [*cli, "summarize", str(folder), "--out", str(out), "--store", str(store), "--quiet", "--concurrency",
-                "2", "--backend", "openai", "--base-url", server.url, "--model", "fake", "--strategy", "document"]
+        args = [
+            *cli,
+            "summarize",
+            str(folder),
+            "--out",
+            str(out),
+            "--store",
+            str(store),
+            "--quiet",
+            "--concurrency",
+            "2",
+            "--backend",
+            "openai",
+            "--base-url",
+            server.url,
+            "--model",
+            "fake",
+            "--strategy",
+            "document",
+        ]
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             for _ in range(600):  # bounded: up to 60 s for the three others to be stored and written
@@ -407,8 +472,13 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
     assert sorted(p.name for p in out.iterdir()) == [f"a{n}.json" for n in range(4)]
 
 
-@pytest.mark.parametrize("options, message", [(["--strategy", "bogus"], "--strategy must be one of figures, document"),
-                                              (["--summary", "bogus"], "--summary must be one of model, claims")])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--strategy", "bogus"], "--strategy must be one of figures, document"),
+        (["--summary", "bogus"], "--summary must be one of model, claims"),
+    ],
+)
 def test_unknown_strategy_or_summary_mode_is_a_usage_error(no_model_load, inputs, options, message):
     result = run("summarize", inputs / "good.txt", *options, "--quiet")
     assert result.exit_code == 2 and message in result.stderr

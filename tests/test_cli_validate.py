@@ -16,10 +16,19 @@ from summarizer.testing import strategies
 
 ARTICLE = "Officials said Ukrainian attacks killed 652 civilians on Monday."
 CLAIM = {
-    "claimant": None, "claimant_type": "unattributed", "claimant_side": None, "outcome": "killed",
-    "victim_side": None, "victim_group": "civilians", "equipment": None,
-    "count": {"value": 652, "qualifier": "exact", "upper": None}, "period": "Monday", "location": None,
-    "perpetrator_side": "Ukraine", "verification": "not_stated", "evidence": "Ukrainian attacks killed 652 civilians",
+    "claimant": None,
+    "claimant_type": "unattributed",
+    "claimant_side": None,
+    "outcome": "killed",
+    "victim_side": None,
+    "victim_group": "civilians",
+    "equipment": None,
+    "count": {"value": 652, "qualifier": "exact", "upper": None},
+    "period": "Monday",
+    "location": None,
+    "perpetrator_side": "Ukraine",
+    "verification": "not_stated",
+    "evidence": "Ukrainian attacks killed 652 civilians",
 }
 DOC = {"summary": "Officials say attacks killed 652 civilians.", "claims": [CLAIM]}
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -63,8 +72,10 @@ def test_schema_failure_is_one_line_with_json_path(files):
     doc = _write(files / "bad.json", bad)
     result = _run(doc)
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [f"{doc}: $.claims[0].victim_group: must be one of civilians, children, "
-                                          "women, men, military, medical_workers, mixed, unspecified (got \"kids\")"]
+    assert result.stdout.splitlines() == [
+        f"{doc}: $.claims[0].victim_group: must be one of civilians, children, "
+        'women, men, military, medical_workers, mixed, unspecified (got "kids")'
+    ]
 
 
 def test_grounding_against_articles_folder(files):
@@ -76,7 +87,9 @@ def test_grounding_against_articles_folder(files):
     result = _run(good, bad, "--articles", files / "articles")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"OK {good}", f"{bad}: $.claims[0].count.value: 700 does not occur in the article"]
+        f"OK {good}",
+        f"{bad}: $.claims[0].count.value: 700 does not occur in the article",
+    ]
 
 
 def test_document_without_its_article_in_folder(files):
@@ -98,12 +111,20 @@ def test_one_bad_file_does_not_hide_the_others(files):
 
 @pytest.mark.parametrize(
     "case, expected",
-    [("missing", "file not found"), ("directory", "is a directory"), ("utf8", "not valid UTF-8 (byte 0xff"),
-     ("empty_json", "file is empty")],
+    [
+        ("missing", "file not found"),
+        ("directory", "is a directory"),
+        ("utf8", "not valid UTF-8 (byte 0xff"),
+        ("empty_json", "file is empty"),
+    ],
 )
 def test_bad_document_inputs(files, case, expected):
-    path = {"missing": files / "nope.json", "directory": files / "articles", "utf8": files / "u.json",
-            "empty_json": files / "e.json"}[case]
+    path = {
+        "missing": files / "nope.json",
+        "directory": files / "articles",
+        "utf8": files / "u.json",
+        "empty_json": files / "e.json",
+    }[case]
     if case == "utf8":
         path.write_bytes(b'{"summary": "\xff"}')
     if case == "empty_json":

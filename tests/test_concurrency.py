@@ -73,8 +73,10 @@ for n in range(int(sys.argv[3])):
 
 def test_two_processes_writing_one_report_never_leave_it_broken(tmp_path):
     report = tmp_path / "report.json"
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(report), name, "150"], stderr=subprocess.PIPE,
-                                text=True) for name in ("a", "b")]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(report), name, "150"], stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
     reads = 0
     while any(w.poll() is None for w in writers):
         if report.exists():  # a reader never sees half a document

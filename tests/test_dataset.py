@@ -54,8 +54,13 @@ def test_label_without_article_is_an_error_naming_the_file(tmp_path):
 def test_bad_files_are_problems_not_aborts(tmp_path):
     root = _dataset(
         tmp_path,
-        {"ok.txt": b"text", "latin.txt": "caf\u00e9".encode("latin-1"), "empty.txt": b" \n",
-         "broken.txt": b"x", "invalid.txt": b"x"},
+        {
+            "ok.txt": b"text",
+            "latin.txt": "caf\u00e9".encode("latin-1"),
+            "empty.txt": b" \n",
+            "broken.txt": b"x",
+            "invalid.txt": b"x",
+        },
         {"ok.json": json.dumps(DOC), "broken.json": "{", "invalid.json": json.dumps({"summary": "x"})},
     )
     dataset = load_dataset(root)
@@ -63,8 +68,12 @@ def test_bad_files_are_problems_not_aborts(tmp_path):
     assert dataset.labels == {"ok": DOC}
     assert len(dataset.problems) == 4
     joined = "\n".join(dataset.problems)
-    for expected in ["empty.txt: article is empty", "latin.txt: not valid UTF-8", "broken.json: invalid JSON",
-                     "invalid.json: fails the schema: $.claims: required field is missing"]:
+    for expected in [
+        "empty.txt: article is empty",
+        "latin.txt: not valid UTF-8",
+        "broken.json: invalid JSON",
+        "invalid.json: fails the schema: $.claims: required field is missing",
+    ]:
         assert expected in joined
     assert all("\n" not in line for line in dataset.problems)
 

@@ -12,18 +12,19 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("llguidance")
 
+from summarizer.core.resources import load_schema  # noqa: E402
+from summarizer.core.validation import validate_document  # noqa: E402
 from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
 from summarizer.engine.grammar import build_grammar  # noqa: E402
-from summarizer.core.resources import load_schema  # noqa: E402
 from summarizer.testing.schemas import short_strings_schema
-from summarizer.core.validation import validate_document  # noqa: E402
 
 TEMPERATURES = [(0.7, 1.0), (1.0, 1.0), (1.0, 0.9), (1.5, 0.95)]  # (temperature, top_p)
 
 
 def chat_prompt(tokenizer, text: str) -> list[int]:
-    rendered = tokenizer.apply_chat_template([{"role": "user", "content": text}], tokenize=False,
-                                             add_generation_prompt=True)
+    rendered = tokenizer.apply_chat_template(
+        [{"role": "user", "content": text}], tokenize=False, add_generation_prompt=True
+    )
     return tokenizer.encode(rendered, add_special_tokens=False)
 
 
@@ -51,8 +52,12 @@ def test_decoder_uses_real_vocab_and_stop_tokens(tiny_decoder, tiny_tokenizer, t
     assert tiny_decoder.ll_tokenizer.vocab_size == tiny_model.config.vocab_size
 
 
-def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokenizer, articles,  # noqa: F811
-                                                       grounded_grammars):
+def test_200_random_generations_are_valid_and_grounded(
+    tiny_decoder,
+    tiny_tokenizer,
+    articles,  # noqa: F811
+    grounded_grammars,
+):
     budget = 600
     complete, with_claims, truncated, claims_seen, passes = 0, 0, 0, 0, 0
     started = time.perf_counter()
@@ -61,9 +66,11 @@ def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokeni
     assert len(runs) >= 200
     for i, seed, temperature, top_p in runs:
         prompt = chat_prompt(tiny_tokenizer, articles[i][:120])
-        result = tiny_decoder.generate(prompt, grounded_grammars[i],
-                                       DecodeParams(max_new_tokens=budget, temperature=temperature,
-                                                    top_p=top_p, seed=seed))
+        result = tiny_decoder.generate(
+            prompt,
+            grounded_grammars[i],
+            DecodeParams(max_new_tokens=budget, temperature=temperature, top_p=top_p, seed=seed),
+        )
         assert max(result.token_ids) < len(tiny_tokenizer), "a padded-vocab id was generated"
         passes += result.stats["forward_passes"]
         if result.stop_reason == "max_new_tokens":
@@ -77,8 +84,10 @@ def test_200_random_generations_are_valid_and_grounded(tiny_decoder, tiny_tokeni
         with_claims += bool(doc["claims"])
         claims_seen += len(doc["claims"])
     elapsed = time.perf_counter() - started
-    print(f"\n{len(runs)} generations in {elapsed:.1f}s: {complete} complete "
-          f"({with_claims} with claims, {claims_seen} claims), {truncated} truncated, {passes} forward passes")
+    print(
+        f"\n{len(runs)} generations in {elapsed:.1f}s: {complete} complete "
+        f"({with_claims} with claims, {claims_seen} claims), {truncated} truncated, {passes} forward passes"
+    )
     # Truncation is reported, never hidden; with the tiny model's closing prior nearly all finish.
     assert complete >= 0.9 * len(runs)
     assert with_claims >= len(runs) // 2
@@ -89,8 +98,11 @@ def test_ungrounded_generations_still_validate(tiny_decoder, tiny_tokenizer, art
     complete = 0
     for seed in range(2):
         for article in articles:
-            result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, article[:120]), grammar,
-                                           DecodeParams(max_new_tokens=300, temperature=1.0, seed=seed))
+            result = tiny_decoder.generate(
+                chat_prompt(tiny_tokenizer, article[:120]),
+                grammar,
+                DecodeParams(max_new_tokens=300, temperature=1.0, seed=seed),
+            )
             if result.stop_reason == "stop":
                 complete += 1
                 assert validate_document(json.loads(result.text)) == [], result.text
@@ -103,8 +115,11 @@ def test_real_schema_documents_validate(tiny_decoder, tiny_tokenizer, articles):
     complete = 0
     for seed in range(4):
         article = articles[seed % len(articles)]
-        result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, article[:120]), build_grammar(schema, article),
-                                       DecodeParams(max_new_tokens=600, temperature=1.0, seed=seed))
+        result = tiny_decoder.generate(
+            chat_prompt(tiny_tokenizer, article[:120]),
+            build_grammar(schema, article),
+            DecodeParams(max_new_tokens=600, temperature=1.0, seed=seed),
+        )
         if result.stop_reason == "stop":
             complete += 1
             assert validate_document(json.loads(result.text), article) == []
@@ -116,8 +131,9 @@ def test_fast_forward_on_and_off_greedy(tiny_decoder, tiny_tokenizer, articles, 
         prompt = chat_prompt(tiny_tokenizer, article[:120])
         # Without article drafts (tests/test_speculation.py), one pass per sampled token exactly.
         on = tiny_decoder.generate(prompt, grounded_grammars[i], DecodeParams(max_new_tokens=400, speculate=False))
-        off = tiny_decoder.generate(prompt, grounded_grammars[i],
-                                    DecodeParams(max_new_tokens=400, fast_forward=False, speculate=False))
+        off = tiny_decoder.generate(
+            prompt, grounded_grammars[i], DecodeParams(max_new_tokens=400, fast_forward=False, speculate=False)
+        )
         for result in (on, off):
             assert result.stop_reason == "stop", result.text[-200:]
             assert validate_document(json.loads(result.text), article) == []
@@ -132,7 +148,8 @@ def test_forced_key_costs_one_pass(tiny_decoder):
     from llguidance import LLMatcher
 
     grammar = LLMatcher.grammar_from_lark(
-        'start: "{\\"a\\":" DIGIT ",\\"a_rather_long_forced_key_name\\":" DIGIT "}"\nDIGIT: /[0-9]/\n')
+        'start: "{\\"a\\":" DIGIT ",\\"a_rather_long_forced_key_name\\":" DIGIT "}"\nDIGIT: /[0-9]/\n'
+    )
     prompt = [5, 6, 7]
     on = tiny_decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=100))
     off = tiny_decoder.generate(prompt, grammar, DecodeParams(max_new_tokens=100, fast_forward=False))
@@ -160,8 +177,9 @@ def test_output_identical_when_nothing_is_forced(tiny_decoder, tiny_tokenizer): 
 
 
 def test_max_new_tokens_is_reported_not_hidden(tiny_decoder, tiny_tokenizer, articles, grounded_grammars):  # noqa: F811
-    result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, articles[0][:120]), grounded_grammars[0],
-                                   DecodeParams(max_new_tokens=7))
+    result = tiny_decoder.generate(
+        chat_prompt(tiny_tokenizer, articles[0][:120]), grounded_grammars[0], DecodeParams(max_new_tokens=7)
+    )
     assert result.stop_reason == "max_new_tokens"
     assert len(result.token_ids) == 7 and result.stats["generated_tokens"] == 7
     with pytest.raises(json.JSONDecodeError):
@@ -181,8 +199,9 @@ def test_sampled_stop_token_ends_with_stop(tiny_decoder):
 
     # After "a" the grammar may stop or go on: the stop token is one of the choices.
     grammar = LLMatcher.grammar_from_lark('start: "a" | "a" /[b-z]{1,3}/\n')
-    reasons = {tiny_decoder.generate([5], grammar, DecodeParams(temperature=2.0, seed=s)).stop_reason
-               for s in range(10)}
+    reasons = {
+        tiny_decoder.generate([5], grammar, DecodeParams(temperature=2.0, seed=s)).stop_reason for s in range(10)
+    }
     assert reasons == {"stop"}
 
 
@@ -212,8 +231,9 @@ def test_prefix_cache_is_reused_and_not_mutated(tiny_model, tiny_tokenizer, arti
             assert c.stats["reused_prefix_tokens"] == 0
     after = _cache_tensors(decoder._prefixes[-1][1])
     assert len(after) == len(stored) and all(a.equal(s) for a, s in zip(after, stored, strict=True))
-    other = decoder.generate(tiny_tokenizer.encode("unrelated prompt", add_special_tokens=False),
-                             grounded_grammars[0], params)
+    other = decoder.generate(
+        tiny_tokenizer.encode("unrelated prompt", add_special_tokens=False), grounded_grammars[0], params
+    )
     assert other.stats["reused_prefix_tokens"] == 0
     decoder.close()
 
@@ -226,9 +246,20 @@ def _cache_tensors(cache) -> list:
 
 
 def test_stats_are_complete(tiny_decoder, tiny_tokenizer, grounded_grammars):  # noqa: F811
-    result = tiny_decoder.generate(chat_prompt(tiny_tokenizer, "x"), grounded_grammars[1], DecodeParams(max_new_tokens=50))
-    expected = {"prompt_tokens", "generated_tokens", "forced_tokens", "forward_passes", "seconds",
-                "prefill_seconds", "reused_prefix_tokens", "draft_tokens", "accepted_draft_tokens"}
+    result = tiny_decoder.generate(
+        chat_prompt(tiny_tokenizer, "x"), grounded_grammars[1], DecodeParams(max_new_tokens=50)
+    )
+    expected = {
+        "prompt_tokens",
+        "generated_tokens",
+        "forced_tokens",
+        "forward_passes",
+        "seconds",
+        "prefill_seconds",
+        "reused_prefix_tokens",
+        "draft_tokens",
+        "accepted_draft_tokens",
+    }
     assert expected <= set(result.stats)
     assert result.stats["generated_tokens"] == len(result.token_ids)
     assert 0 < result.stats["prefill_seconds"] <= result.stats["seconds"]

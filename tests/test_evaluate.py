@@ -78,9 +78,20 @@ def test_eval_numbers_are_the_scorers_numbers(rules_eval, seeds_dir):
     pred = {i: rules.extract(dataset.articles[i], ExtractOptions()).document for i in dataset.labels}
     expected = score_documents(dataset.labels, pred, dataset.articles)
     report = read_json(out / "report.json")
-    for key in ("claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
-                "count_accuracy", "mean_field_accuracy", "summary_invented_number_rate",
-                "summaries_with_invented_number_rate", "ci", "per_field"):
+    for key in (
+        "claim_precision",
+        "claim_recall",
+        "claim_f1",
+        "strict_f1",
+        "validity_rate",
+        "grounding_rate",
+        "count_accuracy",
+        "mean_field_accuracy",
+        "summary_invented_number_rate",
+        "summaries_with_invented_number_rate",
+        "ci",
+        "per_field",
+    ):
         assert report[key] == expected[key], key
     assert [row["f1"] for row in report["per_article"]] == [row["f1"] for row in expected["per_article"]]
     assert report["model"] == "rules" and report["n_articles"] == 5
@@ -91,13 +102,34 @@ def test_eval_numbers_are_the_scorers_numbers(rules_eval, seeds_dir):
 
 def test_report_json_has_the_keys_of_score_json(rules_eval):
     report = read_json(rules_eval[1] / "report.json")
-    score_keys = {"claim_precision", "claim_recall", "claim_f1", "strict_f1", "validity_rate", "grounding_rate",
-                  "hallucinated_number_rate", "n_articles", "n_gold_claims", "n_pred_claims", "per_article",
-                  "per_field", "ci", "macro_f1", "problems", "inputs", "summary_invented_number_rate",
-                  "summaries_with_invented_number_rate"}
+    score_keys = {
+        "claim_precision",
+        "claim_recall",
+        "claim_f1",
+        "strict_f1",
+        "validity_rate",
+        "grounding_rate",
+        "hallucinated_number_rate",
+        "n_articles",
+        "n_gold_claims",
+        "n_pred_claims",
+        "per_article",
+        "per_field",
+        "ci",
+        "macro_f1",
+        "problems",
+        "inputs",
+        "summary_invented_number_rate",
+        "summaries_with_invented_number_rate",
+    }
     assert score_keys <= set(report)
-    assert set(report["problems"]) == {"missing_predictions", "invalid_predictions", "stray_predictions",
-                                       "unreadable_gold", "unreadable_articles"}
+    assert set(report["problems"]) == {
+        "missing_predictions",
+        "invalid_predictions",
+        "stray_predictions",
+        "unreadable_gold",
+        "unreadable_articles",
+    }
     assert {"model", "n_generated", "n_cached", "seconds_per_article", "tokens_per_second"} <= set(report)
 
 
@@ -110,11 +142,12 @@ def test_report_md_and_review_show_the_same_numbers(rules_eval):
     assert f"| Invented numbers in summaries | {invented:.3f} [{invented_ci[0]:.3f}," in markdown
     page = (out / "review.html").read_text(encoding="utf-8")
     for row in report["per_article"]:
-        assert f"<span class=\"badge\">F1 {row['f1']:.3f}</span>" in page
+        assert f'<span class="badge">F1 {row["f1"]:.3f}</span>' in page
     marked = page.count('<mark class="invented" title=')  # the legend's has no title
     assert marked == report["n_summary_invented"] == 0  # the rules summary states only its claims' numbers
-    n_claims_shown = page.count("<span class=\"badge matched\">matched</span>") + page.count(
-        "<span class=\"badge missed\">missed</span>")
+    n_claims_shown = page.count('<span class="badge matched">matched</span>') + page.count(
+        '<span class="badge missed">missed</span>'
+    )
     assert n_claims_shown == report["n_gold_claims"]  # every gold claim is on the page, once
 
 
@@ -163,7 +196,9 @@ def test_a_model_failing_on_one_article_is_recorded_and_the_run_goes_on(tmp_path
     assert report["validity_rate"] == pytest.approx(4 / 5)
     row = next(r for r in report["per_article"] if r["id"] == failure["article"])
     assert not row["valid"] and row["n_pred"] == 0
-    assert report["problems"]["invalid_predictions"] == [{"id": failure["article"], "reason": "RuntimeError: device lost"}]
+    assert report["problems"]["invalid_predictions"] == [
+        {"id": failure["article"], "reason": "RuntimeError: device lost"}
+    ]
     with RunStore(store_path) as store:
         assert sorted(g.extraction.status for g in store.generations()) == ["failed", "ok", "ok", "ok", "ok"]
     assert "device lost" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
@@ -206,8 +241,14 @@ def cpu(model: str) -> dict:
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory, seeds_dir, tiny_model):
     root = tmp_path_factory.mktemp("compare")
-    outcome = compare(["rules", str(tiny_model)], seeds_dir, root / "out", root / "runs.sqlite3",
-                      options=TINY_OPTIONS, backend_kwargs=cpu)
+    outcome = compare(
+        ["rules", str(tiny_model)],
+        seeds_dir,
+        root / "out",
+        root / "runs.sqlite3",
+        options=TINY_OPTIONS,
+        backend_kwargs=cpu,
+    )
     return outcome, root
 
 
@@ -238,9 +279,17 @@ def test_leaderboard_numbers_are_each_models_report_numbers(comparison):
         assert row["model"] == report["model"]
         assert row["claim_f1"] == report["claim_f1"] and row["strict_f1"] == report["strict_f1"]
         assert row["claim_f1_ci"] == report["ci"]["claim_f1"] and row["strict_f1_ci"] == report["ci"]["strict_f1"]
-        for key in ("count_accuracy", "mean_field_accuracy", "validity_rate", "grounding_rate",
-                    "hallucinated_number_rate", "summary_invented_number_rate",
-                    "summaries_with_invented_number_rate", "seconds_per_article", "tokens_per_second"):
+        for key in (
+            "count_accuracy",
+            "mean_field_accuracy",
+            "validity_rate",
+            "grounding_rate",
+            "hallucinated_number_rate",
+            "summary_invented_number_rate",
+            "summaries_with_invented_number_rate",
+            "seconds_per_article",
+            "tokens_per_second",
+        ):
             assert row[key] == report[key], key
         lo, hi = row["claim_f1_ci"]
         assert f"{row['claim_f1']:.3f} [{lo:.3f}, {hi:.3f}]" in markdown
@@ -266,8 +315,9 @@ def test_rerunning_a_comparison_generates_nothing(comparison, seeds_dir, tiny_mo
     _, root = comparison
     with RunStore(root / "runs.sqlite3") as store:
         before = store.count()
-    again = compare(["rules", str(tiny_model)], seeds_dir, None, root / "runs.sqlite3",
-                    options=TINY_OPTIONS, backend_kwargs=cpu)
+    again = compare(
+        ["rules", str(tiny_model)], seeds_dir, None, root / "runs.sqlite3", options=TINY_OPTIONS, backend_kwargs=cpu
+    )
     assert [r.n_generated for r in again.results] == [0, 0]
     with RunStore(root / "runs.sqlite3") as store:
         assert store.count() == before == 10

@@ -24,10 +24,21 @@ def words(text: str) -> int:
 
 
 def claim(value: int, evidence: str) -> dict:
-    return {"claimant": None, "claimant_type": "unattributed", "claimant_side": None, "outcome": "killed",
-            "victim_side": None, "victim_group": "civilians", "equipment": None,
-            "count": {"value": value, "qualifier": "exact", "upper": None}, "period": None, "location": None,
-            "perpetrator_side": None, "verification": "unverified", "evidence": evidence}
+    return {
+        "claimant": None,
+        "claimant_type": "unattributed",
+        "claimant_side": None,
+        "outcome": "killed",
+        "victim_side": None,
+        "victim_group": "civilians",
+        "equipment": None,
+        "count": {"value": value, "qualifier": "exact", "upper": None},
+        "period": None,
+        "location": None,
+        "perpetrator_side": None,
+        "verification": "unverified",
+        "evidence": evidence,
+    }
 
 
 def sentence_article(n: int) -> str:
@@ -54,8 +65,11 @@ def test_the_budget_gives_the_article_room_first():
     budget = Budget("m", context=1000, overhead_tokens=200, article_tokens=words)
     assert budget.split(4096) == (256, 1000 - 200 - 16 - 256)
     assert budget.split(100) == (1000 - 200 - 16 - 100, 100)
-    with pytest.raises(ModelError, match=r"^model 'm': its context of 500 tokens is too small for the prompt "
-                                         r"\(200 tokens\)$"):
+    with pytest.raises(
+        ModelError,
+        match=r"^model 'm': its context of 500 tokens is too small for the prompt "
+        r"\(200 tokens\)$",
+    ):
         Budget("m", 500, 200, words).split(10)
 
 

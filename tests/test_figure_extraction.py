@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("llguidance")
 
+from summarizer.core.numbers import find_numbers, value_occurs  # noqa: E402
+from summarizer.core.validation import schema_problems  # noqa: E402
 from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
 from summarizer.engine.figure_extraction import (  # noqa: E402
     FigureExtractor,
@@ -17,9 +19,7 @@ from summarizer.engine.figure_extraction import (  # noqa: E402
     figures_to_label,
 )
 from summarizer.engine.figures import find_figures  # noqa: E402
-from summarizer.core.numbers import find_numbers, value_occurs  # noqa: E402
 from summarizer.engine.sides import sides_in  # noqa: E402
-from summarizer.core.validation import schema_problems  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +37,11 @@ def assert_grounded(document: dict, article: str) -> None:
         for key in ("claimant_side", "victim_side", "perpetrator_side"):
             assert claim[key] is None or claim[key] in sides_in(article) or claim[key] in article
         assert value_occurs(claim["count"]["value"], article)
-    invented = [m.text for m in find_numbers(document["summary"])
-                if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)]
+    invented = [
+        m.text
+        for m in find_numbers(document["summary"])
+        if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)
+    ]
     assert invented == []
 
 
@@ -66,9 +69,19 @@ def test_claims_summary_mode_uses_no_model(extractor, seed_articles):
     assert run.stats["generations"] == len(run.labels)
 
 
-LABEL = {"outcome": "killed", "victim_group": "children", "equipment": None, "victim_side": "Ukraine",
-         "claimant": " OHCHR ", "claimant_type": "international_organization", "claimant_side": None,
-         "perpetrator_side": None, "period": None, "location": "Kharkiv", "verification": "not_stated"}
+LABEL = {
+    "outcome": "killed",
+    "victim_group": "children",
+    "equipment": None,
+    "victim_side": "Ukraine",
+    "claimant": " OHCHR ",
+    "claimant_type": "international_organization",
+    "claimant_side": None,
+    "perpetrator_side": None,
+    "period": None,
+    "location": "Kharkiv",
+    "verification": "not_stated",
+}
 
 
 def test_a_claim_takes_its_count_and_evidence_from_the_text():
@@ -78,19 +91,35 @@ def test_a_claim_takes_its_count_and_evidence_from_the_text():
     assert claim["count"] == {"value": 23, "qualifier": "at_least", "upper": None}
     assert claim["evidence"] == "In Kharkiv, OHCHR said at least 23 children were killed."
     assert claim["claimant"] == "OHCHR"
-    assert list(claim) == ["claimant", "claimant_type", "claimant_side", "outcome", "victim_side", "victim_group",
-                           "equipment", "count", "period", "location", "perpetrator_side", "verification",
-                           "evidence"]
+    assert list(claim) == [
+        "claimant",
+        "claimant_type",
+        "claimant_side",
+        "outcome",
+        "victim_side",
+        "victim_group",
+        "equipment",
+        "count",
+        "period",
+        "location",
+        "perpetrator_side",
+        "verification",
+        "evidence",
+    ]
 
 
-@pytest.mark.parametrize("claimant, said_type, said_side, claimant_type, claimant_side", [
-    ("UNHCR", "ngo", "Sudan", "international_organization", None),  # a UN body, neutral
-    ("the Syrian Observatory", "state", "Syria", "ngo", None),
-    ("the RSF", "state", "RSF", "armed_group", "RSF"),
-    ("The group", "ngo", "Arakan Army", "ngo", "Arakan Army"),  # "group" settles nothing: the model's answer
-])
-def test_a_claimant_name_that_settles_its_type_overrides_the_model(claimant, said_type, said_side,
-                                                                    claimant_type, claimant_side):
+@pytest.mark.parametrize(
+    "claimant, said_type, said_side, claimant_type, claimant_side",
+    [
+        ("UNHCR", "ngo", "Sudan", "international_organization", None),  # a UN body, neutral
+        ("the Syrian Observatory", "state", "Syria", "ngo", None),
+        ("the RSF", "state", "RSF", "armed_group", "RSF"),
+        ("The group", "ngo", "Arakan Army", "ngo", "Arakan Army"),  # "group" settles nothing: the model's answer
+    ],
+)
+def test_a_claimant_name_that_settles_its_type_overrides_the_model(
+    claimant, said_type, said_side, claimant_type, claimant_side
+):
     article = "A body said at least 23 children were killed."
     [figure] = find_figures(article)
     label = {**LABEL, "claimant": claimant, "claimant_type": said_type, "claimant_side": said_side}
@@ -108,14 +137,28 @@ def test_a_repeated_figure_is_one_claim_but_two_claimants_are_two():
 def test_summaries_are_clipped_at_a_sentence_end():
     text = "First sentence. " + "x" * 700
     assert clip_summary(text) == "First sentence."
-    assert len(claims_summary([build_claim(LABEL, f, "OHCHR said 23 children were killed.")
-                               for f in find_figures("OHCHR said 23 children were killed.")])) <= 600
+    assert (
+        len(
+            claims_summary(
+                [
+                    build_claim(LABEL, f, "OHCHR said 23 children were killed.")
+                    for f in find_figures("OHCHR said 23 children were killed.")
+                ]
+            )
+        )
+        <= 600
+    )
 
 
 def test_figures_with_no_word_of_harm_and_no_draft_are_not_asked():
-    article = ("Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
-               "Strikes killed 12 people.")
-    draft = {"count": {"value": 23, "qualifier": "exact", "upper": None}, "evidence": "This figure includes 23 children."}
+    article = (
+        "Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
+        "Strikes killed 12 people."
+    )
+    draft = {
+        "count": {"value": 23, "qualifier": "exact", "upper": None},
+        "evidence": "This figure includes 23 children.",
+    }
     figures, drafts = figures_to_label(article, [draft])
     assert [f.count["value"] for f in figures] == [23, 12]
     assert drafts == [draft, None]

@@ -10,8 +10,10 @@ pytest.importorskip("llguidance")
 
 from summarizer.engine.figure_grammar import figure_grammar  # noqa: E402
 
-ARTICLE = ("Israeli strikes killed 31 people in Gaza City, the Hamas-run health ministry said. "
-           "UNRWA said 1.9 million people had fled.")
+ARTICLE = (
+    "Israeli strikes killed 31 people in Gaza City, the Hamas-run health ministry said. "
+    "UNRWA said 1.9 million people had fled."
+)
 DRAFT = {"outcome": "killed", "victim_group": "civilians", "equipment": None, "perpetrator_side": "Israel"}
 
 
@@ -26,14 +28,21 @@ def accepts(tiny_tokenizer):
         grammar = LLMatcher.grammar_from_lark(figure_grammar(ARTICLE, True, {"killed", "displaced"}, draft))
         matcher = LLMatcher(ll_tokenizer, grammar, log_level=0)
         text = json.dumps(label, ensure_ascii=False, separators=(",", ":"))
-        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) \
-            and matcher.is_accepting()
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
     return accepts
 
 
 def label(victim_side, claimant="the Hamas-run health ministry", claimant_side="Hamas"):
-    return {"outcome": "killed", "victim_group": "civilians", "equipment": None, "victim_side": victim_side,
-            "claimant": claimant, "claimant_type": "state", "claimant_side": claimant_side}
+    return {
+        "outcome": "killed",
+        "victim_group": "civilians",
+        "equipment": None,
+        "victim_side": victim_side,
+        "claimant": claimant,
+        "claimant_type": "state",
+        "claimant_side": claimant_side,
+    }
 
 
 def test_sides_come_from_the_article(accepts):

@@ -14,17 +14,21 @@ CASES = json.loads((Path(__file__).parent / "data" / "figures" / "cases.json").r
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:30] for c in CASES])
 def test_figures_match_the_hand_written_cases(case):
-    found = [{"text": f.text, "value": f.value, "qualifier": f.qualifier, "upper": f.upper}
-             for f in find_figures(case["text"])]
+    found = [
+        {"text": f.text, "value": f.value, "qualifier": f.qualifier, "upper": f.upper}
+        for f in find_figures(case["text"])
+    ]
     assert found == case["figures"]
 
 
 def test_each_figure_knows_its_sentence_and_offsets():
     article = "Rockets hit the city. Officials said 14 people died.\nA second strike wounded 20."
     figures = find_figures(article)
-    assert [article[f.start:f.end] for f in figures] == ["14", "20"]
-    assert [article[slice(*f.sentence)] for f in figures] == ["Officials said 14 people died.",
-                                                                "A second strike wounded 20."]
+    assert [article[f.start : f.end] for f in figures] == ["14", "20"]
+    assert [article[slice(*f.sentence)] for f in figures] == [
+        "Officials said 14 people died.",
+        "A second strike wounded 20.",
+    ]
 
 
 def test_the_count_is_a_schema_count():

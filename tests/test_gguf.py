@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.engine import gguf
 from summarizer.core.errors import ModelError
+from summarizer.engine import gguf
 
 pytest.importorskip("gguf")
 
@@ -156,8 +156,20 @@ def test_smollm2_end_to_end_valid_grounded_names_from_the_article(smollm2, seeds
     from summarizer.core.validation import validate_document
 
     records = tmp_path / "runs.jsonl"
-    result = CliRunner().invoke(app, ["summarize", str(seeds_dir / "articles"), "--model", str(smollm2),
-                                      "--jsonl", str(records), "--device", "cpu", "-q"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "summarize",
+            str(seeds_dir / "articles"),
+            "--model",
+            str(smollm2),
+            "--jsonl",
+            str(records),
+            "--device",
+            "cpu",
+            "-q",
+        ],
+    )
     assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
     lines = records.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(list((seeds_dir / "articles").glob("*.txt")))
@@ -170,6 +182,9 @@ def test_smollm2_end_to_end_valid_grounded_names_from_the_article(smollm2, seeds
             for key in ("claimant", "location"):  # the target: none that is not in the article
                 assert claim[key] is None or claim[key] in article, (key, claim[key])
         summary = record["document"]["summary"]
-        invented = [m.text for m in find_numbers(summary) if m.text.lower() not in ("a", "an")
-                    and not value_occurs(m.value, article)]
+        invented = [
+            m.text
+            for m in find_numbers(summary)
+            if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)
+        ]
         assert invented == [], summary  # the grounded summary grammar at work on a real model

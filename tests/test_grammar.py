@@ -12,9 +12,9 @@ pytest.importorskip("llguidance")
 pytest.importorskip("transformers")
 
 from summarizer.core.errors import GrammarError  # noqa: E402
-from summarizer.engine.grammar import build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers  # noqa: E402
 from summarizer.core.resources import load_schema  # noqa: E402
 from summarizer.core.text import find_span  # noqa: E402
+from summarizer.engine.grammar import build_grammar, check_grammar, evidence_chunks, grounded_lark, grounded_numbers  # noqa: E402
 
 ARTICLE = (
     "Officials in Kharkiv said 12 civilians were killed and “about 40” injured on Monday.\n"
@@ -24,11 +24,19 @@ ARTICLE = (
 
 def claim(**overrides) -> dict:
     base = {
-        "claimant": "Officials in Kharkiv", "claimant_type": "state", "claimant_side": None,
-        "outcome": "killed", "victim_side": None, "victim_group": "civilians", "equipment": None,
+        "claimant": "Officials in Kharkiv",
+        "claimant_type": "state",
+        "claimant_side": None,
+        "outcome": "killed",
+        "victim_side": None,
+        "victim_group": "civilians",
+        "equipment": None,
         "count": {"value": 12, "qualifier": "exact", "upper": None},
-        "period": "on Monday", "location": "Kharkiv", "perpetrator_side": None,
-        "verification": "unverified", "evidence": "12 civilians were killed",
+        "period": "on Monday",
+        "location": "Kharkiv",
+        "perpetrator_side": None,
+        "verification": "unverified",
+        "evidence": "12 civilians were killed",
     }
     base.update(overrides)
     return base
@@ -85,40 +93,77 @@ def test_seed_labels_are_accepted(seeds_dir, seed_articles, schema, ll_tokenizer
         assert accepts(ll_tokenizer, build_grammar(schema, grounded=False), text), path.name
 
 
-@pytest.mark.parametrize("doc", [
-    {"summary": "Officials report deaths.", "claims": []},
-    {"summary": "x", "claims": [claim()]},
-    {"summary": "Several claims.", "claims": [
-        claim(),
-        claim(claimant=None, claimant_type="unattributed", outcome="injured",
-              count={"value": 40, "qualifier": "approximately", "upper": None},
-              evidence="“about 40” injured on Monday.\nThe army"),
-        claim(claimant="The army", claimant_type="state", outcome="missing", victim_group="military",
-              count={"value": 3, "qualifier": "range", "upper": 5}, evidence="between 3 and 5 soldiers missing"),
-        claim(outcome="equipment_destroyed", equipment="homes", victim_group="unspecified",
-              count={"value": 1180, "qualifier": "exact", "upper": None},
-              evidence="Ukraine’s ministry said 1,180 homes were destroyed."),
-    ]},
-], ids=["no-claims", "one-claim", "several-claims"])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"summary": "Officials report deaths.", "claims": []},
+        {"summary": "x", "claims": [claim()]},
+        {
+            "summary": "Several claims.",
+            "claims": [
+                claim(),
+                claim(
+                    claimant=None,
+                    claimant_type="unattributed",
+                    outcome="injured",
+                    count={"value": 40, "qualifier": "approximately", "upper": None},
+                    evidence="“about 40” injured on Monday.\nThe army",
+                ),
+                claim(
+                    claimant="The army",
+                    claimant_type="state",
+                    outcome="missing",
+                    victim_group="military",
+                    count={"value": 3, "qualifier": "range", "upper": 5},
+                    evidence="between 3 and 5 soldiers missing",
+                ),
+                claim(
+                    outcome="equipment_destroyed",
+                    equipment="homes",
+                    victim_group="unspecified",
+                    count={"value": 1180, "qualifier": "exact", "upper": None},
+                    evidence="Ukraine’s ministry said 1,180 homes were destroyed.",
+                ),
+            ],
+        },
+    ],
+    ids=["no-claims", "one-claim", "several-claims"],
+)
 def test_grounded_documents_are_accepted(schema, ll_tokenizer, doc):
     assert accepts(ll_tokenizer, build_grammar(schema, ARTICLE), compact(doc))
 
 
-@pytest.mark.parametrize("bad_claim", [
-    claim(evidence="12 civilians killed"),                       # not verbatim
-    claim(evidence="12 Civilians were killed"),                  # case differs
-    claim(evidence=""),                                          # empty
-    claim(evidence="Officials in Kharkiv said 12 civilians were killed and \"about 40\""),  # straight quotes
-    claim(count={"value": 13, "qualifier": "exact", "upper": None}),   # number not in the article
-    claim(count={"value": 12.0, "qualifier": "exact", "upper": None}),  # not as the parser formats it
-    claim(count={"value": 3, "qualifier": "range", "upper": 7}),       # upper not in the article
-    claim(count={"value": 3, "qualifier": "range", "upper": None}),    # schema: range needs upper
-    claim(count={"value": 3, "qualifier": "exact", "upper": 5}),       # schema: only range has upper
-    claim(outcome="died"),                                       # not in the enum
-    claim(claimant=""),                                          # minLength
-    claim(claimant="x" * 201),                                   # maxLength
-], ids=["paraphrase", "case", "empty-evidence", "quotes", "number", "number-format", "upper",
-        "range-null", "exact-upper", "enum", "empty-name", "long-name"])
+@pytest.mark.parametrize(
+    "bad_claim",
+    [
+        claim(evidence="12 civilians killed"),  # not verbatim
+        claim(evidence="12 Civilians were killed"),  # case differs
+        claim(evidence=""),  # empty
+        claim(evidence='Officials in Kharkiv said 12 civilians were killed and "about 40"'),  # straight quotes
+        claim(count={"value": 13, "qualifier": "exact", "upper": None}),  # number not in the article
+        claim(count={"value": 12.0, "qualifier": "exact", "upper": None}),  # not as the parser formats it
+        claim(count={"value": 3, "qualifier": "range", "upper": 7}),  # upper not in the article
+        claim(count={"value": 3, "qualifier": "range", "upper": None}),  # schema: range needs upper
+        claim(count={"value": 3, "qualifier": "exact", "upper": 5}),  # schema: only range has upper
+        claim(outcome="died"),  # not in the enum
+        claim(claimant=""),  # minLength
+        claim(claimant="x" * 201),  # maxLength
+    ],
+    ids=[
+        "paraphrase",
+        "case",
+        "empty-evidence",
+        "quotes",
+        "number",
+        "number-format",
+        "upper",
+        "range-null",
+        "exact-upper",
+        "enum",
+        "empty-name",
+        "long-name",
+    ],
+)
 def test_ungrounded_or_invalid_claims_are_rejected(schema, ll_tokenizer, bad_claim):
     grammar = build_grammar(schema, ARTICLE)
     assert not accepts(ll_tokenizer, grammar, compact({"summary": "s", "claims": [bad_claim]}))
@@ -144,8 +189,9 @@ def test_summary_bounds_come_from_the_schema(schema, ll_tokenizer):
 
 def test_grounded_summary_states_only_article_numbers(schema, ll_tokenizer):
     grammar = build_grammar(schema, ARTICLE)
-    assert accepts(ll_tokenizer, grammar, compact({"summary": "Officials say 12 died and about 40 were hurt.",
-                                                   "claims": []}))
+    assert accepts(
+        ll_tokenizer, grammar, compact({"summary": "Officials say 12 died and about 40 were hurt.", "claims": []})
+    )
     for invented in ("Officials say 13 died.", "Officials say two died.", "Officials say 12,040 died."):
         assert not accepts(ll_tokenizer, grammar, compact({"summary": invented, "claims": []}))
 
@@ -225,29 +271,40 @@ def test_seed_grammars_compile_fast(seed_articles, schema, ll_tokenizer):
 EVENT_SCHEMA = {
     "type": "object",
     "properties": {
-        "events": {"type": "array", "maxItems": 3, "items": {
-            "type": "object",
-            "properties": {
-                "place": {"type": ["string", "null"], "minLength": 1, "maxLength": 40, "x-grounded": "span"},
-                "people": {"type": "integer", "minimum": 0, "x-grounded": "number"},
-                "kind": {"enum": ["protest", "strike"]},
+        "events": {
+            "type": "array",
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "place": {"type": ["string", "null"], "minLength": 1, "maxLength": 40, "x-grounded": "span"},
+                    "people": {"type": "integer", "minimum": 0, "x-grounded": "number"},
+                    "kind": {"enum": ["protest", "strike"]},
+                },
+                "required": ["place", "people", "kind"],
+                "additionalProperties": False,
             },
-            "required": ["place", "people", "kind"], "additionalProperties": False}},
+        },
         "note": {"type": "string", "minLength": 1, "maxLength": 100, "x-grounded": "numbers"},
     },
-    "required": ["events", "note"], "additionalProperties": False,
+    "required": ["events", "note"],
+    "additionalProperties": False,
 }
 
 
-@pytest.mark.parametrize("doc,ok", [
-    ({"events": [{"place": "Kharkiv", "people": 12, "kind": "protest"}], "note": "About 40 came."}, True),
-    ({"events": [{"place": None, "people": 1180, "kind": "strike"}], "note": "n"}, True),
-    ({"events": [], "note": "Quiet day."}, True),
-    ({"events": [{"place": "Kyiv", "people": 12, "kind": "protest"}], "note": "n"}, False),       # not a span
-    ({"events": [{"place": "Kharkiv", "people": 13, "kind": "protest"}], "note": "n"}, False),    # not its number
-    ({"events": [{"place": "Kharkiv", "people": 12, "kind": "riot"}], "note": "n"}, False),       # not in the enum
-    ({"events": [], "note": "Some 77 came."}, False),                                              # invented number
-], ids=["span", "null-span", "empty", "not-a-span", "number", "enum", "free-text-number"])
+@pytest.mark.parametrize(
+    "doc,ok",
+    [
+        ({"events": [{"place": "Kharkiv", "people": 12, "kind": "protest"}], "note": "About 40 came."}, True),
+        ({"events": [{"place": None, "people": 1180, "kind": "strike"}], "note": "n"}, True),
+        ({"events": [], "note": "Quiet day."}, True),
+        ({"events": [{"place": "Kyiv", "people": 12, "kind": "protest"}], "note": "n"}, False),  # not a span
+        ({"events": [{"place": "Kharkiv", "people": 13, "kind": "protest"}], "note": "n"}, False),  # not its number
+        ({"events": [{"place": "Kharkiv", "people": 12, "kind": "riot"}], "note": "n"}, False),  # not in the enum
+        ({"events": [], "note": "Some 77 came."}, False),  # invented number
+    ],
+    ids=["span", "null-span", "empty", "not-a-span", "number", "enum", "free-text-number"],
+)
 def test_x_grounded_grounds_any_schema(ll_tokenizer, doc, ok):
     assert accepts(ll_tokenizer, build_grammar(EVENT_SCHEMA, ARTICLE), compact(doc)) is ok
 
@@ -255,5 +312,8 @@ def test_x_grounded_grounds_any_schema(ll_tokenizer, doc, ok):
 def test_x_grounded_does_not_reach_the_json_schema_engine(ll_tokenizer):
     grammar = build_grammar(EVENT_SCHEMA, grounded=False)
     assert "x-grounded" not in grammar
-    assert accepts(ll_tokenizer, grammar, compact({"events": [{"place": "Kyiv", "people": 3, "kind": "strike"}],
-                                                   "note": "Some 77 came."}))
+    assert accepts(
+        ll_tokenizer,
+        grammar,
+        compact({"events": [{"place": "Kyiv", "people": 3, "kind": "strike"}], "note": "Some 77 came."}),
+    )

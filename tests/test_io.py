@@ -154,8 +154,9 @@ def test_check_output_file(tmp_path):
     assert "is a folder, expected a file" in _output_error(check_output_file, tmp_path)
     missing = tmp_path / "no" / "runs.jsonl"
     check_output_file(missing)  # a report's folder is made when it is written
-    assert f"folder {missing.parent} not found" in _output_error(lambda p: check_output_file(p, make_parent=False),
-                                                                  missing)
+    assert f"folder {missing.parent} not found" in _output_error(
+        lambda p: check_output_file(p, make_parent=False), missing
+    )
 
 
 def test_open_for_append_refuses_a_folder(tmp_path):

@@ -7,12 +7,20 @@ import pytest
 from summarizer.engine.lexicon import claimant_type_named, names_harm, outcomes_named
 
 
-@pytest.mark.parametrize("name, kind", [
-    ("UNHCR", "international_organization"), ("the UN refugee agency", "international_organization"),
-    ("World Health Organization", "international_organization"), ("Syrian Observatory for Human Rights", "ngo"),
-    ("Médecins Sans Frontières (MSF)", "ngo"), ("al-Shabaab", "armed_group"), ("TASS", "media"),
-    ("Ukraine's General Staff", None), ("the health ministry", None),
-])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("UNHCR", "international_organization"),
+        ("the UN refugee agency", "international_organization"),
+        ("World Health Organization", "international_organization"),
+        ("Syrian Observatory for Human Rights", "ngo"),
+        ("Médecins Sans Frontières (MSF)", "ngo"),
+        ("al-Shabaab", "armed_group"),
+        ("TASS", "media"),
+        ("Ukraine's General Staff", None),
+        ("the health ministry", None),
+    ],
+)
 def test_names_that_settle_a_claimant_type(name, kind):
     assert claimant_type_named(name) == kind
 

@@ -62,51 +62,85 @@ def test_different_claimants_are_not_equal(a, b):
     assert not same_claimant(a, b) and not same_claimant(b, a)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Ukrainian", "Ukraine"), ("Russian", "Russia"), ("Israeli", "Israel"), ("Palestinian", "Palestinians"),
-    ("Palestinians", "palestinians"), ("Sudanese", "Sudan"), ("Russian forces", "Russia"),
-    ("the Russian Federation", "Russia"), ("Israeli army", "Israel"), ("IDF", "Israel"),
-    ("RSF", "Rapid Support Forces"), ("Sudanese army", "SAF"), ("U.S.", "United States"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Ukrainian", "Ukraine"),
+        ("Russian", "Russia"),
+        ("Israeli", "Israel"),
+        ("Palestinian", "Palestinians"),
+        ("Palestinians", "palestinians"),
+        ("Sudanese", "Sudan"),
+        ("Russian forces", "Russia"),
+        ("the Russian Federation", "Russia"),
+        ("Israeli army", "Israel"),
+        ("IDF", "Israel"),
+        ("RSF", "Rapid Support Forces"),
+        ("Sudanese army", "SAF"),
+        ("U.S.", "United States"),
+    ],
+)
 def test_side_variants_are_equal(a, b):
     assert same_side(a, b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Ukraine", "Russia"), ("Sudanese army", "Sudan"), ("Sudanese army", "RSF"), ("Israel", "Palestinians"),
-    ("Russia", "Belarus"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Ukraine", "Russia"),
+        ("Sudanese army", "Sudan"),
+        ("Sudanese army", "RSF"),
+        ("Israel", "Palestinians"),
+        ("Russia", "Belarus"),
+    ],
+)
 def test_different_sides_are_not_equal(a, b):
     assert not same_side(a, b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("tank", "tanks"), ("Tanks", "tanks"), ("armoured fighting vehicles", "armored fighting vehicle"),
-    ("UAVs", "drones"), ("ships and boats", "ship and boat"), ("artillery systems", "Artillery System"),
-    ("helicopters", "helicopter"), ("cruise missiles", "cruise missile"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("tank", "tanks"),
+        ("Tanks", "tanks"),
+        ("armoured fighting vehicles", "armored fighting vehicle"),
+        ("UAVs", "drones"),
+        ("ships and boats", "ship and boat"),
+        ("artillery systems", "Artillery System"),
+        ("helicopters", "helicopter"),
+        ("cruise missiles", "cruise missile"),
+    ],
+)
 def test_equipment_variants_are_equal(a, b):
     assert same_equipment(a, b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("tanks", "drones"), ("armored vehicles", "armored fighting vehicles"), ("cruise missiles", "missiles"),
-    ("aircraft", "helicopters"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("tanks", "drones"),
+        ("armored vehicles", "armored fighting vehicles"),
+        ("cruise missiles", "missiles"),
+        ("aircraft", "helicopters"),
+    ],
+)
 def test_different_equipment_is_not_equal(a, b):
     assert not same_equipment(a, b)
 
 
-@pytest.mark.parametrize("a, b, equal", [
-    ("past 24 hours", "the past 24 hours", True),
-    ("past 24 hours", "Past 24 hours.", True),
-    ("past 24 hours", "last 24 hours", True),
-    ("since February 24, 2022", "since 24 February 2022", True),
-    ("past 24 hours", "past 48 hours", False),  # close strings, different digits
-    ("2023", "2024", False),
-    ("Kharkiv oblast", "Kharkiv region", True),
-    ("Kharkiv", "Kherson", False),
-])
+@pytest.mark.parametrize(
+    "a, b, equal",
+    [
+        ("past 24 hours", "the past 24 hours", True),
+        ("past 24 hours", "Past 24 hours.", True),
+        ("past 24 hours", "last 24 hours", True),
+        ("since February 24, 2022", "since 24 February 2022", True),
+        ("past 24 hours", "past 48 hours", False),  # close strings, different digits
+        ("2023", "2024", False),
+        ("Kharkiv oblast", "Kharkiv region", True),
+        ("Kharkiv", "Kherson", False),
+    ],
+)
 def test_free_text_fields(a, b, equal):
     assert same_text(a, b) is equal
 
@@ -126,9 +160,18 @@ def test_keys_are_readable():
     assert equipment_key("Armoured Fighting Vehicles") == "afv"
 
 
-@pytest.mark.parametrize("plural, single", [
-    ("tanks", "tank"), ("batteries", "battery"), ("boxes", "box"), ("systems", "system"), ("gas", "gas"),
-    ("aircraft", "aircraft"), ("buses", "bus"), ("launches", "launch"),
-])
+@pytest.mark.parametrize(
+    "plural, single",
+    [
+        ("tanks", "tank"),
+        ("batteries", "battery"),
+        ("boxes", "box"),
+        ("systems", "system"),
+        ("gas", "gas"),
+        ("aircraft", "aircraft"),
+        ("buses", "bus"),
+        ("launches", "launch"),
+    ],
+)
 def test_singular(plural, single):
     assert singular(plural) == single

@@ -13,18 +13,27 @@ import pytest
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.core.errors import ModelError
-from summarizer.engine.grammar import grounded_lark
-from summarizer.engine.prompting import build_messages
 from summarizer.core.resources import load_schema
 from summarizer.core.task import plain_schema
+from summarizer.engine.grammar import grounded_lark
+from summarizer.engine.prompting import build_messages
 from summarizer.testing.fake_server import EMPTY_DOCUMENT, FakeServer, completion
 
 ARTICLE = "Officials in Kharkiv said 12 civilians were killed on Monday."
 CLAIM = {
-    "claimant": "Officials in Kharkiv", "claimant_type": "state", "claimant_side": None, "outcome": "killed",
-    "victim_side": None, "victim_group": "civilians", "equipment": None,
-    "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": "on Monday", "location": "Kharkiv",
-    "perpetrator_side": None, "verification": "unverified", "evidence": "12 civilians were killed",
+    "claimant": "Officials in Kharkiv",
+    "claimant_type": "state",
+    "claimant_side": None,
+    "outcome": "killed",
+    "victim_side": None,
+    "victim_group": "civilians",
+    "equipment": None,
+    "count": {"value": 12, "qualifier": "exact", "upper": None},
+    "period": "on Monday",
+    "location": "Kharkiv",
+    "perpetrator_side": None,
+    "verification": "unverified",
+    "evidence": "12 civilians were killed",
 }
 OPTIONS = ExtractOptions(max_new_tokens=300, strategy="document")  # figures: test_openai_figures.py
 
@@ -43,11 +52,14 @@ def extract(reply, article: str = ARTICLE, owned_by: str = "vllm", **kwargs):
 
 
 # -- what is sent -------------------------------------------------------------------------------
-@pytest.mark.parametrize("owned_by, field", [
-    ("vllm", lambda body: body["structured_outputs"]["grammar"]),
-    ("sglang", lambda body: body["ebnf"]),
-    ("llamacpp", lambda body: body["grammar"]),
-])
+@pytest.mark.parametrize(
+    "owned_by, field",
+    [
+        ("vllm", lambda body: body["structured_outputs"]["grammar"]),
+        ("sglang", lambda body: body["ebnf"]),
+        ("llamacpp", lambda body: body["grammar"]),
+    ],
+)
 def test_each_engine_gets_the_grounded_grammar_in_its_own_field(owned_by, field):
     extraction, server = extract(lambda body: (200, completion(document())), owned_by=owned_by)
     [body] = server.requests
@@ -103,16 +115,23 @@ def test_the_identity_names_the_server_the_model_and_what_the_server_reports():
     with FakeServer(root="/models/fake-r2", version="1.2.3") as server:
         described = backend_for(server).describe()
     assert described["base_url"] == server.url and described["model"] == "fake"
-    assert (described["revision"], described["server_version"], described["dialect"]) == ("/models/fake-r2", "1.2.3", "vllm")
+    assert (described["revision"], described["server_version"], described["dialect"]) == (
+        "/models/fake-r2",
+        "1.2.3",
+        "vllm",
+    )
 
 
 # -- what comes back ----------------------------------------------------------------------------
-@pytest.mark.parametrize("content, why", [
-    (document(evidence="13 civilians were killed"), "does not follow the grounded grammar"),
-    (document(count={"value": 40, "qualifier": "exact", "upper": None}), "does not follow the grounded grammar"),
-    ('{"summary": "x"}', "breaks the schema"),
-    ('{"summary": "x", "claims": [', "not JSON"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (document(evidence="13 civilians were killed"), "does not follow the grounded grammar"),
+        (document(count={"value": 40, "qualifier": "exact", "upper": None}), "does not follow the grounded grammar"),
+        ('{"summary": "x"}', "breaks the schema"),
+        ('{"summary": "x", "claims": [', "not JSON"),
+    ],
+)
 def test_a_response_outside_the_grammar_is_invalid_never_ok(content, why):
     extraction, _ = extract(lambda body: (200, completion(content)))
     assert extraction.status == "invalid" and why in extraction.reason and extraction.document is None
@@ -148,21 +167,27 @@ def failed_reason(extraction) -> str:
     return extraction.reason
 
 
-@pytest.mark.parametrize("status, payload, shown", [
-    (400, {"error": {"message": "grammar error: bad rule"}}, "HTTP 400: grammar error: bad rule"),
-    (500, {"detail": "engine died"}, "HTTP 500: engine died"),
-    (502, b"<html>Bad Gateway\n</html>", "HTTP 502: <html>Bad Gateway </html>"),
-])
+@pytest.mark.parametrize(
+    "status, payload, shown",
+    [
+        (400, {"error": {"message": "grammar error: bad rule"}}, "HTTP 400: grammar error: bad rule"),
+        (500, {"detail": "engine died"}, "HTTP 500: engine died"),
+        (502, b"<html>Bad Gateway\n</html>", "HTTP 502: <html>Bad Gateway </html>"),
+    ],
+)
 def test_an_http_error_carries_the_servers_message(status, payload, shown):
     extraction, _ = extract(lambda body: (status, payload))
     assert shown in failed_reason(extraction)
 
 
-@pytest.mark.parametrize("payload, shown", [
-    (b"this is not json", "malformed response (not JSON)"),
-    ({"choices": []}, "malformed response (no choices[0].message.content)"),
-    (completion(None), "malformed response: the message content is not text"),
-])
+@pytest.mark.parametrize(
+    "payload, shown",
+    [
+        (b"this is not json", "malformed response (not JSON)"),
+        ({"choices": []}, "malformed response (no choices[0].message.content)"),
+        (completion(None), "malformed response: the message content is not text"),
+    ],
+)
 def test_a_malformed_answer_fails_the_article(payload, shown):
     extraction, _ = extract(lambda body: (200, payload))
     assert shown in failed_reason(extraction)
@@ -215,10 +240,13 @@ def test_a_model_the_server_does_not_serve_is_named_with_those_it_does():
         get_backend("other", "openai", base_url=server.url)
 
 
-@pytest.mark.parametrize("kwargs, shown", [
-    ({"base_url": "127.0.0.1:8000/v1"}, "must start with http"),
-    ({"base_url": "http://127.0.0.1:9/v1", "dialect": "tgi"}, "unknown dialect 'tgi'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, shown",
+    [
+        ({"base_url": "127.0.0.1:8000/v1"}, "must start with http"),
+        ({"base_url": "http://127.0.0.1:9/v1", "dialect": "tgi"}, "unknown dialect 'tgi'"),
+    ],
+)
 def test_bad_options_are_one_line_errors(kwargs, shown):
     with pytest.raises(ModelError, match=shown):
         get_backend("fake", "openai", **kwargs)

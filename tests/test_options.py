@@ -23,8 +23,11 @@ class Sample:
 
 
 def test_text_values_are_converted_to_the_field_types():
-    options = build_options(Sample, "sample", {"url": "http://x", "workers": "8", "ratio": "2", "strict": "yes",
-                                               "mode": "slow", "cap": "none"})
+    options = build_options(
+        Sample,
+        "sample",
+        {"url": "http://x", "workers": "8", "ratio": "2", "strict": "yes", "mode": "slow", "cap": "none"},
+    )
     assert options == Sample("http://x", workers=8, ratio=2.0, strict=True, mode="slow", cap=None)
     assert build_options(Sample, "sample", {"url": "u", "cap": "4096"}).cap == 4096
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -38,16 +41,19 @@ def test_typed_values_pass_and_a_dict_field_takes_python_values_only():
         build_options(Sample, "sample", {"url": "u", "schema": "{}"})
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"url": "u", "workers": "many"}, "workers='many': expected a whole number"),
-    ({"url": "u", "workers": True}, "workers=True: expected a whole number"),
-    ({"url": "u", "ratio": "inf"}, "ratio='inf': expected a finite number"),
-    ({"url": "u", "strict": "maybe"}, "strict='maybe': expected true or false"),
-    ({"url": "u", "mode": "medium"}, "unknown mode 'medium' (use one of fast, slow;"),
-    ({"url": 5}, "url=5: expected text"),
-    ({"url": "u", "colour": "red"}, "'colour' is not an option of the sample backend"),
-    ({}, "the sample backend needs url (--backend-opt url=VALUE;"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"url": "u", "workers": "many"}, "workers='many': expected a whole number"),
+        ({"url": "u", "workers": True}, "workers=True: expected a whole number"),
+        ({"url": "u", "ratio": "inf"}, "ratio='inf': expected a finite number"),
+        ({"url": "u", "strict": "maybe"}, "strict='maybe': expected true or false"),
+        ({"url": "u", "mode": "medium"}, "unknown mode 'medium' (use one of fast, slow;"),
+        ({"url": 5}, "url=5: expected text"),
+        ({"url": "u", "colour": "red"}, "'colour' is not an option of the sample backend"),
+        ({}, "the sample backend needs url (--backend-opt url=VALUE;"),
+    ],
+)
 def test_every_problem_is_one_line_naming_the_option_and_listing_the_valid_keys(values, message):
     with pytest.raises(OptionError) as info:
         build_options(Sample, "sample", values)

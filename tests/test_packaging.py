@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(sys.executable).with_name("summarizer")
-pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the summarizer command is not installed in this environment")
+pytestmark = pytest.mark.skipif(
+    not SCRIPT.exists(), reason="the summarizer command is not installed in this environment"
+)
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from summarizer.engine import prompting
 from summarizer.core.errors import ModelError
-from summarizer.engine.prompting import PromptBuilder, build_messages, format_document, prompt_parts
 from summarizer.core.resources import load_schema, prompt_path
 from summarizer.core.validation import validate_document
+from summarizer.engine import prompting
+from summarizer.engine.prompting import PromptBuilder, build_messages, format_document, prompt_parts
 
 
 class CharTokenizer:

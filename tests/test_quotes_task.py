@@ -30,8 +30,23 @@ def _run(*args):
 
 def test_summarize_writes_valid_grounded_quotes_documents(tiny_model_dir, tmp_path):
     out, records = tmp_path / "out", tmp_path / "runs.jsonl"
-    result = _run("summarize", DATA / "articles", "--task", QUOTES, "--model", tiny_model_dir, "--out", out,
-                  "--jsonl", records, "--max-new-tokens", 300, "--store", tmp_path / "store.sqlite3", "--quiet")
+    result = _run(
+        "summarize",
+        DATA / "articles",
+        "--task",
+        QUOTES,
+        "--model",
+        tiny_model_dir,
+        "--out",
+        out,
+        "--jsonl",
+        records,
+        "--max-new-tokens",
+        300,
+        "--store",
+        tmp_path / "store.sqlite3",
+        "--quiet",
+    )
     task = load_task(QUOTES)
     articles = sorted((DATA / "articles").glob("*.txt"))
     runs = {r["id"]: r for r in map(json.loads, records.read_text().splitlines())}
@@ -51,8 +66,22 @@ def test_summarize_writes_valid_grounded_quotes_documents(tiny_model_dir, tmp_pa
 
 
 def test_eval_scores_the_quotes_task(tiny_model_dir, tmp_path):
-    result = _run("eval", "--task", QUOTES, "--data", DATA, "--model", tiny_model_dir, "--out", tmp_path / "report",
-                  "--max-new-tokens", 300, "--store", tmp_path / "store.sqlite3", "--quiet")
+    result = _run(
+        "eval",
+        "--task",
+        QUOTES,
+        "--data",
+        DATA,
+        "--model",
+        tiny_model_dir,
+        "--out",
+        tmp_path / "report",
+        "--max-new-tokens",
+        300,
+        "--store",
+        tmp_path / "store.sqlite3",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["task"] == "quotes" and report["n_articles"] == 4 and report["n_gold_items"] == 9
@@ -60,12 +89,35 @@ def test_eval_scores_the_quotes_task(tiny_model_dir, tmp_path):
     assert report["grounding_rate"] in (None, 1.0)  # every predicted span is in its article
     assert set(report["per_field"]) == {"speaker", "role", "quote"}
     assert (tmp_path / "report" / "report.md").read_text().startswith("# quotes: evaluation of")
-    rescored = _run("score", "--task", QUOTES, "--gold", DATA / "labels", "--pred", tmp_path / "report" / "predictions",
-                    "--json", tmp_path / "score.json")
+    rescored = _run(
+        "score",
+        "--task",
+        QUOTES,
+        "--gold",
+        DATA / "labels",
+        "--pred",
+        tmp_path / "report" / "predictions",
+        "--json",
+        tmp_path / "score.json",
+    )
     assert json.loads((tmp_path / "score.json").read_text())["item_f1"] == report["item_f1"]
     assert "Item F1" in rescored.stdout
-    compared = _run("compare", "--task", QUOTES, "--data", DATA, "--model", tiny_model_dir, "--out",
-                    tmp_path / "compare", "--max-new-tokens", 300, "--store", tmp_path / "store.sqlite3", "--quiet")
+    compared = _run(
+        "compare",
+        "--task",
+        QUOTES,
+        "--data",
+        DATA,
+        "--model",
+        tiny_model_dir,
+        "--out",
+        tmp_path / "compare",
+        "--max-new-tokens",
+        300,
+        "--store",
+        tmp_path / "store.sqlite3",
+        "--quiet",
+    )
     board = json.loads((tmp_path / "compare" / "leaderboard.json").read_text())
     assert compared.exit_code == 0 and board["task"] == "quotes"
     assert board["models"][0]["item_f1"] == report["item_f1"]  # the same generations, from the run store
@@ -75,19 +127,31 @@ def test_eval_scores_the_quotes_task(tiny_model_dir, tmp_path):
 def test_gold_labels_score_perfectly_and_validate():
     result = _run("score", "--task", QUOTES, "--gold", DATA / "labels", "--pred", DATA / "labels")
     assert result.exit_code == 0 and "Item F1" in result.stdout
-    valid = _run("validate", *sorted((DATA / "labels").glob("*.json")), "--task", QUOTES, "--articles",
-                 DATA / "articles")
+    valid = _run(
+        "validate", *sorted((DATA / "labels").glob("*.json")), "--task", QUOTES, "--articles", DATA / "articles"
+    )
     assert valid.exit_code == 0 and valid.stdout.count("OK ") == 4
     as_claims = _run("validate", DATA / "labels" / "q1_library.json")  # without --task: the claims schema
     assert as_claims.exit_code == 1
 
 
-@pytest.mark.parametrize("args,message,code", [
-    (["--model", "rules"], "the rules baseline extracts only the built-in claims task", 1),
-    (["--model", "TINY", "--strategy", "figures"], "--strategy figures labels the figures of the claims task", 2),
-])
+@pytest.mark.parametrize(
+    "args,message,code",
+    [
+        (["--model", "rules"], "the rules baseline extracts only the built-in claims task", 1),
+        (["--model", "TINY", "--strategy", "figures"], "--strategy figures labels the figures of the claims task", 2),
+    ],
+)
 def test_claims_only_features_refuse_a_user_task(tiny_model_dir, tmp_path, args, message, code):
     args = [str(tiny_model_dir) if a == "TINY" else a for a in args]
-    result = _run("summarize", DATA / "articles" / "q1_library.txt", "--task", QUOTES, *args, "--quiet",
-                  "--store", tmp_path / "store.sqlite3")
+    result = _run(
+        "summarize",
+        DATA / "articles" / "q1_library.txt",
+        "--task",
+        QUOTES,
+        *args,
+        "--quiet",
+        "--store",
+        tmp_path / "store.sqlite3",
+    )
     assert result.exit_code == code and message in " ".join(result.stderr.split())

@@ -71,12 +71,15 @@ def install_plugin(root: Path, entry_points: str) -> Path:
 
 @pytest.fixture
 def plugin(tmp_path, monkeypatch):
-    root = install_plugin(tmp_path / "site", """\
+    root = install_plugin(
+        tmp_path / "site",
+        """\
         [summarizer.backends]
         echo = echo_plugin:EchoBackend
         broken = echo_plugin:NotABackend
         missing = no_such_module_xyz:Backend
-        """)
+        """,
+    )
     monkeypatch.syspath_prepend(str(root))
     yield root
     for name in ("echo", "broken", "missing"):
@@ -91,8 +94,10 @@ def run(*args: object):
 
 
 def test_built_ins_are_known_without_being_imported():
-    code = ("import sys; from summarizer.backends import registry; names = registry.backend_names(); "
-            "print(names, [m for m in ('torch', 'summarizer.backends.transformers_backend') if m in sys.modules])")
+    code = (
+        "import sys; from summarizer.backends import registry; names = registry.backend_names(); "
+        "print(names, [m for m in ('torch', 'summarizer.backends.transformers_backend') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]") and "'openai', 'rules', 'transformers'" in out
 
@@ -109,8 +114,11 @@ def test_a_plugin_is_found_through_its_entry_point_and_imported_only_when_asked_
 def test_a_broken_plugin_is_one_line_naming_it(plugin):
     with pytest.raises(ModelError, match=r"^backend 'broken' \(echo_plugin:NotABackend\) is not a Backend class$"):
         registry.get_backend("m", "broken")
-    with pytest.raises(ModelError, match=r"^backend 'missing' \(no_such_module_xyz:Backend\) cannot be imported: "
-                                         r"ModuleNotFoundError"):
+    with pytest.raises(
+        ModelError,
+        match=r"^backend 'missing' \(no_such_module_xyz:Backend\) cannot be imported: "
+        r"ModuleNotFoundError",
+    ):
         registry.get_backend("m", "missing")
     with pytest.raises(ModelError) as info:
         registry.get_backend("m", "nope")
@@ -133,7 +141,8 @@ def test_summarize_with_a_plugin_backend_end_to_end(plugin, tmp_path):
     assert generation.backend == "echo" and generation.model == "whatever"
     bad = run(*args, "--backend-opt", "case=lower")
     assert bad.exit_code == 1 and bad.stderr.strip() == (
-        "error: unknown case 'lower' (use one of as-is, upper; options of the echo backend: summary=str, case=as-is|upper)")
+        "error: unknown case 'lower' (use one of as-is, upper; options of the echo backend: summary=str, case=as-is|upper)"
+    )
 
 
 def test_an_unknown_backend_option_lists_the_valid_keys(tmp_path):
@@ -143,10 +152,12 @@ def test_an_unknown_backend_option_lists_the_valid_keys(tmp_path):
     assert result.exit_code == 1 and result.stderr.strip() == (
         "error: 'batchsize' is not an option of the transformers backend (its options: device=auto|cpu|cuda, "
         "dtype=auto|bfloat16|float32, trust_remote_code=bool, revision=str|none, max_context=int|none, "
-        "batch_size=int, schema=dict|none)")
+        "batch_size=int, schema=dict|none)"
+    )
     result = run("eval", "--model", "rules", "--backend-opt", "x=1", "--out", tmp_path / "r", "-q")
     assert result.exit_code == 1 and result.stderr.strip() == (
-        "error: 'x' is not an option of the rules backend (its options: none)")
+        "error: 'x' is not an option of the rules backend (its options: none)"
+    )
 
 
 def test_convenience_flags_and_backend_opts_make_the_same_options():
@@ -200,8 +211,11 @@ def test_the_task_reaches_a_backend_through_the_task_field_of_its_options():
         assert isinstance(lazy, LazyBackend) and lazy.task.name == "quotes"  # known before loading
         assert registry.get_backend("m", "task-test").options.task is None  # None: claims
         assert describe_keys(TaskOptions) == "level=int"  # not a --backend-opt key
-        with pytest.raises(OptionError, match=r"^task cannot be given as --backend-opt text; use --task "
-                                              r"\(options of the task-test backend: level=int\)$"):
+        with pytest.raises(
+            OptionError,
+            match=r"^task cannot be given as --backend-opt text; use --task "
+            r"\(options of the task-test backend: level=int\)$",
+        ):
             registry.get_backend("m", "task-test", options={"task": "examples/quotes"})
     finally:
         registry._REGISTERED.pop("task-test", None)
@@ -209,8 +223,11 @@ def test_the_task_reaches_a_backend_through_the_task_field_of_its_options():
 
 def test_a_plugin_without_a_task_field_serves_claims_and_refuses_any_other_task(plugin):
     assert registry.get_backend("m", "echo", task="claims").options.case == "as-is"
-    with pytest.raises(OptionError, match=r"^the echo backend extracts only the claims task, not 'quotes' "
-                                          r"\(its Options has no task field\)$"):
+    with pytest.raises(
+        OptionError,
+        match=r"^the echo backend extracts only the claims task, not 'quotes' "
+        r"\(its Options has no task field\)$",
+    ):
         registry.get_backend("m", "echo", task=QUOTES)
 
 

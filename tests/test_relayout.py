@@ -22,21 +22,21 @@ FAKE = {
     "summarizer/models.py": 'DEFAULT_MODEL = "tiny"\n',
     "summarizer/grammar.py": "import summarizer.numbers as numbers\n",
     "summarizer/loading.py": "from summarizer import models, __version__  # presets\n"
-                             "from summarizer.errors import InputError\n",
+    "from summarizer.errors import InputError\n",
     "summarizer/resources.py": "from pathlib import Path\n\nROOT = Path(__file__).resolve().parent.parent\n",
     "summarizer/api.py": "from summarizer.models import DEFAULT_MODEL\nfrom summarizer.backends.base import BUILTIN\n",
     "summarizer/backends/__init__.py": "",
     "summarizer/backends/base.py": 'BUILTIN = {"rules": "summarizer.backends.rules",\n'
-                                   '           "grammar": "summarizer.grammar"}\n',
+    '           "grammar": "summarizer.grammar"}\n',
     "summarizer/backends/transformers_backend.py": 'ENGINE_MODULES = ("grammar", "numbers",\n'
-                                                  '                  "backends/rules")\nOTHER = ("grammar",)\n',
+    '                  "backends/rules")\nOTHER = ("grammar",)\n',
     "tests/test_loading.py": 'TARGET = "summarizer.loading.models"\nfrom summarizer import loading\n',
     "tests/test_models.py": "from summarizer.models import DEFAULT_MODEL\n",
     "README.md": "Presets: [`summarizer/models.py`](summarizer/models.py), tested by tests/test_models.py; "
-                 "cache in ~/.cache/summarizer/gguf/.\n",
+    "cache in ~/.cache/summarizer/gguf/.\n",
     "pyproject.toml": '[tool.importlinter]\nroot_package = "summarizer"\n\n[[tool.importlinter.contracts]]\n'
-                      'name = "old"\ntype = "forbidden"\nsource_modules = ["summarizer.numbers"]\n'
-                      'forbidden_modules = ["summarizer.api"]\n\n# Lint settings.\n[tool.other]\nkeep = 1\n',
+    'name = "old"\ntype = "forbidden"\nsource_modules = ["summarizer.numbers"]\n'
+    'forbidden_modules = ["summarizer.api"]\n\n# Lint settings.\n[tool.other]\nkeep = 1\n',
 }
 
 
@@ -52,8 +52,9 @@ def make_tree(root: Path, extra: dict[str, str] | None = None) -> Path:
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--root", str(root), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def read(root: Path, name: str) -> str:
@@ -70,8 +71,18 @@ def moved(tmp_path):
 
 def test_modules_move_into_their_packages_with_history(moved):
     tracked = subprocess.run(["git", "ls-files"], cwd=moved, capture_output=True, text=True).stdout.split()
-    for name in ("core/errors.py", "core/numbers.py", "core/resources.py", "engine/presets.py", "engine/grammar.py",
-                 "engine/loading.py", "core/__init__.py", "engine/__init__.py", "api.py", "backends/base.py"):
+    for name in (
+        "core/errors.py",
+        "core/numbers.py",
+        "core/resources.py",
+        "engine/presets.py",
+        "engine/grammar.py",
+        "engine/loading.py",
+        "core/__init__.py",
+        "engine/__init__.py",
+        "api.py",
+        "backends/base.py",
+    ):
         assert f"summarizer/{name}" in tracked
     assert not (moved / "summarizer" / "models.py").exists()
     assert "tests/test_presets.py" in tracked and "tests/test_models.py" not in tracked  # one test file per module
@@ -79,11 +90,18 @@ def test_modules_move_into_their_packages_with_history(moved):
 
 
 def test_every_moved_module_imports_and_keeps_its_paths(moved):
-    code = ("import summarizer.api, summarizer.engine.loading as l, summarizer.engine.grammar, "
-            "summarizer.core.resources as r;"
-            "print(r.ROOT); print(l.models.DEFAULT_MODEL)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=moved, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(moved)})
+    code = (
+        "import summarizer.api, summarizer.engine.loading as l, summarizer.engine.grammar, "
+        "summarizer.core.resources as r;"
+        "print(r.ROOT); print(l.models.DEFAULT_MODEL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=moved,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(moved)},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(moved.resolve()), "tiny"]
 
@@ -169,8 +187,9 @@ def test_parenthesised_imports_keep_aliases_and_split_by_package():
 
 def test_dotted_names_match_whole_modules_only():
     moves = {"evaluate": "evaluation.evaluate", "figures": "engine.figures"}
-    text = ("summarizer.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures "
-            "summarizer.figures.find")
+    text = (
+        "summarizer.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures summarizer.figures.find"
+    )
     assert relayout.rewrite_dotted(text, moves) == (
         "summarizer.evaluation.evaluate summarizer.cli.evaluate summarizer.figures_x my_summarizer.figures "
         "summarizer.engine.figures.find"
@@ -178,16 +197,24 @@ def test_dotted_names_match_whole_modules_only():
 
 
 def test_a_module_that_is_a_package_moves_whole(tmp_path):
-    root = make_tree(tmp_path, {
-        "summarizer/task/__init__.py": "from summarizer.task.files import HERE\n",
-        "summarizer/task/files.py": "from pathlib import Path\n\nHERE = Path(__file__).parent.parent.parent\n",
-        "docs/notes.md": "See `summarizer/task/files.py` and summarizer/task.py.\n",
-    })
+    root = make_tree(
+        tmp_path,
+        {
+            "summarizer/task/__init__.py": "from summarizer.task.files import HERE\n",
+            "summarizer/task/files.py": "from pathlib import Path\n\nHERE = Path(__file__).parent.parent.parent\n",
+            "docs/notes.md": "See `summarizer/task/files.py` and summarizer/task.py.\n",
+        },
+    )
     assert run(root, "--apply").returncode == 0
     assert (root / "summarizer" / "core" / "task" / "files.py").exists()
     code = "import summarizer.core.task as t; print(t.HERE)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(root)})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     assert result.stdout.strip() == str(root.resolve()), result.stderr
     assert read(root, "docs/notes.md") == "See `summarizer/core/task/files.py` and summarizer/task.py.\n"
 

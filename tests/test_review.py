@@ -9,27 +9,58 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarizer.reporting.review import Span, content_security_policy, highlight, mark_invented, render_review
 from summarizer.evaluation.scoring import score_documents
+from summarizer.reporting.review import Span, content_security_policy, highlight, mark_invented, render_review
 
 SCRIPT = "<script>document.title='pwned'</script>"
-IMG = '<img src=x onerror="document.body.appendChild(document.createElement(\'blink\'))">'
+IMG = "<img src=x onerror=\"document.body.appendChild(document.createElement('blink'))\">"
 ARTICLE = (
     f"Officials said 12 civilians were killed in Kharkiv. {SCRIPT} "
     f"Medics reported 30 people injured. {IMG} Police said 4 soldiers were captured."
 )
 ALLOWED_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "br", "strong", "span",
-    "table", "tr", "th", "td", "a", "details", "summary", "div", "mark", "sup", "pre",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "br",
+    "strong",
+    "span",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "details",
+    "summary",
+    "div",
+    "mark",
+    "sup",
+    "pre",
 }
 
 
 def claim(value, outcome="killed", group="civilians", evidence="12 civilians were killed", **extra):
     base = {
-        "claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": outcome,
-        "victim_side": "Ukraine", "victim_group": group, "equipment": None,
-        "count": {"value": value, "qualifier": "exact", "upper": None}, "period": None,
-        "location": "Kharkiv", "perpetrator_side": None, "verification": "not_stated", "evidence": evidence,
+        "claimant": "Officials",
+        "claimant_type": "state",
+        "claimant_side": None,
+        "outcome": outcome,
+        "victim_side": "Ukraine",
+        "victim_group": group,
+        "equipment": None,
+        "count": {"value": value, "qualifier": "exact", "upper": None},
+        "period": None,
+        "location": "Kharkiv",
+        "perpetrator_side": None,
+        "verification": "not_stated",
+        "evidence": evidence,
     }
     return {**base, **extra}
 
@@ -170,7 +201,10 @@ def test_overlapping_spans_are_cut_into_pieces_with_both_classes():
 def test_a_failed_generation_shows_its_status_reason_and_escaped_raw_output():
     report = score_documents({"a1": GOLD}, {"a1": None}, {"a1": ARTICLE})
     page = render_review(
-        {"a1": ARTICLE}, {"a1": GOLD}, {"a1": None}, report,
+        {"a1": ARTICLE},
+        {"a1": GOLD},
+        {"a1": None},
+        report,
         statuses={"a1": {"status": "failed", "reason": "RuntimeError: <boom>", "raw": f"{{{SCRIPT}"}},
     )
     assert "<strong>generation failed</strong>: RuntimeError: &lt;boom&gt;" in page
@@ -196,12 +230,15 @@ def test_invented_numbers_in_the_predicted_summary_are_marked_and_escaped():
     assert "invented numbers in summaries" in page and "summary invented numbers" in page
 
 
-@pytest.mark.parametrize("invented, marked", [
-    ([{"text": "99", "start": 4, "end": 6}], ["99"]),
-    ([{"text": "99", "start": 0, "end": 2}], []),  # its text is not at its offsets: not marked
-    ([{"text": "7", "start": 0, "end": 1}, {"text": "7 9", "start": 0, "end": 3}], ["7"]),  # overlap: the first
-    ([{"text": "9", "start": "x", "end": 1}], []),
-])
+@pytest.mark.parametrize(
+    "invented, marked",
+    [
+        ([{"text": "99", "start": 4, "end": 6}], ["99"]),
+        ([{"text": "99", "start": 0, "end": 2}], []),  # its text is not at its offsets: not marked
+        ([{"text": "7", "start": 0, "end": 1}, {"text": "7 9", "start": 0, "end": 3}], ["7"]),  # overlap: the first
+        ([{"text": "9", "start": "x", "end": 1}], []),
+    ],
+)
 def test_mark_invented_marks_only_spans_that_fit(invented, marked):
     summary = "7 9 99 <i>"
     out = mark_invented(summary, invented)

@@ -33,10 +33,18 @@ GOLD = {
     "summary": "Officials say 12 civilians were killed.",
     "claims": [
         {
-            "claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": "killed",
-            "victim_side": None, "victim_group": "civilians", "equipment": None,
-            "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": None, "location": "Kharkiv",
-            "perpetrator_side": None, "verification": "not_stated",
+            "claimant": "Officials",
+            "claimant_type": "state",
+            "claimant_side": None,
+            "outcome": "killed",
+            "victim_side": None,
+            "victim_group": "civilians",
+            "equipment": None,
+            "count": {"value": 12, "qualifier": "exact", "upper": None},
+            "period": None,
+            "location": "Kharkiv",
+            "perpetrator_side": None,
+            "verification": "not_stated",
             "evidence": "Officials said 12 civilians were killed in Kharkiv.",
         }
     ],
@@ -65,9 +73,16 @@ class InjectingBackend(Backend):
 def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
     command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", *args,
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=90, check=True)
 

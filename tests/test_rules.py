@@ -16,9 +16,25 @@ from summarizer.core.text import find_span
 from summarizer.core.validation import validate_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-LONG_CLAUSES = ", ".join(f"after the {w} convoy reached the outskirts of the district late in the evening"
-                         for w in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-                                   "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth"))
+LONG_CLAUSES = ", ".join(
+    f"after the {w} convoy reached the outskirts of the district late in the evening"
+    for w in (
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+    )
+)
 
 # Articles written for these tests (the rules were never tuned on them): other wars, other kinds of text.
 UNSEEN = {
@@ -66,7 +82,9 @@ UNSEEN = {
     ),
     "long_sentence": (
         f"Officials said that {LONG_CLAUSES}, 14 civilians were killed in the shelling of the market, "
-        f"{LONG_CLAUSES}.\n" + "Witnesses said " + " ".join(["the smoke rose over the city"] * 40)
+        f"{LONG_CLAUSES}.\n"
+        + "Witnesses said "
+        + " ".join(["the smoke rose over the city"] * 40)
         + " and 9 people were injured in the blast.\n"
     ),
 }
@@ -171,7 +189,9 @@ def one(claims: list[dict], **wanted) -> dict:
 def test_simple_sentence_two_claims():
     claims = claims_of("The ministry said 12 civilians were killed and 30 injured in Kharkiv on Monday.")
     assert [(c["outcome"], c["count"]["value"], c["victim_group"]) for c in claims] == [
-        ("killed", 12, "civilians"), ("injured", 30, "civilians")]
+        ("killed", 12, "civilians"),
+        ("injured", 30, "civilians"),
+    ]
     for claim in claims:
         assert claim["claimant"] == "ministry" and claim["claimant_type"] == "state"
         assert claim["location"] == "Kharkiv" and claim["period"] == "Monday"
@@ -182,36 +202,47 @@ def test_no_figures_and_out_of_scope_figures_give_no_claims():
     for name in ("no_figures", "out_of_scope"):
         document = extract(UNSEEN[name])
         assert document == {"summary": "No casualty figures found.", "claims": []}
-    for sentence in ("Russia launched 63 drones and decoys overnight.",
-                     "The army deployed 5,000 troops, and 2,000 soldiers are stationed nearby.",
-                     "Damage has surpassed $155 billion, a 33.7% increase since 2022.",
-                     "Russia captured two more villages in the Donetsk region on February 24."):
+    for sentence in (
+        "Russia launched 63 drones and decoys overnight.",
+        "The army deployed 5,000 troops, and 2,000 soldiers are stationed nearby.",
+        "Damage has surpassed $155 billion, a 33.7% increase since 2022.",
+        "Russia captured two more villages in the Donetsk region on February 24.",
+    ):
         assert claims_of(sentence) == [], sentence
 
 
-@pytest.mark.parametrize("sentence, value, qualifier, upper", [
-    ("About 300 people were killed.", 300, "approximately", None),
-    ("At least 5 people were injured.", 5, "at_least", None),
-    ("More than 1,000 soldiers were killed.", 1000, "more_than", None),
-    ("Casualties surpassed one million.", 1000000, "more_than", None),
-    ("Nearly 3,000 people were wounded.", 3000, "nearly", None),
-    ("Up to 50 people are missing.", 50, "up_to", None),
-    ("Dozens of civilians were killed.", 12, "at_least", None),
-    ("Between 30 and 40 people were killed.", 30, "range", 40),
-    ("Some 20-25 soldiers were wounded.", 20, "range", 25),
-])
+@pytest.mark.parametrize(
+    "sentence, value, qualifier, upper",
+    [
+        ("About 300 people were killed.", 300, "approximately", None),
+        ("At least 5 people were injured.", 5, "at_least", None),
+        ("More than 1,000 soldiers were killed.", 1000, "more_than", None),
+        ("Casualties surpassed one million.", 1000000, "more_than", None),
+        ("Nearly 3,000 people were wounded.", 3000, "nearly", None),
+        ("Up to 50 people are missing.", 50, "up_to", None),
+        ("Dozens of civilians were killed.", 12, "at_least", None),
+        ("Between 30 and 40 people were killed.", 30, "range", 40),
+        ("Some 20-25 soldiers were wounded.", 20, "range", 25),
+    ],
+)
 def test_qualifiers(sentence, value, qualifier, upper):
-    claim, = claims_of(sentence)
+    (claim,) = claims_of(sentence)
     assert claim["count"] == {"value": value, "qualifier": qualifier, "upper": upper}
 
 
 def test_unseen_articles_read_correctly():
     gaza = claims_of(UNSEEN["gaza"])
     killed = one(gaza, value=42)
-    assert (killed["outcome"], killed["count"]["qualifier"], killed["victim_side"]) == ("killed", "at_least",
-                                                                                       "Palestinians")
-    assert (killed["claimant"], killed["period"], killed["perpetrator_side"]) == ("Gaza Health Ministry",
-                                                                                 "past 24 hours", "Israel")
+    assert (killed["outcome"], killed["count"]["qualifier"], killed["victim_side"]) == (
+        "killed",
+        "at_least",
+        "Palestinians",
+    )
+    assert (killed["claimant"], killed["period"], killed["perpetrator_side"]) == (
+        "Gaza Health Ministry",
+        "past 24 hours",
+        "Israel",
+    )
     children = one(gaza, value=15)
     assert (children["outcome"], children["victim_group"]) == ("killed", "children")
     assert one(gaza, value=20)["verification"] == "disputed"  # "a claim Hamas denied"
@@ -223,7 +254,10 @@ def test_unseen_articles_read_correctly():
     assert one(sudan, value=54)["outcome"] == "injured"
     unhcr = one(sudan, value=11000000)
     assert (unhcr["outcome"], unhcr["claimant_type"], unhcr["claimant_side"]) == (
-        "displaced", "international_organization", None)
+        "displaced",
+        "international_organization",
+        None,
+    )
 
     syria = claims_of(UNSEEN["syria"])
     assert one(syria, value=200)["victim_group"] == "military"
@@ -236,10 +270,16 @@ def test_unseen_articles_read_correctly():
 
 
 def test_equipment_lists_and_jamming():
-    claims = claims_of("The General Staff said its forces destroyed 10 tanks, 4 armored vehicles and a "
-                       "submarine, and shot down 40 of the 63 drones.")
+    claims = claims_of(
+        "The General Staff said its forces destroyed 10 tanks, 4 armored vehicles and a "
+        "submarine, and shot down 40 of the 63 drones."
+    )
     assert [(c["count"]["value"], c["equipment"]) for c in claims] == [
-        (10, "tanks"), (4, "armored vehicles"), (1, "submarines"), (40, "drones")]
+        (10, "tanks"),
+        (4, "armored vehicles"),
+        (1, "submarines"),
+        (40, "drones"),
+    ]
     assert {c["outcome"] for c in claims} == {"equipment_destroyed"}
     assert {c["victim_group"] for c in claims} == {"military"}
 
@@ -247,7 +287,11 @@ def test_equipment_lists_and_jamming():
 def test_odd_text_and_long_sentences():
     curly = claims_of(UNSEEN["curly_whitespace"])
     assert [(c["outcome"], c["count"]["value"]) for c in curly] == [
-        ("killed", 7), ("injured", 19), ("killed", 2), ("injured", 20)]
+        ("killed", 7),
+        ("injured", 19),
+        ("killed", 2),
+        ("injured", 20),
+    ]
     long_claims = claims_of(UNSEEN["long_sentence"])
     assert [c["count"]["value"] for c in long_claims] == [14, 9]
     assert all(len(c["evidence"]) <= 1000 for c in long_claims)
@@ -277,15 +321,28 @@ def test_seed_scores_are_reported(capsys):
     for key in ("claim_f1", "strict_f1"):
         assert 0 <= report[key] <= 1 and not math.isnan(report[key])
     with capsys.disabled():
-        print(f"\nrules on seeds: claim F1 {report['claim_f1']:.3f}, strict F1 {report['strict_f1']:.3f}, "
-              f"mean field accuracy {report['mean_field_accuracy']:.3f}")
+        print(
+            f"\nrules on seeds: claim F1 {report['claim_f1']:.3f}, strict F1 {report['strict_f1']:.3f}, "
+            f"mean field accuracy {report['mean_field_accuracy']:.3f}"
+        )
 
 
 EDGE_CASES = [
-    "12", "a", "(", "killed 5", "5 killed.", "“", "Mr. Smith said 4 were killed. Dr. Jones said 6 were hurt.",
-    "The U.S. said 3 soldiers died.\n\n\n", "Between 40 and 30 people died.", "Over 1,000 ... Killed, Says Ukraine",
-    "He said it. They said 7 were killed, it said, and they said so.", "20-25", "between and 5 killed",
-    "killed killed killed 1 2 3 4 5 6 7 8 9 10 wounded", "Shot down: 3. Destroyed: a tank, an APC.",
+    "12",
+    "a",
+    "(",
+    "killed 5",
+    "5 killed.",
+    "“",
+    "Mr. Smith said 4 were killed. Dr. Jones said 6 were hurt.",
+    "The U.S. said 3 soldiers died.\n\n\n",
+    "Between 40 and 30 people died.",
+    "Over 1,000 ... Killed, Says Ukraine",
+    "He said it. They said 7 were killed, it said, and they said so.",
+    "20-25",
+    "between and 5 killed",
+    "killed killed killed 1 2 3 4 5 6 7 8 9 10 wounded",
+    "Shot down: 3. Destroyed: a tank, an APC.",
 ]
 
 
@@ -311,41 +368,49 @@ def test_safety_net_drops_invalid_claims():
     broken = {**document, "claims": document["claims"] + [{**document["claims"][0], "evidence": "invented"}]}
     assert rules.valid_document(broken, article)["claims"] == document["claims"]
     assert rules.valid_document({"summary": "", "claims": []}, article) == {
-        "summary": "No casualty figures found.", "claims": []}
+        "summary": "No casualty figures found.",
+        "claims": [],
+    }
 
 
-@pytest.mark.parametrize("sentence, perpetrator, victim", [
-    ("An Israeli air strike on a school killed 31 people, the ministry said.", "Israel", None),
-    ("Between 200 and 300 civilians were killed when RSF fighters stormed the village.", "RSF", None),
-    ("A Myanmar military air strike on a monastery killed 22 villagers.", "Myanmar military", None),
-    ("Twenty-three civilians were killed in air strikes by Syrian government warplanes.", "Syria government", None),
-    ("Ukraine's General Staff said Russia had lost 1,210 troops over the past day.", None, "Russia"),
-    ("Ukraine estimates that Russian military fatalities reached 90,000.", None, "Russia"),
-])
+@pytest.mark.parametrize(
+    "sentence, perpetrator, victim",
+    [
+        ("An Israeli air strike on a school killed 31 people, the ministry said.", "Israel", None),
+        ("Between 200 and 300 civilians were killed when RSF fighters stormed the village.", "RSF", None),
+        ("A Myanmar military air strike on a monastery killed 22 villagers.", "Myanmar military", None),
+        ("Twenty-three civilians were killed in air strikes by Syrian government warplanes.", "Syria government", None),
+        ("Ukraine's General Staff said Russia had lost 1,210 troops over the past day.", None, "Russia"),
+        ("Ukraine estimates that Russian military fatalities reached 90,000.", None, "Russia"),
+    ],
+)
 def test_who_caused_the_harm_and_who_suffered_it(sentence, perpetrator, victim):
-    claim, = claims_of(sentence)
+    (claim,) = claims_of(sentence)
     assert claim["perpetrator_side"] == perpetrator
     if victim:
         assert claim["victim_side"] == victim
 
 
 def test_the_claimants_own_forces_as_attackers_but_not_its_own_figures():
-    claim, = claims_of("Russia said its air defence systems had destroyed 121 Ukrainian drones overnight.")
+    (claim,) = claims_of("Russia said its air defence systems had destroyed 121 Ukrainian drones overnight.")
     assert claim["perpetrator_side"] == "Russia" and claim["victim_side"] == "Ukraine"
-    claim, = claims_of("Russia said it had not updated its military casualty figures since it reported 5,937 dead.")
+    (claim,) = claims_of("Russia said it had not updated its military casualty figures since it reported 5,937 dead.")
     assert claim["perpetrator_side"] is None
 
 
 def test_a_quoted_area_is_kept_verbatim():
-    claim, = claims_of("The heaviest fighting was in the “Centre” zone, where around 475 troops were killed.")
+    (claim,) = claims_of("The heaviest fighting was in the “Centre” zone, where around 475 troops were killed.")
     assert claim["location"] == "“Centre” zone"
 
 
-@pytest.mark.parametrize("sentence, group", [
-    ("The WHO said five patients were wounded.", "civilians"),
-    ("The ministry said its forces killed hundreds of terrorists.", "military"),
-    ("The army said 40 rebels were killed.", "military"),
-])
+@pytest.mark.parametrize(
+    "sentence, group",
+    [
+        ("The WHO said five patients were wounded.", "civilians"),
+        ("The ministry said its forces killed hundreds of terrorists.", "military"),
+        ("The army said 40 rebels were killed.", "military"),
+    ],
+)
 def test_victim_groups_from_the_counted_noun(sentence, group):
-    claim, = claims_of(sentence)
+    (claim,) = claims_of(sentence)
     assert claim["victim_group"] == group

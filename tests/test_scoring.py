@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 
 from summarizer.core.errors import InputError
+from summarizer.core.validation import is_valid
 from summarizer.evaluation.scoring import (
     FIELDS,
     MATCH_THRESHOLD,
@@ -34,14 +35,27 @@ from summarizer.evaluation.scoring import (
     summary_numbers,
 )
 from summarizer.testing import strategies
-from summarizer.core.validation import is_valid
 
 CASES_DIR = Path(__file__).parent / "data" / "scoring"
 CASES = sorted(CASES_DIR.glob("*.json"))
-HEADLINE = ("claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
-            "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
-            "summary_invented_number_rate", "summaries_with_invented_number_rate",
-            "n_matched", "count_accuracy", "mean_field_accuracy")
+HEADLINE = (
+    "claim_precision",
+    "claim_recall",
+    "claim_f1",
+    "strict_precision",
+    "strict_recall",
+    "strict_f1",
+    "macro_f1",
+    "macro_strict_f1",
+    "validity_rate",
+    "grounding_rate",
+    "hallucinated_number_rate",
+    "summary_invented_number_rate",
+    "summaries_with_invented_number_rate",
+    "n_matched",
+    "count_accuracy",
+    "mean_field_accuracy",
+)
 
 LITERAL_KEYS = ("field_diffs", "summary_invented_numbers")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -49,6 +63,7 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
 
 def exact(expression: str) -> Fraction:
     """Evaluate "8/9" or "(10 + 3 * 3/4)/13" exactly: numbers, + - * / and brackets only."""
+
     def walk(node):
         if isinstance(node, ast.Expression):
             return walk(node.body)
@@ -57,6 +72,7 @@ def exact(expression: str) -> Fraction:
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
         raise ValueError(f"not plain arithmetic: {expression!r}")
+
     return walk(ast.parse(expression, mode="eval"))
 
 
@@ -104,9 +120,20 @@ def test_case_matches_hand_computed_numbers(path):
 
 def test_required_cases_are_present():
     names = {p.stem for p in CASES}
-    assert {"identity", "claim_order", "one_missing_claim", "invented_number", "wrong_victim_group",
-            "invalid_document", "quotes_whitespace_grounding", "missing_vs_invented",
-            "summary_invented_number", "summary_number_word", "summary_vague_word", "summary_not_checked"} <= names
+    assert {
+        "identity",
+        "claim_order",
+        "one_missing_claim",
+        "invented_number",
+        "wrong_victim_group",
+        "invalid_document",
+        "quotes_whitespace_grounding",
+        "missing_vs_invented",
+        "summary_invented_number",
+        "summary_number_word",
+        "summary_vague_word",
+        "summary_not_checked",
+    } <= names
 
 
 def _shuffled(pred: dict, rng: random.Random) -> dict:
@@ -136,17 +163,47 @@ def test_report_is_exactly_reproducible():
 
 def test_report_has_the_documented_keys():
     report = score_case(load(CASES_DIR / "invalid_document.json"))
-    for key in HEADLINE + ("macro_f1", "n_articles", "n_gold_claims", "n_pred_claims", "ci", "per_article",
-                           "per_field", "settings"):
+    for key in HEADLINE + (
+        "macro_f1",
+        "n_articles",
+        "n_gold_claims",
+        "n_pred_claims",
+        "ci",
+        "per_article",
+        "per_field",
+        "settings",
+    ):
         assert key in report
     assert set(report["per_field"]) == set(FIELDS)
     row = report["per_article"][0]
-    for key in ("id", "n_gold", "n_pred", "tp", "precision", "recall", "f1", "strict_f1", "valid",
-                "grounding_rate", "hallucinated_number_rate", "summary_invented_number_rate",
-                "summary_has_invented_number", "summary_invented_numbers", "matches", "missed", "spurious"):
+    for key in (
+        "id",
+        "n_gold",
+        "n_pred",
+        "tp",
+        "precision",
+        "recall",
+        "f1",
+        "strict_f1",
+        "valid",
+        "grounding_rate",
+        "hallucinated_number_rate",
+        "summary_invented_number_rate",
+        "summary_has_invented_number",
+        "summary_invented_numbers",
+        "matches",
+        "missed",
+        "spurious",
+    ):
         assert key in row
-    assert {"claim_f1", "strict_f1", "claim_precision", "claim_recall", "summary_invented_number_rate",
-            "summaries_with_invented_number_rate"} <= set(report["ci"])
+    assert {
+        "claim_f1",
+        "strict_f1",
+        "claim_precision",
+        "claim_recall",
+        "summary_invented_number_rate",
+        "summaries_with_invented_number_rate",
+    } <= set(report["ci"])
     json.dumps(report, allow_nan=False)  # the report is plain JSON
 
 
@@ -174,6 +231,7 @@ def test_gold_that_fails_the_schema_is_an_input_error_naming_the_id():
 
 
 # ---------------------------------------------------------------- the pieces
+
 
 def _claims() -> list[dict]:
     return load(CASES_DIR / "identity.json")["gold"]["a"]["claims"]
@@ -214,12 +272,15 @@ def test_ties_on_the_weighted_fields_are_broken_by_the_evidence():
     assert align([kharkiv, kherson], [kherson, kharkiv]) == [(0, 1, 1.0), (1, 0, 1.0)]
 
 
-@pytest.mark.parametrize("tp, n_gold, n_pred, expected", [
-    (2, 4, 2, (1.0, 0.5, 2 / 3)),
-    (0, 0, 0, (1.0, 1.0, 1.0)),   # nothing to find, nothing invented
-    (0, 3, 0, (0.0, 0.0, 0.0)),   # silent on an article with claims
-    (0, 0, 2, (0.0, 0.0, 0.0)),   # invented claims on an article without any
-])
+@pytest.mark.parametrize(
+    "tp, n_gold, n_pred, expected",
+    [
+        (2, 4, 2, (1.0, 0.5, 2 / 3)),
+        (0, 0, 0, (1.0, 1.0, 1.0)),  # nothing to find, nothing invented
+        (0, 3, 0, (0.0, 0.0, 0.0)),  # silent on an article with claims
+        (0, 0, 2, (0.0, 0.0, 0.0)),  # invented claims on an article without any
+    ],
+)
 def test_prf_conventions(tp, n_gold, n_pred, expected):
     assert prf(tp, n_gold, n_pred) == pytest.approx(expected)
 
@@ -268,10 +329,13 @@ def test_any_gold_is_scored_or_refused_in_one_line(gold):
         assert is_valid(gold) and json.dumps(report, allow_nan=False)
 
 
-@pytest.mark.parametrize("summary, texts", [
-    ("A shell hit an apartment block, killing 3.", ["3"]),  # "A", "an": articles, not the count 1
-    ("A hundred people fled; one was hurt.", ["A hundred", "one"]),  # "a hundred" is a figure, so is "one"
-    ("Dozens were killed, twenty-three of them children.", ["Dozens", "twenty-three"]),
-])
+@pytest.mark.parametrize(
+    "summary, texts",
+    [
+        ("A shell hit an apartment block, killing 3.", ["3"]),  # "A", "an": articles, not the count 1
+        ("A hundred people fled; one was hurt.", ["A hundred", "one"]),  # "a hundred" is a figure, so is "one"
+        ("Dozens were killed, twenty-three of them children.", ["Dozens", "twenty-three"]),
+    ],
+)
 def test_summary_numbers_leave_out_only_a_bare_a_or_an(summary, texts):
     assert [m.text for m in summary_numbers(summary)] == texts

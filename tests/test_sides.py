@@ -16,8 +16,10 @@ def test_us_counts_only_in_capitals():
 
 
 def test_aid_groups_monitors_and_news_agencies_are_not_sides():
-    article = ("UNHCR and the WHO said 40 people died; ACLED, the Syrian Observatory and the Red Crescent "
-               "Movement counted more, TASS reported. The Arakan Army and the RSF denied it.")
+    article = (
+        "UNHCR and the WHO said 40 people died; ACLED, the Syrian Observatory and the Red Crescent "
+        "Movement counted more, TASS reported. The Arakan Army and the RSF denied it."
+    )
     assert sides_in(article) == ["Syria", "RSF", "Arakan Army"]
 
 

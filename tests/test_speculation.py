@@ -69,7 +69,7 @@ def copying_model(model, source_ids: list[int], bonus: float):
             kept = out.logits.shape[1]
             for p in range(kept):
                 end = len(self.history) - kept + p + 1
-                token = follow.get(tuple(self.history[end - 2:end]), follow.get(tuple(self.history[end - 1:end])))
+                token = follow.get(tuple(self.history[end - 2 : end]), follow.get(tuple(self.history[end - 1 : end])))
                 if token is not None:
                     out.logits[0, p, token] += bonus
             return out
@@ -83,16 +83,19 @@ def quoting(tiny_model, tiny_tokenizer, seed_articles):
     beginning (so the copying model has something to go on), or a whole claims document."""
     from llguidance import LLMatcher
 
+    from summarizer.core.resources import load_schema
     from summarizer.engine.decode import Decoder
     from summarizer.engine.grammar import build_grammar, evidence_chunks
-    from summarizer.core.resources import load_schema
 
     article = next(iter(seed_articles.values()))[:700]
-    rendered = tiny_tokenizer.apply_chat_template([{"role": "user", "content": article}], tokenize=False,
-                                                  add_generation_prompt=True)
+    rendered = tiny_tokenizer.apply_chat_template(
+        [{"role": "user", "content": article}], tokenize=False, add_generation_prompt=True
+    )
     prompt = tiny_tokenizer.encode(rendered, add_special_tokens=False)
     span = "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)})
-    quote = LLMatcher.grammar_from_lark(f'start: "\\"" SPAN "\\""\nSPAN: {span} & /{re.escape(article[:20])}.{{0,400}}/\n')
+    quote = LLMatcher.grammar_from_lark(
+        f'start: "\\"" SPAN "\\""\nSPAN: {span} & /{re.escape(article[:20])}.{{0,400}}/\n'
+    )
     document = build_grammar(load_schema(), article)
     decoder = Decoder(copying_model(tiny_model, prompt, bonus=30.0), tiny_tokenizer)
     yield decoder, prompt, {"quote": quote, "document": document}
@@ -105,8 +108,14 @@ def test_speculation_changes_passes_never_tokens(quoting, grammar, temperature, 
     from summarizer.engine.decode import DecodeParams
 
     decoder, prompt, grammars = quoting
-    results = {spec: decoder.generate(prompt, grammars[grammar], DecodeParams(
-        max_new_tokens=300, temperature=temperature, seed=seed, speculate=spec)) for spec in (False, True)}
+    results = {
+        spec: decoder.generate(
+            prompt,
+            grammars[grammar],
+            DecodeParams(max_new_tokens=300, temperature=temperature, seed=seed, speculate=spec),
+        )
+        for spec in (False, True)
+    }
     off, on = results[False], results[True]
     assert on.token_ids == off.token_ids and on.text == off.text and on.stop_reason == off.stop_reason
     assert off.stats["draft_tokens"] == off.stats["accepted_draft_tokens"] == 0
@@ -156,10 +165,10 @@ def smollm2_decoder():
 @pytest.mark.slow
 def test_smollm2_writes_the_same_document_with_fewer_passes(smollm2_decoder, seed_articles):
     """A real model quotes the article in its evidence: drafts are accepted, tokens unchanged."""
+    from summarizer.core.resources import load_schema
     from summarizer.engine.decode import DecodeParams
     from summarizer.engine.grammar import build_grammar
     from summarizer.engine.prompting import PromptBuilder
-    from summarizer.core.resources import load_schema
 
     decoder, tokenizer = smollm2_decoder
     article = next(iter(seed_articles.values()))
@@ -170,5 +179,7 @@ def test_smollm2_writes_the_same_document_with_fewer_passes(smollm2_decoder, see
     assert on.token_ids == off.token_ids and on.stop_reason == off.stop_reason
     assert on.stats["accepted_draft_tokens"] > 0
     assert on.stats["forward_passes"] < off.stats["forward_passes"]
-    print(f"\nSmolLM2: {len(on.token_ids)} tokens, passes {off.stats['forward_passes']} -> "
-          f"{on.stats['forward_passes']}, drafts {on.stats['accepted_draft_tokens']}/{on.stats['draft_tokens']}")
+    print(
+        f"\nSmolLM2: {len(on.token_ids)} tokens, passes {off.stats['forward_passes']} -> "
+        f"{on.stats['forward_passes']}, drafts {on.stats['accepted_draft_tokens']}/{on.stats['draft_tokens']}"
+    )

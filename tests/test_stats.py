@@ -40,7 +40,8 @@ def test_the_store_keeps_the_same_flat_json(tmp_path):
     with RunStore(tmp_path / "runs.sqlite3") as store:
         store.record("k", {"backend": "b", "model": "m"}, "h", {}, Extraction("raw", None, "ok", None, FLAT))
         row = store._conn.execute("SELECT stats, seconds, prompt_tokens, generated_tokens FROM generations").fetchone()
-        assert json.loads(row["stats"]) == FLAT and row["stats"] == json.dumps(FLAT, sort_keys=True,
-                                                                              separators=(",", ":"))
+        assert json.loads(row["stats"]) == FLAT and row["stats"] == json.dumps(
+            FLAT, sort_keys=True, separators=(",", ":")
+        )
         assert (row["seconds"], row["prompt_tokens"], row["generated_tokens"]) == (1.25, 120, 30)
         assert store.lookup("k").extraction.stats == FLAT

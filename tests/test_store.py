@@ -107,10 +107,14 @@ def test_no_cache_generates_again_and_records_the_new_run(store):
 
 def test_every_field_of_a_generation_is_recorded(store):
     cached_extract(store, CountingBackend(), "Three killed.", ExtractOptions(max_new_tokens=64))
-    row = sqlite3.connect(store.path).execute(
-        "SELECT model, revision, backend, prompt_hash, schema_hash, article_hash, params, raw, document,"
-        " status, seconds, prompt_tokens, generated_tokens, created_at FROM generations"
-    ).fetchone()
+    row = (
+        sqlite3.connect(store.path)
+        .execute(
+            "SELECT model, revision, backend, prompt_hash, schema_hash, article_hash, params, raw, document,"
+            " status, seconds, prompt_tokens, generated_tokens, created_at FROM generations"
+        )
+        .fetchone()
+    )
     model, revision, backend, prompt_hash, schema_hash, article_hash, params, raw, document, status, *rest = row
     assert (model, revision, backend, prompt_hash, status) == ("counting-model", "r1", "counting", "p1", "ok")
     assert len(schema_hash) == 16 and len(article_hash) == 64
@@ -281,8 +285,8 @@ def test_generations_record_their_task_hash(tmp_path):
 
     from summarizer.backends.base import ExtractOptions
     from summarizer.backends.rules import RulesBackend
-    from summarizer.store import RunStore, backend_identity, cached_extract
     from summarizer.core.task import builtin_task
+    from summarizer.store import RunStore, backend_identity, cached_extract
 
     with RunStore(tmp_path / "runs.sqlite3") as store:
         cached_extract(store, RulesBackend(), "Officials said 12 civilians were killed.", ExtractOptions())

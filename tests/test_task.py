@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.core import resources
 from summarizer.cli import app
+from summarizer.core import resources
 from summarizer.core.errors import InputError
-from summarizer.engine.prompting import build_messages, prompt_parts
 from summarizer.core.task import builtin_task, load_task, plain_schema
 from summarizer.core.validation import grounding_problems, schema_problems
+from summarizer.engine.prompting import build_messages, prompt_parts
 
 REPO = Path(__file__).resolve().parent.parent
 QUOTES = REPO / "examples" / "quotes"
@@ -24,8 +24,12 @@ def test_claims_is_built_from_the_repository_schema_and_prompts():
     task = load_task("claims")
     assert task is builtin_task("claims") and task.is_claims and task.items == "claims"
     assert task.schema == resources.load_schema() and task.schema_hash == resources.schema_hash()
-    assert dict(task.grounded) == {("summary",): "numbers", ("claims", "*", "count", "value"): "number",
-                                   ("claims", "*", "count", "upper"): "number", ("claims", "*", "evidence"): "span"}
+    assert dict(task.grounded) == {
+        ("summary",): "numbers",
+        ("claims", "*", "count", "value"): "number",
+        ("claims", "*", "count", "upper"): "number",
+        ("claims", "*", "evidence"): "span",
+    }
     assert load_task(None) is task
 
 
@@ -79,20 +83,33 @@ def _schema_with(**quote_props) -> dict:
 
 BAD_FOLDERS = {
     "missing-schema": ({"schema.json": None}, "schema.json: missing schema.json"),
-    "invalid-json": ({"schema.json": "{\"type\": "}, "schema.json: invalid JSON"),
-    "not-a-json-schema": ({"schema.json": {"type": "object", "properties": {"a": {"type": 12}}}},
-                          "schema.json: not a valid JSON Schema at $.properties.a.type"),
+    "invalid-json": ({"schema.json": '{"type": '}, "schema.json: invalid JSON"),
+    "not-a-json-schema": (
+        {"schema.json": {"type": "object", "properties": {"a": {"type": 12}}}},
+        "schema.json: not a valid JSON Schema at $.properties.a.type",
+    ),
     "not-an-object": ({"schema.json": {"type": "array"}}, "the schema must describe an object"),
-    "unknown-grounding": ({"schema.json": _schema_with(**{"x-grounded": "quote"})},
-                          "$.quotes[*].quote: unknown x-grounded value 'quote'"),
-    "grounding-on-array": ({"schema.json": {"type": "object", "properties": {
-        "tags": {"type": "array", "items": {"type": "string"}, "x-grounded": "span"}}}},
-        "$.tags: x-grounded 'span' needs a property of type string"),
-    "example-breaks-schema": ({"examples__ferry.json": {"quotes": [{"speaker": "Ewan McLeod"}]}},
-                              "ferry.json: does not match schema.json: $.quotes[0].role: required field is missing"),
-    "example-not-grounded": ({"examples__ferry.json": {"quotes": [
-        {"speaker": "Ewan McLeod", "role": None, "quote": "words nobody said"}]}},
-        "ferry.json: not grounded in ferry.txt: $.quotes[0].quote: not found verbatim"),
+    "unknown-grounding": (
+        {"schema.json": _schema_with(**{"x-grounded": "quote"})},
+        "$.quotes[*].quote: unknown x-grounded value 'quote'",
+    ),
+    "grounding-on-array": (
+        {
+            "schema.json": {
+                "type": "object",
+                "properties": {"tags": {"type": "array", "items": {"type": "string"}, "x-grounded": "span"}},
+            }
+        },
+        "$.tags: x-grounded 'span' needs a property of type string",
+    ),
+    "example-breaks-schema": (
+        {"examples__ferry.json": {"quotes": [{"speaker": "Ewan McLeod"}]}},
+        "ferry.json: does not match schema.json: $.quotes[0].role: required field is missing",
+    ),
+    "example-not-grounded": (
+        {"examples__ferry.json": {"quotes": [{"speaker": "Ewan McLeod", "role": None, "quote": "words nobody said"}]}},
+        "ferry.json: not grounded in ferry.txt: $.quotes[0].quote: not found verbatim",
+    ),
     "example-without-article": ({"examples__ferry.txt": None}, "worked example has no article"),
     "missing-instructions": ({"instructions.md": None}, "instructions.md: missing instructions.md"),
     "bad-toml": ({"task.toml": "name = "}, "task.toml: invalid TOML"),

@@ -12,7 +12,7 @@ def test_normalize_ws_collapses_runs_and_strips():
 
 
 def test_canonical_folds_quotes_dashes_and_whitespace():
-    assert canonical("\u201cRussia\u2019s\u201d \u2013 \u2014  \u2033x\u2033\n") == "\"Russia's\" - - \"x\""
+    assert canonical("\u201cRussia\u2019s\u201d \u2013 \u2014  \u2033x\u2033\n") == '"Russia\'s" - - "x"'
     assert canonical("wait\u2026") == "wait..."
 
 
@@ -22,10 +22,13 @@ def test_find_span_exact():
 
 
 def test_find_span_with_straight_quotes_and_other_whitespace():
-    span = find_span(ARTICLE, "Russia's Investigative Committee, said \"nearly 3,000\" were hurt - officials.")
+    span = find_span(ARTICLE, 'Russia\'s Investigative Committee, said "nearly 3,000" were hurt - officials.')
     assert span is not None
     start, end = span
-    assert ARTICLE[start:end] == "Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+    assert (
+        ARTICLE[start:end]
+        == "Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+    )
 
 
 def test_find_span_ignores_surrounding_whitespace_of_evidence():

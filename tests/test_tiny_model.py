@@ -47,10 +47,13 @@ def test_stop_token_is_im_end(loaded):
     assert eos[0] == im_end
 
 
-@pytest.mark.parametrize("text", [
-    "Russia’s “special operation” — naïve café in Київ, غزة, 北京 😀\n\ttabs  and  spaces",
-    "plain ASCII with numbers 1,180 and 33.7%",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia’s “special operation” — naïve café in Київ, غزة, 北京 😀\n\ttabs  and  spaces",
+        "plain ASCII with numbers 1,180 and 33.7%",
+    ],
+)
 def test_any_text_round_trips(loaded, text):
     tok, _ = loaded
     ids = tok.encode(text, add_special_tokens=False)

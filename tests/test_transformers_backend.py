@@ -9,8 +9,8 @@ import pytest
 
 from summarizer.backends.base import ExtractOptions, backend_class, get_backend
 from summarizer.core.errors import ModelError
-from summarizer.testing.schemas import short_strings_schema
 from summarizer.core.validation import validate_document
+from summarizer.testing.schemas import short_strings_schema
 
 pytest.importorskip("torch")
 
@@ -44,9 +44,9 @@ def test_registered_as_transformers():
 
 
 def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
+    from summarizer.core.resources import schema_hash
     from summarizer.engine.figure_prompting import figure_prompt_hash
     from summarizer.engine.prompting import prompt_hash
-    from summarizer.core.resources import schema_hash
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)
@@ -77,7 +77,9 @@ def test_prompt_tokens_equal_the_chat_template_tokenized_whole(backend, seed_art
 
     tokenizer = backend.tokenizer
     article = next(iter(seed_articles.values()))
-    rendered = tokenizer.apply_chat_template(build_messages(article.strip()), tokenize=False, add_generation_prompt=True)
+    rendered = tokenizer.apply_chat_template(
+        build_messages(article.strip()), tokenize=False, add_generation_prompt=True
+    )
     prompt = backend.prompts.build(article)
     assert prompt.ids == tokenizer.encode(rendered, add_special_tokens=False)
     assert prompt.ids[: prompt.prefix_len] == backend.prompts.prefix_ids
@@ -96,8 +98,9 @@ def test_extraction_validates_grounds_and_reuses_the_prefix_cache(backend, seed_
 
 def test_ungrounded_extraction_still_validates(backend, seed_articles):
     article = next(iter(seed_articles.values()))
-    extraction = backend.extract(article, ExtractOptions(grounded=False, temperature=1.0, max_new_tokens=768,
-                                                                  strategy="document"))
+    extraction = backend.extract(
+        article, ExtractOptions(grounded=False, temperature=1.0, max_new_tokens=768, strategy="document")
+    )
     assert extraction.status == "ok", extraction.reason
     assert validate_document(extraction.document) == []
 
@@ -108,8 +111,9 @@ def test_cut_off_document_is_truncated_never_broken(backend, seed_articles):
     # Cut off: still "truncated", but what finished is kept (here the summary; no claim was complete).
     assert extraction.status == "truncated" and "max-new-tokens 30" in extraction.reason
     kept = extraction.document
-    assert kept is None or (validate_document(kept, article) == [] and f"kept its {len(kept['claims'])}"
-                            in extraction.reason)
+    assert kept is None or (
+        validate_document(kept, article) == [] and f"kept its {len(kept['claims'])}" in extraction.reason
+    )
     assert extraction.stats["generated_tokens"] == 30 and extraction.raw.startswith('{"summary":"')
 
 

@@ -9,17 +9,28 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from summarizer.testing import strategies
 from summarizer.core.validation import Problem, grounding_problems, is_valid, schema_problems, validate_document
+from summarizer.testing import strategies
 
-ARTICLE = ("Alexander Bastrykin, head of Russia\u2019s Investigative Committee, said Ukrainian attacks\n"
-           "killed 652 civilians. This figure includes twenty-three children. Dozens were hurt.")
+ARTICLE = (
+    "Alexander Bastrykin, head of Russia\u2019s Investigative Committee, said Ukrainian attacks\n"
+    "killed 652 civilians. This figure includes twenty-three children. Dozens were hurt."
+)
 
 CLAIM = {
-    "claimant": "Alexander Bastrykin", "claimant_type": "state", "claimant_side": "Russia", "outcome": "killed",
-    "victim_side": "Russia", "victim_group": "civilians", "equipment": None,
-    "count": {"value": 652, "qualifier": "exact", "upper": None}, "period": None, "location": None,
-    "perpetrator_side": "Ukraine", "verification": "not_stated", "evidence": "Ukrainian attacks killed 652 civilians.",
+    "claimant": "Alexander Bastrykin",
+    "claimant_type": "state",
+    "claimant_side": "Russia",
+    "outcome": "killed",
+    "victim_side": "Russia",
+    "victim_group": "civilians",
+    "equipment": None,
+    "count": {"value": 652, "qualifier": "exact", "upper": None},
+    "period": None,
+    "location": None,
+    "perpetrator_side": "Ukraine",
+    "verification": "not_stated",
+    "evidence": "Ukrainian attacks killed 652 civilians.",
 }
 DOC = {"summary": "Russia says Ukrainian attacks killed 652 civilians.", "claims": [CLAIM]}
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -101,7 +112,9 @@ def test_missing_fields_are_named():
     del doc["claims"][0]["period"]
     del doc["summary"]
     assert sorted(str(p) for p in schema_problems(doc)) == [
-        "$.claims[0].period: required field is missing", "$.summary: required field is missing"]
+        "$.claims[0].period: required field is missing",
+        "$.summary: required field is missing",
+    ]
 
 
 def test_problems_come_in_document_order():

@@ -98,18 +98,27 @@ LIBRARY = ["core", "engine", "backends", "store", "api", "evaluation", "reportin
 # Imports that go up a layer and are known: "importer -> imported" (new names) and why. The contract
 # ignores only those the tree really has (import-linter rejects an ignore that matches nothing).
 KNOWN_UPWARD = {
-    "summarizer -> summarizer.api":
-        "the package re-exports summarize() lazily, in __getattr__; `from summarizer import __version__` runs no api",
-    "summarizer.engine.extraction -> summarizer.backends.base":
-        "the Extraction and ExtractOptions records live in backends/base.py; moving them to core drops this",
+    "summarizer -> summarizer.api": "the package re-exports summarize() lazily, in __getattr__; `from summarizer import __version__` runs no api",
+    "summarizer.engine.extraction -> summarizer.backends.base": "the Extraction and ExtractOptions records live in backends/base.py; moving them to core drops this",
 }
 
 # Assignments holding module paths relative to the package ("grammar", "backends/rules").
 PATH_LISTS = ("ENGINE_MODULES",)
 
 # Files whose references are rewritten, and files never touched (they describe the move itself).
-SCOPE = ["summarizer/**/*.py", "tests/**/*.py", "tools/**/*.py", "pyproject.toml", ".ci/*", "README.md",
-         "docs/**/*.md", "bench/*.md", "eval/**/*.py", "eval/**/*.sh", "eval/**/*.md"]
+SCOPE = [
+    "summarizer/**/*.py",
+    "tests/**/*.py",
+    "tools/**/*.py",
+    "pyproject.toml",
+    ".ci/*",
+    "README.md",
+    "docs/**/*.md",
+    "bench/*.md",
+    "eval/**/*.py",
+    "eval/**/*.sh",
+    "eval/**/*.md",
+]
 EXCLUDE = {"tools/relayout.py", "tests/test_relayout.py", "docs/LAYOUT.md"}
 
 
@@ -140,8 +149,11 @@ def plan(root: Path) -> tuple[dict[str, str], list[str]]:
         tracked = set(git(root, "ls-files", PACKAGE).split())
     except (OSError, subprocess.CalledProcessError) as error:
         raise RelayoutError(f"{root} is not a git work tree ({error})") from None
-    untracked = sorted(old for old in moves if f"{PACKAGE}/{old}.py" not in tracked
-                       and not any(f.startswith(f"{PACKAGE}/{old}/") for f in tracked))
+    untracked = sorted(
+        old
+        for old in moves
+        if f"{PACKAGE}/{old}.py" not in tracked and not any(f.startswith(f"{PACKAGE}/{old}/") for f in tracked)
+    )
     if untracked:
         raise RelayoutError(f"{PACKAGE}/{untracked[0]} is not committed: git mv cannot move it")
     unmapped = sorted(present - set(moves) - STAYS - KEPT_PACKAGES)
@@ -214,9 +226,12 @@ def rewrite_path_lists(text: str, moves: dict[str, str]) -> str:
         if not match:
             continue
         end = text.index(")" if text[match.end() - 1] == "(" else "]", match.end())
-        body = re.sub(r"([\"'])([\w/]+)\1", lambda m: f"{m.group(1)}{paths.get(m.group(2), m.group(2))}{m.group(1)}",
-                      text[match.end():end])
-        text = text[:match.end()] + body + text[end:]
+        body = re.sub(
+            r"([\"'])([\w/]+)\1",
+            lambda m: f"{m.group(1)}{paths.get(m.group(2), m.group(2))}{m.group(1)}",
+            text[match.end() : end],
+        )
+        text = text[: match.end()] + body + text[end:]
     return text
 
 
@@ -272,8 +287,9 @@ def import_edges(root: Path) -> set[tuple[str, str]]:
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in files else node.module
-                           for a in node.names]
+                targets = [
+                    f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in files else node.module for a in node.names
+                ]
             else:
                 continue
             edges |= {(importer, t) for t in targets if t.split(".")[0] == PACKAGE}
@@ -319,16 +335,16 @@ def contracts_toml(ignored: list[str]) -> str:
 
     ignore = ""
     if ignored:
-        ignore = "ignore_imports = [\n" + "".join(
-            f'    "{edge}",  # {KNOWN_UPWARD[edge]}\n' for edge in ignored) + "]\n"
+        ignore = (
+            "ignore_imports = [\n" + "".join(f'    "{edge}",  # {KNOWN_UPWARD[edge]}\n' for edge in ignored) + "]\n"
+        )
     return (
         "# Written by tools/relayout.py from its LAYERS table (docs/ARCHITECTURE.md draws it).\n"
         "[[tool.importlinter.contracts]]\n"
         f'name = "Layers only look down: {" > ".join(LAYERS)}"\n'
         'type = "layers"\n'
         f'containers = ["{PACKAGE}"]\n'
-        "layers = [" + ", ".join(f'"{layer}"' for layer in LAYERS) + "]\n"
-        + ignore + "exhaustive = true\n"
+        "layers = [" + ", ".join(f'"{layer}"' for layer in LAYERS) + "]\n" + ignore + "exhaustive = true\n"
         'exhaustive_ignores = ["testing", "__main__"]\n'
         "\n[[tool.importlinter.contracts]]\n"
         'name = "The library never imports the benchmarks or the test helpers"\n'
@@ -403,8 +419,10 @@ def move_files(root: Path, moves: dict[str, str]) -> list[str]:
             text, count = rewrite_file_depth(path.read_text(encoding="utf-8"), new.count("."))
             if count:
                 path.write_text(text, encoding="utf-8")
-                warnings.append(f"{path.relative_to(root).as_posix()}: {count} Path(__file__).parent chain(s) "
-                                "lengthened to keep their target")
+                warnings.append(
+                    f"{path.relative_to(root).as_posix()}: {count} Path(__file__).parent chain(s) "
+                    "lengthened to keep their target"
+                )
     for old, new in renamed_tests(root, moves).items():
         git(root, "mv", old, new)
     return warnings
@@ -462,8 +480,10 @@ def main(argv: list[str] | None = None) -> int:
     for old, new in renamed_tests(root, moves).items():
         print(f"  {old} -> {new}")
     if unmapped:
-        print(f"\nrelayout: {len(unmapped)} top-level module(s) not in the MOVES table of tools/relayout.py:",
-              file=sys.stderr)
+        print(
+            f"\nrelayout: {len(unmapped)} top-level module(s) not in the MOVES table of tools/relayout.py:",
+            file=sys.stderr,
+        )
         for name in unmapped:
             print(f"  {PACKAGE}/{name}", file=sys.stderr)
         if not args.allow_unmapped:
@@ -490,8 +510,10 @@ def main(argv: list[str] | None = None) -> int:
         warnings = move_files(root, moves)
         changed = rewrite_tree(root, moves, packages, renames)
     except (subprocess.CalledProcessError, SyntaxError) as error:
-        print(f"relayout: stopped half way ({error}); undo with: git reset --hard && git clean -fd {PACKAGE}",
-              file=sys.stderr)
+        print(
+            f"relayout: stopped half way ({error}); undo with: git reset --hard && git clean -fd {PACKAGE}",
+            file=sys.stderr,
+        )
         return 1
     print(f"\nmoved {len(moves)} modules, rewrote {len(changed)} files")
     for line in warnings + [f"still names a moved module: {line}" for line in leftovers(root, moves)]:

@@ -78,8 +78,14 @@ class Extraction:
 
     # Written out (not the dataclass's) so that its types say what it takes: a status as text
     # ("ok", ...) and the stats as a flat dict, made a Status and a Stats.
-    def __init__(self, raw: str, document: dict | None, status: Status | str = Status.OK,
-                 reason: str | None = None, stats: Stats | Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        raw: str,
+        document: dict | None,
+        status: Status | str = Status.OK,
+        reason: str | None = None,
+        stats: Stats | Mapping[str, Any] | None = None,
+    ) -> None:
         self.raw, self.document, self.reason = raw, document, reason
         self.status = Status(status)  # ValueError for a status that does not exist
         self.stats = Stats.of(stats)
@@ -99,7 +105,9 @@ class Backend(ABC):
     # a model in this process may not).
     concurrent: ClassVar[bool] = False
 
-    if TYPE_CHECKING:  # for the registry's cls(model, options); no constructor at run time (a test's backend takes none)
+    if (
+        TYPE_CHECKING
+    ):  # for the registry's cls(model, options); no constructor at run time (a test's backend takes none)
 
         def __init__(self, model: str, options: Any) -> None: ...
 
@@ -134,5 +142,16 @@ from summarizer.backends.registry import (  # noqa: E402
     register_backend,
 )
 
-__all__ = ["Backend", "Extraction", "ExtractOptions", "MIN_TEMPERATURE", "NoOptions", "Status", "backend_class",
-           "backend_name_for", "get_backend", "register_backend", "sampling_problem"]
+__all__ = [
+    "Backend",
+    "Extraction",
+    "ExtractOptions",
+    "MIN_TEMPERATURE",
+    "NoOptions",
+    "Status",
+    "backend_class",
+    "backend_name_for",
+    "get_backend",
+    "register_backend",
+    "sampling_problem",
+]

@@ -50,7 +50,9 @@ class LazyBackend(Backend):
                 self._failure = error
                 raise
             if backend.describe() != self._identity:
-                self._failure = ModelError(f"model {self._model!r} changed on disk while this run was using it; run again")
+                self._failure = ModelError(
+                    f"model {self._model!r} changed on disk while this run was using it; run again"
+                )
                 raise self._failure
             self._backend = backend
         return self._backend

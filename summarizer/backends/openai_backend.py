@@ -56,8 +56,9 @@ class RequestFailed(Exception):
 class Client:
     """JSON over HTTP to one server, with one-line errors and bounded retries of 429/503."""
 
-    def __init__(self, base_url: str, api_key: str | None, timeout: float, retries: int = MAX_RETRIES,
-                 backoff: float = 1.0):
+    def __init__(
+        self, base_url: str, api_key: str | None, timeout: float, retries: int = MAX_RETRIES, backoff: float = 1.0
+    ):
         self.base_url = base_url.rstrip("/")
         self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
@@ -78,7 +79,7 @@ class Client:
             except RequestFailed as error:
                 if error.status not in RETRY_STATUSES or attempt == self.retries:
                     raise
-                wait = self.backoff * 2 ** attempt if error.retry_after is None else error.retry_after
+                wait = self.backoff * 2**attempt if error.retry_after is None else error.retry_after
                 time.sleep(min(wait, MAX_BACKOFF_SECONDS))
         raise AssertionError("unreachable")
 
@@ -192,11 +193,18 @@ class OpenAIBackend(Backend):
         from summarizer.backends.transformers_backend import engine_hash
         from summarizer.engine.figure_prompting import figure_prompt_hash
 
-        return {**super().describe(), "base_url": self.client.base_url, "dialect": self.dialect,
-                "revision": self.card.get("revision") or self.card.get("root"),
-                "server_version": self.server_version,
-                "prompt_hash": f"{self.task.prompt_hash}+{figure_prompt_hash()}", "engine_hash": engine_hash(),
-                "schema_hash": self.task.schema_hash, "task": self.task.name, "task_hash": self.task.hash}
+        return {
+            **super().describe(),
+            "base_url": self.client.base_url,
+            "dialect": self.dialect,
+            "revision": self.card.get("revision") or self.card.get("root"),
+            "server_version": self.server_version,
+            "prompt_hash": f"{self.task.prompt_hash}+{figure_prompt_hash()}",
+            "engine_hash": engine_hash(),
+            "schema_hash": self.task.schema_hash,
+            "task": self.task.name,
+            "task_hash": self.task.hash,
+        }
 
     def _model_card(self) -> dict:
         """The server's entry for the model: proves the server is up and serves it."""
@@ -209,8 +217,10 @@ class OpenAIBackend(Backend):
             raise ModelError(f"{self.client.base_url}/models: malformed response (no model list)")
         names = [str(card.get("id")) for card in cards if isinstance(card, dict)]
         if self._model_name not in names:
-            raise ModelError(f"the server at {self.client.base_url} does not serve model {self._model_name!r} "
-                             f"(it serves: {', '.join(names) or 'nothing'})")
+            raise ModelError(
+                f"the server at {self.client.base_url} does not serve model {self._model_name!r} "
+                f"(it serves: {', '.join(names) or 'nothing'})"
+            )
         return next(card for card in cards if card.get("id") == self._model_name)
 
     def _server_version(self) -> str | None:
@@ -233,12 +243,21 @@ class OpenAIBackend(Backend):
             content, finish, usage = read_choice(answer)
         except RequestFailed as error:
             return Extraction("", None, "failed", str(error), {"seconds": round(time.perf_counter() - started, 4)})
-        stats = {"prompt_tokens": usage.get("prompt_tokens"), "generated_tokens": usage.get("completion_tokens"),
-                 "seconds": round(time.perf_counter() - started, 4), "grounding": self.grounding(options)}
+        stats = {
+            "prompt_tokens": usage.get("prompt_tokens"),
+            "generated_tokens": usage.get("completion_tokens"),
+            "seconds": round(time.perf_counter() - started, 4),
+            "grounding": self.grounding(options),
+        }
         stats = {key: value for key, value in stats.items() if value is not None}
         if finish == "length":
-            return Extraction(content, None, "truncated",
-                              f"cut off at --max-new-tokens {options.max_new_tokens} or the server's context", stats)
+            return Extraction(
+                content,
+                None,
+                "truncated",
+                f"cut off at --max-new-tokens {options.max_new_tokens} or the server's context",
+                stats,
+            )
         return self.check(content, article, options, stats)
 
     def grounding(self, options: ExtractOptions) -> str:
@@ -249,21 +268,26 @@ class OpenAIBackend(Backend):
 
     def request(self, article: str, options: ExtractOptions) -> dict[str, Any]:
         """The chat completion request for one article (the same messages as the in-process backend)."""
+        from summarizer.core.task import plain_schema
         from summarizer.engine.grammar import grounded_lark
         from summarizer.engine.prompting import build_messages, prompt_parts
-        from summarizer.core.task import plain_schema
 
         body: dict[str, Any] = {
-            "model": self._model_name, "messages": build_messages(article.strip(), prompt_parts(self.task)),
-            "max_tokens": options.max_new_tokens, "temperature": options.temperature, "top_p": options.top_p,
+            "model": self._model_name,
+            "messages": build_messages(article.strip(), prompt_parts(self.task)),
+            "max_tokens": options.max_new_tokens,
+            "temperature": options.temperature,
+            "top_p": options.top_p,
             "seed": options.seed,
         }
         if self.grounding(options) == "grammar":
             body.update(GRAMMAR_FIELDS[self.dialect](grounded_lark(self.schema, article.strip())))
         else:
             # x-grounded is this project's keyword: servers strict about keywords get the plain schema.
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": self.task.name, "schema": plain_schema(self.schema), "strict": True}}
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": self.task.name, "schema": plain_schema(self.schema), "strict": True},
+            }
         return body
 
     def check(self, content: str, article: str, options: ExtractOptions, stats: dict) -> Extraction:
@@ -273,18 +297,34 @@ class OpenAIBackend(Backend):
         try:
             document = json.loads(content)
         except json.JSONDecodeError as error:
-            return Extraction(content, None, "invalid", f"the server's output is not JSON: {error.msg} "
-                              f"at character {error.pos}", stats)
+            return Extraction(
+                content,
+                None,
+                "invalid",
+                f"the server's output is not JSON: {error.msg} at character {error.pos}",
+                stats,
+            )
         problems = schema_problems(document, self.task)
         if problems:
             return Extraction(content, None, "invalid", f"the server's output breaks the schema: {problems[0]}", stats)
         problems = grounding_problems(document, article, self.task) if options.grounded else []
         if problems and stats["grounding"] == "grammar":
-            return Extraction(content, None, "invalid",
-                              f"the server's output does not follow the grounded grammar: {problems[0]}", stats)
+            return Extraction(
+                content,
+                None,
+                "invalid",
+                f"the server's output does not follow the grounded grammar: {problems[0]}",
+                stats,
+            )
         if problems:
-            return Extraction(content, document, "ungrounded", f"not grounded in the article (the server has no "
-                              f"grounded grammar; checked after generation): {problems[0]}", stats)
+            return Extraction(
+                content,
+                document,
+                "ungrounded",
+                f"not grounded in the article (the server has no "
+                f"grounded grammar; checked after generation): {problems[0]}",
+                stats,
+            )
         return Extraction(content, document, "ok", None, stats)
 
 

@@ -49,8 +49,8 @@ class ServerFigures:
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
         from summarizer.backends.openai_backend import RequestFailed
         from summarizer.backends.rules import rule_drafts
-        from summarizer.engine.figure_extraction import label_figures
         from summarizer.core.validation import schema_problems
+        from summarizer.engine.figure_extraction import label_figures
 
         started = time.perf_counter()
         article = article.strip()
@@ -67,8 +67,14 @@ class ServerFigures:
         if problems:
             return Extraction(run.raw, None, "invalid", f"the document breaks the schema: {problems[0]}", stats)
         if call.ungrounded:
-            return Extraction(run.raw, run.document, "ungrounded", f"not grounded in the article (the server has no "
-                              f"grounded grammar; checked after generation): {call.ungrounded[0]}", stats)
+            return Extraction(
+                run.raw,
+                run.document,
+                "ungrounded",
+                f"not grounded in the article (the server has no "
+                f"grounded grammar; checked after generation): {call.ungrounded[0]}",
+                stats,
+            )
         return Extraction(run.raw, run.document, "ok", None, stats)
 
 
@@ -85,12 +91,15 @@ class _ArticleCall:
         self.replaced_summaries = 0
         self.lock = threading.Lock()
 
-    def generate(self, kind: str, requests: list[str], grammars: list[str], budget: int,
-                 totals: dict) -> list[tuple[str, bool]]:
+    def generate(
+        self, kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict
+    ) -> list[tuple[str, bool]]:
         """label_figures' model call: every request sent at once, answers in order."""
         from summarizer.backends.openai_backend import read_choice
 
-        bodies = [self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars, strict=True)]
+        bodies = [
+            self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars, strict=True)
+        ]
         futures = [self.figures.pool.submit(self.backend.client.post, "/chat/completions", b) for b in bodies]
         try:
             answers = [read_choice(future.result()) for future in futures]
@@ -107,16 +116,21 @@ class _ArticleCall:
 
         options = self.options
         body: dict[str, Any] = {
-            "model": self.backend.model_id, "messages": figure_messages(self.article, request),
-            "max_tokens": min(budget, options.max_new_tokens), "temperature": options.temperature,
-            "top_p": options.top_p, "seed": options.seed,
+            "model": self.backend.model_id,
+            "messages": figure_messages(self.article, request),
+            "max_tokens": min(budget, options.max_new_tokens),
+            "temperature": options.temperature,
+            "top_p": options.top_p,
+            "seed": options.seed,
         }
         if self.grounding == "grammar" or (not options.grounded and self.backend.dialect in GRAMMAR_FIELDS):
             body.update(GRAMMAR_FIELDS[self.backend.dialect](grammar))
         else:
             schema = label_schema() if kind == "label" else {"type": "string", "minLength": 1, "maxLength": 600}
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": kind, "schema": schema, "strict": True}}
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": kind, "schema": schema, "strict": True},
+            }
         return body
 
     def checked(self, content: str, finish: str | None, usage: dict, kind: str) -> tuple[str, bool]:
@@ -133,8 +147,12 @@ class _ArticleCall:
         try:
             value = json.loads(content)
         except json.JSONDecodeError as error:
-            raise Rejected("invalid", f"the server's {kind} is not JSON: {error.msg} at character {error.pos}") from None
-        shape, grounding = label_problems(value, self.article, self.draft_sides) if kind == "label" else _summary_problems(value)
+            raise Rejected(
+                "invalid", f"the server's {kind} is not JSON: {error.msg} at character {error.pos}"
+            ) from None
+        shape, grounding = (
+            label_problems(value, self.article, self.draft_sides) if kind == "label" else _summary_problems(value)
+        )
         if kind == "summary" and not shape and self.options.grounded and invented_numbers(value, self.article):
             # Number words split into two text words ("thr" "ee") slip through the summary grammar
             # in process too; here the claims-built summary stands in, as for a cut-off summary.
@@ -149,8 +167,12 @@ class _ArticleCall:
         return content, True
 
     def stats(self, started: float) -> dict[str, Any]:
-        return {**self.usage, "seconds": round(time.perf_counter() - started, 4), "grounding": self.grounding,
-                **({"summary_replaced": self.replaced_summaries} if self.replaced_summaries else {})}
+        return {
+            **self.usage,
+            "seconds": round(time.perf_counter() - started, 4),
+            "grounding": self.grounding,
+            **({"summary_replaced": self.replaced_summaries} if self.replaced_summaries else {}),
+        }
 
     def raw(self) -> str:
         return json.dumps({"answers": self.answers}, ensure_ascii=False)

@@ -87,18 +87,22 @@ def build_options(options_cls: type, backend: str, values: Mapping[str, Any]) ->
         if key not in types_:
             raise OptionError(f"{key!r} is not an option of the {backend} backend (its options: {keys})")
         if key in hidden and isinstance(value, str):  # the task: loaded by the registry from --task
-            raise OptionError(f"{key} cannot be given as --backend-opt text; use --{key} "
-                              f"(options of the {backend} backend: {keys})")
+            raise OptionError(
+                f"{key} cannot be given as --backend-opt text; use --{key} (options of the {backend} backend: {keys})"
+            )
         try:
             converted[key] = _convert(types_[key], value)
         except _NotAChoice as problem:
-            raise OptionError(f"unknown {key} {value!r} ({problem}; options of the {backend} backend: {keys})") from None
+            raise OptionError(
+                f"unknown {key} {value!r} ({problem}; options of the {backend} backend: {keys})"
+            ) from None
         except ValueError as problem:
             raise OptionError(f"{key}={value!r}: {problem} (options of the {backend} backend: {keys})") from None
     missing = [f.name for f in dataclasses.fields(options_cls) if _required(f) and f.name not in converted]
     if missing:
-        raise OptionError(f"the {backend} backend needs {', '.join(missing)} (--backend-opt "
-                          f"{missing[0]}=VALUE; its options: {keys})")
+        raise OptionError(
+            f"the {backend} backend needs {', '.join(missing)} (--backend-opt {missing[0]}=VALUE; its options: {keys})"
+        )
     return options_cls(**converted)
 
 

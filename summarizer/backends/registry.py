@@ -95,8 +95,10 @@ def make_backend_options(cls: type[Backend], values: Any = None, task: Any = Non
     if isinstance(values, cls.Options):
         return with_task(cls, values, task)
     if values is not None and not isinstance(values, Mapping):
-        raise OptionError(f"options of the {cls.name} backend must be a {cls.Options.__name__} or a mapping, "
-                          f"not {type(values).__name__}")
+        raise OptionError(
+            f"options of the {cls.name} backend must be a {cls.Options.__name__} or a mapping, "
+            f"not {type(values).__name__}"
+        )
     return with_task(cls, build_options(cls.Options, cls.name, dict(values or {})), task)
 
 
@@ -112,13 +114,15 @@ def with_task(cls: type[Backend], options: Any, task: Any) -> Any:
     if takes_task(cls.Options):
         return dataclasses.replace(options, task=task)
     if not task.is_claims:
-        raise OptionError(f"the {cls.name} backend extracts only the claims task, not {task.name!r} "
-                          "(its Options has no task field)")
+        raise OptionError(
+            f"the {cls.name} backend extracts only the claims task, not {task.name!r} (its Options has no task field)"
+        )
     return options
 
 
-def get_backend(model: str, backend: str | None = None, *, lazy: bool = False, options: Any = None,
-                task: Any = None, **values: Any) -> Backend:
+def get_backend(
+    model: str, backend: str | None = None, *, lazy: bool = False, options: Any = None, task: Any = None, **values: Any
+) -> Backend:
     """Instantiate the backend that serves ``model`` (``backend`` overrides the choice).
 
     Options: ``options`` (the backend's Options, or a mapping) or keyword arguments, not both.

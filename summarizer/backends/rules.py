@@ -32,10 +32,10 @@ from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
-from summarizer.engine.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
 from summarizer.core.numbers import NumberMention, find_numbers, format_number
-from summarizer.engine.sides import SIDE_WORDS
 from summarizer.core.validation import grounding_problems, schema_problems
+from summarizer.engine.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
+from summarizer.engine.sides import SIDE_WORDS
 
 # ---------------------------------------------------------------------------- lexicons
 
@@ -48,119 +48,195 @@ def _words(outcome: str, words: str) -> dict[str, str]:
 # except "lost", which in loss tallies counts the wounded too.
 DESTROY_ON_PEOPLE = {"lost": "killed_or_injured"}
 # Verbs that make a figure a count of something other than harm.
-BLOCKERS = set("launched launch launches fired deployed deploying stationed sent sending mobilised mobilized "
-               "recruited besieged exchanged swapped released freed returned repatriated repatriation remains "
-               "exchange swap arrested detained rescued need trained".split())
+BLOCKERS = set(
+    "launched launch launches fired deployed deploying stationed sent sending mobilised mobilized "
+    "recruited besieged exchanged swapped released freed returned repatriated repatriation remains "
+    "exchange swap arrested detained rescued need trained".split()
+)
 # Words skipped when looking for the word that governs a figure ("killed at least 12").
-FILLERS = set("the of a an another additional further total reportedly now have has had reached reaching rose "
-              "risen climbed stood stands at to than least more over about around approximately roughly some "
-              "nearly almost up as many estimated surpassed surpassing exceeded exceeding top topped tops "
-              "nearing only just fewer less no even also".split())
+FILLERS = set(
+    "the of a an another additional further total reportedly now have has had reached reaching rose "
+    "risen climbed stood stands at to than least more over about around approximately roughly some "
+    "nearly almost up as many estimated surpassed surpassing exceeded exceeding top topped tops "
+    "nearing only just fewer less no even also".split()
+)
 INCLUSION = set("including includes included include among incl".split())
 QUALIFIERS = {  # the words just before a figure
     **dict.fromkeys(["at least", "no fewer than", "no less than"], "at_least"),
-    **dict.fromkeys("more than|over|in excess of|upwards of|surpass|surpasses|surpassed|surpassing|exceed|exceeds|"
-                    "exceeded|exceeding|top|tops|topped".split("|"), "more_than"),
+    **dict.fromkeys(
+        "more than|over|in excess of|upwards of|surpass|surpasses|surpassed|surpassing|exceed|exceeds|"
+        "exceeded|exceeding|top|tops|topped".split("|"),
+        "more_than",
+    ),
     **dict.fromkeys(["nearly", "almost", "nearing", "close to"], "nearly"),
     **dict.fromkeys(["up to", "as many as"], "up_to"),
     **dict.fromkeys(["about", "around", "approximately", "roughly", "some", "estimated"], "approximately"),
 }
 GROUP_WORDS = {
-    **_words("civilians", "civilians civilian residents inhabitants villagers passengers journalists patients "
-                          "worshippers pilgrims shoppers students pupils farmers fishermen"),
+    **_words(
+        "civilians",
+        "civilians civilian residents inhabitants villagers passengers journalists patients "
+        "worshippers pilgrims shoppers students pupils farmers fishermen",
+    ),
     **_words("children", "children child kids minors boys girls infants babies toddlers"),
     **_words("women", "women woman"),
     **_words("men", "men"),
-    **_words("military", "soldiers soldier troops servicemen servicemembers personnel military fighters militants "
-                         "combatants marines paratroopers conscripts mercenaries forces army terrorists rebels "
-                         "insurgents jihadists gunmen guerrillas"),
+    **_words(
+        "military",
+        "soldiers soldier troops servicemen servicemembers personnel military fighters militants "
+        "combatants marines paratroopers conscripts mercenaries forces army terrorists rebels "
+        "insurgents jihadists gunmen guerrillas",
+    ),
     **_words("medical_workers", "medics doctors nurses paramedics"),
     **_words("people", "people persons individuals person families"),
 }
-MEDICAL_PAIRS = {("medical", "workers"), ("health", "workers"), ("healthcare", "workers"), ("medical", "staff"),
-                 ("medical", "personnel"), ("aid", "workers")}
-EQUIPMENT_NOUNS = set("tanks tank vehicles vehicle drones drone uavs uav missiles missile rockets rocket aircraft "
-                      "planes plane jets jet helicopters helicopter ships ship boats boat submarine submarines "
-                      "vessels vessel warships warship artillery systems system launchers launcher pieces "
-                      "howitzers guns radars radar trucks depots decoys munitions shells bombs carriers homes "
-                      "houses buildings bridges".split())
+MEDICAL_PAIRS = {
+    ("medical", "workers"),
+    ("health", "workers"),
+    ("healthcare", "workers"),
+    ("medical", "staff"),
+    ("medical", "personnel"),
+    ("aid", "workers"),
+}
+EQUIPMENT_NOUNS = set(
+    "tanks tank vehicles vehicle drones drone uavs uav missiles missile rockets rocket aircraft "
+    "planes plane jets jet helicopters helicopter ships ship boats boat submarine submarines "
+    "vessels vessel warships warship artillery systems system launchers launcher pieces "
+    "howitzers guns radars radar trucks depots decoys munitions shells bombs carriers homes "
+    "houses buildings bridges".split()
+)
 UNCOUNTABLE = {"aircraft", "artillery", "equipment", "hardware", "ammunition"}
 # Nouns that make a figure a count of places, units, money or events, not of victims.
-NOT_VICTIMS = set("villages towns cities settlements regions areas positions territories km kilometres kilometers "
-                  "miles meters metres hectares acres square tons tonnes percent dollars euros pounds rubles "
-                  "hryvnias times occasions attacks strikes incidents sorties attempts days hours weeks months "
-                  "years minutes points countries nations votes seats rounds meetings targets sites "
-                  "facilities".split())
-STRIKE_CONTEXT = re.compile(r"\b(attack|strike|airstrike|shell|bomb|drone|missile|rocket|raid|explosion|blast|"
-                            r"artillery|infrastructure|residential|hospital|school|market)", re.I)
+NOT_VICTIMS = set(
+    "villages towns cities settlements regions areas positions territories km kilometres kilometers "
+    "miles meters metres hectares acres square tons tonnes percent dollars euros pounds rubles "
+    "hryvnias times occasions attacks strikes incidents sorties attempts days hours weeks months "
+    "years minutes points countries nations votes seats rounds meetings targets sites "
+    "facilities".split()
+)
+STRIKE_CONTEXT = re.compile(
+    r"\b(attack|strike|airstrike|shell|bomb|drone|missile|rocket|raid|explosion|blast|"
+    r"artillery|infrastructure|residential|hospital|school|market)",
+    re.I,
+)
 SIDES = SIDE_WORDS  # one table of side names for the rule reader and the grounded grammars
 CASED_SIDES = {"US", "U.S", "UK"}  # "us" and "uk" only count in capitals
 # Words after a side name that make it the victims' side ("Russian casualties", "Russia's losses").
-VICTIM_CONTEXT = set("casualties losses military forces troops soldiers personnel regions civilians army fatalities "
-                     "deaths side population citizens territory".split())
-ATTACK_WORDS = set("attacks attack strikes strike airstrikes shelling bombardment bombing bombings drones drone "
-                   "missiles missile raids fire artillery offensive assault shelled attacked struck bombed hit "
-                   "targeted stormed raided bomb bombs warplanes jets gunfire ambush".split())
+VICTIM_CONTEXT = set(
+    "casualties losses military forces troops soldiers personnel regions civilians army fatalities "
+    "deaths side population citizens territory".split()
+)
+ATTACK_WORDS = set(
+    "attacks attack strikes strike airstrikes shelling bombardment bombing bombings drones drone "
+    "missiles missile raids fire artillery offensive assault shelled attacked struck bombed hit "
+    "targeted stormed raided bomb bombs warplanes jets gunfire ambush".split()
+)
 # Words between a side and its attack that keep the side the attacker: "RSF fighters stormed",
 # "a Myanmar military air strike", "Syrian government warplanes", "a Russian guided bomb".
-AGENT_WORDS = set("fighters forces troops soldiers militants gunmen army military government air guided glide "
-                  "ballistic cruise naval navy artillery regime".split())
+AGENT_WORDS = set(
+    "fighters forces troops soldiers militants gunmen army military government air guided glide "
+    "ballistic cruise naval navy artillery regime".split()
+)
 KILL_VERBS = set("killed kill kills destroyed destroy destroys shot downed wounded".split())
 # The claimant's own forces as the agent: "said its fighters had killed", "its air defence destroyed".
-OWN_FORCES = re.compile(r"\b(?:its|our) (?:own )?(?:forces|fighters|troops|soldiers|units|army|military|navy|"
-                        r"air force|air defen[cs]es?|drones)\b[^.;]{0,40}?\b(?:killed|destroyed|shot|downed|"
-                        r"intercepted|captured|wounded|eliminated|neutrali[sz]ed|struck|hit)\b")
-ATTRIBUTION_VERBS = set("said says say reported reports report claimed claims claim recorded records stated states "
-                        "announced announces estimated estimates documented disclosed posted told added noted "
-                        "acknowledged counted registered tallied".split())
+OWN_FORCES = re.compile(
+    r"\b(?:its|our) (?:own )?(?:forces|fighters|troops|soldiers|units|army|military|navy|"
+    r"air force|air defen[cs]es?|drones)\b[^.;]{0,40}?\b(?:killed|destroyed|shot|downed|"
+    r"intercepted|captured|wounded|eliminated|neutrali[sz]ed|struck|hit)\b"
+)
+ATTRIBUTION_VERBS = set(
+    "said says say reported reports report claimed claims claim recorded records stated states "
+    "announced announces estimated estimates documented disclosed posted told added noted "
+    "acknowledged counted registered tallied".split()
+)
 PARTICIPLE_VERBS = {"stating", "saying", "adding", "claiming", "reporting", "noting"}
-SKIP_BEFORE_VERB = set("has have had also officially previously recently reportedly later earlier further then "
-                       "already now last".split())
-NP_STOP = set("of the had have has are were was is be been including during overnight across over into through "
-              "near under against amid following within per last this yesterday today since".split())
-NAME_STOP = set("that which who and but while when as because if after before since where what in on at to by "
-                "from with this these those there it is was were be been according however meanwhile".split())
-CLAIMANT_NOUNS = set("ministry officials official authorities military army police agency office organizations "
-                     "organization groups group monitor spokesman spokesperson governor mayor staff government "
-                     "forces defenses defences council committee service services department".split())
+SKIP_BEFORE_VERB = set(
+    "has have had also officially previously recently reportedly later earlier further then already now last".split()
+)
+NP_STOP = set(
+    "of the had have has are were was is be been including during overnight across over into through "
+    "near under against amid following within per last this yesterday today since".split()
+)
+NAME_STOP = set(
+    "that which who and but while when as because if after before since where what in on at to by "
+    "from with this these those there it is was were be been according however meanwhile".split()
+)
+CLAIMANT_NOUNS = set(
+    "ministry officials official authorities military army police agency office organizations "
+    "organization groups group monitor spokesman spokesperson governor mayor staff government "
+    "forces defenses defences council committee service services department".split()
+)
 PRONOUNS = {"he", "she", "it", "they"}
-GENERIC_CLAIMANTS = set("officials authorities ministry military army statement report government agency group "
-                        "monitor office committee council department".split())
-MONTHS = ("January February March April May June July August September October November December "
-          "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+GENERIC_CLAIMANTS = set(
+    "officials authorities ministry military army statement report government agency group "
+    "monitor office committee council department".split()
+)
+MONTHS = (
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+).split()
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _MONTH = "(?:" + "|".join(MONTHS[:12]) + ")"
 _DATE = rf"{_MONTH}(?:\s+\d{{1,2}}\b)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"
 PERIOD_PATTERNS = [  # (regex, group holding the period): earlier patterns win
-    (re.compile(r"\b[Ss]ince\s+[^,;:.()]{2,80}?(?=\s*(?:[;:.()]|,(?!\s*\d{4})|$|\s(?:and|but|while|when|with|"
-                r"according|as)\b))(?:,\s*\d{4})?"), 0),
+    (
+        re.compile(
+            r"\b[Ss]ince\s+[^,;:.()]{2,80}?(?=\s*(?:[;:.()]|,(?!\s*\d{4})|$|\s(?:and|but|while|when|with|"
+            r"according|as)\b))(?:,\s*\d{4})?"
+        ),
+        0,
+    ),
     (re.compile(rf"\bbetween\s+(?:{_DATE})\s+and\s+(?:{_DATE})"), 0),
-    (re.compile(r"\b(?:in|over|during|within|for)\s+the\s+((?:past|last|previous)\s+(?:[\w-]+\s+)?"
-                r"(?:hours?|days?|weeks?|months?|years?|period))\b", re.I), 1),
+    (
+        re.compile(
+            r"\b(?:in|over|during|within|for)\s+the\s+((?:past|last|previous)\s+(?:[\w-]+\s+)?"
+            r"(?:hours?|days?|weeks?|months?|years?|period))\b",
+            re.I,
+        ),
+        1,
+    ),
     (re.compile(r"\b(?:within|in|over|during)\s+an?\s+([\w-]+\s+(?:period|span))\b", re.I), 1),
-    (re.compile(r"\b(so far|to date|overnight|this (?:week|month|year)|last (?:week|month|year|night)|"
-                r"yesterday|today)\b", re.I), 1),
+    (
+        re.compile(
+            r"\b(so far|to date|overnight|this (?:week|month|year)|last (?:week|month|year|night)|"
+            r"yesterday|today)\b",
+            re.I,
+        ),
+        1,
+    ),
     (re.compile(rf"\b(?:on|in)\s+({_DATE}|{'|'.join(WEEKDAYS)}|\d{{4}})\b"), 1),
 ]
 SAME_PERIOD = re.compile(r"\b(?:over|in|during|for) the same period\b", re.I)
-LOCATION = re.compile(r"\b(?:[Ii]n|[Nn]ear|across|around|outside)\s+(?:the\s+)?(?:(?:city|town|village|region|"
-                      r"province) of\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})")
+LOCATION = re.compile(
+    r"\b(?:[Ii]n|[Nn]ear|across|around|outside)\s+(?:the\s+)?(?:(?:city|town|village|region|"
+    r"province) of\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+)
 QUOTED_AREA = re.compile(r"[“\"]([A-Z][\w -]{1,40})[”\"]\s+(zone|sector|area|region|front|direction|axis)\b")
 NOT_PLACES = set(MONTHS + WEEKDAYS + ["The", "This", "That", "Its", "His", "Her", "Their", "These"])
-UNVERIFIED = re.compile(r"(cannot|could not|can't|couldn't|not been|not be|unable to be)\s+(independently\s+)?"
-                        r"(verified|confirmed)|no independent|not independently|without (providing )?(any )?"
-                        r"evidence|no (supporting )?evidence|unverified|not verified", re.I)
+UNVERIFIED = re.compile(
+    r"(cannot|could not|can't|couldn't|not been|not be|unable to be)\s+(independently\s+)?"
+    r"(verified|confirmed)|no independent|not independently|without (providing )?(any )?"
+    r"evidence|no (supporting )?evidence|unverified|not verified",
+    re.I,
+)
 DISPUTED = re.compile(r"\b(rejected|rejects|denied|denies|disputed|disputes|dismissed|dismisses|refuted)\b", re.I)
-CORROBORATED = re.compile(r"\b(aligns?|aligned|corroborated|corroborates|consistent with|confirmed by|matches)\b",
-                          re.I)
-BACK_REFERENCE = re.compile(r"\b(these|those|this|the|such|both sides'?|\w+'s)\s+(\w+\s+)?(figures?|numbers?|"
-                            r"claims?|tally|toll|count|estimates?)\b", re.I)
-ABBREVIATIONS = set("mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
-                    "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split())
+CORROBORATED = re.compile(r"\b(aligns?|aligned|corroborated|corroborates|consistent with|confirmed by|matches)\b", re.I)
+BACK_REFERENCE = re.compile(
+    r"\b(these|those|this|the|such|both sides'?|\w+'s)\s+(\w+\s+)?(figures?|numbers?|"
+    r"claims?|tally|toll|count|estimates?)\b",
+    re.I,
+)
+ABBREVIATIONS = set(
+    "mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
+    "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split()
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 # What right after a figure shows it is money, a share, a distance, a duration or age, or a time of day.
-OUT_OF_SCOPE_AFTER = re.compile(r"\s*(%|per\s?cent|percent|dollars|euros|pounds|km\b|kilomet|miles?\b|"
-                                r"met(er|re)s?\b|-?\s*(year|month|week|day|hour|minute)s?\b|:\d)", re.I)
+OUT_OF_SCOPE_AFTER = re.compile(
+    r"\s*(%|per\s?cent|percent|dollars|euros|pounds|km\b|kilomet|miles?\b|"
+    r"met(er|re)s?\b|-?\s*(year|month|week|day|hour|minute)s?\b|:\d)",
+    re.I,
+)
 MAX_EVIDENCE, MAX_NAME, MAX_CLAIMS, MAX_SUMMARY = 1000, 200, 200, 600
 
 # ---------------------------------------------------------------------------- reading the text
@@ -210,8 +286,11 @@ def paragraphs(article: str) -> list[tuple[int, int]]:
     spans: list[list[int]] = []
     for line in re.finditer(r"[^\n]*\S[^\n]*", article):
         text = line.group()
-        if spans and not re.search(r"[.!?:\"”’)]\s*$", article[spans[-1][0]:spans[-1][1]]) \
-                and text.lstrip()[:1].islower():
+        if (
+            spans
+            and not re.search(r"[.!?:\"”’)]\s*$", article[spans[-1][0] : spans[-1][1]])
+            and text.lstrip()[:1].islower()
+        ):
             spans[-1][1] = line.end()
         else:
             spans.append([line.start(), line.end()])
@@ -223,18 +302,18 @@ def split_sentences(article: str) -> list[Sentence]:
     for number, (start, end) in enumerate(paragraphs(article)):
         cut = start
         for boundary in SENTENCE_END.finditer(article, start, end):
-            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut:boundary.start()])
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
             if last_word and (_low(last_word.group(1)) in ABBREVIATIONS or len(last_word.group(1)) == 1):
                 continue
             sentences.append(Sentence(cut, boundary.start(), number))
             cut = boundary.end()
         sentences.append(Sentence(cut, end, number))
-    return [s for s in sentences if article[s.start:s.end].strip()]
+    return [s for s in sentences if article[s.start : s.end].strip()]
 
 
 def out_of_scope(article: str, mention: NumberMention) -> bool:
     """Money, percentages, dates, years, durations, distances and designations are not victim counts."""
-    before, after = article[max(0, mention.start - 12):mention.start], article[mention.end:mention.end + 12]
+    before, after = article[max(0, mention.start - 12) : mention.start], article[mention.end : mention.end + 12]
     if re.search(r"[$€£]\s*$|[A-Za-z][-/]?$|\d[/.:]$", before) or OUT_OF_SCOPE_AFTER.match(after):
         return True
     if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
@@ -312,8 +391,9 @@ class SentenceReader:
         word, nxt = self.lexicon_word(i), self.low(i + 1)
         if word == "down" and self.low(i - 1) == "shot":  # "shot down 40 drones"
             return "equipment_destroyed"
-        if word == "forced" and re.search(r"\b(from their homes|to flee|to leave)\b",
-                                          " ".join(t.low for t in self.tokens[i + 1:i + 9])):
+        if word == "forced" and re.search(
+            r"\b(from their homes|to flee|to leave)\b", " ".join(t.low for t in self.tokens[i + 1 : i + 9])
+        ):
             return "displaced"  # "forced 250,000 people from their homes"
         if word == "shot":
             return {"down": "equipment_destroyed", "dead": "killed"}.get(nxt or "")
@@ -333,8 +413,12 @@ class SentenceReader:
     def noun_phrase(self, i: int) -> tuple[list[Token], int]:
         """The words after the figure that name what is counted ("Russian tanks", "of civilians",
         "ships and boats"), and the index of the token after them."""
-        if self.low(i + 1) == "of" and self.low(i + 2) in ("the", "its", "their") and \
-                i + 3 < len(self.tokens) and self.is_figure(i + 3):
+        if (
+            self.low(i + 1) == "of"
+            and self.low(i + 2) in ("the", "its", "their")
+            and i + 3 < len(self.tokens)
+            and self.is_figure(i + 3)
+        ):
             return self.noun_phrase(i + 3)  # "40 of the 63 drones"
         phrase: list[Token] = []
         j = i + 1
@@ -342,11 +426,16 @@ class SentenceReader:
             token = self.tokens[j]
             if token.low in ("and", "or") and phrase:  # "ships and boats", not "and 30 injured"
                 after = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
-                if after is None or after.kind != "word" or after.low in FILLERS | NAME_STOP | NP_STOP or \
-                        (after.low in OUTCOME_WORDS and phrase[-1].low not in OUTCOME_WORDS):
+                if (
+                    after is None
+                    or after.kind != "word"
+                    or after.low in FILLERS | NAME_STOP | NP_STOP
+                    or (after.low in OUTCOME_WORDS and phrase[-1].low not in OUTCOME_WORDS)
+                ):
                     break  # "60 targets and killed 20 militants"
-            elif token.kind != "word" or (token.low in NAME_STOP | NP_STOP
-                                          and not (token.low == "of" and j == i + 1)):  # "dozens of drones"
+            elif token.kind != "word" or (
+                token.low in NAME_STOP | NP_STOP and not (token.low == "of" and j == i + 1)
+            ):  # "dozens of drones"
                 break
             if token.low != "of":
                 phrase.append(token)
@@ -396,7 +485,7 @@ class SentenceReader:
         k = max(earlier)
         if figures[k].np_end > i:
             return None
-        between = self.tokens[figures[k].np_end:i]
+        between = self.tokens[figures[k].np_end : i]
         glue = {",", "and", "or", "even", "also", "plus"} | FILLERS
         return figures[k] if all(t.low in glue or t.text in glue for t in between) else None
 
@@ -433,8 +522,10 @@ class RulesBackend(Backend):
         # Nothing to load: the lexicons are module data. They read claims and nothing else.
         self.task = load_task((options or RulesOptions()).task)
         if not self.task.is_claims:
-            raise ModelError(f"the rules baseline extracts only the built-in claims task, not {self.task.name!r}; "
-                             "use a model (--model) for your own task")
+            raise ModelError(
+                f"the rules baseline extracts only the built-in claims task, not {self.task.name!r}; "
+                "use a model (--model) for your own task"
+            )
 
     @property
     def model_id(self) -> str:
@@ -449,8 +540,14 @@ class RulesBackend(Backend):
         started = time.perf_counter()
         extractor = _ArticleExtractor(article)
         document = valid_document(extractor.document(), article)
-        stats = {"seconds": time.perf_counter() - started, "n_sentences": len(extractor.sentences),
-                 "prompt_tokens": 0, "generated_tokens": 0, "forced_tokens": 0, "forward_passes": 0}
+        stats = {
+            "seconds": time.perf_counter() - started,
+            "n_sentences": len(extractor.sentences),
+            "prompt_tokens": 0,
+            "generated_tokens": 0,
+            "forced_tokens": 0,
+            "forward_passes": 0,
+        }
         return Extraction(json.dumps(document, ensure_ascii=False), document, "ok", None, stats)
 
 
@@ -545,8 +642,9 @@ class _ArticleExtractor:
             return None
         return Figure(s, i, outcome, np, np_end, qualifier, upper, inherited)
 
-    def governing_outcome(self, reader: SentenceReader, i: int, last: int, np: list[Token],
-                          figures: dict[int, Figure]) -> tuple[str | None, bool]:
+    def governing_outcome(
+        self, reader: SentenceReader, i: int, last: int, np: list[Token], figures: dict[int, Figure]
+    ) -> tuple[str | None, bool]:
         """The outcome word that governs the figure at tokens ``i``..``last``, and whether it was
         taken from the figure this one breaks down."""
         for token in np:  # "652 civilian deaths", "3,200 deaths or injuries"
@@ -574,11 +672,15 @@ class _ArticleExtractor:
     def qualifier(reader: SentenceReader, i: int) -> tuple[str, NumberMention | None]:
         tokens = reader.tokens
         nxt = i + 2  # "between 30 and 40", "30-40", "30 to 40"
-        if nxt < len(tokens) and tokens[nxt].kind == "num" and tokens[i + 1].text in ("-", "–", "—", "to", "and")\
-                and tokens[nxt].number.value > tokens[i].number.value \
-                and (tokens[i + 1].text != "and" or reader.low(i - 1) == "between"):
+        if (
+            nxt < len(tokens)
+            and tokens[nxt].kind == "num"
+            and tokens[i + 1].text in ("-", "–", "—", "to", "and")
+            and tokens[nxt].number.value > tokens[i].number.value
+            and (tokens[i + 1].text != "and" or reader.low(i - 1) == "between")
+        ):
             return "range", tokens[nxt].mention
-        preceding = " " + " ".join(t.low for t in tokens[max(0, i - 3):i])
+        preceding = " " + " ".join(t.low for t in tokens[max(0, i - 3) : i])
         for phrase in sorted(QUALIFIERS, key=len, reverse=True):
             if preceding.endswith(" " + phrase):
                 return QUALIFIERS[phrase], None
@@ -586,18 +688,21 @@ class _ArticleExtractor:
 
     # ------------------------------------------------------------------ the claim
 
-    def claim(self, reader: SentenceReader, figure: Figure, figures: dict[int, Figure],
-              claims: list[dict]) -> dict | None:
+    def claim(
+        self, reader: SentenceReader, figure: Figure, figures: dict[int, Figure], claims: list[dict]
+    ) -> dict | None:
         sentence = self.sentences[figure.sentence]
         tokens, i = sentence.tokens, figure.index
-        text = self.article[sentence.start:sentence.end]
+        text = self.article[sentence.start : sentence.end]
         outcome, equipment = figure.outcome, None
         np_words = {t.low for t in figure.np}
         group = self.victim_group(reader, figure, text)
         if outcome == "equipment_destroyed":
             if group not in (None, "equipment"):  # "neutralised 30 fighters"
-                word = next((reader.lexicon_word(j) for j in range(i - 1, -1, -1) if reader.lexicon_word(j) in
-                             OUTCOME_WORDS), None)
+                word = next(
+                    (reader.lexicon_word(j) for j in range(i - 1, -1, -1) if reader.lexicon_word(j) in OUTCOME_WORDS),
+                    None,
+                )
                 outcome = DESTROY_ON_PEOPLE.get(word or "", "killed")
             else:
                 equipment = self.equipment(figure, figures)
@@ -611,20 +716,31 @@ class _ArticleExtractor:
         perpetrator = self.perpetrator(reader, figure, outcome, claimant_side, victim_side)
         if victim_side is None and perpetrator in self.parties and len(self.parties) == 2:
             victim_side = next(p for p in self.parties if p != perpetrator)
-        period = self.period(text, tokens[i].start - sentence.start, claims) or \
-            self.inherited(figure, "period", claims)
+        period = self.period(text, tokens[i].start - sentence.start, claims) or self.inherited(figure, "period", claims)
         location = self.location(reader, figure, text, context)
         if victim_side is None and location:
             victim_side = sides_in(location, list(set(SIDES.values())))  # "29,178 injuries in Ukraine"
-        count = {"value": figure_value(tokens[i]), "qualifier": figure.qualifier,
-                 "upper": figure_value(figure.upper) if figure.upper else None}
+        count = {
+            "value": figure_value(tokens[i]),
+            "qualifier": figure.qualifier,
+            "upper": figure_value(figure.upper) if figure.upper else None,
+        }
         return {
-            "claimant": clip(claimant), "claimant_type": claimant_type, "claimant_side": claimant_side,
-            "outcome": outcome, "victim_side": victim_side, "victim_group": group, "equipment": clip(equipment),
-            "count": count, "period": clip(period), "location": clip(location),
-            "perpetrator_side": perpetrator, "verification": "not_stated",
+            "claimant": clip(claimant),
+            "claimant_type": claimant_type,
+            "claimant_side": claimant_side,
+            "outcome": outcome,
+            "victim_side": victim_side,
+            "victim_group": group,
+            "equipment": clip(equipment),
+            "count": count,
+            "period": clip(period),
+            "location": clip(location),
+            "perpetrator_side": perpetrator,
+            "verification": "not_stated",
             "evidence": self.evidence(sentence, tokens[i], figure.upper),
-            "_sentence": figure.sentence, "_headline": reader.title_case,
+            "_sentence": figure.sentence,
+            "_headline": reader.title_case,
         }
 
     def victim_group(self, reader: SentenceReader, figure: Figure, text: str) -> str | None:
@@ -633,7 +749,7 @@ class _ArticleExtractor:
         tokens, i = reader.tokens, figure.index
         after = list(figure.np)
         if not figure.np and figure.np_end < len(tokens) and tokens[figure.np_end].low in ("were", "was", "are"):
-            after += tokens[figure.np_end + 1:figure.np_end + 3]  # "23 were children"
+            after += tokens[figure.np_end + 1 : figure.np_end + 3]  # "23 were children"
         groups = self.groups_in(after)
         if {t.low for t in figure.np} & EQUIPMENT_NOUNS and not groups - {"military"}:
             return "equipment"  # "50,607 military vehicles"
@@ -669,7 +785,7 @@ class _ArticleExtractor:
     def equipment(self, figure: Figure, figures: dict[int, Figure]) -> str | None:
         words = [t for t in figure.np if not side_of(t) and t.low not in OUTCOME_WORDS]
         if words:
-            return pluralize(self.article[words[0].start:words[-1].end])
+            return pluralize(self.article[words[0].start : words[-1].end])
         earlier = [f for k, f in figures.items() if k < figure.index and f.outcome == "equipment_destroyed"]
         return self.equipment(earlier[-1], figures) if earlier else None  # "jammed another 21"
 
@@ -707,8 +823,9 @@ class _ArticleExtractor:
                 break
             if tokens[j].low == "own" and claimant_side:  # "his own military's losses"
                 return claimant_side
-            lost = reader.low(j + 1) == "lost" or (reader.low(j + 1) in ("has", "had", "have") and
-                                                     reader.low(j + 2) == "lost")  # "Russia had lost 1,210"
+            lost = reader.low(j + 1) == "lost" or (
+                reader.low(j + 1) in ("has", "had", "have") and reader.low(j + 2) == "lost"
+            )  # "Russia had lost 1,210"
             if side_of(tokens[j]) and (lost or reader.low(j + 1) in VICTIM_CONTEXT | {"military"}):
                 return side_of(tokens[j])
         return self.inherited(figure, "victim_side", claims)
@@ -771,14 +888,14 @@ class _ArticleExtractor:
             j -= 1
         if j >= 2 and tokens[j].text == ")" and tokens[j - 2].text == "(" and tokens[j - 1].text[:1].isupper():
             # "The Office of the UN High Commissioner for Human Rights (OHCHR) has documented"
-            return Attribution(tokens[j - 1].text, self.article[tokens[0].start:tokens[j].end], verb)
+            return Attribution(tokens[j - 1].text, self.article[tokens[0].start : tokens[j].end], verb)
         apposition = ""
         if j >= 0 and tokens[j].text == ",":  # "Alexander Bastrykin, head of Russia's Investigative Committee,"
             k = j - 1
             while k >= 0 and tokens[k].text != "," and j - k < 10:
                 k -= 1
             if k > 0 and tokens[k].text == ",":
-                apposition = self.article[tokens[k + 1].start:tokens[j - 1].end]
+                apposition = self.article[tokens[k + 1].start : tokens[j - 1].end]
                 j = k - 1
         words: list[Token] = []
         while j >= 0 and len(words) < 8 and tokens[j].kind == "word" and self.extends_name(tokens[j], words):
@@ -807,7 +924,7 @@ class _ArticleExtractor:
 
     def name_after_verb(self, tokens: list[Token], verb: int) -> Attribution | None:
         """Inverted attribution: "..., says Ukraine", "“...,” said the ministry"."""
-        if verb == 0 or tokens[verb - 1].text not in (",", "”", "\"", "’"):
+        if verb == 0 or tokens[verb - 1].text not in (",", "”", '"', "’"):
             return None
         name = self.name_after(tokens, verb + 1)
         return Attribution(name, name, verb) if name else None
@@ -816,8 +933,9 @@ class _ArticleExtractor:
         words: list[Token] = []
         while j < len(tokens) and len(words) < 8 and tokens[j].kind == "word":
             token = tokens[j]
-            if token.low in NAME_STOP - {"the", "of"} or \
-                    (stop_at_lower and token.text[0].islower() and token.low not in ("of", "the")):
+            if token.low in NAME_STOP - {"the", "of"} or (
+                stop_at_lower and token.text[0].islower() and token.low not in ("of", "the")
+            ):
                 break
             words.append(token)
             j += 1
@@ -832,18 +950,27 @@ class _ArticleExtractor:
     def name_text(self, words: list[Token]) -> str | None:
         while words and words[0].low in ("the", "a", "an", "of", "for"):
             words = words[1:]
-        while len(words) > 1 and words[-1].low in ("the", "of", "for", "statement", "report", "data", "figures",
-                                                   "estimates"):
+        while len(words) > 1 and words[-1].low in (
+            "the",
+            "of",
+            "for",
+            "statement",
+            "report",
+            "data",
+            "figures",
+            "estimates",
+        ):
             words = words[:-1]
         if not words or words[0].text in NOT_PLACES:
             return None
-        return self.article[words[0].start:words[-1].end]
+        return self.article[words[0].start : words[-1].end]
 
     @staticmethod
     def looks_like_claimant(name: str) -> bool:
         words = name.split()
-        return any(w[0].isupper() for w in words) or any(_low(w) in CLAIMANT_NOUNS | PRONOUNS | {"statement"}
-                                                         for w in words)
+        return any(w[0].isupper() for w in words) or any(
+            _low(w) in CLAIMANT_NOUNS | PRONOUNS | {"statement"} for w in words
+        )
 
     def resolve_all(self) -> list[list[Attribution]]:
         """Attributions with 'he', 'it', 'the ministry', 'Russia' replaced by the claimant they stand for."""
@@ -871,8 +998,11 @@ class _ArticleExtractor:
         side = sides_in(attribution.context, self.parties)
         if attribution.name in set(SIDES.values()):  # "Russia says": the specific body of that side in the article
             for other in (a for attributions in self.attributions for a in attributions):
-                if not is_generic(other.name) and sides_in(other.context, self.parties) == side and \
-                        claimant_type(other.context) == "state":
+                if (
+                    not is_generic(other.name)
+                    and sides_in(other.context, self.parties) == side
+                    and claimant_type(other.context) == "state"
+                ):
                     return replace(other, at=attribution.at)
         return attribution
 
@@ -916,8 +1046,11 @@ class _ArticleExtractor:
             if named:
                 return named.group(1)
         candidates = [(m.start(), m.group(0)) for m in QUOTED_AREA.finditer(text)]  # verbatim: “Centre” zone
-        candidates += [(m.start(1), m.group(1)) for m in LOCATION.finditer(text)
-                       if m.group(1).split()[0] not in NOT_PLACES and m.group(1) not in claimant_context]
+        candidates += [
+            (m.start(1), m.group(1))
+            for m in LOCATION.finditer(text)
+            if m.group(1).split()[0] not in NOT_PLACES and m.group(1) not in claimant_context
+        ]
         if not candidates:
             return None
         return min(candidates, key=lambda c: abs(c[0] - offset))[1]
@@ -925,7 +1058,7 @@ class _ArticleExtractor:
     def apply_verification(self, claims: list[dict]) -> list[dict]:
         """A cue in the claim's sentence wins; a cue that points back ("these figures") covers the
         claims of the paragraph before it."""
-        cues = {s: verification_cue(self.article[x.start:x.end]) for s, x in enumerate(self.sentences)}
+        cues = {s: verification_cue(self.article[x.start : x.end]) for s, x in enumerate(self.sentences)}
         for claim in claims:
             s = claim["_sentence"]
             cue = cues[s]
@@ -944,8 +1077,9 @@ class _ArticleExtractor:
         when the cue opens its own."""
         target = self.sentences[cue - 1].paragraph
         between = range(s + 1, cue)
-        return self.sentences[s].paragraph == target and not any(verification_cue(
-            self.article[self.sentences[b].start:self.sentences[b].end]) for b in between)
+        return self.sentences[s].paragraph == target and not any(
+            verification_cue(self.article[self.sentences[b].start : self.sentences[b].end]) for b in between
+        )
 
     def evidence(self, sentence: Sentence, token: Token, upper: NumberMention | None) -> str:
         """The sentence; if it is too long, the clause holding the figure; if that is too long, the words
@@ -1003,7 +1137,7 @@ def verification_cue(text: str) -> tuple[str, bool, str | None] | None:
         return "unverified", points_back, None
     disputed = DISPUTED.search(text)
     if disputed:
-        rejector = sides_in(text[:disputed.start()], list(set(SIDES.values())))
+        rejector = sides_in(text[: disputed.start()], list(set(SIDES.values())))
         return "disputed", points_back, rejector
     if CORROBORATED.search(text):
         return "corroborated", points_back or "align" in text.lower(), None
@@ -1055,9 +1189,12 @@ def dedupe(claims: list[dict]) -> list[dict]:
 
 def same_figure(a: dict, b: dict) -> bool:
     groups = {a["victim_group"], b["victim_group"]} - {"unspecified"}
-    return (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"]) == \
-        (b["outcome"], b["count"]["value"], b["count"]["upper"], b["equipment"]) and len(groups) <= 1 \
+    return (
+        (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"])
+        == (b["outcome"], b["count"]["value"], b["count"]["upper"], b["equipment"])
+        and len(groups) <= 1
         and same_source(a, b)
+    )
 
 
 def same_source(a: dict, b: dict) -> bool:
@@ -1069,13 +1206,30 @@ def same_source(a: dict, b: dict) -> bool:
     return any(is_generic(n) for n in names)
 
 
-OUTCOME_PHRASES = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed or injured",
-                   "missing": "missing", "captured": "captured", "displaced": "displaced",
-                   "equipment_destroyed": "destroyed"}
-GROUP_PHRASES = {"military": "military personnel", "medical_workers": "medical workers", "mixed": "people",
-                 "unspecified": "people"}
-QUALIFIER_PHRASES = {"approximately": "about ", "at_least": "at least ", "more_than": "more than ",
-                     "nearly": "nearly ", "up_to": "up to ", "exact": "", "range": ""}
+OUTCOME_PHRASES = {
+    "killed": "killed",
+    "injured": "injured",
+    "killed_or_injured": "killed or injured",
+    "missing": "missing",
+    "captured": "captured",
+    "displaced": "displaced",
+    "equipment_destroyed": "destroyed",
+}
+GROUP_PHRASES = {
+    "military": "military personnel",
+    "medical_workers": "medical workers",
+    "mixed": "people",
+    "unspecified": "people",
+}
+QUALIFIER_PHRASES = {
+    "approximately": "about ",
+    "at_least": "at least ",
+    "more_than": "more than ",
+    "nearly": "nearly ",
+    "up_to": "up to ",
+    "exact": "",
+    "range": "",
+}
 
 
 def summary(claims: list[dict]) -> str:
@@ -1092,4 +1246,4 @@ def summary(claims: list[dict]) -> str:
         parts.append(f"{who}: {figure} {what} {OUTCOME_PHRASES[claim['outcome']]}")
     # No count of figures: a number the article does not state would be an invented number.
     text = "; ".join(parts) + "."
-    return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY - 3].rsplit(" ", 1)[0] + "..."
+    return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 3].rsplit(" ", 1)[0] + "..."

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
+from summarizer.core.task import load_task
 from summarizer.engine.extraction import (
     MIN_ARTICLE_TOKENS,
     Budget,
@@ -30,13 +31,26 @@ from summarizer.engine.extraction import (
     truncated_document,
 )
 from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
-from summarizer.core.task import load_task
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
-ENGINE_MODULES = ("engine/grammar", "engine/summary_grammar", "engine/figures", "engine/figure_grammar", "engine/figure_prompting", "engine/figure_extraction",
-                  "engine/sides", "engine/salvage", "engine/decode", "engine/batch_decode", "engine/speculation", "engine/extraction", "engine/lexicon",
-                  "core/task", "backends/rules")
+ENGINE_MODULES = (
+    "engine/grammar",
+    "engine/summary_grammar",
+    "engine/figures",
+    "engine/figure_grammar",
+    "engine/figure_prompting",
+    "engine/figure_extraction",
+    "engine/sides",
+    "engine/salvage",
+    "engine/decode",
+    "engine/batch_decode",
+    "engine/speculation",
+    "engine/extraction",
+    "engine/lexicon",
+    "core/task",
+    "backends/rules",
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,13 @@ class TransformersBackend(Backend):
         # Resolved and digested before loading, as identify() does: describe() agrees with it.
         self.identity = self.identify(model, options)
         self.source, self.revision = self.identity["source"], self.identity["revision"]
-        self.tokenizer, self.model = load_model(model, device=options.device, dtype=options.dtype,
-                                                trust_remote_code=options.trust_remote_code, revision=self.revision)
+        self.tokenizer, self.model = load_model(
+            model,
+            device=options.device,
+            dtype=options.dtype,
+            trust_remote_code=options.trust_remote_code,
+            revision=self.revision,
+        )
         self.context = min(context_size(self.model, self.tokenizer), options.max_context or 10**9)
         self.schema = options.schema or self.task.schema
         self.schema_hash = self.identity["schema_hash"]
@@ -81,8 +100,11 @@ class TransformersBackend(Backend):
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
         # Figure-guided extraction is the claims task's own (its figure prompt is cached only for it).
-        self.figures = FigureExtractor(self.decoder, self.tokenizer, batch_size=options.batch_size) \
-            if self.task.is_claims else None
+        self.figures = (
+            FigureExtractor(self.decoder, self.tokenizer, batch_size=options.batch_size)
+            if self.task.is_claims
+            else None
+        )
 
     @property
     def model_id(self) -> str:
@@ -106,10 +128,19 @@ class TransformersBackend(Backend):
         custom = schema is not None and schema != task.schema  # tests may decode under a stricter schema
         # The figure prompt is part of how claims are extracted; a user task never uses it.
         prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash
-        return {"backend": cls.name, "model": model, **model_identity(model, options.revision),
-                "device": resolved_device, "dtype": precision, "prompt_hash": prompt,
-                "engine_hash": engine_hash(), "task": task.name, "task_hash": task.hash,
-                "schema_hash": _schema_digest(schema) if custom and schema is not None else task.schema_hash, "max_context": max_context}
+        return {
+            "backend": cls.name,
+            "model": model,
+            **model_identity(model, options.revision),
+            "device": resolved_device,
+            "dtype": precision,
+            "prompt_hash": prompt,
+            "engine_hash": engine_hash(),
+            "task": task.name,
+            "task_hash": task.hash,
+            "schema_hash": _schema_digest(schema) if custom and schema is not None else task.schema_hash,
+            "max_context": max_context,
+        }
 
     def describe(self) -> dict[str, Any]:
         return dict(self.identity)
@@ -130,8 +161,9 @@ class TransformersBackend(Backend):
         if options.strategy == "figures" and self.task.is_claims:  # figures are claims' own; a task's: documents
             extraction = self._extract_figures(article, options)
         else:
-            extraction = extract_document(article, options, self._budget(self.prompts.overhead_tokens),
-                                          self._extract_text, self.task)
+            extraction = extract_document(
+                article, options, self._budget(self.prompts.overhead_tokens), self._extract_text, self.task
+            )
         extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
         return extraction
 
@@ -141,22 +173,30 @@ class TransformersBackend(Backend):
         from summarizer.engine.chunking import merge_documents
         from summarizer.engine.decode import DecodeParams
 
-        params = DecodeParams(max_new_tokens=options.max_new_tokens, temperature=options.temperature,
-                              top_p=options.top_p, seed=options.seed, fast_forward=options.fast_forward,
-                              speculate=options.speculate)
+        params = DecodeParams(
+            max_new_tokens=options.max_new_tokens,
+            temperature=options.temperature,
+            top_p=options.top_p,
+            seed=options.seed,
+            fast_forward=options.fast_forward,
+            speculate=options.speculate,
+        )
         figures = self.figures
         assert figures is not None  # extract() takes this path for the claims task only, which has one
         budget = self._budget(figures.prompts.overhead_tokens)
         if budget.room() < MIN_ARTICLE_TOKENS:
             raise budget.too_small()
         texts = budget.chunks(article, budget.room())
-        runs = [figures.extract(text, params, summary=options.summary, grounded=options.grounded,
-                                     drafts=rule_drafts(text)) for text in texts]
+        runs = [
+            figures.extract(text, params, summary=options.summary, grounded=options.grounded, drafts=rule_drafts(text))
+            for text in texts
+        ]
         document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
         stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
         # Figure labels are not decoded under the document schema: checked against the task's.
-        return parse_document(json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs),
-                              task=self.task)
+        return parse_document(
+            json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs), task=self.task
+        )
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
         """One document for ``text``, decoded under the grammar grounded on it."""
@@ -165,14 +205,20 @@ class TransformersBackend(Backend):
 
         grammar = build_grammar(self.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)
-        params = DecodeParams(max_new_tokens=new_tokens, temperature=options.temperature, top_p=options.top_p,
-                              seed=options.seed, fast_forward=options.fast_forward,
-                              speculate=options.speculate)
+        params = DecodeParams(
+            max_new_tokens=new_tokens,
+            temperature=options.temperature,
+            top_p=options.top_p,
+            seed=options.seed,
+            fast_forward=options.fast_forward,
+            speculate=options.speculate,
+        )
         result = self.decoder.generate(prompt.ids, grammar, params)
         stats = {**dict(result.stats), "prompt_tokens": len(prompt.ids)}
         if result.stop_reason == "max_new_tokens":
-            return truncated_document(result.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}",
-                                      stats, self.task)
+            return truncated_document(
+                result.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}", stats, self.task
+            )
         return drop_repeats(parse_document(result.text, stats, task=self.task, schema=self.schema), self.task)
 
 

@@ -77,8 +77,13 @@ def default_cache_dir() -> Path:
 
 
 def _recipe() -> dict:
-    return {"version": BENCH_MODEL_VERSION, "shape": QWEN25_05B_SHAPE, "tokenizer_target": TOKENIZER_TARGET_VOCAB,
-            "corpus_max_bytes": CORPUS_MAX_BYTES, "seed": 0}
+    return {
+        "version": BENCH_MODEL_VERSION,
+        "shape": QWEN25_05B_SHAPE,
+        "tokenizer_target": TOKENIZER_TARGET_VOCAB,
+        "corpus_max_bytes": CORPUS_MAX_BYTES,
+        "seed": 0,
+    }
 
 
 def _stdlib_sources(max_bytes: int) -> list[Path]:
@@ -125,7 +130,9 @@ def _wrap_tokenizer(tok):
     from transformers import PreTrainedTokenizerFast
 
     hf = PreTrainedTokenizerFast(
-        tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+        tokenizer_object=tok,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
         additional_special_tokens=["<|im_start|>"],
     )
     hf.chat_template = CHATML_TEMPLATE
@@ -146,12 +153,17 @@ def build_bench_model(out_dir: Path) -> Path:
     if len(hf_tok) > QWEN25_05B_SHAPE["vocab_size"]:
         raise SummarizerError(f"the benchmark tokenizer has {len(hf_tok)} tokens, more than the model's vocab")
     ids = {t: tok.token_to_id(t) for t in SPECIAL_TOKENS}
-    config = Qwen2Config(**QWEN25_05B_SHAPE, bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"],
-                         pad_token_id=ids["<|endoftext|>"])
+    config = Qwen2Config(
+        **QWEN25_05B_SHAPE,
+        bos_token_id=ids["<|endoftext|>"],
+        eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"],
+    )
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(config).eval()
     model.generation_config = GenerationConfig(
-        eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]], pad_token_id=ids["<|endoftext|>"], do_sample=False)
+        eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]], pad_token_id=ids["<|endoftext|>"], do_sample=False
+    )
     model.save_pretrained(out_dir)
     hf_tok.save_pretrained(out_dir)
     info = {**_recipe(), "tokenizer_vocab": len(hf_tok), "parameters": sum(p.numel() for p in model.parameters())}
@@ -174,8 +186,12 @@ def ensure_bench_model(cache_dir: Path, log: Callable[[str], None]) -> Path:
     if _is_built(cache_dir):
         return cache_dir
     log(f"building the benchmark model into {cache_dir} (once; training a ~150k-token BPE takes minutes)")
-    command = [sys.executable, "-c", "import sys; from summarizer.bench.benchmark import build_bench_model; "
-               "build_bench_model(sys.argv[1])", str(cache_dir)]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from summarizer.bench.benchmark import build_bench_model; build_bench_model(sys.argv[1])",
+        str(cache_dir),
+    ]
     subprocess.run(command, check=True)
     if not _is_built(cache_dir):
         raise SummarizerError(f"building the benchmark model into {cache_dir} failed")
@@ -232,8 +248,16 @@ def _package_versions() -> dict[str, str | None]:
     from importlib import metadata
 
     versions: dict[str, str | None] = {}
-    for name in ("torch", "transformers", "tokenizers", "llguidance", "outlines", "outlines_core", "numpy",
-                 "pyinstrument"):
+    for name in (
+        "torch",
+        "transformers",
+        "tokenizers",
+        "llguidance",
+        "outlines",
+        "outlines_core",
+        "numpy",
+        "pyinstrument",
+    ):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -322,9 +346,9 @@ def load_workbench(model_dir: Path, article_limit: int, log: Callable[[str], Non
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from summarizer.core.resources import load_schema, seeds_dir
     from summarizer.engine.decode import Decoder, model_stop_token_ids, model_vocab_size
     from summarizer.engine.prompting import PromptBuilder
-    from summarizer.core.resources import load_schema, seeds_dir
 
     log(f"loading {model_dir}")
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, local_files_only=True).eval()
@@ -340,8 +364,19 @@ def load_workbench(model_dir: Path, article_limit: int, log: Callable[[str], Non
     prefix_cache_seconds = time.perf_counter() - started
     stop_ids = model_stop_token_ids(model, tokenizer)
     vocab_size = model_vocab_size(model)
-    bench = Workbench(model, tokenizer, Path(model_dir), articles, prompts, warm, cold, load_schema(), stop_ids,
-                      vocab_size, prefix_cache_seconds)
+    bench = Workbench(
+        model,
+        tokenizer,
+        Path(model_dir),
+        articles,
+        prompts,
+        warm,
+        cold,
+        load_schema(),
+        stop_ids,
+        vocab_size,
+        prefix_cache_seconds,
+    )
     # The stub asks for a fast tokenizer; AutoTokenizer's type also allows a slow one, but this one is fast.
     bench.ll_tokenizer = llguidance.hf.from_tokenizer(tokenizer, n_vocab=vocab_size, eos_token=stop_ids)  # type: ignore[arg-type]
     bench.bare_prefix_cache = _forward_last(model, prompts.prefix_ids, _new_cache(model))[1]
@@ -364,12 +399,15 @@ def _forward_last(model, token_ids: list[int], cache):
     from summarizer.engine.decode import cache_argument
 
     with torch.no_grad():
-        out = model(input_ids=torch.tensor([token_ids]), use_cache=True, logits_to_keep=1, **{cache_argument(model): cache})
+        out = model(
+            input_ids=torch.tensor([token_ids]), use_cache=True, logits_to_keep=1, **{cache_argument(model): cache}
+        )
     return out.logits[0, -1], cache
 
 
-def run_project(bench: Workbench, article: str, max_new_tokens: int, *, warm: bool = True,
-                fast_forward: bool = True) -> dict:
+def run_project(
+    bench: Workbench, article: str, max_new_tokens: int, *, warm: bool = True, fast_forward: bool = True
+) -> dict:
     """This project, per article: prompt, grounded grammar, the own decode loop."""
     from summarizer.engine.decode import DecodeParams
     from summarizer.engine.grammar import build_grammar
@@ -378,8 +416,9 @@ def run_project(bench: Workbench, article: str, max_new_tokens: int, *, warm: bo
     prompt = bench.prompts.build(article)
     grammar = build_grammar(bench.schema, article)
     decoder = bench.warm if warm else bench.cold
-    result = decoder.generate(prompt.ids, grammar, DecodeParams(max_new_tokens=max_new_tokens, temperature=0.0,
-                                                                fast_forward=fast_forward))
+    result = decoder.generate(
+        prompt.ids, grammar, DecodeParams(max_new_tokens=max_new_tokens, temperature=0.0, fast_forward=fast_forward)
+    )
     seconds = time.perf_counter() - started
     stats = result.stats
     decode_passes = max(stats["forward_passes"] - 1, 1)
@@ -407,7 +446,7 @@ def run_unconstrained(bench: Workbench, article: str, n_tokens: int) -> dict:
 
     prompt = bench.prompts.build(article)
     cache = copy.deepcopy(bench.bare_prefix_cache)
-    logits, cache = _forward_last(bench.model, prompt.ids[prompt.prefix_len:], cache)
+    logits, cache = _forward_last(bench.model, prompt.ids[prompt.prefix_len :], cache)
     token = int(torch.argmax(logits))
     tokens = [token]
     started = time.perf_counter()
@@ -463,11 +502,16 @@ def run_plain_generate(bench: Workbench, article: str, max_new_tokens: int) -> d
     input_ids = torch.tensor([prompt.ids])
     with torch.no_grad():
         output = bench.model.generate(
-            input_ids=input_ids, attention_mask=torch.ones_like(input_ids), max_new_tokens=max_new_tokens,
-            do_sample=False, logits_processor=LogitsProcessorList([processor]), eos_token_id=bench.stop_ids,
-            pad_token_id=bench.tokenizer.pad_token_id)
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            logits_processor=LogitsProcessorList([processor]),
+            eos_token_id=bench.stop_ids,
+            pad_token_id=bench.tokenizer.pad_token_id,
+        )
     seconds = time.perf_counter() - started
-    new = output[0, input_ids.shape[1]:].tolist()
+    new = output[0, input_ids.shape[1] :].tolist()
     if new and new[-1] in bench.stop_ids:
         new = new[:-1]
     return {"seconds": seconds, "generated_tokens": len(new), "prompt_tokens": len(prompt.ids)}
@@ -546,15 +590,28 @@ def outlines_core_compile(model_dir: Path, schema: dict, timeout: float) -> dict
     command = [sys.executable, "-c", _OUTLINES_CORE_SCRIPT, str(model_dir), json.dumps(schema)]
     started = time.perf_counter()
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        )
     except subprocess.TimeoutExpired:
-        return {"status": "timeout", "compile_seconds": None, "timeout_seconds": timeout,
-                "reason": f"did not finish compiling the claims schema within {timeout:.0f} s"}
+        return {
+            "status": "timeout",
+            "compile_seconds": None,
+            "timeout_seconds": timeout,
+            "reason": f"did not finish compiling the claims schema within {timeout:.0f} s",
+        }
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        return {"status": "failed", "compile_seconds": None, "reason": last[:300],
-                "seconds": time.perf_counter() - started}
+        return {
+            "status": "failed",
+            "compile_seconds": None,
+            "reason": last[:300],
+            "seconds": time.perf_counter() - started,
+        }
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return {"status": "ok", "compile_seconds": result["compile_seconds"]}
 
@@ -590,8 +647,12 @@ def memory_bandwidth(n_bytes: int, repeats: int = 5) -> dict:
     torch_seconds = best_of(lambda: dst_t.copy_(src_t))
     numpy_gbs = 2 * src.nbytes / numpy_seconds / 1e9
     torch_gbs = 2 * src.nbytes / torch_seconds / 1e9
-    return {"array_bytes": src.nbytes, "numpy_copy_gb_s": round(numpy_gbs, 2), "torch_copy_gb_s": round(torch_gbs, 2),
-            "bandwidth_gb_s": round(max(numpy_gbs, torch_gbs), 2)}
+    return {
+        "array_bytes": src.nbytes,
+        "numpy_copy_gb_s": round(numpy_gbs, 2),
+        "torch_copy_gb_s": round(torch_gbs, 2),
+        "bandwidth_gb_s": round(max(numpy_gbs, torch_gbs), 2),
+    }
 
 
 def weight_bytes(model) -> int:
@@ -639,7 +700,7 @@ def replay_document(ll_tokenizer, grammar: str, text: str) -> dict | None:
         started = time.perf_counter()  # the mask the decode loop computes before each sampled token
         llguidance.torch.fill_next_token_bitmask(matcher, bitmask, 0)
         mask_seconds.append(time.perf_counter() - started)
-        token = _oracle_token(ll_tokenizer, matcher, target[len(done):])
+        token = _oracle_token(ll_tokenizer, matcher, target[len(done) :])
         if token is None:
             return None
         matcher.consume_token(token)
@@ -667,9 +728,9 @@ def _oracle_token(ll_tokenizer, matcher, remaining: bytes) -> int | None:
 def replay_gold_documents(bench: Workbench) -> dict:
     """Fast-forward on the seed articles' gold documents (what a good model writes), replayed
     through each article's grounded grammar."""
+    from summarizer.core.resources import seeds_dir
     from summarizer.engine.grammar import build_grammar
     from summarizer.engine.prompting import format_document
-    from summarizer.core.resources import seeds_dir
 
     totals = {"tokens": 0, "forced": 0, "forward_passes": 0}
     replayed, unfit, mask_seconds = [], [], []
@@ -725,8 +786,10 @@ def profile_project(bench: Workbench, article: str, max_new_tokens: int, top: in
         "total_seconds": round(total, 3),
         "prefill_seconds": round(run["prefill_seconds"], 3),
         "forward_passes": run["forward_passes"],
-        "top_self_time": [{"entry": key, "seconds": round(sec, 3), "share": round(sec / total, 4) if total else 0.0}
-                          for key, sec in ranked],
+        "top_self_time": [
+            {"entry": key, "seconds": round(sec, 3), "share": round(sec / total, 4) if total else 0.0}
+            for key, sec in ranked
+        ],
         "text": profiler.output_text(unicode=False, color=False),
     }
 
@@ -753,8 +816,9 @@ def _effective(options: BenchOptions) -> BenchOptions:
     """Smoke mode: one article, one run, a few tokens, no outlines."""
     if not options.smoke:
         return options
-    return replace(options, runs=1, max_new_tokens=min(options.max_new_tokens, SMOKE_TOKENS), articles=1,
-                   outlines_core_timeout=0)
+    return replace(
+        options, runs=1, max_new_tokens=min(options.max_new_tokens, SMOKE_TOKENS), articles=1, outlines_core_timeout=0
+    )
 
 
 def _model_dir(options: BenchOptions) -> Path:
@@ -799,10 +863,16 @@ def run_benchmark(options: BenchOptions) -> dict:
 
     samples = _timed_runs(bench, options, outlines)
     memory.setdefault("project_peak_mib", peak_rss_mib())
-    outlines_core = ({"status": "skipped", "reason": "smoke mode"} if options.smoke
-                     else outlines_core_compile(model_dir, bench.schema, options.outlines_core_timeout))
-    profile = profile_project(bench, first_article, cap) if options.profile else {"status": "skipped",
-                                                                                    "reason": "--no-profile"}
+    outlines_core = (
+        {"status": "skipped", "reason": "smoke mode"}
+        if options.smoke
+        else outlines_core_compile(model_dir, bench.schema, options.outlines_core_timeout)
+    )
+    profile = (
+        profile_project(bench, first_article, cap)
+        if options.profile
+        else {"status": "skipped", "reason": "--no-profile"}
+    )
     memory["peak_mib"] = peak_rss_mib()
     # Last: its large arrays would count in the peak resident memory of the process.
     log("measuring memory bandwidth")
@@ -812,8 +882,9 @@ def run_benchmark(options: BenchOptions) -> dict:
     machine["load_average_max_during_runs"] = max(loads) if loads else None
     log("measuring the rules baseline's scaling")
     rules = rules_scaling(SMOKE_RULES_SCALING_BYTES if options.smoke else RULES_SCALING_BYTES)
-    results = assemble_results(bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile,
-                               rules)
+    results = assemble_results(
+        bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile, rules
+    )
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     from summarizer.bench.report import write_results
 
@@ -826,13 +897,20 @@ def run_benchmark(options: BenchOptions) -> dict:
 def _start_outlines(bench: Workbench, options: BenchOptions, article: str) -> dict:
     """The outlines runner (warmed up: its first call compiles a torch kernel), or why it is skipped."""
     if options.smoke:
-        return {"runner": None, "status": "skipped", "reason": "smoke mode (outlines' first call compiles a torch "
-                                                              "kernel, tens of seconds)"}
+        return {
+            "runner": None,
+            "status": "skipped",
+            "reason": "smoke mode (outlines' first call compiles a torch kernel, tens of seconds)",
+        }
     runner = OutlinesRunner(bench)
     started = time.perf_counter()
     runner.run(article, 2)
-    return {"runner": runner, "status": "ok", "setup_seconds": round(runner.setup_seconds, 3),
-            "first_call_seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "runner": runner,
+        "status": "ok",
+        "setup_seconds": round(runner.setup_seconds, 3),
+        "first_call_seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _timed_runs(bench: Workbench, options: BenchOptions, outlines: dict) -> dict:
@@ -859,8 +937,10 @@ def _timed_runs(bench: Workbench, options: BenchOptions, outlines: dict) -> dict
             samples["load_average"].append(_load_average())
             done += 1
             elapsed = time.perf_counter() - started
-            options.log(f"run {run + 1}/{options.runs}, {aid}: {elapsed:.0f} s elapsed, "
-                        f"about {elapsed / done * (total - done):.0f} s to go")
+            options.log(
+                f"run {run + 1}/{options.runs}, {aid}: {elapsed:.0f} s elapsed, "
+                f"about {elapsed / done * (total - done):.0f} s to go"
+            )
     return samples
 
 
@@ -903,10 +983,15 @@ def rules_scaling(sizes: tuple[int, ...] = RULES_SCALING_BYTES, articles: list[s
         backend.extract(text)
         seconds.append(time.perf_counter() - started)
     size_ratio, time_ratio = sizes[-1] / sizes[0], seconds[-1] / seconds[0]
-    return {"bytes": list(sizes), "seconds": [round(x, 3) for x in seconds], "size_ratio": round(size_ratio, 3),
-            "time_ratio": round(time_ratio, 3), "growth_over_linear": round(time_ratio / size_ratio, 3),
-            "load_average": _load_average(),
-            "method": "the seed articles repeated to each size, one extraction each, after an untimed warm-up"}
+    return {
+        "bytes": list(sizes),
+        "seconds": [round(x, 3) for x in seconds],
+        "size_ratio": round(size_ratio, 3),
+        "time_ratio": round(time_ratio, 3),
+        "growth_over_linear": round(time_ratio / size_ratio, 3),
+        "load_average": _load_average(),
+        "method": "the seed articles repeated to each size, one extraction each, after an untimed warm-up",
+    }
 
 
 def record_rules_scaling(out_dir: Path, log: Callable[[str], None] = lambda message: None) -> dict:
@@ -953,17 +1038,33 @@ REQUIRED_FIGURES = (
 TARGETS = (
     # name, figure, limit, what it means
     ("mask overhead", "mask_overhead.overhead_pct", 3.0, "% of per-token time, at most"),
-    ("forward passes per generated token (random-weight generations)", "fast_forward.forward_passes_per_token",
-     0.6, "at most"),
-    ("forward passes per generated token (gold documents replayed)",
-     "fast_forward.gold_replay.forward_passes_per_token", 0.6, "at most"),
+    (
+        "forward passes per generated token (random-weight generations)",
+        "fast_forward.forward_passes_per_token",
+        0.6,
+        "at most",
+    ),
+    (
+        "forward passes per generated token (gold documents replayed)",
+        "fast_forward.gold_replay.forward_passes_per_token",
+        0.6,
+        "at most",
+    ),
     ("warm prefill / cold prefill", "prefix_reuse.warm_over_cold", 0.5, "at most"),
     ("end-to-end vs outlines", "end_to_end.ratios.project_over_outlines", 0.6, "x outlines' time, at most"),
-    ("end-to-end vs plain generate", "end_to_end.ratios.project_over_plain_generate", 0.7,
-     "x plain generate's time, at most"),
+    (
+        "end-to-end vs plain generate",
+        "end_to_end.ratios.project_over_plain_generate",
+        0.7,
+        "x plain generate's time, at most",
+    ),
     ("decode time per step vs bandwidth floor", "floor.project_over_floor", 1.5, "x the floor, at most"),
-    ("rules baseline time growth vs text growth (1 MB to 5 MB)", "rules_scaling.growth_over_linear", 1.5,
-     "x linear growth (quadratic: 5), at most"),
+    (
+        "rules baseline time growth vs text growth (1 MB to 5 MB)",
+        "rules_scaling.growth_over_linear",
+        1.5,
+        "x linear growth (quadratic: 5), at most",
+    ),
 )
 
 
@@ -1009,8 +1110,18 @@ def _summary_tokens(bench: Workbench, token_ids: list[int]) -> int:
     return len(token_ids)
 
 
-def assemble_results(bench: Workbench, options: BenchOptions, machine: dict, bandwidth: dict, memory: dict,
-                     samples: dict, outlines: dict, outlines_core: dict, profile: dict, rules: dict) -> dict:
+def assemble_results(
+    bench: Workbench,
+    options: BenchOptions,
+    machine: dict,
+    bandwidth: dict,
+    memory: dict,
+    samples: dict,
+    outlines: dict,
+    outlines_core: dict,
+    profile: dict,
+    rules: dict,
+) -> dict:
     figures = {
         "mask_overhead": _mask_figures(samples),
         "fast_forward": _fast_forward_figures(bench, samples),
@@ -1058,10 +1169,15 @@ def _model_description(bench: Workbench) -> dict:
     return {
         "architecture": type(bench.model).__name__,
         "parameters": sum(p.numel() for p in bench.model.parameters()),
-        "layers": config.num_hidden_layers, "hidden": config.hidden_size, "heads": config.num_attention_heads,
-        "kv_heads": config.num_key_value_heads, "intermediate": config.intermediate_size,
+        "layers": config.num_hidden_layers,
+        "hidden": config.hidden_size,
+        "heads": config.num_attention_heads,
+        "kv_heads": config.num_key_value_heads,
+        "intermediate": config.intermediate_size,
         "tied_embeddings": bool(getattr(config, "tie_word_embeddings", False)),
-        "model_vocab": bench.vocab_size, "tokenizer_vocab": len(bench.tokenizer), "stop_token_ids": bench.stop_ids,
+        "model_vocab": bench.vocab_size,
+        "tokenizer_vocab": len(bench.tokenizer),
+        "stop_token_ids": bench.stop_ids,
     }
 
 
@@ -1070,9 +1186,11 @@ def _mask_figures(samples: dict) -> dict:
     constrained = _median(_values(samples["stepwise"], "decode_seconds_per_pass"))
     project = _median(_values(samples["project"], "decode_seconds_per_pass"))
     # Paired: each constrained run against the grammar-free run right after it, same article.
-    paired = [c["decode_seconds_per_pass"] / u["decode_seconds_per_pass"] - 1
-              for aid in samples["stepwise"]
-              for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid], strict=False)]
+    paired = [
+        c["decode_seconds_per_pass"] / u["decode_seconds_per_pass"] - 1
+        for aid in samples["stepwise"]
+        for c, u in zip(samples["stepwise"][aid], samples["unconstrained"][aid], strict=False)
+    ]
     return {
         "unconstrained_ms_per_token": _round(unconstrained * 1000, 3),
         "constrained_ms_per_token": _round(constrained * 1000, 3),
@@ -1080,8 +1198,8 @@ def _mask_figures(samples: dict) -> dict:
         "overhead_pct_per_pair": [_round(x * 100, 2) for x in paired],
         "project_ms_per_pass": _round(project * 1000, 3),
         "method": "decode time per forward pass after the first logits: this project's loop with one token per "
-                  "pass (mask computed, applied, token consumed) vs the same model calls without a grammar, "
-                  "same prompt and token count, run back to back; overhead = median over these pairs",
+        "pass (mask computed, applied, token consumed) vs the same model calls without a grammar, "
+        "same prompt and token count, run back to back; overhead = median over these pairs",
     }
 
 
@@ -1101,7 +1219,7 @@ def _fast_forward_figures(bench: Workbench, samples: dict) -> dict:
         "summary_token_share": _round(summary / generated if generated else None),
         "stop_reasons": sorted({s["stop_reason"] for s in first_runs}),
         "method": "greedy decoding is deterministic: counts from the first run over all articles; "
-                  "forward passes include the prefill pass",
+        "forward passes include the prefill pass",
     }
 
 
@@ -1121,7 +1239,7 @@ def _prefix_figures(bench: Workbench, samples: dict) -> dict:
         "per_article": {aid: {"cold": _round(cold[aid], 3), "warm": _round(warm.get(aid), 3)} for aid in cold},
         "prefix_cache_seconds_once": _round(bench.prefix_cache_seconds, 3),
         "method": "time to the first logits (grammar matcher, cache copy, forward over the uncached prompt), "
-                  "median over runs, mean over articles",
+        "median over runs, mean over articles",
     }
 
 
@@ -1130,8 +1248,12 @@ def _end_to_end_figures(samples: dict, outlines: dict) -> dict:
     for system in ("project", "stepwise", "plain_generate", "outlines"):
         per_article = _article_medians(samples[system], "seconds")
         if not per_article:
-            systems[system] = {"label": SYSTEM_LABELS[system], "seconds_per_article": None, "status": "skipped",
-                               "reason": outlines.get("reason", "not run")}
+            systems[system] = {
+                "label": SYSTEM_LABELS[system],
+                "seconds_per_article": None,
+                "status": "skipped",
+                "reason": outlines.get("reason", "not run"),
+            }
             continue
         tokens = _article_medians(samples[system], "generated_tokens")
         systems[system] = {
@@ -1144,8 +1266,9 @@ def _end_to_end_figures(samples: dict, outlines: dict) -> dict:
             "status": "ok",
         }
     if outlines.get("status") == "ok":
-        systems["outlines"].update(setup_seconds=outlines["setup_seconds"],
-                                   first_call_seconds=outlines["first_call_seconds"])
+        systems["outlines"].update(
+            setup_seconds=outlines["setup_seconds"], first_call_seconds=outlines["first_call_seconds"]
+        )
     project = systems["project"]
     ratios, equal_tokens = {}, {}
     for peer in ("plain_generate", "outlines", "stepwise"):
@@ -1154,9 +1277,13 @@ def _end_to_end_figures(samples: dict, outlines: dict) -> dict:
         ratios[f"{peer}_over_project"] = _round(peer_time / project["seconds_per_article"]) if peer_time else None
         if peer_time:
             equal_tokens[peer] = systems[peer]["per_article_tokens"] == project["per_article_tokens"]
-    return {"systems": systems, "ratios": ratios, "equal_token_counts": equal_tokens,
-            "method": "seconds per article from prompt building to generated text (grammar built per article), "
-                      "median over runs, mean over articles; every system greedy, same model, same cap"}
+    return {
+        "systems": systems,
+        "ratios": ratios,
+        "equal_token_counts": equal_tokens,
+        "method": "seconds per article from prompt building to generated text (grammar built per article), "
+        "median over runs, mean over articles; every system greedy, same model, same cap",
+    }
 
 
 def _floor_figures(bench: Workbench, samples: dict, bandwidth: dict, cap: int) -> dict:
@@ -1178,7 +1305,7 @@ def _floor_figures(bench: Workbench, samples: dict, bandwidth: dict, cap: int) -
         "project_over_floor": _round(project / floor),
         "unconstrained_over_floor": _round(unconstrained / floor),
         "method": "floor = (weights + KV cache read per step) / measured bandwidth; the project's time is its "
-                  "median decode time per forward pass (mask included, fast-forward on)",
+        "median decode time per forward pass (mask included, fast-forward on)",
     }
 
 
@@ -1191,11 +1318,14 @@ def _equivalence(samples: dict) -> dict:
         a, b = runs[0]["text"], samples["stepwise"][aid][0]["text"]
         same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
         per_article[aid] = {"identical": a == b, "common_prefix_chars": same, "chars": [len(a), len(b)]}
-    return {"identical_texts": sum(v["identical"] for v in per_article.values()), "articles": len(per_article),
-            "per_article": per_article,
-            "note": "texts may part where a forced string was tokenized differently: greedy choices after "
-                    "it then see different tokens (documents stay valid and grounded either way: the grammar "
-                    "holds in both loops)"}
+    return {
+        "identical_texts": sum(v["identical"] for v in per_article.values()),
+        "articles": len(per_article),
+        "per_article": per_article,
+        "note": "texts may part where a forced string was tokenized differently: greedy choices after "
+        "it then see different tokens (documents stay valid and grounded either way: the grammar "
+        "holds in both loops)",
+    }
 
 
 def evaluate_targets(results: dict) -> list[dict]:
@@ -1223,42 +1353,59 @@ def _why(results: dict, path: str) -> str:
     f = results["figures"]
     if path.startswith("rules_scaling"):
         r = f["rules_scaling"]
-        return (f"{r['seconds'][0]:.1f} s for the smaller text, {r['seconds'][-1]:.1f} s for the larger: some step of "
-                f"the rules grows faster than the text (load average {r.get('load_average')})")
+        return (
+            f"{r['seconds'][0]:.1f} s for the smaller text, {r['seconds'][-1]:.1f} s for the larger: some step of "
+            f"the rules grows faster than the text (load average {r.get('load_average')})"
+        )
     if path.startswith("mask_overhead"):
         m = f["mask_overhead"]
         delta = m["constrained_ms_per_token"] - m["unconstrained_ms_per_token"]
-        return (f"per token, {delta:.2f} ms of grammar work (mask, apply, consume) is not hidden behind the "
-                f"{m['unconstrained_ms_per_token']:.1f} ms forward pass; see the profile below")
+        return (
+            f"per token, {delta:.2f} ms of grammar work (mask, apply, consume) is not hidden behind the "
+            f"{m['unconstrained_ms_per_token']:.1f} ms forward pass; see the profile below"
+        )
     if path.startswith("fast_forward.gold_replay"):
         g = f["fast_forward"]["gold_replay"]
-        return (f"on the gold documents {g['forced_share']:.0%} of the tokens are forced; the rest (summary, names, "
-                f"evidence spans, numbers) is the model's choice and costs one pass per token")
+        return (
+            f"on the gold documents {g['forced_share']:.0%} of the tokens are forced; the rest (summary, names, "
+            f"evidence spans, numbers) is the model's choice and costs one pass per token"
+        )
     if path.startswith("fast_forward"):
         ff = f["fast_forward"]
         free = 1 - ff["forced_share"]
-        return (f"{free:.0%} of generated tokens were sampled, not forced, and each sampled token costs a pass; "
-                f"with random weights the free-text summary (up to 600 characters) took "
-                f"{ff['summary_token_share']:.0%} of the tokens, far more than a real model writes, and free text "
-                f"cannot be fast-forwarded")
+        return (
+            f"{free:.0%} of generated tokens were sampled, not forced, and each sampled token costs a pass; "
+            f"with random weights the free-text summary (up to 600 characters) took "
+            f"{ff['summary_token_share']:.0%} of the tokens, far more than a real model writes, and free text "
+            f"cannot be fast-forwarded"
+        )
     if path.startswith("prefix_reuse"):
         p = f["prefix_reuse"]
-        return (f"the article itself is {p['article_share_of_prompt']:.0%} of the prompt and is prefilled on every "
-                f"call; prefill cost grows faster than linearly with context (attention), so warm prefill cannot "
-                f"drop below about that share")
+        return (
+            f"the article itself is {p['article_share_of_prompt']:.0%} of the prompt and is prefilled on every "
+            f"call; prefill cost grows faster than linearly with context (attention), so warm prefill cannot "
+            f"drop below about that share"
+        )
     if path.startswith("end_to_end"):
         e2e = f["end_to_end"]["systems"]
         ff, pre = f["fast_forward"], f["prefix_reuse"]
-        return (f"this project: {pre['warm_prefill_seconds']:.1f} s warm prefill and "
-                f"{ff['forward_passes_per_token']:.2f} passes per token; the peers prefill the whole prompt "
-                f"(about {pre['cold_prefill_seconds']:.1f} s) and spend one pass per token; the saving is bounded "
-                f"by the share of forced tokens ({ff['forced_share']:.0%}) and of the prefix in the prompt "
-                f"(project {e2e['project']['seconds_per_article']:.1f} s per article)")
+        return (
+            f"this project: {pre['warm_prefill_seconds']:.1f} s warm prefill and "
+            f"{ff['forward_passes_per_token']:.2f} passes per token; the peers prefill the whole prompt "
+            f"(about {pre['cold_prefill_seconds']:.1f} s) and spend one pass per token; the saving is bounded "
+            f"by the share of forced tokens ({ff['forced_share']:.0%}) and of the prefix in the prompt "
+            f"(project {e2e['project']['seconds_per_article']:.1f} s per article)"
+        )
     if path.startswith("floor"):
         fl = f["floor"]
-        where = ("the model's own forward pass is already that far from the floor (compute and framework "
-                 "overhead at batch size 1 on this CPU), not the decode loop"
-                 if fl["unconstrained_over_floor"] > 1.5 else "the decode loop adds the rest")
-        return (f"a grammar-free step takes {fl['unconstrained_ms_per_token']:.1f} ms "
-                f"({fl['unconstrained_over_floor']:.2f}x the {fl['floor_ms_per_step']:.1f} ms floor): {where}")
+        where = (
+            "the model's own forward pass is already that far from the floor (compute and framework "
+            "overhead at batch size 1 on this CPU), not the decode loop"
+            if fl["unconstrained_over_floor"] > 1.5
+            else "the decode loop adds the rest"
+        )
+        return (
+            f"a grammar-free step takes {fl['unconstrained_ms_per_token']:.1f} ms "
+            f"({fl['unconstrained_over_floor']:.2f}x the {fl['floor_ms_per_step']:.1f} ms floor): {where}"
+        )
     return ""

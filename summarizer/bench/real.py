@@ -59,8 +59,12 @@ def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = p
 
         folder = gguf.converted_folder(folder)
     bench = load_workbench(folder, options.articles, log)
-    results: dict[str, Any] = {"model": options.model, "machine": machine_info(),
-                               "torch_threads": torch.get_num_threads(), "max_new_tokens": options.max_new_tokens}
+    results: dict[str, Any] = {
+        "model": options.model,
+        "machine": machine_info(),
+        "torch_threads": torch.get_num_threads(),
+        "max_new_tokens": options.max_new_tokens,
+    }
     results["figures"] = [_figures_run(bench, aid, text, options, 8) for aid, text in bench.articles.items()]
     log(f"figures: {results['figures']}")
     results["document"] = [_document_runs(bench, aid, text, options) for aid, text in bench.articles.items()]
@@ -86,11 +90,18 @@ def _figures_run(bench, aid: str, article: str, options: RealBenchOptions, batch
     run = extractor.extract(article, DecodeParams(max_new_tokens=options.max_new_tokens))
     seconds = time.perf_counter() - started
     stats = run.stats
-    return {"article": aid, "batch_size": batch_size, "seconds": round(seconds, 3), "figures": stats["figures"],
-            "claims": len(run.document["claims"]), "generated_tokens": stats.get("generated_tokens", 0),
-            "forced_tokens": stats.get("forced_tokens", 0), "forward_passes": stats.get("forward_passes", 0),
-            "labels_per_second": round(stats["figures"] / seconds, 3),
-            "tokens_per_second": round(stats.get("generated_tokens", 0) / seconds, 2)}
+    return {
+        "article": aid,
+        "batch_size": batch_size,
+        "seconds": round(seconds, 3),
+        "figures": stats["figures"],
+        "claims": len(run.document["claims"]),
+        "generated_tokens": stats.get("generated_tokens", 0),
+        "forced_tokens": stats.get("forced_tokens", 0),
+        "forward_passes": stats.get("forward_passes", 0),
+        "labels_per_second": round(stats["figures"] / seconds, 3),
+        "tokens_per_second": round(stats.get("generated_tokens", 0) / seconds, 2),
+    }
 
 
 def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> dict:
@@ -103,17 +114,23 @@ def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> 
     tokens = {}
     for speculate in (True, False):
         started = time.perf_counter()
-        result = bench.warm.generate(prompt.ids, grammar, DecodeParams(max_new_tokens=options.max_new_tokens,
-                                                                        speculate=speculate))
+        result = bench.warm.generate(
+            prompt.ids, grammar, DecodeParams(max_new_tokens=options.max_new_tokens, speculate=speculate)
+        )
         seconds = time.perf_counter() - started
         s = result.stats
         tokens[speculate] = result.token_ids
         out["speculation_on" if speculate else "speculation_off"] = {
-            "seconds": round(seconds, 3), "generated_tokens": s["generated_tokens"], "forced_tokens": s["forced_tokens"],
-            "forward_passes": s["forward_passes"], "accepted_draft_tokens": s["accepted_draft_tokens"],
-            "draft_tokens": s["draft_tokens"], "stop_reason": result.stop_reason,
+            "seconds": round(seconds, 3),
+            "generated_tokens": s["generated_tokens"],
+            "forced_tokens": s["forced_tokens"],
+            "forward_passes": s["forward_passes"],
+            "accepted_draft_tokens": s["accepted_draft_tokens"],
+            "draft_tokens": s["draft_tokens"],
+            "stop_reason": result.stop_reason,
             "passes_per_token": round(s["forward_passes"] / max(s["generated_tokens"], 1), 3),
-            "tokens_per_second": round(s["generated_tokens"] / seconds, 2)}
+            "tokens_per_second": round(s["generated_tokens"] / seconds, 2),
+        }
     out["identical"] = tokens[True] == tokens[False]
     return out
 
@@ -130,8 +147,11 @@ def _compare_runs(bench, aid: str, article: str, options: RealBenchOptions, log)
         return out
     runner = OutlinesRunner(bench)
     ran = runner.run(article, options.max_new_tokens)
-    out["outlines"] = {"seconds": round(ran["seconds"], 3), "generated_tokens": ran["generated_tokens"],
-                       "version": outlines_version()}
+    out["outlines"] = {
+        "seconds": round(ran["seconds"], 3),
+        "generated_tokens": ran["generated_tokens"],
+        "version": outlines_version(),
+    }
     return out
 
 
@@ -143,12 +163,16 @@ def _dtype_study(bench, article: str, name: str, options: RealBenchOptions, band
     if name == "float32":
         bench.float32_tokens = tokens
     floor = weight_bytes(model) / (bandwidth["bandwidth_gb_s"] * 1e9) if name != "int8" else None
-    return {"dtype": name, "prefill_seconds": round(prefill, 3), "prompt_tokens": len(prompt),
-            "decode_seconds_per_step": round(steps, 4),
-            "greedy_identical_to_float32": tokens == getattr(bench, "float32_tokens", tokens),
-            "weight_bytes": weight_bytes(model) if name != "int8" else None,
-            "floor_seconds_per_step": round(floor, 4) if floor else None,
-            "step_over_floor": round(steps / floor, 2) if floor else None}
+    return {
+        "dtype": name,
+        "prefill_seconds": round(prefill, 3),
+        "prompt_tokens": len(prompt),
+        "decode_seconds_per_step": round(steps, 4),
+        "greedy_identical_to_float32": tokens == getattr(bench, "float32_tokens", tokens),
+        "weight_bytes": weight_bytes(model) if name != "int8" else None,
+        "floor_seconds_per_step": round(floor, 4) if floor else None,
+        "step_over_floor": round(steps / floor, 2) if floor else None,
+    }
 
 
 def _model_in(model, name: str):
@@ -184,18 +208,25 @@ def _targets(results: dict) -> list[dict]:
     docs = [d["speculation_on"] for d in results["document"]]
     passes = sum(d["forward_passes"] for d in docs) / max(sum(d["generated_tokens"] for d in docs), 1)
     ours = sum(d["seconds"] for d in docs)
-    rows = [{"target": "forward passes per generated token (document strategy)", "value": round(passes, 3),
-             "limit": 0.35}]
+    rows = [
+        {"target": "forward passes per generated token (document strategy)", "value": round(passes, 3), "limit": 0.35}
+    ]
     for system in ("plain_generate", "outlines"):
         theirs = [c[system]["seconds"] for c in results.get("compare", []) if c.get(system)]
         if theirs:
-            rows.append({"target": f"time per article vs {system}", "value": round(ours / sum(theirs), 3),
-                         "limit": 0.35})
+            rows.append(
+                {"target": f"time per article vs {system}", "value": round(ours / sum(theirs), 3), "limit": 0.35}
+            )
     batch = {b["batch_size"]: b["labels_per_second"] for b in results["batch"]}
     if 1 in batch and len(batch) > 1:
-        rows.append({"target": "labels per second, best batch vs batch 1", "value": round(max(batch.values()) /
-                                                                                          batch[1], 2),
-                     "limit": 3.0, "at_least": True})
+        rows.append(
+            {
+                "target": "labels per second, best batch vs batch 1",
+                "value": round(max(batch.values()) / batch[1], 2),
+                "limit": 3.0,
+                "at_least": True,
+            }
+        )
     f32 = next((d for d in results["dtypes"] if d["dtype"] == "float32"), None)
     if f32 and f32["step_over_floor"]:
         rows.append({"target": "decode step vs floor (float32)", "value": f32["step_over_floor"], "limit": 1.3})
@@ -218,4 +249,3 @@ def write_results(results: dict, out_dir: Path) -> None:
     else:
         new = old.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(new, encoding="utf-8")
-

@@ -10,43 +10,114 @@ def _table(headers: list[str], rows: list[list]) -> list[str]:
 
 def render(results: dict) -> str:
     machine = results["machine"]
-    lines = ["## Real weights", "",
-             f"Model `{results['model']}`, greedy, budget {results['max_new_tokens']} tokens, "
-             f"{results['torch_threads']} torch threads, CPU {machine.get('cpu', '?')}; load average at the start "
-             f"{machine.get('load_average_at_start', '?')} (timings are under contention from other jobs).", "",
-             "### Figure-guided extraction (the default strategy, 8 labels per pass)", ""]
-    lines += _table(["article", "seconds", "figures", "claims", "generated", "forced", "passes", "tokens/s"],
-                    [[f["article"], f["seconds"], f["figures"], f["claims"], f["generated_tokens"],
-                      f["forced_tokens"], f["forward_passes"], f["tokens_per_second"]] for f in results["figures"]])
+    lines = [
+        "## Real weights",
+        "",
+        f"Model `{results['model']}`, greedy, budget {results['max_new_tokens']} tokens, "
+        f"{results['torch_threads']} torch threads, CPU {machine.get('cpu', '?')}; load average at the start "
+        f"{machine.get('load_average_at_start', '?')} (timings are under contention from other jobs).",
+        "",
+        "### Figure-guided extraction (the default strategy, 8 labels per pass)",
+        "",
+    ]
+    lines += _table(
+        ["article", "seconds", "figures", "claims", "generated", "forced", "passes", "tokens/s"],
+        [
+            [
+                f["article"],
+                f["seconds"],
+                f["figures"],
+                f["claims"],
+                f["generated_tokens"],
+                f["forced_tokens"],
+                f["forward_passes"],
+                f["tokens_per_second"],
+            ]
+            for f in results["figures"]
+        ],
+    )
     lines += ["", "### Document strategy: article-lookup speculation on / off", ""]
     rows = []
     for d in results["document"]:
         for key in ("speculation_on", "speculation_off"):
             r = d[key]
-            rows.append([d["article"], key.split("_")[1], r["seconds"], r["generated_tokens"], r["forced_tokens"],
-                         r["forward_passes"], r["passes_per_token"], f"{r['accepted_draft_tokens']}/{r['draft_tokens']}",
-                         r["tokens_per_second"], r["stop_reason"], d["identical"]])
-    lines += _table(["article", "speculation", "seconds", "generated", "forced", "passes", "passes/token",
-                     "drafts accepted", "tokens/s", "stop", "same tokens"], rows)
+            rows.append(
+                [
+                    d["article"],
+                    key.split("_")[1],
+                    r["seconds"],
+                    r["generated_tokens"],
+                    r["forced_tokens"],
+                    r["forward_passes"],
+                    r["passes_per_token"],
+                    f"{r['accepted_draft_tokens']}/{r['draft_tokens']}",
+                    r["tokens_per_second"],
+                    r["stop_reason"],
+                    d["identical"],
+                ]
+            )
+    lines += _table(
+        [
+            "article",
+            "speculation",
+            "seconds",
+            "generated",
+            "forced",
+            "passes",
+            "passes/token",
+            "drafts accepted",
+            "tokens/s",
+            "stop",
+            "same tokens",
+        ],
+        rows,
+    )
     if results.get("compare"):
         lines += ["", "### Same document prompts through other engines", ""]
-        lines += _table(["article", "plain generate + llguidance (s, tokens)", "outlines llguidance (s, tokens)"],
-                        [[c["article"], _pair(c.get("plain_generate")), _pair(c.get("outlines"))]
-                         for c in results["compare"]])
+        lines += _table(
+            ["article", "plain generate + llguidance (s, tokens)", "outlines llguidance (s, tokens)"],
+            [[c["article"], _pair(c.get("plain_generate")), _pair(c.get("outlines"))] for c in results["compare"]],
+        )
     lines += ["", "### Batch size (figure labels of the first article)", ""]
-    lines += _table(["batch", "seconds", "labels/s", "passes"],
-                    [[b["batch_size"], b["seconds"], b["labels_per_second"], b["forward_passes"]]
-                     for b in results["batch"]])
+    lines += _table(
+        ["batch", "seconds", "labels/s", "passes"],
+        [[b["batch_size"], b["seconds"], b["labels_per_second"], b["forward_passes"]] for b in results["batch"]],
+    )
     bw = results["bandwidth"]
-    lines += ["", f"### dtypes (prefill of the first article's document prompt; greedy decode steps without grammar; "
-                  f"copy bandwidth {bw['bandwidth_gb_s']} GB/s)", ""]
-    lines += _table(["dtype", "prefill s", "decode s/step", "same greedy tokens as float32", "weight bytes",
-                     "floor s/step", "step / floor"],
-                    [[d["dtype"], d["prefill_seconds"], d["decode_seconds_per_step"], d["greedy_identical_to_float32"],
-                      d["weight_bytes"], d["floor_seconds_per_step"], d["step_over_floor"]] for d in results["dtypes"]])
+    lines += [
+        "",
+        f"### dtypes (prefill of the first article's document prompt; greedy decode steps without grammar; "
+        f"copy bandwidth {bw['bandwidth_gb_s']} GB/s)",
+        "",
+    ]
+    lines += _table(
+        [
+            "dtype",
+            "prefill s",
+            "decode s/step",
+            "same greedy tokens as float32",
+            "weight bytes",
+            "floor s/step",
+            "step / floor",
+        ],
+        [
+            [
+                d["dtype"],
+                d["prefill_seconds"],
+                d["decode_seconds_per_step"],
+                d["greedy_identical_to_float32"],
+                d["weight_bytes"],
+                d["floor_seconds_per_step"],
+                d["step_over_floor"],
+            ]
+            for d in results["dtypes"]
+        ],
+    )
     lines += ["", "### Targets", ""]
-    lines += _table(["target", "value", "limit", "met"],
-                    [[t["target"], t["value"], t["limit"], t["met"]] for t in results["targets"]])
+    lines += _table(
+        ["target", "value", "limit", "met"],
+        [[t["target"], t["value"], t["limit"], t["met"]] for t in results["targets"]],
+    )
     return "\n".join(lines)
 
 

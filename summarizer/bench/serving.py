@@ -41,9 +41,15 @@ def run_serving_bench(options: ServingBenchOptions) -> dict[str, Any]:
     if options.local_model:
         local = get_backend(options.local_model, "transformers", device="cpu")
         rows.append(_timed(local, texts, extract, 1))
-    results = {"server": server.describe(), "local_model": options.local_model, "articles": len(texts),
-               "articles_dir": str(options.articles_dir), "max_new_tokens": options.max_new_tokens,
-               "machine": {"cpus": _cpus(), "platform": platform.platform()}, "rows": rows}
+    results = {
+        "server": server.describe(),
+        "local_model": options.local_model,
+        "articles": len(texts),
+        "articles_dir": str(options.articles_dir),
+        "max_new_tokens": options.max_new_tokens,
+        "machine": {"cpus": _cpus(), "platform": platform.platform()},
+        "rows": rows,
+    }
     write_json_atomic(options.out_dir / "serving.json", results)
     write_text_atomic(options.out_dir / "SERVING.md", render_serving_markdown(results))
     return results
@@ -73,11 +79,16 @@ def _timed(backend: Backend, texts: list[str], options: ExtractOptions, concurre
     statuses: dict[str, int] = {}
     for result in results:
         statuses[result.status] = statuses.get(result.status, 0) + 1
-    return {"backend": backend.name, "concurrency": concurrency if backend.concurrent else 1,
-            "seconds": round(seconds, 2), "articles_per_second": round(len(texts) / seconds, 4),
-            "generated_tokens": tokens, "tokens_per_second": round(tokens / seconds, 2),
-            "forward_passes_per_token": round(passes / tokens, 3) if passes and tokens else None,
-            "statuses": statuses}
+    return {
+        "backend": backend.name,
+        "concurrency": concurrency if backend.concurrent else 1,
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(len(texts) / seconds, 4),
+        "generated_tokens": tokens,
+        "tokens_per_second": round(tokens / seconds, 2),
+        "forward_passes_per_token": round(passes / tokens, 3) if passes and tokens else None,
+        "statuses": statuses,
+    }
 
 
 def render_serving_markdown(results: dict[str, Any]) -> str:
@@ -96,7 +107,9 @@ def render_serving_markdown(results: dict[str, Any]) -> str:
     for row in results["rows"]:
         passes = row["forward_passes_per_token"]
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(row["statuses"].items()))
-        lines.append(f"| {row['backend']} | {row['concurrency']} | {row['seconds']:.1f} | "
-                     f"{row['articles_per_second']:.3f} | {row['tokens_per_second']:.1f} | "
-                     f"{'n/a' if passes is None else f'{passes:.3f}'} | {statuses} |")
+        lines.append(
+            f"| {row['backend']} | {row['concurrency']} | {row['seconds']:.1f} | "
+            f"{row['articles_per_second']:.3f} | {row['tokens_per_second']:.1f} | "
+            f"{'n/a' if passes is None else f'{passes:.3f}'} | {statuses} |"
+        )
     return "\n".join(lines) + "\n"

@@ -89,16 +89,21 @@ DeviceOption = Annotated[str, typer.Option("--device", help="auto, cpu or cuda."
 DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16 or float32.")]
 StoreOption = Annotated[
     Path | None,
-    typer.Option("--store", help="Run store file (default: $SUMMARIZER_STORE, else runs.sqlite3 in the user data folder)."),
+    typer.Option(
+        "--store", help="Run store file (default: $SUMMARIZER_STORE, else runs.sqlite3 in the user data folder)."
+    ),
 ]
 NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Generate again even when the store has an identical run (the new run is stored).")
+    bool,
+    typer.Option("--no-cache", help="Generate again even when the store has an identical run (the new run is stored)."),
 ]
 MaxNewTokensOption = Annotated[
     int, typer.Option("--max-new-tokens", min=1, help="Token budget per document (per chunk for long articles).")
 ]
 TemperatureOption = Annotated[float, typer.Option("--temperature", min=0.0, help="0 = greedy decoding.")]
-TopPOption = Annotated[float, typer.Option("--top-p", min=0.0, max=1.0, help="Nucleus sampling mass (with temperature > 0).")]
+TopPOption = Annotated[
+    float, typer.Option("--top-p", min=0.0, max=1.0, help="Nucleus sampling mass (with temperature > 0).")
+]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed for sampling.")]
 GroundingOption = Annotated[
     bool,
@@ -106,19 +111,28 @@ GroundingOption = Annotated[
 ]
 StrategyOption = Annotated[
     str | None,
-    typer.Option("--strategy", help="figures: the model labels each figure the parser finds (bounded, batched; "
-                                    "claims only); document: the model writes the whole document in one generation. "
-                                    "Default: figures for claims, document for any other task."),
+    typer.Option(
+        "--strategy",
+        help="figures: the model labels each figure the parser finds (bounded, batched; "
+        "claims only); document: the model writes the whole document in one generation. "
+        "Default: figures for claims, document for any other task.",
+    ),
 ]
 TaskOption = Annotated[
     str,
-    typer.Option("--task", help="What to extract: 'claims' (built in) or a task folder (schema.json, "
-                                "instructions.md, examples/, task.toml); see README 'Your own task'."),
+    typer.Option(
+        "--task",
+        help="What to extract: 'claims' (built in) or a task folder (schema.json, "
+        "instructions.md, examples/, task.toml); see README 'Your own task'.",
+    ),
 ]
 SummaryOption = Annotated[
     str,
-    typer.Option("--summary", help="model: written by the model (numbers only from the article); "
-                                   "claims: built from the claims, no model (figures strategy)."),
+    typer.Option(
+        "--summary",
+        help="model: written by the model (numbers only from the article); "
+        "claims: built from the claims, no model (figures strategy).",
+    ),
 ]
 
 
@@ -138,8 +152,10 @@ def task_strategy(task, strategy: str | None) -> str:
     if strategy is None:
         return "figures" if task.is_claims else "document"
     if strategy == "figures" and not task.is_claims:
-        raise typer.BadParameter(f"--strategy figures labels the figures of the claims task; task {task.name!r} "
-                                 "uses --strategy document (its default)")
+        raise typer.BadParameter(
+            f"--strategy figures labels the figures of the claims task; task {task.name!r} "
+            "uses --strategy document (its default)"
+        )
     return strategy
 
 
@@ -150,37 +166,60 @@ TrustRemoteCodeOption = Annotated[
 RevisionOption = Annotated[str | None, typer.Option("--revision", help="Hub branch, tag or commit.")]
 BackendOption = Annotated[
     str | None,
-    typer.Option("--backend", help="transformers (a model in this process), rules, openai (an OpenAI-compatible "
-                                   "server: vLLM, SGLang, llama-server ...), or a plugin's backend (entry point "
-                                   "group summarizer.backends). Default: from --model."),
+    typer.Option(
+        "--backend",
+        help="transformers (a model in this process), rules, openai (an OpenAI-compatible "
+        "server: vLLM, SGLang, llama-server ...), or a plugin's backend (entry point "
+        "group summarizer.backends). Default: from --model.",
+    ),
 ]
 BackendOptOption = Annotated[
     list[str] | None,
-    typer.Option("--backend-opt", metavar="KEY=VALUE",
-                 help="An option of the backend, checked against its type (repeat for each; an unknown key "
-                      "lists the valid ones). transformers: device, dtype, trust_remote_code, revision, "
-                      "max_context, batch_size; openai: base_url, api_key_env, dialect, timeout, retries, backoff."),
+    typer.Option(
+        "--backend-opt",
+        metavar="KEY=VALUE",
+        help="An option of the backend, checked against its type (repeat for each; an unknown key "
+        "lists the valid ones). transformers: device, dtype, trust_remote_code, revision, "
+        "max_context, batch_size; openai: base_url, api_key_env, dialect, timeout, retries, backoff.",
+    ),
 ]
 BaseUrlOption = Annotated[
-    str | None, typer.Option("--base-url", help="With --backend openai: the server's URL up to /v1 "
-                                                   "(http://127.0.0.1:8000/v1); --model is the served model name.")
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="With --backend openai: the server's URL up to /v1 "
+        "(http://127.0.0.1:8000/v1); --model is the served model name.",
+    ),
 ]
 ApiKeyEnvOption = Annotated[
-    str | None, typer.Option("--api-key-env", metavar="VAR",
-                                help="With --backend openai: the environment variable that holds the API key.")
+    str | None,
+    typer.Option(
+        "--api-key-env", metavar="VAR", help="With --backend openai: the environment variable that holds the API key."
+    ),
 ]
 DialectOption = Annotated[
-    str | None, typer.Option("--dialect", help="With --backend openai: how the server takes the grounded grammar: "
-                                                  "vllm, sglang, llama, json-schema (no grammar: grounding checked "
-                                                  "afterwards) or auto (asked from the server, the default).")
+    str | None,
+    typer.Option(
+        "--dialect",
+        help="With --backend openai: how the server takes the grounded grammar: "
+        "vllm, sglang, llama, json-schema (no grammar: grounding checked "
+        "afterwards) or auto (asked from the server, the default).",
+    ),
 ]
 TimeoutOption = Annotated[
-    float | None, typer.Option("--timeout", min=0.001, help="With --backend openai: seconds to wait for one "
-                                                               "article's answer (default 600).")
+    float | None,
+    typer.Option(
+        "--timeout", min=0.001, help="With --backend openai: seconds to wait for one article's answer (default 600)."
+    ),
 ]
 ConcurrencyOption = Annotated[
-    int, typer.Option("--concurrency", min=1, help="Articles in flight at once, for a backend that serves several "
-                                                   "(--backend openai); a model in this process takes one at a time.")
+    int,
+    typer.Option(
+        "--concurrency",
+        min=1,
+        help="Articles in flight at once, for a backend that serves several "
+        "(--backend openai); a model in this process takes one at a time.",
+    ),
 ]
 DEFAULT_CONCURRENCY = 4
 

@@ -12,8 +12,12 @@ from summarizer.cli.app import command, dev_app
 
 @command(typer_app=dev_app, name="tiny-model")
 def tiny_model_command(
-    out_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the model into (created if missing).")],
-    vocab_size: Annotated[int, typer.Option("--vocab-size", min=512, help="Model vocabulary, padded past the tokenizer's.")] = 1024,
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to write the model into (created if missing).")
+    ],
+    vocab_size: Annotated[
+        int, typer.Option("--vocab-size", min=512, help="Model vocabulary, padded past the tokenizer's.")
+    ] = 1024,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random weights.")] = 0,
 ) -> None:
     """Build a tiny random-weight chat model offline, in seconds.

@@ -46,14 +46,29 @@ from summarizer.cli.app import (
 from summarizer.engine.presets import DEFAULT_MODEL
 
 
-def _options(max_new_tokens: int, temperature: float, top_p: float, seed: int, grounding: bool,
-             strategy: str | None, summary: str, task):
+def _options(
+    max_new_tokens: int,
+    temperature: float,
+    top_p: float,
+    seed: int,
+    grounding: bool,
+    strategy: str | None,
+    summary: str,
+    task,
+):
     from summarizer.backends.base import ExtractOptions
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)
-    return ExtractOptions(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                          seed=seed, strategy=task_strategy(task, strategy), summary=summary)
+    return ExtractOptions(
+        grounded=grounding,
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        seed=seed,
+        strategy=task_strategy(task, strategy),
+        summary=summary,
+    )
 
 
 def _backend_kwargs(backend: str | None, pairs: list[str] | None, **flags: Any):
@@ -100,8 +115,8 @@ def eval_command(
     Reports go to --out (default reports/<model>/). Every generation is kept in the run
     store, so an identical second run generates nothing (unless --no-cache).
     """
-    from summarizer.evaluation.evaluate import evaluate, model_slug
     from summarizer.core.task import load_task
+    from summarizer.evaluation.evaluate import evaluate, model_slug
 
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / model_slug(model)
@@ -117,9 +132,18 @@ def eval_command(
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
-            **_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
-                              revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect,
-                              timeout=timeout)(model),
+            **_backend_kwargs(
+                backend,
+                backend_opt,
+                device=device,
+                dtype=dtype,
+                trust_remote_code=trust_remote_code,
+                revision=revision,
+                base_url=base_url,
+                api_key_env=api_key_env,
+                dialect=dialect,
+                timeout=timeout,
+            )(model),
         )
     _print_report(result.report)
     left_out = _print_notes(result.report)
@@ -162,8 +186,8 @@ def compare_command(
     Reports go to --out (default reports/compare/): leaderboard.md, .json, .png and one
     folder per model. Interrupted? Run the same command again: finished work comes from the store.
     """
-    from summarizer.evaluation.evaluate import compare
     from summarizer.core.task import load_task
+    from summarizer.evaluation.evaluate import compare
 
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"
@@ -178,9 +202,18 @@ def compare_command(
             task=chosen_task,
             no_cache=no_cache,
             progress=progress,
-            backend_kwargs=_backend_kwargs(backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
-                                           revision=revision, base_url=base_url, api_key_env=api_key_env,
-                                           dialect=dialect, timeout=timeout),
+            backend_kwargs=_backend_kwargs(
+                backend,
+                backend_opt,
+                device=device,
+                dtype=dtype,
+                trust_remote_code=trust_remote_code,
+                revision=revision,
+                base_url=base_url,
+                api_key_env=api_key_env,
+                dialect=dialect,
+                timeout=timeout,
+            ),
             concurrency=concurrency,
         )
     _print_leaderboard(outcome.leaderboard)
@@ -199,6 +232,7 @@ def _progress(quiet: bool) -> Iterator[Any]:
     from summarizer.cli.progress import CACHED, ProgressBar
 
     with ProgressBar(quiet, CACHED) as bar:
+
         def update(event) -> None:
             bar.task(event.model, event.total)
             bar.advance(event.model, from_cache=event.from_cache)
@@ -211,8 +245,8 @@ def _print_report(report: dict) -> None:
     from rich.console import Console
 
     from summarizer.reporting.formatting import fmt
-    from summarizer.reporting.terminal import headline_table
     from summarizer.reporting.task_report import task_tables
+    from summarizer.reporting.terminal import headline_table
 
     Console().print(*(task_tables(report)[:1] if "task" in report else [headline_table(report)]))
     typer.echo(

@@ -18,8 +18,14 @@ class ProgressBar:
 
         self.console = Console(stderr=True, highlight=False)
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(detail),
-            TimeElapsedColumn(), console=self.console, disable=quiet, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(detail),
+            TimeElapsedColumn(),
+            console=self.console,
+            disable=quiet,
+            transient=False,
         )
         self._tasks: dict[str, Any] = {}
         self._tokens: dict[str, int] = {}

@@ -132,16 +132,18 @@ def score(
     Prints the headline, per-article and per-field tables; files that could not be
     scored are listed below them. Exit status 1 if a gold label could not be read.
     """
-    from summarizer.evaluation.evaluate import score_for_task
     from summarizer.core.io import check_output_file, write_json_atomic
     from summarizer.core.task import load_task
+    from summarizer.evaluation.evaluate import score_for_task
 
     chosen_task = load_task(task)
     if json_out is not None:
         check_output_file(json_out)
     gold_docs, unreadable_gold = _load_gold(gold, chosen_task)
     if not gold_docs:
-        detail = f" ({len(unreadable_gold)} unreadable, first: {unreadable_gold[0]['reason']})" if unreadable_gold else ""
+        detail = (
+            f" ({len(unreadable_gold)} unreadable, first: {unreadable_gold[0]['reason']})" if unreadable_gold else ""
+        )
         raise InputError(f"no readable gold labels (<id>.json){detail}", gold)
     all_gold_ids = set(gold_docs) | {entry["id"] for entry in unreadable_gold}
     pred_docs, read_errors, stray = _load_predictions(pred, set(gold_docs), all_gold_ids)
@@ -160,8 +162,10 @@ def score(
     report["inputs"] = {"gold": str(gold), "pred": str(pred), "articles": str(articles_dir) if articles_dir else None}
     _render(report, chosen_task)
     if articles_dir is None:
-        typer.echo("note: no articles folder, so the grounding, hallucinated-number and summary "
-                   "invented-number rates are not computed")
+        typer.echo(
+            "note: no articles folder, so the grounding, hallucinated-number and summary "
+            "invented-number rates are not computed"
+        )
     if json_out is not None:
         write_json_atomic(json_out, report)
         typer.echo(f"wrote {json_out}")

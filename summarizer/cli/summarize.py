@@ -87,8 +87,11 @@ class Sinks:
         if self.out_dir is None:
             self._stdout(document)
         if self.jsonl is not None:
-            record = result.record() if result is not None else {
-                "document": None, "offsets": [], "status": "failed", "reason": error, "stats": {}, "model": model}
+            record = (
+                result.record()
+                if result is not None
+                else {"document": None, "offsets": [], "status": "failed", "reason": error, "stats": {}, "model": model}
+            )
             self.jsonl.write(json.dumps({"id": article_id, **record}, ensure_ascii=False) + "\n")
             self.jsonl.flush()
 
@@ -102,7 +105,9 @@ class Sinks:
 
 @command(name="summarize", help=HELP)
 def summarize_command(
-    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Article files, folders of *.txt, or '-' for stdin.")],
+    paths: Annotated[
+        list[str], typer.Argument(metavar="PATH", help="Article files, folders of *.txt, or '-' for stdin.")
+    ],
     model: ModelOption = DEFAULT_MODEL,
     out: OutDirOption = None,
     jsonl: Annotated[Path | None, typer.Option("--jsonl", help="Append run records (JSON Lines) to this file.")] = None,
@@ -131,8 +136,8 @@ def summarize_command(
 ) -> None:
     from summarizer.api import load_backend, make_options, summarize_many
     from summarizer.core.io import check_output_folder, open_for_append
-    from summarizer.store import store_session
     from summarizer.core.task import load_task
+    from summarizer.store import store_session
 
     check_sampling(temperature, top_p)
     check_strategy(strategy, summary)
@@ -146,25 +151,51 @@ def summarize_command(
         # Output paths first: a bad --out or --jsonl must not cost a model load.
         records = stack.enter_context(open_for_append(jsonl)) if jsonl else None
         name, backend_options = backend_choice(
-            model, backend, backend_opt, device=device, dtype=dtype, trust_remote_code=trust_remote_code,
-            revision=revision, base_url=base_url, api_key_env=api_key_env, dialect=dialect, timeout=timeout)
+            model,
+            backend,
+            backend_opt,
+            device=device,
+            dtype=dtype,
+            trust_remote_code=trust_remote_code,
+            revision=revision,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            dialect=dialect,
+            timeout=timeout,
+        )
         chosen = load_backend(model, name, backend_options, task=chosen_task)
-        options = make_options(grounded=grounding, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                               seed=seed, strategy=strategy, summary=summary)
+        options = make_options(
+            grounded=grounding,
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            seed=seed,
+            strategy=strategy,
+            summary=summary,
+        )
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(ProgressBar(quiet))
         progress.task("summarizing", len(articles))
         run_store = stack.enter_context(store_session(store))
-        errors = [article.error or (None if (article.text or "").strip() else f"{article.source}: article is empty")
-                  for article in articles]
+        errors = [
+            article.error or (None if (article.text or "").strip() else f"{article.source}: article is empty")
+            for article in articles
+        ]
         readable = [article for article, error in zip(articles, errors, strict=True) if error is None]
 
         def finished(index: int, result: Any) -> None:  # in the order articles finish
             sinks.document(readable[index].id, result)
             progress.advance("summarizing", result.stats)
 
-        results = summarize_many([article.text or "" for article in readable], backend=chosen, options=options,
-                                 store=run_store, no_cache=no_cache, concurrency=concurrency, on_finish=finished)
+        results = summarize_many(
+            [article.text or "" for article in readable],
+            backend=chosen,
+            options=options,
+            store=run_store,
+            no_cache=no_cache,
+            concurrency=concurrency,
+            on_finish=finished,
+        )
         for article, error in zip(articles, errors, strict=True):
             result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":

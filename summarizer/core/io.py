@@ -17,8 +17,17 @@ from typing import TextIO
 from summarizer.core.errors import InputError, OutputError
 
 __all__ = [
-    "read_article", "article_text", "read_json", "write_json_atomic", "write_text_atomic", "write_bytes_atomic",
-    "article_id", "list_article_paths", "check_output_folder", "check_output_file", "open_for_append",
+    "read_article",
+    "article_text",
+    "read_json",
+    "write_json_atomic",
+    "write_text_atomic",
+    "write_bytes_atomic",
+    "article_id",
+    "list_article_paths",
+    "check_output_folder",
+    "check_output_file",
+    "open_for_append",
 ]
 
 
@@ -89,7 +98,7 @@ def _require_unicode(value: object) -> None:
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
-        bad = error.object[error.start:error.end].encode("unicode_escape").decode("ascii")
+        bad = error.object[error.start : error.end].encode("unicode_escape").decode("ascii")
         raise ValueError(f"a string holds {bad}, half of a surrogate pair, which is not a character") from None
 
 

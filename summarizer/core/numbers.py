@@ -32,8 +32,14 @@ from functools import lru_cache
 from typing import TypeGuard
 
 __all__ = [
-    "NumberMention", "find_numbers", "parse_number", "article_values", "value_occurs", "format_number",
-    "LARGEST_VALUE", "is_usable_value",
+    "NumberMention",
+    "find_numbers",
+    "parse_number",
+    "article_values",
+    "value_occurs",
+    "format_number",
+    "LARGEST_VALUE",
+    "is_usable_value",
 ]
 
 # 2**53: the largest float below which every integer is exact (2**53 + 1 == 2**53 as floats).
@@ -59,8 +65,10 @@ class NumberMention:
 
 
 UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
-TEENS = {w: i + 10 for i, w in enumerate(
-    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+TEENS = {
+    w: i + 10
+    for i, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())
+}
 TENS = {w: (i + 2) * 10 for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
 SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 MULTIPLIERS = {"hundred": 100, **SCALES}  # may follow digits: "1.5 million", "3 hundred"
@@ -118,7 +126,7 @@ class _Scanner:
 
     def gap(self, i: int) -> str:
         """The characters between token ``i - 1`` and token ``i``."""
-        return self.text[self.tokens[i - 1].end:self.tokens[i].start]
+        return self.text[self.tokens[i - 1].end : self.tokens[i].start]
 
     def spaced(self, i: int) -> bool:
         """Token ``i`` follows token ``i - 1`` after whitespace only."""
@@ -175,8 +183,14 @@ class _Scanner:
         value = VAGUE[self.tokens[i].lower]
         larger = self.word(i + 2)
         # "tens of thousands", "hundreds of millions": one vague figure, the product.
-        if (self.word(i + 1) == "of" and self.spaced(i + 1) and self.spaced(i + 2)
-                and larger in VAGUE and VAGUE[larger] > value and value in (10, 100)):
+        if (
+            self.word(i + 1) == "of"
+            and self.spaced(i + 1)
+            and self.spaced(i + 2)
+            and larger in VAGUE
+            and VAGUE[larger] > value
+            and value in (10, 100)
+        ):
             return self.mention(i, i + 2, value * VAGUE[larger], vague=True), i + 2
         return self.mention(i, i, value, vague=True), i
 

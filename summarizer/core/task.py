@@ -112,8 +112,8 @@ class Task:
         """The first span field of an item (claims: evidence): api results give its offsets."""
         prefix = (self.items, "*") if self.items else ()
         for path in self.paths("span"):
-            if path[: len(prefix)] == prefix and "*" not in path[len(prefix):]:
-                return path[len(prefix):]
+            if path[: len(prefix)] == prefix and "*" not in path[len(prefix) :]:
+                return path[len(prefix) :]
         return None
 
 
@@ -181,8 +181,10 @@ def _check_kind(kind: Any, node: dict, path: Path_) -> None:
     allowed = GROUNDING_KINDS[kind]
     types = _types(node) - {"null"}
     if not types or not types <= set(allowed):
-        raise TaskError(f"{where}: x-grounded {kind!r} needs a property of type {' or '.join(allowed)}"
-                        f" (got {'/'.join(sorted(types)) or 'no type'})")
+        raise TaskError(
+            f"{where}: x-grounded {kind!r} needs a property of type {' or '.join(allowed)}"
+            f" (got {'/'.join(sorted(types)) or 'no type'})"
+        )
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -196,8 +198,11 @@ def load_task(spec: str | Path | Task | None) -> Task:
     if path.is_dir():
         return _load_folder(path.resolve())
     if path.exists():
-        raise TaskError("is a file; --task takes a task folder (schema.json, instructions.md, examples/) "
-                        f"or a built-in task ({CLAIMS})", path)
+        raise TaskError(
+            "is a file; --task takes a task folder (schema.json, instructions.md, examples/) "
+            f"or a built-in task ({CLAIMS})",
+            path,
+        )
     raise TaskError(f"no such task folder, and not a built-in task ({CLAIMS})", path)
 
 
@@ -211,9 +216,16 @@ def builtin_task(name: str) -> Task:
     prompt_bytes = {n: prompt_path(n).read_bytes() for n in CLAIMS_PROMPT_FILES}
     read = lambda n: prompt_bytes[n].decode("utf-8").strip()  # noqa: E731
     example = Example(read("example_article.txt"), json.loads(read("example_output.json")))
-    return _build(name=None, source=None, schema_text=schema_path().read_text(encoding="utf-8"),
-                  instructions=read("system.md"), user_template=read("user.md"), examples=(example,),
-                  prompt_files=prompt_bytes, toml_path=data_dir("schemas") / "claims.task.toml")
+    return _build(
+        name=None,
+        source=None,
+        schema_text=schema_path().read_text(encoding="utf-8"),
+        instructions=read("system.md"),
+        user_template=read("user.md"),
+        examples=(example,),
+        prompt_files=prompt_bytes,
+        toml_path=data_dir("schemas") / "claims.task.toml",
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -232,9 +244,16 @@ def _load_folder(root: Path) -> Task:
     instructions = _read_text(root / "instructions.md", "what to extract").strip()
     examples, files = _read_examples(root / "examples")
     files = {"instructions.md": (root / "instructions.md").read_bytes(), **files}
-    task = _build(name=root.name, source=root, schema_text=schema_text, instructions=instructions,
-                  user_template=DEFAULT_USER_TEMPLATE, examples=examples, prompt_files=files,
-                  toml_path=root / "task.toml")
+    task = _build(
+        name=root.name,
+        source=root,
+        schema_text=schema_text,
+        instructions=instructions,
+        user_template=DEFAULT_USER_TEMPLATE,
+        examples=examples,
+        prompt_files=files,
+        toml_path=root / "task.toml",
+    )
     _check_examples(task, root / "examples")
     return task
 
@@ -287,11 +306,20 @@ def _check_schema(schema: Any, path: Path | None) -> None:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise TaskError(f"not a valid JSON Schema at {where}: {error.message[:200]}", path) from None
     if "object" not in _types(schema) or not isinstance(schema.get("properties"), dict):
-        raise TaskError("the schema must describe an object (\"type\": \"object\" with \"properties\")", path)
+        raise TaskError('the schema must describe an object ("type": "object" with "properties")', path)
 
 
-def _build(*, name: str | None, source: Path | None, schema_text: str, instructions: str, user_template: str,
-           examples: tuple[Example, ...], prompt_files: dict[str, bytes], toml_path: Path) -> Task:
+def _build(
+    *,
+    name: str | None,
+    source: Path | None,
+    schema_text: str,
+    instructions: str,
+    user_template: str,
+    examples: tuple[Example, ...],
+    prompt_files: dict[str, bytes],
+    toml_path: Path,
+) -> Task:
     schema_file = source / "schema.json" if source else None
     schema = json.loads(schema_text)
     _check_schema(schema, schema_file)
@@ -304,21 +332,36 @@ def _build(*, name: str | None, source: Path | None, schema_text: str, instructi
     item_fields = _item_fields(schema, items)
     scoring = settings.get("scoring", {})
     keys = _field_list(scoring.get("keys"), item_fields, toml_path, "scoring.keys") or _default_keys(
-        grounded, items, item_fields)
+        grounded, items, item_fields
+    )
     weights = _weights(scoring.get("weights", {}), keys, toml_path)
     threshold = scoring.get("threshold", DEFAULT_MATCH_THRESHOLD)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise TaskError(f"scoring.threshold must be a number in (0, 1] (got {threshold!r})", toml_path)
     merge_key = _field_list(settings.get("merge_key"), item_fields, toml_path, "merge_key") or keys
     digest = hashlib.sha256()
-    for part_name, data in sorted(prompt_files.items()) if source else [(n, prompt_files[n]) for n in CLAIMS_PROMPT_FILES]:
+    for part_name, data in (
+        sorted(prompt_files.items()) if source else [(n, prompt_files[n]) for n in CLAIMS_PROMPT_FILES]
+    ):
         digest.update(part_name.encode() + b"\0" + data + b"\0")
     prompt_hash = digest.hexdigest()[:16]
     whole = hashlib.sha256(f"{schema_text}\0{prompt_hash}\0".encode() + toml_bytes).hexdigest()[:16]
-    return Task(name=str(settings.get("name") or name or CLAIMS), schema_text=schema_text, instructions=instructions,
-                user_template=user_template, examples=examples, grounded=tuple(grounded), items=items,
-                key_fields=tuple(keys), weights=tuple(weights.items()), match_threshold=float(threshold),
-                merge_key=tuple(merge_key), prompt_hash=prompt_hash, hash=whole, source=source)
+    return Task(
+        name=str(settings.get("name") or name or CLAIMS),
+        schema_text=schema_text,
+        instructions=instructions,
+        user_template=user_template,
+        examples=examples,
+        grounded=tuple(grounded),
+        items=items,
+        key_fields=tuple(keys),
+        weights=tuple(weights.items()),
+        match_threshold=float(threshold),
+        merge_key=tuple(merge_key),
+        prompt_hash=prompt_hash,
+        hash=whole,
+        source=source,
+    )
 
 
 def _read_toml(path: Path) -> tuple[dict, bytes]:
@@ -331,8 +374,11 @@ def _read_toml(path: Path) -> tuple[dict, bytes]:
         raise TaskError(f"invalid TOML: {error}", path) from None
     unknown = set(settings) - _TOML_KEYS or set(settings.get("scoring") or {}) - _SCORING_KEYS
     if unknown:
-        raise TaskError(f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOML_KEYS))}; "
-                        f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})", path)
+        raise TaskError(
+            f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOML_KEYS))}; "
+            f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})",
+            path,
+        )
     if not isinstance(settings.get("scoring", {}), dict):
         raise TaskError("scoring must be a table ([scoring])", path)
     return settings, data
@@ -343,12 +389,18 @@ def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
     arrays = [key for key, sub in schema["properties"].items() if _is_object_array(schema, sub)]
     if named is not None:
         if named not in arrays:
-            raise TaskError(f"items = {named!r} is not a top-level array of objects in the schema "
-                            f"(those: {', '.join(arrays) or 'none'})", toml_path)
+            raise TaskError(
+                f"items = {named!r} is not a top-level array of objects in the schema "
+                f"(those: {', '.join(arrays) or 'none'})",
+                toml_path,
+            )
         return named
     if len(arrays) > 1:
-        raise TaskError(f"the schema has several arrays of records ({', '.join(arrays)}); "
-                        "name the one to score with items = \"...\" in task.toml", toml_path)
+        raise TaskError(
+            f"the schema has several arrays of records ({', '.join(arrays)}); "
+            'name the one to score with items = "..." in task.toml',
+            toml_path,
+        )
     return arrays[0] if arrays else None
 
 
@@ -359,7 +411,9 @@ def _is_object_array(schema: dict, node: Any) -> bool:
 
 
 def _item_fields(schema: dict, items: str | None) -> list[str]:
-    node = schema if items is None else _resolve(schema, _resolve(schema, schema["properties"][items], "$")["items"], "$")
+    node = (
+        schema if items is None else _resolve(schema, _resolve(schema, schema["properties"][items], "$")["items"], "$")
+    )
     return list((node.get("properties") or {}).keys())
 
 
@@ -377,8 +431,11 @@ def _field_list(value: Any, fields: list[str], path: Path, name: str) -> list[st
 def _default_keys(grounded: list[tuple[Path_, str]], items: str | None, fields: list[str]) -> list[str]:
     """Without scoring.keys: the items' span fields (what the article says), else every field."""
     prefix = (items, "*") if items else ()
-    spans = [p[len(prefix)] for p, kind in grounded if kind == "span" and p[: len(prefix)] == prefix
-             and len(p) == len(prefix) + 1]
+    spans = [
+        p[len(prefix)]
+        for p, kind in grounded
+        if kind == "span" and p[: len(prefix)] == prefix and len(p) == len(prefix) + 1
+    ]
     return spans or fields
 
 
@@ -401,8 +458,14 @@ def schema_node(schema: dict, path: Path_) -> dict | None:
             node = node.get("items")
         else:
             options = [node, *node.get("anyOf", []), *node.get("oneOf", [])]
-            node = next((_resolve(schema, o, "$").get("properties", {}).get(part) for o in options
-                         if part in _resolve(schema, o, "$").get("properties", {})), None)
+            node = next(
+                (
+                    _resolve(schema, o, "$").get("properties", {}).get(part)
+                    for o in options
+                    if part in _resolve(schema, o, "$").get("properties", {})
+                ),
+                None,
+            )
         if not isinstance(node, dict):
             return None
         node = _resolve(schema, node, "$")

@@ -110,11 +110,14 @@ def _useful_branch(error: ValidationError) -> list[ValidationError]:
 
 def _discriminator(branches: list) -> str | None:
     """A property that every branch restricts with const or enum (claims: count.qualifier)."""
-    props: list[dict] = [b["properties"] for b in branches if isinstance(b, dict) and isinstance(b.get("properties"), dict)]
+    props: list[dict] = [
+        b["properties"] for b in branches if isinstance(b, dict) and isinstance(b.get("properties"), dict)
+    ]
     if not props or len(props) != len(branches):
         return None
-    return next((key for key in props[0] if all(isinstance(p.get(key), dict) and _allowed(p[key]) for p in props)),
-                None)
+    return next(
+        (key for key in props[0] if all(isinstance(p.get(key), dict) and _allowed(p[key]) for p in props)), None
+    )
 
 
 def _allowed(node: dict) -> list:
@@ -127,7 +130,11 @@ def _reason(error: ValidationError) -> str:
     if kind == "type" and _is_number(value) and not _is_count_number(None, value):
         return f"not a usable number: {_short(value)} (a count is finite and at most {LARGEST_VALUE})"
     if kind == "type" and field == "upper":
-        return "must be null unless qualifier is 'range'" if expected == "null" else "must be a number when qualifier is 'range'"
+        return (
+            "must be null unless qualifier is 'range'"
+            if expected == "null"
+            else "must be a number when qualifier is 'range'"
+        )
     if kind == "const" and field == "qualifier":
         return f"must be 'range' when upper is a number (got {_short(value)})"
     if kind == "type":
@@ -180,7 +187,9 @@ def _is_number(value: object) -> TypeGuard[float]:
 def _value_problem(where: tuple, kind: str, value: object, article: str) -> Problem | None:
     if kind == "span" and isinstance(value, str) and value.strip() and find_span(article, value) is None:
         return Problem(json_path(where), f"not found verbatim in the article: {_short(value, 60)}", "grounding")
-    if kind == "number" and is_usable_value(value) and not value_occurs(value, article):  # the schema check reports the rest
+    if (
+        kind == "number" and is_usable_value(value) and not value_occurs(value, article)
+    ):  # the schema check reports the rest
         return Problem(json_path(where), f"{format_number(value)} does not occur in the article", "grounding")
     return None
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.core.errors import GrammarError
 from summarizer.engine.decode import (
     DecodeParams,
     Decoder,
@@ -28,7 +29,6 @@ from summarizer.engine.decode import (
     _sample,
     only_stop_allowed,
 )
-from summarizer.core.errors import GrammarError
 
 if TYPE_CHECKING:
     import torch
@@ -52,16 +52,19 @@ class BatchDecoder:
     def __init__(self, decoder: Decoder):
         self.decoder = decoder
         self._masks: dict[int, Any] = {}
-        self._bitmask: torch.Tensor | None = None  # (rows, words) int32: each row's allowed tokens, filled once per step
+        self._bitmask: torch.Tensor | None = (
+            None  # (rows, words) int32: each row's allowed tokens, filled once per step
+        )
         self.forward_calls = 0  # model calls so far (each advances every row of a batch)
 
-    def generate(self, prompts: list[list[int]], grammars: list[str], params: DecodeParams | None = None,
-                 batch_size: int = 8) -> list[DecodeResult]:
+    def generate(
+        self, prompts: list[list[int]], grammars: list[str], params: DecodeParams | None = None, batch_size: int = 8
+    ) -> list[DecodeResult]:
         """One result per prompt, in order; prompts are decoded ``batch_size`` at a time."""
         params = params or DecodeParams()
         results: list[DecodeResult] = []
         for lo in range(0, len(prompts), max(1, batch_size)):
-            results += self._generate_batch(prompts[lo:lo + batch_size], grammars[lo:lo + batch_size], params)
+            results += self._generate_batch(prompts[lo : lo + batch_size], grammars[lo : lo + batch_size], params)
         return results
 
     # --- one batch -------------------------------------------------------------
@@ -75,7 +78,10 @@ class BatchDecoder:
             cache, reused = decoder._new_cache(), 0  # no common cached prefix: prefill each row in full
         if reused:
             cache.batch_repeat_interleave(len(prompts))
-        rows = [_Row(i, decoder.new_matcher(g), list(p[reused:]), reused) for i, (p, g) in enumerate(zip(prompts, grammars, strict=True))]
+        rows = [
+            _Row(i, decoder.new_matcher(g), list(p[reused:]), reused)
+            for i, (p, g) in enumerate(zip(prompts, grammars, strict=True))
+        ]
         self._ensure_bitmask(len(rows))
         for row in rows:
             row.pending += self._fast_forward(row, params)
@@ -142,9 +148,14 @@ class BatchDecoder:
             positions[r] = row.length + torch.arange(width).clamp(max=max(n - 1, 0))
         mask = torch.cat([mask, new_mask.to(mask.device)], dim=1)
         with torch.no_grad():
-            out = decoder.model(input_ids=ids.to(decoder.device), attention_mask=mask,
-                                position_ids=positions.to(decoder.device), use_cache=True, logits_to_keep=width,
-                                **{decoder.cache_arg: cache})
+            out = decoder.model(
+                input_ids=ids.to(decoder.device),
+                attention_mask=mask,
+                position_ids=positions.to(decoder.device),
+                use_cache=True,
+                logits_to_keep=width,
+                **{decoder.cache_arg: cache},
+            )
         last = torch.tensor([len(row.pending) - 1 for row in active], device=out.logits.device)
         logits = out.logits[torch.arange(len(active), device=last.device), last].float()
         self.forward_calls += 1
@@ -161,7 +172,7 @@ class BatchDecoder:
             raise GrammarError(f"the grammar engine failed: {row.matcher.get_error().strip().splitlines()[0]}")
         self._mask_for(logits.device).apply(logits[: decoder.vocab_size], self._rows_mask[row.index])
         if logits.shape[0] > decoder.vocab_size:
-            logits[decoder.vocab_size:] = float("-inf")
+            logits[decoder.vocab_size :] = float("-inf")
         token = _sample(logits, params, generator)
         self._consume(row, [token])
         if token in decoder.stop_token_ids:
@@ -196,6 +207,12 @@ class BatchDecoder:
         return row.matcher.is_accepting() and only_stop_allowed(self._rows_mask[row.index], self.decoder.stop_token_ids)
 
     def _result(self, row: _Row, prompt_len: int, reused: int, seconds: float) -> DecodeResult:
-        stats = {"prompt_tokens": prompt_len, "generated_tokens": len(row.tokens), "forced_tokens": row.forced,
-                 "forward_passes": row.passes, "seconds": seconds, "reused_prefix_tokens": reused}
+        stats = {
+            "prompt_tokens": prompt_len,
+            "generated_tokens": len(row.tokens),
+            "forced_tokens": row.forced,
+            "forward_passes": row.passes,
+            "seconds": seconds,
+            "reused_prefix_tokens": reused,
+        }
         return DecodeResult(self.decoder._text(row.tokens), row.tokens, row.stop_reason or "stop", stats)

@@ -49,13 +49,18 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_long(text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+def _split_long(
+    text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
     """A sentence longer than a whole chunk is cut between words (rare: tables, lists without full stops)."""
     words = [m.span() for m in re.finditer(r"\S+", text[span[0] : span[1]])]
     pieces, first = [], 0
     while first < len(words):
         last = first
-        while last + 1 < len(words) and count(text[span[0] + words[first][0] : span[0] + words[last + 1][1]]) <= max_tokens:
+        while (
+            last + 1 < len(words)
+            and count(text[span[0] + words[first][0] : span[0] + words[last + 1][1]]) <= max_tokens
+        ):
             last += 1
         pieces.append((span[0] + words[first][0], span[0] + words[last][1]))
         first = last + 1
@@ -78,7 +83,11 @@ def split_article(
     overlap_tokens = max_tokens // 8 if overlap_tokens is None else overlap_tokens
     units: list[tuple[int, int]] = []
     for span in sentence_spans(text):
-        units.extend(_split_long(text, span, max_tokens, count_tokens) if count_tokens(text[span[0] : span[1]]) > max_tokens else [span])
+        units.extend(
+            _split_long(text, span, max_tokens, count_tokens)
+            if count_tokens(text[span[0] : span[1]]) > max_tokens
+            else [span]
+        )
     sizes = [count_tokens(text[s:e]) + 1 for s, e in units]  # +1: the whitespace between sentences
     chunks: list[Chunk] = []
     first = 0
@@ -136,8 +145,9 @@ def merge_documents(documents: list[dict], task: Task | None = None) -> dict:
         items: list[dict] = []
         for document in documents:
             earlier = list(items)
-            items.extend(c for c in document[task.items] if not any(_same_item(c, e, task.merge_key, spans)
-                                                                   for e in earlier))
+            items.extend(
+                c for c in document[task.items] if not any(_same_item(c, e, task.merge_key, spans) for e in earlier)
+            )
         merged[task.items] = items
     return _within_bounds(merged, task.schema)
 

@@ -118,7 +118,8 @@ class Decoder:
         self.stop_token_ids = list(stop_token_ids) if stop_token_ids else model_stop_token_ids(model, tokenizer)
         try:
             self.ll_tokenizer = llguidance.hf.from_tokenizer(
-                tokenizer, n_vocab=self.vocab_size, eos_token=self.stop_token_ids)
+                tokenizer, n_vocab=self.vocab_size, eos_token=self.stop_token_ids
+            )
         except Exception as exc:  # llguidance raises plain exceptions for tokenizers it cannot read
             raise ModelError(f"llguidance cannot use this tokenizer: {exc}") from exc
         self.device = next(model.parameters()).device
@@ -353,7 +354,7 @@ class _Run:
             raise GrammarError(f"the grammar engine failed: {self.matcher.get_error().strip().splitlines()[0]}")
         decoder._mask.apply(logits[: decoder.vocab_size], decoder._bitmask[0])
         if logits.shape[0] > decoder.vocab_size:
-            logits[decoder.vocab_size:] = float("-inf")
+            logits[decoder.vocab_size :] = float("-inf")
 
     def forward_with_mask(self, pending: list[int], cache, keep: int = 1):
         """Run the model on ``pending``; meanwhile compute the mask for the next token. Returns the
@@ -385,8 +386,12 @@ def only_stop_allowed(bitmask_row, stop_token_ids: list[int]) -> bool:
 
     if int(torch.count_nonzero(bitmask_row)) > len(stop_token_ids):  # words with any bit set: cheap bound
         return False
-    allowed = {w * 32 + b for w in torch.nonzero(bitmask_row).flatten().tolist() for b in range(32)
-               if (int(bitmask_row[w]) >> b) & 1}
+    allowed = {
+        w * 32 + b
+        for w in torch.nonzero(bitmask_row).flatten().tolist()
+        for b in range(32)
+        if (int(bitmask_row[w]) >> b) & 1
+    }
     return allowed <= set(stop_token_ids)
 
 

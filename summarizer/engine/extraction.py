@@ -16,8 +16,8 @@ from typing import Any
 
 from summarizer.backends.base import Extraction, ExtractOptions
 from summarizer.core.errors import ModelError
-from summarizer.engine.salvage import salvage_document, without_repeats
 from summarizer.core.task import Task, iter_values, load_task
+from summarizer.engine.salvage import salvage_document, without_repeats
 
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
@@ -47,8 +47,10 @@ class Budget:
         return room - new_tokens, new_tokens
 
     def too_small(self) -> ModelError:
-        return ModelError(f"model {self.model_id!r}: its context of {self.context} tokens is too small for the prompt "
-                          f"({self.overhead_tokens} tokens)")
+        return ModelError(
+            f"model {self.model_id!r}: its context of {self.context} tokens is too small for the prompt "
+            f"({self.overhead_tokens} tokens)"
+        )
 
     def chunks(self, article: str, article_budget: int) -> list[str]:
         """The article whole if it fits in ``article_budget`` tokens, else cut on sentence boundaries."""
@@ -63,8 +65,9 @@ class Budget:
 Generator = Callable[[str, ExtractOptions, int], Extraction]
 
 
-def extract_document(article: str, options: ExtractOptions, budget: Budget, generate: Generator,
-                     task: Task | None = None) -> Extraction:
+def extract_document(
+    article: str, options: ExtractOptions, budget: Budget, generate: Generator, task: Task | None = None
+) -> Extraction:
     """The whole-document strategy: one generation per chunk, the chunks' documents merged as
     ``task`` (default claims) merges them."""
     article_budget, new_tokens = budget.split(options.max_new_tokens)
@@ -90,7 +93,9 @@ def extract_chunks(texts: Sequence[str], generate: Callable[[str], Extraction], 
     raw = "\n".join(p.raw for p in parts)
     if parts[-1].status != "ok":
         return Extraction(raw, None, parts[-1].status, f"chunk {len(parts)} of {len(texts)}: {parts[-1].reason}", stats)
-    return Extraction(raw, merge_documents([p.document for p in parts if p.document is not None], task), "ok", None, stats)
+    return Extraction(
+        raw, merge_documents([p.document for p in parts if p.document is not None], task), "ok", None, stats
+    )
 
 
 def cut_off_limit(new_tokens: int, max_new_tokens: int) -> str:
@@ -113,14 +118,15 @@ def truncated_document(text: str, reason: str, stats: dict, task: Task | None = 
     return Extraction(text, document, "truncated", reason + kept, stats)
 
 
-def parse_document(text: str, stats: dict, raw: str | None = None, *, task: Task | None = None,
-                   schema: dict | None = None) -> Extraction:
+def parse_document(
+    text: str, stats: dict, raw: str | None = None, *, task: Task | None = None, schema: dict | None = None
+) -> Extraction:
     """The grammar makes the text a valid document; check anyway (against ``schema``, by default the
     task's; task default claims), so a bug never yields a broken one. ``raw`` is what to record as
     the model's output when it is not ``text`` itself."""
-    from summarizer.engine.figure_extraction import clip_summary
     from summarizer.core.task import schema_node
     from summarizer.core.validation import schema_problems_for
+    from summarizer.engine.figure_extraction import clip_summary
 
     task = load_task(task)
     schema = schema or task.schema

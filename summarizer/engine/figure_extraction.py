@@ -60,8 +60,9 @@ class FigureRun:
 Generate = Callable[[str, list[str], list[str], int, dict], list[tuple[str, bool]]]
 
 
-def label_figures(article: str, generate: Generate, summary: str = "model", grounded: bool = True,
-                  drafts: list[dict] | None = None) -> FigureRun:
+def label_figures(
+    article: str, generate: Generate, summary: str = "model", grounded: bool = True, drafts: list[dict] | None = None
+) -> FigureRun:
     """Figure-guided extraction of ``article`` with ``generate`` as the model.
     ``drafts``: claims a rule reader found in the article; a figure's period, location,
     perpetrator and verification come from the draft of the same figure."""
@@ -70,21 +71,30 @@ def label_figures(article: str, generate: Generate, summary: str = "model", grou
     figures, figure_drafts = figures_to_label(article, drafts or [])
     totals: dict[str, float] = {}
     requests = [figure_request(article, figure) for figure in figures]
-    grammars = [_label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts, strict=True)]
+    grammars = [
+        _label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts, strict=True)
+    ]
     outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
     labels = [json.loads(text) if stopped else None for text, stopped in outputs]
-    claims = [build_claim(label, figure, article, draft)
-              for label, figure, draft in zip(labels, figures, figure_drafts, strict=True) if label and label["outcome"] != "none"]
+    claims = [
+        build_claim(label, figure, article, draft)
+        for label, figure, draft in zip(labels, figures, figure_drafts, strict=True)
+        if label and label["outcome"] != "none"
+    ]
     claims = drop_repeats(claims)[:MAX_CLAIMS]
     text = _summary(article, claims, generate, totals, grounded) if summary == "model" else None
     document = {"summary": text or claims_summary(claims), "claims": claims}
-    stats = {**{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
-             "figures": len(labels), "labels_cut_off": labels.count(None)}
+    stats = {
+        **{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
+        "figures": len(labels),
+        "labels_cut_off": labels.count(None),
+    }
     return FigureRun(document, labels, stats)
 
 
-def _summary(article: str, claims: list[dict], generate: Generate, totals: dict[str, float],
-             grounded: bool) -> str | None:
+def _summary(
+    article: str, claims: list[dict], generate: Generate, totals: dict[str, float], grounded: bool
+) -> str | None:
     from summarizer.engine.figure_prompting import summary_request
     from summarizer.engine.summary_grammar import summary_grammar
 
@@ -109,24 +119,33 @@ class FigureExtractor:
         self.prompts = FigurePrompts(tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
 
-    def extract(self, article: str, params, summary: str = "model", grounded: bool = True,
-                drafts: list[dict] | None = None) -> FigureRun:
+    def extract(
+        self, article: str, params, summary: str = "model", grounded: bool = True, drafts: list[dict] | None = None
+    ) -> FigureRun:
         """``params``: :class:`summarizer.engine.decode.DecodeParams` (its budget caps each generation).
         ``drafts``: see :func:`label_figures`."""
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
         self.decoder.cache_prefix(article_ids, keep=False)
 
-        def generate(_kind: str, requests: list[str], grammars: list[str], budget: int,
-                     totals: dict) -> list[tuple[str, bool]]:
+        def generate(
+            _kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict
+        ) -> list[tuple[str, bool]]:
             return self._generate(article_ids, requests, grammars, params, budget, totals)
 
         run = label_figures(article, generate, summary, grounded, drafts)
         run.stats.update(prompt_tokens=len(article_ids), seconds=round(time.perf_counter() - started, 4))
         return run
 
-    def _generate(self, article_ids: list[int], requests: list[str], grammars: list[str], params, budget: int,
-                  totals: dict[str, float]) -> list[tuple[str, bool]]:
+    def _generate(
+        self,
+        article_ids: list[int],
+        requests: list[str],
+        grammars: list[str],
+        params,
+        budget: int,
+        totals: dict[str, float],
+    ) -> list[tuple[str, bool]]:
         import dataclasses
 
         prompts = [article_ids + self.prompts.request_ids(request) for request in requests]
@@ -153,8 +172,11 @@ def figures_to_label(article: str, drafts: list[dict]) -> tuple[list[Figure], li
     and whose sentence has no word of harm ("deployed 50,000 troops", "launched 63 drones", "1,200
     attacks") is no claim: asked anyway, small models call it one, so it is not asked."""
     figures = [(figure, draft_for(figure, drafts, article)) for figure in find_figures(article)]
-    kept = [(figure, draft) for figure, draft in figures
-            if draft is not None or names_harm(article[slice(*figure.sentence)])]
+    kept = [
+        (figure, draft)
+        for figure, draft in figures
+        if draft is not None or names_harm(article[slice(*figure.sentence)])
+    ]
     return [figure for figure, _ in kept], [draft for _, draft in kept]
 
 
@@ -172,6 +194,7 @@ def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:
 def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = None) -> dict:
     """A claim in the schema's key order: the model's label; count and evidence from the text;
     period, location, perpetrator and verification from the rule reader's draft, if any."""
+
     def span(key: str) -> str | None:
         value = label.get(key)
         return value.strip() if isinstance(value, str) and value.strip() else None
@@ -183,11 +206,18 @@ def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = 
         claimant_type = named
         claimant_side = None if named in NON_PARTY_TYPES else claimant_side  # the contract: neutral bodies have none
     return {
-        "claimant": span("claimant"), "claimant_type": claimant_type,
-        "claimant_side": claimant_side, "outcome": label["outcome"], "victim_side": span("victim_side"),
-        "victim_group": label["victim_group"], "equipment": span("equipment"), "count": figure.count,
-        "period": draft.get("period"), "location": draft.get("location"),
-        "perpetrator_side": draft.get("perpetrator_side"), "verification": draft.get("verification", "not_stated"),
+        "claimant": span("claimant"),
+        "claimant_type": claimant_type,
+        "claimant_side": claimant_side,
+        "outcome": label["outcome"],
+        "victim_side": span("victim_side"),
+        "victim_group": label["victim_group"],
+        "equipment": span("equipment"),
+        "count": figure.count,
+        "period": draft.get("period"),
+        "location": draft.get("location"),
+        "perpetrator_side": draft.get("perpetrator_side"),
+        "verification": draft.get("verification", "not_stated"),
         "evidence": evidence(article, figure),
     }
 
@@ -209,21 +239,44 @@ def drop_repeats(claims: list[dict]) -> list[dict]:
     seen: set[tuple] = set()
     kept = []
     for claim in claims:
-        key = (claim["outcome"], claim["count"]["value"], claim["count"]["upper"], claim["victim_group"],
-               claim["equipment"], (claim["claimant"] or "").lower())
+        key = (
+            claim["outcome"],
+            claim["count"]["value"],
+            claim["count"]["upper"],
+            claim["victim_group"],
+            claim["equipment"],
+            (claim["claimant"] or "").lower(),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(claim)
     return kept
 
 
-_OUTCOME_WORDS = {"killed": "killed", "injured": "injured", "killed_or_injured": "killed or injured",
-                  "missing": "missing", "captured": "captured", "displaced": "displaced",
-                  "equipment_destroyed": "destroyed"}
-_QUALIFIER_WORDS = {"approximately": "about ", "at_least": "at least ", "more_than": "more than ",
-                    "nearly": "nearly ", "up_to": "up to ", "exact": "", "range": ""}
-_GROUP_WORDS = {"military": "military personnel", "medical_workers": "medical workers", "mixed": "people",
-                "unspecified": "people"}
+_OUTCOME_WORDS = {
+    "killed": "killed",
+    "injured": "injured",
+    "killed_or_injured": "killed or injured",
+    "missing": "missing",
+    "captured": "captured",
+    "displaced": "displaced",
+    "equipment_destroyed": "destroyed",
+}
+_QUALIFIER_WORDS = {
+    "approximately": "about ",
+    "at_least": "at least ",
+    "more_than": "more than ",
+    "nearly": "nearly ",
+    "up_to": "up to ",
+    "exact": "",
+    "range": "",
+}
+_GROUP_WORDS = {
+    "military": "military personnel",
+    "medical_workers": "medical workers",
+    "mixed": "people",
+    "unspecified": "people",
+}
 
 
 def claim_line(claim: dict) -> str:
@@ -250,6 +303,4 @@ def clip_summary(text: str, limit: int | None = MAX_SUMMARY) -> str:
         return text
     cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind("; "))
-    return cut[:end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)
-
-
+    return cut[: end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)

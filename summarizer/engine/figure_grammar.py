@@ -45,8 +45,9 @@ def _choice(values) -> str:
     return " | ".join(_lit(v) for v in values)
 
 
-def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | None = None,
-                   draft: dict | None = None) -> str:
+def figure_grammar(
+    article: str, grounded: bool = True, outcomes: set[str] | None = None, draft: dict | None = None
+) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
     ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
@@ -71,8 +72,11 @@ def figure_grammar(article: str, grounded: bool = True, outcomes: set[str] | Non
     if draft is not None:
         start = "start: " + _lit(_draft_head(draft)) + " rest"
         if draft.get("victim_side") and grounded:
-            start = "start: " + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"],
-                                                                                     ensure_ascii=False)) + ' claimant "}"'
+            start = (
+                "start: "
+                + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"], ensure_ascii=False))
+                + ' claimant "}"'
+            )
     rules = [
         "%llguidance {}",
         start,
@@ -110,24 +114,49 @@ def label_schema() -> dict:
     """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
     writes (no claim; people or equipment; a named or an unnamed claimant), without the
     grounding (checked afterwards: :func:`label_problems`)."""
+
     def text(key: str) -> dict:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
 
     side = {"anyOf": [text("victim_side"), {"type": "null"}]}
-    what: list[dict[str, dict]] = [{"outcome": {"enum": list(PEOPLE_OUTCOMES)}, "victim_group": {"enum": list(GROUPS)},
-             "equipment": {"type": "null"}},
-            {"outcome": {"const": "equipment_destroyed"}, "victim_group": {"const": "military"},
-             "equipment": text("equipment")}]
-    who = [{"claimant": text("claimant"), "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
-           {"claimant": {"type": "null"}, "claimant_type": {"const": "unattributed"}, "claimant_side": {"type": "null"}}]
-    none = {"type": "object", "properties": {"outcome": {"const": "none"}}, "required": ["outcome"],
-            "additionalProperties": False}
-    claims = [{"type": "object", "properties": {**head, "victim_side": side, **tail}, "required": list(LABEL_KEYS),
-               "additionalProperties": False} for head in what for tail in who]
+    what: list[dict[str, dict]] = [
+        {
+            "outcome": {"enum": list(PEOPLE_OUTCOMES)},
+            "victim_group": {"enum": list(GROUPS)},
+            "equipment": {"type": "null"},
+        },
+        {
+            "outcome": {"const": "equipment_destroyed"},
+            "victim_group": {"const": "military"},
+            "equipment": text("equipment"),
+        },
+    ]
+    who = [
+        {"claimant": text("claimant"), "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
+        {"claimant": {"type": "null"}, "claimant_type": {"const": "unattributed"}, "claimant_side": {"type": "null"}},
+    ]
+    none = {
+        "type": "object",
+        "properties": {"outcome": {"const": "none"}},
+        "required": ["outcome"],
+        "additionalProperties": False,
+    }
+    claims = [
+        {
+            "type": "object",
+            "properties": {**head, "victim_side": side, **tail},
+            "required": list(LABEL_KEYS),
+            "additionalProperties": False,
+        }
+        for head in what
+        for tail in who
+    ]
     return {"anyOf": [none, *claims]}
 
 
-def label_problems(label: object, article: str, draft_sides: AbstractSet[str] = frozenset()) -> tuple[list[str], list[str]]:
+def label_problems(
+    label: object, article: str, draft_sides: AbstractSet[str] = frozenset()
+) -> tuple[list[str], list[str]]:
     """(shape problems, grounding problems) of a label a server wrote: what the grammar of
     :func:`figure_grammar` guarantees, checked after the fact (a server may ignore a grammar,
     and a JSON-Schema server never had one). ``draft_sides``: the victim sides of the rule
@@ -139,23 +168,38 @@ def label_problems(label: object, article: str, draft_sides: AbstractSet[str] = 
         return shape, []
     from summarizer.core.text import find_span
 
-    grounding = [f"{key} {label[key]!r} is not a span of the article" for key in ("claimant", "equipment")
-                 if label[key] is not None and find_span(article, label[key]) is None]
+    grounding = [
+        f"{key} {label[key]!r} is not a span of the article"
+        for key in ("claimant", "equipment")
+        if label[key] is not None and find_span(article, label[key]) is None
+    ]
     sides = {*sides_in(article), *draft_sides}  # with no side names in the article, the grammar leaves sides free
-    grounding += [f"{key} {label[key]!r} is not a side the article names" for key in ("victim_side", "claimant_side")
-                  if sides and label[key] is not None and label[key] not in sides and label[key] not in article]
+    grounding += [
+        f"{key} {label[key]!r} is not a side the article names"
+        for key in ("victim_side", "claimant_side")
+        if sides and label[key] is not None and label[key] not in sides and label[key] not in article
+    ]
     return [], grounding
 
 
 def _label_shape(label: dict) -> list[str]:
     if list(label) != list(LABEL_KEYS):
         return [f"a label has the keys {', '.join(LABEL_KEYS)} in that order (got {', '.join(map(str, label))})"]
-    choices = {"outcome": (*PEOPLE_OUTCOMES, "equipment_destroyed"), "victim_group": GROUPS,
-               "claimant_type": (*NAMED_TYPES, "unattributed")}
-    problems = [f"{key} {label[key]!r} is not one of {', '.join(values)}" for key, values in choices.items()
-                if label[key] not in values]
-    problems += [f"{key} is not a short string or null" for key, limit in _SPAN_LENGTH.items()
-                 if label[key] is not None and not (isinstance(label[key], str) and 0 < len(label[key]) <= 2 * limit)]
+    choices = {
+        "outcome": (*PEOPLE_OUTCOMES, "equipment_destroyed"),
+        "victim_group": GROUPS,
+        "claimant_type": (*NAMED_TYPES, "unattributed"),
+    }
+    problems = [
+        f"{key} {label[key]!r} is not one of {', '.join(values)}"
+        for key, values in choices.items()
+        if label[key] not in values
+    ]
+    problems += [
+        f"{key} is not a short string or null"
+        for key, limit in _SPAN_LENGTH.items()
+        if label[key] is not None and not (isinstance(label[key], str) and 0 < len(label[key]) <= 2 * limit)
+    ]
     if (label["claimant"] is None) != (label["claimant_type"] == "unattributed"):
         problems.append("claimant_type is 'unattributed' exactly when the claimant is null")
     if label["equipment"] is not None and label["outcome"] != "equipment_destroyed":

@@ -28,12 +28,18 @@ from functools import lru_cache
 from typing import Any
 
 from summarizer.core.errors import ModelError
+from summarizer.core.resources import prompt_path
 from summarizer.engine.figures import Figure
 from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
-from summarizer.core.resources import prompt_path
 
-PROMPT_FILES = ("figures/system.md", "figures/article.md", "figures/ready.md", "figures/figure.md",
-                "figures/summary.md", "figures/example.json")
+PROMPT_FILES = (
+    "figures/system.md",
+    "figures/article.md",
+    "figures/ready.md",
+    "figures/figure.md",
+    "figures/summary.md",
+    "figures/example.json",
+)
 _ARTICLE = "ARTICLEGOESHERE7Q3X"
 _REQUEST = "REQUESTGOESHERE5K2W"
 
@@ -64,14 +70,18 @@ def format_label(label: dict) -> str:
 
 def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
     """The worked example as chat turns: the article, then each figure and its label."""
-    turns = [{"role": "user", "content": parts.article.replace("{article}", parts.example["article"])},
-             {"role": "assistant", "content": parts.ready}]
+    turns = [
+        {"role": "user", "content": parts.article.replace("{article}", parts.example["article"])},
+        {"role": "assistant", "content": parts.ready},
+    ]
     for item in parts.example["figures"]:
         request = parts.figure.replace("{figure}", item["figure"]).replace("{sentence}", item["sentence"])
         turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["label"])}]
     summary = json.dumps(parts.example["summary"], ensure_ascii=False)  # the summary is answered as a JSON string
-    turns += [{"role": "user", "content": summary_request(parts.example["summary_claims"], parts)},
-              {"role": "assistant", "content": summary}]
+    turns += [
+        {"role": "user", "content": summary_request(parts.example["summary_claims"], parts)},
+        {"role": "assistant", "content": summary},
+    ]
     return turns
 
 
@@ -88,7 +98,7 @@ def figure_request(article: str, figure: Figure, parts: FigurePromptParts | None
     """The request for one figure: the figure, and its sentence with the figure marked."""
     parts = parts or figure_prompt_parts()
     start, end = figure.sentence
-    marked = article[start:figure.start] + "[" + figure.text + "]" + article[figure.end:end]
+    marked = article[start : figure.start] + "[" + figure.text + "]" + article[figure.end : end]
     return parts.figure.replace("{figure}", figure.text).replace("{sentence}", " ".join(marked.split()))
 
 
@@ -101,9 +111,13 @@ def figure_messages(article: str, request: str, parts: FigurePromptParts | None 
     """The whole chat of one request: instructions, the worked example, the article, the request.
     What a server gets as messages; the in-process backend renders the same chat."""
     parts = parts or figure_prompt_parts()
-    return [{"role": "system", "content": parts.system}, *example_turns(parts),
-            {"role": "user", "content": parts.article.replace("{article}", article)},
-            {"role": "assistant", "content": parts.ready}, {"role": "user", "content": request}]
+    return [
+        {"role": "system", "content": parts.system},
+        *example_turns(parts),
+        {"role": "user", "content": parts.article.replace("{article}", article)},
+        {"role": "assistant", "content": parts.ready},
+        {"role": "user", "content": request},
+    ]
 
 
 class FigurePrompts:

@@ -21,29 +21,54 @@ from summarizer.core.numbers import NumberMention, find_numbers
 
 __all__ = ["Figure", "find_figures", "split_sentences", "qualifier_before"]
 
-_MONTHS = ("January February March April May June July August September October November December "
-           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+_MONTHS = (
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+).split()
 _MONTH = "(?:" + "|".join(_MONTHS) + r")\.?"
 # Right after a figure: money, a share, a distance, a duration or age, a time of day.
 _NOT_A_COUNT_AFTER = re.compile(
     r"\s*(%|per\s?cent|percent|dollars|euros|pounds|rubles|roubles|hryvnias?|km\b|kilomet|miles?\b|"
     r"met(er|re)s?\b|hectares?|tons?\b|tonnes?|-?\s*(year|month|week|day|hour|minute|second)s?\b|:\d|"
-    r"(st|nd|rd|th)\b|a\.m\.|p\.m\.|am\b|pm\b)", re.I)
-_NOT_A_COUNT_BEFORE = re.compile(r"([$€£]|US\$|No\.|number|page|article|resolution|brigade|division|battalion|"
-                                 r"regiment|route|highway)\s*$|[A-Za-z][-/]$|\d[/.:]$", re.I)
+    r"(st|nd|rd|th)\b|a\.m\.|p\.m\.|am\b|pm\b)",
+    re.I,
+)
+_NOT_A_COUNT_BEFORE = re.compile(
+    r"([$€£]|US\$|No\.|number|page|article|resolution|brigade|division|battalion|"
+    r"regiment|route|highway)\s*$|[A-Za-z][-/]$|\d[/.:]$",
+    re.I,
+)
 QUALIFIERS = {  # the words just before a figure, longest first when matched
     **dict.fromkeys(["at least", "no fewer than", "no less than", "a minimum of"], "at_least"),
-    **dict.fromkeys("more than|over|in excess of|upwards of|surpassed|surpassing|surpass|surpasses|exceeded|"
-                    "exceeding|exceed|exceeds|topped|top|tops|above".split("|"), "more_than"),
+    **dict.fromkeys(
+        "more than|over|in excess of|upwards of|surpassed|surpassing|surpass|surpasses|exceeded|"
+        "exceeding|exceed|exceeds|topped|top|tops|above".split("|"),
+        "more_than",
+    ),
     **dict.fromkeys(["nearly", "almost", "nearing", "close to", "just under", "just short of"], "nearly"),
     **dict.fromkeys(["up to", "as many as", "as much as"], "up_to"),
-    **dict.fromkeys(["about", "around", "approximately", "roughly", "some", "estimated", "an estimated",
-                     "approx.", "circa", "an approximate"], "approximately"),
+    **dict.fromkeys(
+        [
+            "about",
+            "around",
+            "approximately",
+            "roughly",
+            "some",
+            "estimated",
+            "an estimated",
+            "approx.",
+            "circa",
+            "an approximate",
+        ],
+        "approximately",
+    ),
 }
 _RANGE_GAP = re.compile(r"\s*(-|–|—|to|and|or)\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_ABBREVIATIONS = set("mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
-                     "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split())
+_ABBREVIATIONS = set(
+    "mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
+    "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split()
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +85,11 @@ class Figure:
 
     @property
     def count(self) -> dict:
-        return {"value": _plain(self.value), "qualifier": self.qualifier,
-                "upper": _plain(self.upper) if self.upper is not None else None}
+        return {
+            "value": _plain(self.value),
+            "qualifier": self.qualifier,
+            "upper": _plain(self.upper) if self.upper is not None else None,
+        }
 
 
 def _plain(value: float) -> float | int:
@@ -74,9 +102,10 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
     for line in re.finditer(r"[^\n]*\S[^\n]*", article):
         cut = line.start()
         for boundary in _SENTENCE_END.finditer(article, line.start(), line.end()):
-            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut:boundary.start()])
-            if last_word and (last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS
-                              or len(last_word.group(1)) == 1):
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
+            if last_word and (
+                last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS or len(last_word.group(1)) == 1
+            ):
                 continue  # "Mr. Smith", "U.S. officials": not a sentence end
             spans.append((cut, boundary.start()))
             cut = boundary.end()
@@ -86,7 +115,7 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
 
 def _is_count(article: str, mention: NumberMention) -> bool:
     """False for numbers that are not counts: years, dates, durations, money, shares, "a"/"an"."""
-    before, after = article[max(0, mention.start - 16):mention.start], article[mention.end:mention.end + 16]
+    before, after = article[max(0, mention.start - 16) : mention.start], article[mention.end : mention.end + 16]
     if mention.text.lower() in ("a", "an") or (mention.text.lower() == "one" and re.match(r"\s+(of|another)\b", after)):
         # "a" is mostly an article ("a strike") and "one of" a pronoun; a single item written
         # "a submarine" is rare enough that the precision lost on the rest is not worth it.
@@ -101,7 +130,7 @@ def _is_count(article: str, mention: NumberMention) -> bool:
 
 def qualifier_before(article: str, start: int, vague: bool = False) -> str:
     """The qualifier the words just before ``start`` give a figure ("at least 31" -> at_least)."""
-    words = re.findall(r"[A-Za-z.]+", article[max(0, start - 40):start].lower())
+    words = re.findall(r"[A-Za-z.]+", article[max(0, start - 40) : start].lower())
     preceding = " " + " ".join(words[-3:])
     for phrase in sorted(QUALIFIERS, key=len, reverse=True):
         if preceding.endswith(" " + phrase):
@@ -113,12 +142,12 @@ def _range_end(article: str, mention: NumberMention, nxt: NumberMention | None) 
     """The high end when ``mention`` starts a range ("30-40", "30 to 40", "between 30 and 40")."""
     if nxt is None or nxt.value <= mention.value:
         return None
-    gap = _RANGE_GAP.fullmatch(article[mention.end:nxt.start])
+    gap = _RANGE_GAP.fullmatch(article[mention.end : nxt.start])
     if not gap:
         return None
     joiner = gap.group(1)
     if joiner in ("and", "or"):
-        return nxt if re.search(r"\bbetween\s*$", article[max(0, mention.start - 10):mention.start], re.I) else None
+        return nxt if re.search(r"\bbetween\s*$", article[max(0, mention.start - 10) : mention.start], re.I) else None
     # "30 to 40 people" is a range; "from 30 to 40" as a change over time is one too for a count.
     return nxt
 
@@ -134,13 +163,14 @@ def find_figures(article: str) -> list[Figure]:
         upper = _range_end(article, mention, mentions[i + 1] if i + 1 < len(mentions) else None)
         start = mention.start
         if upper is not None:
-            between = re.search(r"\bbetween\s*$", article[max(0, start - 10):start], re.I)
+            between = re.search(r"\bbetween\s*$", article[max(0, start - 10) : start], re.I)
             start = start - len(between.group()) if between else start
             qualifier, end = "range", upper.end
         else:
             qualifier, end = qualifier_before(article, mention.start, mention.vague), mention.end
         sentence = next(((a, b) for a, b in sentences if a <= mention.start < b), (mention.start, mention.end))
-        figures.append(Figure(mention.value, upper.value if upper else None, qualifier, start, end,
-                              article[start:end], sentence))
+        figures.append(
+            Figure(mention.value, upper.value if upper else None, qualifier, start, end, article[start:end], sentence)
+        )
         i += 2 if upper is not None else 1
     return figures

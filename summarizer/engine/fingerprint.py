@@ -113,6 +113,8 @@ def _ask_hub(hub_id: str, revision: str | None, label: str) -> str:
         from summarizer.engine.loading import first_line
 
         if "gated" in str(error).lower() or "401" in str(error):
-            raise ModelError(f"cannot load model {label}: gated on the hub ({first_line(error)}); "
-                             "accept its licence and log in with `hf auth login`") from None
+            raise ModelError(
+                f"cannot load model {label}: gated on the hub ({first_line(error)}); "
+                "accept its licence and log in with `hf auth login`"
+            ) from None
         raise not_found(label) from None

@@ -116,7 +116,9 @@ def _check_architecture(path: Path, architecture: str) -> None:
     aliases = {"qwen2moe": "qwen2_moe", "qwen3moe": "qwen3_moe", "gpt-oss": "gpt_oss", "minimax-m2": "minimax_m2"}
     if aliases.get(architecture, architecture) not in GGUF_SUPPORTED_ARCHITECTURES:
         supported = ", ".join(a for a in GGUF_SUPPORTED_ARCHITECTURES if a not in ("general", "tokenizer"))
-        raise _error(path, f"GGUF architecture {architecture!r} cannot be loaded by transformers (it loads: {supported})")
+        raise _error(
+            path, f"GGUF architecture {architecture!r} cannot be loaded by transformers (it loads: {supported})"
+        )
 
 
 def _check_tensors(path: Path) -> None:
@@ -128,7 +130,9 @@ def _check_tensors(path: Path) -> None:
         reader = GGUFReader(path)
     except Exception:  # numpy reshape/view errors on a short or damaged file say nothing useful
         size = path.stat().st_size
-        raise _error(path, f"the GGUF file is truncated or corrupt: its tensors cannot be read ({size:,} bytes)") from None
+        raise _error(
+            path, f"the GGUF file is truncated or corrupt: its tensors cannot be read ({size:,} bytes)"
+        ) from None
     supported = {Q.F32, Q.F16, Q.BF16, *_type_traits}
     unsupported = sorted({t.tensor_type.name for t in reader.tensors if t.tensor_type not in supported})
     if unsupported:

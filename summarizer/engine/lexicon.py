@@ -14,15 +14,20 @@ def _words(outcome: str, words: str) -> dict[str, str]:
 
 
 OUTCOME_WORDS = {
-    **_words("killed", "killed kill kills killing dead deaths death died die dying fatalities fatality "
-                       "deceased slain lives toll"),
+    **_words(
+        "killed",
+        "killed kill kills killing dead deaths death died die dying fatalities fatality deceased slain lives toll",
+    ),
     **_words("injured", "injured injuring injuries injury wounded wounding wounds hurt"),
     **_words("killed_or_injured", "casualties casualty losses"),
     **_words("missing", "missing unaccounted"),
     **_words("captured", "captured abducted kidnapped hostages hostage captives"),
     **_words("displaced", "displaced displacement fled flee fleeing refugees evacuated uprooted homeless"),
-    **_words("equipment_destroyed", "destroyed destroying destroy destroys downed intercepted intercepting "
-                                    "intercept jammed jamming neutralised neutralized suppressed eliminated lost"),
+    **_words(
+        "equipment_destroyed",
+        "destroyed destroying destroy destroys downed intercepted intercepting "
+        "intercept jammed jamming neutralised neutralized suppressed eliminated lost",
+    ),
 }
 # Words that name no single outcome but open every outcome to a figure ("losses" of
 # equipment, "lost" soldiers, "shot down"): the model decides.
@@ -49,16 +54,28 @@ def outcomes_named(text: str) -> set[str] | None:
 # reader, of its apposition). First match wins. No match: "state" for the rule reader (ministries,
 # armies, officials, countries); figure-guided extraction keeps the model's answer.
 CLAIMANT_TYPES = [  # first match wins: checked as words of the claimant and its apposition
-    ("armed_group", "hamas, hezbollah, rsf, rapid support forces, houthis, houthi, militia, rebels, wagner, isis, "
-                    "taliban, separatists, al-shabaab, m23"),
-    ("international_organization", "un, united nations, international organization for migration, ohchr, "
-                                   "unhcr, unicef, who, world health organization, nato, iom, ocha, unrwa, wfp, "
-                                   "high commissioner, refugee agency, eu, european union, african union"),
-    ("ngo", "ngo, monitor, observatory, council, center, centre, institute, watch, amnesty, organizations, "
-            "organization, foundation, charity, msf, red cross, red crescent, think tank, acled, airwars, "
-            "humanitarian, network, association, society, syndicate, coalition, group, groups"),
-    ("media", "agency, news, tass, ria, reuters, afp, ap, bbc, cnn, al jazeera, times, post, media, outlet, "
-              "newspaper, channel, tv, television"),
+    (
+        "armed_group",
+        "hamas, hezbollah, rsf, rapid support forces, houthis, houthi, militia, rebels, wagner, isis, "
+        "taliban, separatists, al-shabaab, m23",
+    ),
+    (
+        "international_organization",
+        "un, united nations, international organization for migration, ohchr, "
+        "unhcr, unicef, who, world health organization, nato, iom, ocha, unrwa, wfp, "
+        "high commissioner, refugee agency, eu, european union, african union",
+    ),
+    (
+        "ngo",
+        "ngo, monitor, observatory, council, center, centre, institute, watch, amnesty, organizations, "
+        "organization, foundation, charity, msf, red cross, red crescent, think tank, acled, airwars, "
+        "humanitarian, network, association, society, syndicate, coalition, group, groups",
+    ),
+    (
+        "media",
+        "agency, news, tass, ria, reuters, afp, ap, bbc, cnn, al jazeera, times, post, media, outlet, "
+        "newspaper, channel, tv, television",
+    ),
     ("witness", "witness, witnesses, eyewitness, survivor, survivors, locals"),
 ]
 _NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-shabaab", "u.s"
@@ -66,8 +83,10 @@ _NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-shabaab", 
 
 NON_PARTY_TYPES = {"international_organization", "ngo"}  # claimant_side null, says the contract
 # Cue words that name many kinds of body ("the group said" may be an armed group).
-WEAK_TYPE_WORDS = frozenset("group groups council center centre network association society coalition "
-                            "organization organizations institute foundation agency".split())
+WEAK_TYPE_WORDS = frozenset(
+    "group groups council center centre network association society coalition "
+    "organization organizations institute foundation agency".split()
+)
 
 
 def claimant_type_named(name: str, weak: bool = True) -> str | None:

@@ -45,8 +45,13 @@ class ModelSource:
 
 def _looks_like_path(name: str) -> bool:
     """Hub ids are ``name`` or ``org/name``; anything else with a slash, a dot or a tilde up front is a path."""
-    return (name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name or name.endswith(".gguf")
-            or Path(name).expanduser().exists())
+    return (
+        name.startswith((".", "/", "~"))
+        or name.count("/") > 1
+        or "\\" in name
+        or name.endswith(".gguf")
+        or Path(name).expanduser().exists()
+    )
 
 
 def locate(name: str) -> ModelSource:
@@ -62,7 +67,9 @@ def locate(name: str) -> ModelSource:
             raise source.error("it is a file, not a model folder or a .gguf file")
         return ModelSource(name, "gguf", str(path), label)
     if not path.is_dir():
-        raise source.error("no such file or folder. Pass --model with a model folder, a .gguf file, a hub id or a preset")
+        raise source.error(
+            "no such file or folder. Pass --model with a model folder, a .gguf file, a hub id or a preset"
+        )
     return _locate_in_folder(source, path)
 
 
@@ -71,11 +78,14 @@ def _locate_in_folder(source: ModelSource, folder: Path) -> ModelSource:
     ggufs = sorted(p.name for p in folder.glob("*.gguf") if p.is_file())
     if not (folder / "config.json").is_file() and ggufs:
         if len(ggufs) > 1:
-            raise source.error(f"the folder holds {len(ggufs)} .gguf files ({', '.join(ggufs[:3])}); "
-                               "pass --model with one of them")
+            raise source.error(
+                f"the folder holds {len(ggufs)} .gguf files ({', '.join(ggufs[:3])}); pass --model with one of them"
+            )
         return ModelSource(source.name, "gguf", str(folder / ggufs[0]), source.label)
     if not any((folder / f).is_file() for f in TOKENIZER_FILES):
-        raise source.error(f"the folder has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])}, ...) and no .gguf file")
+        raise source.error(
+            f"the folder has no tokenizer files ({', '.join(TOKENIZER_FILES[:3])}, ...) and no .gguf file"
+        )
     return source
 
 
@@ -90,16 +100,21 @@ def model_identity(name: str, revision: str | None = None) -> dict[str, Any]:
     source = locate(name)
     if source.kind == "hub":
         commit = fingerprint.hub_commit(source.location, revision, source.label)
-        return {"source": source.location, "revision": commit,
-                "weights": {"hub": source.location, "revision": commit}}
+        return {"source": source.location, "revision": commit, "weights": {"hub": source.location, "revision": commit}}
     if source.kind == "gguf":
         from summarizer.engine import gguf
 
         gguf.check_file(Path(source.location))
-        return {"source": source.location, "revision": None,
-                "weights": {"gguf_sha256": fingerprint.file_sha256(Path(source.location))}}
-    return {"source": source.location, "revision": None,
-            "weights": {"folder_sha256": fingerprint.folder_digest(Path(source.location))}}
+        return {
+            "source": source.location,
+            "revision": None,
+            "weights": {"gguf_sha256": fingerprint.file_sha256(Path(source.location))},
+        }
+    return {
+        "source": source.location,
+        "revision": None,
+        "weights": {"folder_sha256": fingerprint.folder_digest(Path(source.location))},
+    }
 
 
 # --- hub -----------------------------------------------------------------------------------
@@ -174,8 +189,14 @@ def _from_pretrained(loader, source: ModelSource, location: str, **kwargs):
         raise source.error(first_line(error)) from None
 
 
-def load_model(name: str, *, device: str = "auto", dtype: str = "auto", trust_remote_code: bool = False,
-               revision: str | None = None) -> tuple[Any, Any]:
+def load_model(
+    name: str,
+    *,
+    device: str = "auto",
+    dtype: str = "auto",
+    trust_remote_code: bool = False,
+    revision: str | None = None,
+) -> tuple[Any, Any]:
     """(tokenizer, model) for a preset, hub id, local folder or GGUF file; ModelError (one line) when it cannot be had."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -202,7 +223,9 @@ def check_chat_template(tokenizer: Any, source: ModelSource) -> None:
     if not getattr(tokenizer, "chat_template", None):
         return  # the prompt builder falls back to a plain layout
     try:
-        tokenizer.apply_chat_template([{"role": "user", "content": "Hello"}], tokenize=False, add_generation_prompt=True)
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": "Hello"}], tokenize=False, add_generation_prompt=True
+        )
     except Exception as error:  # jinja2 TemplateError, TypeError, ValueError ...
         raise source.error(f"its chat template fails to render: {first_line(error)}") from None
 

@@ -48,7 +48,9 @@ PRESETS: dict[str, Preset] = {
     "gemma3-1b": Preset("google/gemma-3-1b-it", "Gemma", "gated; text-only Gemma 3"),
     # Extraction-tuned (Qwen2.5-0.5B fine-tuned for JSON extraction). NuExtract 2.0 (2B: MIT)
     # is a vision-language model (Qwen2-VL) that AutoModelForCausalLM does not load.
-    "nuextract1.5-tiny": Preset("numind/NuExtract-1.5-tiny", "MIT", "extraction-tuned; trained on its own template prompt"),
+    "nuextract1.5-tiny": Preset(
+        "numind/NuExtract-1.5-tiny", "MIT", "extraction-tuned; trained on its own template prompt"
+    ),
 }
 
 

@@ -50,8 +50,11 @@ class PromptParts:
 def prompt_parts(task: Task | None = None) -> PromptParts:
     """The prompt of ``task`` (the claims task by default)."""
     task = load_task(task)
-    return PromptParts(system=task.instructions, user_template=task.user_template,
-                       examples=tuple((e.article, e.document) for e in task.examples))
+    return PromptParts(
+        system=task.instructions,
+        user_template=task.user_template,
+        examples=tuple((e.article, e.document) for e in task.examples),
+    )
 
 
 def prompt_hash(task: Task | None = None) -> str:

@@ -37,7 +37,7 @@ def _complete_items(text: str) -> list[dict]:
             break  # the cut-off claim
         if isinstance(item, dict):
             items.append(item)
-        if text[pos:pos + 1] != ",":
+        if text[pos : pos + 1] != ",":
             break
         pos += 1
     return items

@@ -24,22 +24,40 @@ SIDE_WORDS: dict[str, str] = {
     **_words("Ukraine", "ukraine ukrainian ukrainians kyiv kiev"),
     **_words("Israel", "israel israeli israelis idf"),
     **_words("Palestinians", "palestinian palestinians gaza gazan gazans"),
-    **_words("Sudan", "sudan sudanese"), **_words("RSF", "rsf"),
-    **_words("Syria", "syria syrian syrians damascus"), **_words("Lebanon", "lebanon lebanese"),
-    **_words("Iran", "iran iranian iranians"), **_words("Yemen", "yemen yemeni yemenis"),
-    **_words("Iraq", "iraq iraqi iraqis"), **_words("Afghanistan", "afghanistan afghan afghans"),
-    **_words("Myanmar", "myanmar burma burmese"), **_words("Ethiopia", "ethiopia ethiopian ethiopians"),
-    **_words("Somalia", "somalia somali somalis"), **_words("Mali", "mali malian"),
-    **_words("Nigeria", "nigeria nigerian nigerians"), **_words("Libya", "libya libyan libyans"),
-    **_words("Armenia", "armenia armenian armenians"), **_words("Azerbaijan", "azerbaijan azerbaijani azeri"),
-    **_words("Pakistan", "pakistan pakistani pakistanis"), **_words("India", "india indian indians"),
+    **_words("Sudan", "sudan sudanese"),
+    **_words("RSF", "rsf"),
+    **_words("Syria", "syria syrian syrians damascus"),
+    **_words("Lebanon", "lebanon lebanese"),
+    **_words("Iran", "iran iranian iranians"),
+    **_words("Yemen", "yemen yemeni yemenis"),
+    **_words("Iraq", "iraq iraqi iraqis"),
+    **_words("Afghanistan", "afghanistan afghan afghans"),
+    **_words("Myanmar", "myanmar burma burmese"),
+    **_words("Ethiopia", "ethiopia ethiopian ethiopians"),
+    **_words("Somalia", "somalia somali somalis"),
+    **_words("Mali", "mali malian"),
+    **_words("Nigeria", "nigeria nigerian nigerians"),
+    **_words("Libya", "libya libyan libyans"),
+    **_words("Armenia", "armenia armenian armenians"),
+    **_words("Azerbaijan", "azerbaijan azerbaijani azeri"),
+    **_words("Pakistan", "pakistan pakistani pakistanis"),
+    **_words("India", "india indian indians"),
     **_words("Democratic Republic of Congo", "congo congolese drc"),
-    **_words("Hamas", "hamas"), **_words("Hezbollah", "hezbollah"), **_words("Houthis", "houthi houthis"),
-    **_words("HTS", "hts"), **_words("Islamic State", "isis isil"), **_words("Taliban", "taliban"),
-    **_words("al-Shabaab", "al-shabaab shabaab"), **_words("M23", "m23"), **_words("Wagner", "wagner"),
-    **_words("Belarus", "belarus belarusian"), **_words("Turkey", "turkey turkish"),
-    **_words("United Kingdom", "uk britain british"), **_words("United States", "us u.s american americans"),
-    **_words("Germany", "germany german"), **_words("France", "france french"),
+    **_words("Hamas", "hamas"),
+    **_words("Hezbollah", "hezbollah"),
+    **_words("Houthis", "houthi houthis"),
+    **_words("HTS", "hts"),
+    **_words("Islamic State", "isis isil"),
+    **_words("Taliban", "taliban"),
+    **_words("al-Shabaab", "al-shabaab shabaab"),
+    **_words("M23", "m23"),
+    **_words("Wagner", "wagner"),
+    **_words("Belarus", "belarus belarusian"),
+    **_words("Turkey", "turkey turkish"),
+    **_words("United Kingdom", "uk britain british"),
+    **_words("United States", "us u.s american americans"),
+    **_words("Germany", "germany german"),
+    **_words("France", "france french"),
     **_words("North Korea", "pyongyang"),
 }
 # Bodies that are never a party to a war: UN agencies, aid groups, monitors, news agencies,
@@ -81,10 +99,9 @@ def sides_in(article: str) -> list[str]:
     for pattern in (_NAMED_FORCE, _ACRONYM):
         for match in pattern.finditer(article):
             line_start = article.rfind("\n", 0, match.start()) + 1
-            if pattern is _ACRONYM and not re.search(r"[a-z]", article[line_start:match.start()]):
+            if pattern is _ACRONYM and not re.search(r"[a-z]", article[line_start : match.start()]):
                 continue  # a dateline in capitals ("GAZA CITY, March 14"), not an acronym
             name = re.sub(r"^(?:The|A|An) ", "", match.group(1))  # "The Arakan Army" opens a sentence
-            if name.lower() not in SIDE_WORDS and name.upper() not in NON_PARTIES and \
-                    not _NON_PARTY_NAME.search(name):
+            if name.lower() not in SIDE_WORDS and name.upper() not in NON_PARTIES and not _NON_PARTY_NAME.search(name):
                 found.setdefault(name, None)
     return list(found)

@@ -30,7 +30,7 @@ class ArticleLookup:
         self._next: dict[tuple[int, ...], int] = {}  # n-gram -> index just after its first occurrence
         for n in ngram:
             for end in range(n, len(self.source)):  # an n-gram at the very end has no continuation
-                self._next.setdefault(tuple(self.source[end - n:end]), end)
+                self._next.setdefault(tuple(self.source[end - n : end]), end)
 
     def propose(self, context: Sequence[int], limit: int | None = None) -> list[int]:
         """Up to ``limit`` (default ``max_draft``) tokens that followed ``context``'s last n-gram in the source."""
@@ -41,7 +41,7 @@ class ArticleLookup:
             if len(context) >= n:
                 start = self._next.get(tuple(context[-n:]))
                 if start is not None:
-                    return self.source[start:start + size]
+                    return self.source[start : start + size]
         return []
 
 

@@ -55,8 +55,8 @@ def summary_rules(article: str) -> list[str]:
     rules = [
         f"WORD: /[A-Za-z\u00c0-\uffff'’]{{1,40}}/ & ~/(?i)({words})/",
         'SEP: /[^A-Za-z0-9\u00c0-\uffff"\\\\\x00-\x1f]{1,8}/',
-        'AFTER: /[ ;:!?)\'’”\\-–—]|[,.] /',
-        'END: /[.!?]/',
+        "AFTER: /[ ;:!?)'’”\\-–—]|[,.] /",
+        "END: /[.!?]/",
     ]
     forms = number_forms(article)
     if forms:
@@ -81,5 +81,8 @@ def invented_numbers(summary: str, article: str) -> list[str]:
     grammar rules out, checked after generation where a server had no grammar."""
     from summarizer.core.numbers import value_occurs
 
-    return [m.text for m in find_numbers(summary) if m.text.lower() not in ("a", "an")
-            and not value_occurs(m.value, article)]
+    return [
+        m.text
+        for m in find_numbers(summary)
+        if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)
+    ]

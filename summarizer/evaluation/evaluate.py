@@ -21,10 +21,10 @@ from summarizer.core.dataset import Dataset, load_dataset
 from summarizer.core.errors import InputError
 from summarizer.core.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
 from summarizer.core.resources import seeds_dir
-from summarizer.evaluation.scoring import score_documents
 from summarizer.core.status import Status
-from summarizer.store import RunStore, store_session
 from summarizer.core.task import Task, load_task
+from summarizer.evaluation.scoring import score_documents
+from summarizer.store import RunStore, store_session
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,11 @@ def _data_dir(data_dir: str | Path | None, task: Task) -> Path:
     if data_dir:
         return Path(data_dir)
     if not task.is_claims:
-        raise InputError(f"task {task.name!r} needs --data (a folder with articles/ and labels/ of that task); "
-                         "the bundled seeds are claims", task.source)
+        raise InputError(
+            f"task {task.name!r} needs --data (a folder with articles/ and labels/ of that task); "
+            "the bundled seeds are claims",
+            task.source,
+        )
     return seeds_dir()
 
 
@@ -159,8 +162,11 @@ def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
         return
     if dataset.problems:  # say why: the first file that could not be used, with its reason
         first = _problem_entry(dataset.problems[0])
-        raise InputError(f"{first['reason']} (no labelled article is usable: {len(dataset.problems)} file(s) "
-                         f"left out, this is the first)", first["path"])
+        raise InputError(
+            f"{first['reason']} (no labelled article is usable: {len(dataset.problems)} file(s) "
+            f"left out, this is the first)",
+            first["path"],
+        )
     raise InputError("dataset has no labelled articles (labels/<id>.json)", data_dir or seeds_dir())
 
 
@@ -183,8 +189,14 @@ def _generate(
     ids = sorted(dataset.labels)
     runs: dict[str, _Run] = {}
     # The same entry point as the CLI and Python users; the store makes reruns free.
-    results = summarize_many([dataset.articles[i] for i in ids], backend=backend, options=options, store=store,
-                             no_cache=no_cache, concurrency=concurrency)
+    results = summarize_many(
+        [dataset.articles[i] for i in ids],
+        backend=backend,
+        options=options,
+        store=store,
+        no_cache=no_cache,
+        concurrency=concurrency,
+    )
     for done, (article_id, result) in enumerate(zip(ids, results, strict=True), 1):
         extraction = Extraction(result.raw, result.document, result.status, result.reason, result.stats)
         runs[article_id] = _Run(extraction, result.from_cache)
@@ -193,8 +205,9 @@ def _generate(
     return runs
 
 
-def score_for_task(task: Task, gold: dict[str, dict], pred: dict[str, dict | None],
-                   articles: dict[str, str] | None = None) -> dict[str, Any]:
+def score_for_task(
+    task: Task, gold: dict[str, dict], pred: dict[str, dict | None], articles: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The claims scorer for claims, the generic task scorer (:mod:`summarizer.evaluation.task_scoring`) for any other."""
     if task.is_claims:
         return score_documents(gold, pred, articles)
@@ -220,8 +233,9 @@ def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run]
         "articles": str(dataset.root / "articles"),
     }
     extractions = {article_id: run.extraction for article_id, run in runs.items()}
-    return EvalResult(model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems),
-                      task=task)
+    return EvalResult(
+        model, model_slug(model), report, extractions, list(dataset.unlabelled), list(dataset.problems), task=task
+    )
 
 
 def _problems(report: dict[str, Any], runs: dict[str, _Run], dataset: Dataset) -> dict[str, list]:
@@ -374,8 +388,17 @@ def compare(
         for model in models:
             model_out = out / slugs[model] if out is not None else None
             result = evaluate(
-                model, data_dir, model_out, run_store, options, no_cache, progress,
-                backend=backends[model], dataset=dataset, concurrency=concurrency, task=task,
+                model,
+                data_dir,
+                model_out,
+                run_store,
+                options,
+                no_cache,
+                progress,
+                backend=backends[model],
+                dataset=dataset,
+                concurrency=concurrency,
+                task=task,
             )
             result.slug = slugs[model]
             results.append(result)
@@ -386,8 +409,9 @@ def compare(
     return outcome
 
 
-def _make_backend(model: str, backend: str | None = None, backend_options: Any = None, *, task: Task | None = None,
-                  **values: Any) -> Backend:
+def _make_backend(
+    model: str, backend: str | None = None, backend_options: Any = None, *, task: Task | None = None, **values: Any
+) -> Backend:
     return get_backend(model, backend, lazy=True, options=backend_options, task=task, **values)
 
 
@@ -464,14 +488,28 @@ def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
     }
 
 
-
 def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
     """A user task's leaderboard row (see :mod:`summarizer.evaluation.task_scoring`)."""
     report = result.report
-    keys = ("item_f1", "item_precision", "item_recall", "macro_item_f1", "mean_field_accuracy", "validity_rate",
-            "grounding_rate", "hallucinated_number_rate", "seconds_per_article", "tokens_per_second")
-    return {"model": result.model, "slug": result.slug, **{k: report.get(k) for k in keys},
-            "item_f1_ci": (report.get("ci") or {}).get("item_f1"), "n_failed": len(report.get("failed", []))}
+    keys = (
+        "item_f1",
+        "item_precision",
+        "item_recall",
+        "macro_item_f1",
+        "mean_field_accuracy",
+        "validity_rate",
+        "grounding_rate",
+        "hallucinated_number_rate",
+        "seconds_per_article",
+        "tokens_per_second",
+    )
+    return {
+        "model": result.model,
+        "slug": result.slug,
+        **{k: report.get(k) for k in keys},
+        "item_f1_ci": (report.get("ci") or {}).get("item_f1"),
+        "n_failed": len(report.get("failed", [])),
+    }
 
 
 def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:

@@ -44,34 +44,73 @@ FUZZY_THRESHOLD = 0.85
 # Demonyms and adjectives -> the country (or people) name used as a side.
 # Keys and values are folded (lower case, ASCII).
 DEMONYMS: dict[str, str] = {
-    "ukrainian": "ukraine", "ukrainians": "ukraine",
-    "russian": "russia", "russians": "russia", "russian federation": "russia",
-    "israeli": "israel", "israelis": "israel",
-    "palestinian": "palestinians", "palestine": "palestinians",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "russian": "russia",
+    "russians": "russia",
+    "russian federation": "russia",
+    "israeli": "israel",
+    "israelis": "israel",
+    "palestinian": "palestinians",
+    "palestine": "palestinians",
     "sudanese": "sudan",
-    "syrian": "syria", "syrians": "syria",
+    "syrian": "syria",
+    "syrians": "syria",
     "lebanese": "lebanon",
-    "yemeni": "yemen", "yemenis": "yemen",
-    "iranian": "iran", "iranians": "iran",
-    "iraqi": "iraq", "iraqis": "iraq",
-    "american": "us", "americans": "us", "united states": "us", "usa": "us", "u s": "us",
-    "british": "uk", "united kingdom": "uk", "britain": "uk", "great britain": "uk",
-    "belarusian": "belarus", "belarusians": "belarus",
-    "gazan": "gaza", "gazans": "gaza",
+    "yemeni": "yemen",
+    "yemenis": "yemen",
+    "iranian": "iran",
+    "iranians": "iran",
+    "iraqi": "iraq",
+    "iraqis": "iraq",
+    "american": "us",
+    "americans": "us",
+    "united states": "us",
+    "usa": "us",
+    "u s": "us",
+    "british": "uk",
+    "united kingdom": "uk",
+    "britain": "uk",
+    "great britain": "uk",
+    "belarusian": "belarus",
+    "belarusians": "belarus",
+    "gazan": "gaza",
+    "gazans": "gaza",
     "united nations": "un",
 }
 
 # Tokens that name a country/people after demonym folding: an unqualified name
 # ("MoD") may equal the same name qualified by one of these ("Russian MoD").
 COUNTRY_TOKENS: frozenset[str] = frozenset(
-    {"ukraine", "russia", "israel", "palestinians", "sudan", "syria", "lebanon", "yemen",
-     "iran", "iraq", "us", "uk", "belarus", "gaza", "kyiv", "moscow"}
+    {
+        "ukraine",
+        "russia",
+        "israel",
+        "palestinians",
+        "sudan",
+        "syria",
+        "lebanon",
+        "yemen",
+        "iran",
+        "iraq",
+        "us",
+        "uk",
+        "belarus",
+        "gaza",
+        "kyiv",
+        "moscow",
+    }
 )
 
 # British -> American spellings and other one-word synonyms.
 SPELLINGS: dict[str, str] = {
-    "defence": "defense", "armoured": "armored", "armour": "armor", "programme": "program",
-    "centre": "center", "oblast": "region", "province": "region",
+    "defence": "defense",
+    "armoured": "armored",
+    "armour": "armor",
+    "programme": "program",
+    "centre": "center",
+    "oblast": "region",
+    "province": "region",
 }
 
 # Canonical token -> variant phrases (written naturally; folded when loaded).
@@ -123,12 +162,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "unicef": ("UNICEF", "UN Children's Fund", "United Nations Children's Fund"),
     "who": ("WHO", "World Health Organization", "World Health Organisation"),
-    "ocha": ("OCHA", "UN Office for the Coordination of Humanitarian Affairs",
-             "Office for the Coordination of Humanitarian Affairs"),
+    "ocha": (
+        "OCHA",
+        "UN Office for the Coordination of Humanitarian Affairs",
+        "Office for the Coordination of Humanitarian Affairs",
+    ),
     "unhcr": ("UNHCR", "UN refugee agency", "UN Refugee Agency", "UN High Commissioner for Refugees"),
     "iom": ("IOM", "International Organization for Migration"),
-    "gaza_health_ministry": ("Gaza Health Ministry", "Gaza's Health Ministry", "Health Ministry in Gaza",
-                             "Gaza Ministry of Health", "Ministry of Health in Gaza"),
+    "gaza_health_ministry": (
+        "Gaza Health Ministry",
+        "Gaza's Health Ministry",
+        "Health Ministry in Gaza",
+        "Gaza Ministry of Health",
+        "Ministry of Health in Gaza",
+    ),
     "idf": ("IDF", "Israel Defense Forces", "Israeli Defense Forces", "Israeli military", "Israeli army"),
     "rsf": ("RSF", "Rapid Support Forces"),
     "saf": ("SAF", "Sudanese Armed Forces", "Sudanese army", "Sudan army", "Sudanese military"),
@@ -138,8 +185,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Zelenskyy" is "Volodymyr Zelenskyy", "Ukrainian military officials" is
 # "Ukrainian military". Dropped only when other words remain.
 CLAIMANT_TITLE_WORDS: frozenset[str] = frozenset(
-    {"president", "prime", "minister", "deputy", "spokesperson", "spokesman", "spokeswoman", "official",
-     "officials", "head", "chief", "mayor", "governor"}
+    {
+        "president",
+        "prime",
+        "minister",
+        "deputy",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "official",
+        "officials",
+        "head",
+        "chief",
+        "mayor",
+        "governor",
+    }
 )
 
 # Side names (claimant_side, victim_side, perpetrator_side) that a country name
@@ -152,8 +212,21 @@ SIDE_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Words that add nothing to a side after a country name: "Russian forces" = "Russia".
 GENERIC_SIDE_WORDS: frozenset[str] = frozenset(
-    {"forces", "armed", "troops", "military", "army", "government", "authorities", "people",
-     "side", "civilians", "soldiers", "federation", "state"}
+    {
+        "forces",
+        "armed",
+        "troops",
+        "military",
+        "army",
+        "government",
+        "authorities",
+        "people",
+        "side",
+        "civilians",
+        "soldiers",
+        "federation",
+        "state",
+    }
 )
 
 # Equipment words: one canonical singular token for interchangeable names.
@@ -166,13 +239,32 @@ EQUIPMENT_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Plurals that the suffix rules get wrong.
 IRREGULAR_SINGULARS: dict[str, str] = {
-    "people": "person", "men": "man", "women": "woman", "children": "child",
-    "buses": "bus", "aircraft": "aircraft", "series": "series", "species": "species",
-    "boats": "boat", "ships": "ship", "vessels": "vessel",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
+    "children": "child",
+    "buses": "bus",
+    "aircraft": "aircraft",
+    "series": "series",
+    "species": "species",
+    "boats": "boat",
+    "ships": "ship",
+    "vessels": "vessel",
 }
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+    }
+)
 _POSSESSIVE = re.compile(r"'s\b")
 _NON_WORD = re.compile(r"[^a-z0-9_]+")
 _DIGITS = re.compile(r"\d+")
@@ -195,7 +287,7 @@ def _replace_phrases(folded: str, table: dict[str, str]) -> str:
 
 
 def _drop_repeats(tokens: list[str]) -> list[str]:
-    """"ohchr ohchr" -> "ohchr" (a full name followed by its acronym in brackets)."""
+    """ "ohchr ohchr" -> "ohchr" (a full name followed by its acronym in brackets)."""
     return [t for i, t in enumerate(tokens) if i == 0 or t != tokens[i - 1]]
 
 

@@ -76,30 +76,61 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
 from summarizer.core.errors import InputError
-from summarizer.evaluation.normalize import fold, same_claimant, same_equipment, same_side, same_text
 from summarizer.core.numbers import NumberMention, find_numbers, value_occurs
+from summarizer.evaluation.normalize import fold, same_claimant, same_equipment, same_side, same_text
 
 FIELDS: tuple[str, ...] = (
-    "claimant", "claimant_type", "claimant_side", "outcome", "victim_side", "victim_group",
-    "equipment", "count.value", "count.qualifier", "count.upper", "period", "location",
-    "perpetrator_side", "verification",
+    "claimant",
+    "claimant_type",
+    "claimant_side",
+    "outcome",
+    "victim_side",
+    "victim_group",
+    "equipment",
+    "count.value",
+    "count.qualifier",
+    "count.upper",
+    "period",
+    "location",
+    "perpetrator_side",
+    "verification",
 )
 # Integer points so that sums and the threshold test are exact in floating point.
 SIMILARITY_WEIGHTS: dict[str, int] = {
-    "count.value": 35, "equipment": 25, "victim_group": 15, "victim_side": 15, "claimant": 10,
+    "count.value": 35,
+    "equipment": 25,
+    "victim_group": 15,
+    "victim_side": 15,
+    "claimant": 10,
 }
 MATCH_THRESHOLD = 0.5
 STRICT_FIELDS: tuple[str, ...] = (
-    "outcome", "count.value", "count.qualifier", "count.upper", "victim_side", "victim_group", "equipment",
+    "outcome",
+    "count.value",
+    "count.qualifier",
+    "count.upper",
+    "victim_side",
+    "victim_group",
+    "equipment",
 )
 TIE_BREAK_WEIGHT = 1e-6  # x evidence overlap (<= 1) x at most 200 claims < the smallest field difference
 BOOTSTRAP_N = 1000
 BOOTSTRAP_SEED = 0
 BOOTSTRAP_LEVEL = 0.95
 CI_METRICS: tuple[str, ...] = (
-    "claim_precision", "claim_recall", "claim_f1", "strict_precision", "strict_recall", "strict_f1",
-    "macro_f1", "macro_strict_f1", "validity_rate", "grounding_rate", "hallucinated_number_rate",
-    "summary_invented_number_rate", "summaries_with_invented_number_rate",
+    "claim_precision",
+    "claim_recall",
+    "claim_f1",
+    "strict_precision",
+    "strict_recall",
+    "strict_f1",
+    "macro_f1",
+    "macro_strict_f1",
+    "validity_rate",
+    "grounding_rate",
+    "hallucinated_number_rate",
+    "summary_invented_number_rate",
+    "summaries_with_invented_number_rate",
 )
 # In running text "a"/"an" are articles, not the count 1 the parser reads ("a submarine").
 NOT_SUMMARY_NUMBERS = frozenset({"a", "an"})
@@ -107,11 +138,12 @@ NOT_SUMMARY_NUMBERS = frozenset({"a", "an"})
 
 # ---------------------------------------------------------------- field comparison
 
+
 def field_value(claim: dict, field: str):
     """The value of ``field`` ("count.value" reaches into ``count``); None when absent."""
     if field.startswith("count."):
         count = claim.get("count")
-        return count.get(field[len("count."):]) if isinstance(count, dict) else None
+        return count.get(field[len("count.") :]) if isinstance(count, dict) else None
     return claim.get(field)
 
 
@@ -173,6 +205,7 @@ def is_strict_match(gold: dict, pred: dict) -> bool:
 
 # ---------------------------------------------------------------- alignment
 
+
 def _similarity_points(gold: dict, pred: dict) -> tuple[int, int]:
     """(points agreed, points possible) of the weighted fields for this pair."""
     weighted = [f for f in SIMILARITY_WEIGHTS if f != "equipment" or gold.get("outcome") == "equipment_destroyed"]
@@ -194,8 +227,9 @@ def _evidence_overlap(gold: dict, pred: dict) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
 
-def align(gold_claims: Sequence[dict], pred_claims: Sequence[dict],
-          threshold: float = MATCH_THRESHOLD) -> list[tuple[int, int, float]]:
+def align(
+    gold_claims: Sequence[dict], pred_claims: Sequence[dict], threshold: float = MATCH_THRESHOLD
+) -> list[tuple[int, int, float]]:
     """One-to-one matches ``(gold_index, pred_index, similarity)``, sorted by gold index.
 
     Maximises the total similarity of the pairs at or above ``threshold``; pairs
@@ -217,6 +251,7 @@ def align(gold_claims: Sequence[dict], pred_claims: Sequence[dict],
 
 # ---------------------------------------------------------------- ratios
 
+
 @overload
 def ratio(numerator: float, denominator: float, empty: float) -> float: ...
 @overload
@@ -229,8 +264,7 @@ def ratio(numerator: float, denominator: float, empty: float | None) -> float | 
 def prf(tp: int, n_gold: int, n_pred: int) -> tuple[float, float, float]:
     """Precision, recall, F1 with the conventions of the module docstring."""
     both_empty = 1.0 if n_gold == 0 and n_pred == 0 else 0.0
-    return (ratio(tp, n_pred, both_empty), ratio(tp, n_gold, both_empty),
-            ratio(2 * tp, n_gold + n_pred, both_empty))
+    return (ratio(tp, n_pred, both_empty), ratio(tp, n_gold, both_empty), ratio(2 * tp, n_gold + n_pred, both_empty))
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -239,6 +273,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 # ---------------------------------------------------------------- one article
+
 
 def _prediction_status(pred_doc) -> tuple[bool, str | None]:
     """(valid, reason it is not) for a predicted document."""
@@ -293,16 +328,21 @@ def _summary_counts(pred_doc, valid: bool, article: str | None) -> dict:
     """The summary's figures and those it invents; nothing checked for an invalid document or no article."""
     summary = pred_doc.get("summary") if valid else None
     if article is None or not isinstance(summary, str):
-        return {"summary_checked": False, "n_summary_numbers": 0, "n_summary_invented": 0,
-                "summary_invented_numbers": []}
+        return {
+            "summary_checked": False,
+            "n_summary_numbers": 0,
+            "n_summary_invented": 0,
+            "summary_invented_numbers": [],
+        }
     invented = summary_invented_numbers(summary, article)
     return {
         "summary_checked": True,
         "n_summary_numbers": len(summary_numbers(summary)),
         "n_summary_invented": len(invented),
         # Offsets into the predicted summary, so a report can point at them (the review page does).
-        "summary_invented_numbers": [{"text": m.text, "start": m.start, "end": m.end, "value": m.value}
-                                     for m in invented],
+        "summary_invented_numbers": [
+            {"text": m.text, "start": m.start, "end": m.end, "value": m.value} for m in invented
+        ],
     }
 
 
@@ -313,9 +353,13 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
     pred_claims = list(pred_doc["claims"]) if valid else []
     matches = align(gold_claims, pred_claims)
     match_rows = [
-        {"gold_index": gi, "pred_index": pi, "similarity": sim,
-         "strict": is_strict_match(gold_claims[gi], pred_claims[pi]),
-         "field_diffs": field_diffs(gold_claims[gi], pred_claims[pi])}
+        {
+            "gold_index": gi,
+            "pred_index": pi,
+            "similarity": sim,
+            "strict": is_strict_match(gold_claims[gi], pred_claims[pi]),
+            "field_diffs": field_diffs(gold_claims[gi], pred_claims[pi]),
+        }
         for gi, pi, sim in matches
     ]
     tp, strict_tp = len(match_rows), sum(1 for m in match_rows if m["strict"])
@@ -348,8 +392,10 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
 
 # ---------------------------------------------------------------- many articles
 
+
 def aggregate(rows: Sequence[dict]) -> dict:
     """Headline numbers from per-article rows (also what each bootstrap resample computes)."""
+
     def total(key: str) -> int:
         return sum(row[key] for row in rows)
 
@@ -372,7 +418,8 @@ def aggregate(rows: Sequence[dict]) -> dict:
         "hallucinated_number_rate": ratio(total("n_hallucinated"), total("n_values"), None),
         "summary_invented_number_rate": ratio(total("n_summary_invented"), total("n_summary_numbers"), None),
         "summaries_with_invented_number_rate": ratio(
-            sum(1 for row in rows if row["summary_has_invented_number"]), total("summary_checked"), None),
+            sum(1 for row in rows if row["summary_has_invented_number"]), total("summary_checked"), None
+        ),
         "n_articles": len(rows),
         "n_valid": sum(1 for row in rows if row["valid"]),
         "n_gold_claims": n_gold,
@@ -426,9 +473,13 @@ def _interval(values: list[float], level: float) -> list[float] | None:
     return [_percentile(values, tail), _percentile(values, 1 - tail)]
 
 
-def bootstrap_ci(per_article: Sequence[dict], statistic: Callable[[list[dict]], float | None],
-                 n: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED,
-                 level: float = BOOTSTRAP_LEVEL) -> list[float] | None:
+def bootstrap_ci(
+    per_article: Sequence[dict],
+    statistic: Callable[[list[dict]], float | None],
+    n: int = BOOTSTRAP_N,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = BOOTSTRAP_LEVEL,
+) -> list[float] | None:
     """Percentile bootstrap interval ``[lo, hi]`` of ``statistic`` over resampled articles.
 
     ``statistic`` gets a list of per-article rows. None when there are no articles
@@ -441,9 +492,13 @@ def bootstrap_ci(per_article: Sequence[dict], statistic: Callable[[list[dict]], 
     return _interval([v for v in values if v is not None], level)
 
 
-def bootstrap_cis(per_article: Sequence[dict], metrics: Sequence[str] = CI_METRICS,
-                  n: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED,
-                  level: float = BOOTSTRAP_LEVEL) -> dict[str, list[float] | None]:
+def bootstrap_cis(
+    per_article: Sequence[dict],
+    metrics: Sequence[str] = CI_METRICS,
+    n: int = BOOTSTRAP_N,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = BOOTSTRAP_LEVEL,
+) -> dict[str, list[float] | None]:
     """:func:`bootstrap_ci` of several :func:`aggregate` metrics at once (same resamples, one pass)."""
     if not per_article:
         return {metric: None for metric in metrics}
@@ -457,9 +512,14 @@ def bootstrap_cis(per_article: Sequence[dict], metrics: Sequence[str] = CI_METRI
     return {metric: _interval(draws[metric], level) for metric in metrics}
 
 
-def score_documents(gold: dict[str, dict], pred: dict[str, dict | None],
-                    articles: dict[str, str] | None = None, *,
-                    n_bootstrap: int = BOOTSTRAP_N, seed: int = BOOTSTRAP_SEED) -> dict:
+def score_documents(
+    gold: dict[str, dict],
+    pred: dict[str, dict | None],
+    articles: dict[str, str] | None = None,
+    *,
+    n_bootstrap: int = BOOTSTRAP_N,
+    seed: int = BOOTSTRAP_SEED,
+) -> dict:
     """The full report for gold and predicted documents keyed by article id.
 
     Every gold id is scored; a gold id absent from ``pred`` (or mapped to None)

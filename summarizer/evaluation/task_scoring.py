@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from summarizer.core.numbers import is_usable_value, value_occurs
-from summarizer.evaluation.scoring import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
 from summarizer.core.task import Task, field_value, iter_values
 from summarizer.core.text import canonical, find_span
+from summarizer.evaluation.scoring import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _EDGE_PUNCTUATION = " \t\n.,;:!?\"'()[]"
@@ -75,8 +75,10 @@ def align(gold_items: Sequence[dict], pred_items: Sequence[dict], task: Task) ->
         return []
     from scipy.optimize import linear_sum_assignment
 
-    sims = [[similarity(g, p, task) if isinstance(g, dict) and isinstance(p, dict) else 0.0 for p in pred_items]
-            for g in gold_items]
+    sims = [
+        [similarity(g, p, task) if isinstance(g, dict) and isinstance(p, dict) else 0.0 for p in pred_items]
+        for g in gold_items
+    ]
     rows, cols = linear_sum_assignment(sims, maximize=True)
     return [(int(r), int(c), sims[r][c]) for r, c in zip(rows, cols, strict=True) if sims[r][c] >= task.match_threshold]
 
@@ -125,12 +127,24 @@ def score_article(article_id: str, gold_doc: dict, pred_doc: Any, task: Task, ar
     pred_items = [i for i in task.item_list(pred_doc) if isinstance(i, dict)] if valid else []
     pairs = align(gold_items, pred_items, task)
     precision, recall, f1 = prf(len(pairs), len(gold_items), len(pred_items))
-    fields = {name: [same_value(field_value(gold_items[g], name), field_value(pred_items[p], name))
-                     for g, p, _ in pairs] for name in item_fields(task, gold_items)}
-    return {"id": article_id, "valid": valid, "invalid_reason": reason, "n_gold": len(gold_items),
-            "n_pred": len(pred_items), "tp": len(pairs), "precision": precision, "recall": recall, "f1": f1,
-            "pairs": [[g, p, round(s, 4)] for g, p, s in pairs], "fields": fields,
-            **_grounding(pred_items, article if valid else None, task)}
+    fields = {
+        name: [same_value(field_value(gold_items[g], name), field_value(pred_items[p], name)) for g, p, _ in pairs]
+        for name in item_fields(task, gold_items)
+    }
+    return {
+        "id": article_id,
+        "valid": valid,
+        "invalid_reason": reason,
+        "n_gold": len(gold_items),
+        "n_pred": len(pred_items),
+        "tp": len(pairs),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "pairs": [[g, p, round(s, 4)] for g, p, s in pairs],
+        "fields": fields,
+        **_grounding(pred_items, article if valid else None, task),
+    }
 
 
 def aggregate(rows: Sequence[dict]) -> dict:
@@ -140,14 +154,21 @@ def aggregate(rows: Sequence[dict]) -> dict:
     grounded = [r for r in rows if r["n_spans"] is not None]
     numbers = [r for r in rows if r["n_numbers"] is not None]
     return {
-        "n_articles": len(rows), "n_gold_items": n_gold, "n_pred_items": n_pred, "n_matched": tp,
-        "item_precision": precision, "item_recall": recall, "item_f1": f1,
+        "n_articles": len(rows),
+        "n_gold_items": n_gold,
+        "n_pred_items": n_pred,
+        "n_matched": tp,
+        "item_precision": precision,
+        "item_recall": recall,
+        "item_f1": f1,
         "macro_item_f1": ratio(math.fsum(r["f1"] for r in rows), len(rows), None),
         "validity_rate": ratio(sum(r["valid"] for r in rows), len(rows), None),
-        "grounding_rate": ratio(sum(r["n_spans_grounded"] for r in grounded), sum(r["n_spans"] for r in grounded),
-                                None),
-        "hallucinated_number_rate": ratio(sum(r["n_numbers_invented"] for r in numbers),
-                                          sum(r["n_numbers"] for r in numbers), None),
+        "grounding_rate": ratio(
+            sum(r["n_spans_grounded"] for r in grounded), sum(r["n_spans"] for r in grounded), None
+        ),
+        "hallucinated_number_rate": ratio(
+            sum(r["n_numbers_invented"] for r in numbers), sum(r["n_numbers"] for r in numbers), None
+        ),
     }
 
 
@@ -161,9 +182,15 @@ def per_field_accuracy(rows: Sequence[dict]) -> dict[str, dict]:
     return table
 
 
-def score_task_documents(gold: dict[str, dict], pred: dict[str, Any], task: Task,
-                         articles: dict[str, str] | None = None, *, n_bootstrap: int = BOOTSTRAP_N,
-                         seed: int = BOOTSTRAP_SEED) -> dict:
+def score_task_documents(
+    gold: dict[str, dict],
+    pred: dict[str, Any],
+    task: Task,
+    articles: dict[str, str] | None = None,
+    *,
+    n_bootstrap: int = BOOTSTRAP_N,
+    seed: int = BOOTSTRAP_SEED,
+) -> dict:
     """The report for a task's gold and predicted documents keyed by article id (every gold id
     scored; a missing prediction is an invalid, empty one)."""
     articles = articles or {}
@@ -179,7 +206,11 @@ def score_task_documents(gold: dict[str, dict], pred: dict[str, Any], task: Task
         "per_article": rows,
         "per_field": per_field,
         "ignored_predictions": sorted(set(pred) - set(gold)),
-        "settings": {"keys": list(task.key_fields), "weights": dict(task.weights),
-                     "match_threshold": task.match_threshold, "items": task.items,
-                     "bootstrap": {"n": n_bootstrap, "seed": seed, "method": "percentile"}},
+        "settings": {
+            "keys": list(task.key_fields),
+            "weights": dict(task.weights),
+            "match_threshold": task.match_threshold,
+            "items": task.items,
+            "bootstrap": {"n": n_bootstrap, "seed": seed, "method": "percentile"},
+        },
     }

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from summarizer.reporting.formatting import ci_bounds, fmt, fmt_ci
 from summarizer.core.io import write_bytes_atomic
+from summarizer.reporting.formatting import ci_bounds, fmt, fmt_ci
 
 # (report key, label) of the headline numbers of one model.
 REPORT_HEADLINE = (
@@ -75,9 +75,7 @@ def render_report_markdown(report: Mapping[str, Any]) -> str:
         f"{report.get('n_articles', '?')} labelled articles; {report.get('n_generated', 0)} generated, "
         f"{report.get('n_cached', 0)} served from the run store.\n"
     )
-    headline = [
-        [label, fmt_ci(report[key], ci.get(key))] for key, label in REPORT_HEADLINE if key in report
-    ]
+    headline = [[label, fmt_ci(report[key], ci.get(key))] for key, label in REPORT_HEADLINE if key in report]
     parts.append(_table(["metric", "value [95% CI]"], headline))
     parts.append(_per_article_markdown(report.get("per_article", [])))
     parts.append(_per_field_markdown(report.get("per_field", {})))
@@ -146,7 +144,10 @@ def render_leaderboard_markdown(board: Mapping[str, Any]) -> str:
     header = ["#", "model", *[label for _, label, _ in LEADERBOARD_COLUMNS]]
     body = [
         [str(rank), md_escape(row["model"])]
-        + [fmt_ci(row.get(key), row.get(ci_key)) if ci_key else fmt(row.get(key)) for key, _, ci_key in LEADERBOARD_COLUMNS]
+        + [
+            fmt_ci(row.get(key), row.get(ci_key)) if ci_key else fmt(row.get(key))
+            for key, _, ci_key in LEADERBOARD_COLUMNS
+        ]
         for rank, row in enumerate(rows, 1)
     ]
     parts.append(_table(header, body, align_right_from=2))
@@ -205,4 +206,4 @@ def _whiskers(values: list[float], cis: list[Any]) -> list[list[float]]:
 
 
 def _short(name: str, limit: int = 28) -> str:
-    return name if len(name) <= limit else "…" + name[-(limit - 1):]
+    return name if len(name) <= limit else "…" + name[-(limit - 1) :]

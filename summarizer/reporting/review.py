@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from summarizer.reporting.formatting import fmt, fmt_interval
 from summarizer.core.text import find_span
+from summarizer.reporting.formatting import fmt, fmt_interval
 
 # Rows of a claim table; "count.value" and the like reach into the count object
 # (the names the scorer uses in its field_diffs).
@@ -129,10 +129,10 @@ def render_review(
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_esc(content_security_policy())}\">"
-        "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(content_security_policy())}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{STYLE}</style></head>\n"
         f"<body><h1>{_esc(title)}</h1>\n{body}\n</body></html>\n"
     )
@@ -156,34 +156,34 @@ _HEADLINE = (
 def _headline(report: Mapping[str, Any]) -> str:
     ci = report.get("ci") or {}
     cells = "".join(
-        f"<tr><th>{_esc(label)}</th><td class=\"num\">{_esc(fmt(report.get(key)))}</td>"
-        f"<td class=\"num muted\">{_esc(fmt_interval(ci.get(key), missing=''))}</td></tr>"
+        f'<tr><th>{_esc(label)}</th><td class="num">{_esc(fmt(report.get(key)))}</td>'
+        f'<td class="num muted">{_esc(fmt_interval(ci.get(key), missing=""))}</td></tr>'
         for key, label in _HEADLINE
         if key in report
     )
     header = "<tr><th>metric</th><th>value</th><th>95% CI</th></tr>"
-    return f"<table class=\"headline\">{header}{cells}</table>\n"
+    return f'<table class="headline">{header}{cells}</table>\n'
 
 
 def _legend() -> str:
     return (
-        "<p class=\"legend\"><span><mark class=\"gold\">gold evidence</mark></span>"
-        "<span><mark class=\"pred\">predicted evidence</mark></span>"
-        "<span><mark class=\"gold pred\">both</mark></span>"
-        "<span><mark class=\"invented\">number in a summary that is not in the article</mark></span>"
-        "<span class=\"muted\">tags: G = gold claim number, P = predicted claim number</span></p>\n"
+        '<p class="legend"><span><mark class="gold">gold evidence</mark></span>'
+        '<span><mark class="pred">predicted evidence</mark></span>'
+        '<span><mark class="gold pred">both</mark></span>'
+        '<span><mark class="invented">number in a summary that is not in the article</mark></span>'
+        '<span class="muted">tags: G = gold claim number, P = predicted claim number</span></p>\n'
     )
 
 
 def _contents(ids: list[str], rows: Mapping[str, Mapping[str, Any]]) -> str:
     items = "".join(
-        f"<tr><td><a href=\"#article-{number}\">{_esc(article_id)}</a></td>"
-        + "".join(f"<td class=\"num\">{_esc(fmt(rows.get(article_id, {}).get(k)))}</td>" for k in _ROW_SCORES)
+        f'<tr><td><a href="#article-{number}">{_esc(article_id)}</a></td>'
+        + "".join(f'<td class="num">{_esc(fmt(rows.get(article_id, {}).get(k)))}</td>' for k in _ROW_SCORES)
         + "</tr>"
         for number, article_id in enumerate(ids, 1)
     )
     header = "".join(f"<th>{_esc(label)}</th>" for label in _ROW_SCORES.values())
-    return f"<table class=\"contents\"><tr><th>article</th>{header}</tr>{items}</table>\n"
+    return f'<table class="contents"><tr><th>article</th>{header}</tr>{items}</table>\n'
 
 
 _ROW_SCORES = {
@@ -214,11 +214,11 @@ def _article_section(
     ungrounded = {i for i in range(len(pred_claims)) if f"P{i + 1}" not in highlighted}
     spans = list(_spans(text, gold_claims, "gold", "G")) + pred_spans
     return (
-        f"<details class=\"article\" id=\"article-{number}\" open><summary><h2>"
+        f'<details class="article" id="article-{number}" open><summary><h2>'
         f"{_esc(article_id)}{_article_badges(row, generation)}</h2></summary>\n"
         f"{_article_scores(row)}{_generation_note(generation)}"
         f"{_summaries(gold_doc, pred_doc, row.get('summary_invented_numbers') or [])}"
-        f"<div class=\"text\">{highlight(text, spans)}</div>\n"
+        f'<div class="text">{highlight(text, spans)}</div>\n'
         f"{_claims_section(row, gold_claims, pred_claims, ungrounded)}</details>\n"
     )
 
@@ -253,21 +253,21 @@ def highlight(text: str, spans: list[Span]) -> str:
         if covering:
             kinds = " ".join(sorted({s.kind for s in covering}))
             labels = ", ".join(s.label for s in covering)
-            out.append(f"<mark class=\"{kinds}\" title=\"{_esc(labels)}\">{piece}</mark>")
+            out.append(f'<mark class="{kinds}" title="{_esc(labels)}">{piece}</mark>')
         else:
             out.append(piece)
     return "".join(out)
 
 
 def _tags(starting: Iterable[Span]) -> list[str]:
-    return [f"<sup class=\"tag {s.kind}\">{_esc(s.label)}</sup>" for s in starting]
+    return [f'<sup class="tag {s.kind}">{_esc(s.label)}</sup>' for s in starting]
 
 
 def _article_badges(row: Mapping[str, Any], generation: Mapping[str, Any]) -> str:
     status = generation.get("status")
-    badge = "" if status in (None, "ok") else f"<span class=\"badge bad\">{_esc(status)}</span>"
+    badge = "" if status in (None, "ok") else f'<span class="badge bad">{_esc(status)}</span>'
     if row.get("f1") is not None:
-        badge += f"<span class=\"badge\">F1 {_esc(fmt(row.get('f1')))}</span>"
+        badge += f'<span class="badge">F1 {_esc(fmt(row.get("f1")))}</span>'
     return badge
 
 
@@ -278,8 +278,8 @@ def _article_scores(row: Mapping[str, Any]) -> str:
     if not keys:
         return ""
     header = "".join(f"<th>{_esc(_ROW_SCORES.get(key, key))}</th>" for key in keys)
-    cells = "".join(f"<td class=\"num\">{_esc(fmt(row.get(key)))}</td>" for key in keys)
-    return f"<table class=\"scores\"><tr>{header}</tr><tr>{cells}</tr></table>\n"
+    cells = "".join(f'<td class="num">{_esc(fmt(row.get(key)))}</td>' for key in keys)
+    return f'<table class="scores"><tr>{header}</tr><tr>{cells}</tr></table>\n'
 
 
 def _generation_note(generation: Mapping[str, Any]) -> str:
@@ -289,12 +289,13 @@ def _generation_note(generation: Mapping[str, Any]) -> str:
     note = f"<p><strong>generation {_esc(status)}</strong>: {_esc(generation.get('reason') or 'no reason given')}</p>"
     raw = generation.get("raw")
     if raw:
-        note += f"<details><summary>raw model output</summary><pre class=\"raw\">{_esc(raw)}</pre></details>"
+        note += f'<details><summary>raw model output</summary><pre class="raw">{_esc(raw)}</pre></details>'
     return note + "\n"
 
 
 def _summaries(gold_doc: Any, pred_doc: Any, invented: list) -> str:
     """Both summaries; in the predicted one, ``invented`` (the scorer's spans) are marked."""
+
     def summary(doc: Any) -> str | None:
         return doc.get("summary") if isinstance(doc, dict) and isinstance(doc.get("summary"), str) else None
 
@@ -316,7 +317,7 @@ def mark_invented(summary: str, invented: Iterable[Mapping[str, Any]]) -> str:
         if start < at:
             continue
         out.append(_esc(summary[at:start]))
-        out.append(f"<mark class=\"invented\" title=\"not in the article\">{_esc(summary[start:end])}</mark>")
+        out.append(f'<mark class="invented" title="not in the article">{_esc(summary[start:end])}</mark>')
         at = end
     out.append(_esc(summary[at:]))
     return "".join(out)
@@ -324,8 +325,12 @@ def mark_invented(summary: str, invented: Iterable[Mapping[str, Any]]) -> str:
 
 def _fits(summary: str, item: Mapping[str, Any]) -> bool:
     start, end = item.get("start"), item.get("end")
-    return (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(summary)
-            and summary[start:end] == item.get("text"))
+    return (
+        isinstance(start, int)
+        and isinstance(end, int)
+        and 0 <= start < end <= len(summary)
+        and summary[start:end] == item.get("text")
+    )
 
 
 # -- claims ---------------------------------------------------------------------------------
@@ -338,7 +343,7 @@ def _claims_section(
     matched_pred = {m["pred_index"] for m in matches}
     missed = row.get("missed", [i for i in range(len(gold_claims)) if i not in matched_gold])
     spurious = row.get("spurious", [i for i in range(len(pred_claims)) if i not in matched_pred])
-    parts = [f"<div class=\"claims\"><h3>Matched ({len(matches)})</h3>"]
+    parts = [f'<div class="claims"><h3>Matched ({len(matches)})</h3>']
     parts += [_matched_claim(m, gold_claims, pred_claims, m["pred_index"] in ungrounded) for m in matches]
     parts.append(f"<h3>Missed: gold claims with no prediction ({len(missed)})</h3>")
     parts += [_single_claim("missed", f"G{i + 1}", _at(gold_claims, i)) for i in missed]
@@ -361,41 +366,41 @@ def _matched_claim(
     rows = []
     for name in CLAIM_FIELDS:
         diff = diffs.get(name)
-        css = " class=\"diff\"" if diff is not None else ""
-        error = f"<span class=\"badge bad\">{_esc(diff.get('error'))}</span>" if isinstance(diff, Mapping) else ""
+        css = ' class="diff"' if diff is not None else ""
+        error = f'<span class="badge bad">{_esc(diff.get("error"))}</span>' if isinstance(diff, Mapping) else ""
         rows.append(
-            f"<tr{css}><td class=\"field\">{_esc(name)}{error}</td>"
+            f'<tr{css}><td class="field">{_esc(name)}{error}</td>'
             f"<td>{_esc(_show(_value(gold_claim, name)))}</td><td>{_esc(_show(_value(pred_claim, name)))}</td></tr>"
         )
-    strict = "<span class=\"badge matched\">strict match</span>" if match.get("strict") else ""
+    strict = '<span class="badge matched">strict match</span>' if match.get("strict") else ""
     head = (
-        f"G{gold_index + 1} ↔ P{pred_index + 1}<span class=\"badge matched\">matched</span>{strict}"
-        f"<span class=\"badge\">similarity {_esc(fmt(match.get('similarity')))}</span>"
-        f"<span class=\"badge\">{len(diffs)} field(s) differ</span>{_ungrounded_badge(ungrounded)}"
+        f'G{gold_index + 1} ↔ P{pred_index + 1}<span class="badge matched">matched</span>{strict}'
+        f'<span class="badge">similarity {_esc(fmt(match.get("similarity")))}</span>'
+        f'<span class="badge">{len(diffs)} field(s) differ</span>{_ungrounded_badge(ungrounded)}'
     )
     table = "<tr><th>field</th><th>gold</th><th>predicted</th></tr>" + "".join(rows)
-    return f"<div class=\"claim\">{head}<table>{table}</table></div>\n"
+    return f'<div class="claim">{head}<table>{table}</table></div>\n'
 
 
 def _single_claim(kind: str, label: str, claim: Mapping[str, Any], ungrounded: bool = False) -> str:
     rows = "".join(
-        f"<tr><td class=\"field\">{_esc(name)}</td><td>{_esc(_show(_value(claim, name)))}</td></tr>"
+        f'<tr><td class="field">{_esc(name)}</td><td>{_esc(_show(_value(claim, name)))}</td></tr>'
         for name in CLAIM_FIELDS
     )
-    badges = f"<span class=\"badge {kind}\">{kind}</span>{_ungrounded_badge(ungrounded)}"
-    return f"<div class=\"claim\">{_esc(label)}{badges}<table>{rows}</table></div>\n"
+    badges = f'<span class="badge {kind}">{kind}</span>{_ungrounded_badge(ungrounded)}'
+    return f'<div class="claim">{_esc(label)}{badges}<table>{rows}</table></div>\n'
 
 
 def _ungrounded_badge(ungrounded: bool) -> str:
     # Grounded decoding makes this impossible; other tools' output (or --no-grounding) may need it.
-    return "<span class=\"badge bad\">evidence not in article</span>" if ungrounded else ""
+    return '<span class="badge bad">evidence not in article</span>' if ungrounded else ""
 
 
 def _value(claim: Mapping[str, Any], name: str) -> Any:
     """A claim's field by the scorer's name ("count.value" reaches into count)."""
     if name.startswith("count."):
         count = claim.get("count")
-        return count.get(name[len("count."):]) if isinstance(count, Mapping) else None
+        return count.get(name[len("count.") :]) if isinstance(count, Mapping) else None
     return claim.get(name)
 
 

@@ -50,8 +50,12 @@ def headline_table(report: dict):
     from rich.table import Table
 
     level = report.get("settings", {}).get("bootstrap", {}).get("level", 0.95)
-    table = Table(title=(f"Scores: {report['n_articles']} articles, {report['n_gold_claims']} gold claims, "
-                         f"{report['n_pred_claims']} predicted, {report['n_matched']} matched"))
+    table = Table(
+        title=(
+            f"Scores: {report['n_articles']} articles, {report['n_gold_claims']} gold claims, "
+            f"{report['n_pred_claims']} predicted, {report['n_matched']} matched"
+        )
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column(f"{level:.0%} CI (bootstrap over articles)", justify="right")
@@ -63,17 +67,31 @@ def headline_table(report: dict):
 def article_table(report: dict):
     from rich.table import Table
 
-    table = Table(title="Per article",
-                  caption=("sF1 = strict F1, ground = grounding rate, halluc = hallucinated-number rate, "
-                           "summ = summary invented-number rate"))
+    table = Table(
+        title="Per article",
+        caption=(
+            "sF1 = strict F1, ground = grounding rate, halluc = hallucinated-number rate, "
+            "summ = summary invented-number rate"
+        ),
+    )
     table.add_column("id", no_wrap=True, overflow="fold")
     for heading in ("gold", "pred", "tp", "P", "R", "F1", "sF1", "valid", "ground", "halluc", "summ"):
         table.add_column(heading, justify="right")
     for row in report["per_article"]:
-        table.add_row(row["id"], fmt(row["n_gold"]), fmt(row["n_pred"]), fmt(row["tp"]),
-                      fmt(row["precision"]), fmt(row["recall"]), fmt(row["f1"]), fmt(row["strict_f1"]),
-                      fmt(row["valid"]), fmt(row["grounding_rate"]), fmt(row["hallucinated_number_rate"]),
-                      fmt(row.get("summary_invented_number_rate")))
+        table.add_row(
+            row["id"],
+            fmt(row["n_gold"]),
+            fmt(row["n_pred"]),
+            fmt(row["tp"]),
+            fmt(row["precision"]),
+            fmt(row["recall"]),
+            fmt(row["f1"]),
+            fmt(row["strict_f1"]),
+            fmt(row["valid"]),
+            fmt(row["grounding_rate"]),
+            fmt(row["hallucinated_number_rate"]),
+            fmt(row.get("summary_invented_number_rate")),
+        )
     return table
 
 

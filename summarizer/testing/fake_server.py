@@ -21,12 +21,17 @@ Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 EMPTY_DOCUMENT = '{"summary":"No casualty figures.","claims":[]}'
 
 
-def completion(content: str | None, finish: str = "stop", prompt_tokens: int = 100,
-               completion_tokens: int = 20) -> dict:
+def completion(
+    content: str | None, finish: str = "stop", prompt_tokens: int = 100, completion_tokens: int = 20
+) -> dict:
     """A chat completion answer as OpenAI-compatible servers send it."""
-    return {"id": "cmpl-1", "object": "chat.completion", "model": "fake",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}}
+    return {
+        "id": "cmpl-1",
+        "object": "chat.completion",
+        "model": "fake",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+    }
 
 
 NO_CLAIM_LABEL = '{"outcome":"none"}'
@@ -58,9 +63,16 @@ class FakeServer:
     """``url`` is the base URL (``http://127.0.0.1:PORT/v1``); ``requests`` the chat requests' bodies
     and ``headers`` their headers, in the order they came."""
 
-    def __init__(self, reply: Callable[[dict], Reply] | None = None, model: str = "fake", owned_by: str = "vllm",
-                 version: str | None = "0.0-fake", root: str = "/models/fake", card: dict | None = None,
-                 port: int = 0):
+    def __init__(
+        self,
+        reply: Callable[[dict], Reply] | None = None,
+        model: str = "fake",
+        owned_by: str = "vllm",
+        version: str | None = "0.0-fake",
+        root: str = "/models/fake",
+        card: dict | None = None,
+        port: int = 0,
+    ):
         """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one."""
         self.reply = reply or empty_answer
         self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}

@@ -31,10 +31,19 @@ JSON_VALUES = st.recursive(
 
 ARTICLE = "Officials said 12 civilians were killed in the strike on Monday."
 _CLAIM: dict[str, Any] = {
-    "claimant": "Officials", "claimant_type": "state", "claimant_side": None, "outcome": "killed",
-    "victim_side": None, "victim_group": "civilians", "equipment": None,
-    "count": {"value": 12, "qualifier": "exact", "upper": None}, "period": None, "location": None,
-    "perpetrator_side": None, "verification": "not_stated", "evidence": "12 civilians were killed",
+    "claimant": "Officials",
+    "claimant_type": "state",
+    "claimant_side": None,
+    "outcome": "killed",
+    "victim_side": None,
+    "victim_group": "civilians",
+    "equipment": None,
+    "count": {"value": 12, "qualifier": "exact", "upper": None},
+    "period": None,
+    "location": None,
+    "perpetrator_side": None,
+    "verification": "not_stated",
+    "evidence": "12 civilians were killed",
 }
 VALID_DOCUMENT = {"summary": "Officials say 12 civilians were killed.", "claims": [_CLAIM]}  # of ARTICLE
 
@@ -49,8 +58,10 @@ def claims_documents(draw) -> object:
     claim = {k: draw(st.one_of(st.just(v), JSON_VALUES)) for k, v in _CLAIM.items() if k != "count"}
     claim["count"] = draw(st.one_of(st.just(count), JSON_VALUES))
     claim = _edit_keys(draw, claim)
-    doc = {"summary": draw(st.one_of(st.just(VALID_DOCUMENT["summary"]), JSON_VALUES)),
-           "claims": draw(st.one_of(st.lists(st.just(claim), max_size=3), JSON_VALUES))}
+    doc = {
+        "summary": draw(st.one_of(st.just(VALID_DOCUMENT["summary"]), JSON_VALUES)),
+        "claims": draw(st.one_of(st.lists(st.just(claim), max_size=3), JSON_VALUES)),
+    }
     return _edit_keys(draw, doc)
 
 

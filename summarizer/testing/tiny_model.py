@@ -17,9 +17,7 @@ import json
 from pathlib import Path
 
 # Qwen2's split of text into words before BPE (digits one by one, as in Qwen).
-QWEN2_PRETOKENIZE_REGEX = (
-    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
-)
+QWEN2_PRETOKENIZE_REGEX = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
@@ -67,10 +65,12 @@ def _train_tokenizer(target_vocab: int):
 
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN2_PRETOKENIZE_REGEX), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(QWEN2_PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=target_vocab,
@@ -187,8 +187,12 @@ def build_tiny_model(out_dir: str | Path, *, vocab_size: int = 1024, seed: int =
 
 
 def _write_readme(out: Path, vocab_size: int, tokenizer_size: int, seed: int) -> None:
-    info = {"what": "summarizer tiny random-weight test model", "model_vocab": vocab_size,
-            "tokenizer_vocab": tokenizer_size, "seed": seed}
+    info = {
+        "what": "summarizer tiny random-weight test model",
+        "model_vocab": vocab_size,
+        "tokenizer_vocab": tokenizer_size,
+        "seed": seed,
+    }
     (out / "tiny_model.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 

@@ -34,7 +34,14 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
 from summarizer.core.numbers import NumberMention, find_numbers, format_number
 from summarizer.core.validation import grounding_problems, schema_problems
-from summarizer.engine.lexicon import NON_PARTY_TYPES, OUTCOME_WORDS, claimant_type_named
+from summarizer.engine.lexicon import (
+    GROUP_PHRASES,
+    NON_PARTY_TYPES,
+    OUTCOME_PHRASES,
+    OUTCOME_WORDS,
+    QUALIFIER_PHRASES,
+    claimant_type_named,
+)
 from summarizer.engine.sides import SIDE_WORDS
 
 # ---------------------------------------------------------------------------- lexicons
@@ -1204,32 +1211,6 @@ def same_source(a: dict, b: dict) -> bool:
     if None in names or names[0].lower() == names[1].lower():
         return True
     return any(is_generic(n) for n in names)
-
-
-OUTCOME_PHRASES = {
-    "killed": "killed",
-    "injured": "injured",
-    "killed_or_injured": "killed or injured",
-    "missing": "missing",
-    "captured": "captured",
-    "displaced": "displaced",
-    "equipment_destroyed": "destroyed",
-}
-GROUP_PHRASES = {
-    "military": "military personnel",
-    "medical_workers": "medical workers",
-    "mixed": "people",
-    "unspecified": "people",
-}
-QUALIFIER_PHRASES = {
-    "approximately": "about ",
-    "at_least": "at least ",
-    "more_than": "more than ",
-    "nearly": "nearly ",
-    "up_to": "up to ",
-    "exact": "",
-    "range": "",
-}
 
 
 def summary(claims: list[dict]) -> str:

@@ -32,7 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.engine.figures import Figure, find_figures
-from summarizer.engine.lexicon import NON_PARTY_TYPES, claimant_type_named, names_harm, outcomes_named
+from summarizer.engine.lexicon import (
+    GROUP_PHRASES,
+    NON_PARTY_TYPES,
+    OUTCOME_PHRASES,
+    QUALIFIER_PHRASES,
+    claimant_type_named,
+    names_harm,
+    outcomes_named,
+)
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
@@ -253,40 +261,14 @@ def drop_repeats(claims: list[dict]) -> list[dict]:
     return kept
 
 
-_OUTCOME_WORDS = {
-    "killed": "killed",
-    "injured": "injured",
-    "killed_or_injured": "killed or injured",
-    "missing": "missing",
-    "captured": "captured",
-    "displaced": "displaced",
-    "equipment_destroyed": "destroyed",
-}
-_QUALIFIER_WORDS = {
-    "approximately": "about ",
-    "at_least": "at least ",
-    "more_than": "more than ",
-    "nearly": "nearly ",
-    "up_to": "up to ",
-    "exact": "",
-    "range": "",
-}
-_GROUP_WORDS = {
-    "military": "military personnel",
-    "medical_workers": "medical workers",
-    "mixed": "people",
-    "unspecified": "people",
-}
-
-
 def claim_line(claim: dict) -> str:
     """One claim as a short line: "Health ministry: at least 31 civilians killed"."""
     count = claim["count"]
-    figure = _QUALIFIER_WORDS[count["qualifier"]] + f"{count['value']:,}"
+    figure = QUALIFIER_PHRASES[count["qualifier"]] + f"{count['value']:,}"
     if count["upper"] is not None:
         figure += f" to {count['upper']:,}"
-    what = claim["equipment"] or _GROUP_WORDS.get(claim["victim_group"], claim["victim_group"])
-    return f"{claim['claimant'] or 'Unattributed'}: {figure} {what} {_OUTCOME_WORDS[claim['outcome']]}"
+    what = claim["equipment"] or GROUP_PHRASES.get(claim["victim_group"], claim["victim_group"])
+    return f"{claim['claimant'] or 'Unattributed'}: {figure} {what} {OUTCOME_PHRASES[claim['outcome']]}"
 
 
 def claims_summary(claims: list[dict]) -> str:

@@ -98,3 +98,31 @@ def claimant_type_named(name: str, weak: bool = True) -> str | None:
         if any(f" {w} " in text for w in cues) or (kind == "media" and ".com" in name.lower()):
             return kind
     return None
+
+
+# How a claim's outcome, qualifier and victim group read in a one-line summary of it
+# (the rule baseline's summary and the claims-built summary of figure-guided extraction).
+OUTCOME_PHRASES = {
+    "killed": "killed",
+    "injured": "injured",
+    "killed_or_injured": "killed or injured",
+    "missing": "missing",
+    "captured": "captured",
+    "displaced": "displaced",
+    "equipment_destroyed": "destroyed",
+}
+GROUP_PHRASES = {
+    "military": "military personnel",
+    "medical_workers": "medical workers",
+    "mixed": "people",
+    "unspecified": "people",
+}
+QUALIFIER_PHRASES = {
+    "approximately": "about ",
+    "at_least": "at least ",
+    "more_than": "more than ",
+    "nearly": "nearly ",
+    "up_to": "up to ",
+    "exact": "",
+    "range": "",
+}

@@ -27,6 +27,14 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"summarizer data folder {name!r} is missing from this installation")
 
 
+def files_hash(files) -> str:
+    """sha256 (16 hex digits) of ``(name, bytes)`` pairs in the given order: a prompt's identity."""
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def schema_path() -> Path:
     return data_dir("schemas") / "claims.schema.json"
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.core.errors import InputError
+from summarizer.core.resources import files_hash
 
 GROUNDED = "x-grounded"
 # kind -> the JSON types it may be declared on
@@ -339,12 +340,9 @@ def _build(
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise TaskError(f"scoring.threshold must be a number in (0, 1] (got {threshold!r})", toml_path)
     merge_key = _field_list(settings.get("merge_key"), item_fields, toml_path, "merge_key") or keys
-    digest = hashlib.sha256()
-    for part_name, data in (
+    prompt_hash = files_hash(
         sorted(prompt_files.items()) if source else [(n, prompt_files[n]) for n in CLAIMS_PROMPT_FILES]
-    ):
-        digest.update(part_name.encode() + b"\0" + data + b"\0")
-    prompt_hash = digest.hexdigest()[:16]
+    )
     whole = hashlib.sha256(f"{schema_text}\0{prompt_hash}\0".encode() + toml_bytes).hexdigest()[:16]
     return Task(
         name=str(settings.get("name") or name or CLAIMS),

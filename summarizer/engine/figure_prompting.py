@@ -21,14 +21,13 @@ there, as in :mod:`summarizer.engine.prompting`, so the prefix is exact.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from summarizer.core.errors import ModelError
-from summarizer.core.resources import prompt_path
+from summarizer.core.resources import files_hash, prompt_path
 from summarizer.engine.figures import Figure
 from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
 
@@ -88,10 +87,7 @@ def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def figure_prompt_hash() -> str:
     """sha256 of the prompt files (names and bytes): part of what identifies a generation."""
-    digest = hashlib.sha256()
-    for name in PROMPT_FILES:
-        digest.update(name.encode() + b"\0" + prompt_path(name).read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return files_hash((name, prompt_path(name).read_bytes()) for name in PROMPT_FILES)
 
 
 def figure_request(article: str, figure: Figure, parts: FigurePromptParts | None = None) -> str:

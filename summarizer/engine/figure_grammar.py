@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import sides_in
@@ -55,13 +56,12 @@ def figure_grammar(
     spans and sides are any short JSON strings: the model's own words, for measuring what
     grounding changes.
     """
-    substring = "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
+    substring, sides = _article_parts(article)
     free = '/[^"\\\\\\x00-\\x1f]{1,40}/'
     if not grounded:
         substring = '/[^"\\\\\\x00-\\x1f]+/'
     people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
     equipment = outcomes is None or "equipment_destroyed" in outcomes
-    sides = sides_in(article)
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
     perpetrator = (draft or {}).get("perpetrator_side")
@@ -98,6 +98,14 @@ def figure_grammar(
         *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
     ]
     return "\n".join(rule for rule in rules if rule) + "\n"
+
+
+@lru_cache(maxsize=4)
+def _article_parts(article: str) -> tuple[str, tuple[str, ...]]:
+    """The parts of a label grammar that depend on the article alone (its span regex, its side
+    names): computed once per article, not once per figure."""
+    substring = "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
+    return substring, tuple(sides_in(article))
 
 
 def _draft_head(draft: dict) -> str:

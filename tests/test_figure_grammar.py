@@ -33,10 +33,10 @@ def accepts(tiny_tokenizer):
     return accepts
 
 
-def label(victim_side, claimant="the Hamas-run health ministry", claimant_side="Hamas"):
+def label(victim_side, claimant="the Hamas-run health ministry", claimant_side="Hamas", group="civilians"):
     return {
         "outcome": "killed",
-        "victim_group": "civilians",
+        "victim_group": group,
         "equipment": None,
         "victim_side": victim_side,
         "claimant": claimant,
@@ -61,3 +61,21 @@ def test_the_drafted_perpetrator_is_not_offered_as_the_victim(accepts):
 
 def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
     assert accepts(label("Palestinians", "Israeli", "Israel"), DRAFT)
+
+
+def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
+    for group in ("civilians", "children", "women", "medical_workers"):
+        assert accepts(label("Palestinians", group=group))
+        assert not accepts(label("Hamas", group=group))
+    assert accepts(label("Hamas", group="military"))  # fighters are counted under their group
+    assert accepts(label("Hamas", group="unspecified"))
+
+
+def test_a_drafted_civilian_group_keeps_the_rule(accepts):
+    draft = {**DRAFT, "perpetrator_side": None}
+    assert accepts(label("Palestinians"), draft)
+    assert not accepts(label("Hamas"), draft)
+    assert accepts(label("Hamas", group="military"), {**draft, "victim_group": "military"})
+    # a draft that names an armed group as the civilians' side is not forced on the label
+    assert accepts(label("Palestinians"), {**draft, "victim_side": "Hamas"})
+    assert not accepts(label("Hamas"), {**draft, "victim_side": "Hamas"})

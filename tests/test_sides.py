@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.engine.sides import sides_in
+from summarizer.engine.sides import is_people, sides_in
 
 
 def test_demonyms_and_places_map_to_short_names_in_order_of_mention():
@@ -29,3 +29,9 @@ def test_weapon_codes_are_not_sides_but_armed_groups_in_the_table_are():
 
 def test_a_party_named_in_a_compound_counts():
     assert sides_in("The Hamas-run ministry and Russian-backed forces") == ["Hamas", "Russia"]
+
+
+def test_civilians_belong_to_countries_and_peoples_not_to_armed_forces():
+    assert is_people("Palestinians") and is_people("Myanmar") and is_people("Sudan")
+    for force in ("Hamas", "RSF", "HTS", "Arakan Army", "Myanmar military", "Houthis"):
+        assert not is_people(force)

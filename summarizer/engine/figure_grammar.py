@@ -10,7 +10,7 @@ limited per article so that nothing can come from anywhere but the article:
 * ``claimant`` and ``equipment`` are verbatim article spans (or null), so no entity
   of the prompt's example can leak into a document;
 * the sides are the short names :func:`summarizer.engine.sides.sides_in` finds in the
-  article, or null;
+  article, or null; a civilian victim group takes a country or people, not an armed force;
 * an unnamed claimant forces ``claimant_type`` "unattributed" and a null side;
   equipment forces ``victim_group`` "military", people force ``equipment`` null.
 
@@ -26,10 +26,11 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from summarizer.engine.grammar import evidence_chunks
-from summarizer.engine.sides import sides_in
+from summarizer.engine.sides import is_people, sides_in
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
+CIVILIAN_GROUPS = ("civilians", "children", "women", "men", "medical_workers")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
 LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
@@ -67,11 +68,17 @@ def figure_grammar(
     perpetrator = (draft or {}).get("perpetrator_side")
     victims = [s for s in sides if not perpetrator or s.split()[0] != perpetrator.split()[0]]  # "Israel military" too
     victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
+    # Civilians are counted under their country or people ("Palestinians"), never under an armed
+    # force ("Hamas", "Arakan Army", "Myanmar military"): the side small models confuse next.
+    civil_victims = [s for s in victims if is_people(s)]
+    civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
     if draft is not None:
-        start = "start: " + _lit(_draft_head(draft)) + " rest"
-        if draft.get("victim_side") and grounded:
+        civil = draft["victim_group"] in CIVILIAN_GROUPS
+        start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
+        drafted = draft.get("victim_side")
+        if drafted and grounded and not (civil and civil_victims and not is_people(drafted)):
             start = (
                 "start: "
                 + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"], ensure_ascii=False))
@@ -81,19 +88,24 @@ def figure_grammar(
         "%llguidance {}",
         start,
         'none: "\\"none\\"}"',
-        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" GROUP "\\",\\"equipment\\":null" rest',
+        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" '
+        '(CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest)',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
+        'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
         'claimant: ",\\"claimant\\":null,\\"claimant_type\\":\\"unattributed\\",\\"claimant_side\\":null" '
         '| ",\\"claimant\\":\\"" NAME_SPAN "\\",\\"claimant_type\\":\\"" NAMED_TYPE "\\",\\"claimant_side\\":" side',
         f"side: {side}",
         f"victim: {victim}",
+        f"civil_victim: {civil_victim}",
         f"PEOPLE: {_choice(people or PEOPLE_OUTCOMES)}",
-        f"GROUP: {_choice(GROUPS)}",
+        f"CIVIL_GROUP: {_choice(CIVILIAN_GROUPS)}",
+        f"OTHER_GROUP: {_choice(g for g in GROUPS if g not in CIVILIAN_GROUPS)}",
         f"NAMED_TYPE: {_choice(NAMED_TYPES)}",
         f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
         f"VICTIM_NAME: {_choice(victims)}" if victims and grounded else "",
+        f"CIVIL_NAME: {_choice(civil_victims)}" if civil_victims and grounded else "",
         f"SIDE_FREE: {free}",
         *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
     ]

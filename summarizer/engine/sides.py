@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NON_PARTIES", "SIDE_WORDS", "sides_in"]
+__all__ = ["ARMED_GROUPS", "NON_PARTIES", "SIDE_WORDS", "is_people", "sides_in"]
 
 
 def _words(side: str, words: str) -> dict[str, str]:
@@ -60,6 +60,11 @@ SIDE_WORDS: dict[str, str] = {
     **_words("France", "france french"),
     **_words("North Korea", "pyongyang"),
 }
+# The table's names that are armed groups, not countries or peoples. Civilians are counted
+# under the country or people they belong to ("Palestinians", not "Hamas"): see is_people.
+ARMED_GROUPS = frozenset(
+    {"RSF", "Hamas", "Hezbollah", "Houthis", "HTS", "Islamic State", "Taliban", "al-Shabaab", "M23", "Wagner"}
+)
 # Bodies that are never a party to a war: UN agencies, aid groups, monitors, news agencies,
 # and capitals that are not names at all. A victim or claimant side is a country, people or
 # armed group, so these stay out of the vocabulary (a model offered "UNHCR" picks it).
@@ -105,3 +110,12 @@ def sides_in(article: str) -> list[str]:
             if name.lower() not in SIDE_WORDS and name.upper() not in NON_PARTIES and not _NON_PARTY_NAME.search(name):
                 found.setdefault(name, None)
     return list(found)
+
+
+def is_people(side: str) -> bool:
+    """Whether ``side`` names a country or people (the side civilians are counted under), not an
+    armed force: not an armed group of the table, not "<country> military", not a named force."""
+    return side in _PEOPLES
+
+
+_PEOPLES = frozenset(SIDE_WORDS.values()) - ARMED_GROUPS

@@ -15,8 +15,8 @@ from summarizer.engine.figure_extraction import (  # noqa: E402
     build_claim,
     claims_summary,
     clip_summary,
-    drop_repeats,
     figures_to_label,
+    label_figures,
 )
 from summarizer.engine.figures import find_figures  # noqa: E402
 from summarizer.engine.sides import sides_in  # noqa: E402
@@ -127,11 +127,41 @@ def test_a_claimant_name_that_settles_its_type_overrides_the_model(
     assert (claim["claimant_type"], claim["claimant_side"]) == (claimant_type, claimant_side)
 
 
-def test_a_repeated_figure_is_one_claim_but_two_claimants_are_two():
+def scripted(claimants: list[str | None]):
+    """A stand-in model that labels the n-th figure as children killed, claimed by claimants[n]."""
+
+    def generate(kind, requests, grammars, budget, totals):
+        import json
+
+        labels = [
+            {
+                "outcome": "killed",
+                "victim_group": "children",
+                "equipment": None,
+                "victim_side": None,
+                "claimant": name,
+                "claimant_type": "unattributed" if name is None else "international_organization",
+                "claimant_side": None,
+            }
+            for name in claimants
+        ]
+        return [(json.dumps(label), True) for label in labels[: len(requests)]]
+
+    return generate
+
+
+def test_a_headline_repeat_is_one_claim_in_the_body_s_words():
+    article = "23 Children Killed in Kharkiv\nOHCHR said 23 children were killed in Kharkiv."
+    run = label_figures(article, scripted([None, "OHCHR"]), summary="claims")
+    [claim] = run.document["claims"]
+    assert claim["claimant"] == "OHCHR"
+    assert claim["evidence"] == "OHCHR said 23 children were killed in Kharkiv."
+
+
+def test_the_same_figure_from_two_claimants_is_two_claims():
     article = "OHCHR said 23 children were killed. UNICEF said 23 children were killed."
-    first, second = (build_claim(LABEL, f, article) for f in find_figures(article))
-    assert drop_repeats([first, dict(first)]) == [first]
-    assert len(drop_repeats([first, {**second, "claimant": "UNICEF"}])) == 2
+    run = label_figures(article, scripted(["OHCHR", "UNICEF"]), summary="claims")
+    assert [c["claimant"] for c in run.document["claims"]] == ["OHCHR", "UNICEF"]
 
 
 def test_summaries_are_clipped_at_a_sentence_end():

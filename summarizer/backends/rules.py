@@ -42,6 +42,7 @@ from summarizer.engine.lexicon import (
     QUALIFIER_PHRASES,
     claimant_type_named,
 )
+from summarizer.engine.repeats import GENERIC_CLAIMANTS, dedupe, is_generic
 from summarizer.engine.sides import SIDE_WORDS
 
 # ---------------------------------------------------------------------------- lexicons
@@ -174,10 +175,6 @@ CLAIMANT_NOUNS = set(
     "forces defenses defences council committee service services department".split()
 )
 PRONOUNS = {"he", "she", "it", "they"}
-GENERIC_CLAIMANTS = set(
-    "officials authorities ministry military army statement report government agency group "
-    "monitor office committee council department".split()
-)
 MONTHS = (
     "January February March April May June July August September October November December "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
@@ -1161,56 +1158,6 @@ def clip(text: str | None) -> str | None:
         return None
     text = " ".join(text.split())[:MAX_NAME].strip()
     return text or None
-
-
-def is_generic(name: str) -> bool:
-    """A name that says only which side: "Russia", "Ukrainian officials", "the authorities"."""
-    return all(_low(w) in GENERIC_CLAIMANTS | set(SIDES) | {"the", "military"} for w in name.split())
-
-
-def specificity(claim: dict) -> int:
-    named = claim["claimant"] and not is_generic(claim["claimant"])
-    filled = sum(claim[k] is not None for k in ("period", "location", "victim_side", "claimant"))
-    return bool(named) * 2 + filled + (not claim["_headline"]) + (claim["verification"] != "not_stated")
-
-
-def dedupe(claims: list[dict]) -> list[dict]:
-    """A figure the article repeats (headline and body) is one claim: keep the most specific sentence,
-    with the details the other mentions add."""
-    kept: list[dict] = []
-    for claim in claims:
-        twin = next((k for k in kept if same_figure(k, claim)), None)
-        if twin is None:
-            kept.append(claim)
-            continue
-        best, other = (claim, twin) if specificity(claim) > specificity(twin) else (twin, claim)
-        for key in ("victim_side", "period", "location", "perpetrator_side"):
-            best[key] = best[key] if best[key] is not None else other[key]
-        if best["victim_group"] == "unspecified":
-            best["victim_group"] = other["victim_group"]
-        if best["verification"] == "not_stated":
-            best["verification"] = other["verification"]
-        kept[kept.index(twin)] = best
-    return kept
-
-
-def same_figure(a: dict, b: dict) -> bool:
-    groups = {a["victim_group"], b["victim_group"]} - {"unspecified"}
-    return (
-        (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"])
-        == (b["outcome"], b["count"]["value"], b["count"]["upper"], b["equipment"])
-        and len(groups) <= 1
-        and same_source(a, b)
-    )
-
-
-def same_source(a: dict, b: dict) -> bool:
-    if a["location"] and b["location"] and a["location"] != b["location"]:
-        return False
-    names = [c["claimant"] for c in (a, b)]
-    if None in names or names[0].lower() == names[1].lower():
-        return True
-    return any(is_generic(n) for n in names)
 
 
 def summary(claims: list[dict]) -> str:

@@ -14,7 +14,8 @@ cut into short, separate questions:
 3. claims are assembled in the article's order: count and evidence from the text;
    period, location, perpetrator and verification, which the text states in set
    phrases, from the rule reader's draft of the same figure when the backend passes
-   one (the model's tokens go to what needs judgement); repeats of a figure dropped;
+   one (the model's tokens go to what needs judgement); repeats of a figure merged into its most specific mention
+   (:mod:`summarizer.engine.repeats`);
 4. the summary is written last, from the claims found, under a grammar that allows
    only the article's numbers (:mod:`summarizer.engine.summary_grammar`), or built from the
    claims without the model (``summary="claims"``).
@@ -41,6 +42,7 @@ from summarizer.engine.lexicon import (
     names_harm,
     outcomes_named,
 )
+from summarizer.engine.repeats import dedupe, is_headline
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
@@ -89,7 +91,7 @@ def label_figures(
         for label, figure, draft in zip(labels, figures, figure_drafts, strict=True)
         if label and label["outcome"] != "none"
     ]
-    claims = drop_repeats(claims)[:MAX_CLAIMS]
+    claims = _without_repeats(claims)[:MAX_CLAIMS]
     text = _summary(article, claims, generate, totals, grounded) if summary == "model" else None
     document = {"summary": text or claims_summary(claims), "claims": claims}
     stats = {
@@ -241,24 +243,10 @@ def evidence(article: str, figure: Figure) -> str:
     return article[lo:hi].strip()
 
 
-def drop_repeats(claims: list[dict]) -> list[dict]:
-    """A figure the article repeats (headline and body) is one claim: keep the first of the same
-    outcome, value, victims and claimant."""
-    seen: set[tuple] = set()
-    kept = []
-    for claim in claims:
-        key = (
-            claim["outcome"],
-            claim["count"]["value"],
-            claim["count"]["upper"],
-            claim["victim_group"],
-            claim["equipment"],
-            (claim["claimant"] or "").lower(),
-        )
-        if key not in seen:
-            seen.add(key)
-            kept.append(claim)
-    return kept
+def _without_repeats(claims: list[dict]) -> list[dict]:
+    """Each figure the article repeats (a headline and the body) once, in its most specific mention."""
+    flagged = [{**claim, "_headline": is_headline(claim["evidence"])} for claim in claims]
+    return [{k: v for k, v in claim.items() if k != "_headline"} for claim in dedupe(flagged)]
 
 
 def claim_line(claim: dict) -> str:

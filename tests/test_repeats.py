@@ -1,0 +1,49 @@
+"""Repeated figures (headline and body) are one claim; two claimants of one figure are two."""
+
+from __future__ import annotations
+
+from summarizer.engine.repeats import dedupe, is_generic, is_headline
+
+BODY = {
+    "claimant": "Ukraine's General Staff",
+    "outcome": "killed",
+    "victim_group": "military",
+    "victim_side": "Russia",
+    "equipment": None,
+    "count": {"value": 1000, "qualifier": "more_than", "upper": None},
+    "period": "since February 2022",
+    "location": None,
+    "perpetrator_side": None,
+    "verification": "not_stated",
+    "evidence": "Ukraine's General Staff said more than 1,000 Russian soldiers had been killed since February 2022.",
+    "_headline": False,
+}
+HEADLINE = {
+    **BODY,
+    "claimant": "Ukraine",
+    "victim_group": "unspecified",
+    "period": None,
+    "location": "Bakhmut",
+    "evidence": "Over 1,000 Russian Soldiers Killed in Bakhmut, Says Ukraine",
+    "_headline": True,
+}
+
+
+def test_a_headline_and_its_body_sentence_are_one_claim_in_the_body_s_words():
+    [claim] = dedupe([dict(HEADLINE), dict(BODY)])
+    assert claim["evidence"] == BODY["evidence"]
+    assert claim["claimant"] == "Ukraine's General Staff"
+    assert claim["location"] == "Bakhmut"  # a detail only the headline gives is kept
+
+
+def test_two_named_claimants_or_two_groups_are_two_claims():
+    assert len(dedupe([dict(BODY), {**BODY, "claimant": "Russia's Defence Ministry"}])) == 2
+    assert len(dedupe([dict(BODY), {**BODY, "victim_group": "civilians"}])) == 2
+    assert len(dedupe([dict(BODY), {**BODY, "count": {"value": 1001, "qualifier": "exact", "upper": None}}])) == 2
+
+
+def test_generic_names_and_headlines():
+    assert is_generic("Ukrainian officials") and is_generic("the ministry")
+    assert not is_generic("Ukraine's General Staff")
+    assert is_headline(HEADLINE["evidence"]) and not is_headline(BODY["evidence"])
+    assert not is_headline("“We lost 40 men,” he said.”")

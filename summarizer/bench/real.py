@@ -211,12 +211,24 @@ def _targets(results: dict) -> list[dict]:
     rows = [
         {"target": "forward passes per generated token (document strategy)", "value": round(passes, 3), "limit": 0.35}
     ]
+    # The user's end-to-end time is the default strategy's (figure-guided); the document strategy's
+    # time is the like-for-like comparison (the same prompt and grammar through each engine).
+    default = sum(f["seconds"] for f in results["figures"])
     for system in ("plain_generate", "outlines"):
         theirs = [c[system]["seconds"] for c in results.get("compare", []) if c.get(system)]
         if theirs:
-            rows.append(
-                {"target": f"time per article vs {system}", "value": round(ours / sum(theirs), 3), "limit": 0.35}
-            )
+            rows += [
+                {
+                    "target": f"time per article vs {system} (document strategy, same prompt)",
+                    "value": round(ours / sum(theirs), 3),
+                    "limit": 0.35,
+                },
+                {
+                    "target": f"time per article vs {system} (figure-guided, the default)",
+                    "value": round(default / sum(theirs), 3),
+                    "limit": 0.35,
+                },
+            ]
     batch = {b["batch_size"]: b["labels_per_second"] for b in results["batch"]}
     if 1 in batch and len(batch) > 1:
         rows.append(

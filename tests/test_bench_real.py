@@ -73,7 +73,10 @@ def test_targets_compare_measured_rows_with_their_limits():
     assert met["decode step vs floor (float32)"] == (2.0, False)
     assert not any("outlines" in t for t in met)  # no outlines row: no outlines target
     slow = {t["target"]: t["met"] for t in results(passes=50, plain_seconds=20.0, batch8=4.0)["targets"]}
-    assert slow["time per article vs plain_generate (document strategy, same prompt)"] is False and slow["labels per second, best batch vs batch 1"]
+    assert (
+        slow["time per article vs plain_generate (document strategy, same prompt)"] is False
+        and slow["labels per second, best batch vs batch 1"]
+    )
 
 
 def test_the_section_is_replaced_in_place(tmp_path):

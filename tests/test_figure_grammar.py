@@ -79,3 +79,9 @@ def test_a_drafted_civilian_group_keeps_the_rule(accepts):
     # a draft that names an armed group as the civilians' side is not forced on the label
     assert accepts(label("Palestinians"), {**draft, "victim_side": "Hamas"})
     assert not accepts(label("Hamas"), {**draft, "victim_side": "Hamas"})
+
+
+def test_a_country_s_own_forces_as_attacker_leave_the_country_as_the_civilians_side(accepts):
+    draft = {**DRAFT, "perpetrator_side": "Israel military"}
+    assert accepts(label("Israel"), draft)  # the country's civilians, attacked by its own forces
+    assert not accepts(label("Israel military"), draft)

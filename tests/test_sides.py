@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.engine.sides import is_people, sides_in
+from summarizer.engine.sides import is_people, party_names, sides_in
 
 
 def test_demonyms_and_places_map_to_short_names_in_order_of_mention():
@@ -35,3 +35,10 @@ def test_civilians_belong_to_countries_and_peoples_not_to_armed_forces():
     assert is_people("Palestinians") and is_people("Myanmar") and is_people("Sudan")
     for force in ("Hamas", "RSF", "HTS", "Arakan Army", "Myanmar military", "Houthis"):
         assert not is_people(force)
+
+
+def test_a_country_goes_by_its_forces_names_but_its_forces_are_not_its_people():
+    assert {"Israel", "Israel military", "Israel army"} <= party_names("Israel")
+    assert "Myanmar army" in party_names("Myanmar military")
+    assert "Myanmar" not in party_names("Myanmar military")
+    assert party_names("Arakan Army") >= {"Arakan Army"}

@@ -26,7 +26,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from summarizer.engine.grammar import evidence_chunks
-from summarizer.engine.sides import is_people, sides_in
+from summarizer.engine.sides import is_people, party_names, sides_in
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
@@ -66,7 +66,8 @@ def figure_grammar(
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
     perpetrator = (draft or {}).get("perpetrator_side")
-    victims = [s for s in sides if not perpetrator or s.split()[0] != perpetrator.split()[0]]  # "Israel military" too
+    attacker = party_names(perpetrator) if perpetrator else frozenset()
+    victims = [s for s in sides if s not in attacker]
     victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     # Civilians are counted under their country or people ("Palestinians"), never under an armed
     # force ("Hamas", "Arakan Army", "Myanmar military"): the side small models confuse next.

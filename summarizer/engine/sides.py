@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ARMED_GROUPS", "NON_PARTIES", "SIDE_WORDS", "is_people", "sides_in"]
+__all__ = ["ARMED_GROUPS", "NON_PARTIES", "SIDE_WORDS", "is_people", "party_names", "sides_in"]
 
 
 def _words(side: str, words: str) -> dict[str, str]:
@@ -119,3 +119,13 @@ def is_people(side: str) -> bool:
 
 
 _PEOPLES = frozenset(SIDE_WORDS.values()) - ARMED_GROUPS
+
+
+def party_names(side: str) -> frozenset[str]:
+    """The names the side vocabulary may give one party: "Israel" is also "Israel military",
+    "Israel army"...; "Myanmar military" is "Myanmar army", "Myanmar junta"..., but not "Myanmar":
+    a country's forces are not its people (a junta's air strike kills the country's civilians)."""
+    base, _, noun = side.rpartition(" ")
+    if base and re.fullmatch(_FORCE_NOUNS, noun):
+        return frozenset(f"{base} {n}" for n in _FORCE_NOUNS.split("|"))
+    return frozenset({side, *(f"{side} {n}" for n in _FORCE_NOUNS.split("|"))})

@@ -73,6 +73,7 @@ def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = p
         results["compare"] = [_compare_runs(bench, aid, text, options, log) for aid, text in bench.articles.items()]
     first_id, first = next(iter(bench.articles.items()))
     results["batch"] = [_figures_run(bench, first_id, first, options, size) for size in options.batch_sizes]
+    results["profile"] = profile_figures(bench, first, options)
     bandwidth = memory_bandwidth(512 * 2**20)
     results["bandwidth"] = bandwidth
     results["dtypes"] = [_dtype_study(bench, first, name, options, bandwidth, weight_bytes) for name in options.dtypes]
@@ -101,6 +102,39 @@ def _figures_run(bench, aid: str, article: str, options: RealBenchOptions, batch
         "forward_passes": stats.get("forward_passes", 0),
         "labels_per_second": round(stats["figures"] / seconds, 3),
         "tokens_per_second": round(stats.get("generated_tokens", 0) / seconds, 2),
+    }
+
+
+def profile_figures(bench, article: str, options: RealBenchOptions, top: int = 12) -> dict:
+    """pyinstrument over the default path (figure-guided, 8 labels per pass) on one article: the
+    functions with the most self time, to show where a missed speed target goes."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"status": "skipped", "reason": "pyinstrument is not installed (pip install 'summarizer[bench]')"}
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    _figures_run(bench, "profile", article, options, 8)
+    profiler.stop()
+    session = profiler.last_session
+    root = session.root_frame() if session is not None else None
+    self_times: dict[str, float] = {}
+    stack = [root] if root is not None else []
+    while stack:
+        frame = stack.pop()
+        stack.extend(frame.children)
+        if not frame.is_synthetic:
+            key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+            self_times[key] = self_times.get(key, 0.0) + frame.total_self_time
+    total = root.time if root is not None else 0.0
+    ranked = sorted(self_times.items(), key=lambda item: item[1], reverse=True)[:top]
+    return {
+        "status": "ok",
+        "total_seconds": round(total, 3),
+        "top_self_time": [
+            {"entry": key, "seconds": round(sec, 3), "share": round(sec / total, 4) if total else 0.0}
+            for key, sec in ranked
+        ],
     }
 
 

@@ -113,6 +113,16 @@ def render(results: dict) -> str:
             for d in results["dtypes"]
         ],
     )
+    lines += ["", "### Where the time goes (pyinstrument, figure-guided run of the first article)", ""]
+    profile = results.get("profile") or {}
+    if profile.get("status") == "ok":
+        lines += [f"{profile['total_seconds']} s sampled on the main thread; top functions by self time:", ""]
+        lines += _table(
+            ["function", "self s", "share"],
+            [[f"`{e['entry']}`", e["seconds"], f"{e['share'] * 100:.1f} %"] for e in profile["top_self_time"]],
+        )
+    else:
+        lines += [f"Not profiled: {profile.get('reason', 'skipped')}."]
     lines += ["", "### Targets", ""]
     lines += _table(
         ["target", "value", "limit", "met"],

@@ -85,3 +85,10 @@ def test_a_country_s_own_forces_as_attacker_leave_the_country_as_the_civilians_s
     draft = {**DRAFT, "perpetrator_side": "Israel military"}
     assert accepts(label("Israel"), draft)  # the country's civilians, attacked by its own forces
     assert not accepts(label("Israel military"), draft)
+
+
+def test_a_claimant_name_does_not_end_in_a_number_or_punctuation(accepts):
+    assert accepts(label("Palestinians", claimant="Gaza City, the Hamas-run health ministry"))
+    assert not accepts(label("Palestinians", claimant="Israeli strikes killed 31"))
+    assert not accepts(label("Palestinians", claimant="the Hamas-run health ministry said."))
+    assert not accepts(label("Palestinians", claimant="Gaza City,"))

@@ -36,7 +36,13 @@ LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant",
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).
-_SPAN_BOUND = {"NAME_SPAN": "/[^ ](.{0,78}[^ ])?/", "SHORT_SPAN": "/[^ ](.{0,38}[^ ])?/"}
+# A name does not end in punctuation or in a number ("OHCHR has recorded 9," cuts "9,394" in two, and
+# the claims-built summary would state that "9"); "M23" and "(OHCHR)" are names.
+_NAME_END = "([^ ,;:.0-9-]|[A-Za-z][0-9]+)"
+_SPAN_BOUND = {
+    "NAME_SPAN": f"/{_NAME_END}|[^ ].{{0,77}}{_NAME_END}/",
+    "SHORT_SPAN": "/[^ ](.{0,38}[^ ])?/",
+}
 
 
 def _lit(text: str) -> str:

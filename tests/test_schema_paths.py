@@ -7,7 +7,14 @@ import json
 import pytest
 
 from summarizer.core.errors import TaskError
-from summarizer.core.schema_paths import field_value, grounded_paths, iter_values, plain_schema, schema_node
+from summarizer.core.schema_paths import (
+    field_value,
+    grounded_paths,
+    iter_values,
+    plain_schema,
+    plain_schema_text,
+    schema_node,
+)
 
 SCHEMA = {
     "type": "object",
@@ -68,3 +75,37 @@ def test_paths_into_documents():
     assert field_value(doc["items"][0], "count.value") == 2 and field_value(doc["items"][1], "count.value") is None
     assert schema_node(SCHEMA, ("items", "*", "count", "value")) == {"type": "number", "x-grounded": "number"}
     assert schema_node(SCHEMA, ("items", "*", "nothing")) is None
+
+
+@pytest.mark.parametrize(
+    "annotated, plain",
+    [
+        ('{"a": {"type": "number", "x-grounded": "number"}}\n', '{"a": {"type": "number"}}\n'),
+        (
+            '{"a": {"type": "string", "x-grounded": "span", "maxLength": 9}}',
+            '{"a": {"type": "string", "maxLength": 9}}',
+        ),
+        (
+            '{\n  "a": {\n    "type": "string",\n    "x-grounded": "span",\n    "b": 1\n  }\n}',
+            '{\n  "a": {\n    "type": "string",\n    "b": 1\n  }\n}',
+        ),
+        (
+            '{\n  "a": {\n    "type": "string",\n    "x-grounded": "span"\n  }\n}',
+            '{\n  "a": {\n    "type": "string"\n  }\n}',
+        ),
+        ('{"a": {"x-grounded": "span"}}', '{"a": {}}'),
+    ],
+)
+def test_plain_schema_text_cuts_the_keywords_and_keeps_the_layout(annotated, plain):
+    assert plain_schema_text(annotated) == plain
+
+
+def test_plain_schema_text_leaves_a_quoted_keyword_in_text_alone():
+    annotated = '{"description": "say \\"x-grounded\\": \\"span\\"", "x-grounded": "numbers", "type": "string"}'
+    assert plain_schema_text(annotated) == '{"description": "say \\"x-grounded\\": \\"span\\"", "type": "string"}'
+
+
+def test_plain_schema_text_falls_back_to_indented_json():
+    # A keyword the text cut does not see (its value an object): the plain schema, as indented JSON.
+    annotated = '{"type": "object", "x-grounded": {"kind": "span"}}'
+    assert plain_schema_text(annotated) == '{\n  "type": "object"\n}\n'

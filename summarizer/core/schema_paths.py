@@ -8,6 +8,8 @@ stands for every item of an array: ``("claims", "*", "evidence")``.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +21,11 @@ GROUNDING_KINDS = {"span": ("string",), "number": ("number", "integer"), "number
 
 Path_ = tuple[str, ...]  # a path through documents; "*" stands for every item of an array
 
+# A grounding keyword with its comma: the last key of an object takes the comma before it, any
+# other key the comma and the whitespace after it, so the remaining lines keep their layout.
+_KEYWORD = rf'"{GROUNDED}"\s*:\s*"[a-z]*"'
+_KEYWORD_TEXT = re.compile(rf"\s*,\s*{_KEYWORD}(?=\s*}})|{_KEYWORD}\s*,\s*|{_KEYWORD}(?=\s*}})")
+
 
 def plain_schema(schema: Any) -> Any:
     """``schema`` without the ``x-grounded`` keywords (for engines and servers strict about keywords)."""
@@ -27,6 +34,23 @@ def plain_schema(schema: Any) -> Any:
     if isinstance(schema, list):
         return [plain_schema(v) for v in schema]
     return schema
+
+
+def plain_schema_text(schema_text: str) -> str:
+    """The schema file's text without its ``x-grounded`` keywords, its layout kept where it can be.
+
+    The keywords are cut out of the text, so a hand-formatted schema prints as it was written
+    before it was annotated; when the cut text does not parse to :func:`plain_schema` (a keyword
+    written another way), the plain schema is printed as indented JSON instead.
+    """
+    plain = plain_schema(json.loads(schema_text))
+    cut = _KEYWORD_TEXT.sub("", schema_text)
+    try:
+        if json.loads(cut) == plain:
+            return cut
+    except json.JSONDecodeError:
+        pass
+    return json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
 
 
 def resolve(schema: dict, node: dict, where: str) -> dict:

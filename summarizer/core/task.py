@@ -43,6 +43,7 @@ from summarizer.core.schema_paths import (
     iter_values,
     json_types,
     plain_schema,
+    plain_schema_text,
     schema_node,
 )
 from summarizer.core.task_settings import read_settings
@@ -109,6 +110,14 @@ class Task:
     def schema(self) -> dict:
         """The JSON Schema (a fresh copy each call, so callers may change it)."""
         return json.loads(self.schema_text)
+
+    def public_schema(self) -> dict:
+        """The JSON Schema without the ``x-grounded`` keywords: the record as other tools see it."""
+        return plain_schema(self.schema)
+
+    def public_schema_text(self) -> str:
+        """:meth:`public_schema` as the schema file writes it (what ``summarizer schema`` prints)."""
+        return plain_schema_text(self.schema_text)
 
     @property
     def schema_hash(self) -> str:

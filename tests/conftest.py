@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
 
 # The tiny random model, built once per session through the real save/load path.
 from summarizer.testing.fixtures import tiny_decoder, tiny_model, tiny_model_dir, tiny_tokenizer  # noqa: F401
@@ -46,3 +49,27 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_articles() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted((SEEDS / "articles").glob("*.txt"))}
+
+
+@register_backend
+class FlakyBackend(Backend):
+    """The rules baseline, except that it raises on articles containing ``fail_on`` (eval and compare tests)."""
+
+    name = "flaky-test"
+
+    @dataclass(frozen=True)
+    class Options:
+        fail_on: str = "Bastrykin"
+
+    def __init__(self, model: str, options: Options):
+        self.rules = get_backend("rules")
+        self.fail_on = options.fail_on
+
+    @property
+    def model_id(self) -> str:
+        return "flaky"
+
+    def extract(self, article: str, options: ExtractOptions) -> Extraction:
+        if self.fail_on in article:
+            raise RuntimeError("device lost")
+        return self.rules.extract(article, options)

@@ -1,23 +1,24 @@
-"""eval and compare end to end: reports on disk, numbers consistent with the scorer, bad input."""
+"""eval end to end: reports on disk, numbers consistent with the scorer, bad input.
+
+The ``flaky-test`` backend (the rules baseline that fails on one article) is in conftest.py."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
+from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.core.dataset import load_dataset
 from summarizer.core.errors import InputError
-from summarizer.evaluation.evaluate import compare, evaluate, model_slug
+from summarizer.evaluation.compare import compare
+from summarizer.evaluation.evaluate import evaluate, model_slug
 from summarizer.evaluation.scoring import score_documents
 from summarizer.store import RunStore
 
 REPORT_FILES = ("report.json", "report.md", "review.html")
-LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
 # The tiny random model only has to run: a few tokens per article keep the test fast.
 TINY_OPTIONS = ExtractOptions(max_new_tokens=8)
 
@@ -30,30 +31,6 @@ def copy_seeds(seeds_dir: Path, target: Path) -> Path:
     shutil.copytree(seeds_dir / "articles", target / "articles")
     shutil.copytree(seeds_dir / "labels", target / "labels")
     return target
-
-
-@register_backend
-class FlakyBackend(Backend):
-    """The rules baseline, except that it raises on articles containing ``fail_on``."""
-
-    name = "flaky-test"
-
-    @dataclass(frozen=True)
-    class Options:
-        fail_on: str = "Bastrykin"
-
-    def __init__(self, model: str, options: Options):
-        self.rules = get_backend("rules")
-        self.fail_on = options.fail_on
-
-    @property
-    def model_id(self) -> str:
-        return "flaky"
-
-    def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        if self.fail_on in article:
-            raise RuntimeError("device lost")
-        return self.rules.extract(article, options)
 
 
 # -- eval --------------------------------------------------------------------------------------
@@ -225,134 +202,6 @@ def test_model_slugs_are_folder_names(tmp_path):
     assert model_slug(str(tmp_path / "qwen2.5-coder-1.5b-instruct.gguf")) == "qwen2.5-coder-1.5b-instruct"
 
 
-# -- compare -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    pytest.importorskip("torch")
-    from summarizer.testing.tiny_model import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-model")
-
-
-def cpu(model: str) -> dict:
-    return {} if model == "rules" else {"device": "cpu"}
-
-
-@pytest.fixture(scope="module")
-def comparison(tmp_path_factory, seeds_dir, tiny_model):
-    root = tmp_path_factory.mktemp("compare")
-    outcome = compare(
-        ["rules", str(tiny_model)],
-        seeds_dir,
-        root / "out",
-        root / "runs.sqlite3",
-        options=TINY_OPTIONS,
-        backend_kwargs=cpu,
-    )
-    return outcome, root
-
-
-@pytest.mark.slow  # loads torch and the tiny model once for the module
-def test_compare_writes_every_report_file(comparison):
-    outcome, root = comparison
-    out = root / "out"
-    for name in LEADERBOARD_FILES:
-        assert (out / name).is_file()
-    for slug in ("rules", "tiny-model"):
-        for name in REPORT_FILES:
-            assert (out / slug / name).is_file(), f"{slug}/{name}"
-    assert (out / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sorted(p.name for p in outcome.files) == sorted(LEADERBOARD_FILES)
-
-
-@pytest.mark.slow  # loads torch and the tiny model once for the module
-def test_leaderboard_numbers_are_each_models_report_numbers(comparison):
-    _, root = comparison
-    out = root / "out"
-    board = read_json(out / "leaderboard.json")
-    assert [row["slug"] for row in board["models"]] == ["rules", "tiny-model"]  # sorted by F1
-    f1s = [row["claim_f1"] for row in board["models"]]
-    assert f1s == sorted(f1s, reverse=True)
-    markdown = (out / "leaderboard.md").read_text(encoding="utf-8")
-    for row in board["models"]:
-        report = read_json(out / row["slug"] / "report.json")
-        assert row["model"] == report["model"]
-        assert row["claim_f1"] == report["claim_f1"] and row["strict_f1"] == report["strict_f1"]
-        assert row["claim_f1_ci"] == report["ci"]["claim_f1"] and row["strict_f1_ci"] == report["ci"]["strict_f1"]
-        for key in (
-            "count_accuracy",
-            "mean_field_accuracy",
-            "validity_rate",
-            "grounding_rate",
-            "hallucinated_number_rate",
-            "summary_invented_number_rate",
-            "summaries_with_invented_number_rate",
-            "seconds_per_article",
-            "tokens_per_second",
-        ):
-            assert row[key] == report[key], key
-        lo, hi = row["claim_f1_ci"]
-        assert f"{row['claim_f1']:.3f} [{lo:.3f}, {hi:.3f}]" in markdown
-    matrix = board["article_f1"]
-    assert matrix["articles"] == sorted(matrix["articles"]) and len(matrix["articles"]) == 5
-    for column, row in enumerate(board["models"]):
-        report = read_json(out / row["slug"] / "report.json")
-        assert [line[column] for line in matrix["f1"]] == [r["f1"] for r in report["per_article"]]
-
-
-@pytest.mark.slow  # loads torch and the tiny model once for the module
-def test_the_tiny_model_runs_through_the_real_backend(comparison):
-    outcome, _ = comparison
-    tiny = outcome.results[1].report
-    assert tiny["n_generated"] == 5 and sum(tiny["statuses"].values()) == 5
-    assert tiny["tokens_per_second"] > 0  # real token counts came back from the decoder
-    # A random model cut off at 8 tokens writes no document: every article counts as invalid.
-    assert tiny["validity_rate"] == pytest.approx(tiny["statuses"].get("ok", 0) / 5)
-
-
-@pytest.mark.slow  # loads torch and the tiny model once for the module
-def test_rerunning_a_comparison_generates_nothing(comparison, seeds_dir, tiny_model):
-    _, root = comparison
-    with RunStore(root / "runs.sqlite3") as store:
-        before = store.count()
-    again = compare(
-        ["rules", str(tiny_model)], seeds_dir, None, root / "runs.sqlite3", options=TINY_OPTIONS, backend_kwargs=cpu
-    )
-    assert [r.n_generated for r in again.results] == [0, 0]
-    with RunStore(root / "runs.sqlite3") as store:
-        assert store.count() == before == 10
-    board = read_json(root / "out" / "leaderboard.json")
-    assert [row["claim_f1"] for row in again.leaderboard["models"]] == [row["claim_f1"] for row in board["models"]]
-
-
-def test_ctrl_c_during_compare_resumes_without_recomputing(tmp_path, seeds_dir):
-    store_path = tmp_path / "runs.sqlite3"
-
-    def interrupt_midway(event):
-        if event.model == "flaky" and event.done == 2:
-            raise KeyboardInterrupt
-
-    models = ["rules", "flaky"]
-
-    def kwargs(model):
-        return {"backend": "flaky-test", "fail_on": "no such text"} if model == "flaky" else {}
-
-    with pytest.raises(KeyboardInterrupt):
-        compare(models, seeds_dir, tmp_path / "out", store_path, progress=interrupt_midway, backend_kwargs=kwargs)
-    with RunStore(store_path) as store:
-        assert store.count() == 5 + 2  # rules finished, flaky did two articles
-    resumed = compare(models, seeds_dir, tmp_path / "out", store_path, backend_kwargs=kwargs)
-    assert [(r.n_generated, r.n_cached) for r in resumed.results] == [(0, 5), (3, 2)]
-    with RunStore(store_path) as store:
-        assert store.count() == 10
-    assert (tmp_path / "out" / "leaderboard.md").is_file()
-
-
-def test_compare_refuses_the_same_model_twice(tmp_path, seeds_dir):
-    with pytest.raises(InputError, match="same model twice"):
-        compare(["rules", "rules"], seeds_dir, store=tmp_path / "runs.sqlite3")
-
-
 def test_eval_predictions_rescore_to_the_same_numbers(rules_eval, seeds_dir):
     # predictions/<id>.json is what `summarizer score --pred` reads: re-scoring must agree.
     result, out = rules_eval
@@ -406,14 +255,3 @@ def test_a_fully_cached_eval_loads_no_model(tmp_path, seeds_dir, monkeypatch):
     again = evaluate(str(folder), data, store=store, options=TINY_OPTIONS, device="cpu")
     assert (again.n_generated, again.n_cached) == (0, 1)
     assert again.report["claim_f1"] == first.report["claim_f1"] and again.report["backend"] == first.report["backend"]
-
-
-def test_compare_checks_every_model_before_running_the_first(tmp_path, seeds_dir):
-    from summarizer.core.errors import ModelError
-
-    store = tmp_path / "runs.sqlite3"
-    with pytest.raises(ModelError, match="no such file or folder"):
-        compare(["rules", str(tmp_path / "missing-model")], seeds_dir, tmp_path / "out", store)
-    with RunStore(store) as opened:
-        assert opened.count() == 0  # rules never ran
-    assert not (tmp_path / "out").exists()

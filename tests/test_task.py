@@ -63,6 +63,17 @@ def test_x_grounded_is_ignored_by_json_schema_and_stripped_for_servers():
     assert "x-grounded" not in json.dumps(plain_schema(task.schema))
 
 
+def test_the_public_schema_is_the_schema_without_its_grounding():
+    claims = load_task("claims")
+    # The claims record as `summarizer schema` printed it before grounding was declared in it.
+    assert claims.public_schema_text() == (REPO / "tests" / "data" / "schema" / "claims.public.json").read_text()
+    assert claims.public_schema() == json.loads(claims.public_schema_text()) == plain_schema(claims.schema)
+    assert claims.schema_text.count('"x-grounded"') == 5 and "x-grounded" not in claims.public_schema_text()
+    quotes = load_task(QUOTES)
+    assert quotes.public_schema() == plain_schema(json.loads((QUOTES / "schema.json").read_text()))
+    assert "x-grounded" not in quotes.public_schema_text()
+
+
 def _folder(tmp_path: Path, **changes) -> Path:
     """A copy of the quotes task with files replaced (a value of None deletes the file)."""
     folder = shutil.copytree(QUOTES, tmp_path / "task", ignore=shutil.ignore_patterns("data"))
@@ -134,11 +145,3 @@ def test_an_unknown_task_name_is_one_clear_line(tmp_path):
         load_task(tmp_path / "nowhere")
     with pytest.raises(InputError, match="is a file"):
         load_task(QUOTES / "schema.json")
-
-
-def test_schema_command_prints_the_task_schema():
-    claims = CliRunner().invoke(app, ["schema", "--task", "claims"])
-    assert claims.exit_code == 0 and claims.stdout == resources.schema_text()
-    assert CliRunner().invoke(app, ["schema"]).stdout == claims.stdout
-    quotes = CliRunner().invoke(app, ["schema", "--task", str(QUOTES)])
-    assert json.loads(quotes.stdout) == json.loads((QUOTES / "schema.json").read_text())

@@ -187,7 +187,7 @@ def compare_command(
     folder per model. Interrupted? Run the same command again: finished work comes from the store.
     """
     from summarizer.core.task import load_task
-    from summarizer.evaluation.evaluate import compare
+    from summarizer.evaluation.compare import compare
 
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"

@@ -33,3 +33,7 @@ class ModelError(SummarizerError):
 
 class GrammarError(SummarizerError):
     """The grammar engine cannot compile the schema or grammar."""
+
+
+class TaskError(InputError):
+    """A task folder that cannot be used: one line naming the file and the problem."""

@@ -18,40 +18,61 @@ number property, so the grammar builder, the validator and the scorer all read i
 * ``"x-grounded": "numbers"``: free text in which every number is one of the article's.
 
 JSON Schema validators ignore unknown keywords, so a schema with ``x-grounded`` is still a plain
-JSON Schema; :func:`plain_schema` strips them for tools that are strict about keywords.
+JSON Schema; :func:`~summarizer.core.schema_paths.plain_schema` strips them for tools that are
+strict about keywords. Reading the declarations and walking schema paths is
+:mod:`summarizer.core.schema_paths`; ``task.toml`` is :mod:`summarizer.core.task_settings`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from summarizer.core.errors import InputError
+from summarizer.core.errors import TaskError
 from summarizer.core.resources import files_hash
+from summarizer.core.schema_paths import (
+    GROUNDED,
+    GROUNDING_KINDS,
+    Path_,
+    field_value,
+    grounded_paths,
+    iter_values,
+    json_types,
+    plain_schema,
+    plain_schema_text,
+    schema_node,
+)
+from summarizer.core.task_settings import read_settings
 
-GROUNDED = "x-grounded"
-# kind -> the JSON types it may be declared on
-GROUNDING_KINDS = {"span": ("string",), "number": ("number", "integer"), "numbers": ("string",)}
+# Importable from here as before the split (the engine, validation, the scorers import them).
+__all__ = [
+    "CLAIMS",
+    "CLAIMS_PROMPT_FILES",
+    "DEFAULT_USER_TEMPLATE",
+    "GROUNDED",
+    "GROUNDING_KINDS",
+    "Example",
+    "Path_",
+    "Task",
+    "TaskError",
+    "builtin_task",
+    "field_value",
+    "grounded_paths",
+    "iter_values",
+    "load_task",
+    "plain_schema",
+    "schema_node",
+]
+
 CLAIMS = "claims"
 # The user turn around each article for a folder task (the claims task has prompts/user.md).
 DEFAULT_USER_TEMPLATE = "Extract the information the instructions ask for from this article.\n\nArticle:\n{article}"
 # The files of the claims prompt, in the order prompting has always hashed them.
 CLAIMS_PROMPT_FILES = ("system.md", "user.md", "example_article.txt", "example_output.json")
-_TOML_KEYS = {"name", "items", "merge_key", "scoring"}
-_SCORING_KEYS = {"keys", "weights", "threshold"}
-DEFAULT_MATCH_THRESHOLD = 0.5
-
-Path_ = tuple[str, ...]  # a path through documents; "*" stands for every item of an array
-
-
-class TaskError(InputError):
-    """A task folder that cannot be used: one line naming the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,14 @@ class Task:
         """The JSON Schema (a fresh copy each call, so callers may change it)."""
         return json.loads(self.schema_text)
 
+    def public_schema(self) -> dict:
+        """The JSON Schema without the ``x-grounded`` keywords: the record as other tools see it."""
+        return plain_schema(self.schema)
+
+    def public_schema_text(self) -> str:
+        """:meth:`public_schema` as the schema file writes it (what ``summarizer schema`` prints)."""
+        return plain_schema_text(self.schema_text)
+
     @property
     def schema_hash(self) -> str:
         return hashlib.sha256(self.schema_text.encode("utf-8")).hexdigest()[:16]
@@ -116,76 +145,6 @@ class Task:
             if path[: len(prefix)] == prefix and "*" not in path[len(prefix) :]:
                 return path[len(prefix) :]
         return None
-
-
-def plain_schema(schema: Any) -> Any:
-    """``schema`` without the ``x-grounded`` keywords (for engines and servers strict about keywords)."""
-    if isinstance(schema, dict):
-        return {k: plain_schema(v) for k, v in schema.items() if k != GROUNDED}
-    if isinstance(schema, list):
-        return [plain_schema(v) for v in schema]
-    return schema
-
-
-# -- grounding declared in the schema ------------------------------------------------------
-def _resolve(schema: dict, node: dict, where: str) -> dict:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or seen > 32:
-            raise TaskError(f"{where}: only local $ref (#/...) is supported, got {ref!r}")
-        target: Any = schema
-        for part in ref[2:].split("/"):
-            if not isinstance(target, dict) or part not in target:
-                raise TaskError(f"{where}: $ref {ref!r} points nowhere")
-            target = target[part]
-        node, seen = {**target, **{k: v for k, v in node.items() if k != "$ref"}}, seen + 1
-    return node
-
-
-def _json_path(path: Path_) -> str:
-    return "$" + "".join("[*]" if part == "*" else f".{part}" for part in path)
-
-
-def _types(node: dict) -> set[str]:
-    declared = node.get("type")
-    return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
-
-
-def grounded_paths(schema: dict) -> list[tuple[Path_, str]]:
-    """Every ``x-grounded`` property as (path, kind), in schema order; TaskError for a bad declaration."""
-    found: dict[tuple[Path_, str], None] = {}
-
-    def walk(node: Any, path: Path_, depth: int) -> None:
-        if not isinstance(node, dict) or depth > 64:
-            return
-        node = _resolve(schema, node, _json_path(path))
-        kind = node.get(GROUNDED)
-        if kind is not None:
-            _check_kind(kind, node, path)
-            found.setdefault((path, kind), None)
-        for branch in [*node.get("anyOf", []), *node.get("oneOf", []), *node.get("allOf", [])]:
-            walk(branch, path, depth + 1)
-        for key, sub in (node.get("properties") or {}).items():
-            walk(sub, (*path, key), depth + 1)
-        if isinstance(node.get("items"), dict):
-            walk(node["items"], (*path, "*"), depth + 1)
-
-    walk(schema, (), 0)
-    return list(found)
-
-
-def _check_kind(kind: Any, node: dict, path: Path_) -> None:
-    where = _json_path(path)
-    if kind not in GROUNDING_KINDS:
-        raise TaskError(f"{where}: unknown x-grounded value {kind!r} (use {', '.join(GROUNDING_KINDS)})")
-    allowed = GROUNDING_KINDS[kind]
-    types = _types(node) - {"null"}
-    if not types or not types <= set(allowed):
-        raise TaskError(
-            f"{where}: x-grounded {kind!r} needs a property of type {' or '.join(allowed)}"
-            f" (got {'/'.join(sorted(types)) or 'no type'})"
-        )
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -306,7 +265,7 @@ def _check_schema(schema: Any, path: Path | None) -> None:
     except SchemaError as error:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise TaskError(f"not a valid JSON Schema at {where}: {error.message[:200]}", path) from None
-    if "object" not in _types(schema) or not isinstance(schema.get("properties"), dict):
+    if "object" not in json_types(schema) or not isinstance(schema.get("properties"), dict):
         raise TaskError('the schema must describe an object ("type": "object" with "properties")', path)
 
 
@@ -328,164 +287,24 @@ def _build(
         grounded = grounded_paths(schema)
     except TaskError as error:
         raise TaskError(error.reason, schema_file) from None
-    settings, toml_bytes = _read_toml(toml_path)
-    items = _items_field(schema, settings.get("items"), toml_path)
-    item_fields = _item_fields(schema, items)
-    scoring = settings.get("scoring", {})
-    keys = _field_list(scoring.get("keys"), item_fields, toml_path, "scoring.keys") or _default_keys(
-        grounded, items, item_fields
-    )
-    weights = _weights(scoring.get("weights", {}), keys, toml_path)
-    threshold = scoring.get("threshold", DEFAULT_MATCH_THRESHOLD)
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
-        raise TaskError(f"scoring.threshold must be a number in (0, 1] (got {threshold!r})", toml_path)
-    merge_key = _field_list(settings.get("merge_key"), item_fields, toml_path, "merge_key") or keys
+    settings = read_settings(schema, grounded, toml_path)
     prompt_hash = files_hash(
         sorted(prompt_files.items()) if source else [(n, prompt_files[n]) for n in CLAIMS_PROMPT_FILES]
     )
-    whole = hashlib.sha256(f"{schema_text}\0{prompt_hash}\0".encode() + toml_bytes).hexdigest()[:16]
+    whole = hashlib.sha256(f"{schema_text}\0{prompt_hash}\0".encode() + settings.toml_bytes).hexdigest()[:16]
     return Task(
-        name=str(settings.get("name") or name or CLAIMS),
+        name=str(settings.name or name or CLAIMS),
         schema_text=schema_text,
         instructions=instructions,
         user_template=user_template,
         examples=examples,
         grounded=tuple(grounded),
-        items=items,
-        key_fields=tuple(keys),
-        weights=tuple(weights.items()),
-        match_threshold=float(threshold),
-        merge_key=tuple(merge_key),
+        items=settings.items,
+        key_fields=settings.key_fields,
+        weights=settings.weights,
+        match_threshold=settings.match_threshold,
+        merge_key=settings.merge_key,
         prompt_hash=prompt_hash,
         hash=whole,
         source=source,
     )
-
-
-def _read_toml(path: Path) -> tuple[dict, bytes]:
-    if not path.is_file():
-        return {}, b""
-    data = path.read_bytes()
-    try:
-        settings = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise TaskError(f"invalid TOML: {error}", path) from None
-    unknown = set(settings) - _TOML_KEYS or set(settings.get("scoring") or {}) - _SCORING_KEYS
-    if unknown:
-        raise TaskError(
-            f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOML_KEYS))}; "
-            f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})",
-            path,
-        )
-    if not isinstance(settings.get("scoring", {}), dict):
-        raise TaskError("scoring must be a table ([scoring])", path)
-    return settings, data
-
-
-def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
-    """The top-level array of objects that is scored item by item (task.toml ``items`` picks one of several)."""
-    arrays = [key for key, sub in schema["properties"].items() if _is_object_array(schema, sub)]
-    if named is not None:
-        if named not in arrays:
-            raise TaskError(
-                f"items = {named!r} is not a top-level array of objects in the schema "
-                f"(those: {', '.join(arrays) or 'none'})",
-                toml_path,
-            )
-        return named
-    if len(arrays) > 1:
-        raise TaskError(
-            f"the schema has several arrays of records ({', '.join(arrays)}); "
-            'name the one to score with items = "..." in task.toml',
-            toml_path,
-        )
-    return arrays[0] if arrays else None
-
-
-def _is_object_array(schema: dict, node: Any) -> bool:
-    node = _resolve(schema, node, "$") if isinstance(node, dict) else {}
-    items = node.get("items")
-    return "array" in _types(node) and isinstance(items, dict) and "object" in _types(_resolve(schema, items, "$"))
-
-
-def _item_fields(schema: dict, items: str | None) -> list[str]:
-    node = (
-        schema if items is None else _resolve(schema, _resolve(schema, schema["properties"][items], "$")["items"], "$")
-    )
-    return list((node.get("properties") or {}).keys())
-
-
-def _field_list(value: Any, fields: list[str], path: Path, name: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise TaskError(f"{name} must be a non-empty list of field names", path)
-    unknown = [v for v in value if v.split(".")[0] not in fields]  # "count.value": a field inside a field
-    if unknown:
-        raise TaskError(f"{name}: {', '.join(unknown)} not a field of the items (fields: {', '.join(fields)})", path)
-    return list(value)
-
-
-def _default_keys(grounded: list[tuple[Path_, str]], items: str | None, fields: list[str]) -> list[str]:
-    """Without scoring.keys: the items' span fields (what the article says), else every field."""
-    prefix = (items, "*") if items else ()
-    spans = [
-        p[len(prefix)]
-        for p, kind in grounded
-        if kind == "span" and p[: len(prefix)] == prefix and len(p) == len(prefix) + 1
-    ]
-    return spans or fields
-
-
-def _weights(value: Any, keys: list[str], path: Path) -> dict[str, float]:
-    if not isinstance(value, dict):
-        raise TaskError("scoring.weights must be a table (field = weight)", path)
-    for key, weight in value.items():
-        if key not in keys:
-            raise TaskError(f"scoring.weights: {key} is not one of scoring.keys ({', '.join(keys)})", path)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
-            raise TaskError(f"scoring.weights: {key} must be a positive number (got {weight!r})", path)
-    return {key: float(value.get(key, 1.0)) for key in keys}
-
-
-def schema_node(schema: dict, path: Path_) -> dict | None:
-    """The (resolved) schema of the values at ``path``; in anyOf/oneOf, the first branch that has it."""
-    node: Any = _resolve(schema, schema, "$")
-    for part in path:
-        if part == "*":
-            node = node.get("items")
-        else:
-            options = [node, *node.get("anyOf", []), *node.get("oneOf", [])]
-            node = next(
-                (
-                    _resolve(schema, o, "$").get("properties", {}).get(part)
-                    for o in options
-                    if part in _resolve(schema, o, "$").get("properties", {})
-                ),
-                None,
-            )
-        if not isinstance(node, dict):
-            return None
-        node = _resolve(schema, node, "$")
-    return node
-
-
-def field_value(item: Any, dotted: str) -> Any:
-    """``item["count"]["value"]`` for ``"count.value"``; None where the path does not lead."""
-    for part in dotted.split("."):
-        item = item.get(part) if isinstance(item, dict) else None
-    return item
-
-
-def iter_values(document: Any, path: Path_, where: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """(concrete path, value) for each value of ``document`` at ``path`` ("*" = each array item)."""
-    if not path:
-        yield where, document
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        if isinstance(document, list):
-            for index, item in enumerate(document):
-                yield from iter_values(item, rest, (*where, index))
-    elif isinstance(document, dict) and head in document:
-        yield from iter_values(document[head], rest, (*where, head))

@@ -1,17 +1,18 @@
-"""``eval`` and ``compare``: run models over a labelled dataset, score them, write reports.
+"""``eval``: run a model over a labelled dataset, score it, write its reports.
 
 Every generation goes through :func:`summarizer.api.summarize` with the run store,
 so an identical request is never generated twice: re-scoring is free and an
 interrupted comparison resumes where it stopped. Rendering lives in
 :mod:`summarizer.reporting.review` (HTML) and :mod:`summarizer.reporting.leaderboard` (Markdown, JSON, PNG);
-this module computes.
+this module computes. ``compare`` (several models, a leaderboard) is
+:mod:`summarizer.evaluation.compare`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,6 @@ class EvalResult:
         return self.report["n_cached"]
 
 
-@dataclass
-class CompareResult:
-    results: list[EvalResult]
-    leaderboard: dict[str, Any]
-    out_dir: Path | None = None
-    files: list[Path] = field(default_factory=list)
-
-
 def model_slug(model: str) -> str:
     """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
     path = Path(model).expanduser()
@@ -114,11 +107,11 @@ def evaluate(
     task = load_task(task)
     if out_dir is not None:
         check_eval_outputs(Path(out_dir), task)  # before any model time is spent
-    dataset = dataset if dataset is not None else load_dataset(_data_dir(data_dir, task), task)
-    _require_labels(dataset, data_dir)
+    dataset = dataset if dataset is not None else load_dataset(data_dir_for(data_dir, task), task)
+    require_labels(dataset, data_dir)
     with store_session(store) as run_store:
         if not isinstance(backend, Backend):
-            backend = _make_backend(model, backend, backend_options, task=task, **backend_kwargs)
+            backend = make_backend(model, backend, backend_options, task=task, **backend_kwargs)
         options = options or ExtractOptions()
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
     result = _score(model, backend, dataset, runs, task)
@@ -129,7 +122,6 @@ def evaluate(
 
 
 EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
-LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
 
 
 def check_eval_outputs(out_dir: Path, task: Task | None = None) -> None:
@@ -145,7 +137,8 @@ def _report_files(task: Task) -> tuple[str, ...]:
     return EVAL_REPORT_FILES if task.is_claims else EVAL_REPORT_FILES[:2]
 
 
-def _data_dir(data_dir: str | Path | None, task: Task) -> Path:
+def data_dir_for(data_dir: str | Path | None, task: Task) -> Path:
+    """The dataset folder: ``data_dir``, else the bundled seeds (claims only)."""
     if data_dir:
         return Path(data_dir)
     if not task.is_claims:
@@ -157,7 +150,8 @@ def _data_dir(data_dir: str | Path | None, task: Task) -> Path:
     return seeds_dir()
 
 
-def _require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
+def require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
+    """InputError, naming the first unusable file, unless the dataset has a labelled article."""
     if dataset.labels:
         return
     if dataset.problems:  # say why: the first file that could not be used, with its reason
@@ -346,185 +340,8 @@ def _generation_info(extraction: Extraction) -> dict[str, Any]:
     return {"status": extraction.status, "reason": extraction.reason, "raw": extraction.raw}
 
 
-# -- compare ------------------------------------------------------------------------------------
-def compare(
-    models: Sequence[str],
-    data_dir: str | Path | None = None,
-    out_dir: str | Path | None = None,
-    store: RunStore | str | Path | None = None,
-    options: ExtractOptions | None = None,
-    no_cache: bool = False,
-    progress: ProgressCallback | None = None,
-    *,
-    backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
-    concurrency: int = 1,
-    task: Task | str | Path | None = None,
-) -> CompareResult:
-    """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
-
-    Each model's reports go to ``out_dir/<model-slug>/``; the leaderboard to
-    ``out_dir/leaderboard.{md,json,png}``. Every generation is committed to the store
-    as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
-    ``backend_kwargs(model)`` gives the keyword arguments of :func:`evaluate` for each model's
-    backend (``backend``, ``backend_options``, or the options as keywords).
-    """
-    if not models:
-        raise InputError("compare needs at least one model")
-    task = load_task(task)
-    dataset = load_dataset(_data_dir(data_dir, task), task)
-    _require_labels(dataset, data_dir)
-    out = Path(out_dir) if out_dir is not None else None
-    slugs = _unique_slugs(models)
-    if out is not None:  # every output checked before the first model runs
-        check_output_folder(out)
-        for name in LEADERBOARD_FILES:
-            check_output_file(out / name)
-        for slug in slugs.values():
-            check_eval_outputs(out / slug, task)
-    results = []
-    with store_session(store) as run_store:
-        # Every model resolved and checked (exists, loadable) before the first one generates.
-        backends = {m: _make_backend(m, task=task, **(backend_kwargs(m) if backend_kwargs else {})) for m in models}
-        for model in models:
-            model_out = out / slugs[model] if out is not None else None
-            result = evaluate(
-                model,
-                data_dir,
-                model_out,
-                run_store,
-                options,
-                no_cache,
-                progress,
-                backend=backends[model],
-                dataset=dataset,
-                concurrency=concurrency,
-                task=task,
-            )
-            result.slug = slugs[model]
-            results.append(result)
-    board = build_leaderboard(results, dataset, task)
-    outcome = CompareResult(results, board, out)
-    if out is not None:
-        outcome.files = write_leaderboard(board, out)
-    return outcome
-
-
-def _make_backend(
+def make_backend(
     model: str, backend: str | None = None, backend_options: Any = None, *, task: Task | None = None, **values: Any
 ) -> Backend:
+    """The backend for ``model``, built lazily: loaded only when an article is not in the store."""
     return get_backend(model, backend, lazy=True, options=backend_options, task=task, **values)
-
-
-def _unique_slugs(models: Sequence[str]) -> dict[str, str]:
-    if len(set(models)) != len(models):
-        raise InputError("compare was given the same model twice: " + ", ".join(sorted(_duplicates(models))))
-    slugs: dict[str, str] = {}
-    for model in models:
-        slug, n = model_slug(model), 2
-        while slug in slugs.values():
-            slug, n = f"{model_slug(model)}-{n}", n + 1
-        slugs[model] = slug
-    return slugs
-
-
-def _duplicates(models: Sequence[str]) -> set[str]:
-    return {m for m in models if list(models).count(m) > 1}
-
-
-def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset, task: Task | None = None) -> dict[str, Any]:
-    """Rows sorted by claim F1 (a user task: item F1; best first) and the article x model F1 matrix."""
-    task = load_task(task)
-    row_of, key = (_leaderboard_row, "claim_f1") if task.is_claims else (_task_leaderboard_row, "item_f1")
-    rows = sorted((row_of(r) for r in results), key=lambda row: -(row[key] or 0.0))
-    article_ids = sorted({row["id"] for r in results for row in r.report["per_article"]})
-    matrix = {
-        "articles": article_ids,
-        "models": [row["model"] for row in rows],
-        "f1": [[_article_f1(_result_for(results, row["model"]), a) for row in rows] for a in article_ids],
-    }
-    return {
-        "data": str(dataset.root),
-        **({} if task.is_claims else {"task": task.name}),
-        "n_articles": len(article_ids),
-        "unlabelled": list(dataset.unlabelled),
-        "models": rows,
-        "article_f1": matrix,
-    }
-
-
-def _result_for(results: Sequence[EvalResult], model: str) -> EvalResult:
-    return next(r for r in results if r.model == model)
-
-
-def _article_f1(result: EvalResult, article_id: str) -> float | None:
-    for row in result.report["per_article"]:
-        if row["id"] == article_id:
-            return row.get("f1")
-    return None
-
-
-def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
-    report = result.report
-    ci = report.get("ci", {})
-    return {
-        "model": result.model,
-        "slug": result.slug,
-        "claim_f1": report["claim_f1"],
-        "claim_f1_ci": ci.get("claim_f1"),
-        "strict_f1": report["strict_f1"],
-        "strict_f1_ci": ci.get("strict_f1"),
-        "claim_precision": report.get("claim_precision"),
-        "claim_recall": report.get("claim_recall"),
-        "count_accuracy": report.get("count_accuracy"),
-        "mean_field_accuracy": report.get("mean_field_accuracy"),
-        "validity_rate": report.get("validity_rate"),
-        "grounding_rate": report.get("grounding_rate"),
-        "hallucinated_number_rate": report.get("hallucinated_number_rate"),
-        "summary_invented_number_rate": report.get("summary_invented_number_rate"),
-        "summaries_with_invented_number_rate": report.get("summaries_with_invented_number_rate"),
-        "seconds_per_article": report.get("seconds_per_article"),
-        "tokens_per_second": report.get("tokens_per_second"),
-        "n_failed": len(report.get("failed", [])),
-    }
-
-
-def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
-    """A user task's leaderboard row (see :mod:`summarizer.evaluation.task_scoring`)."""
-    report = result.report
-    keys = (
-        "item_f1",
-        "item_precision",
-        "item_recall",
-        "macro_item_f1",
-        "mean_field_accuracy",
-        "validity_rate",
-        "grounding_rate",
-        "hallucinated_number_rate",
-        "seconds_per_article",
-        "tokens_per_second",
-    )
-    return {
-        "model": result.model,
-        "slug": result.slug,
-        **{k: report.get(k) for k in keys},
-        "item_f1_ci": (report.get("ci") or {}).get("item_f1"),
-        "n_failed": len(report.get("failed", [])),
-    }
-
-
-def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
-    from summarizer.reporting.leaderboard import render_leaderboard_markdown, write_leaderboard_png
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if "task" in board:  # a user task: JSON and Markdown (the chart shows claim F1)
-        from summarizer.reporting.task_report import render_task_leaderboard_markdown
-
-        paths = [out_dir / name for name in LEADERBOARD_FILES[:2]]
-        write_json_atomic(paths[0], board)
-        write_text_atomic(paths[1], render_task_leaderboard_markdown(board))
-        return paths
-    paths = [out_dir / name for name in LEADERBOARD_FILES]
-    write_json_atomic(paths[0], board)
-    write_text_atomic(paths[1], render_leaderboard_markdown(board))
-    write_leaderboard_png(board, paths[2])
-    return paths

@@ -4,27 +4,8 @@ Pure functions: documents in, a report dict out; no files, no printing, no
 randomness beyond a seeded bootstrap. The same input gives the same numbers,
 bit for bit.
 
-Alignment
----------
-Per article, gold and predicted claims are paired one-to-one by the Hungarian
-algorithm (``scipy.optimize.linear_sum_assignment``) on :func:`similarity`:
-
-* ``outcome`` must be equal, else the similarity is 0;
-* otherwise it is the weighted share of these fields that agree (after
-  :mod:`summarizer.evaluation.normalize`)::
-
-      count.value 35   equipment 25   victim_group 15   victim_side 15   claimant 10
-
-  ``equipment`` only weighs in when the outcome is ``equipment_destroyed``; for
-  other outcomes the remaining weights (75 points) are the whole.
-* a pair is a match when its similarity is at least ``MATCH_THRESHOLD`` = 0.5.
-  For people: the right number plus any one other field, or group + side +
-  claimant with a wrong number. For equipment: number + kind, kind + group +
-  side, or number + group.
-
-Ties between equally similar pairings are broken by the overlap of the evidence
-words (a weight far too small to override any field), so the result does not
-depend on claim order.
+Alignment: :mod:`summarizer.evaluation.alignment` (pair similarity, Hungarian matching,
+threshold ``MATCH_THRESHOLD`` = 0.5, field comparison).
 
 Metrics and their conventions
 -----------------------------
@@ -64,59 +45,37 @@ Metrics and their conventions
   could be checked (for the first rate: when the checked summaries hold no figure).
 * confidence intervals: percentile bootstrap over articles (resampled with
   replacement, ``random.Random(seed)``, 1000 resamples, 95%, linear
-  interpolation between order statistics). Resamples on which a rate is
-  undefined (``None``) are left out of that rate's interval.
+  interpolation between order statistics; :mod:`summarizer.evaluation.metrics`).
+  Resamples on which a rate is undefined (``None``) are left out of that rate's interval.
 """
 
 from __future__ import annotations
 
-import math
-import random
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, overload
+from collections.abc import Sequence
 
 from summarizer.core.errors import InputError
 from summarizer.core.numbers import NumberMention, find_numbers, value_occurs
-from summarizer.evaluation.normalize import fold, same_claimant, same_equipment, same_side, same_text
+from summarizer.evaluation.alignment import (
+    FIELDS,
+    MATCH_THRESHOLD,
+    SIMILARITY_WEIGHTS,
+    STRICT_FIELDS,
+    align,
+    field_diffs,
+    field_value,
+    is_strict_match,
+)
+from summarizer.evaluation.metrics import (
+    BOOTSTRAP_LEVEL,
+    BOOTSTRAP_N,
+    BOOTSTRAP_SEED,
+    interval,
+    mean,
+    prf,
+    ratio,
+    resamples,
+)
 
-FIELDS: tuple[str, ...] = (
-    "claimant",
-    "claimant_type",
-    "claimant_side",
-    "outcome",
-    "victim_side",
-    "victim_group",
-    "equipment",
-    "count.value",
-    "count.qualifier",
-    "count.upper",
-    "period",
-    "location",
-    "perpetrator_side",
-    "verification",
-)
-# Integer points so that sums and the threshold test are exact in floating point.
-SIMILARITY_WEIGHTS: dict[str, int] = {
-    "count.value": 35,
-    "equipment": 25,
-    "victim_group": 15,
-    "victim_side": 15,
-    "claimant": 10,
-}
-MATCH_THRESHOLD = 0.5
-STRICT_FIELDS: tuple[str, ...] = (
-    "outcome",
-    "count.value",
-    "count.qualifier",
-    "count.upper",
-    "victim_side",
-    "victim_group",
-    "equipment",
-)
-TIE_BREAK_WEIGHT = 1e-6  # x evidence overlap (<= 1) x at most 200 claims < the smallest field difference
-BOOTSTRAP_N = 1000
-BOOTSTRAP_SEED = 0
-BOOTSTRAP_LEVEL = 0.95
 CI_METRICS: tuple[str, ...] = (
     "claim_precision",
     "claim_recall",
@@ -134,142 +93,6 @@ CI_METRICS: tuple[str, ...] = (
 )
 # In running text "a"/"an" are articles, not the count 1 the parser reads ("a submarine").
 NOT_SUMMARY_NUMBERS = frozenset({"a", "an"})
-
-
-# ---------------------------------------------------------------- field comparison
-
-
-def field_value(claim: dict, field: str):
-    """The value of ``field`` ("count.value" reaches into ``count``); None when absent."""
-    if field.startswith("count."):
-        count = claim.get("count")
-        return count.get(field[len("count.") :]) if isinstance(count, dict) else None
-    return claim.get(field)
-
-
-def _same_exact(a, b) -> bool:
-    return a == b
-
-
-def _same_number(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return float(a) == float(b)  # 1180 and 1180.0 are the same figure
-
-
-# Any: the values are JSON values of a field, and each comparator takes the kinds its field holds.
-COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "claimant": same_claimant,
-    "claimant_type": _same_exact,
-    "claimant_side": same_side,
-    "outcome": _same_exact,
-    "victim_side": same_side,
-    "victim_group": _same_exact,
-    "equipment": same_equipment,
-    "count.value": _same_number,
-    "count.qualifier": _same_exact,
-    "count.upper": _same_number,
-    "period": same_text,
-    "location": same_text,
-    "perpetrator_side": same_side,
-    "verification": _same_exact,
-}
-
-
-def fields_agree(gold: dict, pred: dict, field: str) -> bool:
-    return COMPARATORS[field](field_value(gold, field), field_value(pred, field))
-
-
-def error_kind(gold_value, pred_value) -> str:
-    """How a field is wrong: "missing", "invented" or "wrong" (call only when it is wrong)."""
-    if pred_value is None:
-        return "missing"
-    if gold_value is None:
-        return "invented"
-    return "wrong"
-
-
-def field_diffs(gold: dict, pred: dict) -> dict[str, dict]:
-    """Every field on which a matched pair disagrees: {field: {gold, pred, error}}."""
-    diffs = {}
-    for field in FIELDS:
-        if not fields_agree(gold, pred, field):
-            g, p = field_value(gold, field), field_value(pred, field)
-            diffs[field] = {"gold": g, "pred": p, "error": error_kind(g, p)}
-    return diffs
-
-
-def is_strict_match(gold: dict, pred: dict) -> bool:
-    return all(fields_agree(gold, pred, field) for field in STRICT_FIELDS)
-
-
-# ---------------------------------------------------------------- alignment
-
-
-def _similarity_points(gold: dict, pred: dict) -> tuple[int, int]:
-    """(points agreed, points possible) of the weighted fields for this pair."""
-    weighted = [f for f in SIMILARITY_WEIGHTS if f != "equipment" or gold.get("outcome") == "equipment_destroyed"]
-    agreed = sum(SIMILARITY_WEIGHTS[f] for f in weighted if fields_agree(gold, pred, f))
-    return agreed, sum(SIMILARITY_WEIGHTS[f] for f in weighted)
-
-
-def similarity(gold: dict, pred: dict) -> float:
-    """Pair similarity in [0, 1]; 0 unless the outcomes are equal (weights in the module docstring)."""
-    if gold.get("outcome") != pred.get("outcome"):
-        return 0.0
-    agreed, possible = _similarity_points(gold, pred)
-    return agreed / possible
-
-
-def _evidence_overlap(gold: dict, pred: dict) -> float:
-    a = set(fold(str(gold.get("evidence") or "")).split())
-    b = set(fold(str(pred.get("evidence") or "")).split())
-    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
-
-
-def align(
-    gold_claims: Sequence[dict], pred_claims: Sequence[dict], threshold: float = MATCH_THRESHOLD
-) -> list[tuple[int, int, float]]:
-    """One-to-one matches ``(gold_index, pred_index, similarity)``, sorted by gold index.
-
-    Maximises the total similarity of the pairs at or above ``threshold``; pairs
-    below it are worth nothing to the assignment and are dropped afterwards.
-    """
-    if not gold_claims or not pred_claims:
-        return []
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
-    sims = np.array([[similarity(g, p) for p in pred_claims] for g in gold_claims])
-    eligible = sims >= threshold
-    ties = np.array([[_evidence_overlap(g, p) for p in pred_claims] for g in gold_claims])
-    worth = np.where(eligible, sims + TIE_BREAK_WEIGHT * ties, 0.0)
-    rows, cols = linear_sum_assignment(worth, maximize=True)
-    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols, strict=True) if eligible[r, c]]
-    return sorted(pairs)
-
-
-# ---------------------------------------------------------------- ratios
-
-
-@overload
-def ratio(numerator: float, denominator: float, empty: float) -> float: ...
-@overload
-def ratio(numerator: float, denominator: float, empty: None) -> float | None: ...
-def ratio(numerator: float, denominator: float, empty: float | None) -> float | None:
-    """numerator / denominator, or ``empty`` when the denominator is 0."""
-    return numerator / denominator if denominator else empty
-
-
-def prf(tp: int, n_gold: int, n_pred: int) -> tuple[float, float, float]:
-    """Precision, recall, F1 with the conventions of the module docstring."""
-    both_empty = 1.0 if n_gold == 0 and n_pred == 0 else 0.0
-    return (ratio(tp, n_pred, both_empty), ratio(tp, n_gold, both_empty), ratio(2 * tp, n_gold + n_pred, both_empty))
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return math.fsum(present) / len(present) if present else None
 
 
 # ---------------------------------------------------------------- one article
@@ -409,10 +232,10 @@ def aggregate(rows: Sequence[dict]) -> dict:
         "strict_precision": strict_precision,
         "strict_recall": strict_recall,
         "strict_f1": strict_f1,
-        "macro_precision": _mean(row["precision"] for row in rows),
-        "macro_recall": _mean(row["recall"] for row in rows),
-        "macro_f1": _mean(row["f1"] for row in rows),
-        "macro_strict_f1": _mean(row["strict_f1"] for row in rows),
+        "macro_precision": mean(row["precision"] for row in rows),
+        "macro_recall": mean(row["recall"] for row in rows),
+        "macro_f1": mean(row["f1"] for row in rows),
+        "macro_strict_f1": mean(row["strict_f1"] for row in rows),
         "validity_rate": ratio(sum(1 for row in rows if row["valid"]), len(rows), None),
         "grounding_rate": ratio(total("n_grounded"), total("n_evidence"), None),
         "hallucinated_number_rate": ratio(total("n_hallucinated"), total("n_values"), None),
@@ -450,48 +273,6 @@ def per_field_accuracy(rows: Sequence[dict]) -> dict[str, dict]:
     return table
 
 
-def _percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear interpolation between order statistics (numpy's default method)."""
-    position = q * (len(sorted_values) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
-def _resamples(k: int, n: int, seed: int) -> Iterable[list[int]]:
-    """``n`` lists of ``k`` article indices drawn with replacement; the same for the same seed."""
-    rng = random.Random(seed)
-    for _ in range(n):
-        yield rng.choices(range(k), k=k)
-
-
-def _interval(values: list[float], level: float) -> list[float] | None:
-    if not values:
-        return None
-    values = sorted(values)
-    tail = (1 - level) / 2
-    return [_percentile(values, tail), _percentile(values, 1 - tail)]
-
-
-def bootstrap_ci(
-    per_article: Sequence[dict],
-    statistic: Callable[[list[dict]], float | None],
-    n: int = BOOTSTRAP_N,
-    seed: int = BOOTSTRAP_SEED,
-    level: float = BOOTSTRAP_LEVEL,
-) -> list[float] | None:
-    """Percentile bootstrap interval ``[lo, hi]`` of ``statistic`` over resampled articles.
-
-    ``statistic`` gets a list of per-article rows. None when there are no articles
-    or the statistic is undefined on every resample.
-    """
-    if not per_article:
-        return None
-    rows = list(per_article)
-    values = [statistic([rows[i] for i in sample]) for sample in _resamples(len(rows), n, seed)]
-    return _interval([v for v in values if v is not None], level)
-
-
 def bootstrap_cis(
     per_article: Sequence[dict],
     metrics: Sequence[str] = CI_METRICS,
@@ -499,17 +280,17 @@ def bootstrap_cis(
     seed: int = BOOTSTRAP_SEED,
     level: float = BOOTSTRAP_LEVEL,
 ) -> dict[str, list[float] | None]:
-    """:func:`bootstrap_ci` of several :func:`aggregate` metrics at once (same resamples, one pass)."""
+    """:func:`~summarizer.evaluation.metrics.bootstrap_ci` of several :func:`aggregate` metrics at once (same resamples, one pass)."""
     if not per_article:
         return {metric: None for metric in metrics}
     rows = list(per_article)
     draws: dict[str, list[float]] = {metric: [] for metric in metrics}
-    for sample in _resamples(len(rows), n, seed):
+    for sample in resamples(len(rows), n, seed):
         numbers = aggregate([rows[i] for i in sample])
         for metric in metrics:
             if numbers[metric] is not None:
                 draws[metric].append(numbers[metric])
-    return {metric: _interval(draws[metric], level) for metric in metrics}
+    return {metric: interval(draws[metric], level) for metric in metrics}
 
 
 def score_documents(
@@ -537,7 +318,7 @@ def score_documents(
     return {
         **aggregate(rows),
         "count_accuracy": per_field["count.value"]["accuracy"],
-        "mean_field_accuracy": _mean(field_accuracies),
+        "mean_field_accuracy": mean(field_accuracies),
         "ci": bootstrap_cis(rows, n=n_bootstrap, seed=seed),
         "per_article": rows,
         "per_field": per_field,

@@ -30,7 +30,7 @@ from typing import Any
 from summarizer.core.numbers import is_usable_value, value_occurs
 from summarizer.core.task import Task, field_value, iter_values
 from summarizer.core.text import canonical, find_span
-from summarizer.evaluation.scoring import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
+from summarizer.evaluation.metrics import BOOTSTRAP_N, BOOTSTRAP_SEED, bootstrap_ci, prf, ratio
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _EDGE_PUNCTUATION = " \t\n.,;:!?\"'()[]"

@@ -1,0 +1,153 @@
+"""A task folder's ``task.toml``: name, the scored items, alignment keys and weights, threshold, merge key.
+
+Every setting is optional (README, "Your own task")::
+
+    name = "quotes"
+    items = "quotes"              # the top-level array of records to score (needed when there are several)
+    merge_key = ["quote"]         # default: the scoring keys
+
+    [scoring]
+    keys = ["speaker", "quote"]   # default: the items' span fields, else every field
+    weights = {quote = 2.0}       # default 1.0 per key
+    threshold = 0.5               # a pair below it is no match
+
+A bad setting is a :class:`~summarizer.core.errors.TaskError` naming ``task.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizer.core.errors import TaskError
+from summarizer.core.schema_paths import Path_, json_types, resolve
+
+_TOML_KEYS = {"name", "items", "merge_key", "scoring"}
+_SCORING_KEYS = {"keys", "weights", "threshold"}
+DEFAULT_MATCH_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """What ``task.toml`` says, with the defaults filled in from the schema."""
+
+    name: str | None
+    items: str | None
+    key_fields: tuple[str, ...]
+    weights: tuple[tuple[str, float], ...]
+    match_threshold: float
+    merge_key: tuple[str, ...]
+    toml_bytes: bytes  # hashed into the task's hash
+
+
+def read_settings(schema: dict, grounded: list[tuple[Path_, str]], toml_path: Path) -> TaskSettings:
+    """The settings of ``toml_path`` (absent: every default) checked against ``schema``."""
+    settings, toml_bytes = _read_toml(toml_path)
+    items = _items_field(schema, settings.get("items"), toml_path)
+    item_fields = _item_fields(schema, items)
+    scoring = settings.get("scoring", {})
+    keys = _field_list(scoring.get("keys"), item_fields, toml_path, "scoring.keys") or _default_keys(
+        grounded, items, item_fields
+    )
+    weights = _weights(scoring.get("weights", {}), keys, toml_path)
+    threshold = scoring.get("threshold", DEFAULT_MATCH_THRESHOLD)
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
+        raise TaskError(f"scoring.threshold must be a number in (0, 1] (got {threshold!r})", toml_path)
+    merge_key = _field_list(settings.get("merge_key"), item_fields, toml_path, "merge_key") or keys
+    return TaskSettings(
+        name=settings.get("name"),
+        items=items,
+        key_fields=tuple(keys),
+        weights=tuple(weights.items()),
+        match_threshold=float(threshold),
+        merge_key=tuple(merge_key),
+        toml_bytes=toml_bytes,
+    )
+
+
+def _read_toml(path: Path) -> tuple[dict, bytes]:
+    if not path.is_file():
+        return {}, b""
+    data = path.read_bytes()
+    try:
+        settings = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise TaskError(f"invalid TOML: {error}", path) from None
+    unknown = set(settings) - _TOML_KEYS or set(settings.get("scoring") or {}) - _SCORING_KEYS
+    if unknown:
+        raise TaskError(
+            f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOML_KEYS))}; "
+            f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})",
+            path,
+        )
+    if not isinstance(settings.get("scoring", {}), dict):
+        raise TaskError("scoring must be a table ([scoring])", path)
+    return settings, data
+
+
+def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
+    """The top-level array of objects that is scored item by item (task.toml ``items`` picks one of several)."""
+    arrays = [key for key, sub in schema["properties"].items() if _is_object_array(schema, sub)]
+    if named is not None:
+        if named not in arrays:
+            raise TaskError(
+                f"items = {named!r} is not a top-level array of objects in the schema "
+                f"(those: {', '.join(arrays) or 'none'})",
+                toml_path,
+            )
+        return named
+    if len(arrays) > 1:
+        raise TaskError(
+            f"the schema has several arrays of records ({', '.join(arrays)}); "
+            'name the one to score with items = "..." in task.toml',
+            toml_path,
+        )
+    return arrays[0] if arrays else None
+
+
+def _is_object_array(schema: dict, node: Any) -> bool:
+    node = resolve(schema, node, "$") if isinstance(node, dict) else {}
+    items = node.get("items")
+    return (
+        "array" in json_types(node) and isinstance(items, dict) and "object" in json_types(resolve(schema, items, "$"))
+    )
+
+
+def _item_fields(schema: dict, items: str | None) -> list[str]:
+    node = schema if items is None else resolve(schema, resolve(schema, schema["properties"][items], "$")["items"], "$")
+    return list((node.get("properties") or {}).keys())
+
+
+def _field_list(value: Any, fields: list[str], path: Path, name: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise TaskError(f"{name} must be a non-empty list of field names", path)
+    unknown = [v for v in value if v.split(".")[0] not in fields]  # "count.value": a field inside a field
+    if unknown:
+        raise TaskError(f"{name}: {', '.join(unknown)} not a field of the items (fields: {', '.join(fields)})", path)
+    return list(value)
+
+
+def _default_keys(grounded: list[tuple[Path_, str]], items: str | None, fields: list[str]) -> list[str]:
+    """Without scoring.keys: the items' span fields (what the article says), else every field."""
+    prefix = (items, "*") if items else ()
+    spans = [
+        p[len(prefix)]
+        for p, kind in grounded
+        if kind == "span" and p[: len(prefix)] == prefix and len(p) == len(prefix) + 1
+    ]
+    return spans or fields
+
+
+def _weights(value: Any, keys: list[str], path: Path) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise TaskError("scoring.weights must be a table (field = weight)", path)
+    for key, weight in value.items():
+        if key not in keys:
+            raise TaskError(f"scoring.weights: {key} is not one of scoring.keys ({', '.join(keys)})", path)
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+            raise TaskError(f"scoring.weights: {key} must be a positive number (got {weight!r})", path)
+    return {key: float(value.get(key, 1.0)) for key in keys}

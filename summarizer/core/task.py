@@ -48,6 +48,7 @@ _SCORING_KEYS = {"keys", "weights", "threshold"}
 DEFAULT_MATCH_THRESHOLD = 0.5
 
 Path_ = tuple[str, ...]  # a path through documents; "*" stands for every item of an array
+Where = tuple[str | int, ...]  # a concrete path: keys and array indices
 
 
 class TaskError(InputError):
@@ -57,7 +58,7 @@ class TaskError(InputError):
 @dataclass(frozen=True)
 class Example:
     article: str
-    document: dict
+    document: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +87,10 @@ class Task:
         return isinstance(other, Task) and other.hash == self.hash
 
     @property
-    def schema(self) -> dict:
+    def schema(self) -> dict[str, Any]:
         """The JSON Schema (a fresh copy each call, so callers may change it)."""
-        return json.loads(self.schema_text)
+        schema: dict[str, Any] = json.loads(self.schema_text)
+        return schema
 
     @property
     def schema_hash(self) -> str:
@@ -102,7 +104,7 @@ class Task:
     def paths(self, kind: str) -> list[Path_]:
         return [path for path, k in self.grounded if k == kind]
 
-    def item_list(self, document: Any) -> list:
+    def item_list(self, document: Any) -> list[Any]:
         """The document's scored records: its ``items`` array, or the document itself."""
         if self.items is None:
             return [document] if isinstance(document, dict) else []
@@ -128,7 +130,7 @@ def plain_schema(schema: Any) -> Any:
 
 
 # -- grounding declared in the schema ------------------------------------------------------
-def _resolve(schema: dict, node: dict, where: str) -> dict:
+def _resolve(schema: dict[str, Any], node: dict[str, Any], where: str) -> dict[str, Any]:
     seen = 0
     while isinstance(node, dict) and "$ref" in node:
         ref = node["$ref"]
@@ -147,12 +149,12 @@ def _json_path(path: Path_) -> str:
     return "$" + "".join("[*]" if part == "*" else f".{part}" for part in path)
 
 
-def _types(node: dict) -> set[str]:
+def _types(node: dict[str, Any]) -> set[str]:
     declared = node.get("type")
     return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
 
 
-def grounded_paths(schema: dict) -> list[tuple[Path_, str]]:
+def grounded_paths(schema: dict[str, Any]) -> list[tuple[Path_, str]]:
     """Every ``x-grounded`` property as (path, kind), in schema order; TaskError for a bad declaration."""
     found: dict[tuple[Path_, str], None] = {}
 
@@ -175,7 +177,7 @@ def grounded_paths(schema: dict) -> list[tuple[Path_, str]]:
     return list(found)
 
 
-def _check_kind(kind: Any, node: dict, path: Path_) -> None:
+def _check_kind(kind: Any, node: dict[str, Any], path: Path_) -> None:
     where = _json_path(path)
     if kind not in GROUNDING_KINDS:
         raise TaskError(f"{where}: unknown x-grounded value {kind!r} (use {', '.join(GROUNDING_KINDS)})")
@@ -215,7 +217,10 @@ def builtin_task(name: str) -> Task:
     if name != CLAIMS:
         raise TaskError(f"unknown built-in task {name!r} (known: {CLAIMS})")
     prompt_bytes = {n: prompt_path(n).read_bytes() for n in CLAIMS_PROMPT_FILES}
-    read = lambda n: prompt_bytes[n].decode("utf-8").strip()  # noqa: E731
+
+    def read(n: str) -> str:
+        return prompt_bytes[n].decode("utf-8").strip()
+
     example = Example(read("example_article.txt"), json.loads(read("example_output.json")))
     return _build(
         name=None,
@@ -362,7 +367,7 @@ def _build(
     )
 
 
-def _read_toml(path: Path) -> tuple[dict, bytes]:
+def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
     if not path.is_file():
         return {}, b""
     data = path.read_bytes()
@@ -382,7 +387,7 @@ def _read_toml(path: Path) -> tuple[dict, bytes]:
     return settings, data
 
 
-def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
+def _items_field(schema: dict[str, Any], named: Any, toml_path: Path) -> str | None:
     """The top-level array of objects that is scored item by item (task.toml ``items`` picks one of several)."""
     arrays = [key for key, sub in schema["properties"].items() if _is_object_array(schema, sub)]
     if named is not None:
@@ -392,7 +397,7 @@ def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
                 f"(those: {', '.join(arrays) or 'none'})",
                 toml_path,
             )
-        return named
+        return str(named)  # one of the schema's keys
     if len(arrays) > 1:
         raise TaskError(
             f"the schema has several arrays of records ({', '.join(arrays)}); "
@@ -402,13 +407,13 @@ def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
     return arrays[0] if arrays else None
 
 
-def _is_object_array(schema: dict, node: Any) -> bool:
+def _is_object_array(schema: dict[str, Any], node: Any) -> bool:
     node = _resolve(schema, node, "$") if isinstance(node, dict) else {}
     items = node.get("items")
     return "array" in _types(node) and isinstance(items, dict) and "object" in _types(_resolve(schema, items, "$"))
 
 
-def _item_fields(schema: dict, items: str | None) -> list[str]:
+def _item_fields(schema: dict[str, Any], items: str | None) -> list[str]:
     node = (
         schema if items is None else _resolve(schema, _resolve(schema, schema["properties"][items], "$")["items"], "$")
     )
@@ -448,14 +453,15 @@ def _weights(value: Any, keys: list[str], path: Path) -> dict[str, float]:
     return {key: float(value.get(key, 1.0)) for key in keys}
 
 
-def schema_node(schema: dict, path: Path_) -> dict | None:
+def schema_node(schema: dict[str, Any], path: Path_) -> dict[str, Any] | None:
     """The (resolved) schema of the values at ``path``; in anyOf/oneOf, the first branch that has it."""
-    node: Any = _resolve(schema, schema, "$")
+    resolved = _resolve(schema, schema, "$")
     for part in path:
+        node: Any
         if part == "*":
-            node = node.get("items")
+            node = resolved.get("items")
         else:
-            options = [node, *node.get("anyOf", []), *node.get("oneOf", [])]
+            options = [resolved, *resolved.get("anyOf", []), *resolved.get("oneOf", [])]
             node = next(
                 (
                     _resolve(schema, o, "$").get("properties", {}).get(part)
@@ -466,8 +472,8 @@ def schema_node(schema: dict, path: Path_) -> dict | None:
             )
         if not isinstance(node, dict):
             return None
-        node = _resolve(schema, node, "$")
-    return node
+        resolved = _resolve(schema, node, "$")
+    return resolved
 
 
 def field_value(item: Any, dotted: str) -> Any:
@@ -477,7 +483,7 @@ def field_value(item: Any, dotted: str) -> Any:
     return item
 
 
-def iter_values(document: Any, path: Path_, where: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def iter_values(document: Any, path: Path_, where: Where = ()) -> Iterator[tuple[Where, Any]]:
     """(concrete path, value) for each value of ``document`` at ``path`` ("*" = each array item)."""
     if not path:
         yield where, document

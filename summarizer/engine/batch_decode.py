@@ -49,7 +49,8 @@ class _Row:
 
 
 class BatchDecoder:
-    """Batched generation on top of a :class:`~summarizer.engine.decode.Decoder` (its model, tokenizer and prefix caches)."""
+    """Batched generation on top of a :class:`~summarizer.engine.decode.Decoder` (its model, tokenizer
+    and prefix caches)."""
 
     def __init__(self, decoder: Decoder) -> None:
         self.decoder = decoder

@@ -202,7 +202,8 @@ def load_model(
     trust_remote_code: bool = False,
     revision: str | None = None,
 ) -> tuple[Any, Any]:
-    """(tokenizer, model) for a preset, hub id, local folder or GGUF file; ModelError (one line) when it cannot be had."""
+    """(tokenizer, model) for a preset, hub id, local folder or GGUF file; ModelError (one line) when it
+    cannot be had."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = locate(name)

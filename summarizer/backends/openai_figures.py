@@ -11,8 +11,9 @@ so the server can batch them.
 A server that takes only JSON Schema gets a label schema; its labels are checked afterwards
 (claimant and equipment article spans, sides the article names), and an article with any
 that is not grounded gets status "ungrounded". A summary with a number the article does not
-state (from any server) is replaced by the summary built from the claims. A label or summary outside the grammar from a grammar-carrying server means
-the server ignored the grammar: the article is "invalid", never "ok".
+state (from any server) is replaced by the summary built from the claims. A label or summary
+outside the grammar from a grammar-carrying server means the server ignored the grammar: the
+article is "invalid", never "ok".
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``summarizer validate``: check a task's documents (claims by default) against its schema and, optionally, their articles."""
+"""``summarizer validate``: check a task's documents (claims by default) against its schema and,
+optionally, their articles."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def validate(
     ] = None,
     task: TaskOption = "claims",
 ) -> None:
-    """Check documents against the task's schema (claims by default) and, given the article, that they are grounded in it.
+    """Check documents against the task's schema (claims by default) and, given the article, that they
+    are grounded in it.
 
     Prints `OK path` for a good document and `path: $.json.path: reason` for each problem.
     Exit status 0 when every document is fine, 1 otherwise.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from summarizer.core.errors import InputError
 from summarizer.core.io import read_article, read_json
@@ -23,7 +24,7 @@ __all__ = ["Dataset", "load_dataset"]
 class Dataset:
     root: Path
     articles: dict[str, str] = field(default_factory=dict)  # id -> article text
-    labels: dict[str, dict] = field(default_factory=dict)  # id -> the task's document (schema-valid)
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the task's document (schema-valid)
     unlabelled: list[str] = field(default_factory=list)  # ids of articles with no label file
     problems: list[str] = field(default_factory=list)  # files left out, one line each
 

@@ -12,7 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from summarizer.core.errors import InputError, OutputError
 
@@ -71,7 +71,7 @@ def read_article(path: str | Path) -> str:
     return article_text(_read_bytes(path), path)
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not allowed in JSON")
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -27,7 +29,7 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"summarizer data folder {name!r} is missing from this installation")
 
 
-def files_hash(files) -> str:
+def files_hash(files: Iterable[tuple[str, bytes]]) -> str:
     """sha256 (16 hex digits) of ``(name, bytes)`` pairs in the given order: a prompt's identity."""
     digest = hashlib.sha256()
     for name, data in files:
@@ -44,9 +46,10 @@ def schema_text() -> str:
     return schema_path().read_text(encoding="utf-8")
 
 
-def load_schema() -> dict:
+def load_schema() -> dict[str, Any]:
     """The claims JSON Schema (a fresh copy each call, so callers may mutate it)."""
-    return json.loads(schema_text())
+    schema: dict[str, Any] = json.loads(schema_text())
+    return schema
 
 
 def schema_hash() -> str:

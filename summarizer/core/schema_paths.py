@@ -20,6 +20,7 @@ GROUNDED = "x-grounded"
 GROUNDING_KINDS = {"span": ("string",), "number": ("number", "integer"), "numbers": ("string",)}
 
 Path_ = tuple[str, ...]  # a path through documents; "*" stands for every item of an array
+Where = tuple[str | int, ...]  # a concrete path: keys and array indices
 
 # A grounding keyword with its comma: the last key of an object takes the comma before it, any
 # other key the comma and the whitespace after it, so the remaining lines keep their layout.
@@ -53,7 +54,7 @@ def plain_schema_text(schema_text: str) -> str:
     return json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
 
 
-def resolve(schema: dict, node: dict, where: str) -> dict:
+def resolve(schema: dict[str, Any], node: dict[str, Any], where: str) -> dict[str, Any]:
     """``node`` with its local ``$ref`` chain followed (its own keywords win); TaskError naming ``where``."""
     seen = 0
     while isinstance(node, dict) and "$ref" in node:
@@ -73,13 +74,13 @@ def _json_path(path: Path_) -> str:
     return "$" + "".join("[*]" if part == "*" else f".{part}" for part in path)
 
 
-def json_types(node: dict) -> set[str]:
+def json_types(node: dict[str, Any]) -> set[str]:
     """The JSON types a schema node declares (``"type"``: a name or a list of names)."""
     declared = node.get("type")
     return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
 
 
-def grounded_paths(schema: dict) -> list[tuple[Path_, str]]:
+def grounded_paths(schema: dict[str, Any]) -> list[tuple[Path_, str]]:
     """Every ``x-grounded`` property as (path, kind), in schema order; TaskError for a bad declaration."""
     found: dict[tuple[Path_, str], None] = {}
 
@@ -102,7 +103,7 @@ def grounded_paths(schema: dict) -> list[tuple[Path_, str]]:
     return list(found)
 
 
-def _check_kind(kind: Any, node: dict, path: Path_) -> None:
+def _check_kind(kind: Any, node: dict[str, Any], path: Path_) -> None:
     where = _json_path(path)
     if kind not in GROUNDING_KINDS:
         raise TaskError(f"{where}: unknown x-grounded value {kind!r} (use {', '.join(GROUNDING_KINDS)})")
@@ -115,7 +116,7 @@ def _check_kind(kind: Any, node: dict, path: Path_) -> None:
         )
 
 
-def schema_node(schema: dict, path: Path_) -> dict | None:
+def schema_node(schema: dict[str, Any], path: Path_) -> dict[str, Any] | None:
     """The (resolved) schema of the values at ``path``; in anyOf/oneOf, the first branch that has it."""
     node: Any = resolve(schema, schema, "$")
     for part in path:
@@ -134,7 +135,8 @@ def schema_node(schema: dict, path: Path_) -> dict | None:
         if not isinstance(node, dict):
             return None
         node = resolve(schema, node, "$")
-    return node
+    resolved: dict[str, Any] = node
+    return resolved
 
 
 def field_value(item: Any, dotted: str) -> Any:
@@ -144,7 +146,7 @@ def field_value(item: Any, dotted: str) -> Any:
     return item
 
 
-def iter_values(document: Any, path: Path_, where: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def iter_values(document: Any, path: Path_, where: Where = ()) -> Iterator[tuple[Where, Any]]:
     """(concrete path, value) for each value of ``document`` at ``path`` ("*" = each array item)."""
     if not path:
         yield where, document

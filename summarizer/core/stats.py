@@ -19,7 +19,7 @@ COUNTERS = ("prompt_tokens", "generated_tokens", "forced_tokens", "forward_passe
 
 
 @dataclass(eq=False)
-class Stats(MutableMapping):
+class Stats(MutableMapping[str, Any]):
     prompt_tokens: int | None = None  # the prompt, article included (summed over chunks and batches)
     generated_tokens: int | None = None  # sampled and forced
     forced_tokens: int | None = None  # appended by grammar fast-forward, no sampling

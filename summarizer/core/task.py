@@ -38,6 +38,7 @@ from summarizer.core.schema_paths import (
     GROUNDED,
     GROUNDING_KINDS,
     Path_,
+    Where,
     field_value,
     grounded_paths,
     iter_values,
@@ -58,6 +59,7 @@ __all__ = [
     "Example",
     "Path_",
     "Task",
+    "Where",
     "TaskError",
     "builtin_task",
     "field_value",
@@ -78,7 +80,7 @@ CLAIMS_PROMPT_FILES = ("system.md", "user.md", "example_article.txt", "example_o
 @dataclass(frozen=True)
 class Example:
     article: str
-    document: dict
+    document: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,13 +109,15 @@ class Task:
         return isinstance(other, Task) and other.hash == self.hash
 
     @property
-    def schema(self) -> dict:
+    def schema(self) -> dict[str, Any]:
         """The JSON Schema (a fresh copy each call, so callers may change it)."""
-        return json.loads(self.schema_text)
+        schema: dict[str, Any] = json.loads(self.schema_text)
+        return schema
 
-    def public_schema(self) -> dict:
+    def public_schema(self) -> dict[str, Any]:
         """The JSON Schema without the ``x-grounded`` keywords: the record as other tools see it."""
-        return plain_schema(self.schema)
+        public: dict[str, Any] = plain_schema(self.schema)
+        return public
 
     def public_schema_text(self) -> str:
         """:meth:`public_schema` as the schema file writes it (what ``summarizer schema`` prints)."""
@@ -131,7 +135,7 @@ class Task:
     def paths(self, kind: str) -> list[Path_]:
         return [path for path, k in self.grounded if k == kind]
 
-    def item_list(self, document: Any) -> list:
+    def item_list(self, document: Any) -> list[Any]:
         """The document's scored records: its ``items`` array, or the document itself."""
         if self.items is None:
             return [document] if isinstance(document, dict) else []
@@ -174,7 +178,10 @@ def builtin_task(name: str) -> Task:
     if name != CLAIMS:
         raise TaskError(f"unknown built-in task {name!r} (known: {CLAIMS})")
     prompt_bytes = {n: prompt_path(n).read_bytes() for n in CLAIMS_PROMPT_FILES}
-    read = lambda n: prompt_bytes[n].decode("utf-8").strip()  # noqa: E731
+
+    def read(n: str) -> str:
+        return prompt_bytes[n].decode("utf-8").strip()
+
     example = Example(read("example_article.txt"), json.loads(read("example_output.json")))
     return _build(
         name=None,

@@ -42,7 +42,7 @@ class TaskSettings:
     toml_bytes: bytes  # hashed into the task's hash
 
 
-def read_settings(schema: dict, grounded: list[tuple[Path_, str]], toml_path: Path) -> TaskSettings:
+def read_settings(schema: dict[str, Any], grounded: list[tuple[Path_, str]], toml_path: Path) -> TaskSettings:
     """The settings of ``toml_path`` (absent: every default) checked against ``schema``."""
     settings, toml_bytes = _read_toml(toml_path)
     items = _items_field(schema, settings.get("items"), toml_path)
@@ -67,7 +67,7 @@ def read_settings(schema: dict, grounded: list[tuple[Path_, str]], toml_path: Pa
     )
 
 
-def _read_toml(path: Path) -> tuple[dict, bytes]:
+def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
     if not path.is_file():
         return {}, b""
     data = path.read_bytes()
@@ -87,7 +87,7 @@ def _read_toml(path: Path) -> tuple[dict, bytes]:
     return settings, data
 
 
-def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
+def _items_field(schema: dict[str, Any], named: Any, toml_path: Path) -> str | None:
     """The top-level array of objects that is scored item by item (task.toml ``items`` picks one of several)."""
     arrays = [key for key, sub in schema["properties"].items() if _is_object_array(schema, sub)]
     if named is not None:
@@ -97,7 +97,7 @@ def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
                 f"(those: {', '.join(arrays) or 'none'})",
                 toml_path,
             )
-        return named
+        return str(named)
     if len(arrays) > 1:
         raise TaskError(
             f"the schema has several arrays of records ({', '.join(arrays)}); "
@@ -107,7 +107,7 @@ def _items_field(schema: dict, named: Any, toml_path: Path) -> str | None:
     return arrays[0] if arrays else None
 
 
-def _is_object_array(schema: dict, node: Any) -> bool:
+def _is_object_array(schema: dict[str, Any], node: Any) -> bool:
     node = resolve(schema, node, "$") if isinstance(node, dict) else {}
     items = node.get("items")
     return (
@@ -115,7 +115,7 @@ def _is_object_array(schema: dict, node: Any) -> bool:
     )
 
 
-def _item_fields(schema: dict, items: str | None) -> list[str]:
+def _item_fields(schema: dict[str, Any], items: str | None) -> list[str]:
     node = schema if items is None else resolve(schema, resolve(schema, schema["properties"][items], "$")["items"], "$")
     return list((node.get("properties") or {}).keys())
 

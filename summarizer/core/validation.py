@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from summarizer.core.numbers import LARGEST_VALUE, format_number, is_usable_value, value_occurs
-from summarizer.core.task import Task, iter_values, load_task
+from summarizer.core.task import Task, Where, iter_values, load_task
 from summarizer.core.text import find_span
 
 __all__ = ["Problem", "schema_problems", "grounding_problems", "validate_document", "is_valid"]
@@ -108,9 +108,9 @@ def _useful_branch(error: ValidationError) -> list[ValidationError]:
     return [best_match(error.context)]
 
 
-def _discriminator(branches: list) -> str | None:
+def _discriminator(branches: list[Any]) -> str | None:
     """A property that every branch restricts with const or enum (claims: count.qualifier)."""
-    props: list[dict] = [
+    props: list[dict[str, Any]] = [
         b["properties"] for b in branches if isinstance(b, dict) and isinstance(b.get("properties"), dict)
     ]
     if not props or len(props) != len(branches):
@@ -120,7 +120,7 @@ def _discriminator(branches: list) -> str | None:
     )
 
 
-def _allowed(node: dict) -> list:
+def _allowed(node: dict[str, Any]) -> list[Any]:
     return [node["const"]] if "const" in node else list(node.get("enum") or [])
 
 
@@ -152,7 +152,8 @@ def _reason(error: ValidationError) -> str:
         return f"too long: {len(value)} characters, at most {expected}"
     if kind == "maxItems":
         return f"too many items: {len(value)}, at most {expected}"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = str(error.message)  # jsonschema is untyped
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _document_order(error: ValidationError) -> list[tuple[int, object]]:
@@ -165,7 +166,7 @@ def schema_problems(doc: object, task: Task | None = None) -> list[Problem]:
     return _schema_problems(doc, load_task(task).schema_text)
 
 
-def schema_problems_for(doc: object, schema: dict) -> list[Problem]:
+def schema_problems_for(doc: object, schema: dict[str, Any]) -> list[Problem]:
     """:func:`schema_problems` against a schema given as a dict (a backend decoding under its own)."""
     return _schema_problems(doc, json.dumps(schema, sort_keys=True))
 
@@ -184,7 +185,7 @@ def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _value_problem(where: tuple, kind: str, value: object, article: str) -> Problem | None:
+def _value_problem(where: Where, kind: str, value: object, article: str) -> Problem | None:
     if kind == "span" and isinstance(value, str) and value.strip() and find_span(article, value) is None:
         return Problem(json_path(where), f"not found verbatim in the article: {_short(value, 60)}", "grounding")
     if (

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from summarizer.core.errors import GrammarError
 from summarizer.engine.decode import (
     DecodeParams,
     Decoder,
     DecodeResult,
+    KVCache,
     StopReason,
     _MaskApplier,
     _sample,
@@ -32,12 +33,13 @@ from summarizer.engine.decode import (
 
 if TYPE_CHECKING:
     import torch
+    from llguidance import LLMatcher
 
 
 @dataclass
 class _Row:
     index: int  # position in the caller's list
-    matcher: Any
+    matcher: LLMatcher
     pending: list[int]  # tokens to feed at the next step
     length: int  # real tokens so far (prompt + generated): the next position id
     tokens: list[int] = field(default_factory=list)
@@ -47,11 +49,12 @@ class _Row:
 
 
 class BatchDecoder:
-    """Batched generation on top of a :class:`~summarizer.engine.decode.Decoder` (its model, tokenizer and prefix caches)."""
+    """Batched generation on top of a :class:`~summarizer.engine.decode.Decoder` (its model, tokenizer
+    and prefix caches)."""
 
-    def __init__(self, decoder: Decoder):
+    def __init__(self, decoder: Decoder) -> None:
         self.decoder = decoder
-        self._masks: dict[int, Any] = {}
+        self._masks: dict[int, _MaskApplier] = {}
         self._bitmask: torch.Tensor | None = (
             None  # (rows, words) int32: each row's allowed tokens, filled once per step
         )
@@ -68,7 +71,9 @@ class BatchDecoder:
         return results
 
     # --- one batch -------------------------------------------------------------
-    def _generate_batch(self, prompts, grammars, params: DecodeParams) -> list[DecodeResult]:
+    def _generate_batch(
+        self, prompts: list[list[int]], grammars: list[str], params: DecodeParams
+    ) -> list[DecodeResult]:
         import torch
 
         started = time.perf_counter()
@@ -109,7 +114,9 @@ class BatchDecoder:
         if self._bitmask is None or self._bitmask.shape[0] < rows:
             self._bitmask = llguidance.torch.allocate_token_bitmask(rows, self.decoder.vocab_size)
 
-    def _drop_finished(self, active: list[_Row], cache, mask, params: DecodeParams):
+    def _drop_finished(
+        self, active: list[_Row], cache: KVCache, mask: torch.Tensor, params: DecodeParams
+    ) -> tuple[list[_Row], KVCache, torch.Tensor]:
         """Fill each live row's mask for this step (once) and drop the rows that are done."""
         import llguidance.torch
 
@@ -132,7 +139,7 @@ class BatchDecoder:
             mask = mask.index_select(0, index)
         return [active[i] for i in keep], cache, mask
 
-    def _step(self, active: list[_Row], cache, mask):
+    def _step(self, active: list[_Row], cache: KVCache, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One forward pass over every active row's pending tokens; the logits of each row's last one."""
         import torch
 
@@ -156,8 +163,9 @@ class BatchDecoder:
                 logits_to_keep=width,
                 **{decoder.cache_arg: cache},
             )
-        last = torch.tensor([len(row.pending) - 1 for row in active], device=out.logits.device)
-        logits = out.logits[torch.arange(len(active), device=last.device), last].float()
+        all_logits: torch.Tensor = out.logits
+        last = torch.tensor([len(row.pending) - 1 for row in active], device=all_logits.device)
+        logits = all_logits[torch.arange(len(active), device=last.device), last].float()
         self.forward_calls += 1
         for row in active:
             row.length += len(row.pending)
@@ -165,7 +173,9 @@ class BatchDecoder:
             row.pending = []
         return logits, mask
 
-    def _advance(self, row: _Row, logits, params: DecodeParams, generator) -> None:
+    def _advance(
+        self, row: _Row, logits: torch.Tensor, params: DecodeParams, generator: torch.Generator | None
+    ) -> None:
         """Choose the row's next token under the mask filled for this step by :meth:`_drop_finished`."""
         decoder = self.decoder
         if row.matcher.is_error():
@@ -181,7 +191,7 @@ class BatchDecoder:
         row.tokens.append(token)
         row.pending = [token] + self._fast_forward(row, params)
 
-    def _mask_for(self, device) -> _MaskApplier:
+    def _mask_for(self, device: torch.device) -> _MaskApplier:
         key = hash(str(device))
         if key not in self._masks:
             self._masks[key] = _MaskApplier(self.decoder.vocab_size, device)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.core.task import Task, field_value, load_task
 from summarizer.core.text import canonical
@@ -113,7 +114,7 @@ def _next_first(first: int, last: int, sizes: list[int], overlap_tokens: int) ->
     return nxt
 
 
-def _same_item(a: dict, b: dict, key: tuple[str, ...], spans: set[str]) -> bool:
+def _same_item(a: dict[str, Any], b: dict[str, Any], key: tuple[str, ...], spans: set[str]) -> bool:
     """Duplicates from an overlap: equal on the task's merge key, where for a span field (claims:
     evidence) one containing the other is enough (claims: same outcome and value, evidence within)."""
     for name in key:
@@ -127,7 +128,7 @@ def _same_item(a: dict, b: dict, key: tuple[str, ...], spans: set[str]) -> bool:
     return True
 
 
-def merge_documents(documents: list[dict], task: Task | None = None) -> dict:
+def merge_documents(documents: list[dict[str, Any]], task: Task | None = None) -> dict[str, Any]:
     """One document from the chunks' documents, in chunk order.
 
     Items within one chunk are kept as they are (two claimants can share a sentence);
@@ -142,7 +143,7 @@ def merge_documents(documents: list[dict], task: Task | None = None) -> dict:
     if task.items is not None:
         prefix = (task.items, "*")
         spans = {".".join(p[2:]) for p in task.paths("span") if p[:2] == prefix}
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         for document in documents:
             earlier = list(items)
             items.extend(
@@ -152,7 +153,7 @@ def merge_documents(documents: list[dict], task: Task | None = None) -> dict:
     return _within_bounds(merged, task.schema)
 
 
-def _within_bounds(document: dict, schema: dict) -> dict:
+def _within_bounds(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """Top-level strings and arrays cut to the schema's maxLength / maxItems (claims: 600 / 200)."""
     for key, sub in (schema.get("properties") or {}).items():
         value = document.get(key)

@@ -24,11 +24,20 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.core.errors import GrammarError, ModelError
 
+if TYPE_CHECKING:
+    import torch
+    from llguidance import LLMatcher
+
 StopReason = Literal["stop", "max_new_tokens"]
+# A Hugging Face model and tokenizer are duck-typed (any causal LM, and the tests' fakes), and a
+# transformers KV cache (DynamicCache) has methods that differ between versions: all three are Any.
+Model = Any
+Tokenizer = Any
+KVCache = Any
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class DecodeResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def model_vocab_size(model) -> int:
+def model_vocab_size(model: Model) -> int:
     """Rows of the model's output layer: may exceed ``len(tokenizer)`` (padded vocab)."""
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     if head is not None and getattr(head, "out_features", None):
@@ -58,7 +67,7 @@ def model_vocab_size(model) -> int:
     return int(config.vocab_size)
 
 
-def model_stop_token_ids(model, tokenizer) -> list[int]:
+def model_stop_token_ids(model: Model, tokenizer: Tokenizer) -> list[int]:
     """End-of-turn tokens: ``generation_config.eos_token_id`` (int or list), else the tokenizer's EOS."""
     generation_config = getattr(model, "generation_config", None)
     eos = getattr(generation_config, "eos_token_id", None)
@@ -72,7 +81,7 @@ def model_stop_token_ids(model, tokenizer) -> list[int]:
     return [int(i) for i in ids]
 
 
-def cache_argument(model) -> str:
+def cache_argument(model: Model) -> str:
     """The name under which the model's forward takes the KV cache: ``cache`` since
     transformers 5.x deprecated ``past_key_values`` (removed in 5.40), else the old name."""
     import inspect
@@ -83,7 +92,7 @@ def cache_argument(model) -> str:
 class _MaskApplier:
     """Turns llguidance's packed bitmask into -inf logits using buffers allocated once."""
 
-    def __init__(self, vocab_size: int, device):
+    def __init__(self, vocab_size: int, device: torch.device) -> None:
         import torch
 
         words = (vocab_size + 31) // 32
@@ -93,7 +102,7 @@ class _MaskApplier:
         self.bits = torch.empty((words, 32), dtype=torch.int32, device=device)
         self.blocked = torch.empty((words, 32), dtype=torch.bool, device=device)
 
-    def apply(self, logits, bitmask_row) -> None:
+    def apply(self, logits: torch.Tensor, bitmask_row: torch.Tensor) -> None:
         import torch
 
         self.words.copy_(bitmask_row.view(-1, 1), non_blocking=True)
@@ -106,7 +115,9 @@ class _MaskApplier:
 class Decoder:
     """Grammar-constrained generation with one model and tokenizer (batch size 1)."""
 
-    def __init__(self, model, tokenizer, *, stop_token_ids: list[int] | None = None, overlap_mask: bool = True):
+    def __init__(
+        self, model: Model, tokenizer: Tokenizer, *, stop_token_ids: list[int] | None = None, overlap_mask: bool = True
+    ) -> None:
         import llguidance.hf
         import llguidance.torch
 
@@ -122,7 +133,7 @@ class Decoder:
             )
         except Exception as exc:  # llguidance raises plain exceptions for tokenizers it cannot read
             raise ModelError(f"llguidance cannot use this tokenizer: {exc}") from exc
-        self.device = next(model.parameters()).device
+        self.device: torch.device = next(model.parameters()).device
         self.cache_arg = cache_argument(model)
         self._bitmask = llguidance.torch.allocate_token_bitmask(1, self.vocab_size)
         self._mask = _MaskApplier(self.vocab_size, self.device)
@@ -153,7 +164,7 @@ class Decoder:
             self._prefixes = [entry for entry in self._prefixes if entry[2]]
         self._prefixes.append((prefix_ids, cache, keep))
 
-    def _start_cache(self, prompt_ids: list[int]):
+    def _start_cache(self, prompt_ids: list[int]) -> tuple[KVCache, int]:
         """A cache to continue from and how many prompt tokens it already holds."""
         best = None
         for ids, cache, _ in self._prefixes:
@@ -165,7 +176,7 @@ class Decoder:
         # A copy: generation appends to the cache, the stored prefix must stay as it is.
         return copy.deepcopy(best[1]), len(best[0])
 
-    def _new_cache(self):
+    def _new_cache(self) -> KVCache:
         from transformers import DynamicCache
 
         try:
@@ -174,7 +185,7 @@ class Decoder:
             return DynamicCache()
 
     # --- model -----------------------------------------------------------------
-    def _forward(self, token_ids: list[int], cache, keep: int = 1):
+    def _forward(self, token_ids: list[int], cache: KVCache, keep: int = 1) -> torch.Tensor:
         """Run the model on ``token_ids`` after what ``cache`` holds; logits of the last ``keep``
         positions (float32), one row each (a vector when ``keep`` is 1)."""
         import torch
@@ -183,10 +194,11 @@ class Decoder:
         # no_grad, not inference_mode: the logits are masked in place afterwards.
         with torch.no_grad():
             out = self.model(input_ids=ids, use_cache=True, logits_to_keep=keep, **{self.cache_arg: cache})
-        return out.logits[0, -1].float() if keep == 1 else out.logits[0, -keep:].float()
+        logits: torch.Tensor = out.logits
+        return logits[0, -1].float() if keep == 1 else logits[0, -keep:].float()
 
     # --- generation ------------------------------------------------------------
-    def new_matcher(self, grammar: str):
+    def new_matcher(self, grammar: str) -> LLMatcher:
         from llguidance import LLMatcher
 
         matcher = LLMatcher(self.ll_tokenizer, grammar, log_level=0)
@@ -253,14 +265,16 @@ class Decoder:
     def __enter__(self) -> Decoder:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
 class _Run:
     """The state of one generation: matcher, tokens so far and counters."""
 
-    def __init__(self, decoder: Decoder, matcher, params: DecodeParams, prompt_ids: Sequence[int] = ()):
+    def __init__(
+        self, decoder: Decoder, matcher: LLMatcher, params: DecodeParams, prompt_ids: Sequence[int] = ()
+    ) -> None:
         from summarizer.engine.speculation import ArticleLookup
 
         self.decoder = decoder
@@ -314,7 +328,9 @@ class _Run:
         self.drafted += len(draft)
         return draft
 
-    def verify(self, logits, draft: list[int], cache, generator) -> tuple[list[int], StopReason | None]:
+    def verify(
+        self, logits: torch.Tensor, draft: list[int], cache: KVCache, generator: torch.Generator | None
+    ) -> tuple[list[int], StopReason | None]:
         """Choose tokens position by position from one pass's logits while they equal the draft.
 
         Each position is masked by the grammar and chosen exactly as without a draft, so
@@ -348,7 +364,7 @@ class _Run:
             self.decoder._fill_bitmask(self.matcher, self.decoder._bitmask)
             self._mask_ready = True
 
-    def _apply_mask(self, logits) -> None:
+    def _apply_mask(self, logits: torch.Tensor) -> None:
         decoder = self.decoder
         if self.matcher.is_error():
             raise GrammarError(f"the grammar engine failed: {self.matcher.get_error().strip().splitlines()[0]}")
@@ -356,7 +372,7 @@ class _Run:
         if logits.shape[0] > decoder.vocab_size:
             logits[decoder.vocab_size :] = float("-inf")
 
-    def forward_with_mask(self, pending: list[int], cache, keep: int = 1):
+    def forward_with_mask(self, pending: list[int], cache: KVCache, keep: int = 1) -> torch.Tensor:
         """Run the model on ``pending``; meanwhile compute the mask for the next token. Returns the
         logits of the last ``keep`` positions, the first of them masked."""
         decoder = self.decoder
@@ -372,7 +388,7 @@ class _Run:
         return logits
 
 
-def crop_cache(cache, length: int) -> None:
+def crop_cache(cache: KVCache, length: int) -> None:
     """Keep the first ``length`` positions. A negative count of tokens to remove: the one
     form of ``crop`` every transformers version takes (5.x refuses an absolute length)."""
     remove = cache.get_seq_length() - length
@@ -380,7 +396,7 @@ def crop_cache(cache, length: int) -> None:
         cache.crop(-remove)
 
 
-def only_stop_allowed(bitmask_row, stop_token_ids: list[int]) -> bool:
+def only_stop_allowed(bitmask_row: torch.Tensor, stop_token_ids: list[int]) -> bool:
     """Whether a packed llguidance bitmask row allows nothing but stop tokens (shared by both decoders)."""
     import torch
 
@@ -395,7 +411,7 @@ def only_stop_allowed(bitmask_row, stop_token_ids: list[int]) -> bool:
     return allowed <= set(stop_token_ids)
 
 
-def _sample(logits, params: DecodeParams, generator) -> int:
+def _sample(logits: torch.Tensor, params: DecodeParams, generator: torch.Generator | None) -> int:
     """Greedy at temperature 0, else temperature + nucleus (top-p) sampling."""
     import torch
 

@@ -105,7 +105,7 @@ def cut_off_limit(new_tokens: int, max_new_tokens: int) -> str:
     return f"{new_tokens} new tokens (all the model's context left)"
 
 
-def truncated_document(text: str, reason: str, stats: dict, task: Task | None = None) -> Extraction:
+def truncated_document(text: str, reason: str, stats: dict[str, Any], task: Task | None = None) -> Extraction:
     """A cut-off claims document keeps its summary and complete claims (still ``truncated``); a cut-off
     document of another task keeps nothing (its compact form is not known)."""
     from summarizer.core.validation import schema_problems
@@ -119,7 +119,12 @@ def truncated_document(text: str, reason: str, stats: dict, task: Task | None = 
 
 
 def parse_document(
-    text: str, stats: dict, raw: str | None = None, *, task: Task | None = None, schema: dict | None = None
+    text: str,
+    stats: dict[str, Any],
+    raw: str | None = None,
+    *,
+    task: Task | None = None,
+    schema: dict[str, Any] | None = None,
 ) -> Extraction:
     """The grammar makes the text a valid document; check anyway (against ``schema``, by default the
     task's; task default claims), so a bug never yields a broken one. ``raw`` is what to record as

@@ -30,7 +30,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.figures import Figure, find_figures
 from summarizer.engine.lexicon import (
@@ -44,6 +44,9 @@ from summarizer.engine.lexicon import (
 )
 from summarizer.engine.repeats import dedupe, is_headline
 
+if TYPE_CHECKING:
+    from summarizer.engine.decode import DecodeParams, Decoder, Tokenizer
+
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
 MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
@@ -54,8 +57,8 @@ SUMMARY_MODES = ("model", "claims")
 class FigureRun:
     """What one article's figure-guided extraction produced."""
 
-    document: dict
-    labels: list[dict | None]  # per figure: the model's label (None: cut off)
+    document: dict[str, Any]
+    labels: list[dict[str, Any] | None]  # per figure: the model's label (None: cut off)
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,11 +70,15 @@ class FigureRun:
 # article, all of one kind ("label": a figure each; "summary") and a grammar each, generate at most
 # ``budget`` tokens per request, add counts to ``totals``, and answer (text, stopped) per request in
 # order; stopped False means cut off by the budget. (kind, requests, grammars, budget, totals) -> ...
-Generate = Callable[[str, list[str], list[str], int, dict], list[tuple[str, bool]]]
+Generate = Callable[[str, list[str], list[str], int, dict[str, float]], list[tuple[str, bool]]]
 
 
 def label_figures(
-    article: str, generate: Generate, summary: str = "model", grounded: bool = True, drafts: list[dict] | None = None
+    article: str,
+    generate: Generate,
+    summary: str = "model",
+    grounded: bool = True,
+    drafts: list[dict[str, Any]] | None = None,
 ) -> FigureRun:
     """Figure-guided extraction of ``article`` with ``generate`` as the model.
     ``drafts``: claims a rule reader found in the article; a figure's period, location,
@@ -103,7 +110,7 @@ def label_figures(
 
 
 def _summary(
-    article: str, claims: list[dict], generate: Generate, totals: dict[str, float], grounded: bool
+    article: str, claims: list[dict[str, Any]], generate: Generate, totals: dict[str, float], grounded: bool
 ) -> str | None:
     from summarizer.engine.figure_prompting import summary_request
     from summarizer.engine.summary_grammar import summary_grammar
@@ -119,7 +126,7 @@ def _summary(
 class FigureExtractor:
     """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward pass."""
 
-    def __init__(self, decoder, tokenizer, batch_size: int = 8):
+    def __init__(self, decoder: Decoder, tokenizer: Tokenizer, batch_size: int = 8) -> None:
         from summarizer.engine.batch_decode import BatchDecoder
         from summarizer.engine.figure_prompting import FigurePrompts
 
@@ -130,7 +137,12 @@ class FigureExtractor:
         self.decoder.cache_prefix(self.prompts.prefix_ids)
 
     def extract(
-        self, article: str, params, summary: str = "model", grounded: bool = True, drafts: list[dict] | None = None
+        self,
+        article: str,
+        params: DecodeParams,
+        summary: str = "model",
+        grounded: bool = True,
+        drafts: list[dict[str, Any]] | None = None,
     ) -> FigureRun:
         """``params``: :class:`summarizer.engine.decode.DecodeParams` (its budget caps each generation).
         ``drafts``: see :func:`label_figures`."""
@@ -139,7 +151,7 @@ class FigureExtractor:
         self.decoder.cache_prefix(article_ids, keep=False)
 
         def generate(
-            _kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict
+            _kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict[str, float]
         ) -> list[tuple[str, bool]]:
             return self._generate(article_ids, requests, grammars, params, budget, totals)
 
@@ -152,7 +164,7 @@ class FigureExtractor:
         article_ids: list[int],
         requests: list[str],
         grammars: list[str],
-        params,
+        params: DecodeParams,
         budget: int,
         totals: dict[str, float],
     ) -> list[tuple[str, bool]]:
@@ -169,7 +181,7 @@ class FigureExtractor:
         return [(r.text, r.stop_reason == "stop") for r in results]
 
 
-def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | None) -> str:
+def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict[str, Any] | None) -> str:
     """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
     the model gives the rest. Any other figure is the model's to judge, "none" included."""
     from summarizer.engine.figure_grammar import figure_grammar
@@ -177,7 +189,7 @@ def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict | N
     return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
 
 
-def figures_to_label(article: str, drafts: list[dict]) -> tuple[list[Figure], list[dict | None]]:
+def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[Figure], list[dict[str, Any] | None]]:
     """The figures worth a label, each with its draft. A figure that the rule reader did not read
     and whose sentence has no word of harm ("deployed 50,000 troops", "launched 63 drones", "1,200
     attacks") is no claim: asked anyway, small models call it one, so it is not asked."""
@@ -190,7 +202,7 @@ def figures_to_label(article: str, drafts: list[dict]) -> tuple[list[Figure], li
     return [figure for figure, _ in kept], [draft for _, draft in kept]
 
 
-def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:
+def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dict[str, Any] | None:
     """The draft claim of the same figure: same value, evidence around the figure."""
     from summarizer.core.text import find_span
 
@@ -201,7 +213,9 @@ def draft_for(figure: Figure, drafts: list[dict], article: str) -> dict | None:
     return None
 
 
-def build_claim(label: dict, figure: Figure, article: str, draft: dict | None = None) -> dict:
+def build_claim(
+    label: dict[str, Any], figure: Figure, article: str, draft: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A claim in the schema's key order: the model's label; count and evidence from the text;
     period, location, perpetrator and verification from the rule reader's draft, if any."""
 
@@ -243,13 +257,13 @@ def evidence(article: str, figure: Figure) -> str:
     return article[lo:hi].strip()
 
 
-def _without_repeats(claims: list[dict]) -> list[dict]:
+def _without_repeats(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each figure the article repeats (a headline and the body) once, in its most specific mention."""
     flagged = [{**claim, "_headline": is_headline(claim["evidence"])} for claim in claims]
     return [{k: v for k, v in claim.items() if k != "_headline"} for claim in dedupe(flagged)]
 
 
-def claim_line(claim: dict) -> str:
+def claim_line(claim: dict[str, Any]) -> str:
     """One claim as a short line: "Health ministry: at least 31 civilians killed"."""
     count = claim["count"]
     figure = QUALIFIER_PHRASES[count["qualifier"]] + f"{count['value']:,}"
@@ -259,7 +273,7 @@ def claim_line(claim: dict) -> str:
     return f"{claim['claimant'] or 'Unattributed'}: {figure} {what} {OUTCOME_PHRASES[claim['outcome']]}"
 
 
-def claims_summary(claims: list[dict]) -> str:
+def claims_summary(claims: list[dict[str, Any]]) -> str:
     """A summary built from the claims alone (no model): grounded because the claims are."""
     if not claims:
         return "The article states no casualty, displacement or destruction figures."

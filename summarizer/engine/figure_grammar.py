@@ -22,8 +22,10 @@ verification, by the rule reader (see :mod:`summarizer.engine.figure_extraction`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from typing import Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, party_names, sides_in
@@ -49,12 +51,12 @@ def _lit(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _choice(values) -> str:
+def _choice(values: Iterable[str]) -> str:
     return " | ".join(_lit(v) for v in values)
 
 
 def figure_grammar(
-    article: str, grounded: bool = True, outcomes: set[str] | None = None, draft: dict | None = None
+    article: str, grounded: bool = True, outcomes: set[str] | None = None, draft: dict[str, Any] | None = None
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
@@ -127,7 +129,7 @@ def _article_parts(article: str) -> tuple[str, tuple[str, ...]]:
     return substring, tuple(sides_in(article))
 
 
-def _draft_head(draft: dict) -> str:
+def _draft_head(draft: dict[str, Any]) -> str:
     """The label's first fields as the rule reader's draft has them (outcome, group, equipment)."""
     head = {"outcome": draft["outcome"], "victim_group": draft["victim_group"], "equipment": draft["equipment"]}
     return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
@@ -137,16 +139,16 @@ def _draft_head(draft: dict) -> str:
 _SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
 
 
-def label_schema() -> dict:
+def label_schema() -> dict[str, Any]:
     """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
     writes (no claim; people or equipment; a named or an unnamed claimant), without the
     grounding (checked afterwards: :func:`label_problems`)."""
 
-    def text(key: str) -> dict:
+    def text(key: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
 
     side = {"anyOf": [text("victim_side"), {"type": "null"}]}
-    what: list[dict[str, dict]] = [
+    what: list[dict[str, dict[str, Any]]] = [
         {
             "outcome": {"enum": list(PEOPLE_OUTCOMES)},
             "victim_group": {"enum": list(GROUPS)},
@@ -209,7 +211,7 @@ def label_problems(
     return [], grounding
 
 
-def _label_shape(label: dict) -> list[str]:
+def _label_shape(label: dict[str, Any]) -> list[str]:
     if list(label) != list(LABEL_KEYS):
         return [f"a label has the keys {', '.join(LABEL_KEYS)} in that order (got {', '.join(map(str, label))})"]
     choices = {

@@ -50,7 +50,7 @@ class FigurePromptParts:
     ready: str  # the assistant's answer to the article turn
     figure: str  # holds {figure} and {sentence}
     summary: str  # holds {claims}
-    example: dict  # {"article": str, "figures": [{"figure", "sentence", "label"}]}
+    example: dict[str, Any]  # {"article": str, "figures": [{"figure", "sentence", "label"}]}
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +62,7 @@ def figure_prompt_parts() -> FigurePromptParts:
     return FigurePromptParts(system, article, ready, figure, summary, example=json.loads(example))
 
 
-def format_label(label: dict) -> str:
+def format_label(label: dict[str, Any]) -> str:
     """A label as the grammar writes it: compact, keys in order."""
     return json.dumps(label, ensure_ascii=False, separators=(",", ":"))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.core.numbers import NumberMention, find_numbers
 
@@ -84,7 +85,7 @@ class Figure:
     sentence: tuple[int, int]  # offsets of the sentence it stands in
 
     @property
-    def count(self) -> dict:
+    def count(self) -> dict[str, Any]:
         return {
             "value": _plain(self.value),
             "qualifier": self.qualifier,

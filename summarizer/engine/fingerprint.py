@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from summarizer.core.errors import ModelError
 
@@ -46,7 +47,7 @@ def file_sha256(path: Path) -> str:
     digests = _read_digests()
     known = digests.get(str(path))
     if isinstance(known, dict) and known.get("stamp") == stamp and isinstance(known.get("sha256"), str):
-        return known["sha256"]
+        return str(known["sha256"])
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):
@@ -67,7 +68,7 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_digests() -> dict:
+def _read_digests() -> dict[str, Any]:
     try:
         data = json.loads((cache_dir() / DIGESTS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):  # missing or damaged: it is only a cache
@@ -75,7 +76,7 @@ def _read_digests() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _write_digests(digests: dict) -> None:
+def _write_digests(digests: dict[str, Any]) -> None:
     """Atomically (a unique temp file, then rename); a cache that cannot be written is only slower."""
     folder = cache_dir()
     try:

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.core.errors import GrammarError
 from summarizer.core.task import GROUNDED, plain_schema
 
 if TYPE_CHECKING:
+    from llguidance import LLTokenizer
     from llguidance._lib import JsonCompileOptions  # declared in llguidance's stub only
 
 # Compact JSON, no free whitespace: for the ungrounded schema and every %json leaf.
@@ -37,7 +38,7 @@ JSON_OPTIONS: JsonCompileOptions = {"whitespace_flexible": False, "item_separato
 _CHUNK_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
 
-def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = True) -> str:
+def build_grammar(schema: dict[str, Any], article: str | None = None, *, grounded: bool = True) -> str:
     """An llguidance grammar (a string for ``LLMatcher``) for documents of ``schema``.
 
     ``grounded`` needs the ``article``: spans are restricted to its substrings and grounded
@@ -54,12 +55,12 @@ def build_grammar(schema: dict, article: str | None = None, *, grounded: bool = 
     return LLMatcher.grammar_from_lark(lark)
 
 
-def grounded_lark(schema: dict, article: str) -> str:
+def grounded_lark(schema: dict[str, Any], article: str) -> str:
     """The Lark text of the grounded grammar: what serving engines with llguidance take verbatim."""
     return _GroundedBuilder(schema, article).lark()
 
 
-def _json_schema_grammar(schema: dict) -> str:
+def _json_schema_grammar(schema: dict[str, Any]) -> str:
     from llguidance import LLMatcher
 
     try:
@@ -89,13 +90,13 @@ def _lark_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _json_leaf(subschema: dict) -> str:
+def _json_leaf(subschema: dict[str, Any]) -> str:
     leaf = {k: v for k, v in plain_schema(subschema).items() if k not in ("description", "title", "$comment")}
     leaf["x-guidance"] = JSON_OPTIONS
     return "%json " + json.dumps(leaf, ensure_ascii=False)
 
 
-def _types(node: dict) -> set[str]:
+def _types(node: dict[str, Any]) -> set[str]:
     declared = node.get("type")
     return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
 
@@ -103,7 +104,7 @@ def _types(node: dict) -> set[str]:
 class _GroundedBuilder:
     """Writes the Lark grammar, one rule per schema node, resolving local ``$ref``s."""
 
-    def __init__(self, schema: dict, article: str):
+    def __init__(self, schema: dict[str, Any], article: str):
         self.schema = schema
         self.chunks = evidence_chunks(article)
         self.article = article
@@ -120,7 +121,7 @@ class _GroundedBuilder:
         return "\n".join(["%llguidance {}", f"start: {start}", *self.rules]) + "\n"
 
     # --- schema plumbing -------------------------------------------------------
-    def resolve(self, node: dict) -> dict:
+    def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in node:
             ref = node["$ref"]
             if not ref.startswith("#/"):
@@ -153,7 +154,7 @@ class _GroundedBuilder:
             children.append(node["items"])
         return GROUNDED in node or any(self.grounded_inside(child, depth + 1) for child in children)
 
-    def _object(self, node: dict) -> str:
+    def _object(self, node: dict[str, Any]) -> str:
         """``{"k1":v1,"k2":v2}`` with keys in schema order; all must be required."""
         node = self.resolve(node)
         props = node.get("properties", {})
@@ -169,7 +170,7 @@ class _GroundedBuilder:
         return " ".join(parts)
 
     # --- values ----------------------------------------------------------------
-    def _value(self, key: str, sub: dict) -> str:
+    def _value(self, key: str, sub: dict[str, Any]) -> str:
         kind = sub.get(GROUNDED)
         if kind is not None:
             body = {"span": self._span, "number": self._number, "numbers": self._numbers_text}[kind](sub)
@@ -182,7 +183,7 @@ class _GroundedBuilder:
             return self._array(key, sub)
         return self.rule(key, self._object(sub))
 
-    def _array(self, key: str, node: dict) -> str:
+    def _array(self, key: str, node: dict[str, Any]) -> str:
         lo, hi = node.get("minItems", 0), node.get("maxItems")
         kept, named = len(self.rules), dict(self._named)
         try:
@@ -199,7 +200,7 @@ class _GroundedBuilder:
         items = f"{_lark_string('[')} {item} ({_lark_string(',')} {item}){repeat} {_lark_string(']')}"
         return self.rule(key, items if lo > 0 else f"{_lark_string('[]')} | {items}")
 
-    def _alternatives(self, key: str, node: dict) -> str:
+    def _alternatives(self, key: str, node: dict[str, Any]) -> str:
         """anyOf/oneOf branches (claims: the count's plain and range forms); a branch no grounded
         number fits is left out, and with none left the value cannot be grounded."""
         bodies = []
@@ -212,7 +213,7 @@ class _GroundedBuilder:
             raise _NoGroundedNumber()
         return self.rule(key, " | ".join(f"({b})" for b in bodies))
 
-    def _span(self, sub: dict) -> str:
+    def _span(self, sub: dict[str, Any]) -> str:
         lo, hi = max(1, sub.get("minLength", 1)), sub.get("maxLength")
         # Escaped length >= decoded length, so bounding the escaped text keeps maxLength.
         bound = f"/.{{{lo},{hi}}}/" if hi is not None else f"/.{{{lo},}}/"
@@ -220,7 +221,7 @@ class _GroundedBuilder:
         terminal = self.rule("EVIDENCE", f"{substring} & {bound}")
         return self.rule("evidence", f'"\\"" {terminal} "\\""')
 
-    def _numbers_text(self, sub: dict) -> str:
+    def _numbers_text(self, sub: dict[str, Any]) -> str:
         """Free text, but every number in it one of the article's (summary_grammar); its
         maxLength is kept by cutting after generation (the grammar cannot count characters)."""
         from summarizer.engine.summary_grammar import summary_rules
@@ -230,7 +231,7 @@ class _GroundedBuilder:
             self._free_text = True
         return "summary"
 
-    def _number(self, sub: dict) -> str:
+    def _number(self, sub: dict[str, Any]) -> str:
         values = grounded_numbers(self.article, sub.get("minimum"))
         if "integer" in _types(sub) and "number" not in _types(sub):
             values = [v for v in values if re.fullmatch(r"-?\d+", v)]
@@ -248,7 +249,7 @@ class _NoGroundedNumber(Exception):
     """The article has no number a count could take: no claim can be grounded."""
 
 
-def check_grammar(grammar: str, ll_tokenizer) -> None:
+def check_grammar(grammar: str, ll_tokenizer: LLTokenizer) -> None:
     """Raise :class:`GrammarError` (one line) if llguidance cannot compile ``grammar``."""
     from llguidance import LLMatcher
 

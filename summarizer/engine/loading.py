@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.core.errors import ModelError
 from summarizer.engine.presets import resolve_model
+
+if TYPE_CHECKING:
+    import torch
 
 # Files of which a model folder must have at least one for a tokenizer to load from it
 # (transformers otherwise builds an empty tokenizer from the config without a word).
@@ -161,18 +165,19 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def resolve_dtype(dtype: str, device: str):
+def resolve_dtype(dtype: str, device: str) -> torch.dtype:
     import torch
 
     if dtype not in DTYPES:
         raise ModelError(f"unknown dtype {dtype!r} (use {', '.join(DTYPES)})")
     if dtype == "auto":
         dtype = "bfloat16" if device == "cuda" else "float32"  # bf16 matmuls on CPU are slow
-    return getattr(torch, dtype)
+    resolved: torch.dtype = getattr(torch, dtype)
+    return resolved
 
 
 # --- loading -------------------------------------------------------------------------------
-def _from_pretrained(loader, source: ModelSource, location: str, **kwargs):
+def _from_pretrained(loader: Any, source: ModelSource, location: str, **kwargs: Any) -> Any:
     """Load from the local cache first (never touches the network), then from the hub unless offline."""
     try:
         return loader.from_pretrained(location, local_files_only=True, **kwargs)
@@ -197,7 +202,8 @@ def load_model(
     trust_remote_code: bool = False,
     revision: str | None = None,
 ) -> tuple[Any, Any]:
-    """(tokenizer, model) for a preset, hub id, local folder or GGUF file; ModelError (one line) when it cannot be had."""
+    """(tokenizer, model) for a preset, hub id, local folder or GGUF file; ModelError (one line) when it
+    cannot be had."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = locate(name)
@@ -231,7 +237,7 @@ def check_chat_template(tokenizer: Any, source: ModelSource) -> None:
 
 
 @contextmanager
-def no_weight_loading_bar():
+def no_weight_loading_bar() -> Iterator[None]:
     """transformers draws a bar per load even for local files; the CLI has its own. Downloads keep theirs."""
     from transformers.utils import logging as hf_logging
 

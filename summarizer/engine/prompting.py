@@ -33,7 +33,7 @@ _SENTINEL = "ARTICLEGOESHERE7Q3X"
 class PromptParts:
     system: str
     user_template: str  # contains ARTICLE_SLOT
-    examples: tuple[tuple[str, dict], ...]  # (article, document) per worked example
+    examples: tuple[tuple[str, dict[str, Any]], ...]  # (article, document) per worked example
 
     def user(self, article: str) -> str:
         return self.user_template.replace(ARTICLE_SLOT, article)
@@ -43,7 +43,7 @@ class PromptParts:
         return self.examples[0][0]
 
     @property
-    def example_output(self) -> dict:
+    def example_output(self) -> dict[str, Any]:
         return self.examples[0][1]
 
 
@@ -62,7 +62,7 @@ def prompt_hash(task: Task | None = None) -> str:
     return load_task(task).prompt_hash
 
 
-def format_document(doc: dict) -> str:
+def format_document(doc: dict[str, Any]) -> str:
     """A document as the grammar writes it: compact (no whitespace between tokens), keys in schema order."""
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
@@ -106,7 +106,8 @@ def render_chat(tokenizer: Any, messages: list[dict[str, str]]) -> str:
 
 
 def _apply_template(tokenizer: Any, messages: list[dict[str, str]]) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    text: str = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return text
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ Shared by the rule baseline and figure-guided extraction, so both read repeats a
 
 from __future__ import annotations
 
+from typing import Any
+
 from summarizer.engine.sides import SIDE_WORDS
 
 __all__ = ["GENERIC_CLAIMANTS", "dedupe", "is_generic", "is_headline", "same_figure"]
@@ -33,10 +35,10 @@ def is_headline(evidence: str) -> bool:
     return not evidence.rstrip().endswith((".", "!", "?", '"', "”", "’", "'", ":", ";", ")"))
 
 
-def dedupe(claims: list[dict], headline: str = "_headline") -> list[dict]:
+def dedupe(claims: list[dict[str, Any]], headline: str = "_headline") -> list[dict[str, Any]]:
     """``claims`` with each repeated figure kept once, in the most specific mention's words.
     ``headline``: the key of the flag that marks a claim read from a headline."""
-    kept: list[dict] = []
+    kept: list[dict[str, Any]] = []
     for claim in claims:
         twin = next((k for k in kept if same_figure(k, claim)), None)
         if twin is None:
@@ -53,7 +55,7 @@ def dedupe(claims: list[dict], headline: str = "_headline") -> list[dict]:
     return kept
 
 
-def same_figure(a: dict, b: dict) -> bool:
+def same_figure(a: dict[str, Any], b: dict[str, Any]) -> bool:
     groups = {a["victim_group"], b["victim_group"]} - {"unspecified"}
     return (
         (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"])
@@ -63,7 +65,7 @@ def same_figure(a: dict, b: dict) -> bool:
     )
 
 
-def _same_source(a: dict, b: dict) -> bool:
+def _same_source(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["location"] and b["location"] and a["location"] != b["location"]:
         return False
     names = [c["claimant"] for c in (a, b)]
@@ -72,10 +74,11 @@ def _same_source(a: dict, b: dict) -> bool:
     return any(is_generic(n) for n in names)
 
 
-def _specificity(claim: dict, headline: str) -> int:
+def _specificity(claim: dict[str, Any], headline: str) -> int:
     named = claim["claimant"] and not is_generic(claim["claimant"])
     filled = sum(claim[k] is not None for k in ("period", "location", "victim_side", "claimant"))
-    return bool(named) * 2 + filled + (not claim[headline]) + (claim["verification"] != "not_stated")
+    specificity: int = bool(named) * 2 + filled + (not claim[headline]) + (claim["verification"] != "not_stated")
+    return specificity
 
 
 def _low(word: str) -> str:

@@ -11,11 +11,12 @@ The article is still recorded as ``truncated``: the caller keeps that status.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 _CLAIMS_OPEN = '"claims":['
 
 
-def salvage_document(text: str) -> dict | None:
+def salvage_document(text: str) -> dict[str, Any] | None:
     """The complete part of a cut-off compact claims document; None if not even the summary finished."""
     head, found, rest = text.partition(_CLAIMS_OPEN)
     if not found:
@@ -27,7 +28,7 @@ def salvage_document(text: str) -> dict | None:
     return {"summary": summary, "claims": without_repeats(_complete_items(rest))}
 
 
-def _complete_items(text: str) -> list[dict]:
+def _complete_items(text: str) -> list[dict[str, Any]]:
     decoder = json.JSONDecoder()
     items, pos = [], 0
     while pos < len(text):
@@ -43,7 +44,9 @@ def _complete_items(text: str) -> list[dict]:
     return items
 
 
-def without_repeats(claims: list[dict], fields: tuple[str, ...] = ("evidence", "count")) -> list[dict]:
+def without_repeats(
+    claims: list[dict[str, Any]], fields: tuple[str, ...] = ("evidence", "count")
+) -> list[dict[str, Any]]:
     """Claims (a task's items) in order, without any that repeats an earlier one's ``fields``
     (claims: evidence and count; a task: its merge key, dotted names reaching inside)."""
     from summarizer.core.task import field_value

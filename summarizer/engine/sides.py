@@ -4,7 +4,8 @@
 ("Ukraine" for "Ukrainian soldiers"), not article spans. Grounded extraction limits
 them to the names this module finds in the article: a demonym or place word maps to
 its country or people ("Gazan" -> "Palestinians"), a named armed group to its short
-name. Names the table does not know still reach the vocabulary (see :mod:`summarizer.engine.figure_grammar`), so an unlisted conflict is not shut out.
+name. Names the table does not know still reach the vocabulary (see
+:mod:`summarizer.engine.figure_grammar`), so an unlisted conflict is not shut out.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ no draft is proposed there and no compute is wasted on it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llguidance import LLMatcher
 
 DRAFT_TOKENS = 8  # per pass: long enough for a clause, short enough to keep a pass cheap
 NGRAM = (3, 2)  # match the last 3 tokens, else the last 2; one token alone matches too often
@@ -45,7 +49,7 @@ class ArticleLookup:
         return []
 
 
-def grammar_draft(matcher, draft: list[int]) -> list[int]:
+def grammar_draft(matcher: LLMatcher, draft: list[int]) -> list[int]:
     """The prefix of ``draft`` that the grammar accepts from the matcher's current state."""
     if not draft or matcher.is_stopped():
         return []

@@ -46,11 +46,13 @@ CLAIM_FIELDS = (
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 2rem;color:#1b1b1b}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin:0}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.15rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #ccc;padding:.15rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.num{text-align:right;font-variant-numeric:tabular-nums}
 details.article{border:1px solid #bbb;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
 details.article>summary{cursor:pointer}details.article>summary h2{display:inline}
-.text{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:.75rem;font-family:Georgia,serif;line-height:1.7}
+.text{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:.75rem;
+  font-family:Georgia,serif;line-height:1.7}
 mark{background:none;color:inherit;padding:0}
 mark.gold{background:#cde8ff;border-bottom:3px solid #1f6fb2}
 mark.pred{background:#ffe2b8;border-bottom:3px dashed #c96a00}

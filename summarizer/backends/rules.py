@@ -20,14 +20,12 @@ grounded by construction; it is still validated before it is returned.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import json
 import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
@@ -562,23 +560,16 @@ def rule_drafts(article: str) -> list[dict]:
     return extraction.document["claims"] if extraction.document else []
 
 
+# The rules' code and the word lists they read: their revision in the run store's key.
+SOURCES = ("backends/rules", "engine/lexicon", "engine/sides")
+
+
 @lru_cache(maxsize=1)
 def _source_hash() -> str:
-    """The rules' revision: their whole package (once split into one) and the word lists they read."""
-    import summarizer.engine.lexicon as lexicon
-    import summarizer.engine.sides as sides
+    """The rules' revision: every file of :data:`SOURCES` (all of a package's files, once split)."""
+    from summarizer.core.resources import source_hash
 
-    digest = hashlib.sha256()
-    for path in [*package_sources(Path(__file__)), Path(lexicon.__file__), Path(sides.__file__)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def package_sources(module_file: Path) -> list[Path]:
-    """A module's source files: every ``.py`` of its package when it is a package's ``__init__.py``."""
-    if module_file.name != "__init__.py":
-        return [module_file]
-    return sorted(module_file.parent.rglob("*.py"), key=lambda p: p.relative_to(module_file.parent).as_posix())
+    return source_hash(SOURCES)
 
 
 def valid_document(document: dict, article: str) -> dict:

@@ -103,7 +103,7 @@ def extract(article: str) -> dict:
 def unguarded(article: str) -> dict:
     """The rules' own document, before the backend's safety net drops any invalid claim: the tests
     check that the net is never needed."""
-    return rules._ArticleExtractor(article).document()
+    return rules.ArticleExtractor(article).document()
 
 
 def claims_of(article: str) -> list[dict]:
@@ -155,29 +155,32 @@ def test_registered_as_rules():
     assert len(described["revision"]) == 16
 
 
-def test_the_revision_covers_a_whole_rules_package(tmp_path):
-    # Split into a package, every file of it is part of the revision, not only __init__.py.
-    (tmp_path / "rules" / "words").mkdir(parents=True)
-    files = [tmp_path / "rules" / name for name in ("__init__.py", "claims.py", "words/__init__.py")]
-    for path in files:
-        path.write_text("x = 1\n", encoding="utf-8")
-    assert rules.package_sources(files[0]) == sorted(files, key=lambda p: p.relative_to(tmp_path).as_posix())
-    assert rules.package_sources(tmp_path / "rules.py") == [tmp_path / "rules.py"]
+def test_the_revision_covers_the_rules_code_and_word_lists():
+    from summarizer.core.resources import source_files
+
+    hashed = {path.resolve() for _, path in source_files(rules.SOURCES)}
+    module = Path(rules.__file__).resolve()
+    code = sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]
+    assert set(code) <= hashed  # every file of the rules package, not only its __init__.py
+    for words in ("summarizer/engine/lexicon.py", "summarizer/engine/sides.py"):
+        assert any(path.as_posix().endswith(words) for path in hashed)
 
 
-def test_the_revision_changes_with_the_word_lists(monkeypatch, tmp_path):
-    import summarizer.engine.lexicon as lexicon
+def test_editing_any_rules_file_changes_the_revision(tmp_path):
+    import shutil
 
-    before = rules._source_hash()
-    edited = tmp_path / "lexicon.py"
-    edited.write_text(Path(lexicon.__file__).read_text(encoding="utf-8") + "\n# one more word\n", encoding="utf-8")
-    monkeypatch.setattr(lexicon, "__file__", str(edited))
-    rules._source_hash.cache_clear()
-    try:
-        assert rules._source_hash() != before
-    finally:
-        monkeypatch.undo()
-        rules._source_hash.cache_clear()
+    from summarizer.core.resources import source_files, source_hash
+
+    for name, path in source_files(rules.SOURCES):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, tmp_path / name)
+    before = source_hash(rules.SOURCES, tmp_path)
+    assert before == rules._source_hash()  # the copy hashes as the real code does
+    for name, _ in source_files(rules.SOURCES, tmp_path):
+        original = (tmp_path / name).read_bytes()
+        (tmp_path / name).write_bytes(original + b"\n# one more word\n")
+        assert source_hash(rules.SOURCES, tmp_path) != before, name
+        (tmp_path / name).write_bytes(original)
 
 
 def one(claims: list[dict], **wanted) -> dict:

@@ -37,6 +37,16 @@ def backend(tiny_dir):
     return get_backend(str(tiny_dir), device="cpu", schema=short_strings_schema())
 
 
+def test_the_engine_hash_covers_every_file_of_the_rules_code():
+    # Figure-guided extraction starts from the rule drafts: a change to any rules file is a change to it.
+    from summarizer.backends import rules
+    from summarizer.backends.transformers_backend import ENGINE_MODULES
+    from summarizer.core.resources import source_files
+
+    engine = {name for name, _ in source_files(ENGINE_MODULES)}
+    assert {name for name, _ in source_files(rules.SOURCES)} <= engine
+
+
 def test_registered_as_transformers():
     from summarizer.backends.transformers_backend import TransformersBackend
 

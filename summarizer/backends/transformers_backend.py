@@ -49,7 +49,7 @@ ENGINE_MODULES = (
     "engine/extraction",
     "engine/lexicon",
     "core/task",
-    "backends/rules",
+    "backends/rules",  # the rule drafts figure-guided extraction starts from (a module or a package)
 )
 
 
@@ -227,12 +227,7 @@ def _schema_digest(schema: dict) -> str:
 
 
 def engine_hash() -> str:
-    """sha256 of the engine modules' source (see ENGINE_MODULES)."""
-    import hashlib
-    from pathlib import Path
+    """sha256 of the engine modules' source (see ENGINE_MODULES), every file of a package among them."""
+    from summarizer.core.resources import source_hash
 
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for name in ENGINE_MODULES:
-        digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
-    return digest.hexdigest()[:16]
+    return source_hash(ENGINE_MODULES)

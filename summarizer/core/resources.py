@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # summarizer/
+_REPO_ROOT = _PACKAGE_ROOT.parent
 
 
 def data_dir(name: str) -> Path:
@@ -35,6 +36,24 @@ def files_hash(files: Iterable[tuple[str, bytes]]) -> str:
     for name, data in files:
         digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()[:16]
+
+
+def source_files(names: Iterable[str], root: Path = _PACKAGE_ROOT) -> list[tuple[str, Path]]:
+    """``(name, path)`` of the code behind module names relative to the package ("engine/grammar"):
+    the module's ``.py``, or every ``.py`` of a package ("backends/rules"), so no file of a split
+    module is left out of an identity."""
+    found = []
+    for name in names:
+        path = root / name
+        paths = sorted(path.rglob("*.py")) if path.is_dir() else [root / f"{name}.py"]
+        found += [(p.relative_to(root).as_posix(), p) for p in paths]
+    return found
+
+
+def source_hash(names: Iterable[str], root: Path = _PACKAGE_ROOT) -> str:
+    """:func:`files_hash` of the code behind ``names`` (see :func:`source_files`): what code's
+    results depend on, part of the run store's key."""
+    return files_hash((name, path.read_bytes()) for name, path in source_files(names, root))
 
 
 def schema_path() -> Path:

@@ -1,0 +1,113 @@
+"""The article as the rules read it: paragraphs, sentences, and tokens in which each figure is one token."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from summarizer.backends.rules.lexicon import ABBREVIATIONS, MONTH, OUT_OF_SCOPE_AFTER, SENTENCE_END
+from summarizer.core.numbers import NumberMention
+
+
+@dataclass
+class Token:
+    text: str
+    low: str  # lower case, typographic apostrophe folded, possessive dropped
+    start: int
+    end: int
+    kind: str  # word | punct | num (a figure) | art ("a"/"an" as 1) | skip (out-of-scope figure)
+    mention: NumberMention | None = None
+
+    @property
+    def number(self) -> NumberMention:
+        """The figure of a "num" token (one that has a mention)."""
+        assert self.mention is not None, f"not a figure: {self.text!r}"
+        return self.mention
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    tokens: list[Token] = field(default_factory=list)
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'’.\-]*[A-Za-z]|[A-Za-z]|\S")
+
+
+def low_form(word: str) -> str:
+    """A word as the lexicons spell it (``Token.low``): lower case, ’ as ', possessive dropped."""
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word.rstrip("'")
+
+
+def paragraphs(article: str) -> list[tuple[int, int]]:
+    """Line spans; a line that stops mid-sentence and runs on in lower case is joined to the next."""
+    spans: list[list[int]] = []
+    for line in re.finditer(r"[^\n]*\S[^\n]*", article):
+        text = line.group()
+        if (
+            spans
+            and not re.search(r"[.!?:\"”’)]\s*$", article[spans[-1][0] : spans[-1][1]])
+            and text.lstrip()[:1].islower()
+        ):
+            spans[-1][1] = line.end()
+        else:
+            spans.append([line.start(), line.end()])
+    return [(a, b) for a, b in spans]
+
+
+def split_sentences(article: str) -> list[Sentence]:
+    sentences = []
+    for number, (start, end) in enumerate(paragraphs(article)):
+        cut = start
+        for boundary in SENTENCE_END.finditer(article, start, end):
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
+            if last_word and (low_form(last_word.group(1)) in ABBREVIATIONS or len(last_word.group(1)) == 1):
+                continue
+            sentences.append(Sentence(cut, boundary.start(), number))
+            cut = boundary.end()
+        sentences.append(Sentence(cut, end, number))
+    return [s for s in sentences if article[s.start : s.end].strip()]
+
+
+def out_of_scope(article: str, mention: NumberMention) -> bool:
+    """Money, percentages, dates, years, durations, distances and designations are not victim counts."""
+    before, after = article[max(0, mention.start - 12) : mention.start], article[mention.end : mention.end + 12]
+    if re.search(r"[$€£]\s*$|[A-Za-z][-/]?$|\d[/.:]$", before) or OUT_OF_SCOPE_AFTER.match(after):
+        return True
+    if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
+        return True  # a year
+    near_month = re.search(rf"\b{MONTH}\s*$", before) or re.match(rf"\s*{MONTH}\b", after)
+    return bool(near_month) and mention.value <= 31 and mention.value.is_integer()
+
+
+def tokenize(article: str, sentence: Sentence, mentions: list[NumberMention]) -> list[Token]:
+    """The sentence's words, punctuation and figures; ``mentions`` are the article's, in text order."""
+    tokens, cursor = [], sentence.start
+    # Bisection, not a scan of every mention: once per sentence, a scan made long articles quadratic.
+    first = bisect.bisect_left(mentions, sentence.start, key=_start)
+    last = bisect.bisect_left(mentions, sentence.end, lo=first, key=_start)
+    inside = mentions[first:last]
+    for mention in inside + [None]:
+        gap_end = mention.start if mention else sentence.end
+        for word in WORD.finditer(article, cursor, gap_end):
+            kind = "word" if word.group()[0].isalpha() else "punct"
+            tokens.append(Token(word.group(), low_form(word.group()), word.start(), word.end(), kind))
+        if mention is None:
+            break
+        kind = "art" if mention.text.lower() in ("a", "an") else "skip" if out_of_scope(article, mention) else "num"
+        tokens.append(Token(mention.text, mention.text.lower(), mention.start, mention.end, kind, mention))
+        cursor = mention.end
+    return tokens
+
+
+def _start(mention: NumberMention) -> int:
+    return mention.start
+
+
+def is_title_case(tokens: list[Token]) -> bool:
+    words = [t for t in tokens if t.kind == "word" and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) / len(words) > 0.6

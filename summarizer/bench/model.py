@@ -36,15 +36,9 @@ TOKENIZER_TARGET_VOCAB = 151_643
 TOKENIZER_MIN_VOCAB = 100_000
 # Enough Python source for ~150k merges; sorted file order keeps the build reproducible.
 CORPUS_MAX_BYTES = 120_000_000
-BENCH_MODEL_VERSION = 1  # bump when the recipe changes: cached builds are rebuilt
-
-SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-CHATML_TEMPLATE = (
-    "{% for message in messages %}"
-    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
-)
+# 2: the tokenizer is trained with the tiny model's recipe (Qwen2's pre-tokenizer and NFC, which
+# AutoTokenizer puts back on loading), not GPT-2's split, so the saved and loaded tokenizers agree.
+BENCH_MODEL_VERSION = 2  # bump when the recipe changes: cached builds are rebuilt
 
 
 def default_cache_dir() -> Path:
@@ -85,61 +79,30 @@ def _read_texts(paths: list[Path]):
 
 
 def train_tokenizer(target_vocab: int = TOKENIZER_TARGET_VOCAB, max_bytes: int = CORPUS_MAX_BYTES):
-    """A byte-level BPE (the Qwen/GPT-2 kind) trained on the standard library; specials first."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    """The tiny model's byte-level BPE recipe, trained on the standard library; specials first."""
+    from summarizer.testing.tiny_model import SPECIAL_TOKENS
+    from summarizer.testing.tiny_model import train_tokenizer as train_tiny_tokenizer
 
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=target_vocab + len(SPECIAL_TOKENS),
-        special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
     paths = _stdlib_sources(max_bytes)
-    tok.train_from_iterator(_read_texts(paths), trainer=trainer, length=len(paths))
-    return tok
-
-
-def _wrap_tokenizer(tok):
-    from transformers import PreTrainedTokenizerFast
-
-    hf = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        additional_special_tokens=["<|im_start|>"],
-    )
-    hf.chat_template = CHATML_TEMPLATE
-    return hf
+    return train_tiny_tokenizer(target_vocab + len(SPECIAL_TOKENS), _read_texts(paths), length=len(paths))
 
 
 def build_bench_model(out_dir: Path) -> Path:
-    """Train the tokenizer, initialise the random model and save both (``save_pretrained``)."""
-    import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    """Train the tokenizer, initialise the random model and save both (``save_pretrained``),
+    with the tiny model's builders: the same tokenizer and model recipe at Qwen2.5-0.5B's size,
+    tied embeddings and no closing prior (random documents run to the token cap)."""
+    from summarizer.testing.tiny_model import SPECIAL_TOKENS, build_model, wrap_tokenizer
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tok = train_tokenizer()
-    hf_tok = _wrap_tokenizer(tok)
+    hf_tok = wrap_tokenizer(tok)
     if len(hf_tok) < TOKENIZER_MIN_VOCAB:
         raise SummarizerError(f"the benchmark tokenizer reached only {len(hf_tok)} tokens (needs 100k+)")
     if len(hf_tok) > QWEN25_05B_SHAPE["vocab_size"]:
         raise SummarizerError(f"the benchmark tokenizer has {len(hf_tok)} tokens, more than the model's vocab")
     ids = {t: tok.token_to_id(t) for t in SPECIAL_TOKENS}
-    config = Qwen2Config(
-        **QWEN25_05B_SHAPE,
-        bos_token_id=ids["<|endoftext|>"],
-        eos_token_id=ids["<|im_end|>"],
-        pad_token_id=ids["<|endoftext|>"],
-    )
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(config).eval()
-    model.generation_config = GenerationConfig(
-        eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]], pad_token_id=ids["<|endoftext|>"], do_sample=False
-    )
+    model = build_model(QWEN25_05B_SHAPE, ids, hf_tok, seed=0, closing_prior=False)
     model.save_pretrained(out_dir)
     hf_tok.save_pretrained(out_dir)
     info = {**_recipe(), "tokenizer_vocab": len(hf_tok), "parameters": sum(p.numel() for p in model.parameters())}

@@ -49,7 +49,8 @@ class RealBenchOptions:
 def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = print) -> dict:
     import torch
 
-    from summarizer.bench.benchmark import load_workbench, machine_info, memory_bandwidth, weight_bytes
+    from summarizer.bench.machine import machine_info, memory_bandwidth, weight_bytes
+    from summarizer.bench.systems import load_workbench
     from summarizer.engine.loading import locate
 
     source = locate(options.model)
@@ -170,7 +171,7 @@ def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> 
 
 
 def _compare_runs(bench, aid: str, article: str, options: RealBenchOptions, log) -> dict:
-    from summarizer.bench.benchmark import OutlinesRunner, outlines_version, run_plain_generate
+    from summarizer.bench.systems import OutlinesRunner, outlines_version, run_plain_generate
 
     out: dict[str, Any] = {"article": aid}
     plain = run_plain_generate(bench, article, options.max_new_tokens)
@@ -225,7 +226,8 @@ def _greedy(model, prompt: list[int], steps: int) -> tuple[float, float, list[in
     """(prefill seconds, seconds per decode step, greedy tokens) without a grammar."""
     import torch
 
-    from summarizer.bench.benchmark import _forward_last, _new_cache
+    from summarizer.bench.systems import forward_last as _forward_last
+    from summarizer.engine.decode import new_cache as _new_cache
 
     started = time.perf_counter()
     logits, cache = _forward_last(model, prompt, _new_cache(model))

@@ -1,6 +1,6 @@
 """Writing the benchmark's results: ``RESULTS.md``, ``results.json`` and ``profile.txt``.
 
-Rendering only: every figure comes measured from :mod:`summarizer.bench.benchmark`.
+Rendering only: every figure comes measured from :mod:`summarizer.bench.run`.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def bench(
     ] = False,
 ) -> None:
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
-    from summarizer.bench.benchmark import BenchOptions, record_rules_scaling, run_benchmark
+    from summarizer.bench.run import BenchOptions, record_rules_scaling, run_benchmark
 
     if model is not None:
         from summarizer.bench.real import RealBenchOptions, run_real_benchmark

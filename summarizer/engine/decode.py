@@ -89,6 +89,33 @@ def cache_argument(model: Model) -> str:
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
+def new_cache(model: Any) -> KVCache:
+    """An empty KV cache for ``model``."""
+    from transformers import DynamicCache
+
+    try:
+        return DynamicCache(config=model.config)
+    except TypeError:  # older transformers: no config argument
+        return DynamicCache()
+
+
+def forward_logits(
+    model: Any, token_ids: list[int], cache: KVCache, keep: int = 1, *, device: Any = None, cache_arg: str | None = None
+) -> torch.Tensor:
+    """Run ``model`` on ``token_ids`` after what ``cache`` holds; logits of the last ``keep``
+    positions (float32), one row each (a vector when ``keep`` is 1). ``device`` and ``cache_arg``
+    are looked up when not given (a decode loop passes them: it runs this once per step)."""
+    import torch
+
+    device = device if device is not None else next(model.parameters()).device
+    ids = torch.tensor([token_ids], dtype=torch.long, device=device)
+    # no_grad, not inference_mode: the logits are masked in place afterwards.
+    with torch.no_grad():
+        out = model(input_ids=ids, use_cache=True, logits_to_keep=keep, **{cache_arg or cache_argument(model): cache})
+    logits: torch.Tensor = out.logits
+    return logits[0, -1].float() if keep == 1 else logits[0, -keep:].float()
+
+
 class _MaskApplier:
     """Turns llguidance's packed bitmask into -inf logits using buffers allocated once."""
 
@@ -177,25 +204,11 @@ class Decoder:
         return copy.deepcopy(best[1]), len(best[0])
 
     def _new_cache(self) -> KVCache:
-        from transformers import DynamicCache
-
-        try:
-            return DynamicCache(config=self.model.config)
-        except TypeError:  # older transformers: no config argument
-            return DynamicCache()
+        return new_cache(self.model)
 
     # --- model -----------------------------------------------------------------
     def _forward(self, token_ids: list[int], cache: KVCache, keep: int = 1) -> torch.Tensor:
-        """Run the model on ``token_ids`` after what ``cache`` holds; logits of the last ``keep``
-        positions (float32), one row each (a vector when ``keep`` is 1)."""
-        import torch
-
-        ids = torch.tensor([token_ids], dtype=torch.long, device=self.device)
-        # no_grad, not inference_mode: the logits are masked in place afterwards.
-        with torch.no_grad():
-            out = self.model(input_ids=ids, use_cache=True, logits_to_keep=keep, **{self.cache_arg: cache})
-        logits: torch.Tensor = out.logits
-        return logits[0, -1].float() if keep == 1 else logits[0, -keep:].float()
+        return forward_logits(self.model, token_ids, cache, keep, device=self.device, cache_arg=self.cache_arg)
 
     # --- generation ------------------------------------------------------------
     def new_matcher(self, grammar: str) -> LLMatcher:

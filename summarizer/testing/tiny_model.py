@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 # Qwen2's split of text into words before BPE (digits one by one, as in Qwen).
 QWEN2_PRETOKENIZE_REGEX = (
@@ -58,8 +60,9 @@ def _corpus() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in articles] + [EXTRA_TEXT] * 20
 
 
-def _train_tokenizer(target_vocab: int):
-    """A byte-level BPE trained on local text; the special tokens take the first ids.
+def train_tokenizer(target_vocab: int, texts: Iterable[str] | None = None, length: int | None = None):
+    """A byte-level BPE trained on ``texts`` (default: the seed articles and a JSON sample);
+    the special tokens take the first ids. ``length``: how many texts, for the trainer.
 
     Normalizer and pre-tokenizer are Qwen2's, because ``AutoTokenizer`` rebuilds a
     ``qwen2`` model's tokenizer with them: this way the saved and loaded tokenizers agree.
@@ -81,11 +84,12 @@ def _train_tokenizer(target_vocab: int):
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    tok.train_from_iterator(_corpus(), trainer=trainer)
+    tok.train_from_iterator(_corpus() if texts is None else texts, trainer=trainer, length=length)
     return tok
 
 
-def _wrap_tokenizer(tok):
+def wrap_tokenizer(tok):
+    """The trained tokenizer as a ``transformers`` one: ChatML template, ``<|im_end|>`` as EOS."""
     from transformers import PreTrainedTokenizerFast
 
     hf = PreTrainedTokenizerFast(
@@ -139,26 +143,33 @@ def _add_closing_prior(model, tokenizer) -> None:
         head[array_closing, 1] = ARRAY_CLOSING_PRIOR
 
 
-def _build_model(vocab_size: int, ids: dict[str, int], seed: int, tokenizer):
+TINY_SHAPE = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 16384,  # room for prompt + article + a 4096-token budget
+    "tie_word_embeddings": False,  # the output layer carries the closing prior (see _add_closing_prior)
+}
+
+
+def build_model(shape: dict[str, Any], ids: dict[str, int], tokenizer, *, seed: int = 0, closing_prior: bool = True):
+    """A random Qwen2 model of ``shape`` (``Qwen2Config`` arguments, ``vocab_size`` included) with
+    the tokenizer's special tokens ``ids``; ``closing_prior`` needs untied embeddings."""
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     config = Qwen2Config(
-        vocab_size=vocab_size,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=16384,  # room for prompt + article + a 4096-token budget
-        tie_word_embeddings=False,  # the output layer carries the closing prior (see _add_closing_prior)
+        **shape,
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=ids["<|im_end|>"],
         pad_token_id=ids["<|endoftext|>"],
     )
     torch.manual_seed(seed)
     model = Qwen2ForCausalLM(config).eval()
-    _add_closing_prior(model, tokenizer)
+    if closing_prior:
+        _add_closing_prior(model, tokenizer)
     # Like Qwen2.5 instruct: end of turn first, end of text as a second stop token.
     model.generation_config = GenerationConfig(
         eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]],
@@ -178,11 +189,11 @@ def build_tiny_model(out_dir: str | Path, *, vocab_size: int = 1024, seed: int =
         raise ValueError("vocab_size must be at least 512 (256 bytes, specials and merges, plus padding)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tok = _train_tokenizer(vocab_size - 64)
+    tok = train_tokenizer(vocab_size - 64)
     ids = {t: tok.token_to_id(t) for t in SPECIAL_TOKENS}
-    hf_tok = _wrap_tokenizer(tok)
+    hf_tok = wrap_tokenizer(tok)
     assert len(hf_tok) < vocab_size, "the model vocabulary must be padded past the tokenizer's"
-    model = _build_model(vocab_size, ids, seed, hf_tok)
+    model = build_model({**TINY_SHAPE, "vocab_size": vocab_size}, ids, hf_tok, seed=seed)
     model.save_pretrained(out)
     hf_tok.save_pretrained(out)
     _write_readme(out, vocab_size, len(hf_tok), seed)

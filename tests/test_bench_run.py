@@ -1,4 +1,4 @@
-"""The benchmark's smoke mode (what CI runs) and its refusal without outlines."""
+"""The benchmark run: its smoke mode (what CI runs), the command's options, the rules baseline's scaling."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from summarizer.bench import benchmark
+from summarizer.bench import figures, run
 from summarizer.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,20 +16,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_smoke_benchmark_writes_every_figure(tmp_path, tiny_model_dir):  # noqa: F811
     out = tmp_path / "bench"
-    benchmark.run_benchmark(
-        benchmark.BenchOptions(out_dir=out, smoke=True, model_dir=tiny_model_dir, log=lambda message: None)
-    )
+    run.run_benchmark(run.BenchOptions(out_dir=out, smoke=True, model_dir=tiny_model_dir, log=lambda message: None))
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["mode"] == "smoke"
-    assert benchmark.missing_figures(results) == []
-    for path in benchmark.REQUIRED_FIGURES:
-        value = benchmark.figure(results, path)
+    assert figures.missing_figures(results) == []
+    for path in figures.REQUIRED_FIGURES:
+        value = figures.figure(results, path)
         if "outlines" in path:  # outlines is skipped in smoke mode: present, but null
             continue
         assert isinstance(value, (int, float)), path
     assert results["figures"]["fast_forward"]["generated_tokens"] > 0
     assert results["figures"]["end_to_end"]["equal_token_counts"]["plain_generate"]
-    assert [t["target"] for t in results["targets"]] == [t[0] for t in benchmark.TARGETS]
+    assert [t["target"] for t in results["targets"]] == [t[0] for t in figures.TARGETS]
     for t in results["targets"]:
         assert t["met"] in (True, False, None)
         assert t["met"] is not False or (t["miss"] and t["why"])  # a miss says by how much and why
@@ -49,29 +47,20 @@ def test_smoke_benchmark_writes_every_figure(tmp_path, tiny_model_dir):  # noqa:
     ):
         assert heading in markdown
     scaling = results["figures"]["rules_scaling"]
-    assert scaling["bytes"] == list(benchmark.SMOKE_RULES_SCALING_BYTES) and len(scaling["seconds"]) == 2
+    assert scaling["bytes"] == list(run.SMOKE_RULES_SCALING_BYTES) and len(scaling["seconds"]) == 2
 
 
 def test_bench_command_passes_its_options(tmp_path, monkeypatch):
     """The command is a thin layer: its options reach run_benchmark."""
     built = []
-    monkeypatch.setattr(benchmark, "run_benchmark", lambda options: built.append(options) or {"targets": []})
+    monkeypatch.setattr(run, "run_benchmark", lambda options: built.append(options) or {"targets": []})
     result = CliRunner().invoke(app, ["bench", "--smoke", "--out", str(tmp_path / "b"), "--runs", "2"])
     assert result.exit_code == 0, result.output
     assert built[0].smoke and built[0].runs == 2 and built[0].out_dir == tmp_path / "b"
 
 
-def test_full_benchmark_refuses_without_outlines(tmp_path, monkeypatch):
-    monkeypatch.setattr(benchmark, "outlines_version", lambda: None)
-    result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path / "bench"), "--cache-dir", str(tmp_path / "c")])
-    assert result.exit_code == 1
-    message = result.output.strip()
-    assert len(message.splitlines()) == 1 and "pip install -e '.[bench]'" in message
-    assert not (tmp_path / "c").exists() and not (tmp_path / "bench").exists()  # nothing built, nothing downloaded
-
-
 def test_long_text_is_the_articles_repeated_to_the_size():
-    text = benchmark.long_text(["Ceasefire talks \u2019failed\u2019.", "12 killed."], 1000)
+    text = run.long_text(["Ceasefire talks \u2019failed\u2019.", "12 killed."], 1000)
     assert 996 <= len(text.encode("utf-8")) <= 1000  # a cut multi-byte character is dropped
     assert text.startswith("Ceasefire talks \u2019failed\u2019.\n\n12 killed.\n\nCeasefire")
 
@@ -88,7 +77,7 @@ def test_rules_scaling_is_added_to_the_recorded_results(tmp_path, monkeypatch):
         "load_average": 0.5,
         "method": "made up for the test",
     }
-    monkeypatch.setattr(benchmark, "rules_scaling", lambda: dict(measured))
+    monkeypatch.setattr(run, "rules_scaling", lambda: dict(measured))
     result = CliRunner().invoke(app, ["bench", "--rules-scaling", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "1.1x linear growth" in result.stdout

@@ -1,7 +1,7 @@
 """``summarizer bench --model M``: the benchmark on real weights (a .gguf file or a model folder).
 
 Random weights stop after about 50 tokens, so the random-weight benchmark
-(:mod:`summarizer.bench.benchmark`) mostly measures prefill. A real model writes whole
+(:mod:`summarizer.bench.run`) mostly measures prefill. A real model writes whole
 documents; this module measures, on the seed articles and greedy decoding:
 
 * both extraction strategies as the backend runs them: figure-guided (the default: one
@@ -109,34 +109,9 @@ def _figures_run(bench, aid: str, article: str, options: RealBenchOptions, batch
 def profile_figures(bench, article: str, options: RealBenchOptions, top: int = 12) -> dict:
     """pyinstrument over the default path (figure-guided, 8 labels per pass) on one article: the
     functions with the most self time, to show where a missed speed target goes."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        return {"status": "skipped", "reason": "pyinstrument is not installed (pip install 'summarizer[bench]')"}
-    profiler = Profiler(interval=0.001)
-    profiler.start()
-    _figures_run(bench, "profile", article, options, 8)
-    profiler.stop()
-    session = profiler.last_session
-    root = session.root_frame() if session is not None else None
-    self_times: dict[str, float] = {}
-    stack = [root] if root is not None else []
-    while stack:
-        frame = stack.pop()
-        stack.extend(frame.children)
-        if not frame.is_synthetic:
-            key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
-            self_times[key] = self_times.get(key, 0.0) + frame.total_self_time
-    total = root.time if root is not None else 0.0
-    ranked = sorted(self_times.items(), key=lambda item: item[1], reverse=True)[:top]
-    return {
-        "status": "ok",
-        "total_seconds": round(total, 3),
-        "top_self_time": [
-            {"entry": key, "seconds": round(sec, 3), "share": round(sec / total, 4) if total else 0.0}
-            for key, sec in ranked
-        ],
-    }
+    from summarizer.bench.replay import profile_call
+
+    return profile_call(lambda: _figures_run(bench, "profile", article, options, 8), top)
 
 
 def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from summarizer.bench.figures import median, rounded
 from summarizer.bench.systems import INSTALL_HINT, Workbench, run_project
@@ -97,15 +98,28 @@ def replay_gold_documents(bench: Workbench) -> dict:
 
 def profile_project(bench: Workbench, article: str, max_new_tokens: int, top: int = 15) -> dict:
     """pyinstrument over one generation of the project: the functions with the most self time."""
+    runs: list[dict] = []
+    profile = profile_call(lambda: runs.append(run_project(bench, article, max_new_tokens)), top, text=True)
+    if runs:
+        profile |= {
+            "prefill_seconds": round(runs[0]["prefill_seconds"], 3),
+            "forward_passes": runs[0]["forward_passes"],
+        }
+    return profile
+
+
+def profile_call(call: Callable[[], object], top: int = 15, text: bool = False) -> dict:
+    """pyinstrument over ``call()``: the ``top`` functions by self time (and the whole tree as text)."""
     try:
         from pyinstrument import Profiler
     except ImportError:
         return {"status": "skipped", "reason": f"pyinstrument is not installed ({INSTALL_HINT})"}
     profiler = Profiler(interval=0.001)
     profiler.start()
-    run = run_project(bench, article, max_new_tokens)
+    call()
     profiler.stop()
-    root = profiler.last_session.root_frame()
+    session = profiler.last_session
+    root = session.root_frame() if session is not None else None
     self_times: dict[str, float] = {}
     stack = [root] if root is not None else []
     while stack:
@@ -117,14 +131,14 @@ def profile_project(bench: Workbench, article: str, max_new_tokens: int, top: in
         self_times[key] = self_times.get(key, 0.0) + frame.total_self_time
     total = root.time if root is not None else 0.0
     ranked = sorted(self_times.items(), key=lambda item: item[1], reverse=True)[:top]
-    return {
+    profile: dict = {
         "status": "ok",
         "total_seconds": round(total, 3),
-        "prefill_seconds": round(run["prefill_seconds"], 3),
-        "forward_passes": run["forward_passes"],
         "top_self_time": [
             {"entry": key, "seconds": round(sec, 3), "share": round(sec / total, 4) if total else 0.0}
             for key, sec in ranked
         ],
-        "text": profiler.output_text(unicode=False, color=False),
     }
+    if text:
+        profile["text"] = profiler.output_text(unicode=False, color=False)
+    return profile

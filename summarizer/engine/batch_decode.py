@@ -76,10 +76,12 @@ class _LiveBatch:
         self.mask: Any = None
 
     def can_grow(self) -> bool:
-        """Whether rows can join now: an empty batch always, a running one where every cache
-        layer is a plain growing key/value tensor pair (not sliding-window, not shared KV)."""
-        if not self.rows:
-            return True
+        """Whether rows can join now: an empty batch always, a running one when its cache is plain."""
+        return not self.rows or self._plain_cache()
+
+    def _plain_cache(self) -> bool:
+        """Whether every cache layer is a plain growing key/value tensor pair (not sliding-window,
+        not shared KV), which rows and positions can be added to and cut from."""
         from transformers.cache_utils import DynamicLayer
 
         layers = getattr(self.cache, "layers", None) or []
@@ -129,6 +131,20 @@ class _LiveBatch:
             index = torch.tensor(kept, device=self.mask.device)
             self.cache.batch_select_indices(index)
             self.mask = self.mask.index_select(0, index)
+            self._trim()
+
+    def _trim(self) -> None:
+        """Drop the cache positions no live row attends (written by rows now gone, or padding):
+        with refill the batch runs on, and each step would read them again. The positions keep
+        their order, so causality holds, and each key carries its own rotary position."""
+        used = self.mask.any(dim=0)
+        if bool(used.all()) or not self._plain_cache():
+            return
+        columns = used.nonzero().flatten()
+        for layer in self.cache.layers:
+            layer.keys = layer.keys.index_select(2, columns.to(layer.keys.device))
+            layer.values = layer.values.index_select(2, columns.to(layer.values.device))
+        self.mask = self.mask.index_select(1, columns)
 
 
 def _new_rows(states, prefix_states, count: int, reused: int):

@@ -93,3 +93,20 @@ def test_the_section_is_replaced_in_place(tmp_path):
         ]
         == 45
     )
+
+
+def test_the_batch_study_labels_the_figures_of_every_article(tiny_model, tiny_tokenizer, seed_articles):
+    from types import SimpleNamespace
+
+    from summarizer.bench.real import RealBenchOptions, _batch_run
+    from summarizer.engine.decode import Decoder
+
+    articles = dict(list(seed_articles.items())[:2])
+    options = RealBenchOptions(model="tiny", max_new_tokens=64)
+    with Decoder(tiny_model, tiny_tokenizer) as decoder:  # its own: the extractor caches prefixes in it
+        bench = SimpleNamespace(warm=decoder, tokenizer=tiny_tokenizer, articles=articles)
+        one, eight = (_batch_run(bench, options, size) for size in (1, 8))
+    assert one["articles"] == eight["articles"] == 2
+    assert one["figures"] == eight["figures"] > 8  # enough rows to fill a batch of 8
+    assert eight["forward_passes"] < one["forward_passes"] / 2
+    assert eight["labels_per_second"] == round(eight["figures"] / eight["seconds"], 3)

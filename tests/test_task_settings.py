@@ -43,7 +43,10 @@ def test_without_task_toml_the_span_fields_are_the_keys(tmp_path):
 
 
 def test_task_toml_sets_keys_weights_threshold_and_merge_key(tmp_path):
-    text = 'name = "q"\nmerge_key = ["quote"]\n[scoring]\nkeys = ["quote", "tone"]\nweights = {tone = 3}\nthreshold = 0.7\n'
+    text = (
+        'name = "q"\nmerge_key = ["quote"]\n'
+        '[scoring]\nkeys = ["quote", "tone"]\nweights = {tone = 3}\nthreshold = 0.7\n'
+    )
     got = settings(tmp_path, text)
     assert (got.name, got.key_fields, got.merge_key) == ("q", ("quote", "tone"), ("quote",))
     assert got.weights == (("quote", 1.0), ("tone", 3.0)) and got.match_threshold == 0.7

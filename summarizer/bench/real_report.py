@@ -78,7 +78,7 @@ def render(results: dict) -> str:
             ["article", "plain generate + llguidance (s, tokens)", "outlines llguidance (s, tokens)"],
             [[c["article"], _pair(c.get("plain_generate")), _pair(c.get("outlines"))] for c in results["compare"]],
         )
-    lines += ["", "### Batch size (figure labels of the first article)", ""]
+    lines += ["", "### Batch size (figure labels of all benchmarked articles, finished rows refilled)", ""]
     lines += _table(
         ["batch", "seconds", "labels/s", "passes"],
         [[b["batch_size"], b["seconds"], b["labels_per_second"], b["forward_passes"]] for b in results["batch"]],

@@ -202,7 +202,8 @@ def _generate(
 def score_for_task(
     task: Task, gold: dict[str, dict], pred: dict[str, dict | None], articles: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The claims scorer for claims, the generic task scorer (:mod:`summarizer.evaluation.task_scoring`) for any other."""
+    """The claims scorer for claims, the generic task scorer
+    (:mod:`summarizer.evaluation.task_scoring`) for any other."""
     if task.is_claims:
         return score_documents(gold, pred, articles)
     from summarizer.evaluation.task_scoring import score_task_documents

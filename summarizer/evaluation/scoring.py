@@ -280,7 +280,8 @@ def bootstrap_cis(
     seed: int = BOOTSTRAP_SEED,
     level: float = BOOTSTRAP_LEVEL,
 ) -> dict[str, list[float] | None]:
-    """:func:`~summarizer.evaluation.metrics.bootstrap_ci` of several :func:`aggregate` metrics at once (same resamples, one pass)."""
+    """:func:`~summarizer.evaluation.metrics.bootstrap_ci` of several :func:`aggregate` metrics at once
+    (same resamples, one pass)."""
     if not per_article:
         return {metric: None for metric in metrics}
     rows = list(per_article)

@@ -121,3 +121,33 @@ def test_sampling_is_seeded_per_request_whatever_the_batch(mixed):
     for batch_size in (1, 3):
         together = BatchDecoder(decoder).generate(requests, grammars, params, batch_size=batch_size)
         assert [t.token_ids for t in together] == [a.token_ids for a in alone]
+
+
+def test_a_row_sees_only_its_own_prefix_request_and_answer(mixed, monkeypatch):
+    """Stricter than equal tokens (a random model's picks barely depend on its context): each
+    row's logits at every step, in a refilled batch, are those of the request decoded alone."""
+    import torch
+
+    decoder, requests, grammars = mixed
+    seen: dict[int, list] = {}
+    step = BatchDecoder._step
+
+    def recording_step(self, live):
+        logits = step(self, live)
+        for row, row_logits in zip(live.rows, logits, strict=True):
+            seen.setdefault(row.index, []).append(row_logits.clone())
+        return logits
+
+    monkeypatch.setattr(BatchDecoder, "_step", recording_step)
+    params = DecodeParams(max_new_tokens=40)
+    BatchDecoder(decoder).generate(requests, grammars, params, batch_size=3)
+    batched, alone = dict(seen), {}
+    for i, (request, grammar) in enumerate(zip(requests, grammars, strict=True)):
+        seen.clear()
+        BatchDecoder(decoder).generate([request], [grammar], params, batch_size=1)
+        alone[i] = seen.get(0, [])
+    assert batched.keys() == {i for i, steps in alone.items() if steps}
+    for i, steps in batched.items():
+        assert len(steps) == len(alone[i])
+        for got, want in zip(steps, alone[i], strict=True):
+            assert torch.allclose(got, want, atol=1e-4), (i, float((got - want).abs().max()))

@@ -108,5 +108,5 @@ def test_the_batch_study_labels_the_figures_of_every_article(tiny_model, tiny_to
         one, eight = (_batch_run(bench, options, size) for size in (1, 8))
     assert one["articles"] == eight["articles"] == 2
     assert one["figures"] == eight["figures"] > 8  # enough rows to fill a batch of 8
-    assert eight["forward_passes"] < one["forward_passes"] / 2
+    assert eight["forward_passes"] < one["forward_passes"]  # several labels per forward pass
     assert eight["labels_per_second"] == round(eight["figures"] / eight["seconds"], 3)

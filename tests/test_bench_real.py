@@ -44,8 +44,38 @@ def results(passes: int = 30, plain_seconds: float = 40.0, batch8: float = 2.0) 
             {"article": "a", "plain_generate": {"seconds": plain_seconds, "generated_tokens": 100}, "outlines": None}
         ],
         "batch": [
-            {"batch_size": 1, "seconds": 4.0, "labels_per_second": 1.0, "forward_passes": 80},
-            {"batch_size": 8, "seconds": 1.0, "labels_per_second": batch8, "forward_passes": 10},
+            {
+                "dtype": "float32",
+                "batch_size": 1,
+                "seconds": 4.0,
+                "figures": 4,
+                "labels_per_second": 1.0,
+                "forward_passes": 80,
+            },
+            {
+                "dtype": "float32",
+                "batch_size": 8,
+                "seconds": 1.0,
+                "figures": 4,
+                "labels_per_second": batch8,
+                "forward_passes": 10,
+            },
+            {
+                "dtype": "int8",
+                "batch_size": 1,
+                "seconds": 2.0,
+                "figures": 4,
+                "labels_per_second": 2.0,
+                "forward_passes": 80,
+            },
+            {
+                "dtype": "int8",
+                "batch_size": 8,
+                "seconds": 0.5,
+                "figures": 4,
+                "labels_per_second": 7.0,
+                "forward_passes": 10,
+            },
         ],
         "bandwidth": {"bandwidth_gb_s": 10.0},
         "dtypes": [
@@ -57,6 +87,7 @@ def results(passes: int = 30, plain_seconds: float = 40.0, batch8: float = 2.0) 
                 "weight_bytes": 10**9,
                 "floor_seconds_per_step": 0.1,
                 "step_over_floor": 2.0,
+                "pass_seconds": {"1x1": 0.1, "8x1": 0.25},
             }
         ],
     }
@@ -69,13 +100,14 @@ def test_targets_compare_measured_rows_with_their_limits():
     assert met["forward passes per generated token (document strategy)"] == (0.3, True)
     assert met["time per article vs plain_generate (document strategy, same prompt)"] == (0.25, True)
     assert met["time per article vs plain_generate (figure-guided, the default)"] == (0.125, True)
-    assert met["labels per second, best batch vs batch 1"] == (2.0, False)
+    assert met["labels per second, best batch vs batch 1 (float32)"] == (2.0, False)
+    assert met["labels per second, best batch vs batch 1 (int8)"] == (3.5, True)  # each dtype against itself
     assert met["decode step vs floor (float32)"] == (2.0, False)
     assert not any("outlines" in t for t in met)  # no outlines row: no outlines target
     slow = {t["target"]: t["met"] for t in results(passes=50, plain_seconds=20.0, batch8=4.0)["targets"]}
     assert (
         slow["time per article vs plain_generate (document strategy, same prompt)"] is False
-        and slow["labels per second, best batch vs batch 1"]
+        and slow["labels per second, best batch vs batch 1 (float32)"]
     )
 
 
@@ -87,6 +119,7 @@ def test_the_section_is_replaced_in_place(tmp_path):
     assert text.startswith("# Bench\n\nrandom weights\n")
     assert text.count(MARK_START) == text.count(MARK_END) == 1
     assert "| a | on | 10.0 | 100 | 50 | 45 |" in text
+    assert "| dtype | 1x1 | 8x1 |" in text and "| float32 | 0.1 | 0.25 |" in text  # what one pass costs
     assert (
         json.loads((tmp_path / "real.json").read_text(encoding="utf-8"))["document"][0]["speculation_on"][
             "forward_passes"
@@ -110,3 +143,12 @@ def test_the_batch_study_labels_the_figures_of_every_article(tiny_model, tiny_to
     assert one["figures"] == eight["figures"] > 8  # enough rows to fill a batch of 8
     assert eight["forward_passes"] < one["forward_passes"]  # several labels per forward pass
     assert eight["labels_per_second"] == round(eight["figures"] / eight["seconds"], 3)
+
+
+def test_pass_costs_time_every_shape_of_the_batch_study(tiny_model, tiny_tokenizer):
+    from summarizer.bench.real import _pass_costs
+
+    prompt = tiny_tokenizer.encode("Russia says 1,400 soldiers were killed.")
+    costs = _pass_costs(tiny_model, prompt, (1, 2, 8), reps=1)
+    assert list(costs) == ["1x1", "2x1", "8x1", "1x8", "1x60", "8x4"]
+    assert all(seconds > 0 for seconds in costs.values())

@@ -92,3 +92,33 @@ def test_a_chat_template_that_fails_to_render_is_a_one_line_error(tiny_model_dir
     with pytest.raises(ModelError, match="chat template fails to render") as info:
         load_model(str(folder), device="cpu")
     assert "\n" not in str(info.value) and str(folder) in str(info.value)
+
+
+def test_precisions_auto_is_float32_on_cpu_and_int8_is_cpu_only():
+    from summarizer.engine.loading import resolve_dtype, resolve_precision
+
+    assert resolve_precision("auto", "cpu") == "float32"
+    assert resolve_precision("auto", "cuda") == "bfloat16"
+    assert str(resolve_dtype("int8", "cpu")) == "torch.float32"  # loaded in float32, then quantized
+    with pytest.raises(ModelError, match="int8 runs on the CPU only"):
+        resolve_precision("int8", "cuda")
+    with pytest.raises(ModelError, match="unknown dtype 'int4'"):
+        resolve_precision("int4", "cpu")
+
+
+def test_an_int8_model_has_int8_linear_layers_and_still_decodes(tiny_model_dir):
+    import torch
+
+    from summarizer.engine.loading import load_model
+
+    tokenizer, model = load_model(str(tiny_model_dir), device="cpu", dtype="int8")
+    linear = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    quantized = [
+        m for m in model.modules() if type(m).__name__ == "Linear" and hasattr(m, "weight") and callable(m.weight)
+    ]
+    assert not linear and quantized  # every linear layer was replaced by its int8 form
+    assert quantized[0].weight().dtype == torch.qint8
+    ids = torch.tensor([tokenizer.encode("Russia says 1,400 soldiers were killed.")])
+    with torch.no_grad():
+        logits = model(input_ids=ids).logits
+    assert logits.dtype == torch.float32 and torch.isfinite(logits).all()

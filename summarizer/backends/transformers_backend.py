@@ -30,7 +30,7 @@ from summarizer.engine.extraction import (
     sum_stats,
     truncated_document,
 )
-from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_dtype
+from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_precision
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
@@ -58,7 +58,7 @@ class TransformersOptions:
     """How the model is loaded and run (``--backend-opt key=value``; --device, --dtype ... set them too)."""
 
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["auto", "bfloat16", "float32"] = "auto"
+    dtype: Literal["auto", "bfloat16", "float32", "int8"] = "auto"
     trust_remote_code: bool = False  # run the model repository's own code
     revision: str | None = None  # hub branch, tag or commit
     max_context: int | None = None  # caps the model's context (articles are chunked sooner)
@@ -124,7 +124,7 @@ class TransformersBackend(Backend):
         schema, max_context = options.schema, options.max_context
         task = load_task(options.task)
         resolved_device = resolve_device(options.device)
-        precision = str(resolve_dtype(options.dtype, resolved_device)).removeprefix("torch.")
+        precision = resolve_precision(options.dtype, resolved_device)
         custom = schema is not None and schema != task.schema  # tests may decode under a stricter schema
         # The figure prompt is part of how claims are extracted; a user task never uses it.
         prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash

@@ -44,6 +44,7 @@ class RealBenchOptions:
     dtypes: tuple[str, ...] = DTYPES
     compare: bool = True  # plain generate + outlines on the document prompts
     decode_steps: int = 16  # greedy steps per dtype for the step time
+    batch_dtypes: tuple[str, ...] = ("float32", "int8")  # dtypes whose batch study is run
 
 
 def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = print) -> dict:
@@ -72,24 +73,34 @@ def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = p
     log(f"document: {results['document']}")
     if options.compare:
         results["compare"] = [_compare_runs(bench, aid, text, options, log) for aid, text in bench.articles.items()]
-    results["batch"] = [_batch_run(bench, options, size) for size in options.batch_sizes]
     first = next(iter(bench.articles.values()))
     results["profile"] = profile_figures(bench, first, options)
     bandwidth = memory_bandwidth(512 * 2**20)
     results["bandwidth"] = bandwidth
-    results["dtypes"] = [_dtype_study(bench, first, name, options, bandwidth, weight_bytes) for name in options.dtypes]
+    results["dtypes"], results["batch"] = [], []
+    for name in options.dtypes:
+        model = _model_in(bench.model, name)
+        results["dtypes"].append(_dtype_study(bench, model, first, name, options, bandwidth, weight_bytes))
+        if name in options.batch_dtypes:
+            decoder = bench.warm if name == "float32" else _decoder(bench, model)
+            results["batch"] += [_batch_run(bench, options, size, decoder, name) for size in options.batch_sizes]
+        log(f"{name}: {results['dtypes'][-1]}")
     results["targets"] = _targets(results)
     write_results(results, options.out_dir)
     return results
 
 
-def _figures_run(bench, aid: str, article: str, options: RealBenchOptions, batch_size: int) -> dict:
+def _figures_run(
+    bench, aid: str, article: str, options: RealBenchOptions, batch_size: int, decoder=None, summary: str = "model"
+) -> dict:
+    """One article through figure-guided extraction as the backend runs it (``summary="claims"``:
+    the labels alone, without the model's summary, which is one row)."""
     from summarizer.engine.decode import DecodeParams
     from summarizer.engine.figure_extraction import FigureExtractor
 
-    extractor = FigureExtractor(bench.warm, bench.tokenizer, batch_size=batch_size)
+    extractor = FigureExtractor(decoder or bench.warm, bench.tokenizer, batch_size=batch_size)
     started = time.perf_counter()
-    run = extractor.extract(article, DecodeParams(max_new_tokens=options.max_new_tokens))
+    run = extractor.extract(article, DecodeParams(max_new_tokens=options.max_new_tokens), summary=summary)
     seconds = time.perf_counter() - started
     stats = run.stats
     return {
@@ -114,14 +125,26 @@ def profile_figures(bench, article: str, options: RealBenchOptions, top: int = 1
     return profile_call(lambda: _figures_run(bench, "profile", article, options, 8), top)
 
 
-def _batch_run(bench, options: RealBenchOptions, batch_size: int) -> dict:
-    """Labels per second at one batch size over the figures of every benchmarked article
-    (one article's figures alone rarely fill a batch of 8)."""
-    runs = [_figures_run(bench, aid, text, options, batch_size) for aid, text in bench.articles.items()]
+def _decoder(bench, model):
+    from summarizer.engine.decode import Decoder
+
+    decoder = Decoder(model, bench.tokenizer)
+    decoder.cache_prefix(bench.prompts.prefix_ids)
+    return decoder
+
+
+def _batch_run(bench, options: RealBenchOptions, batch_size: int, decoder=None, dtype: str = "float32") -> dict:
+    """Labels per second at one batch size over the figures of every benchmarked article, labels
+    only (the summary is one row whatever the batch size)."""
+    runs = [
+        _figures_run(bench, aid, text, options, batch_size, decoder, summary="claims")
+        for aid, text in bench.articles.items()
+    ]
     keys = ("seconds", "figures", "claims", "generated_tokens", "forced_tokens", "forward_passes")
     total = {key: sum(run[key] for run in runs) for key in keys}
     seconds = round(total.pop("seconds"), 3)
     return {
+        "dtype": dtype,
         "articles": len(runs),
         "batch_size": batch_size,
         "seconds": seconds,
@@ -182,9 +205,11 @@ def _compare_runs(bench, aid: str, article: str, options: RealBenchOptions, log)
     return out
 
 
-def _dtype_study(bench, article: str, name: str, options: RealBenchOptions, bandwidth: dict, weight_bytes) -> dict:
-    """Prefill and greedy decode step time of one dtype, its greedy tokens against float32, its floor."""
-    model = _model_in(bench.model, name)
+def _dtype_study(
+    bench, model, article: str, name: str, options: RealBenchOptions, bandwidth: dict, weight_bytes
+) -> dict:
+    """Prefill and greedy decode step time of one dtype, its greedy tokens against float32, its floor,
+    and what one forward pass costs as rows and width grow (the ceiling of batching)."""
     prompt = bench.prompts.build(article).ids
     prefill, steps, tokens = _greedy(model, prompt, options.decode_steps)
     if name == "float32":
@@ -199,7 +224,38 @@ def _dtype_study(bench, article: str, name: str, options: RealBenchOptions, band
         "weight_bytes": weight_bytes(model) if name != "int8" else None,
         "floor_seconds_per_step": round(floor, 4) if floor else None,
         "step_over_floor": round(steps / floor, 2) if floor else None,
+        "pass_seconds": _pass_costs(model, prompt, options.batch_sizes),
     }
+
+
+def _pass_costs(model, prompt: list[int], batch_sizes: tuple[int, ...], reps: int = 3) -> dict[str, float]:
+    """Seconds of one forward pass after the prompt, at ``rows x width`` new tokens: rows are a batch
+    of decode steps, width a row's forced tokens or request. On a CPU a pass is bound by memory
+    bandwidth only while it is narrow; this says where compute takes over, which caps batching."""
+    import copy
+
+    import torch
+
+    from summarizer.bench.systems import forward_last
+    from summarizer.engine.decode import crop_cache, new_cache
+
+    _, cache = forward_last(model, prompt, new_cache(model))
+    shapes = [(rows, 1) for rows in batch_sizes] + [(1, 8), (1, 60), (8, 4)]
+    out = {}
+    for rows, width in shapes:
+        batch = copy.deepcopy(cache)
+        if rows > 1:
+            batch.batch_repeat_interleave(rows)
+        best = float("inf")
+        for _ in range(reps):
+            ids = torch.full((rows, width), prompt[-1], dtype=torch.long)
+            started = time.perf_counter()
+            with torch.no_grad():
+                model(input_ids=ids, past_key_values=batch, use_cache=True, logits_to_keep=1)
+            best = min(best, time.perf_counter() - started)
+            crop_cache(batch, len(prompt))
+        out[f"{rows}x{width}"] = round(best, 4)
+    return out
 
 
 def _model_in(model, name: str):
@@ -207,11 +263,13 @@ def _model_in(model, name: str):
 
     import torch
 
+    from summarizer.engine.loading import to_precision
+
     if name == "float32":
         return model
     if name == "bfloat16":
         return copy.deepcopy(model).to(torch.bfloat16)
-    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+    return to_precision(copy.deepcopy(model), name)
 
 
 def _greedy(model, prompt: list[int], steps: int) -> tuple[float, float, list[int]]:
@@ -257,16 +315,17 @@ def _targets(results: dict) -> list[dict]:
                     "limit": 0.35,
                 },
             ]
-    batch = {b["batch_size"]: b["labels_per_second"] for b in results["batch"]}
-    if 1 in batch and len(batch) > 1:
-        rows.append(
-            {
-                "target": "labels per second, best batch vs batch 1",
-                "value": round(max(batch.values()) / batch[1], 2),
-                "limit": 3.0,
-                "at_least": True,
-            }
-        )
+    for dtype in dict.fromkeys(b["dtype"] for b in results["batch"]):
+        batch = {b["batch_size"]: b["labels_per_second"] for b in results["batch"] if b["dtype"] == dtype}
+        if 1 in batch and len(batch) > 1:
+            rows.append(
+                {
+                    "target": f"labels per second, best batch vs batch 1 ({dtype})",
+                    "value": round(max(batch.values()) / batch[1], 2),
+                    "limit": 3.0,
+                    "at_least": True,
+                }
+            )
     f32 = next((d for d in results["dtypes"] if d["dtype"] == "float32"), None)
     if f32 and f32["step_over_floor"]:
         rows.append({"target": "decode step vs floor (float32)", "value": f32["step_over_floor"], "limit": 1.3})

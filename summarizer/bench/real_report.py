@@ -78,10 +78,14 @@ def render(results: dict) -> str:
             ["article", "plain generate + llguidance (s, tokens)", "outlines llguidance (s, tokens)"],
             [[c["article"], _pair(c.get("plain_generate")), _pair(c.get("outlines"))] for c in results["compare"]],
         )
-    lines += ["", "### Batch size (figure labels of all benchmarked articles, finished rows refilled)", ""]
+    lines += ["", "### Batch size (figure labels of all benchmarked articles, without the summary)", ""]
     lines += _table(
-        ["batch", "seconds", "labels/s", "passes"],
-        [[b["batch_size"], b["seconds"], b["labels_per_second"], b["forward_passes"]] for b in results["batch"]],
+        ["dtype", "batch", "seconds", "labels", "labels/s", "passes"],
+        [
+            [b.get("dtype", "float32"), b["batch_size"], b["seconds"], b["figures"], b["labels_per_second"]]
+            + [b["forward_passes"]]
+            for b in results["batch"]
+        ],
     )
     bw = results["bandwidth"]
     lines += [
@@ -113,6 +117,15 @@ def render(results: dict) -> str:
             for d in results["dtypes"]
         ],
     )
+    costs = [d for d in results["dtypes"] if d.get("pass_seconds")]
+    if costs:
+        shapes = list(costs[0]["pass_seconds"])
+        lines += [
+            "",
+            "### One forward pass after the first prompt, rows x new tokens (s): what caps batching",
+            "",
+        ]
+        lines += _table(["dtype", *shapes], [[d["dtype"], *d["pass_seconds"].values()] for d in costs])
     lines += ["", "### Where the time goes (pyinstrument, figure-guided run of the first article)", ""]
     profile = results.get("profile") or {}
     if profile.get("status") == "ok":

@@ -86,7 +86,7 @@ DataOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
-DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16 or float32.")]
+DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, bfloat16, float32 or int8 (CPU only).")]
 StoreOption = Annotated[
     Path | None,
     typer.Option(

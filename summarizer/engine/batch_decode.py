@@ -7,8 +7,9 @@ cache is computed once and repeated per row, each row appends its own request an
 answer, and one forward pass advances every row.
 
 Rows run out of step (their requests differ in length, and fast-forward appends a
-different number of forced tokens per row), so each step pads the rows to the longest
-and masks the padding out of attention for good; each row keeps its own position ids.
+different number of forced tokens per row), so each step pads the rows on the left to the
+longest and masks the padding out of attention for good; each row keeps its own position
+ids.
 A finished row is dropped from the batch (cache, mask and all), so the batch only
 shrinks. Each row has its own grammar matcher, stop and budget.
 """
@@ -149,10 +150,13 @@ class BatchDecoder:
         new_mask = torch.zeros((len(active), width), dtype=torch.long)
         positions = torch.zeros((len(active), width), dtype=torch.long)
         for r, row in enumerate(active):
-            n = len(row.pending)
-            ids[r, :n] = torch.tensor(row.pending)
-            new_mask[r, :n] = 1
-            positions[r] = row.length + torch.arange(width).clamp(max=max(n - 1, 0))
+            # Padded on the left, so every row's last token is the step's last position: the
+            # vocabulary projection (a quarter of a small model's weights) runs once per row, not
+            # once per padded position.
+            pad = width - len(row.pending)
+            ids[r, pad:] = torch.tensor(row.pending)
+            new_mask[r, pad:] = 1
+            positions[r] = row.length + (torch.arange(width) - pad).clamp(min=0)
         mask = torch.cat([mask, new_mask.to(mask.device)], dim=1)
         with torch.no_grad():
             out = decoder.model(
@@ -160,12 +164,10 @@ class BatchDecoder:
                 attention_mask=mask,
                 position_ids=positions.to(decoder.device),
                 use_cache=True,
-                logits_to_keep=width,
+                logits_to_keep=1,
                 **{decoder.cache_arg: cache},
             )
-        all_logits: torch.Tensor = out.logits
-        last = torch.tensor([len(row.pending) - 1 for row in active], device=all_logits.device)
-        logits = all_logits[torch.arange(len(active), device=last.device), last].float()
+        logits: torch.Tensor = out.logits[:, -1].float()
         self.forward_calls += 1
         for row in active:
             row.length += len(row.pending)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # (transformers otherwise builds an empty tokenizer from the config without a word).
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model", "tokenizer_config.json")
 DEVICES = ("auto", "cpu", "cuda")
-DTYPES = ("auto", "bfloat16", "float32")
+DTYPES = ("auto", "bfloat16", "float32", "int8")
 
 Kind = Literal["hub", "folder", "gguf"]
 
@@ -165,15 +165,43 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def resolve_dtype(dtype: str, device: str) -> torch.dtype:
-    import torch
+def resolve_precision(dtype: str, device: str) -> str:
+    """The precision a model runs at: ``float32``, ``bfloat16`` or ``int8`` (the run store's key part).
 
+    ``auto`` is bfloat16 on a GPU and float32 on a CPU: bfloat16 prefill is slower on CPU, and int8
+    (torch's dynamic quantization of the linear layers, CPU only) is faster but changes greedy
+    outputs, so it is asked for by name (``bench/RESULTS.md`` measures all three)."""
     if dtype not in DTYPES:
         raise ModelError(f"unknown dtype {dtype!r} (use {', '.join(DTYPES)})")
     if dtype == "auto":
-        dtype = "bfloat16" if device == "cuda" else "float32"  # bf16 matmuls on CPU are slow
-    resolved: torch.dtype = getattr(torch, dtype)
+        return "bfloat16" if device == "cuda" else "float32"
+    if dtype == "int8" and device != "cpu":
+        raise ModelError("--dtype int8 runs on the CPU only (torch dynamic quantization); use --device cpu")
+    return dtype
+
+
+def resolve_dtype(dtype: str, device: str) -> torch.dtype:
+    """The torch dtype the weights are loaded in (int8 models load in float32, then are quantized)."""
+    import torch
+
+    precision = resolve_precision(dtype, device)
+    resolved: torch.dtype = getattr(torch, "float32" if precision == "int8" else precision)
     return resolved
+
+
+def to_precision(model: Any, precision: str) -> Any:
+    """``model`` at ``precision``: int8 quantizes every linear layer's weights to int8 (activations
+    are quantized per step), the rest keeps the model's dtype. The model is changed in place."""
+    if precision != "int8":
+        return model
+    import warnings
+
+    import torch
+
+    quantize: Any = torch.ao.quantization.quantize_dynamic  # untyped in torch
+    with warnings.catch_warnings():  # torch.ao's eager quantization warns that torchao will replace it
+        warnings.simplefilter("ignore")
+        return quantize(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -213,6 +241,7 @@ def load_model(
 
         location = str(gguf.converted_folder(Path(source.location)))
     device = resolve_device(device)
+    precision = resolve_precision(dtype, device)
     common = {"revision": revision if source.kind == "hub" else None, "trust_remote_code": trust_remote_code}
     tokenizer = _from_pretrained(AutoTokenizer, source, location, **common)
     if len(tokenizer) < 2 or not tokenizer.encode("a", add_special_tokens=False):
@@ -221,7 +250,7 @@ def load_model(
     with no_weight_loading_bar():
         # transformers prefers *.safetensors when a model has both; *.bin only as a fallback.
         model = _from_pretrained(AutoModelForCausalLM, source, location, dtype=resolve_dtype(dtype, device), **common)
-    return tokenizer, model.to(device).eval()
+    return tokenizer, to_precision(model.to(device).eval(), precision)
 
 
 def check_chat_template(tokenizer: Any, source: ModelSource) -> None:

@@ -53,3 +53,30 @@ def test_forward_calls_count_batched_steps(setup):
     batch = BatchDecoder(decoder)
     results = batch.generate(requests, [figure_grammar(article)] * len(requests), DecodeParams(max_new_tokens=120))
     assert batch.forward_calls == max(r.stats["forward_passes"] for r in results)
+
+
+def test_a_cache_is_restarted_after_pack_limit_prompts_with_the_same_tokens(setup, monkeypatch):
+    import summarizer.engine.batch_decode as batch_decode
+
+    decoder, article, requests = setup
+    grammar = figure_grammar(article)
+    params = DecodeParams(max_new_tokens=120)
+    whole = BatchDecoder(decoder).generate(requests, [grammar] * len(requests), params)
+    monkeypatch.setattr(batch_decode, "PACK_LIMIT", 2)
+    chunked = BatchDecoder(decoder)
+    parts = chunked.generate(requests, [grammar] * len(requests), params)
+    assert [p.token_ids for p in parts] == [w.token_ids for w in whole]
+    assert chunked.forward_calls > max(p.stats["forward_passes"] for p in parts)  # three caches, one after another
+
+
+def test_eager_attention_takes_the_packed_mask_as_additive(tiny_model, tiny_tokenizer, setup):
+    decoder, article, requests = setup
+    grammar = figure_grammar(article)
+    params = DecodeParams(max_new_tokens=120)
+    sdpa = BatchDecoder(decoder).generate(requests, [grammar] * len(requests), params)
+    tiny_model.set_attn_implementation("eager")
+    try:
+        eager = BatchDecoder(decoder).generate(requests, [grammar] * len(requests), params)
+    finally:
+        tiny_model.set_attn_implementation("sdpa")
+    assert [e.token_ids for e in eager] == [s.token_ids for s in sdpa]

@@ -30,6 +30,7 @@ from summarizer.engine.extraction import (
     sum_stats,
     truncated_document,
 )
+from summarizer.engine.figure_extraction import LABEL_BATCH
 from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_precision
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
@@ -62,7 +63,7 @@ class TransformersOptions:
     trust_remote_code: bool = False  # run the model repository's own code
     revision: str | None = None  # hub branch, tag or commit
     max_context: int | None = None  # caps the model's context (articles are chunked sooner)
-    batch_size: int = 8  # figures labelled per forward pass (figure-guided extraction)
+    batch_size: int = LABEL_BATCH  # figures labelled per forward pass (figure-guided extraction)
     # Replaces the task's schema in the grammar (a stricter subset, e.g. shorter strings, for tests).
     # Python callers only: a dict cannot be given as --backend-opt.
     schema: dict | None = None

@@ -1,22 +1,28 @@
 """Several grammar-constrained generations in one forward pass per step.
 
-On a CPU, decoding a small model is bound by memory bandwidth: every step reads all
-the weights once, whatever the number of rows. Figure-guided extraction asks many
-short questions about one article, so they are decoded together: the article's KV
-cache is computed once and repeated per row, each row appends its own request and
-answer, and one forward pass advances every row.
+On a CPU, decoding a small model is bound by memory bandwidth while a pass is narrow:
+every step reads all the weights once, whatever the number of tokens. Figure-guided
+extraction asks many short questions about one article, so they are decoded together.
 
-Rows run out of step (their requests differ in length, and fast-forward appends a
-different number of forced tokens per row), so each step pads the rows on the left to the
-longest and masks the padding out of attention for good; each row keeps its own position
-ids.
-A finished row is dropped from the batch (cache, mask and all), so the batch only
-shrinks. Each row has its own grammar matcher, stop and budget.
+The rows are *packed* into one sequence rather than padded into a batch. The KV cache
+holds the shared prompt (instructions and article) once; each step appends every live
+row's pending tokens (a request, a sampled token and the grammar's forced tokens after
+it) one after another, with each row's own position ids, and an attention mask lets each
+token see the shared prompt, its own row's earlier tokens and nothing else. A step then
+costs what its real tokens cost: rows run out of step (requests differ in length,
+fast-forward appends a different number of forced tokens per row), and padding every
+row to the widest would multiply the work of a compute-bound pass. Only each row's last
+position is projected onto the vocabulary.
+
+When a row finishes, the next waiting request takes its place at the next step (its
+request is just more tokens of that step), so the batch stays full. Each row has its own
+grammar matcher, stop and budget; a finished row's tokens stay in the cache, masked out.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +42,11 @@ if TYPE_CHECKING:
     import torch
     from llguidance import LLMatcher
 
+# Prompts packed into one cache, at most. Finished rows stay in the cache (masked out), so an
+# article with hundreds of figures starts a fresh cache from the shared prompt every so often
+# rather than attending over every label written so far.
+PACK_LIMIT = 64
+
 
 @dataclass
 class _Row:
@@ -43,6 +54,7 @@ class _Row:
     matcher: LLMatcher
     pending: list[int]  # tokens to feed at the next step
     length: int  # real tokens so far (prompt + generated): the next position id
+    slots: list[int] = field(default_factory=list)  # where the row's own tokens sit in the packed cache
     tokens: list[int] = field(default_factory=list)
     forced: int = 0
     passes: int = 0
@@ -64,16 +76,16 @@ class BatchDecoder:
     def generate(
         self, prompts: list[list[int]], grammars: list[str], params: DecodeParams | None = None, batch_size: int = 8
     ) -> list[DecodeResult]:
-        """One result per prompt, in order; prompts are decoded ``batch_size`` at a time."""
+        """One result per prompt, in order; at most ``batch_size`` prompts are decoded at a time."""
         params = params or DecodeParams()
         results: list[DecodeResult] = []
-        for lo in range(0, len(prompts), max(1, batch_size)):
-            results += self._generate_batch(prompts[lo : lo + batch_size], grammars[lo : lo + batch_size], params)
+        for lo in range(0, len(prompts), PACK_LIMIT):
+            chunk = slice(lo, lo + PACK_LIMIT)
+            results += self._generate_packed(prompts[chunk], grammars[chunk], params, batch_size)
         return results
 
-    # --- one batch -------------------------------------------------------------
-    def _generate_batch(
-        self, prompts: list[list[int]], grammars: list[str], params: DecodeParams
+    def _generate_packed(
+        self, prompts: list[list[int]], grammars: list[str], params: DecodeParams, batch_size: int
     ) -> list[DecodeResult]:
         import torch
 
@@ -81,27 +93,27 @@ class BatchDecoder:
         decoder = self.decoder
         cache, reused = decoder._start_cache(prompts[0])
         if any(p[:reused] != prompts[0][:reused] or len(p) <= reused for p in prompts):
-            cache, reused = decoder._new_cache(), 0  # no common cached prefix: prefill each row in full
-        if reused:
-            cache.batch_repeat_interleave(len(prompts))
-        rows = [
-            _Row(i, decoder.new_matcher(g), list(p[reused:]), reused)
-            for i, (p, g) in enumerate(zip(prompts, grammars, strict=True))
-        ]
-        self._ensure_bitmask(len(rows))
-        for row in rows:
-            row.pending += self._fast_forward(row, params)
-        mask = torch.ones((len(rows), reused), dtype=torch.long, device=decoder.device)
-        active = list(rows)
+            cache, reused = decoder._new_cache(), 0  # no common cached prefix: each row's prompt is its own
+        self._ensure_bitmask(len(prompts))
+        waiting = deque(range(len(prompts)))
+        rows: list[_Row] = []
+        active: list[_Row] = []
         generator = torch.Generator(device=decoder.device).manual_seed(params.seed) if params.temperature > 0 else None
-        while active:
-            active, cache, mask = self._drop_finished(active, cache, mask, params)
+        while active or waiting:
+            while waiting and len(active) < max(1, batch_size):
+                index = waiting.popleft()
+                row = _Row(index, decoder.new_matcher(grammars[index]), list(prompts[index][reused:]), reused)
+                row.pending += self._fast_forward(row, params)
+                rows.append(row)
+                active.append(row)
+            active = self._drop_finished(active, params)
             if not active:
-                break
-            logits, mask = self._step(active, cache, mask)
+                continue
+            logits = self._step(active, cache, reused)
             for row, row_logits in zip(active, logits, strict=True):
                 self._advance(row, row_logits, params, generator)
         seconds = time.perf_counter() - started
+        rows.sort(key=lambda row: row.index)
         return [self._result(row, len(prompts[row.index]), reused, seconds) for row in rows]
 
     @property
@@ -115,10 +127,9 @@ class BatchDecoder:
         if self._bitmask is None or self._bitmask.shape[0] < rows:
             self._bitmask = llguidance.torch.allocate_token_bitmask(rows, self.decoder.vocab_size)
 
-    def _drop_finished(
-        self, active: list[_Row], cache: KVCache, mask: torch.Tensor, params: DecodeParams
-    ) -> tuple[list[_Row], KVCache, torch.Tensor]:
-        """Fill each live row's mask for this step (once) and drop the rows that are done."""
+    def _drop_finished(self, active: list[_Row], params: DecodeParams) -> list[_Row]:
+        """Fill each live row's mask for this step (once) and drop the rows that are done (their
+        tokens stay in the cache, where no other row looks)."""
         import llguidance.torch
 
         for row in active:
@@ -129,51 +140,60 @@ class BatchDecoder:
                     row.stop_reason = "stop"  # the rest could only be a stop token: no need to run the model
                 elif len(row.tokens) >= params.max_new_tokens:
                     row.stop_reason = "max_new_tokens"
-        keep = [i for i, row in enumerate(active) if row.stop_reason is None]
-        if len(keep) == len(active):
-            return active, cache, mask
-        if keep and cache.get_seq_length() > 0:
-            import torch
+        return [row for row in active if row.stop_reason is None]
 
-            index = torch.tensor(keep, device=mask.device)
-            cache.batch_select_indices(index)
-            mask = mask.index_select(0, index)
-        return [active[i] for i in keep], cache, mask
-
-    def _step(self, active: list[_Row], cache: KVCache, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One forward pass over every active row's pending tokens; the logits of each row's last one."""
+    def _step(self, active: list[_Row], cache: KVCache, shared: int) -> torch.Tensor:
+        """One forward pass over every active row's pending tokens, packed into one sequence after
+        the cache; the logits of each row's last token, one row each. ``shared``: how many cached
+        tokens every row sees (the common prompt)."""
         import torch
 
         decoder = self.decoder
-        width = max(len(row.pending) for row in active)
-        ids = torch.zeros((len(active), width), dtype=torch.long)
-        new_mask = torch.zeros((len(active), width), dtype=torch.long)
-        positions = torch.zeros((len(active), width), dtype=torch.long)
-        for r, row in enumerate(active):
-            # Padded on the left, so every row's last token is the step's last position: the
-            # vocabulary projection (a quarter of a small model's weights) runs once per row, not
-            # once per padded position.
-            pad = width - len(row.pending)
-            ids[r, pad:] = torch.tensor(row.pending)
-            new_mask[r, pad:] = 1
-            positions[r] = row.length + (torch.arange(width) - pad).clamp(min=0)
-        mask = torch.cat([mask, new_mask.to(mask.device)], dim=1)
+        before = cache.get_seq_length()
+        width = sum(len(row.pending) for row in active)
+        seen = torch.zeros((width, before + width), dtype=torch.bool)
+        seen[:, :shared] = True
+        ids: list[int] = []
+        positions: list[int] = []
+        last: list[int] = []
+        for row in active:
+            start, n = len(ids), len(row.pending)
+            block = slice(start, start + n)
+            if row.slots:
+                seen[block, row.slots] = True
+            seen[block, before + start : before + start + n] = torch.ones((n, n), dtype=torch.bool).tril()
+            row.slots += range(before + start, before + start + n)
+            ids += row.pending
+            positions += range(row.length, row.length + n)
+            last.append(start + n - 1)
+        device = decoder.device
         with torch.no_grad():
             out = decoder.model(
-                input_ids=ids.to(decoder.device),
-                attention_mask=mask,
-                position_ids=positions.to(decoder.device),
+                input_ids=torch.tensor([ids], device=device),
+                attention_mask=self._attention_mask(seen).to(device),
+                position_ids=torch.tensor([positions], device=device),
                 use_cache=True,
-                logits_to_keep=1,
+                logits_to_keep=torch.tensor(last, device=device),
                 **{decoder.cache_arg: cache},
             )
-        logits: torch.Tensor = out.logits[:, -1].float()
+        logits: torch.Tensor = out.logits[0].float()
         self.forward_calls += 1
         for row in active:
             row.length += len(row.pending)
             row.passes += 1
             row.pending = []
-        return logits, mask
+        return logits
+
+    def _attention_mask(self, seen: torch.Tensor) -> torch.Tensor:
+        """``seen`` (query x key, True: may attend) as the 4D mask the model's attention takes:
+        boolean for SDPA, additive (0 or the dtype's minimum) for the others."""
+        import torch
+
+        model = self.decoder.model
+        if getattr(model.config, "_attn_implementation", "sdpa") == "sdpa":
+            return seen[None, None]
+        dtype = model.get_input_embeddings().weight.dtype
+        return torch.zeros(seen.shape, dtype=dtype).masked_fill(~seen, torch.finfo(dtype).min)[None, None]
 
     def _advance(
         self, row: _Row, logits: torch.Tensor, params: DecodeParams, generator: torch.Generator | None

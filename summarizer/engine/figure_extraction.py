@@ -48,6 +48,10 @@ if TYPE_CHECKING:
     from summarizer.engine.decode import DecodeParams, Decoder, Tokenizer
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
+# Labels decoded together (one forward pass per step for all of them). Measured on real weights
+# (bench/RESULTS.md, Qwen2.5-Coder-0.5B, 2 cores): 16 beat 8 and matched 32, an article having
+# about a dozen figures.
+LABEL_BATCH = 16
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
 MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
 SUMMARY_MODES = ("model", "claims")
@@ -126,7 +130,7 @@ def _summary(
 class FigureExtractor:
     """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward pass."""
 
-    def __init__(self, decoder: Decoder, tokenizer: Tokenizer, batch_size: int = 8) -> None:
+    def __init__(self, decoder: Decoder, tokenizer: Tokenizer, batch_size: int = LABEL_BATCH) -> None:
         from summarizer.engine.batch_decode import BatchDecoder
         from summarizer.engine.figure_prompting import FigurePrompts
 

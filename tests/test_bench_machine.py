@@ -9,14 +9,17 @@ from summarizer.bench import machine
 torch = pytest.importorskip("torch")
 
 
-def test_tied_embeddings_are_read_once_per_step():
+def test_a_step_reads_the_output_layer_and_one_row_of_an_untied_embedding_table():
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     shape = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=4)
     tied = Qwen2ForCausalLM(Qwen2Config(vocab_size=512, num_key_value_heads=2, tie_word_embeddings=True, **shape))
     untied = Qwen2ForCausalLM(Qwen2Config(vocab_size=512, num_key_value_heads=2, tie_word_embeddings=False, **shape))
-    embedding = 512 * 32 * 4  # float32
-    assert machine.weight_bytes(untied) - machine.weight_bytes(tied) == embedding
+    row = 32 * 4  # float32
+    # tied: the one table is read whole, as the output layer; untied: the output layer whole, one input row
+    assert machine.weight_bytes(untied) - machine.weight_bytes(tied) == row
+    everything = sum(p.numel() * 4 for p in untied.parameters())
+    assert machine.weight_bytes(untied) == everything - 512 * 32 * 4 + row
     # keys and values, per layer and KV head, head_dim 8, float32
     assert machine.kv_bytes_per_token(tied) == 2 * 1 * 2 * 8 * 4
 

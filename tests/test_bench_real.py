@@ -100,6 +100,7 @@ def test_targets_compare_measured_rows_with_their_limits():
     assert met["forward passes per generated token (document strategy)"] == (0.3, True)
     assert met["time per article vs plain_generate (document strategy, same prompt)"] == (0.25, True)
     assert met["time per article vs plain_generate (figure-guided, the default)"] == (0.125, True)
+    assert met["time per generated token vs plain_generate (document strategy)"] == (0.25, True)
     assert met["labels per second, best batch vs batch 1 (float32)"] == (2.0, False)
     assert met["labels per second, best batch vs batch 1 (int8)"] == (3.5, True)  # each dtype against itself
     assert met["decode step vs floor (float32)"] == (2.0, False)

@@ -117,13 +117,20 @@ def memory_bandwidth(n_bytes: int, repeats: int = 5) -> dict:
 
 
 def weight_bytes(model) -> int:
-    """Bytes of weights one decode step reads: every parameter once (tied embeddings are one
-    tensor; the output layer reads all of it, the embedding lookup one row)."""
+    """Bytes of weights one decode step reads: every parameter once, but of an input embedding
+    table that is not also the output layer only the one row looked up (a GGUF file converted to
+    transformers unties them: the table is a fifth of a 0.5B model and a step never reads it)."""
+    embedding = model.get_input_embeddings().weight
+    output = model.get_output_embeddings()
+    tied = output is not None and output.weight.data_ptr() == embedding.data_ptr()
     seen, total = set(), 0
     for parameter in model.parameters():
         if parameter.data_ptr() in seen:
             continue
         seen.add(parameter.data_ptr())
+        if parameter is embedding and not tied:
+            total += parameter.shape[-1] * parameter.element_size()
+            continue
         total += parameter.numel() * parameter.element_size()
     return total
 

@@ -15,9 +15,9 @@ def render(results: dict) -> str:
         "",
         f"Model `{results['model']}`, greedy, budget {results['max_new_tokens']} tokens, "
         f"{results['torch_threads']} torch threads, CPU {machine.get('cpu', '?')}; load average at the start "
-        f"{machine.get('load_average_at_start', '?')} (timings are under contention from other jobs).",
+        f"{machine.get('load_average_at_start', '?')}.",
         "",
-        "### Figure-guided extraction (the default strategy, 8 labels per pass)",
+        f"### Figure-guided extraction (the default strategy, {_batch(results)} labels at a time)",
         "",
     ]
     lines += _table(
@@ -146,3 +146,8 @@ def render(results: dict) -> str:
 
 def _pair(row: dict | None) -> str | None:
     return None if not row else f"{row['seconds']} s, {row['generated_tokens']}"
+
+
+def _batch(results: dict) -> str:
+    sizes = {f.get("batch_size") for f in results["figures"]}
+    return "/".join(str(size) for size in sorted(sizes, key=str))

@@ -152,7 +152,7 @@ def test_an_unknown_backend_option_lists_the_valid_keys(tmp_path):
     result = run("summarize", article, "--model", "some/model", "--backend-opt", "batchsize=4", "-q")
     assert result.exit_code == 1 and result.stderr.strip() == (
         "error: 'batchsize' is not an option of the transformers backend (its options: device=auto|cpu|cuda, "
-        "dtype=auto|bfloat16|float32, trust_remote_code=bool, revision=str|none, max_context=int|none, "
+        "dtype=auto|bfloat16|float32|int8, trust_remote_code=bool, revision=str|none, max_context=int|none, "
         "batch_size=int, schema=dict|none)"
     )
     result = run("eval", "--model", "rules", "--backend-opt", "x=1", "--out", tmp_path / "r", "-q")
@@ -166,7 +166,7 @@ def test_convenience_flags_and_backend_opts_make_the_same_options():
 
     flags = backend_choice("m", None, device="cpu", revision="main", dtype="auto", trust_remote_code=False)
     assert flags == backend_choice("m", None, ["device=cpu", "revision=main"])
-    assert flags[1].device == "cpu" and flags[1].batch_size == 8
+    assert flags[1].device == "cpu" and flags[1].batch_size == 16
     server = backend_choice("m", "openai", ["timeout=5"], base_url="http://h/v1")
     assert server == ("openai", registry.backend_class("openai").Options(base_url="http://h/v1", timeout=5.0))
     with pytest.raises(OptionError, match="--device and --backend-opt device=... both set device; give one"):

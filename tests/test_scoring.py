@@ -39,6 +39,7 @@ HEADLINE = (
     "strict_f1",
     "macro_f1",
     "macro_strict_f1",
+    "attributed_f1",
     "validity_rate",
     "grounding_rate",
     "hallucinated_number_rate",
@@ -125,6 +126,7 @@ def test_required_cases_are_present():
         "summary_number_word",
         "summary_vague_word",
         "summary_not_checked",
+        "attributed_claimant",
     } <= names
 
 

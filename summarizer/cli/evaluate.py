@@ -259,6 +259,7 @@ def _print_report(report: dict) -> None:
 TERMINAL_COLUMNS = (
     ("claim_f1", "F1 [95% CI]", "claim_f1_ci"),
     ("strict_f1", "strict F1", None),
+    ("attributed_f1", "attributed F1", None),
     ("validity_rate", "valid", None),
     ("grounding_rate", "grounded", None),
     ("summary_invented_number_rate", "summ. invented", None),

@@ -141,6 +141,12 @@ def is_strict_match(gold: dict, pred: dict) -> bool:
     return all(fields_agree(gold, pred, field) for field in STRICT_FIELDS)
 
 
+def is_attributed_match(gold: dict, pred: dict) -> bool:
+    """A strict match whose claimant is right too (after normalisation): the figure, whose it is,
+    and who says so. Attribution is what the tool is for."""
+    return is_strict_match(gold, pred) and fields_agree(gold, pred, "claimant")
+
+
 # ---------------------------------------------------------------- alignment
 
 

@@ -160,6 +160,8 @@ def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
         "claim_f1_ci": ci.get("claim_f1"),
         "strict_f1": report["strict_f1"],
         "strict_f1_ci": ci.get("strict_f1"),
+        "attributed_f1": report.get("attributed_f1"),
+        "attributed_f1_ci": ci.get("attributed_f1"),
         "claim_precision": report.get("claim_precision"),
         "claim_recall": report.get("claim_recall"),
         "count_accuracy": report.get("count_accuracy"),

@@ -13,7 +13,8 @@ Metrics and their conventions
   invalid and counts as zero claims; ``validity_rate`` = valid / articles.
 * lenient: a matched pair is a true positive. strict: a matched pair whose
   ``STRICT_FIELDS`` all agree (count.upper included, so a range must be right at
-  both ends).
+  both ends). attributed: a strict match whose claimant agrees too (after the
+  scorer's name normalisation and alias table): the figure and who says it.
 * micro P/R/F1 pool the counts of all articles: P = tp / predicted,
   R = tp / gold, F1 = 2 tp / (predicted + gold). An article with neither gold nor
   predicted claims adds nothing to them.
@@ -63,6 +64,7 @@ from summarizer.evaluation.alignment import (
     align,
     field_diffs,
     field_value,
+    is_attributed_match,
     is_strict_match,
 )
 from summarizer.evaluation.metrics import (
@@ -85,6 +87,9 @@ CI_METRICS: tuple[str, ...] = (
     "strict_f1",
     "macro_f1",
     "macro_strict_f1",
+    "attributed_precision",
+    "attributed_recall",
+    "attributed_f1",
     "validity_rate",
     "grounding_rate",
     "hallucinated_number_rate",
@@ -181,11 +186,13 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
             "pred_index": pi,
             "similarity": sim,
             "strict": is_strict_match(gold_claims[gi], pred_claims[pi]),
+            "attributed": is_attributed_match(gold_claims[gi], pred_claims[pi]),
             "field_diffs": field_diffs(gold_claims[gi], pred_claims[pi]),
         }
         for gi, pi, sim in matches
     ]
     tp, strict_tp = len(match_rows), sum(1 for m in match_rows if m["strict"])
+    attributed_tp = sum(1 for m in match_rows if m["attributed"])
     precision, recall, f1 = prf(tp, len(gold_claims), len(pred_claims))
     grounding = _grounding_counts(pred_claims, article)
     summary = _summary_counts(pred_doc, valid, article)
@@ -195,10 +202,12 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
         "n_pred": len(pred_claims),
         "tp": tp,
         "strict_tp": strict_tp,
+        "attributed_tp": attributed_tp,
         "precision": precision,
         "recall": recall,
         "f1": f1,
         "strict_f1": prf(strict_tp, len(gold_claims), len(pred_claims))[2],
+        "attributed_f1": prf(attributed_tp, len(gold_claims), len(pred_claims))[2],
         "valid": valid,
         "invalid_reason": reason,
         "grounding_rate": ratio(grounding["n_grounded"], grounding["n_evidence"], None),
@@ -225,6 +234,8 @@ def aggregate(rows: Sequence[dict]) -> dict:
     n_gold, n_pred, tp, strict_tp = total("n_gold"), total("n_pred"), total("tp"), total("strict_tp")
     precision, recall, f1 = prf(tp, n_gold, n_pred)
     strict_precision, strict_recall, strict_f1 = prf(strict_tp, n_gold, n_pred)
+    attributed_tp = total("attributed_tp")
+    attributed_precision, attributed_recall, attributed_f1 = prf(attributed_tp, n_gold, n_pred)
     return {
         "claim_precision": precision,
         "claim_recall": recall,
@@ -232,6 +243,9 @@ def aggregate(rows: Sequence[dict]) -> dict:
         "strict_precision": strict_precision,
         "strict_recall": strict_recall,
         "strict_f1": strict_f1,
+        "attributed_precision": attributed_precision,
+        "attributed_recall": attributed_recall,
+        "attributed_f1": attributed_f1,
         "macro_precision": mean(row["precision"] for row in rows),
         "macro_recall": mean(row["recall"] for row in rows),
         "macro_f1": mean(row["f1"] for row in rows),
@@ -249,6 +263,7 @@ def aggregate(rows: Sequence[dict]) -> dict:
         "n_pred_claims": n_pred,
         "n_matched": tp,
         "n_strict_matched": strict_tp,
+        "n_attributed_matched": attributed_tp,
         "n_summaries_checked": total("summary_checked"),
         "n_summary_numbers": total("n_summary_numbers"),
         "n_summary_invented": total("n_summary_invented"),

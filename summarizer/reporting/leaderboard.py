@@ -21,6 +21,7 @@ REPORT_HEADLINE = (
     ("claim_recall", "Claim recall"),
     ("claim_f1", "Claim F1 (lenient)"),
     ("strict_f1", "Claim F1 (strict)"),
+    ("attributed_f1", "Claim F1 (attributed: strict and the claimant right)"),
     ("macro_f1", "Claim F1 (macro over articles)"),
     ("count_accuracy", "Count accuracy (matched)"),
     ("mean_field_accuracy", "Mean field accuracy (matched)"),
@@ -37,6 +38,7 @@ REPORT_HEADLINE = (
 LEADERBOARD_COLUMNS = (
     ("claim_f1", "F1 (lenient)", "claim_f1_ci"),
     ("strict_f1", "F1 (strict)", "strict_f1_ci"),
+    ("attributed_f1", "F1 (attributed)", "attributed_f1_ci"),
     ("count_accuracy", "count acc.", None),
     ("mean_field_accuracy", "mean field acc.", None),
     ("validity_rate", "validity", None),
@@ -48,7 +50,16 @@ LEADERBOARD_COLUMNS = (
     ("tokens_per_second", "tokens / s", None),
 )
 
-ARTICLE_COLUMNS = ("n_gold", "n_pred", "precision", "recall", "f1", "strict_f1", "summary_invented_number_rate")
+ARTICLE_COLUMNS = (
+    "n_gold",
+    "n_pred",
+    "precision",
+    "recall",
+    "f1",
+    "strict_f1",
+    "attributed_f1",
+    "summary_invented_number_rate",
+)
 
 
 def md_escape(value: Any) -> str:

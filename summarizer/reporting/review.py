@@ -146,6 +146,7 @@ _HEADLINE = (
     ("claim_recall", "claim recall"),
     ("claim_f1", "claim F1"),
     ("strict_f1", "strict F1"),
+    ("attributed_f1", "attributed F1"),
     ("count_accuracy", "count accuracy"),
     ("validity_rate", "validity"),
     ("grounding_rate", "grounding"),
@@ -195,6 +196,7 @@ _ROW_SCORES = {
     "recall": "recall",
     "f1": "F1",
     "strict_f1": "strict F1",
+    "attributed_f1": "attributed F1",
     "summary_invented_number_rate": "summary invented numbers",
 }
 
@@ -375,6 +377,7 @@ def _matched_claim(
             f"<td>{_esc(_show(_value(gold_claim, name)))}</td><td>{_esc(_show(_value(pred_claim, name)))}</td></tr>"
         )
     strict = '<span class="badge matched">strict match</span>' if match.get("strict") else ""
+    strict += '<span class="badge matched">attributed</span>' if match.get("attributed") else ""
     head = (
         f'G{gold_index + 1} ↔ P{pred_index + 1}<span class="badge matched">matched</span>{strict}'
         f'<span class="badge">similarity {_esc(fmt(match.get("similarity")))}</span>'

@@ -19,6 +19,9 @@ HEADLINE_ROWS: tuple[tuple[str, str], ...] = (
     ("strict_f1", "strict F1"),
     ("macro_f1", "macro F1 (over articles)"),
     ("macro_strict_f1", "macro strict F1"),
+    ("attributed_precision", "attributed precision"),
+    ("attributed_recall", "attributed recall"),
+    ("attributed_f1", "attributed F1 (strict + claimant)"),
     ("validity_rate", "validity rate"),
     ("grounding_rate", "grounding rate"),
     ("hallucinated_number_rate", "hallucinated-number rate"),
@@ -70,12 +73,12 @@ def article_table(report: dict):
     table = Table(
         title="Per article",
         caption=(
-            "sF1 = strict F1, ground = grounding rate, halluc = hallucinated-number rate, "
+            "sF1 = strict F1, aF1 = attributed F1, ground = grounding rate, halluc = hallucinated-number rate, "
             "summ = summary invented-number rate"
         ),
     )
     table.add_column("id", no_wrap=True, overflow="fold")
-    for heading in ("gold", "pred", "tp", "P", "R", "F1", "sF1", "valid", "ground", "halluc", "summ"):
+    for heading in ("gold", "pred", "tp", "P", "R", "F1", "sF1", "aF1", "valid", "ground", "halluc", "summ"):
         table.add_column(heading, justify="right")
     for row in report["per_article"]:
         table.add_row(
@@ -87,6 +90,7 @@ def article_table(report: dict):
             fmt(row["recall"]),
             fmt(row["f1"]),
             fmt(row["strict_f1"]),
+            fmt(row.get("attributed_f1")),
             fmt(row["valid"]),
             fmt(row["grounding_rate"]),
             fmt(row["hallucinated_number_rate"]),

@@ -3,6 +3,8 @@ whatever the (random) model chooses."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytest.importorskip("llguidance")
@@ -66,7 +68,8 @@ def test_claims_summary_mode_uses_no_model(extractor, seed_articles):
     article = next(iter(seed_articles.values()))
     run = extractor.extract(article, DecodeParams(max_new_tokens=4096), summary="claims")
     assert run.document["summary"] == claims_summary(run.document["claims"])
-    assert run.stats["generations"] == len(run.labels)
+    # the labels and the candidate actors, no summary
+    assert run.stats["generations"] == len(run.labels) + run.stats["actors_asked"] > len(run.labels)
 
 
 LABEL = {
@@ -111,13 +114,13 @@ def test_a_claim_takes_its_count_and_evidence_from_the_text():
 @pytest.mark.parametrize(
     "claimant, said_type, said_side, claimant_type, claimant_side",
     [
-        ("UNHCR", "ngo", "Sudan", "international_organization", None),  # a UN body, neutral
-        ("the Syrian Observatory", "state", "Syria", "ngo", None),
-        ("the RSF", "state", "RSF", "armed_group", "RSF"),
-        ("The group", "ngo", "Arakan Army", "ngo", "Arakan Army"),  # "group" settles nothing: the model's answer
+        ("UNHCR", "international_organization", "Sudan", "international_organization", None),  # neutral: no side
+        ("the Veldan Observatory", "ngo", "Syria", "ngo", None),
+        ("the RSF", "armed_group", "RSF", "armed_group", "RSF"),
+        ("The group", "state", "Hill Front", "state", "Hill Front"),  # no name pattern overrides the model
     ],
 )
-def test_a_claimant_name_that_settles_its_type_overrides_the_model(
+def test_the_type_is_the_model_s_and_a_neutral_claimant_has_no_side(
     claimant, said_type, said_side, claimant_type, claimant_side
 ):
     article = "A body said at least 23 children were killed."
@@ -133,6 +136,8 @@ def scripted(claimants: list[str | None]):
     def generate(kind, requests, grammars, budget, totals):
         import json
 
+        if kind == "actor":
+            return [('{"kind":"other"}', True)] * len(requests)
         labels = [
             {
                 "outcome": "killed",
@@ -180,7 +185,7 @@ def test_summaries_are_clipped_at_a_sentence_end():
     )
 
 
-def test_figures_with_no_word_of_harm_and_no_draft_are_not_asked():
+def test_every_candidate_figure_is_asked_with_its_draft():
     article = (
         "Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
         "Strikes killed 12 people."
@@ -190,5 +195,26 @@ def test_figures_with_no_word_of_harm_and_no_draft_are_not_asked():
         "evidence": "This figure includes 23 children.",
     }
     figures, drafts = figures_to_label(article, [draft])
-    assert [f.count["value"] for f in figures] == [23, 12]
-    assert drafts == [draft, None]
+    # no list of harm words decides: "deployed" is the model's to read (it may answer "none")
+    assert [f.count["value"] for f in figures] == [50000, 23, 12]
+    assert drafts == [None, draft, None]
+
+
+def test_the_cast_is_read_once_and_recorded():
+    article = "The Hill Front said 23 fighters were killed. Medics said 4 people were hurt."
+    asked: list[tuple[str, int]] = []
+    kinds = {"Hill Front": "armed_group", "Medics": "witness"}
+
+    def generate(kind, requests, grammars, budget, totals):
+        asked.append((kind, len(requests)))
+        if kind == "actor":
+            return [(json.dumps({"kind": kinds[r.split("[", 1)[1].split("]", 1)[0]]}), True) for r in requests]
+        return [('{"outcome":"none"}', True)] * len(requests)
+
+    run = label_figures(article, generate, summary="claims")
+    assert asked == [("actor", 2), ("label", 2)]
+    assert run.cast == [
+        {"name": "Hill Front", "kind": "armed_group", "canonical": "Hill Front"},
+        {"name": "Medics", "kind": "witness", "canonical": "Medics"},
+    ]
+    assert '"cast": [{"name": "Hill Front"' in run.raw

@@ -1,4 +1,5 @@
-"""The figure label grammar: sides from the article only, and never the perpetrator as the victim."""
+"""The figure label grammar: claimants from the article's cast, sides from the article only, and never
+the perpetrator as the victim."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import pytest
 
 pytest.importorskip("llguidance")
 
+from summarizer.engine.cast import cast_of  # noqa: E402
 from summarizer.engine.figure_grammar import figure_grammar  # noqa: E402
 
 ARTICLE = (
-    "Israeli strikes killed 31 people in Gaza City, the Hamas-run health ministry said. "
-    "UNRWA said 1.9 million people had fled."
+    "ADIGRAT, May 2 (Wire) - Eritrean strikes killed 31 people in Adigrat, the Hill Front health office said. "
+    "The office added that 4 fighters died. The Relief Office said 1.9 million people had fled."
 )
-DRAFT = {"outcome": "killed", "victim_group": "civilians", "equipment": None, "perpetrator_side": "Israel"}
+NAMES = ["ADIGRAT", "Eritrean", "Hill Front health office", "The office", "Hill Front", "The Relief Office"]
+CAST = cast_of(NAMES, ["place", "country", "government", "government", "armed_group", "ngo"], ARTICLE)
+DRAFT = {"outcome": "killed", "victim_group": "civilians", "equipment": None, "perpetrator_side": "Eritrea"}
 
 
 @pytest.fixture(scope="module")
@@ -24,71 +28,86 @@ def accepts(tiny_tokenizer):
 
     ll_tokenizer = llguidance.hf.from_tokenizer(tiny_tokenizer)
 
-    def accepts(label: dict, draft: dict | None = None) -> bool:
-        grammar = LLMatcher.grammar_from_lark(figure_grammar(ARTICLE, True, {"killed", "displaced"}, draft))
-        matcher = LLMatcher(ll_tokenizer, grammar, log_level=0)
+    def accepts(label: dict, draft: dict | None = None, cast=None) -> bool:
+        lark = figure_grammar(ARTICLE, True, {"killed", "displaced"}, draft, cast)
+        matcher = LLMatcher(ll_tokenizer, LLMatcher.grammar_from_lark(lark), log_level=0)
         text = json.dumps(label, ensure_ascii=False, separators=(",", ":"))
         return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
     return accepts
 
 
-def label(victim_side, claimant="the Hamas-run health ministry", claimant_side="Hamas", group="civilians"):
+def label(
+    victim_side, claimant="Hill Front health office", claimant_side="Hill Front", group="civilians", kind="state"
+):
     return {
         "outcome": "killed",
         "victim_group": group,
         "equipment": None,
         "victim_side": victim_side,
         "claimant": claimant,
-        "claimant_type": "state",
+        "claimant_type": kind,
         "claimant_side": claimant_side,
     }
 
 
-def test_sides_come_from_the_article(accepts):
-    assert accepts(label("Palestinians"))
-    assert accepts(label("Israel"))
-    assert not accepts(label("Veldor"))  # the worked example's country
-    assert not accepts(label("UNRWA"))  # an aid agency is no side
+def test_sides_come_from_the_article_and_its_cast(accepts):
+    assert accepts(label("Eritrea", claimant_side="Eritrea"), cast=CAST)
+    assert accepts(label("Eritrea"), cast=CAST)  # the cast's armed group as the claimant's side
+    assert not accepts(label("Veldor"), cast=CAST)  # the worked example's country
+    assert not accepts(label("Relief Office"), cast=CAST)  # an aid body is no side
+
+
+def test_the_claimant_is_a_cast_member_that_can_speak_with_its_kind_as_type(accepts):
+    assert accepts(label("Eritrea"), cast=CAST)
+    assert not accepts(label("Eritrea", kind="armed_group"), cast=CAST)  # the type is the cast's kind
+    assert not accepts(label("Eritrea", claimant="ADIGRAT"), cast=CAST)  # a dateline never claims
+    assert not accepts(label("Eritrea", claimant="Eritrean strikes killed"), cast=CAST)  # no free span
+    # a neutral body claims with no side
+    assert accepts(label("Eritrea", claimant="Relief Office", claimant_side=None, kind="ngo"), cast=CAST)
+    assert not accepts(label("Eritrea", claimant="Relief Office", claimant_side="Eritrea", kind="ngo"), cast=CAST)
+
+
+def test_a_generic_mention_is_written_with_its_specific_name(accepts):
+    assert CAST.actors[3].canonical == "Hill Front health office"
+    assert not accepts(label("Eritrea", claimant="The office"), cast=CAST)
 
 
 def test_the_drafted_perpetrator_is_not_offered_as_the_victim(accepts):
-    assert accepts(label("Palestinians"), DRAFT)
-    assert accepts(label(None), DRAFT)
-    assert not accepts(label("Israel"), DRAFT)
-    assert not accepts(label("Israel military"), DRAFT)  # the same party under another name
+    assert accepts(label(None), DRAFT, CAST)
+    assert not accepts(label("Eritrea"), DRAFT, CAST)
+    assert not accepts(label("Eritrea military"), DRAFT, CAST)  # the same party under another name
 
 
 def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
-    assert accepts(label("Palestinians", "Israeli", "Israel"), DRAFT)
+    assert accepts(label(None, claimant_side="Eritrea"), DRAFT, CAST)
 
 
 def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
     for group in ("civilians", "children", "women", "medical_workers"):
-        assert accepts(label("Palestinians", group=group))
-        assert not accepts(label("Hamas", group=group))
-    assert accepts(label("Hamas", group="military"))  # fighters are counted under their group
-    assert accepts(label("Hamas", group="unspecified"))
+        assert accepts(label("Eritrea", group=group), cast=CAST)
+        assert not accepts(label("Hill Front", group=group), cast=CAST)
+    assert accepts(label("Hill Front", group="military"), cast=CAST)  # fighters are counted under their group
+    assert accepts(label("Hill Front", group="unspecified"), cast=CAST)
 
 
 def test_a_drafted_civilian_group_keeps_the_rule(accepts):
     draft = {**DRAFT, "perpetrator_side": None}
-    assert accepts(label("Palestinians"), draft)
-    assert not accepts(label("Hamas"), draft)
-    assert accepts(label("Hamas", group="military"), {**draft, "victim_group": "military"})
+    assert accepts(label("Eritrea"), draft, CAST)
+    assert not accepts(label("Hill Front"), draft, CAST)
+    assert accepts(label("Hill Front", group="military"), {**draft, "victim_group": "military"}, CAST)
     # a draft that names an armed group as the civilians' side is not forced on the label
-    assert accepts(label("Palestinians"), {**draft, "victim_side": "Hamas"})
-    assert not accepts(label("Hamas"), {**draft, "victim_side": "Hamas"})
+    assert accepts(label("Eritrea"), {**draft, "victim_side": "Hill Front"}, CAST)
+    assert not accepts(label("Hill Front"), {**draft, "victim_side": "Hill Front"}, CAST)
 
 
 def test_a_country_s_own_forces_as_attacker_leave_the_country_as_the_civilians_side(accepts):
-    draft = {**DRAFT, "perpetrator_side": "Israel military"}
-    assert accepts(label("Israel"), draft)  # the country's civilians, attacked by its own forces
-    assert not accepts(label("Israel military"), draft)
+    draft = {**DRAFT, "perpetrator_side": "Eritrea military"}
+    assert accepts(label("Eritrea"), draft, CAST)  # the country's civilians, attacked by its own forces
 
 
-def test_a_claimant_name_does_not_end_in_a_number_or_punctuation(accepts):
-    assert accepts(label("Palestinians", claimant="Gaza City, the Hamas-run health ministry"))
-    assert not accepts(label("Palestinians", claimant="Israeli strikes killed 31"))
-    assert not accepts(label("Palestinians", claimant="the Hamas-run health ministry said."))
-    assert not accepts(label("Palestinians", claimant="Gaza City,"))
+def test_without_a_cast_a_claimant_name_is_an_article_span_not_ending_in_a_number_or_punctuation(accepts):
+    assert accepts(label("Eritrea", claimant="the Hill Front health office", claimant_side=None))
+    assert accepts(label("Eritrea", claimant="the Hill Front health office", claimant_side=None, kind="ngo"))
+    assert not accepts(label("Eritrea", claimant="Eritrean strikes killed 31", claimant_side=None))
+    assert not accepts(label("Eritrea", claimant="the Hill Front health office said.", claimant_side=None))

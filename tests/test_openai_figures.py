@@ -12,9 +12,11 @@ from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.backends.rules import rule_drafts
 from summarizer.core.validation import validate_document
+from summarizer.engine.actors import find_candidates
+from summarizer.engine.cast import kind_grammar, kind_schema
 from summarizer.engine.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
 from summarizer.engine.figure_grammar import label_schema
-from summarizer.engine.figure_prompting import figure_messages, figure_request
+from summarizer.engine.figure_prompting import actor_request, figure_messages, figure_request
 from summarizer.engine.figures import find_figures
 from summarizer.engine.summary_grammar import summary_grammar
 from summarizer.testing.fake_server import FakeServer, completion, request_kind
@@ -60,6 +62,8 @@ def answer(kind: str, request: str, labels: dict = LABELS, summary: str = SUMMAR
     """What the scripted model answers to one request."""
     if kind == "summary":
         return json.dumps(summary)
+    if kind == "actor":
+        return '{"kind":"other"}'  # no actor: claimants are article spans, as without a cast
     figure = request.split("[", 1)[1].split("]", 1)[0]  # the request marks its figure [like this]
     return json.dumps(labels[figure], separators=(",", ":"))
 
@@ -91,7 +95,12 @@ def extract(reply, owned_by: str = "vllm", options: ExtractOptions = OPTIONS, **
 def test_each_figure_is_one_request_with_the_in_process_chat_and_label_grammar(owned_by, field):
     extraction, server = extract(served(), owned_by=owned_by)
     figures, drafts = find_figures(ARTICLE), rule_drafts(ARTICLE)
-    *labels, summary = server.requests
+    actors = [body for body in server.requests if request_kind(body) == "actor"]
+    labels = [body for body in server.requests if request_kind(body) == "label"]
+    summary = server.requests[-1]
+    candidates = find_candidates(ARTICLE)
+    assert {body["messages"][-1]["content"] for body in actors} == {actor_request(ARTICLE, c) for c in candidates}
+    assert all(field(body) == kind_grammar() and body["max_tokens"] == 12 for body in actors)
     expected = {
         figure_request(ARTICLE, f): _label_grammar(ARTICLE, f, True, draft_for(f, drafts, ARTICLE)) for f in figures
     }
@@ -100,7 +109,7 @@ def test_each_figure_is_one_request_with_the_in_process_chat_and_label_grammar(o
     assert all(body["max_tokens"] == 160 and "response_format" not in body for body in labels)
     assert field(summary) == summary_grammar(ARTICLE) and request_kind(summary) == "summary"
     assert extraction.status == "ok" and extraction.stats["grounding"] == "grammar"
-    assert (extraction.stats["figures"], extraction.stats["generations"]) == (3, 4)
+    assert (extraction.stats["figures"], extraction.stats["generations"]) == (3, 4 + len(candidates))
 
 
 def test_the_document_is_what_in_process_extraction_makes_of_the_same_answers():
@@ -141,7 +150,7 @@ def test_the_figures_of_an_article_are_in_flight_at_once_up_to_the_limit():
 
 def test_a_summary_mode_of_claims_asks_the_server_for_labels_only():
     extraction, server = extract(served(), options=ExtractOptions(summary="claims"))
-    assert [request_kind(body) for body in server.requests] == ["label"] * 3
+    assert [request_kind(body) for body in server.requests if request_kind(body) != "actor"] == ["label"] * 3
     assert extraction.document["summary"] == claims_summary(extraction.document["claims"])
 
 
@@ -181,7 +190,9 @@ def test_an_answer_that_is_not_json_is_invalid():
 
 def test_a_json_schema_server_gets_the_label_schema_and_its_grounding_is_checked_after():
     extraction, server = extract(served(), owned_by="ollama")
-    label = server.requests[0]
+    actor = next(body for body in server.requests if request_kind(body) == "actor")
+    label = next(body for body in server.requests if request_kind(body) == "label")
+    assert actor["response_format"]["json_schema"]["schema"] == kind_schema()
     assert label["response_format"]["json_schema"]["schema"] == label_schema()
     assert not {"structured_outputs", "ebnf", "grammar"} & set(label)
     assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"

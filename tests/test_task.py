@@ -29,6 +29,9 @@ def test_claims_is_built_from_the_repository_schema_and_prompts():
         ("claims", "*", "count", "value"): "number",
         ("claims", "*", "count", "upper"): "number",
         ("claims", "*", "evidence"): "span",
+        ("claims", "*", "claimant_side"): "side",
+        ("claims", "*", "victim_side"): "side",
+        ("claims", "*", "perpetrator_side"): "side",
     }
     assert load_task(None) is task
 
@@ -68,7 +71,7 @@ def test_the_public_schema_is_the_schema_without_its_grounding():
     # The claims record as `summarizer schema` printed it before grounding was declared in it.
     assert claims.public_schema_text() == (REPO / "tests" / "data" / "schema" / "claims.public.json").read_text()
     assert claims.public_schema() == json.loads(claims.public_schema_text()) == plain_schema(claims.schema)
-    assert claims.schema_text.count('"x-grounded"') == 5 and "x-grounded" not in claims.public_schema_text()
+    assert claims.schema_text.count('"x-grounded"') == 6 and "x-grounded" not in claims.public_schema_text()
     quotes = load_task(QUOTES)
     assert quotes.public_schema() == plain_schema(json.loads((QUOTES / "schema.json").read_text()))
     assert "x-grounded" not in quotes.public_schema_text()

@@ -112,7 +112,6 @@ class _ArticleCall:
 
     def body(self, request: str, grammar: str, budget: int, kind: str) -> dict[str, Any]:
         from summarizer.backends.openai_backend import GRAMMAR_FIELDS
-        from summarizer.engine.figure_grammar import label_schema
         from summarizer.engine.figure_prompting import figure_messages
 
         options = self.options
@@ -127,7 +126,7 @@ class _ArticleCall:
         if self.grounding == "grammar" or (not options.grounded and self.backend.dialect in GRAMMAR_FIELDS):
             body.update(GRAMMAR_FIELDS[self.backend.dialect](grammar))
         else:
-            schema = label_schema() if kind == "label" else {"type": "string", "minLength": 1, "maxLength": 600}
+            schema = _SCHEMAS[kind]()
             body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": kind, "schema": schema, "strict": True},
@@ -151,9 +150,16 @@ class _ArticleCall:
             raise Rejected(
                 "invalid", f"the server's {kind} is not JSON: {error.msg} at character {error.pos}"
             ) from None
-        shape, grounding = (
-            label_problems(value, self.article, self.draft_sides) if kind == "label" else _summary_problems(value)
-        )
+        if kind == "actor":
+            from summarizer.engine.cast import kind_problems
+
+            shape, grounding = kind_problems(value), list[str]()
+        elif kind == "label":
+            # Claimants a cast allowed are article spans and its parties are the article's names:
+            # what is checked here without it.
+            shape, grounding = label_problems(value, self.article, self.draft_sides)
+        else:
+            shape, grounding = _summary_problems(value)
         if kind == "summary" and not shape and self.options.grounded and invented_numbers(value, self.article):
             # Number words split into two text words ("thr" "ee") slip through the summary grammar
             # in process too; here the claims-built summary stands in, as for a cut-off summary.
@@ -177,6 +183,26 @@ class _ArticleCall:
 
     def raw(self) -> str:
         return json.dumps({"answers": self.answers}, ensure_ascii=False)
+
+
+def _summary_schema() -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": 600}
+
+
+def _label_schema() -> dict[str, Any]:
+    from summarizer.engine.figure_grammar import label_schema
+
+    return label_schema()
+
+
+def _kind_schema() -> dict[str, Any]:
+    from summarizer.engine.cast import kind_schema
+
+    return kind_schema()
+
+
+# The JSON Schema of each kind of request, for a server with no grammar engine.
+_SCHEMAS = {"label": _label_schema, "actor": _kind_schema, "summary": _summary_schema}
 
 
 def _summary_problems(value: Any) -> tuple[list[str], list[str]]:

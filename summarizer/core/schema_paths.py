@@ -17,7 +17,7 @@ from summarizer.core.errors import TaskError
 
 GROUNDED = "x-grounded"
 # kind -> the JSON types it may be declared on
-GROUNDING_KINDS = {"span": ("string",), "number": ("number", "integer"), "numbers": ("string",)}
+GROUNDING_KINDS = {"span": ("string",), "number": ("number", "integer"), "numbers": ("string",), "side": ("string",)}
 
 Path_ = tuple[str, ...]  # a path through documents; "*" stands for every item of an array
 Where = tuple[str | int, ...]  # a concrete path: keys and array indices

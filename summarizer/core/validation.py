@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
+from summarizer.core.countries import side_grounded
 from summarizer.core.numbers import LARGEST_VALUE, format_number, is_usable_value, value_occurs
 from summarizer.core.task import Task, Where, iter_values, load_task
 from summarizer.core.text import find_span
@@ -27,7 +28,7 @@ __all__ = ["Problem", "schema_problems", "grounding_problems", "validate_documen
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 # Grounding problems of one record come span first, then numbers (evidence before count.value).
-_KIND_ORDER = {"span": 0, "number": 1}
+_KIND_ORDER = {"span": 0, "number": 1, "side": 2}
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ def _is_number(value: object) -> TypeGuard[float]:
 def _value_problem(where: Where, kind: str, value: object, article: str) -> Problem | None:
     if kind == "span" and isinstance(value, str) and value.strip() and find_span(article, value) is None:
         return Problem(json_path(where), f"not found verbatim in the article: {_short(value, 60)}", "grounding")
+    if kind == "side" and isinstance(value, str) and value.strip() and not side_grounded(value, article):
+        return Problem(json_path(where), f"not a side the article names: {_short(value, 60)}", "grounding")
     if (
         kind == "number" and is_usable_value(value) and not value_occurs(value, article)
     ):  # the schema check reports the rest

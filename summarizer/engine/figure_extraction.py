@@ -6,17 +6,20 @@ cut into short, separate questions:
 
 1. :func:`summarizer.engine.figures.find_figures` lists the article's candidate counts, with
    value, qualifier and sentence read from the text;
-2. for each figure the model answers one short label (what the figure counts, about
+2. the model reads the article's cast once (:mod:`summarizer.engine.cast`): the actors it names,
+   each an article span with a kind; claimants, their types and the parties sides may name come
+   from it;
+3. for each figure the model answers one short label (what the figure counts, about
    whom, who says so) under a grammar grounded in the article
    (:mod:`summarizer.engine.figure_grammar`); "none" drops the figure. Every request shares
    the instructions and the article, whose KV cache is computed once, and the
    requests are decoded in batches (:mod:`summarizer.engine.batch_decode`);
-3. claims are assembled in the article's order: count and evidence from the text;
+4. claims are assembled in the article's order: count and evidence from the text;
    period, location, perpetrator and verification, which the text states in set
    phrases, from the rule reader's draft of the same figure when the backend passes
    one (the model's tokens go to what needs judgement); repeats of a figure merged into its most specific mention
    (:mod:`summarizer.engine.repeats`);
-4. the summary is written last, from the claims found, under a grammar that allows
+5. the summary is written last, from the claims found, under a grammar that allows
    only the article's numbers (:mod:`summarizer.engine.summary_grammar`), or built from the
    claims without the model (``summary="claims"``).
 
@@ -38,13 +41,12 @@ from summarizer.engine.lexicon import (
     NON_PARTY_TYPES,
     OUTCOME_PHRASES,
     QUALIFIER_PHRASES,
-    claimant_type_named,
-    names_harm,
     outcomes_named,
 )
 from summarizer.engine.repeats import dedupe, is_headline
 
 if TYPE_CHECKING:
+    from summarizer.engine.cast import Cast
     from summarizer.engine.decode import DecodeParams, Decoder, Tokenizer
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
@@ -64,10 +66,11 @@ class FigureRun:
     document: dict[str, Any]
     labels: list[dict[str, Any] | None]  # per figure: the model's label (None: cut off)
     stats: dict[str, Any] = field(default_factory=dict)
+    cast: list[dict[str, str]] = field(default_factory=list)  # the article's actors (engine.cast)
 
     @property
     def raw(self) -> str:
-        return json.dumps({"labels": self.labels, "document": self.document}, ensure_ascii=False)
+        return json.dumps({"cast": self.cast, "labels": self.labels, "document": self.document}, ensure_ascii=False)
 
 
 # The one part that differs between an in-process model and a server: given the requests of one
@@ -91,9 +94,11 @@ def label_figures(
 
     figures, figure_drafts = figures_to_label(article, drafts or [])
     totals: dict[str, float] = {}
+    cast = read_article_cast(article, figures, generate, totals) if figures and grounded else None
     requests = [figure_request(article, figure) for figure in figures]
     grammars = [
-        _label_grammar(article, figure, grounded, draft) for figure, draft in zip(figures, figure_drafts, strict=True)
+        _label_grammar(article, figure, grounded, draft, cast)
+        for figure, draft in zip(figures, figure_drafts, strict=True)
     ]
     outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
     labels = [json.loads(text) if stopped else None for text, stopped in outputs]
@@ -109,8 +114,37 @@ def label_figures(
         **{k: int(v) if float(v).is_integer() else v for k, v in totals.items()},
         "figures": len(labels),
         "labels_cut_off": labels.count(None),
+        "actors": len(cast.actors) if cast else 0,
     }
-    return FigureRun(document, labels, stats)
+    return FigureRun(document, labels, stats, cast.as_records() if cast else [])
+
+
+def read_article_cast(article: str, figures: list[Figure], generate: Generate, totals: dict[str, float]) -> Cast:
+    """The article's cast: the parser's candidate actors near the figures, each typed by the model
+    in one short answer (a batch, like the figures); a cut-off answer leaves its candidate out."""
+    from summarizer.engine.actors import find_candidates
+    from summarizer.engine.cast import KIND_TOKENS, MAX_ACTORS, cast_of, kind_grammar, read_kind
+    from summarizer.engine.figure_prompting import actor_request
+
+    candidates = find_candidates(article)
+    asked = _near_figures(candidates, figures, article)[:MAX_ACTORS]
+    requests = [actor_request(article, candidate) for candidate in asked]
+    answers = generate("actor", requests, [kind_grammar()] * len(asked), KIND_TOKENS, totals) if asked else []
+    totals["actors_asked"] = len(asked)
+    kinds = [read_kind(text) if stopped else None for text, stopped in answers]
+    names = [c.text for c in asked] + [c.text for c in candidates if c not in asked]  # the rest: specific names
+    return cast_of(names, kinds, article)
+
+
+def _near_figures(candidates: list[Any], figures: list[Figure], article: str) -> list[Any]:
+    """Candidates in a figure's sentence or the sentences either side of it (where whoever gives
+    a figure is named), in the article's order."""
+    from summarizer.engine.figures import split_sentences
+
+    sentences = split_sentences(article)
+    index = {span: i for i, span in enumerate(sentences)}
+    near = {i + d for f in figures if f.sentence in index for i in [index[f.sentence]] for d in (-1, 0, 1)}
+    return [c for c in candidates if index.get(c.sentence, -9) in near]
 
 
 def _summary(
@@ -185,25 +219,22 @@ class FigureExtractor:
         return [(r.text, r.stop_reason == "stop") for r in results]
 
 
-def _label_grammar(article: str, figure: Figure, grounded: bool, draft: dict[str, Any] | None) -> str:
+def _label_grammar(
+    article: str, figure: Figure, grounded: bool, draft: dict[str, Any] | None, cast: Cast | None = None
+) -> str:
     """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
     the model gives the rest. Any other figure is the model's to judge, "none" included."""
     from summarizer.engine.figure_grammar import figure_grammar
 
-    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft)
+    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft, cast)
 
 
 def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[Figure], list[dict[str, Any] | None]]:
-    """The figures worth a label, each with its draft. A figure that the rule reader did not read
-    and whose sentence has no word of harm ("deployed 50,000 troops", "launched 63 drones", "1,200
-    attacks") is no claim: asked anyway, small models call it one, so it is not asked."""
-    figures = [(figure, draft_for(figure, drafts, article)) for figure in find_figures(article)]
-    kept = [
-        (figure, draft)
-        for figure, draft in figures
-        if draft is not None or names_harm(article[slice(*figure.sentence)])
-    ]
-    return [figure for figure, _ in kept], [draft for _, draft in kept]
+    """Every candidate figure (the parser leaves out years, dates, money, shares and distances),
+    each with its draft. None is skipped for want of a harm word the list knows: "torched",
+    "lynched" and words no list has are the model's to read, and "none" is always allowed."""
+    figures = find_figures(article)
+    return figures, [draft_for(figure, drafts, article) for figure in figures]
 
 
 def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dict[str, Any] | None:
@@ -229,10 +260,8 @@ def build_claim(
 
     draft = draft or {}
     claimant_type, claimant_side = label["claimant_type"], span("claimant_side")
-    named = claimant_type_named(label.get("claimant") or "", weak=False)  # "UNHCR" is no NGO, whatever the model says
-    if named:
-        claimant_type = named
-        claimant_side = None if named in NON_PARTY_TYPES else claimant_side  # the contract: neutral bodies have none
+    if claimant_type in NON_PARTY_TYPES:
+        claimant_side = None  # the contract: neutral bodies have none
     return {
         "claimant": span("claimant"),
         "claimant_type": claimant_type,

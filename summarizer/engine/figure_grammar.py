@@ -7,10 +7,14 @@ limited per article so that nothing can come from anywhere but the article:
 * ``outcome`` is ``none`` (not a claim: the object ends there) or one of the
   outcomes the figure's sentence has a word for ("wounded" offers injured), all of
   them when it has none;
-* ``claimant`` and ``equipment`` are verbatim article spans (or null), so no entity
-  of the prompt's example can leak into a document;
+* ``claimant`` is a member of the article's cast that can speak (:mod:`summarizer.engine.cast`),
+  in its canonical name, and its ``claimant_type`` is forced from its kind (a neutral body's
+  side is null); without a cast, any article span with a type the model picks;
+* ``equipment`` is a verbatim article span (or null), so no entity of the prompt's example can
+  leak into a document;
 * the sides are the short names :func:`summarizer.engine.sides.sides_in` finds in the
-  article, or null; a civilian victim group takes a country or people, not an armed force;
+  article and its cast, or null; a civilian victim group takes a country or people, not an
+  armed force;
 * an unnamed claimant forces ``claimant_type`` "unattributed" and a null side;
   equipment forces ``victim_group`` "military", people force ``equipment`` null.
 
@@ -25,10 +29,13 @@ import json
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, party_names, sides_in
+
+if TYPE_CHECKING:
+    from summarizer.engine.cast import Actor, Cast
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
@@ -38,8 +45,8 @@ LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant",
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).
-# A name does not end in punctuation or in a number ("OHCHR has recorded 9," cuts "9,394" in two, and
-# the claims-built summary would state that "9"); "M23" and "(OHCHR)" are names.
+# A name does not end in punctuation or in a number ("the office has recorded 9," cuts "9,394" in two, and
+# the claims-built summary would state that "9"); "K23" and "(UNXO)" are names.
 _NAME_END = "([^ ,;:.0-9-]|[A-Za-z][0-9]+)"
 _SPAN_BOUND = {
     "NAME_SPAN": f"/{_NAME_END}|[^ ].{{0,77}}{_NAME_END}/",
@@ -55,8 +62,19 @@ def _choice(values: Iterable[str]) -> str:
     return " | ".join(_lit(v) for v in values)
 
 
+def span_rules(article: str, grounded: bool = True) -> list[str]:
+    """The rules NAME_SPAN and SHORT_SPAN: verbatim, bounded spans of ``article`` (any short text
+    when ungrounded)."""
+    substring = _article_parts(article) if grounded else '/[^"\\\\\\x00-\\x1f]+/'
+    return [f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()]
+
+
 def figure_grammar(
-    article: str, grounded: bool = True, outcomes: set[str] | None = None, draft: dict[str, Any] | None = None
+    article: str,
+    grounded: bool = True,
+    outcomes: set[str] | None = None,
+    draft: dict[str, Any] | None = None,
+    cast: Cast | None = None,
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
@@ -65,10 +83,9 @@ def figure_grammar(
     spans and sides are any short JSON strings: the model's own words, for measuring what
     grounding changes.
     """
-    substring, sides = _article_parts(article)
+    sides = article_sides(article, cast)
+    peoples = cast.peoples() if cast else ()
     free = '/[^"\\\\\\x00-\\x1f]{1,40}/'
-    if not grounded:
-        substring = '/[^"\\\\\\x00-\\x1f]+/'
     people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
     equipment = outcomes is None or "equipment_destroyed" in outcomes
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
@@ -78,8 +95,8 @@ def figure_grammar(
     victims = [s for s in sides if s not in attacker]
     victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     # Civilians are counted under their country or people ("Palestinians"), never under an armed
-    # force ("Hamas", "Arakan Army", "Myanmar military"): the side small models confuse next.
-    civil_victims = [s for s in victims if is_people(s)]
+    # force ("the Hill Front", "Myanmar military"): the side small models confuse next.
+    civil_victims = [s for s in victims if is_people(s, peoples)]
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
@@ -87,7 +104,7 @@ def figure_grammar(
         civil = draft["victim_group"] in CIVILIAN_GROUPS
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
-        if drafted and grounded and not (civil and civil_victims and not is_people(drafted)):
+        if drafted and grounded and not (civil and civil_victims and not is_people(drafted, peoples)):
             start = (
                 "start: "
                 + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"], ensure_ascii=False))
@@ -103,8 +120,7 @@ def figure_grammar(
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
         'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
-        'claimant: ",\\"claimant\\":null,\\"claimant_type\\":\\"unattributed\\",\\"claimant_side\\":null" '
-        '| ",\\"claimant\\":\\"" NAME_SPAN "\\",\\"claimant_type\\":\\"" NAMED_TYPE "\\",\\"claimant_side\\":" side',
+        _claimant_rule(article, cast, grounded),
         f"side: {side}",
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
@@ -116,17 +132,60 @@ def figure_grammar(
         f"VICTIM_NAME: {_choice(victims)}" if victims and grounded else "",
         f"CIVIL_NAME: {_choice(civil_victims)}" if civil_victims and grounded else "",
         f"SIDE_FREE: {free}",
-        *(f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()),
+        *span_rules(article, grounded),
     ]
     return "\n".join(rule for rule in rules if rule) + "\n"
 
 
+_UNNAMED = ',"claimant":null,"claimant_type":"unattributed","claimant_side":null'
+
+
+def _claimant_rule(article: str, cast: Cast | None, grounded: bool) -> str:
+    """Who gives the figure: nobody named, or a cast member that can speak, its type forced from
+    its kind; without a cast (or ungrounded), any article span and a type the model picks."""
+    from summarizer.engine.cast import CLAIMANT_TYPE, NEUTRAL_KINDS
+
+    speakers = cast.speakers(article) if cast and grounded else []
+    if not speakers:
+        return (
+            f"claimant: {_lit(_UNNAMED)} "
+            '| ",\\"claimant\\":\\"" NAME_SPAN "\\",\\"claimant_type\\":\\"" NAMED_TYPE "\\",\\"claimant_side\\":" side'
+        )
+
+    def side_of(actor: Actor) -> str:
+        # A neutral body has no side; a name that holds its side ("Russia's Defence Ministry") has
+        # that one or none (a foreign ministry that is no party); any other, one of the article's.
+        if actor.kind in NEUTRAL_KINDS:
+            return ' ",\\"claimant_side\\":null"'
+        own = cast.own_side(actor) if cast else None
+        return (
+            f' ",\\"claimant_side\\":" ("null" | {_lit(json.dumps(own, ensure_ascii=False))})'
+            if own
+            else ' ",\\"claimant_side\\":" side'
+        )
+
+    named = [
+        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"{CLAIMANT_TYPE[a.kind]}"')
+        + side_of(a)
+        for a in speakers
+    ]
+    return "claimant: " + " | ".join([_lit(_UNNAMED), *named])
+
+
+def article_sides(article: str, cast: Cast | None = None) -> tuple[str, ...]:
+    """The side names of ``article`` (and its cast): computed once per article, not per figure."""
+    return _sides(article, tuple(cast.parties()) if cast else None)
+
+
 @lru_cache(maxsize=4)
-def _article_parts(article: str) -> tuple[str, tuple[str, ...]]:
-    """The parts of a label grammar that depend on the article alone (its span regex, its side
-    names): computed once per article, not once per figure."""
-    substring = "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
-    return substring, tuple(sides_in(article))
+def _sides(article: str, parties: tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(sides_in(article, parties))
+
+
+@lru_cache(maxsize=4)
+def _article_parts(article: str) -> str:
+    """The span regex of ``article``: computed once per article, not once per figure."""
+    return "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
 
 
 def _draft_head(draft: dict[str, Any]) -> str:
@@ -184,7 +243,7 @@ def label_schema() -> dict[str, Any]:
 
 
 def label_problems(
-    label: object, article: str, draft_sides: AbstractSet[str] = frozenset()
+    label: object, article: str, draft_sides: AbstractSet[str] = frozenset(), cast: Cast | None = None
 ) -> tuple[list[str], list[str]]:
     """(shape problems, grounding problems) of a label a server wrote: what the grammar of
     :func:`figure_grammar` guarantees, checked after the fact (a server may ignore a grammar,
@@ -202,7 +261,7 @@ def label_problems(
         for key in ("claimant", "equipment")
         if label[key] is not None and find_span(article, label[key]) is None
     ]
-    sides = {*sides_in(article), *draft_sides}  # with no side names in the article, the grammar leaves sides free
+    sides = {*article_sides(article, cast), *draft_sides}  # with no side names, the grammar leaves sides free
     grounding += [
         f"{key} {label[key]!r} is not a side the article names"
         for key in ("victim_side", "claimant_side")

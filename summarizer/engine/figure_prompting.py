@@ -28,6 +28,7 @@ from typing import Any
 
 from summarizer.core.errors import ModelError
 from summarizer.core.resources import files_hash, prompt_path
+from summarizer.engine.actors import Candidate
 from summarizer.engine.figures import Figure
 from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
 
@@ -35,10 +36,12 @@ PROMPT_FILES = (
     "figures/system.md",
     "figures/article.md",
     "figures/ready.md",
+    "figures/actor.md",
     "figures/figure.md",
     "figures/summary.md",
     "figures/example.json",
 )
+_ACTOR_WINDOW = 90  # characters of the sentence kept either side of a candidate actor
 _ARTICLE = "ARTICLEGOESHERE7Q3X"
 _REQUEST = "REQUESTGOESHERE5K2W"
 
@@ -48,6 +51,7 @@ class FigurePromptParts:
     system: str
     article: str  # holds {article}
     ready: str  # the assistant's answer to the article turn
+    actor: str  # holds {actor} and {sentence}: what kind of actor a name is
     figure: str  # holds {figure} and {sentence}
     summary: str  # holds {claims}
     example: dict[str, Any]  # {"article": str, "figures": [{"figure", "sentence", "label"}]}
@@ -58,11 +62,11 @@ def figure_prompt_parts() -> FigurePromptParts:
     def read(name: str) -> str:
         return prompt_path(name).read_text(encoding="utf-8").strip()
 
-    system, article, ready, figure, summary, example = (read(name) for name in PROMPT_FILES)
-    return FigurePromptParts(system, article, ready, figure, summary, example=json.loads(example))
+    system, article, ready, actor, figure, summary, example = (read(name) for name in PROMPT_FILES)
+    return FigurePromptParts(system, article, ready, actor, figure, summary, example=json.loads(example))
 
 
-def format_label(label: dict[str, Any]) -> str:
+def format_label(label: Any) -> str:
     """A label as the grammar writes it: compact, keys in order."""
     return json.dumps(label, ensure_ascii=False, separators=(",", ":"))
 
@@ -73,6 +77,9 @@ def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
         {"role": "user", "content": parts.article.replace("{article}", parts.example["article"])},
         {"role": "assistant", "content": parts.ready},
     ]
+    for item in parts.example["cast"]:
+        request = parts.actor.replace("{actor}", item["actor"]).replace("{sentence}", item["sentence"])
+        turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["kind"])}]
     for item in parts.example["figures"]:
         request = parts.figure.replace("{figure}", item["figure"]).replace("{sentence}", item["sentence"])
         turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["label"])}]
@@ -96,6 +103,19 @@ def figure_request(article: str, figure: Figure, parts: FigurePromptParts | None
     start, end = figure.sentence
     marked = article[start : figure.start] + "[" + figure.text + "]" + article[figure.end : end]
     return parts.figure.replace("{figure}", figure.text).replace("{sentence}", " ".join(marked.split()))
+
+
+def actor_request(article: str, candidate: Candidate, parts: FigurePromptParts | None = None) -> str:
+    """The request for one candidate actor: the name, and its sentence with the name marked."""
+    parts = parts or figure_prompt_parts()
+    start, end = candidate.sentence
+    # Enough of the sentence to tell a speaker from a place or a victim: its words either side of
+    # the name, cut at a word, so that forty names cost a few hundred request tokens, not thousands.
+    start = max(start, article.rfind(" ", start, max(start, candidate.start - _ACTOR_WINDOW)) + 1)
+    cut = article.find(" ", min(end, candidate.end + _ACTOR_WINDOW), end)
+    end = end if cut < 0 else cut
+    marked = article[start : candidate.start] + "[" + candidate.text + "]" + article[candidate.end : end]
+    return parts.actor.replace("{actor}", candidate.text).replace("{sentence}", " ".join(marked.split()))
 
 
 def summary_request(claim_lines: list[str], parts: FigurePromptParts | None = None) -> str:

@@ -173,7 +173,9 @@ class _GroundedBuilder:
     def _value(self, key: str, sub: dict[str, Any]) -> str:
         kind = sub.get(GROUNDED)
         if kind is not None:
-            body = {"span": self._span, "number": self._number, "numbers": self._numbers_text}[kind](sub)
+            body = {"span": self._span, "number": self._number, "numbers": self._numbers_text, "side": self._side}[
+                kind
+            ](sub)
             return self.rule("nullable", f"{body} | {_lark_string('null')}") if "null" in _types(sub) else body
         if not self.grounded_inside(sub):
             return self.rule("leaf", _json_leaf(sub))
@@ -220,6 +222,16 @@ class _GroundedBuilder:
         substring = "%regex " + json.dumps({"substring_chunks": self.chunks}, ensure_ascii=False)
         terminal = self.rule("EVIDENCE", f"{substring} & {bound}")
         return self.rule("evidence", f'"\\"" {terminal} "\\""')
+
+    def _side(self, sub: dict[str, Any]) -> str:
+        """A party's short name: one of the sides the article gives reason for
+        (:func:`summarizer.engine.sides.sides_in`: "Ukraine" for "Ukrainian"), or a short span of it."""
+        from summarizer.engine.sides import sides_in
+
+        substring = "%regex " + json.dumps({"substring_chunks": self.chunks}, ensure_ascii=False)
+        span = self.rule("SIDE_SPAN", f"{substring} & /[^ ](.{{0,38}}[^ ])?/")
+        names = [_lark_string(json.dumps(name, ensure_ascii=False)) for name in sides_in(self.article)]
+        return self.rule("side", " | ".join([f'"\\"" {span} "\\""', *names]))
 
     def _numbers_text(self, sub: dict[str, Any]) -> str:
         """Free text, but every number in it one of the article's (summary_grammar); its

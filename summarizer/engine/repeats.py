@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from summarizer.engine.sides import SIDE_WORDS
+from summarizer.core.countries import country_table
 
 __all__ = ["GENERIC_CLAIMANTS", "dedupe", "is_generic", "is_headline", "same_figure"]
 
@@ -27,7 +27,8 @@ _INHERITED = ("victim_side", "period", "location", "perpetrator_side")
 
 def is_generic(name: str) -> bool:
     """A name that says only which side: "Russia", "Ukrainian officials", "the authorities"."""
-    return all(_low(w) in GENERIC_CLAIMANTS | set(SIDE_WORDS) | {"the", "military"} for w in name.split())
+    words = GENERIC_CLAIMANTS | set(country_table()) | {"the", "military"}
+    return all(_low(w) in words for w in name.split())
 
 
 def is_headline(evidence: str) -> bool:

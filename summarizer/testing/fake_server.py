@@ -43,19 +43,25 @@ def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
 
 
 def request_kind(body: dict) -> str:
-    """What a chat request asks for: "document" (--strategy document), "label" (one figure) or "summary"."""
+    """What a chat request asks for: "document" (--strategy document), "actor" (what kind of actor a
+    name is), "label" (one figure) or "summary"."""
     from summarizer.engine.figure_prompting import figure_prompt_parts
 
     parts = figure_prompt_parts()
     messages = body.get("messages") or [{}]
     if messages[0].get("content") != parts.system:
         return "document"
-    return "summary" if messages[-1].get("content", "").startswith(parts.summary.split("{claims}")[0]) else "label"
+    last = messages[-1].get("content", "")
+    if last.startswith(parts.actor.split("{actor}")[0]):
+        return "actor"
+    return "summary" if last.startswith(parts.summary.split("{claims}")[0]) else "label"
 
 
 def empty_answer(body: dict) -> Reply:
     """A valid answer of the kind asked, with no claim: an empty document, a "none" label, a summary."""
-    content = {"document": EMPTY_DOCUMENT, "label": NO_CLAIM_LABEL, "summary": SUMMARY}[request_kind(body)]
+    content = {"document": EMPTY_DOCUMENT, "actor": '{"kind":"other"}', "label": NO_CLAIM_LABEL, "summary": SUMMARY}[
+        request_kind(body)
+    ]
     return 200, completion(content)
 
 

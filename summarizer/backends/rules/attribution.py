@@ -70,7 +70,7 @@ class AttributionReader:
                 if attribution:
                     found.append(attribution)
             elif token.low in PARTICIPLE_VERBS and j > 0 and tokens[j - 1].text == ",":
-                name = self.subject(tokens)  # "Zelenskyy addressed ..., stating that"
+                name = self.subject(tokens)  # "The president addressed ..., stating that"
                 if name:
                     found.append(Attribution(name, name, j))
             elif token.low in ("briefing", "statement", "bulletin", "update"):  # "the Ministry's daily briefing"
@@ -85,10 +85,10 @@ class AttributionReader:
         while j >= 0 and tokens[j].low in SKIP_BEFORE_VERB:
             j -= 1
         if j >= 2 and tokens[j].text == ")" and tokens[j - 2].text == "(" and tokens[j - 1].text[:1].isupper():
-            # "The Office of the UN High Commissioner for Human Rights (OHCHR) has documented"
+            # "The Office of the Human Rights Commissioner (OHRC) has documented"
             return Attribution(tokens[j - 1].text, self.article[tokens[0].start : tokens[j].end], verb)
         apposition = ""
-        if j >= 0 and tokens[j].text == ",":  # "Alexander Bastrykin, head of Russia's Investigative Committee,"
+        if j >= 0 and tokens[j].text == ",":  # "Anna Petrova, head of Norland's Investigative Committee,"
             k = j - 1
             while k >= 0 and tokens[k].text != "," and j - k < 10:
                 k -= 1
@@ -141,7 +141,7 @@ class AttributionReader:
         return name if name and self.looks_like_claimant(name) else None
 
     def subject(self, tokens: list[Token]) -> str | None:
-        """The capitalised phrase that opens a sentence ("Russia has not ...", "President Zelenskyy last ...")."""
+        """The capitalised phrase that opens a sentence ("Russia has not ...", "President Smith last ...")."""
         name = self.name_after(tokens, 0, stop_at_lower=True)
         return name if name and low_form(name.split()[-1]) not in PRONOUNS else None
 
@@ -283,7 +283,7 @@ class AttributionReader:
 def side_of(token: Token) -> str | None:
     if token.kind != "word":
         return None
-    if token.low.endswith("-led"):  # "the Hamas-led attack"
+    if token.low.endswith("-led"):  # "the Russian-led attack"
         return SIDES.get(token.low.removesuffix("-led"))
     if token.low in ("us", "u.s", "uk"):
         return SIDES[token.low] if token.text.rstrip(".'’s") in CASED_SIDES else None
@@ -295,7 +295,7 @@ def first_party_in(text: str, parties: list[str]) -> str | None:
     for word in WORD.findall(text):
         side = side_of(Token(word, low_form(word), 0, 0, "word"))
         if side:
-            return side if side in parties or side in ("Hamas", "RSF", "Hezbollah", "Houthis") else None
+            return side if side in parties else None
     return None
 
 

@@ -279,7 +279,7 @@ class ArticleExtractor:
             side = side_of(token)
             if not side or id(token) in np_ids:
                 continue
-            if self.attacks_from(reader, j + 2 if reader.low(j + 1) == ")" else j + 1):  # "(RSF) shelled"
+            if self.attacks_from(reader, j + 2 if reader.low(j + 1) == ")" else j + 1):  # "(CDF) shelled"
                 force = reader.low(j + 1)  # "a Myanmar military air strike": the military, not the country
                 found = f"{side} {force}" if force in ("military", "army", "government", "junta") else side
         lows = [t.low for t in tokens]

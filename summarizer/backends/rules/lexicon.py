@@ -1,14 +1,15 @@
 """The rule baseline's word lists and patterns: data, no logic.
 
 The outcome words and phrase tables it shares with the claims-built summary live in
-:mod:`summarizer.engine.lexicon`, the side names in :mod:`summarizer.engine.sides`.
+:mod:`summarizer.engine.lexicon`, the side names in :mod:`summarizer.core.countries`. Generic
+words only: no list here names one conflict's actors.
 """
 
 from __future__ import annotations
 
 import re
 
-from summarizer.engine.sides import SIDE_WORDS
+from summarizer.core.countries import country_table
 
 
 def _words(outcome: str, words: str) -> dict[str, str]:
@@ -56,7 +57,8 @@ GROUP_WORDS = {
         "military",
         "soldiers soldier troops servicemen servicemembers personnel military fighters militants "
         "combatants marines paratroopers conscripts mercenaries forces army terrorists rebels "
-        "insurgents jihadists gunmen guerrillas",
+        "insurgents jihadists gunmen guerrillas police policemen officers militia militias militiamen "
+        "guards vigilantes gendarmes",
     ),
     **_words("medical_workers", "medics doctors nurses paramedics"),
     **_words("people", "people persons individuals person families"),
@@ -90,7 +92,7 @@ STRIKE_CONTEXT = re.compile(
     r"artillery|infrastructure|residential|hospital|school|market)",
     re.I,
 )
-SIDES = SIDE_WORDS  # one table of side names for the rule reader and the grounded grammars
+SIDES = country_table()  # one table of side names for the rule reader, the grounded grammars and the scorer
 CASED_SIDES = {"US", "U.S", "UK"}  # "us" and "uk" only count in capitals
 # Words after a side name that make it the victims' side ("Russian casualties", "Russia's losses").
 VICTIM_CONTEXT = set(
@@ -102,7 +104,7 @@ ATTACK_WORDS = set(
     "missiles missile raids fire artillery offensive assault shelled attacked struck bombed hit "
     "targeted stormed raided bomb bombs warplanes jets gunfire ambush".split()
 )
-# Words between a side and its attack that keep the side the attacker: "RSF fighters stormed",
+# Words between a side and its attack that keep the side the attacker: "CDF fighters stormed",
 # "a Myanmar military air strike", "Syrian government warplanes", "a Russian guided bomb".
 AGENT_WORDS = set(
     "fighters forces troops soldiers militants gunmen army military government air guided glide "

@@ -1,0 +1,127 @@
+"""Candidate actors of an article: the names and mentions that may be who says a figure.
+
+The parser proposes, the model decides: every capitalised name (with its connecting words:
+"Office of the High Commissioner for Human Rights", "Sudan Doctors Network"), a name's body
+("Syria's defence ministry", "Ukrainian officials") and a plain mention of a body ("the
+ministry", "a spokesman", "witnesses") is a candidate; the model then says what kind of actor
+each is, or that it is a place, a date or the victims (:mod:`summarizer.engine.cast`). Nothing
+here knows any particular actor: the words below are English words for kinds of bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Candidate", "find_candidates"]
+
+# English nouns for bodies and people that give figures (not victims: "soldiers", "civilians").
+BODY_NOUNS = frozenset(
+    "ministry ministries army military police government office authorities authority officials official "
+    "spokesman spokeswoman spokesperson agency forces militia militias rebels council committee commission "
+    "department hospital hospitals doctors medics witnesses witness residents survivors monitor monitors "
+    "group network media newspaper channel broadcaster governor mayor commander minister president "
+    "presidency junta administration service services staff command headquarters observatory mission "
+    "organisation organization ngo charity society union coalition front movement party guard guards "
+    "prosecutor prosecutors court ombudsman inspector police's army's".split()
+)
+_CONNECTORS = frozenset("of for the de du des al el la &".split())
+# Capitalised words that open sentences or stand for nobody.
+_NOT_NAMES = frozenset(
+    "The A An In On At But And Or It Its He She His Her They Their This That These Those There Then "
+    "According After Before Since While When Where Meanwhile However Also Over More Some Among Of For "
+    "Most Many Much Other Others Another Both Each Every All No Not Yet Still Earlier Later Last Next "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
+    "I We You Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Sen Rep Gov Prof Update Updates Breaking Read Skip "
+    "Photo Video Source Sources Reporting Editing By Related Advertisement".split()
+)
+_TITLES = frozenset("Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Sen Rep Gov Prof President Minister".split())
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]|[^\w\s]")
+_GENERIC = re.compile(
+    r"\b(?:(?:the|a|an|local|regional|provincial|state|federal|military|health|government|security|police|"
+    r"hospital|rebel|army|defence|defense|interior|foreign|medical|aid|camp|village|district|senior|top)\s+){1,3}"
+    r"(?:" + "|".join(sorted(BODY_NOUNS - {"police's", "army's"}, key=len, reverse=True)) + r")\b"
+    r"|\b(?:witnesses|residents|survivors|officials|authorities|medics|doctors)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name or mention the model is asked about: its text and where it first stands."""
+
+    text: str
+    start: int
+    end: int
+    sentence: tuple[int, int]
+
+
+def _name_runs(article: str) -> list[tuple[int, int]]:
+    """Spans of capitalised names, with connecting words inside them and a body after a
+    possessive or adjective ("Syria's defence ministry", "Ukrainian officials")."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(article)]
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not _is_name(tokens[i][2]) or (tokens[i][2].rstrip(".") in _NOT_NAMES and tokens[i][2] not in _TITLES):
+            i += 1
+            continue
+        start, j = tokens[i][0], i
+        while j + 1 < len(tokens) and "\n" not in article[tokens[j][1] : tokens[j + 1][0]]:
+            nxt = tokens[j + 1][2]
+            if _is_name(nxt) and nxt.rstrip(".") not in _NOT_NAMES - _TITLES:
+                j += 1
+                continue
+            # "Office of the High Commissioner", "Location & Event Data": up to two connecting words
+            k = j + 1
+            while k < len(tokens) and k - j <= 2 and tokens[k][2].lower() in _CONNECTORS:
+                k += 1
+            if (
+                k > j + 1
+                and k < len(tokens)
+                and _is_name(tokens[k][2])
+                and "\n" not in article[tokens[j][1] : tokens[k][0]]
+            ):
+                j = k
+                continue
+            break
+        j = _with_body(tokens, j)
+        runs.append((start, tokens[j][1]))
+        i = j + 1
+    return runs
+
+
+def _with_body(tokens: list[tuple[int, int, str]], j: int) -> int:
+    """The end token of a name extended by up to three lower-case words ending in a body noun."""
+    for k in range(j + 1, min(j + 4, len(tokens))):
+        word = tokens[k][2]
+        if not word.isalpha() or not word.islower():
+            return j
+        if word in BODY_NOUNS:
+            return k
+    return j
+
+
+def _is_name(word: str) -> bool:
+    return word[:1].isupper() or (word[:1].isdigit() and any(c.isupper() for c in word))
+
+
+def find_candidates(article: str) -> list[Candidate]:
+    """The article's candidate actors, each once (its first mention), in order."""
+    from summarizer.engine.figures import split_sentences
+
+    spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
+    sentences = split_sentences(article)
+    seen: dict[str, Candidate] = {}
+    spans = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    for start, end in sorted(spans):
+        text = re.sub(r"^(?:the|a|an)\s+", "", article[start:end], flags=re.IGNORECASE)
+        start = end - len(text)
+        text = text.rstrip(".")
+        end = start + len(text)
+        if len(text) < 2 or len(text) > 80 or text.lower() in seen or any(ch.isdigit() for ch in text[:1]):
+            continue
+        sentence = next(((a, b) for a, b in sentences if a <= start < b), (start, end))
+        seen[text.lower()] = Candidate(text, start, end, sentence)
+    return list(seen.values())

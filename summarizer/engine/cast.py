@@ -1,0 +1,223 @@
+"""The article's cast: who the article names, read once per article before its figures.
+
+Claimants and sides used to come from tables of the actors of the wars this project was
+developed on; an article about any other war had none of its parties in them. Now the parser
+proposes the article's names and mentions of bodies (:mod:`summarizer.engine.actors`) and the
+model says, for each, with the article in view, what kind of actor it is, or that it is a
+place, a date, the victims or nothing of the kind (one bounded answer each: :func:`kind_grammar`).
+Everything after is bookkeeping over that list:
+
+* a generic mention ("the ministry", "the spokesman") takes the name of the most specific mention
+  of the same thing ("Russia's Defence Ministry"): its canonical name (:func:`canonical_names`);
+* the claimant of a figure is a cast member that can speak, written with its canonical name;
+  places, dates, the victims, datelines and names holding a number never are (:meth:`Cast.speakers`);
+* the claimant's type is its kind (:data:`CLAIMANT_TYPE`): decided by the model with the article in
+  view, not by a pattern of its name; its side is the country its name holds, where it holds one
+  ("Russia's Defence Ministry"), or the armed group itself;
+* the parties that sides may name are the article's countries and peoples plus the cast's forces,
+  armed groups and peoples (:meth:`Cast.parties`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.core.countries import country_of
+
+# The kinds the cast grammar offers, in the order the instructions explain them.
+KINDS = (
+    "country",  # a country or people ("Ukraine", "Palestinians", "Kuki villagers")
+    "force",  # a state's armed force or police ("the Sudanese army", "federal police")
+    "armed_group",  # a non-state armed force ("the Hill Front", "a local militia")
+    "government",  # a government body or official, and the people who speak for them
+    "international",  # an international organisation (UN bodies, regional blocs)
+    "ngo",  # an NGO, monitor, aid group, think tank, hospital
+    "media",  # a news outlet
+    "witness",  # witnesses, residents, survivors who give a figure
+    "place",  # not an actor: a town, province, region
+    "date",  # not an actor: a day, month, period
+    "victims",  # not an actor: the people a figure counts
+    "other",  # not an actor: anything else ("Fighting" opening a sentence)
+)
+# A kind's claimant type (claims contract); kinds missing here never claim.
+CLAIMANT_TYPE = {
+    "country": "state",
+    "force": "state",
+    "government": "state",
+    "armed_group": "armed_group",
+    "international": "international_organization",
+    "ngo": "ngo",
+    "media": "media",
+    "witness": "witness",
+}
+NEUTRAL_KINDS = frozenset({"international", "ngo", "media"})  # claimant_side null, says the contract
+PARTY_KINDS = frozenset({"country", "force", "armed_group"})  # what a side may name
+MAX_ACTORS = 40  # candidates asked about per article, those near figures first
+KIND_TOKENS = 12  # {"kind":"international"} is a handful of tokens, most of them forced
+_ARTICLES = re.compile(r"^(?:the|a|an|its|their|his|her)\s+", re.IGNORECASE)
+_MONTHS_DAYS = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)\b\.?"
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # an article span
+    kind: str  # one of KINDS
+    canonical: str  # the most specific mention of the same actor (the name itself if none)
+
+
+@dataclass(frozen=True)
+class Cast:
+    actors: tuple[Actor, ...]
+
+    def speakers(self, article: str) -> list[Actor]:
+        """Actors that may be a claimant, one per canonical name, in the order of the cast."""
+        seen: dict[str, Actor] = {}
+        for actor in self.actors:
+            if actor.kind in CLAIMANT_TYPE and can_speak(actor.canonical, article):
+                seen.setdefault(actor.canonical, actor)
+        return list(seen.values())
+
+    def parties(self) -> list[str]:
+        """Names a side may take from the cast: its countries, peoples, forces and armed groups, in
+        the table's short form where the table knows them ("Ukrainian" -> "Ukraine")."""
+        names: dict[str, None] = {}
+        for actor in self.actors:
+            if actor.kind in PARTY_KINDS and not is_generic(actor.canonical):
+                names.setdefault(_short(actor.canonical), None)
+        return list(names)
+
+    def peoples(self) -> list[str]:
+        """The parties that are countries or peoples (civilians are counted under these)."""
+        return [_short(a.canonical) for a in self.actors if a.kind == "country" and not is_generic(a.canonical)]
+
+    def own_side(self, actor: Actor) -> str | None:
+        """The side an actor's own name settles: the country it holds ("Russia's Defence Ministry",
+        "Ukrainian officials") for a state body, the group itself for a named armed group; None
+        when the name says none (the model then picks from the article's sides)."""
+        from summarizer.core.countries import country_mentions
+
+        if actor.kind == "armed_group":
+            return None if is_generic(actor.canonical) else _short(actor.canonical)
+        if actor.kind in ("country", "force", "government"):
+            countries = {side for _, _, side in country_mentions(actor.canonical)}
+            return countries.pop() if len(countries) == 1 else None
+        return None
+
+    def as_records(self) -> list[dict[str, str]]:
+        return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
+
+
+def _short(name: str) -> str:
+    """A country's or people's name in the table's short form, else the name as the article has it."""
+    return country_of(_ARTICLES.sub("", name)) or _ARTICLES.sub("", name)
+
+
+def is_generic(name: str) -> bool:
+    """A mention that names no particular body: all lower case after "the" ("the ministry",
+    "the health ministry", "a spokesman", "officials")."""
+    rest = _ARTICLES.sub("", name.strip())
+    return bool(rest) and not any(ch.isupper() for ch in rest) and not any(ch.isdigit() for ch in rest)
+
+
+def can_speak(name: str, article: str) -> bool:
+    """Whether ``name`` can be a claimant at all: not a dateline, a date or a number of people."""
+    from summarizer.core.numbers import find_numbers
+
+    if _MONTHS_DAYS.search(name) or any(m.text.lower() not in ("a", "an") for m in find_numbers(name)):
+        return False
+    return not is_dateline(name, article)
+
+
+def is_dateline(name: str, article: str) -> bool:
+    """A name that only ever stands at the start of a line before a comma or dash, the way a
+    dateline does ("KHARTOUM, May 2 —", "Goma, Congo (wire) -")."""
+    mentions = [m.start() for m in re.finditer(re.escape(name), article)]
+    if not mentions:
+        return False
+    for start in mentions:
+        line_start = article.rfind("\n", 0, start) + 1
+        after = article[start + len(name) : start + len(name) + 2]
+        if not (start == line_start and after[:1] in (",", " ", "\u2014", "-") and article[line_start:start] == ""):
+            return False
+        if not re.match(r"\s*[,\u2014\u2013-]", article[start + len(name) :]):
+            return False
+    return True
+
+
+def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
+    """The canonical name of each (name, kind): a generic mention ("the ministry") takes the
+    nearest specific mention before it whose name ends in the same word ("Russia's Defence
+    Ministry"), else the first after it; a specific name is its own."""
+
+    def head(name: str) -> str:
+        words = re.findall(r"[\w'’-]+", name.lower())
+        return words[-1] if words else ""
+
+    def first(name: str) -> int:
+        at = article.find(name)
+        return at if at >= 0 else len(article)
+
+    specific = [(first(n), n) for n, _ in names if not is_generic(n)]
+    result = []
+    for name, _kind in names:
+        if not is_generic(name):
+            result.append(name)
+            continue
+        same = sorted((at, n) for at, n in specific if head(n) == head(name) and n != name)
+        before = [n for at, n in same if at <= first(name)]
+        result.append(before[-1] if before else (same[0][1] if same else name))
+    return result
+
+
+def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
+    """The cast from each candidate's kind (None: its answer was cut off, so it is left out);
+    ``names`` may hold more names than were asked about: they serve as specific names only."""
+    typed = [(n, k) for n, k in zip(names, kinds, strict=False) if k in KINDS]
+    canon = canonical_names([(n, "") for n in names], article)
+    by_name = dict(zip(names, canon, strict=True))
+    # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
+    return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed))
+
+
+def _bare(name: str) -> str:
+    return name if is_generic(name) else _ARTICLES.sub("", name)
+
+
+def kind_grammar() -> str:
+    """The Lark grammar (llguidance dialect) of one candidate's answer: ``{"kind": <one of KINDS>}``."""
+    kinds = " | ".join(json.dumps(k) for k in KINDS)
+    return f'%llguidance {{}}\nstart: "{{\\"kind\\":\\"" KIND "\\"}}"\nKIND: {kinds}\n'
+
+
+def read_kind(text: str) -> str | None:
+    """The kind a whole answer gives, or None (cut off, or not one of :data:`KINDS`)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    kind = value.get("kind") if isinstance(value, dict) else None
+    return kind if kind in KINDS else None
+
+
+def kind_schema() -> dict[str, Any]:
+    """One candidate's answer as JSON Schema, for a server with no grammar engine."""
+    return {
+        "type": "object",
+        "properties": {"kind": {"enum": list(KINDS)}},
+        "required": ["kind"],
+        "additionalProperties": False,
+    }
+
+
+def kind_problems(value: object) -> list[str]:
+    """What is wrong with a candidate's answer a server wrote (empty: nothing)."""
+    if not (isinstance(value, dict) and list(value) == ["kind"] and value["kind"] in KINDS):
+        return [f'an actor\'s answer is {{"kind": <one of {", ".join(KINDS)}>}}']
+    return []

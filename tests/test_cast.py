@@ -1,0 +1,83 @@
+"""The article's cast: kinds from the model, canonical names, who may claim, which parties sides name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer.engine.cast import (
+    KINDS,
+    can_speak,
+    canonical_names,
+    cast_of,
+    is_dateline,
+    is_generic,
+    kind_grammar,
+    kind_problems,
+    read_kind,
+)
+
+ARTICLE = (
+    "NORTHPORT, May 2 (Wire) — Veldan’s Defence Ministry said Hill Front fighters killed 12 soldiers. "
+    "The ministry added that the Relief Society counted 40 wounded. Twelve soldiers were buried."
+)
+
+
+def test_a_generic_mention_takes_the_nearest_specific_name_with_the_same_head():
+    names = [("Veldan’s Defence Ministry", ""), ("ministry", ""), ("Relief Society", "")]
+    assert canonical_names(names, ARTICLE) == [
+        "Veldan’s Defence Ministry",
+        "Veldan’s Defence Ministry",
+        "Relief Society",
+    ]
+    assert canonical_names([("the spokesman", "")], ARTICLE) == ["the spokesman"]  # nothing to resolve to
+
+
+def test_generic_mentions_are_all_lower_case_after_an_article():
+    assert is_generic("the ministry") and is_generic("a spokesman") and is_generic("officials")
+    assert not is_generic("The Relief Society") and not is_generic("Veldan’s ministry")
+
+
+def test_datelines_dates_and_counted_victims_never_speak():
+    assert is_dateline("NORTHPORT", ARTICLE) and not can_speak("NORTHPORT", ARTICLE)
+    assert not can_speak("May 2", ARTICLE)
+    assert not can_speak("Twelve soldiers", ARTICLE)
+    assert can_speak("Relief Society", ARTICLE)
+
+
+def test_speakers_parties_and_own_sides_come_from_the_kinds():
+    names = ["NORTHPORT", "Veldan’s Defence Ministry", "Hill Front", "ministry", "Relief Society", "Twelve soldiers"]
+    kinds = ["place", "government", "armed_group", "government", "ngo", "victims"]
+    cast = cast_of(names, kinds, ARTICLE)
+    speakers = cast.speakers(ARTICLE)
+    assert [a.canonical for a in speakers] == ["Veldan’s Defence Ministry", "Hill Front", "Relief Society"]
+    assert cast.parties() == ["Hill Front"]
+    assert cast.own_side(speakers[1]) == "Hill Front"
+    assert cast.own_side(speakers[2]) is None
+
+
+def test_a_cut_off_answer_leaves_its_candidate_out():
+    cast = cast_of(["Hill Front", "Relief Society"], ["armed_group", None], ARTICLE)
+    assert [a.name for a in cast.actors] == ["Hill Front"]
+
+
+def test_a_kind_answer_is_read_only_when_whole_and_known():
+    assert read_kind('{"kind":"ngo"}') == "ngo"
+    assert read_kind('{"kind":"ng') is None and read_kind('{"kind":"party"}') is None
+    assert kind_problems({"kind": "ngo"}) == [] and kind_problems({"kind": "x"}) != []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_kind_grammar_accepts_each_kind_and_nothing_else(kind, tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    ll_tokenizer = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(text: str) -> bool:
+        matcher = LLMatcher(ll_tokenizer, LLMatcher.grammar_from_lark(kind_grammar()), log_level=0)
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts(json.dumps({"kind": kind}, separators=(",", ":")))
+    assert not accepts(json.dumps({"kind": kind + "x"}, separators=(",", ":")))

@@ -1,0 +1,39 @@
+"""The one table of countries and peoples: words an article uses -> the short side name."""
+
+from __future__ import annotations
+
+from summarizer.core.countries import countries_in, country_mentions, country_of, country_table, is_country
+
+
+def test_demonyms_capitals_and_other_names_map_to_one_short_name():
+    assert country_of("Eritrean") == "Eritrea"
+    assert country_of("Congolese") == "Democratic Republic of Congo"
+    assert country_of("Kyiv") == "Ukraine"
+    assert country_of("Gazan") == "Palestinians"
+    assert country_of("Ukraine’s") == "Ukraine"
+    assert country_of("Hill Front") is None
+
+
+def test_short_words_count_only_in_capitals_and_names_only_capitalised():
+    assert country_of("US") == "United States" and country_of("us") is None
+    assert countries_in("they told us the DRC and the UAE") == ["Democratic Republic of Congo", "United Arab Emirates"]
+    assert countries_in("a chad of paper; Chad's army") == ["Chad"]
+
+
+def test_the_longest_name_wins_and_mentions_come_in_order():
+    assert countries_in("South Sudanese refugees crossed from Sudan; Sri Lankan") == [
+        "South Sudan",
+        "Sudan",
+        "Sri Lanka",
+    ]
+    assert country_mentions("Eritrean troops in Tigray, Ethiopia") == [(0, 8, "Eritrea"), (27, 35, "Ethiopia")]
+
+
+def test_a_prefix_word_is_not_the_country():
+    assert countries_in("pro-Russian fighters and non-Syrian") == []
+
+
+def test_the_table_is_geography_only():
+    table = country_table()
+    assert len(set(table.values())) > 140 and is_country("Colombia") and not is_country("Hill Front")
+    assert all(word == word.lower() for word in table)

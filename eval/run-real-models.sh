@@ -12,7 +12,7 @@ models=(--model rules
         --model "$DIR/smollm2-135m-instruct.gguf"
         --model "$DIR/qwen2.5-coder-0.5b-instruct.gguf"
         --model "$DIR/qwen2.5-coder-1.5b-instruct.gguf")
-for data in eval/datasets/heldout seeds; do
+for data in eval/datasets/dev-other-wars eval/datasets/dev-familiar seeds; do
   /usr/bin/time -f "$data: %e s wall, %M KB max RSS" \
     summarizer compare "${models[@]}" --data "$data" --out "eval/results/$(basename "$data")" --quiet
 done

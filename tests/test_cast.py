@@ -52,9 +52,25 @@ def test_speakers_parties_and_own_sides_come_from_the_kinds():
     cast = cast_of(names, kinds, ARTICLE)
     speakers = cast.speakers(ARTICLE)
     assert [a.canonical for a in speakers] == ["Veldan’s Defence Ministry", "Hill Front", "Relief Society"]
-    assert cast.parties() == ["Hill Front"]
+    assert cast.parties(ARTICLE) == ["Hill Front"]
     assert cast.own_side(speakers[1]) == "Hill Front"
     assert cast.own_side(speakers[2]) is None
+
+
+def test_a_name_the_model_reads_as_a_people_is_a_party_where_the_article_calls_it_one():
+    article = "Zorvan villagers said 12 were killed in Port Amsel; Port Amsel officials said 10."
+    cast = cast_of(["Zorvan", "Port Amsel"], ["country", "country"], article)
+    assert cast.peoples() == ["Zorvan"] and cast.parties(article) == ["Zorvan"]
+
+
+def test_speakers_named_near_a_figure_come_first():
+    names = ["Veldan’s Defence Ministry", "ministry", "Relief Society"]
+    cast = cast_of(names, ["government", "government", "ngo"], ARTICLE)
+    second = ARTICLE.index("The ministry added")
+    both = ["Veldan’s Defence Ministry", "Relief Society"]
+    assert [a.canonical for a in cast.speakers(ARTICLE, (second, len(ARTICLE)))] == both  # "the ministry" is its name
+    assert [a.canonical for a in cast.speakers(ARTICLE, (second + 20, len(ARTICLE)))] == ["Relief Society"]
+    assert [a.canonical for a in cast.speakers(ARTICLE, (0, 20))] == both  # nobody near: everyone
 
 
 def test_a_cut_off_answer_leaves_its_candidate_out():

@@ -99,7 +99,7 @@ def country_mentions(text: str) -> list[tuple[int, int, str]]:
 def side_grounded(side: str, article: str) -> bool:
     """Whether the article gives reason for ``side``: every word of it is a word of the article
     (case aside), or names a country or people the article mentions ("Sudanese army" where the
-    article says "Sudan's army"; "FARC dissidents" where it says "dissidents of the former FARC")."""
+    article says "Sudan's army"; "Hill Front dissidents" where it says "dissidents of the former Hill Front")."""
     words = re.findall(r"[\w'’.-]+", side)
     if not words:
         return False

@@ -47,6 +47,15 @@ _GENERIC = re.compile(
 )
 
 
+_LEADING = re.compile(r"(?:(?:the|a|an)\s+)?", re.IGNORECASE)
+
+
+def _skip_article(article: str, start: int, end: int) -> int:
+    """Where a span starts once a leading "the"/"a"/"an" is left out."""
+    match = _LEADING.match(article, start, end)
+    return match.end() if match else start
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A name or mention the model is asked about: its text and where it first stands."""
@@ -107,11 +116,19 @@ def _is_name(word: str) -> bool:
     return word[:1].isupper() or (word[:1].isdigit() and any(c.isupper() for c in word))
 
 
+def _common_word(text: str, start: int, article: str) -> bool:
+    """One capitalised word that opens a sentence and stands in lower case elsewhere ("Fighting
+    spread ..." beside "the fighting"): an ordinary word, not a name."""
+    opens = start == 0 or re.search(r"(?:^|[.!?\n]\s*|[—–-]\s)$", article[max(0, start - 3) : start]) is not None
+    return " " not in text and opens and re.search(rf"\b{re.escape(text.lower())}\b", article) is not None
+
+
 def find_candidates(article: str) -> list[Candidate]:
     """The article's candidate actors, each once (its first mention), in order."""
     from summarizer.engine.figures import split_sentences
 
     spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
+    spans = [(_skip_article(article, start, end), end) for start, end in spans]
     sentences = split_sentences(article)
     seen: dict[str, Candidate] = {}
     spans = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
@@ -121,6 +138,8 @@ def find_candidates(article: str) -> list[Candidate]:
         text = text.rstrip(".")
         end = start + len(text)
         if len(text) < 2 or len(text) > 80 or text.lower() in seen or any(ch.isdigit() for ch in text[:1]):
+            continue
+        if _common_word(text, start, article):
             continue
         sentence = next(((a, b) for a, b in sentences if a <= start < b), (start, end))
         seen[text.lower()] = Candidate(text, start, end, sentence)

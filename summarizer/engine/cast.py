@@ -75,27 +75,42 @@ class Actor:
 @dataclass(frozen=True)
 class Cast:
     actors: tuple[Actor, ...]
+    people: frozenset[str] = frozenset()  # names the article itself uses as a people (see cast_of)
 
-    def speakers(self, article: str) -> list[Actor]:
-        """Actors that may be a claimant, one per canonical name, in the order of the cast."""
+    def speakers(self, article: str, window: tuple[int, int] | None = None) -> list[Actor]:
+        """Actors that may be a claimant, one per canonical name, in the order of the cast; with a
+        ``window`` (a figure's sentence and those either side), those named in it, if any are:
+        whoever gives a figure is named next to it."""
         seen: dict[str, Actor] = {}
         for actor in self.actors:
             if actor.kind in CLAIMANT_TYPE and can_speak(actor.canonical, article):
                 seen.setdefault(actor.canonical, actor)
-        return list(seen.values())
+        if window is None:
+            return list(seen.values())
+        lo, hi = window
+        near = {a.canonical for a in self.actors if a.name in article[lo:hi] or a.canonical in article[lo:hi]}
+        return [a for name, a in seen.items() if name in near] or list(seen.values())
 
-    def parties(self) -> list[str]:
-        """Names a side may take from the cast: its countries, peoples, forces and armed groups, in
-        the table's short form where the table knows them ("Ukrainian" -> "Ukraine")."""
+    def parties(self, article: str) -> list[str]:
+        """Names a side may take from the cast: its forces and armed groups and the peoples the
+        article names as such, in the table's short form where the table knows them."""
         names: dict[str, None] = {}
         for actor in self.actors:
-            if actor.kind in PARTY_KINDS and not is_generic(actor.canonical):
+            party = actor.kind in ("force", "armed_group") or _short(actor.canonical) in self.peoples()
+            if party and not is_generic(actor.canonical) and can_speak(actor.canonical, article):
                 names.setdefault(_short(actor.canonical), None)
         return list(names)
 
     def peoples(self) -> list[str]:
-        """The parties that are countries or peoples (civilians are counted under these)."""
-        return [_short(a.canonical) for a in self.actors if a.kind == "country" and not is_generic(a.canonical)]
+        """The parties that are countries or peoples (civilians are counted under these): those the
+        model read as such that the table knows or the article calls a people ("Kuki villagers")."""
+        return [
+            _short(a.canonical)
+            for a in self.actors
+            if a.kind == "country"
+            and not is_generic(a.canonical)
+            and (country_of(a.canonical) or a.name in self.people)
+        ]
 
     def own_side(self, actor: Actor) -> str | None:
         """The side an actor's own name settles: the country it holds ("Russia's Defence Ministry",
@@ -182,8 +197,22 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     typed = [(n, k) for n, k in zip(names, kinds, strict=False) if k in KINDS]
     canon = canonical_names([(n, "") for n in names], article)
     by_name = dict(zip(names, canon, strict=True))
+    people = frozenset(
+        n for n, k in typed if k == "country" and _PEOPLE_WORD.search(article, 0) and _called_people(n, article)
+    )
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
-    return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed))
+    return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed), people)
+
+
+# Nouns that make the name before them a people: "Kuki villagers", "the Meitei community".
+_PEOPLE_WORD = re.compile(
+    r"\b(?:community|communities|people|peoples|villagers|residents|families|tribe|tribes|tribal|clan|clans|"
+    r"mob|mobs|youths|men|women|civilians|settlers|herders|farmers|minority|majority)\b"
+)
+
+
+def _called_people(name: str, article: str) -> bool:
+    return re.search(rf"{re.escape(name)}(?:-\w+)?\s+{_PEOPLE_WORD.pattern}", article) is not None
 
 
 def _bare(name: str) -> str:

@@ -122,18 +122,35 @@ def label_figures(
 def read_article_cast(article: str, figures: list[Figure], generate: Generate, totals: dict[str, float]) -> Cast:
     """The article's cast: the parser's candidate actors near the figures, each typed by the model
     in one short answer (a batch, like the figures); a cut-off answer leaves its candidate out."""
-    from summarizer.engine.actors import find_candidates
-    from summarizer.engine.cast import KIND_TOKENS, MAX_ACTORS, cast_of, kind_grammar, read_kind
+    from summarizer.core.countries import country_of
+    from summarizer.engine.actors import Candidate, find_candidates
+    from summarizer.engine.cast import KIND_TOKENS, MAX_ACTORS, canonical_names, cast_of, kind_grammar, read_kind
     from summarizer.engine.figure_prompting import actor_request
 
     candidates = find_candidates(article)
-    asked = _near_figures(candidates, figures, article)[:MAX_ACTORS]
+    near = _near_figures(candidates, figures, article)
+    # A country or people of the table needs no question ("Russia says": a state); a generic mention
+    # is asked under its specific name ("the ministry" as "Veldan's Defence Ministry").
+    known = {c.text: "country" for c in near if country_of(c.text)}
+    names = [c.text for c in candidates]
+    specific = dict(zip(names, canonical_names([(n, "") for n in names], article), strict=True))
+    by_text = {c.text: c for c in candidates}
+    asked: list[Candidate] = []
+    for c in near:
+        target = by_text.get(specific[c.text], c)
+        if c.text not in known and target not in asked:
+            asked.append(target)
+    asked = asked[:MAX_ACTORS]
     requests = [actor_request(article, candidate) for candidate in asked]
     answers = generate("actor", requests, [kind_grammar()] * len(asked), KIND_TOKENS, totals) if asked else []
     totals["actors_asked"] = len(asked)
-    kinds = [read_kind(text) if stopped else None for text, stopped in answers]
-    names = [c.text for c in asked] + [c.text for c in candidates if c not in asked]  # the rest: specific names
-    return cast_of(names, kinds, article)
+    kind_of = {
+        **known,
+        **{c.text: read_kind(t) if stopped else None for c, (t, stopped) in zip(asked, answers, strict=True)},
+    }
+    for c in near:  # a generic mention is the kind its specific name was found to be
+        kind_of.setdefault(c.text, kind_of.get(specific[c.text]))
+    return cast_of(names, [kind_of.get(n) for n in names], article)
 
 
 def _near_figures(candidates: list[Any], figures: list[Figure], article: str) -> list[Any]:
@@ -226,7 +243,19 @@ def _label_grammar(
     the model gives the rest. Any other figure is the model's to judge, "none" included."""
     from summarizer.engine.figure_grammar import figure_grammar
 
-    return figure_grammar(article, grounded, outcomes_named(article[slice(*figure.sentence)]), draft, cast)
+    outcomes = outcomes_named(article[slice(*figure.sentence)])
+    return figure_grammar(article, grounded, outcomes, draft, cast, figure_window(article, figure))
+
+
+def figure_window(article: str, figure: Figure) -> tuple[int, int]:
+    """The figure's sentence and the sentences either side of it: where its claimant is named."""
+    from summarizer.engine.figures import split_sentences
+
+    sentences = split_sentences(article)
+    at = next((i for i, span in enumerate(sentences) if span == figure.sentence), None)
+    if at is None:
+        return figure.sentence
+    return sentences[max(0, at - 1)][0], sentences[min(len(sentences) - 1, at + 1)][1]
 
 
 def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[Figure], list[dict[str, Any] | None]]:

@@ -75,11 +75,14 @@ def figure_grammar(
     outcomes: set[str] | None = None,
     draft: dict[str, Any] | None = None,
     cast: Cast | None = None,
+    window: tuple[int, int] | None = None,
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
     ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
-    only those (and "none") are offered. None offers all. Ungrounded (``--no-grounding``),
+    only those (and "none") are offered. None offers all. ``cast``: the article's cast (claimants
+    and parties come from it); ``window``: the figure's sentence and those either side (the
+    claimants offered are those named there, if any). Ungrounded (``--no-grounding``),
     spans and sides are any short JSON strings: the model's own words, for measuring what
     grounding changes.
     """
@@ -120,7 +123,7 @@ def figure_grammar(
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
         'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
-        _claimant_rule(article, cast, grounded),
+        _claimant_rule(article, cast, grounded, window, draft),
         f"side: {side}",
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
@@ -140,12 +143,23 @@ def figure_grammar(
 _UNNAMED = ',"claimant":null,"claimant_type":"unattributed","claimant_side":null'
 
 
-def _claimant_rule(article: str, cast: Cast | None, grounded: bool) -> str:
-    """Who gives the figure: nobody named, or a cast member that can speak, its type forced from
-    its kind; without a cast (or ungrounded), any article span and a type the model picks."""
-    from summarizer.engine.cast import CLAIMANT_TYPE, NEUTRAL_KINDS
+def _claimant_rule(
+    article: str,
+    cast: Cast | None,
+    grounded: bool,
+    window: tuple[int, int] | None = None,
+    draft: dict[str, Any] | None = None,
+) -> str:
+    """Who gives the figure: nobody named, or a cast member that can speak named near the figure
+    (the rule reader's claimant of the same figure too), in its canonical name, with the type the
+    model reads for it here; without a cast (or ungrounded), any article span."""
+    from summarizer.engine.cast import Actor, can_speak
 
-    speakers = cast.speakers(article) if cast and grounded else []
+    speakers = cast.speakers(article, window) if cast and grounded else []
+    drafted = (draft or {}).get("claimant")
+    if speakers and drafted and drafted in article and can_speak(drafted, article):
+        if drafted not in {a.canonical for a in speakers}:
+            speakers.append(Actor(drafted, "government", drafted))
     if not speakers:
         return (
             f"claimant: {_lit(_UNNAMED)} "
@@ -155,8 +169,6 @@ def _claimant_rule(article: str, cast: Cast | None, grounded: bool) -> str:
     def side_of(actor: Actor) -> str:
         # A neutral body has no side; a name that holds its side ("Russia's Defence Ministry") has
         # that one or none (a foreign ministry that is no party); any other, one of the article's.
-        if actor.kind in NEUTRAL_KINDS:
-            return ' ",\\"claimant_side\\":null"'
         own = cast.own_side(actor) if cast else None
         return (
             f' ",\\"claimant_side\\":" ("null" | {_lit(json.dumps(own, ensure_ascii=False))})'
@@ -165,7 +177,8 @@ def _claimant_rule(article: str, cast: Cast | None, grounded: bool) -> str:
         )
 
     named = [
-        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"{CLAIMANT_TYPE[a.kind]}"')
+        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"')
+        + ' NAMED_TYPE "\\""'
         + side_of(a)
         for a in speakers
     ]
@@ -174,7 +187,7 @@ def _claimant_rule(article: str, cast: Cast | None, grounded: bool) -> str:
 
 def article_sides(article: str, cast: Cast | None = None) -> tuple[str, ...]:
     """The side names of ``article`` (and its cast): computed once per article, not per figure."""
-    return _sides(article, tuple(cast.parties()) if cast else None)
+    return _sides(article, tuple(cast.parties(article)) if cast else None)
 
 
 @lru_cache(maxsize=4)

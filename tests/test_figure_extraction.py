@@ -188,16 +188,17 @@ def test_summaries_are_clipped_at_a_sentence_end():
 def test_every_candidate_figure_is_asked_with_its_draft():
     article = (
         "Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
-        "Strikes killed 12 people."
+        "Strikes killed 12 people. A mob set upon 4 men."
     )
     draft = {
         "count": {"value": 23, "qualifier": "exact", "upper": None},
         "evidence": "This figure includes 23 children.",
     }
     figures, drafts = figures_to_label(article, [draft])
-    # no list of harm words decides: "deployed" is the model's to read (it may answer "none")
-    assert [f.count["value"] for f in figures] == [50000, 23, 12]
-    assert drafts == [None, draft, None]
+    # no list of harm words decides ("set upon" is the model's to read, "none" allowed); troops
+    # deployed are among the counts the contract leaves out, which the parser does not offer
+    assert [f.count["value"] for f in figures] == [23, 12, 4]
+    assert drafts == [draft, None, None]
 
 
 def test_the_cast_is_read_once_and_recorded():

@@ -58,12 +58,14 @@ def test_sides_come_from_the_article_and_its_cast(accepts):
     assert not accepts(label("Relief Office"), cast=CAST)  # an aid body is no side
 
 
-def test_the_claimant_is_a_cast_member_that_can_speak(accepts):
+def test_the_claimant_is_a_cast_member_that_can_speak_with_its_kind_as_type(accepts):
     assert accepts(label("Eritrea"), cast=CAST)
-    assert accepts(label("Eritrea", kind="ngo"), cast=CAST)  # the model reads the type with the figure in view
+    assert not accepts(label("Eritrea", kind="ngo"), cast=CAST)  # the type is the kind the model read in the cast
     assert not accepts(label("Eritrea", claimant="ADIGRAT"), cast=CAST)  # a dateline never claims
     assert not accepts(label("Eritrea", claimant="Eritrean strikes killed"), cast=CAST)  # no free span
+    # a neutral body claims with no side
     assert accepts(label("Eritrea", claimant="Relief Office", claimant_side=None, kind="ngo"), cast=CAST)
+    assert not accepts(label("Eritrea", claimant="Relief Office", claimant_side="Eritrea", kind="ngo"), cast=CAST)
 
 
 def test_a_generic_mention_is_written_with_its_specific_name(accepts):

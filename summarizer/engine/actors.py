@@ -23,7 +23,7 @@ BODY_NOUNS = frozenset(
     "group network media newspaper channel broadcaster governor mayor commander minister president "
     "presidency junta administration service services staff command headquarters observatory mission "
     "organisation organization ngo charity society union coalition front movement party guard guards "
-    "prosecutor prosecutors court ombudsman inspector police's army's".split()
+    "prosecutor prosecutors court ombudsman inspector director chief head secretary general police's army's".split()
 )
 _CONNECTORS = frozenset("of for the de du des al el la &".split())
 # Capitalised words that open sentences or stand for nobody.
@@ -79,6 +79,10 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
         start, j = tokens[i][0], i
         while j + 1 < len(tokens) and "\n" not in article[tokens[j][1] : tokens[j + 1][0]]:
             nxt = tokens[j + 1][2]
+            initial = tokens[j][2] in _TITLES or re.fullmatch(r"[A-Z](?:\.[A-Z])*", tokens[j][2])
+            if nxt == "." and initial and j + 2 < len(tokens) and _is_name(tokens[j + 2][2]):
+                j += 2  # "Lt. Gen. Rajiv Ghai", "A.K. Bharti": a title's or an initial's full stop is inside the name
+                continue
             if _is_name(nxt) and nxt.rstrip(".") not in _NOT_NAMES - _TITLES:
                 j += 1
                 continue

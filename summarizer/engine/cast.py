@@ -53,7 +53,7 @@ CLAIMANT_TYPE = {
     "media": "media",
     "witness": "witness",
 }
-NEUTRAL_KINDS = frozenset({"international", "ngo", "media"})  # claimant_side null, says the contract
+NEUTRAL_KINDS = frozenset({"international", "ngo"})  # claimant_side null, says the contract
 PARTY_KINDS = frozenset({"country", "force", "armed_group"})  # what a side may name
 MAX_ACTORS = 40  # candidates asked about per article, those near figures first
 KIND_TOKENS = 12  # {"kind":"international"} is a handful of tokens, most of them forced

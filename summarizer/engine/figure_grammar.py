@@ -151,9 +151,9 @@ def _claimant_rule(
     draft: dict[str, Any] | None = None,
 ) -> str:
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
-    (the rule reader's claimant of the same figure too), in its canonical name, with the type the
-    model reads for it here; without a cast (or ungrounded), any article span."""
-    from summarizer.engine.cast import Actor, can_speak
+    (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
+    the model read for it in the cast; without a cast (or ungrounded), any article span."""
+    from summarizer.engine.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
 
     speakers = cast.speakers(article, window) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
@@ -169,6 +169,8 @@ def _claimant_rule(
     def side_of(actor: Actor) -> str:
         # A neutral body has no side; a name that holds its side ("Russia's Defence Ministry") has
         # that one or none (a foreign ministry that is no party); any other, one of the article's.
+        if actor.kind in NEUTRAL_KINDS:
+            return ' ",\\"claimant_side\\":null"'
         own = cast.own_side(actor) if cast else None
         return (
             f' ",\\"claimant_side\\":" ("null" | {_lit(json.dumps(own, ensure_ascii=False))})'
@@ -177,8 +179,7 @@ def _claimant_rule(
         )
 
     named = [
-        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"')
-        + ' NAMED_TYPE "\\""'
+        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"{CLAIMANT_TYPE[a.kind]}"')
         + side_of(a)
         for a in speakers
     ]

@@ -24,7 +24,9 @@ OUTCOME_WORDS = {
     **_words("killed_or_injured", "casualties casualty losses"),
     **_words("missing", "missing unaccounted"),
     **_words(
-        "captured", "captured abducted abduction abductions kidnapped kidnapping kidnappings hostages hostage captives"
+        "captured",
+        "captured abducted abduction abductions kidnapped kidnapping kidnappings hostages hostage captives "
+        "surrendered detained",
     ),
     **_words("displaced", "displaced displacement fled flee fleeing refugees evacuated uprooted homeless expelled"),
     **_words(

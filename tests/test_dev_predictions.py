@@ -36,7 +36,9 @@ def test_there_are_committed_documents_of_every_development_set():
     assert {name for name, _ in PREDICTIONS} >= {"seeds", "dev-familiar", "dev-other-wars"}
 
 
-@pytest.mark.parametrize("name, path", PREDICTIONS, ids=[f"{n}/{p.parent.parent.name}/{p.stem}" for n, p in PREDICTIONS])
+@pytest.mark.parametrize(
+    "name, path", PREDICTIONS, ids=[f"{n}/{p.parent.parent.name}/{p.stem}" for n, p in PREDICTIONS]
+)
 def test_no_claimant_is_a_place_a_date_or_a_dateline(name, path):
     data = DATASETS[name]
     article = (data / "articles" / f"{path.stem}.txt").read_text(encoding="utf-8")

@@ -253,7 +253,9 @@ def test_unseen_articles_read_correctly():
     assert one(gaza, value=1900000)["outcome"] == "displaced"
 
     sudan = claims_of(UNSEEN["sudan"])
-    assert one(sudan, value=12)["claimant_type"] == "ngo" and one(sudan, value=12)["perpetrator_side"] == "RSF"
+    # The rule reader knows countries, not armed groups (no table of one war's actors): the RSF's
+    # attack has no perpetrator it can name.
+    assert one(sudan, value=12)["claimant_type"] == "ngo" and one(sudan, value=12)["perpetrator_side"] is None
     assert one(sudan, value=54)["outcome"] == "injured"
     unhcr = one(sudan, value=11000000)
     assert (unhcr["outcome"], unhcr["claimant_type"], unhcr["claimant_side"]) == (
@@ -380,7 +382,7 @@ def test_safety_net_drops_invalid_claims():
     "sentence, perpetrator, victim",
     [
         ("An Israeli air strike on a school killed 31 people, the ministry said.", "Israel", None),
-        ("Between 200 and 300 civilians were killed when RSF fighters stormed the village.", "RSF", None),
+        ("Between 200 and 300 civilians were killed when Eritrean troops stormed the village.", "Eritrea", None),
         ("A Myanmar military air strike on a monastery killed 22 villagers.", "Myanmar military", None),
         ("Twenty-three civilians were killed in air strikes by Syrian government warplanes.", "Syria government", None),
         ("Ukraine's General Staff said Russia had lost 1,210 troops over the past day.", None, "Russia"),

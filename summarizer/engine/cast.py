@@ -53,6 +53,10 @@ CLAIMANT_TYPE = {
     "media": "media",
     "witness": "witness",
 }
+# Kinds that never claim. "victims" is not among them: a small model reads a speaker ("Doctors
+# Network") as the victims it counts more often than it takes the victims for a speaker, and a
+# name holding a number ("Twelve soldiers") never claims anyway (can_speak).
+NOT_SPEAKERS = frozenset({"place", "date", "other"})
 NEUTRAL_KINDS = frozenset({"international", "ngo"})  # claimant_side null, says the contract
 PARTY_KINDS = frozenset({"country", "force", "armed_group"})  # what a side may name
 MAX_ACTORS = 40  # candidates asked about per article, those near figures first
@@ -83,7 +87,7 @@ class Cast:
         whoever gives a figure is named next to it."""
         seen: dict[str, Actor] = {}
         for actor in self.actors:
-            if actor.kind in CLAIMANT_TYPE and can_speak(actor.canonical, article):
+            if actor.kind not in NOT_SPEAKERS and can_speak(actor.canonical, article):
                 seen.setdefault(actor.canonical, actor)
         if window is None:
             return list(seen.values())

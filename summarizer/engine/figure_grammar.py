@@ -178,8 +178,14 @@ def _claimant_rule(
             else ' ",\\"claimant_side\\":" side'
         )
 
+    def type_of(actor: Actor) -> str:  # the kind the model read, or its reading here where that kind claims nothing
+        kind = CLAIMANT_TYPE.get(actor.kind)
+        return _lit(f'{kind}"') if kind else 'NAMED_TYPE "\\""'
+
     named = [
-        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"{CLAIMANT_TYPE[a.kind]}"')
+        _lit(f',"claimant":{json.dumps(a.canonical, ensure_ascii=False)},"claimant_type":"')
+        + " "
+        + type_of(a)
         + side_of(a)
         for a in speakers
     ]

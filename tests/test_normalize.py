@@ -175,3 +175,18 @@ def test_keys_are_readable():
 )
 def test_singular(plural, single):
     assert singular(plural) == single
+
+
+def test_sides_are_read_through_the_shared_table_of_countries():
+    from summarizer.evaluation.normalize import same_side
+
+    assert same_side("Congo", "Democratic Republic of Congo") and same_side("Congolese forces", "Congo")
+    assert same_side("Eritrean troops", "Eritrea") and same_side("US", "United States")
+    assert not same_side("Sudanese army", "Sudan")  # a country's army that is a party of its own stays one
+
+
+def test_ranks_and_forms_of_address_are_not_part_of_a_claimant_s_name():
+    from summarizer.evaluation.normalize import same_claimant
+
+    assert same_claimant("Rajiv Ghai", "Lt. Gen. Rajiv Ghai") and same_claimant("Dr. Ana Ruiz", "Ana Ruiz")
+    assert not same_claimant("Rajiv Ghai", "Ahmed Chaudhry")

@@ -96,11 +96,12 @@ class Cast:
         return [a for name, a in seen.items() if name in near] or list(seen.values())
 
     def parties(self, article: str) -> list[str]:
-        """Names a side may take from the cast: its forces and armed groups and the peoples the
-        article names as such, in the table's short form where the table knows them."""
+        """Names a side may take from the cast: its armed groups and the peoples the article names
+        as such, in the table's short form where the table knows them. A state's force is its
+        country's side ("India" for a state police), which the country's mention already gives."""
         names: dict[str, None] = {}
         for actor in self.actors:
-            party = actor.kind in ("force", "armed_group") or _short(actor.canonical) in self.peoples()
+            party = actor.kind == "armed_group" or _short(actor.canonical) in self.peoples()
             if party and not is_generic(actor.canonical) and can_speak(actor.canonical, article):
                 names.setdefault(_short(actor.canonical), None)
         return list(names)

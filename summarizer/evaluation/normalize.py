@@ -199,6 +199,26 @@ CLAIMANT_TITLE_WORDS: frozenset[str] = frozenset(
         "chief",
         "mayor",
         "governor",
+        # ranks and forms of address: "Lt. Gen. Rajiv Ghai" is "Rajiv Ghai"
+        "lt",
+        "lieutenant",
+        "gen",
+        "general",
+        "col",
+        "colonel",
+        "maj",
+        "major",
+        "capt",
+        "captain",
+        "brig",
+        "brigadier",
+        "sgt",
+        "marshal",
+        "commander",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
     }
 )
 
@@ -317,12 +337,26 @@ def _side_phrases() -> dict[str, str]:
     return {_basic(variant): canonical for canonical, variants in SIDE_ALIASES.items() for variant in variants}
 
 
+@lru_cache(maxsize=1)
+def _country_phrases() -> dict[str, str]:
+    """The shared table of countries and peoples (summarizer/core/data/countries.tsv), folded: every
+    word or phrase that names one -> its short name as one token ("congolese", "dr congo" ->
+    "democratic_republic_of_congo"), so the scorer reads sides as the grammar and validation do."""
+    from summarizer.core.countries import country_table
+
+    def token(name: str) -> str:
+        return _basic(name).replace(" ", "_")
+
+    return {_basic(phrase): token(name) for phrase, name in country_table().items() if _basic(phrase)}
+
+
 @lru_cache(maxsize=4096)
 def side_key(text: str) -> str:
     """Canonical key of a party: folded, side aliases, then "<country> forces/army/..." -> "<country>"."""
-    tokens = _replace_phrases(_basic(text), _side_phrases()).split()
-    countries = [t for t in tokens if t in COUNTRY_TOKENS]
-    if len(set(countries)) == 1 and all(t in COUNTRY_TOKENS or t in GENERIC_SIDE_WORDS for t in tokens):
+    tokens = _replace_phrases(_replace_phrases(_basic(text), _side_phrases()), _country_phrases()).split()
+    known = COUNTRY_TOKENS | set(_country_phrases().values())
+    countries = [t for t in tokens if t in known]
+    if len(set(countries)) == 1 and all(t in known or t in GENERIC_SIDE_WORDS for t in tokens):
         return countries[0]
     return " ".join(tokens)
 

@@ -15,7 +15,9 @@ number property, so the grammar builder, the validator and the scorer all read i
 
 * ``"x-grounded": "span"``: a string that is a verbatim span of the article;
 * ``"x-grounded": "number"``: a number that occurs in the article (digits, words, vague words);
-* ``"x-grounded": "numbers"``: free text in which every number is one of the article's.
+* ``"x-grounded": "numbers"``: free text in which every number is one of the article's;
+* ``"x-grounded": "side"``: a party the article gives reason for: a country or people it mentions
+  (in the short form of :mod:`summarizer.core.countries`), or its own words.
 
 JSON Schema validators ignore unknown keywords, so a schema with ``x-grounded`` is still a plain
 JSON Schema; :func:`~summarizer.core.schema_paths.plain_schema` strips them for tools that are

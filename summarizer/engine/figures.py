@@ -140,7 +140,7 @@ def _is_count(article: str, mention: NumberMention) -> bool:
     if _NOT_A_COUNT_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(after):
         return False
     if re.search(r"[A-Za-z]-?$", before) and mention.text[:1].isdigit():
-        return False  # part of a name: "M23", "Su-35", "T-72"
+        return False  # part of a name: "K23", "Su-35", "T-72"
     if _OUT_OF_SCOPE_NOUN.match(after) or _OUT_OF_SCOPE_VERB.search(before):
         return False  # the contract's out-of-scope counts: places, events, spans of time, what was deployed or fired
     if re.fullmatch(r"(1[89]|20)\d\d", mention.text):

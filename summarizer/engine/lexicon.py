@@ -1,44 +1,22 @@
-"""Words that name an outcome: shared by the rule baseline and figure-guided extraction.
+"""Words that name an outcome or a kind of body: shared by the rule baseline and figure-guided extraction.
 
-Data, in one place: extend it here. Keys are lower-case words; values are outcomes of
-the claims schema.
+The words are data (``data/lexicon.toml``): generic English, no particular actor. Keys are
+lower-case words; values are outcomes and claimant types of the claims schema.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
+_LEXICON = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))
 
-def _words(outcome: str, words: str) -> dict[str, str]:
-    return dict.fromkeys(words.split(), outcome)
-
-
-OUTCOME_WORDS = {
-    **_words(
-        "killed",
-        "killed kill kills killing dead deaths death died die dying fatalities fatality deceased slain lives toll "
-        "massacred massacre massacres murdered murder murders executed execution executions lynched lynching "
-        "beheaded beheading bodies corpses",
-    ),
-    **_words("injured", "injured injuring injuries injury wounded wounding wounds hurt maimed"),
-    **_words("killed_or_injured", "casualties casualty losses"),
-    **_words("missing", "missing unaccounted"),
-    **_words(
-        "captured",
-        "captured abducted abduction abductions kidnapped kidnapping kidnappings hostages hostage captives "
-        "surrendered detained",
-    ),
-    **_words("displaced", "displaced displacement fled flee fleeing refugees evacuated uprooted homeless expelled"),
-    **_words(
-        "equipment_destroyed",
-        "destroyed destroying destroy destroys downed intercepted intercepting "
-        "intercept jammed jamming neutralised neutralized suppressed eliminated lost torched burned burnt "
-        "razed demolished flattened looted",
-    ),
+OUTCOME_WORDS: dict[str, str] = {
+    word: outcome for outcome, words in _LEXICON["outcomes"].items() for word in str(words).split()
 }
-# Words that name no single outcome but open every outcome to a figure ("losses" of
-# equipment, "lost" soldiers, "shot down"): the model decides.
-_OPEN_WORDS = {"lost", "losses", "shot", "neutralised", "neutralized", "eliminated"}
+# Words that name no single outcome but open every outcome to a figure: the model decides.
+_OPEN_WORDS = frozenset(str(_LEXICON["open"]["words"]).split())
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -57,43 +35,15 @@ def outcomes_named(text: str) -> set[str] | None:
     return named or None
 
 
-# Words that make a claimant one kind of body, checked as words of its name (and, in the rule
-# reader, of its apposition). First match wins. No match: "state" for the rule reader (ministries,
-# armies, officials, countries); figure-guided extraction keeps the model's answer.
-# Generic words only: a name is typed by what kind of body it says it is ("militia", "monitor"),
-# never by a list of particular bodies.
-CLAIMANT_TYPES = [  # first match wins: checked as words of the claimant and its apposition
-    (
-        "armed_group",
-        "militia, militias, rebels, rebel, insurgents, separatists, militants, jihadists, guerrillas, "
-        "paramilitary, gang, gangs",
-    ),
-    (
-        "international_organization",
-        "united nations, high commissioner, refugee agency, peacekeeping mission, peacekeepers, "
-        "international organization, international organisation",
-    ),
-    (
-        "ngo",
-        "ngo, monitor, observatory, council, center, centre, institute, watch, organizations, "
-        "organization, foundation, charity, think tank, humanitarian, network, association, society, "
-        "syndicate, coalition, group, groups",
-    ),
-    (
-        "media",
-        "agency, news, times, post, media, outlet, newspaper, channel, tv, television, broadcaster",
-    ),
-    ("witness", "witness, witnesses, eyewitness, survivor, survivors, locals, residents"),
-]
+# Checked as words of the claimant and its apposition, in this order: first match wins. No match:
+# "state" for the rule reader (ministries, armies, officials, countries).
+CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in _LEXICON["claimant_types"].items()]
 _NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-hill", "u.s"
 
 
 NON_PARTY_TYPES = {"international_organization", "ngo"}  # claimant_side null, says the contract
 # Cue words that name many kinds of body ("the group said" may be an armed group).
-WEAK_TYPE_WORDS = frozenset(
-    "group groups council center centre network association society coalition "
-    "organization organizations institute foundation agency".split()
-)
+WEAK_TYPE_WORDS = frozenset(str(_LEXICON["weak"]["words"]).split())
 
 
 def claimant_type_named(name: str, weak: bool = True) -> str | None:

@@ -6,9 +6,11 @@ whose one-line message names the file and what is wrong with it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +25,7 @@ __all__ = [
     "write_json_atomic",
     "write_text_atomic",
     "write_bytes_atomic",
+    "write_target",
     "article_id",
     "list_article_paths",
     "check_output_folder",
@@ -118,11 +121,13 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path``: the file is whole or absent, even on Ctrl-C.
 
     The bytes go to a temporary file of a unique name in the same folder, then
-    ``os.replace`` puts it in place, so two processes writing the same report never
-    share a temporary file: the last to finish wins, and neither crashes. OutputError
+    ``os.replace`` puts it in place (a symlink is written through, to its target, and
+    kept; anything but a regular file is refused, see :func:`write_target`), so two
+    processes writing the same report never share a temporary file: the last to finish
+    wins, and neither crashes. OutputError
     naming ``path`` if it cannot be written.
     """
-    path = Path(path)
+    path = write_target(path)
     # pid plus random: unique across processes and threads; O_EXCL makes sure of it.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
@@ -141,6 +146,32 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         if isinstance(error, OSError):
             raise _output_error(error, path) from None
         raise
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def write_target(path: str | Path) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the regular file a symlink at ``path``
+    leads to (the link is kept). OutputError naming ``path`` for a folder, a named pipe, a device,
+    a socket, a link to a missing file or a link loop: none of them is ever replaced."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows links
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise OutputError("is a link to a missing file; refusing to write through it", path) from None
+        return path
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OutputError("is a symlink loop", path) from None
+        return path  # e.g. a folder we cannot search: the write says why, naming the file
+    if stat.S_ISDIR(mode):
+        raise OutputError("is a folder, expected a file", path)
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a socket or other special file")
+        raise OutputError(f"is not a regular file ({kind}); refusing to replace it", path)
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def _output_error(error: OSError, path: Path) -> OutputError:
@@ -186,8 +217,7 @@ def check_output_file(path: str | Path, make_parent: bool = True) -> None:
     ``make_parent``: whether a missing parent folder will be made (reports) or is an
     error (``--jsonl``, which is appended to)."""
     path = Path(path)
-    if path.is_dir():
-        raise OutputError("is a folder, expected a file", path)
+    write_target(path)  # a folder, a pipe, a device, a bad link: refused before any model runs
     if not make_parent and not path.parent.exists():
         raise OutputError(f"folder {path.parent} not found", path)
     problem = _folder_problem(path.parent, path)

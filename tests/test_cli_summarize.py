@@ -482,3 +482,22 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
 def test_unknown_strategy_or_summary_mode_is_a_usage_error(no_model_load, inputs, options, message):
     result = run("summarize", inputs / "good.txt", *options, "--quiet")
     assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "option, line",
+    [
+        ("retries=-1", "retries=-1: must be at least 0"),
+        ("timeout=0", "timeout=0: must be greater than 0"),
+        ("base_url=http://u:PASSWORD@127.0.0.1:9/v1", "base_url='http://[redacted]@127.0.0.1:9/v1': holds a user name"),
+    ],
+)
+def test_a_server_option_out_of_range_is_one_line_before_anything_is_sent(tmp_path, option, line):
+    """Issue 22, item 7: retries=-1 was an AssertionError, timeout=0 passed, a password was printed."""
+    article = tmp_path / "a.txt"
+    article.write_text("5 people were killed.", encoding="utf-8")
+    url = [] if option.startswith("base_url") else ["--base-url", "http://127.0.0.1:9/v1"]
+    result = run("summarize", article, "--backend", "openai", "--model", "m", *url, "--backend-opt", option, "-q")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {line}") and result.stderr.count("\n") == 1
+    assert "PASSWORD" not in result.stderr

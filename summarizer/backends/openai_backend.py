@@ -14,6 +14,7 @@ Only the standard library is used (urllib), so requests go out from many threads
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import time
@@ -26,9 +27,9 @@ from typing import Any, ClassVar, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
-from summarizer.backends.options import task_field
+from summarizer.backends.options import ranged, task_field
 from summarizer.core.errors import ModelError
-from summarizer.core.urls import redact
+from summarizer.core.urls import redact, url_problem
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
 GRAMMAR_FIELDS = {
@@ -205,13 +206,13 @@ class OpenAIOptions:
     figure requests sent at once (``--strategy figures``), over all articles. ``task``: what to
     extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
 
-    base_url: str
+    base_url: str = ranged(dataclasses.MISSING, check=url_problem)
     api_key_env: str | None = None
     dialect: Literal["auto", "vllm", "sglang", "llama", "json-schema"] = "auto"
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = MAX_RETRIES
-    backoff: float = 1.0
-    in_flight: int = DEFAULT_IN_FLIGHT
+    timeout: float = ranged(DEFAULT_TIMEOUT, above=0)
+    retries: int = ranged(MAX_RETRIES, minimum=0)
+    backoff: float = ranged(1.0, minimum=0)
+    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1)
     task: Any = task_field()
 
 
@@ -227,8 +228,6 @@ class OpenAIBackend(Backend):
         from summarizer.core.task import load_task
 
         base_url, dialect = options.base_url, options.dialect
-        if not base_url.startswith(("http://", "https://")):
-            raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
         if dialect not in DIALECTS:
             raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
         self._model_name = model

@@ -501,3 +501,17 @@ def test_a_server_option_out_of_range_is_one_line_before_anything_is_sent(tmp_pa
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {line}") and result.stderr.count("\n") == 1
     assert "PASSWORD" not in result.stderr
+
+
+def test_a_link_loop_and_a_pipe_in_the_folder_are_one_line_each_and_the_run_goes_on(echo, inputs, tmp_path):
+    """Issue 22, item 8: a loop was a RuntimeError traceback, a pipe hung the run forever."""
+    import os
+
+    (inputs / "loop.txt").symlink_to(inputs / "loop.txt")
+    os.mkfifo(inputs / "pipe.txt")
+    out = tmp_path / "out"
+    result = run("summarize", inputs, "--out", out, "--quiet")
+    assert result.exit_code == 1
+    assert f"error: {inputs}/loop.txt: is a symlink loop" in error_lines(result)
+    assert f"error: {inputs}/pipe.txt: is not a regular file (a named pipe); not read" in error_lines(result)
+    assert [p.name for p in out.iterdir()] == ["good.json"]

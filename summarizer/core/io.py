@@ -28,22 +28,47 @@ __all__ = [
     "write_target",
     "article_id",
     "list_article_paths",
+    "folder_files",
     "check_output_folder",
     "check_output_file",
     "open_for_append",
 ]
 
 
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _special_kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "a socket or other special file")
+
+
 def _read_bytes(path: str | Path) -> bytes:
+    """The bytes of the regular file at ``path`` (a symlink to one is followed); InputError naming
+    it for anything else: missing, a folder, a pipe (reading one waits forever), a device, a socket,
+    a link to nothing, a link loop, a file we may not read."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path)
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError("is a link to a missing file" if os.path.islink(path) else "file not found", path) from None
+    except OSError as error:
+        loop = error.errno == errno.ELOOP
+        raise InputError("is a symlink loop" if loop else f"cannot read file: {error.strerror}", path) from None
+    if stat.S_ISDIR(mode):
         raise InputError("is a directory, expected a file", path)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"is not a regular file ({_special_kind(mode)}); not read", path)
     try:
         return path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", path) from None
+
+
+def folder_files(folder: str | Path, suffix: str) -> list[Path]:
+    """The entries of ``folder`` whose names end in ``suffix`` (``.txt``), sorted: the one input
+    walker. Nothing is followed or opened here; an entry that is no readable regular file fails
+    on its own when read (one line naming it), so the others go on."""
+    return sorted(Path(folder).glob(f"*{suffix}"))
 
 
 def _decode(data: bytes, source: str | Path) -> str:
@@ -148,9 +173,6 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
 def write_target(path: str | Path) -> Path:
     """The file a write to ``path`` replaces: ``path``, or the regular file a symlink at ``path``
     leads to (the link is kept). OutputError naming ``path`` for a folder, a named pipe, a device,
@@ -169,8 +191,7 @@ def write_target(path: str | Path) -> Path:
     if stat.S_ISDIR(mode):
         raise OutputError("is a folder, expected a file", path)
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "a socket or other special file")
-        raise OutputError(f"is not a regular file ({kind}); refusing to replace it", path)
+        raise OutputError(f"is not a regular file ({_special_kind(mode)}); refusing to replace it", path)
     return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
@@ -246,7 +267,7 @@ def list_article_paths(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError("file or folder not found", path)
         if path.is_dir():
-            articles = sorted(path.glob("*.txt"))
+            articles = folder_files(path, ".txt")
             if not articles:
                 raise InputError("folder has no *.txt articles", path)
             found.extend(articles)

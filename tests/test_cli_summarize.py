@@ -515,3 +515,20 @@ def test_a_link_loop_and_a_pipe_in_the_folder_are_one_line_each_and_the_run_goes
     assert f"error: {inputs}/loop.txt: is a symlink loop" in error_lines(result)
     assert f"error: {inputs}/pipe.txt: is not a regular file (a named pipe); not read" in error_lines(result)
     assert [p.name for p in out.iterdir()] == ["good.json"]
+
+
+def test_a_corrupt_store_row_is_one_warning_and_the_article_is_generated_again(echo, inputs, tmp_path):
+    """Issue 22, item 9: a row whose document is not JSON was a JSONDecodeError on lookup."""
+    import sqlite3
+
+    store = tmp_path / "runs.sqlite3"
+    assert run("summarize", inputs / "good.txt", "--store", store, "-q").exit_code == 0
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE generations SET document = '{broken'")
+    result = run("summarize", inputs / "good.txt", "--store", store, "-q")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"summary": "Good", "claims": []}
+    assert result.stderr == (
+        f"warning: {store}: run store row 1 is corrupt (document: not JSON); it is not used, "
+        "the article is generated again\n"
+    )
+    assert _stored(store) == 2

@@ -20,6 +20,7 @@ from summarizer.core.errors import InputError, OutputError
 
 __all__ = [
     "read_article",
+    "read_text",
     "article_text",
     "read_json",
     "write_json_atomic",
@@ -91,6 +92,15 @@ def article_text(data: bytes, source: str | Path) -> str:
     text = _decode(data, source)
     if not text.strip():
         raise InputError("article is empty", source)
+    return text
+
+
+def read_text(path: str | Path) -> str:
+    """The text file at ``path`` (a task's instructions, a schema); InputError if it cannot be read
+    (see :func:`read_article`) or holds nothing but whitespace ("file is empty")."""
+    text = _read_text(path)
+    if not text.strip():
+        raise InputError("file is empty", path)
     return text
 
 

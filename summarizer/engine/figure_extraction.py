@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.engine.article_limits import cap_figures
 from summarizer.engine.figures import Figure, find_figures
 from summarizer.engine.lexicon import (
     GROUP_PHRASES,
@@ -203,7 +204,7 @@ def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[F
         for figure, draft in figures
         if draft is not None or names_harm(article[slice(*figure.sentence)])
     ]
-    return [figure for figure, _ in kept], [draft for _, draft in kept]
+    return cap_figures([figure for figure, _ in kept], [draft for _, draft in kept])  # bounded per article
 
 
 def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dict[str, Any] | None:

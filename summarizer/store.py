@@ -21,6 +21,7 @@ import os
 import sqlite3
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from typing import Any
 
 from summarizer import __version__
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.core.errors import InputError, ModelError
+from summarizer.core.errors import InputError, ModelError, SummarizerWarning
 from summarizer.core.stats import Stats
 from summarizer.core.status import Status
 from summarizer.core.task import load_task
@@ -210,7 +211,25 @@ class RunStore:
             f"SELECT * FROM generations WHERE cache_key = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
             (key, *CACHEABLE_STATUSES),
         ).fetchone()
-        return _row_to_generation(row) if row else None
+        # A corrupt latest row is never served: the article is generated again, and the new row,
+        # recorded after it, is the one found from then on (so the row is reported once).
+        read = self._read_rows([row]) if row else []
+        return read[0] if read else None
+
+    def _read_rows(self, rows: list[sqlite3.Row]) -> list[StoredGeneration]:
+        """The rows that can be read; each corrupt one is a StoreWarning naming it, and left out."""
+        read = []
+        for row in rows:
+            try:
+                read.append(_row_to_generation(row))
+            except _CorruptRow as problem:
+                warnings.warn(
+                    f"{self.path}: run store row {row['id']} is corrupt ({problem}); "
+                    "it is not used, the article is generated again",
+                    StoreWarning,
+                    stacklevel=3,
+                )
+        return read
 
     def record(
         self,
@@ -262,7 +281,7 @@ class RunStore:
             rows = self._execute("SELECT * FROM generations ORDER BY id").fetchall()
         else:
             rows = self._execute("SELECT * FROM generations WHERE model = ? ORDER BY id", (model,)).fetchall()
-        return [_row_to_generation(row) for row in rows]
+        return self._read_rows(rows)
 
     def count(self) -> int:
         """How many generations the store holds."""
@@ -428,13 +447,56 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+class StoreWarning(SummarizerWarning):
+    """A row of the run store that cannot be read: it is left out, and its article generated again."""
+
+
+class _CorruptRow(Exception):
+    """One column of a row that is not what the store writes: ``str()`` is ``column: problem``."""
+
+
+_TEXT_COLUMNS = ("cache_key", "model", "backend", "article_hash", "raw", "created_at")
+# Statuses that always come with a document (a truncated or invalid one may have none).
+_WITH_DOCUMENT = (Status.OK, Status.UNGROUNDED)
+
+
+def _json_object(row: sqlite3.Row, column: str, optional: bool = False) -> dict[str, Any] | None:
+    value = row[column]
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _CorruptRow(f"{column}: not text")
+    try:
+        parsed = json.loads(value, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise _CorruptRow(f"{column}: not JSON") from None
+    if not isinstance(parsed, dict):
+        raise _CorruptRow(f"{column}: not a JSON object")
+    return parsed
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity: the store never writes them
+
+
 def _row_to_generation(row: sqlite3.Row) -> StoredGeneration:
+    """The row as a generation, every column checked (the one reader of rows); _CorruptRow if not."""
+    for column in _TEXT_COLUMNS:
+        if not isinstance(row[column], str):
+            raise _CorruptRow(f"{column}: not text")
+    if row["reason"] is not None and not isinstance(row["reason"], str):
+        raise _CorruptRow("reason: not text")
+    if row["status"] not in {s.value for s in Status}:
+        raise _CorruptRow(f"status: not a status ({row['status']!r})")
+    document = _json_object(row, "document", optional=True)
+    if document is None and row["status"] in _WITH_DOCUMENT:
+        raise _CorruptRow(f"document: missing for status {row['status']}")
     extraction = Extraction(
         raw=row["raw"],
-        document=None if row["document"] is None else json.loads(row["document"]),
+        document=document,
         status=row["status"],
         reason=row["reason"],
-        stats=json.loads(row["stats"]),
+        stats=_json_object(row, "stats") or {},
     )
     return StoredGeneration(
         id=row["id"],
@@ -442,7 +504,7 @@ def _row_to_generation(row: sqlite3.Row) -> StoredGeneration:
         model=row["model"],
         backend=row["backend"],
         article_hash=row["article_hash"],
-        params=json.loads(row["params"]),
+        params=_json_object(row, "params") or {},
         extraction=extraction,
         created_at=row["created_at"],
     )

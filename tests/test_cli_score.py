@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -315,3 +317,20 @@ def test_any_gold_file_is_scored_or_left_out_with_one_error_line(text):
     assert result.exit_code == (1 if left_out else 0)
     assert result.stderr.count("\n") == len(result.stderr.split("\n")) - 1 == (1 if left_out else 0)
     assert report["n_articles"] == (1 if left_out else 2)
+
+
+def test_json_through_a_symlink_writes_the_target_and_a_pipe_is_refused_before_scoring(dataset):
+    """Issue 22, item 1: the link is kept (its target replaced); a pipe is one line and stays a pipe."""
+    root, case = dataset
+    _write_docs(root / "pred", case["pred"])
+    target, link = root / "target.json", root / "link.json"
+    target.write_text("{}")
+    link.symlink_to(target)
+    assert _run("--gold", root / "labels", "--pred", root / "pred", "--json", link).exit_code == 0
+    assert link.is_symlink() and json.loads(target.read_text())["n_articles"] == 3
+    pipe = root / "pipe.json"
+    os.mkfifo(pipe)
+    result = _run("--gold", root / "labels", "--pred", root / "pred", "--json", pipe)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: {pipe}: is not a regular file (a named pipe); refusing to replace it\n"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)

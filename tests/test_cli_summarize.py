@@ -482,3 +482,53 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
 def test_unknown_strategy_or_summary_mode_is_a_usage_error(no_model_load, inputs, options, message):
     result = run("summarize", inputs / "good.txt", *options, "--quiet")
     assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "option, line",
+    [
+        ("retries=-1", "retries=-1: must be at least 0"),
+        ("timeout=0", "timeout=0: must be greater than 0"),
+        ("base_url=http://u:PASSWORD@127.0.0.1:9/v1", "base_url='http://[redacted]@127.0.0.1:9/v1': holds a user name"),
+    ],
+)
+def test_a_server_option_out_of_range_is_one_line_before_anything_is_sent(tmp_path, option, line):
+    """Issue 22, item 7: retries=-1 was an AssertionError, timeout=0 passed, a password was printed."""
+    article = tmp_path / "a.txt"
+    article.write_text("5 people were killed.", encoding="utf-8")
+    url = [] if option.startswith("base_url") else ["--base-url", "http://127.0.0.1:9/v1"]
+    result = run("summarize", article, "--backend", "openai", "--model", "m", *url, "--backend-opt", option, "-q")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {line}") and result.stderr.count("\n") == 1
+    assert "PASSWORD" not in result.stderr
+
+
+def test_a_link_loop_and_a_pipe_in_the_folder_are_one_line_each_and_the_run_goes_on(echo, inputs, tmp_path):
+    """Issue 22, item 8: a loop was a RuntimeError traceback, a pipe hung the run forever."""
+    import os
+
+    (inputs / "loop.txt").symlink_to(inputs / "loop.txt")
+    os.mkfifo(inputs / "pipe.txt")
+    out = tmp_path / "out"
+    result = run("summarize", inputs, "--out", out, "--quiet")
+    assert result.exit_code == 1
+    assert f"error: {inputs}/loop.txt: is a symlink loop" in error_lines(result)
+    assert f"error: {inputs}/pipe.txt: is not a regular file (a named pipe); not read" in error_lines(result)
+    assert [p.name for p in out.iterdir()] == ["good.json"]
+
+
+def test_a_corrupt_store_row_is_one_warning_and_the_article_is_generated_again(echo, inputs, tmp_path):
+    """Issue 22, item 9: a row whose document is not JSON was a JSONDecodeError on lookup."""
+    import sqlite3
+
+    store = tmp_path / "runs.sqlite3"
+    assert run("summarize", inputs / "good.txt", "--store", store, "-q").exit_code == 0
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE generations SET document = '{broken'")
+    result = run("summarize", inputs / "good.txt", "--store", store, "-q")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"summary": "Good", "claims": []}
+    assert result.stderr == (
+        f"warning: {store}: run store row 1 is corrupt (document: not JSON); it is not used, "
+        "the article is generated again\n"
+    )
+    assert _stored(store) == 2

@@ -87,3 +87,20 @@ def test_not_a_dataset_folder(tmp_path, make):
         target.mkdir()
     with pytest.raises(InputError, match="data"):
         load_dataset(target)
+
+
+def test_links_loops_and_pipes_in_a_dataset_are_problems_and_the_rest_loads(tmp_path):
+    """Issue 22, item 8: a symlink loop was a RuntimeError, a named pipe hung the run."""
+    import os
+
+    root = _dataset(tmp_path, {"ok.txt": b"Two were killed."}, {"ok.json": json.dumps(DOC)})
+    (root / "articles" / "loop.txt").symlink_to(root / "articles" / "loop.txt")
+    os.mkfifo(root / "articles" / "pipe.txt")
+    os.mkfifo(root / "labels" / "pipe.json")
+    dataset = load_dataset(root)
+    assert dataset.articles == {"ok": "Two were killed."} and dataset.labels == {"ok": DOC}
+    assert dataset.problems == [
+        f"{root}/articles/loop.txt: is a symlink loop",
+        f"{root}/articles/pipe.txt: is not a regular file (a named pipe); not read",
+        f"{root}/labels/pipe.json: is not a regular file (a named pipe); not read",
+    ]

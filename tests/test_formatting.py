@@ -32,3 +32,30 @@ def test_intervals_as_lists_or_mappings_and_missing_ones():
     assert fmt_interval([0.714, 0.8971]) == "[0.714, 0.897]" and fmt_interval(None, HYPHEN) == "-"
     assert fmt_ci(0.809, [0.714, 0.897]) == "0.809 [0.714, 0.897]" and fmt_ci(0.5, None) == "0.500"
     assert fmt_ci(None, None) == EN_DASH
+
+
+# -- short display names of models (issue 22, found on the way) ----------------------------------
+@pytest.mark.parametrize(
+    "model, shown",
+    [
+        ("/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf", "qwen2.5-coder-0.5b-instruct.gguf"),
+        ("./models/tiny/", "tiny"),
+        ("~/models/smollm2", "smollm2"),
+        ("Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen2.5-0.5B-Instruct"),
+        ("rules", "rules"),
+    ],
+)
+def test_a_local_model_is_shown_by_its_file_or_folder_name(model, shown):
+    from summarizer.reporting.formatting import display_name
+
+    assert display_name(model) == shown
+
+
+def test_the_leaderboard_table_names_models_by_their_short_name_and_the_json_keeps_the_path():
+    from summarizer.reporting.leaderboard import render_leaderboard_markdown
+
+    path = "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf"
+    board = {"n_articles": 1, "models": [{"model": path, "slug": "qwen", "claim_f1": 0.5}], "article_f1": {}}
+    text = render_leaderboard_markdown(board)
+    assert "| 1 | qwen2.5-coder-0.5b-instruct.gguf |" in text and "/root/.cache" not in text
+    assert board["models"][0]["model"] == path

@@ -188,3 +188,29 @@ def test_smollm2_end_to_end_valid_grounded_names_from_the_article(smollm2, seeds
             if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)
         ]
         assert invented == [], summary  # the grounded summary grammar at work on a real model
+
+
+def test_partial_conversions_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
+    """Issue 22, item 13: a conversion killed with kill -9 left a hidden 514 MB folder forever."""
+    import subprocess
+    import time
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid is now free
+    folders = {}
+    for name, owner in [("dead", str(dead.pid)), ("alive", str(os.getpid())), ("old", None), ("young", None)]:
+        folder = tmp_path / f".{'0' * 16}-{name}"
+        folder.mkdir()
+        (folder / "model.safetensors").write_bytes(b"x" * 1024)
+        if owner:
+            (folder / gguf.OWNER_FILE).write_text(owner)
+        folders[name] = folder
+    long_ago = time.time() - gguf.STALE_SECONDS - 60
+    os.utime(folders["old"], (long_ago, long_ago))
+    (tmp_path / "finished").mkdir()  # a finished conversion is never touched
+    assert sorted(p.name for p in gguf.clean_stale_conversions(tmp_path)) == [f".{'0' * 16}-dead", f".{'0' * 16}-old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "." + "0" * 16 + "-alive",
+        "." + "0" * 16 + "-young",
+        "finished",
+    ]

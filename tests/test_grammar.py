@@ -317,3 +317,19 @@ def test_x_grounded_does_not_reach_the_json_schema_engine(ll_tokenizer):
         grammar,
         compact({"events": [{"place": "Kyiv", "people": 3, "kind": "strike"}], "note": "Some 77 came."}),
     )
+
+
+def test_a_plain_leaf_with_a_ref_into_defs_gets_the_definition_inlined():
+    """Found by the schema-shape property test (issue 22): the leaf is compiled on its own, where
+    '#/$defs/tag' pointed nowhere, so every article failed after the model loaded."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "who": {"type": "string", "x-grounded": "span"},
+            "meta": {"type": "object", "properties": {"tag": {"$ref": "#/$defs/tag"}}, "required": ["tag"]},
+        },
+        "required": ["who", "meta"],
+        "$defs": {"tag": {"enum": ["a", "b"]}},
+    }
+    lark = grounded_lark(schema, "Officials said 12 were killed.")
+    assert "$ref" not in lark and '"tag": {"enum": ["a", "b"]}' in lark

@@ -36,3 +36,41 @@ def test_a_file_named_twice_runs_once_and_clashing_ids_are_refused(tmp_path):
     articles = collect_articles([str(first), str(first), str(tmp_path / "x" / "story.txt")])
     assert len(articles) == 2
     assert articles[0].error is None and "another article has the id 'story'" in articles[1].error
+
+
+# -- folders with links, loops, pipes and unreadable files (issue 22, item 8) --------------------
+def _odd_folder(tmp_path):
+    """good.txt, a link to it, a link loop, a dangling link, a named pipe, a folder named x.txt,
+    an unreadable file: only the first two are articles, each other entry is one line."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Five soldiers were killed.", encoding="utf-8")
+    (folder / "alias.txt").symlink_to(folder / "good.txt")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (folder / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "dir.txt").mkdir()
+    (folder / "secret.txt").write_text("Two were killed.", encoding="utf-8")
+    (folder / "secret.txt").chmod(0)
+    return folder
+
+
+def test_a_folder_with_links_loops_pipes_and_unreadable_files_reads_regular_files_only(tmp_path):
+    import os
+
+    folder = _odd_folder(tmp_path)
+    articles = collect_articles([str(folder)])  # it returns: the pipe is never opened
+    # alias.txt comes first and leads to good.txt: one file, read once (under the first name)
+    assert [(a.id, a.text) for a in articles if a.error is None] == [("alias", "Five soldiers were killed.")] + (
+        [("secret", "Two were killed.")] if os.geteuid() == 0 else []  # root reads any file
+    )
+    errors = [a.error for a in articles if a.error]
+    assert errors == [
+        f"{folder}/dangling.txt: is a link to a missing file",
+        f"{folder}/dir.txt: is a directory, expected a file",
+        f"{folder}/loop.txt: is a symlink loop",
+        f"{folder}/pipe.txt: is not a regular file (a named pipe); not read",
+        *([] if os.geteuid() == 0 else [f"{folder}/secret.txt: cannot read file: Permission denied"]),
+    ]

@@ -191,3 +191,54 @@ def test_list_article_paths_missing_or_empty(tmp_path):
     assert "not found" in _error(lambda p: list_article_paths([p]), tmp_path / "nope")
     (tmp_path / "empty").mkdir()
     assert "no *.txt" in _error(lambda p: list_article_paths([p]), tmp_path / "empty")
+
+
+# -- output paths that are links, pipes or devices (issue 22, item 1) ---------------------------
+def test_a_write_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "real" / "report.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_json_atomic(link, {"new": 1})
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert read_json(target) == {"new": 1}
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]
+
+
+def test_a_write_to_a_named_pipe_is_refused_and_the_pipe_stays(tmp_path):
+    pipe = tmp_path / "out.json"
+    os.mkfifo(pipe)
+    message = _output_error(lambda p: write_json_atomic(p, {}), pipe)
+    assert message == f"{pipe}: is not a regular file (a named pipe); refusing to replace it"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert _output_error(check_output_file, pipe) == message
+    assert _output_error(open_for_append, pipe) == message
+
+
+def test_a_link_to_a_pipe_or_a_device_is_refused(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    link = tmp_path / "link.json"
+    link.symlink_to(pipe)
+    assert _output_error(lambda p: write_json_atomic(p, {}), link) == (
+        f"{link}: is not a regular file (a named pipe); refusing to replace it"
+    )
+    device = tmp_path / "null.json"
+    device.symlink_to("/dev/null")
+    assert _output_error(lambda p: write_json_atomic(p, {}), device) == (
+        f"{device}: is not a regular file (a device); refusing to replace it"
+    )
+    assert os.path.islink(device) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_dangling_link_or_a_link_loop_is_refused(tmp_path):
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere" / "x.json")
+    assert _output_error(lambda p: write_json_atomic(p, {}), dangling) == (
+        f"{dangling}: is a link to a missing file; refusing to write through it"
+    )
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    assert _output_error(check_output_file, loop) == f"{loop}: is a symlink loop"
+    assert loop.is_symlink() and dangling.is_symlink()

@@ -250,3 +250,74 @@ def test_a_model_the_server_does_not_serve_is_named_with_those_it_does():
 def test_bad_options_are_one_line_errors(kwargs, shown):
     with pytest.raises(ModelError, match=shown):
         get_backend("fake", "openai", **kwargs)
+
+
+# -- the HTTP client policy: no redirects, credentials redacted, answers capped (issue 22) ---------
+def test_a_redirect_is_not_followed_and_the_key_never_reaches_the_new_address(monkeypatch):
+    monkeypatch.setenv("SERVING_KEY", "sk-secret-123")
+    with FakeServer() as elsewhere:
+        target = elsewhere.url + "/chat/completions"
+        extraction, server = extract(lambda body: (302, b"", {"Location": target}), api_key_env="SERVING_KEY")
+        assert elsewhere.requests == [] and len(server.requests) == 1
+    assert failed_reason(extraction) == (
+        f"{server.url}/chat/completions: HTTP 302: the server redirects to {target}; redirects are not "
+        "followed (give that address as --base-url if it is the server)"
+    )
+
+
+def test_a_redirected_model_list_is_one_line_before_any_article():
+    with FakeServer() as server:
+        server.card = {"id": "fake"}
+        original = server.answer
+        server.answer = lambda method, path, body, headers: (
+            (307, b"", {"Location": "http://127.0.0.1:9/v1/models"})
+            if path == "/v1/models"
+            else original(method, path, body, headers)
+        )
+        with pytest.raises(ModelError) as caught:
+            backend_for(server)
+    assert str(caught.value) == (
+        f"cannot reach the server: {server.url}/models: HTTP 307: the server redirects to "
+        "http://127.0.0.1:9/v1/models; redirects are not followed (give that address as --base-url if it is the server)"
+    )
+
+
+def test_a_server_that_echoes_the_key_has_it_redacted_in_the_reason_and_the_document(monkeypatch):
+    monkeypatch.setenv("SERVING_KEY", "sk-secret-123")
+    extraction, _ = extract(
+        lambda body: (401, {"error": {"message": "invalid key sk-secret-123"}}), api_key_env="SERVING_KEY"
+    )
+    assert failed_reason(extraction).endswith("HTTP 401: invalid key [redacted]")
+    extraction, _ = extract(lambda body: (200, completion("sk-secret-123")), api_key_env="SERVING_KEY")
+    assert extraction.raw == "[redacted]" and "sk-secret-123" not in (extraction.reason or "")
+
+
+def test_an_answer_over_the_size_cap_is_refused_whole(monkeypatch):
+    import summarizer.backends.openai_backend as openai_backend
+
+    monkeypatch.setattr(openai_backend, "MAX_ANSWER_BYTES", 2**20)
+    extraction, server = extract(lambda body: (200, completion("x" * 2**20)))
+    assert failed_reason(extraction) == (
+        f"{server.url}/chat/completions: the answer is larger than 1 MiB; not read "
+        "(a chat completion or model list is far smaller)"
+    )
+    assert extraction.raw == ""
+
+
+def test_a_long_model_list_is_cut_in_the_error_line():
+    with FakeServer(model="served") as server:
+        server.answer = lambda method, path, body, headers: (
+            200,
+            {"data": [{"id": f"model-{n}"} for n in range(200_000)]},
+        )
+        with pytest.raises(ModelError) as caught:
+            get_backend("other", "openai", base_url=server.url)
+    names = ", ".join(f"model-{n}" for n in range(10))
+    assert str(caught.value) == (
+        f"the server at {server.url} does not serve model 'other' (it serves: {names} and 199990 more)"
+    )
+
+
+def test_a_model_id_that_is_not_text_is_matched_as_text():
+    with FakeServer(card={"id": 5, "owned_by": "vllm"}) as server:
+        assert get_backend("5", "openai", base_url=server.url).card == {"id": 5, "owned_by": "vllm"}

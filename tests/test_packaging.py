@@ -62,3 +62,14 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     assert result.stdout == b"OK caf\\udce9.json\n"
     assert result.stderr.startswith(b"error: na\\udcefve.json: invalid JSON") and result.stderr.count(b"\n") == 1
+
+
+def test_the_readme_names_the_python_version_pyproject_requires():
+    """Issue 22, found on the way: the README said 3.10+ while pyproject.toml requires 3.11."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    required = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"Python (3\.\d+)\+", readme) == [required.removeprefix(">=")]

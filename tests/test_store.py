@@ -306,3 +306,45 @@ def test_store_session_closes_the_store_it_opened_and_leaves_a_given_one_open(tm
         with store_session(given) as same:
             assert same is given
         assert given.count() == 0  # still open
+
+
+# -- a corrupt row is reported once and generated again, never served (issue 22, item 9) ----------
+CORRUPTIONS = [
+    ("document", "'{not json'", "document: not JSON"),
+    ("document", "'[1, 2]'", "document: not a JSON object"),
+    ("document", "NULL", "document: missing for status ok"),
+    ("stats", "'{'", "stats: not JSON"),
+    ("stats", "'5'", "stats: not a JSON object"),
+    ("params", "'nan'", "params: not JSON"),
+    ("raw", "X'FF'", "raw: not text"),
+    ("reason", "X'FF'", "reason: not text"),
+    ("status", "'bogus'", "status: not a status ('bogus')"),
+    ("model", "X'00'", "model: not text"),
+    ("backend", "X'00'", "backend: not text"),
+    ("article_hash", "X'00'", "article_hash: not text"),
+    ("created_at", "X'00'", "created_at: not text"),
+]
+
+
+@pytest.mark.parametrize("column, value, problem", CORRUPTIONS)
+def test_a_corrupt_column_is_reported_once_and_generated_again(tmp_path, column, value, problem):
+    path = tmp_path / "runs.sqlite3"
+    backend = CountingBackend()
+    with RunStore(path) as opened:
+        cached_extract(opened, backend, "Three killed.", ExtractOptions())
+    with sqlite3.connect(path) as conn:  # what a crash, a disk error or another tool may leave
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(f"UPDATE generations SET {column} = {value}")
+    with RunStore(path) as opened, pytest.warns(store_module.StoreWarning) as caught:
+        again, from_cache = cached_extract(opened, backend, "Three killed.", ExtractOptions())
+        once_more, from_cache_after = cached_extract(opened, backend, "Three killed.", ExtractOptions())
+        assert [g.id for g in opened.generations()] == [2]  # the corrupt row is left out of listings too
+    assert [str(w.message) for w in caught] == [
+        f"{path}: run store row 1 is corrupt ({problem}); it is not used, the article is generated again"
+    ] * (1 if column == "status" else 2)  # once by the lookup (which skips unknown statuses), once by the listing
+    assert (from_cache, from_cache_after, backend.calls) == (False, True, 2)
+    assert again.document == once_more.document == DOC
+    with sqlite3.connect(path) as conn:
+        check = conn.execute("PRAGMA integrity_check").fetchone()
+    # (the bad status was written past the CHECK by the test itself; the store wrote nothing bad)
+    assert check == ("CHECK constraint failed in generations",) if column == "status" else check == ("ok",)

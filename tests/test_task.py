@@ -148,3 +148,53 @@ def test_an_unknown_task_name_is_one_clear_line(tmp_path):
         load_task(tmp_path / "nowhere")
     with pytest.raises(InputError, match="is a file"):
         load_task(QUOTES / "schema.json")
+
+
+# -- files outside the folder, empty files, schemas the grammar cannot build (issue 22) ----------
+def test_a_task_file_that_links_outside_the_folder_is_refused(tmp_path):
+    """Item 4: a linked example's text (any file) was sent to the model as a worked example."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The password is hunter2.", encoding="utf-8")
+    folder = _folder(tmp_path)
+    (folder / "examples" / "leak.txt").symlink_to(secret)
+    (folder / "examples" / "leak.json").write_text('{"quotes": []}', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_task(folder)
+    assert str(caught.value) == (
+        f"{folder}/examples/leak.txt: is a link to a file outside the task folder; a task's files must be inside it"
+    )
+    (folder / "examples" / "leak.txt").unlink()
+    (folder / "examples" / "leak.json").unlink()
+    (folder / "instructions.md").unlink()
+    (folder / "instructions.md").symlink_to(secret)
+    with pytest.raises(InputError, match="instructions.md: is a link to a file outside the task folder"):
+        load_task(folder)
+
+
+def test_a_link_inside_the_folder_is_fine(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "notes.md").write_bytes((folder / "instructions.md").read_bytes())
+    (folder / "instructions.md").unlink()
+    (folder / "instructions.md").symlink_to(folder / "notes.md")
+    assert load_task(folder).instructions
+
+
+@pytest.mark.parametrize("name", ["schema.json", "instructions.md"])
+def test_an_empty_schema_or_instructions_file_says_file_is_empty(tmp_path, name):
+    """Item 11: it said "article is empty"."""
+    folder = _folder(tmp_path, **{name: " \n"})
+    result = CliRunner().invoke(app, ["schema", "--task", str(folder)])
+    assert (result.exit_code, result.stderr) == (1, f"error: {folder / name}: file is empty\n")
+
+
+def test_a_schema_the_grammar_cannot_build_is_refused_before_any_model_loads(tmp_path):
+    """Item 10: a pattern on a grounded field made every document invalid, article by article."""
+    folder = _folder(tmp_path, **{"schema.json": _schema_with(pattern="^[A-Z]")})
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said 12 civilians were killed.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["summarize", str(article), "--task", str(folder), "--model", "no/such-model"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {folder}/schema.json: $.quotes[*].quote: pattern on a grounded span is not supported "
+        "(the grounded grammar keeps type and maxLength, minLength only)\n"
+    )

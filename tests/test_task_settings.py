@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from summarizer.core.errors import TaskError
 from summarizer.core.schema_paths import grounded_paths
@@ -67,3 +70,76 @@ def test_a_bad_setting_is_one_line_naming_task_toml(tmp_path, toml, message):
     with pytest.raises(TaskError) as caught:
         settings(tmp_path, toml)
     assert message in str(caught.value) and str(caught.value).startswith(str(tmp_path / "task.toml"))
+
+
+# -- any value in task.toml: a setting or one line, never a traceback (issue 22, item 6) ---------
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ("scoring = 5\n", "scoring must be a table ([scoring]), not an integer"),
+        ("name = 5\n", "name must be a non-empty string (got an integer 5)"),
+        ("name = ''\n", "name must be a non-empty string (got a string '')"),
+        ("items = ['quotes']\n", "items must be a non-empty string (got an array ['quotes'])"),
+        (
+            "[scoring]\nweights = { speaker = 1e308, quote = 1e308 }\n",
+            "scoring.weights: speaker must be a number above 0 and at most 1e+06 (got 1e+308)",
+        ),
+        ("[scoring]\nweights = { speaker = nan }\n", "scoring.weights: speaker must be a number above 0 and at most"),
+        ("[scoring]\nweights = { quote = inf }\n", "scoring.weights: quote must be a number above 0 and at most"),
+        ("[scoring]\nthreshold = nan\n", "scoring.threshold must be a number in (0, 1] (got nan)"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_or_out_of_range_is_one_line(tmp_path, toml, message):
+    with pytest.raises(TaskError) as caught:
+        settings(tmp_path, toml)
+    assert str(caught.value).startswith(f"{tmp_path / 'task.toml'}: {message}")
+
+
+def _toml(value) -> str:
+    """A TOML value (None, which TOML lacks, is left out of arrays and tables)."""
+    import json
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, (int, float, str)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value if v is not None) + "]"
+    return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items() if v is not None) + "}"
+
+
+TOML_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=8)
+    | st.sampled_from(["speaker", "quote", "tone", "quotes", "count.value"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["speaker", "quote", "x"]), inner),
+    max_leaves=6,
+)
+SETTING_KEYS = st.sampled_from(["name", "items", "merge_key", "scoring", "other"])
+SCORING = st.dictionaries(st.sampled_from(["keys", "weights", "threshold"]), TOML_VALUES, max_size=3)
+
+
+@settings_(max_examples=150, deadline=None)
+@given(st.dictionaries(SETTING_KEYS, TOML_VALUES | SCORING, max_size=4))
+def test_any_task_toml_gives_settings_or_one_line_naming_the_file(values):
+    import math
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "task.toml"
+        path.write_text("".join(f"{k} = {_toml(v)}\n" for k, v in values.items() if v is not None), encoding="utf-8")
+        try:
+            read = read_settings(SCHEMA, grounded_paths(SCHEMA), path)
+        except TaskError as error:
+            assert str(error).startswith(f"{path}: ") and "\n" not in str(error)
+            return
+    assert read.name is None or (isinstance(read.name, str) and read.name.strip())
+    assert all(math.isfinite(weight) and weight > 0 for _, weight in read.weights)
+    assert math.isfinite(sum(weight for _, weight in read.weights))
+    assert 0 < read.match_threshold <= 1

@@ -14,10 +14,12 @@ Only the standard library is used (urllib), so requests go out from many threads
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -25,8 +27,9 @@ from typing import Any, ClassVar, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
-from summarizer.backends.options import task_field
+from summarizer.backends.options import ranged, task_field
 from summarizer.core.errors import ModelError
+from summarizer.core.urls import redact, url_problem
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
 GRAMMAR_FIELDS = {
@@ -42,6 +45,23 @@ RETRY_STATUSES = (429, 503)  # busy or starting: worth another try
 MAX_RETRIES = 4
 MAX_BACKOFF_SECONDS = 30.0
 DEFAULT_TIMEOUT = 600.0  # a CPU server writes a long document in minutes
+# Answers are read up to this size: a chat completion or a model list is far smaller, and a
+# larger one is refused whole, never kept in the store or --jsonl. An error body: a line's worth.
+MAX_ANSWER_BYTES = 8 * 2**20
+MAX_ERROR_BYTES = 64 * 2**10
+MAX_NAMES_SHOWN = 10  # model names listed in an error line
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error (HTTPError with its 3xx status): the API key is never sent to
+    another address, and a POST is never resent as a GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+# The one HTTP client policy: no redirects (proxies from the environment as urllib's default).
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class RequestFailed(Exception):
@@ -54,16 +74,28 @@ class RequestFailed(Exception):
 
 
 class Client:
-    """JSON over HTTP to one server, with one-line errors and bounded retries of 429/503."""
+    """JSON over HTTP to one server, with one-line errors and bounded retries of 429/503.
+
+    The policy for every request: redirects are not followed (one line naming the new
+    address), answers are read up to :data:`MAX_ANSWER_BYTES`, and the API key and any URL
+    credentials are redacted from everything the server sends back and from every error line.
+    """
 
     def __init__(
         self, base_url: str, api_key: str | None, timeout: float, retries: int = MAX_RETRIES, backoff: float = 1.0
     ):
         self.base_url = base_url.rstrip("/")
         self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        self.secrets: tuple[str, ...] = ()
         if api_key:
             self.headers["Authorization"] = f"Bearer {api_key}"
+            self.secrets = (api_key,)
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
+
+    @property
+    def shown_url(self) -> str:
+        """The base URL as errors and the store show it: without credentials."""
+        return redact(self.base_url)
 
     def get(self, path: str) -> Any:
         return self.call("GET", path)
@@ -73,31 +105,40 @@ class Client:
 
     def call(self, method: str, path: str, body: dict | None = None) -> Any:
         """The decoded JSON answer; RequestFailed after the retries are spent."""
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while True:
             try:
                 return self._once(method, path, body)
             except RequestFailed as error:
-                if error.status not in RETRY_STATUSES or attempt == self.retries:
-                    raise
+                if error.status not in RETRY_STATUSES or attempt >= self.retries:
+                    raise RequestFailed(redact(str(error), self.secrets), error.status) from None
                 wait = self.backoff * 2**attempt if error.retry_after is None else error.retry_after
                 time.sleep(min(wait, MAX_BACKOFF_SECONDS))
-        raise AssertionError("unreachable")
+                attempt += 1
 
     def _once(self, method: str, path: str, body: dict | None) -> Any:
         url = self.base_url + path
+        shown = redact(url)
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(url, data=data, headers=self.headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                payload = answer.read()
+            with _OPENER.open(request, timeout=self.timeout) as answer:
+                payload = answer.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as error:
-            raise _http_error(url, error) from None
-        except (urllib.error.URLError, OSError, HTTPException) as error:
-            raise RequestFailed(f"{url}: {_connection_problem(error, self.timeout)}") from None
+            raise _http_error(shown, error) from None
+        except (urllib.error.URLError, OSError, HTTPException, ValueError) as error:
+            raise RequestFailed(f"{shown}: {_connection_problem(error, self.timeout)}") from None
+        if len(payload) > MAX_ANSWER_BYTES:
+            raise RequestFailed(
+                f"{shown}: the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB; "
+                "not read (a chat completion or model list is far smaller)"
+            )
+        for secret in self.secrets:  # a server that echoes the key: it goes nowhere from here
+            payload = payload.replace(secret.encode("utf-8"), b"[redacted]")
         try:
             return json.loads(payload)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise RequestFailed(f"{url}: malformed response (not JSON): {_excerpt(payload)}") from None
+            raise RequestFailed(f"{shown}: malformed response (not JSON): {_excerpt(payload)}") from None
 
 
 def _connection_problem(error: BaseException, timeout: float) -> str:
@@ -112,8 +153,16 @@ def _connection_problem(error: BaseException, timeout: float) -> str:
 
 
 def _http_error(url: str, error: urllib.error.HTTPError) -> RequestFailed:
+    if 300 <= error.code < 400:
+        location = error.headers.get("Location") if error.headers else None
+        target = redact(urllib.parse.urljoin(url, location)) if location else "no address given"
+        return RequestFailed(
+            f"{url}: HTTP {error.code}: the server redirects to {target}; redirects are not followed "
+            "(give that address as --base-url if it is the server)",
+            error.code,
+        )
     try:
-        body = error.read()
+        body = error.read(MAX_ERROR_BYTES)
     except OSError:
         body = b""
     retry_after = error.headers.get("Retry-After") if error.headers else None
@@ -136,6 +185,13 @@ def _server_message(body: bytes) -> str:
     return _excerpt(body)
 
 
+def _name_list(names: list[str]) -> str:
+    """At most MAX_NAMES_SHOWN names, each cut to a line's share, and how many more there are."""
+    shown = [_excerpt(name.encode("utf-8"), 60) for name in names[:MAX_NAMES_SHOWN]]
+    more = f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else ""
+    return (", ".join(shown) or "nothing") + more
+
+
 def _excerpt(payload: bytes, limit: int = 200) -> str:
     text = " ".join(payload.decode("utf-8", "replace").split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -150,13 +206,13 @@ class OpenAIOptions:
     figure requests sent at once (``--strategy figures``), over all articles. ``task``: what to
     extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
 
-    base_url: str
+    base_url: str = ranged(dataclasses.MISSING, check=url_problem)
     api_key_env: str | None = None
     dialect: Literal["auto", "vllm", "sglang", "llama", "json-schema"] = "auto"
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = MAX_RETRIES
-    backoff: float = 1.0
-    in_flight: int = DEFAULT_IN_FLIGHT
+    timeout: float = ranged(DEFAULT_TIMEOUT, above=0)
+    retries: int = ranged(MAX_RETRIES, minimum=0)
+    backoff: float = ranged(1.0, minimum=0)
+    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1)
     task: Any = task_field()
 
 
@@ -172,8 +228,6 @@ class OpenAIBackend(Backend):
         from summarizer.core.task import load_task
 
         base_url, dialect = options.base_url, options.dialect
-        if not base_url.startswith(("http://", "https://")):
-            raise ModelError(f"--base-url must start with http:// or https:// (got {base_url!r})")
         if dialect not in DIALECTS:
             raise ModelError(f"unknown dialect {dialect!r} (use {', '.join(DIALECTS)})")
         self._model_name = model
@@ -195,7 +249,7 @@ class OpenAIBackend(Backend):
 
         return {
             **super().describe(),
-            "base_url": self.client.base_url,
+            "base_url": self.client.shown_url,
             "dialect": self.dialect,
             "revision": self.card.get("revision") or self.card.get("root"),
             "server_version": self.server_version,
@@ -214,14 +268,14 @@ class OpenAIBackend(Backend):
             raise ModelError(f"cannot reach the server: {error}") from None
         cards = listing.get("data") if isinstance(listing, dict) else None
         if not isinstance(cards, list):
-            raise ModelError(f"{self.client.base_url}/models: malformed response (no model list)")
-        names = [str(card.get("id")) for card in cards if isinstance(card, dict)]
-        if self._model_name not in names:
+            raise ModelError(f"{self.client.shown_url}/models: malformed response (no model list)")
+        named = {str(card.get("id")): card for card in reversed(cards) if isinstance(card, dict)}
+        if self._model_name not in named:
             raise ModelError(
-                f"the server at {self.client.base_url} does not serve model {self._model_name!r} "
-                f"(it serves: {', '.join(names) or 'nothing'})"
+                f"the server at {self.client.shown_url} does not serve model {self._model_name!r} "
+                f"(it serves: {_name_list(list(reversed(named)))})"
             )
-        return next(card for card in cards if card.get("id") == self._model_name)
+        return named[self._model_name]
 
     def _server_version(self) -> str | None:
         """vLLM and SGLang answer GET /version next to /v1; others need not."""

@@ -18,15 +18,17 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from summarizer.core.errors import ModelError
+from summarizer.core.urls import redact
 
 NONE_WORDS = ("none", "null")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 TEXT_OPTION = "text_option"  # field metadata: False for a field that is no --backend-opt key (the task)
+CHECK = "check"  # field metadata: value -> the problem with it, or None (see :func:`ranged`)
 
 
 class OptionError(ModelError):
@@ -46,6 +48,48 @@ def task_field() -> Any:
     """The ``task`` field of a backend's Options: the :class:`~summarizer.core.task.Task` it extracts
     (None: claims). Typed ``Any`` so that text is refused; hidden from the listed keys."""
     return dataclasses.field(default=None, metadata={TEXT_OPTION: False})
+
+
+def ranged(
+    default: Any,
+    *,
+    minimum: float | None = None,
+    above: float | None = None,
+    check: Callable[[Any], str | None] | None = None,
+) -> Any:
+    """A field whose value is checked where every option is (:func:`check_options`): at least
+    ``minimum``, greater than ``above``, and ``check(value)`` (the problem, or None). None, for an
+    optional field, is always allowed."""
+
+    def problem(value: Any) -> str | None:
+        if value is None:
+            return None
+        if minimum is not None and value < minimum:
+            return f"must be at least {minimum:g}"
+        if above is not None and value <= above:
+            return f"must be greater than {above:g}"
+        return check(value) if check else None
+
+    return dataclasses.field(default=default, metadata={CHECK: problem})
+
+
+def check_options(options: Any, backend: str) -> Any:
+    """``options`` (an Options instance) if every field's value is in its range, else OptionError
+    naming the option: the one place a value's range is checked, however the options were built."""
+    keys = describe_keys(type(options))
+    for field in dataclasses.fields(options):
+        check = field.metadata.get(CHECK)
+        value = getattr(options, field.name)
+        problem = check(value) if check else None
+        if problem:
+            raise OptionError(
+                redact(f"{field.name}={_shown(value)}: {problem} (options of the {backend} backend: {keys})")
+            )
+    return options
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def takes_task(options_cls: type) -> bool:
@@ -97,13 +141,15 @@ def build_options(options_cls: type, backend: str, values: Mapping[str, Any]) ->
                 f"unknown {key} {value!r} ({problem}; options of the {backend} backend: {keys})"
             ) from None
         except ValueError as problem:
-            raise OptionError(f"{key}={value!r}: {problem} (options of the {backend} backend: {keys})") from None
+            raise OptionError(
+                redact(f"{key}={value!r}: {problem} (options of the {backend} backend: {keys})")
+            ) from None
     missing = [f.name for f in dataclasses.fields(options_cls) if _required(f) and f.name not in converted]
     if missing:
         raise OptionError(
             f"the {backend} backend needs {', '.join(missing)} (--backend-opt {missing[0]}=VALUE; its options: {keys})"
         )
-    return options_cls(**converted)
+    return check_options(options_cls(**converted), backend)
 
 
 def _required(field: dataclasses.Field) -> bool:

@@ -19,7 +19,7 @@ import importlib.metadata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from summarizer.backends.options import OptionError, build_options, takes_task
+from summarizer.backends.options import OptionError, build_options, check_options, takes_task
 from summarizer.core.errors import ModelError
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def make_backend_options(cls: type[Backend], values: Any = None, task: Any = Non
     """``cls.Options`` from an instance of it (kept), a mapping of typed values or text, or None
     (defaults); extracting ``task`` when given (see :func:`with_task`)."""
     if isinstance(values, cls.Options):
-        return with_task(cls, values, task)
+        return with_task(cls, check_options(values, cls.name), task)
     if values is not None and not isinstance(values, Mapping):
         raise OptionError(
             f"options of the {cls.name} backend must be a {cls.Options.__name__} or a mapping, "

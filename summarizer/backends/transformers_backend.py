@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.backends.options import task_field
+from summarizer.backends.options import ranged, task_field
 from summarizer.core.task import load_task
 from summarizer.engine.extraction import (
     MIN_ARTICLE_TOKENS,
@@ -62,8 +62,8 @@ class TransformersOptions:
     dtype: Literal["auto", "bfloat16", "float32", "int8"] = "auto"
     trust_remote_code: bool = False  # run the model repository's own code
     revision: str | None = None  # hub branch, tag or commit
-    max_context: int | None = None  # caps the model's context (articles are chunked sooner)
-    batch_size: int = LABEL_BATCH  # figures labelled per forward pass (figure-guided extraction)
+    max_context: int | None = ranged(None, minimum=1)  # caps the model's context (articles are chunked sooner)
+    batch_size: int = ranged(LABEL_BATCH, minimum=1)  # figures labelled per forward pass (figure-guided extraction)
     # Replaces the task's schema in the grammar (a stricter subset, e.g. shorter strings, for tests).
     # Python callers only: a dict cannot be given as --backend-opt.
     schema: dict | None = None

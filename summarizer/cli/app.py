@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from summarizer.core.errors import SummarizerError
+from summarizer.core.errors import SummarizerError, SummarizerWarning
 
 app = typer.Typer(
     name="summarizer",
@@ -36,11 +37,25 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """This library's warnings as one line on stderr, ``warning: <message>``; others as Python shows them."""
+    if issubclass(category, SummarizerWarning):
+        typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
 def _handle_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():  # puts showwarning back afterwards
+                warnings.simplefilter("default", SummarizerWarning)  # each distinct one once
+                warnings.showwarning = _show_warning
+                return fn(*args, **kwargs)
         except SummarizerError as error:
             raise fail(str(error)) from None
         except KeyboardInterrupt:

@@ -34,7 +34,9 @@ def _json_files(folder: Path, what: str) -> dict[str, Path]:
         raise InputError(f"{what} folder not found", folder)
     if not folder.is_dir():
         raise InputError(f"{what} is a file, expected a folder of <id>.json", folder)
-    return {path.stem: path for path in sorted(folder.glob("*.json"))}
+    from summarizer.core.io import folder_files
+
+    return {path.stem: path for path in folder_files(folder, ".json")}
 
 
 def _load_gold(folder: Path, task) -> tuple[dict[str, dict], list[dict]]:

@@ -8,12 +8,13 @@ not what the user thinks it is.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.core.errors import InputError
-from summarizer.core.io import read_article, read_json
+from summarizer.core.io import folder_files, read_article, read_json
 from summarizer.core.task import Task
 from summarizer.core.validation import schema_problems
 
@@ -41,7 +42,7 @@ def _require_folder(path: Path, what: str) -> None:
 
 
 def _read_articles(folder: Path, dataset: Dataset) -> None:
-    for path in sorted(folder.glob("*.txt")):
+    for path in folder_files(folder, ".txt"):
         try:
             dataset.articles[path.stem] = read_article(path)
         except InputError as error:
@@ -75,9 +76,9 @@ def load_dataset(directory: str | Path, task: Task | None = None) -> Dataset:
     dataset = Dataset(root=root)
     _read_articles(root / "articles", dataset)
     labels_dir = root / "labels"
-    label_paths = sorted(labels_dir.glob("*.json")) if labels_dir.is_dir() else []
+    label_paths = folder_files(labels_dir, ".json") if labels_dir.is_dir() else []
     for path in label_paths:
-        if not (root / "articles" / f"{path.stem}.txt").exists():
+        if not os.path.lexists(root / "articles" / f"{path.stem}.txt"):  # a bad article: its own line
             raise InputError(f"label has no article (expected articles/{path.stem}.txt)", path)
     for path in label_paths:
         _read_label(path, dataset, task)

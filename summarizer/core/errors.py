@@ -37,3 +37,8 @@ class GrammarError(SummarizerError):
 
 class TaskError(InputError):
     """A task folder that cannot be used: one line naming the file and the problem."""
+
+
+class SummarizerWarning(UserWarning):
+    """Something the user should know that does not stop the work (a corrupt store row left out,
+    an article's figures capped). The CLI prints ``warning: <message>`` on stderr, one line."""

@@ -6,6 +6,7 @@ over many articles reports it and goes on with the others.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,8 @@ def _drop_repeats(articles: list[Article]) -> list[Article]:
     sources: set[str] = set()
     ids: set[str] = set()
     for article in articles:
-        source = article.source if article.source == STDIN else str(Path(article.source).resolve())
+        # realpath, not Path.resolve: a symlink loop is left to its own error line, never raised here
+        source = article.source if article.source == STDIN else os.path.realpath(article.source)
         if source in sources:
             continue
         if article.id in ids and article.error is None:

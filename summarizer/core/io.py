@@ -6,9 +6,11 @@ whose one-line message names the file and what is wrong with it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,29 +20,56 @@ from summarizer.core.errors import InputError, OutputError
 
 __all__ = [
     "read_article",
+    "read_text",
     "article_text",
     "read_json",
     "write_json_atomic",
     "write_text_atomic",
     "write_bytes_atomic",
+    "write_target",
     "article_id",
     "list_article_paths",
+    "folder_files",
     "check_output_folder",
     "check_output_file",
     "open_for_append",
 ]
 
 
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _special_kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "a socket or other special file")
+
+
 def _read_bytes(path: str | Path) -> bytes:
+    """The bytes of the regular file at ``path`` (a symlink to one is followed); InputError naming
+    it for anything else: missing, a folder, a pipe (reading one waits forever), a device, a socket,
+    a link to nothing, a link loop, a file we may not read."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path)
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError("is a link to a missing file" if os.path.islink(path) else "file not found", path) from None
+    except OSError as error:
+        loop = error.errno == errno.ELOOP
+        raise InputError("is a symlink loop" if loop else f"cannot read file: {error.strerror}", path) from None
+    if stat.S_ISDIR(mode):
         raise InputError("is a directory, expected a file", path)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"is not a regular file ({_special_kind(mode)}); not read", path)
     try:
         return path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", path) from None
+
+
+def folder_files(folder: str | Path, suffix: str) -> list[Path]:
+    """The entries of ``folder`` whose names end in ``suffix`` (``.txt``), sorted: the one input
+    walker. Nothing is followed or opened here; an entry that is no readable regular file fails
+    on its own when read (one line naming it), so the others go on."""
+    return sorted(Path(folder).glob(f"*{suffix}"))
 
 
 def _decode(data: bytes, source: str | Path) -> str:
@@ -63,6 +92,15 @@ def article_text(data: bytes, source: str | Path) -> str:
     text = _decode(data, source)
     if not text.strip():
         raise InputError("article is empty", source)
+    return text
+
+
+def read_text(path: str | Path) -> str:
+    """The text file at ``path`` (a task's instructions, a schema); InputError if it cannot be read
+    (see :func:`read_article`) or holds nothing but whitespace ("file is empty")."""
+    text = _read_text(path)
+    if not text.strip():
+        raise InputError("file is empty", path)
     return text
 
 
@@ -118,11 +156,13 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path``: the file is whole or absent, even on Ctrl-C.
 
     The bytes go to a temporary file of a unique name in the same folder, then
-    ``os.replace`` puts it in place, so two processes writing the same report never
-    share a temporary file: the last to finish wins, and neither crashes. OutputError
+    ``os.replace`` puts it in place (a symlink is written through, to its target, and
+    kept; anything but a regular file is refused, see :func:`write_target`), so two
+    processes writing the same report never share a temporary file: the last to finish
+    wins, and neither crashes. OutputError
     naming ``path`` if it cannot be written.
     """
-    path = Path(path)
+    path = write_target(path)
     # pid plus random: unique across processes and threads; O_EXCL makes sure of it.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
@@ -141,6 +181,28 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         if isinstance(error, OSError):
             raise _output_error(error, path) from None
         raise
+
+
+def write_target(path: str | Path) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the regular file a symlink at ``path``
+    leads to (the link is kept). OutputError naming ``path`` for a folder, a named pipe, a device,
+    a socket, a link to a missing file or a link loop: none of them is ever replaced."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows links
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise OutputError("is a link to a missing file; refusing to write through it", path) from None
+        return path
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OutputError("is a symlink loop", path) from None
+        return path  # e.g. a folder we cannot search: the write says why, naming the file
+    if stat.S_ISDIR(mode):
+        raise OutputError("is a folder, expected a file", path)
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"is not a regular file ({_special_kind(mode)}); refusing to replace it", path)
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def _output_error(error: OSError, path: Path) -> OutputError:
@@ -186,8 +248,7 @@ def check_output_file(path: str | Path, make_parent: bool = True) -> None:
     ``make_parent``: whether a missing parent folder will be made (reports) or is an
     error (``--jsonl``, which is appended to)."""
     path = Path(path)
-    if path.is_dir():
-        raise OutputError("is a folder, expected a file", path)
+    write_target(path)  # a folder, a pipe, a device, a bad link: refused before any model runs
     if not make_parent and not path.parent.exists():
         raise OutputError(f"folder {path.parent} not found", path)
     problem = _folder_problem(path.parent, path)
@@ -216,7 +277,7 @@ def list_article_paths(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError("file or folder not found", path)
         if path.is_dir():
-            articles = sorted(path.glob("*.txt"))
+            articles = folder_files(path, ".txt")
             if not articles:
                 raise InputError("folder has no *.txt articles", path)
             found.extend(articles)

@@ -56,17 +56,20 @@ def plain_schema_text(schema_text: str) -> str:
 
 def resolve(schema: dict[str, Any], node: dict[str, Any], where: str) -> dict[str, Any]:
     """``node`` with its local ``$ref`` chain followed (its own keywords win); TaskError naming ``where``."""
-    seen = 0
+    seen: list[str] = []
     while isinstance(node, dict) and "$ref" in node:
         ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or seen > 32:
+        if not isinstance(ref, str) or not ref.startswith("#/"):
             raise TaskError(f"{where}: only local $ref (#/...) is supported, got {ref!r}")
+        if ref in seen:
+            raise TaskError(f"{where}: $ref cycle: {' -> '.join([*seen, ref])}")
         target: Any = schema
         for part in ref[2:].split("/"):
             if not isinstance(target, dict) or part not in target:
                 raise TaskError(f"{where}: $ref {ref!r} points nowhere")
             target = target[part]
-        node, seen = {**target, **{k: v for k, v in node.items() if k != "$ref"}}, seen + 1
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        seen.append(ref)
     return node
 
 

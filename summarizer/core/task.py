@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +50,7 @@ from summarizer.core.schema_paths import (
     plain_schema_text,
     schema_node,
 )
+from summarizer.core.schema_support import check_grammar_support
 from summarizer.core.task_settings import read_settings
 
 # Importable from here as before the split (the engine, validation, the scorers import them).
@@ -197,21 +199,30 @@ def builtin_task(name: str) -> Task:
     )
 
 
-def _read_text(path: Path, what: str) -> str:
-    if not path.is_file():
-        raise TaskError(f"missing {path.name} ({what}); a task folder needs schema.json and instructions.md", path)
-    from summarizer.core.io import read_article
+def _inside(root: Path, path: Path) -> Path:
+    """``path``, a file of the task folder ``root``; TaskError if it resolves outside the folder (a
+    link to another file would send that file's text to the model as a prompt or worked example)."""
+    if not Path(os.path.realpath(path)).is_relative_to(root):
+        raise TaskError("is a link to a file outside the task folder; a task's files must be inside it", path)
+    return path
 
-    return read_article(path)  # UTF-8, not empty: one-line InputError naming the file
+
+def _read_text(root: Path, name: str, what: str) -> str:
+    from summarizer.core.io import read_text
+
+    path = root / name
+    if not os.path.lexists(path):
+        raise TaskError(f"missing {path.name} ({what}); a task folder needs schema.json and instructions.md", path)
+    return read_text(_inside(root, path))  # UTF-8, regular, not empty: one-line InputError naming the file
 
 
 def _load_folder(root: Path) -> Task:
     from summarizer.core.io import read_json
 
-    schema_text = _read_text(root / "schema.json", "the JSON Schema")
+    schema_text = _read_text(root, "schema.json", "the JSON Schema")
     read_json(root / "schema.json")  # a JSON error with line and column, naming the file
-    instructions = _read_text(root / "instructions.md", "what to extract").strip()
-    examples, files = _read_examples(root / "examples")
+    instructions = _read_text(root, "instructions.md", "what to extract").strip()
+    examples, files = _read_examples(root, root / "examples")
     files = {"instructions.md": (root / "instructions.md").read_bytes(), **files}
     task = _build(
         name=root.name,
@@ -221,18 +232,21 @@ def _load_folder(root: Path) -> Task:
         user_template=DEFAULT_USER_TEMPLATE,
         examples=examples,
         prompt_files=files,
-        toml_path=root / "task.toml",
+        toml_path=_inside(root, root / "task.toml"),
     )
     _check_examples(task, root / "examples")
     return task
 
 
-def _read_examples(folder: Path) -> tuple[tuple[Example, ...], dict[str, bytes]]:
-    from summarizer.core.io import read_article, read_json
+def _read_examples(root: Path, folder: Path) -> tuple[tuple[Example, ...], dict[str, bytes]]:
+    from summarizer.core.io import folder_files, read_article, read_json
 
     if not folder.is_dir():
         return (), {}
-    texts, docs = sorted(folder.glob("*.txt")), sorted(folder.glob("*.json"))
+    _inside(root, folder)
+    texts, docs = folder_files(folder, ".txt"), folder_files(folder, ".json")
+    for path in (*texts, *docs):
+        _inside(root, path)
     for path in texts:
         if not path.with_suffix(".json").is_file():
             raise TaskError(f"worked example has no document (expected {path.stem}.json beside it)", path)
@@ -251,9 +265,10 @@ def _read_examples(folder: Path) -> tuple[tuple[Example, ...], dict[str, bytes]]
 
 
 def _check_examples(task: Task, folder: Path) -> None:
+    from summarizer.core.io import folder_files
     from summarizer.core.validation import grounding_problems, schema_problems
 
-    for example, path in zip(task.examples, sorted(folder.glob("*.txt")), strict=True):
+    for example, path in zip(task.examples, folder_files(folder, ".txt"), strict=True):
         doc_path = path.with_suffix(".json")
         problems = schema_problems(example.document, task)
         if problems:
@@ -294,6 +309,7 @@ def _build(
     _check_schema(schema, schema_file)
     try:
         grounded = grounded_paths(schema)
+        check_grammar_support(schema)  # what the grounded grammar cannot build: refused now, not per article
     except TaskError as error:
         raise TaskError(error.reason, schema_file) from None
     settings = read_settings(schema, grounded, toml_path)

@@ -27,6 +27,9 @@ from summarizer.core.schema_paths import Path_, json_types, resolve
 _TOML_KEYS = {"name", "items", "merge_key", "scoring"}
 _SCORING_KEYS = {"keys", "weights", "threshold"}
 DEFAULT_MATCH_THRESHOLD = 0.5
+# Weights are relative; a bound keeps their sum (and sums of weighted scores) finite: nan, inf and
+# 1e308 are refused here instead of failing in the scorer.
+MAX_WEIGHT = 1e6
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
         settings = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise TaskError(f"invalid TOML: {error}", path) from None
+    if not isinstance(settings.get("scoring", {}), dict):
+        raise TaskError(f"scoring must be a table ([scoring]), not {_toml_type(settings['scoring'])}", path)
     unknown = set(settings) - _TOML_KEYS or set(settings.get("scoring") or {}) - _SCORING_KEYS
     if unknown:
         raise TaskError(
@@ -82,9 +87,23 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
             f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})",
             path,
         )
-    if not isinstance(settings.get("scoring", {}), dict):
-        raise TaskError("scoring must be a table ([scoring])", path)
+    for key in ("name", "items"):
+        value = settings.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise TaskError(f"{key} must be a non-empty string (got {_toml_type(value)} {value!r})", path)
     return settings, data
+
+
+def _toml_type(value: Any) -> str:
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
+    return next((name for kind, name in names.items() if type(value) is kind), "a date or time")
 
 
 def _items_field(schema: dict[str, Any], named: Any, toml_path: Path) -> str | None:
@@ -148,6 +167,8 @@ def _weights(value: Any, keys: list[str], path: Path) -> dict[str, float]:
     for key, weight in value.items():
         if key not in keys:
             raise TaskError(f"scoring.weights: {key} is not one of scoring.keys ({', '.join(keys)})", path)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
-            raise TaskError(f"scoring.weights: {key} must be a positive number (got {weight!r})", path)
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not 0 < weight <= MAX_WEIGHT:
+            raise TaskError(
+                f"scoring.weights: {key} must be a number above 0 and at most {MAX_WEIGHT:g} (got {weight!r})", path
+            )
     return {key: float(value.get(key, 1.0)) for key in keys}

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.engine.article_limits import cap_figures
 from summarizer.engine.figures import Figure, find_figures
 from summarizer.engine.lexicon import (
     GROUP_PHRASES,
@@ -263,7 +264,7 @@ def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[F
     each with its draft. None is skipped for want of a harm word the list knows: "torched",
     "lynched" and words no list has are the model's to read, and "none" is always allowed."""
     figures = find_figures(article)
-    return figures, [draft_for(figure, drafts, article) for figure in figures]
+    return cap_figures(figures, [draft_for(figure, drafts, article) for figure in figures])  # bounded per article
 
 
 def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dict[str, Any] | None:

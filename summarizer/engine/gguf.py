@@ -20,6 +20,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,6 +29,8 @@ from summarizer.core.errors import ModelError
 MAGIC = b"GGUF"
 VERSIONS = (2, 3)
 DONE_FILE = "summarizer-gguf.json"  # written last: a folder without it is not a finished conversion
+OWNER_FILE = "summarizer-owner.pid"  # written first: the converting process, to tell a stale folder
+STALE_SECONDS = 6 * 3600  # a partial conversion naming no process is stale after this long
 # Tokens that end a turn or a text in the common chat formats (ChatML, Llama 3, Phi, Gemma).
 # A GGUF file names one EOS token; models such as Qwen2.5 end turns with either of two.
 END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "<end_of_turn>")
@@ -153,14 +156,49 @@ def converted_folder(path: Path) -> Path:
         return final
     check_file(path)
     final.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_conversions(final.parent)
     temp = Path(tempfile.mkdtemp(prefix=f".{sha[:16]}-", dir=final.parent))
     try:
+        (temp / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
         _convert(path, temp)
+        (temp / OWNER_FILE).unlink()  # the finished folder holds the model only (a young folder is never stale)
         (temp / DONE_FILE).write_text(json.dumps({"gguf": str(path), "sha256": sha}), encoding="utf-8")
         _publish(temp, final)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return final
+
+
+def clean_stale_conversions(root: Path) -> list[Path]:
+    """Remove the partial conversions in ``root`` whose process is gone (killed with ``kill -9``,
+    a power cut): hidden ``.<sha>-*`` folders naming a process id that no longer runs, or naming
+    none and older than :data:`STALE_SECONDS`. Another process's conversion in progress is kept.
+    Returns what was removed."""
+    removed = []
+    for folder in root.glob(".*-*"):
+        if folder.is_dir() and not folder.is_symlink() and _is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _is_stale(folder: Path) -> bool:
+    try:
+        pid = int((folder / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no owner yet (just made) or none written: judge by age
+        try:
+            return time.time() - folder.stat().st_mtime > STALE_SECONDS
+        except OSError:
+            return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: is it alive?
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by another user
+        return False
+    return False
 
 
 def _is_done(folder: Path) -> bool:

@@ -90,10 +90,30 @@ def _lark_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _json_leaf(subschema: dict[str, Any]) -> str:
+def _json_leaf(subschema: dict[str, Any], schema: dict[str, Any] | None = None) -> str:
+    """``%json`` of ``subschema``, its local ``$ref``s inlined from ``schema``: the leaf is compiled on
+    its own, where ``#/$defs/...`` would point nowhere (recursive refs are refused when the task loads)."""
+    if schema is not None:
+        subschema = _inline_refs(subschema, schema)
     leaf = {k: v for k, v in plain_schema(subschema).items() if k not in ("description", "title", "$comment")}
     leaf["x-guidance"] = JSON_OPTIONS
     return "%json " + json.dumps(leaf, ensure_ascii=False)
+
+
+def _inline_refs(node: Any, schema: dict[str, Any], depth: int = 0) -> Any:
+    if depth > 64:
+        raise GrammarError("the schema nests $ref too deeply to inline")
+    if isinstance(node, list):
+        return [_inline_refs(item, schema, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = schema
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return _inline_refs(node, schema, depth + 1)
+    return {k: v if k in ("enum", "const") else _inline_refs(v, schema, depth + 1) for k, v in node.items()}
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -178,7 +198,7 @@ class _GroundedBuilder:
             ](sub)
             return self.rule("nullable", f"{body} | {_lark_string('null')}") if "null" in _types(sub) else body
         if not self.grounded_inside(sub):
-            return self.rule("leaf", _json_leaf(sub))
+            return self.rule("leaf", _json_leaf(sub, self.schema))
         if "anyOf" in sub or "oneOf" in sub:
             return self._alternatives(key, sub)
         if "array" in _types(sub):

@@ -289,6 +289,7 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
 
 def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
     """report.json, report.md, review.html and predictions/<id>.json for one model."""
+    from summarizer.reporting.formatting import display_name
     from summarizer.reporting.leaderboard import render_report_markdown
     from summarizer.reporting.review import render_review
 
@@ -301,7 +302,7 @@ def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> l
         {i: dataset.labels[i] for i in ids},
         {i: _document(result.extractions[i]) for i in ids},
         result.report,
-        title=f"Review: {result.model}",
+        title=f"Review: {display_name(result.model)}",
         statuses={i: _generation_info(result.extractions[i]) for i in ids},
     )
     paths = [out_dir / name for name in EVAL_REPORT_FILES]

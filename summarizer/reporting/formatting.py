@@ -4,11 +4,21 @@ benchmark report. Each output keeps the placeholder its readers know for a missi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 EN_DASH = "–"  # report.md, leaderboards, the review page
 HYPHEN = "-"  # terminal tables (`summarizer score`)
 NOT_AVAILABLE = "n/a"  # the benchmark's RESULTS.md
+
+
+def display_name(model: str) -> str:
+    """A model's short name for tables, the plot and the review page: the file or folder name of a
+    local path (``/root/.cache/x/qwen-0.5b.gguf`` -> ``qwen-0.5b.gguf``); a hub id or preset as given.
+    report.json keeps the full path."""
+    path = Path(model).expanduser()
+    local = path.is_absolute() or model.startswith(("./", "../", "~")) or path.suffix == ".gguf" or path.exists()
+    return (path.name or model) if local else model
 
 
 def fmt(value: Any, digits: int = 3, *, missing: str = EN_DASH, unit: str = "", grouping: bool = False) -> str:

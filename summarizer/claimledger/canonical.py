@@ -23,7 +23,7 @@ What a figure counts (:func:`scope_of`), from its period, else its evidence:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from summarizer.evaluation.normalize import (
@@ -67,9 +67,20 @@ def place_key(location: str | None, victim_side: str | None) -> str:
     """The location's key; empty for none, or for the victim side's own country (the whole of it)."""
     if not location or not location.strip():
         return ""
-    if victim_side and side_key(location) == side_key(victim_side):
+    if victim_side and same_party_key(side_key(location), side_key(victim_side)):
         return ""
     return text_key(location)
+
+
+_PERIOD_LEAD = frozenset({"on", "in", "during", "over", "at", "the", "this", "last"})
+
+
+def period_key(period: str | None) -> str:
+    """The period's key without leading prepositions: "on Saturday" = "Saturday"."""
+    tokens = text_key(period).split() if period else []
+    while len(tokens) > 1 and tokens[0] in _PERIOD_LEAD:
+        tokens = tokens[1:]
+    return " ".join(tokens)
 
 
 def cast_name(claimant: str, cast: Sequence[Mapping[str, Any]] | None) -> str | None:
@@ -118,7 +129,7 @@ def claim_keys(claim: Mapping[str, Any], cast: Sequence[Mapping[str, Any]] | Non
         "victim_side_key": side_key(victim_side) if victim_side else None,
         "equipment_key": equipment_key(equipment) if equipment else None,
         "place_key": place_key(claim.get("location"), victim_side),
-        "period_key": text_key(claim["period"]) if claim.get("period") else "",
+        "period_key": period_key(claim.get("period")),
         "scope": scope_of(claim.get("period"), claim.get("evidence")),
     }
 
@@ -136,6 +147,17 @@ def same_party_key(a: str, b: str) -> bool:
     if " " in short or len(short) < 4:
         return False
     return any(long == short + ending or long == short[:-1] + ending for ending in _DEMONYM_ENDINGS)
+
+
+def merge_key(key: str, known: dict[str, str], same: Callable[[str, str], bool]) -> tuple[str, bool]:
+    """(the canonical key ``key`` is merged into, whether ``known`` learnt it now): itself if new and
+    like no canonical key yet, else the first canonical key it is a variant of. ``known`` maps every
+    key seen to its canonical key; first come, first named, so a merge never renames earlier keys."""
+    if key in known:
+        return known[key], False
+    canonical = next((seen for seen in dict.fromkeys(known.values()) if same(key, seen)), key)
+    known[key] = canonical
+    return canonical, True
 
 
 def same_claimant_key(a: str, b: str) -> bool:

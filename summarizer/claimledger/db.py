@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.claimledger import grouping
-from summarizer.claimledger.canonical import UNATTRIBUTED, claim_keys, same_claimant_key, same_party_key
+from summarizer.claimledger.canonical import UNATTRIBUTED, claim_keys, merge_key, same_claimant_key, same_party_key
 from summarizer.claimledger.grouping import Settings
 from summarizer.claimledger.sources import Extracted
 from summarizer.core.errors import InputError
@@ -259,12 +259,10 @@ class LedgerDB:
             yield row
 
     def _merged(self, table: dict[str, str], name: str, key: str, same: Any) -> str:
-        """The canonical key ``key`` was (or is now) merged into: itself, or an earlier key it is a variant of."""
-        if key in table:
-            return table[key]
-        canonical = next((known for known in dict.fromkeys(table.values()) if same(key, known)), key)
-        table[key] = canonical
-        self.conn.execute(f"INSERT INTO {name} (key, canonical) VALUES (?, ?)", (key, canonical))
+        """The canonical key ``key`` was (or is now) merged into (:func:`merge_key`), kept in the file."""
+        canonical, new = merge_key(key, table, same)
+        if new:
+            self.conn.execute(f"INSERT INTO {name} (key, canonical) VALUES (?, ?)", (key, canonical))
         return canonical
 
     # -- grouping ------------------------------------------------------------------------------

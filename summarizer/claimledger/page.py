@@ -24,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from summarizer.reporting.review import html_page
+
 LIMITS = {"conflicts": 300, "uncorroborated": 200, "groups": 500, "unplaced": 200, "claimants": 12}
 
 # (id, label, key, reverse): the orders the conflicts table offers; the first is the default.
@@ -103,14 +105,7 @@ def render_page(
         _unplaced(tables["unplaced"], summary, link),
     ]
     body.append(_quotes([claims[i] for i in sorted(cited)], texts))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_esc(content_security_policy())}">'
-        '<meta name="referrer" content="no-referrer">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{STYLE}</style></head>\n"
-        f"<body><h1>{_esc(title)}</h1>\n{''.join(body)}\n</body></html>\n"
-    )
+    return html_page(title, "".join(body), STYLE, content_security_policy())
 
 
 def _left_out(shown: int, total: int, what: str) -> str:

@@ -88,19 +88,20 @@ def read_inputs(
     """
     articles_dir = _articles_dir(articles)
     result = Inputs()
-    raws: list[tuple[_Raw, Path | None]] = []
+    if store is not None and (model is None or articles_dir is None):
+        raise InputError("reading the run store needs --model and --articles DIR (the store keeps no text)", store)
+
+    def take(raws: Iterator[_Raw], folder: Path | None) -> None:  # in input order, problems too
+        for raw in raws:
+            try:
+                result.documents.append(_checked(raw, folder, file_dates))
+            except InputError as error:
+                result.problems.append(Problem(str(error.path or raw.source), error.reason))
+
     for path in map(Path, paths):
-        folder = articles_dir or _sibling_articles(path)
-        raws += [(raw, folder) for raw in _read_path(path, result)]
-    if store is not None:
-        if model is None or articles_dir is None:
-            raise InputError("reading the run store needs --model and --articles DIR (the store keeps no text)", store)
-        raws += [(raw, articles_dir) for raw in _read_store(Path(store), model, articles_dir)]
-    for raw, folder in raws:
-        try:
-            result.documents.append(_checked(raw, folder, file_dates))
-        except InputError as error:
-            result.problems.append(Problem(str(error.path or raw.source), error.reason))
+        take(_read_path(path, result), articles_dir or _sibling_articles(path))
+    if store is not None and model is not None and articles_dir is not None:
+        take(_read_store(Path(store), model, articles_dir), articles_dir)
     return result
 
 

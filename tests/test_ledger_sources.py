@@ -85,7 +85,8 @@ def test_an_undated_article_without_file_times_is_one_line(tmp_path):
     inputs = read_inputs([tmp_path], file_dates=False)
     assert inputs.documents == []
     assert [str(p) for p in inputs.problems] == [
-        f"{articles / 's03.txt'}: no date: no front-matter line, dateline or full date in the text (and file times are off)"
+        f"{articles / 's03.txt'}: no date: no front-matter line, dateline or full date in the text"
+        " (and file times are off)"
     ]
     dated = read_inputs([tmp_path])  # file times on (the default): dated, and said so
     assert dated.documents[0].date.source == "file_time"

@@ -33,6 +33,7 @@ DEFAULT = {
     "period": None,
     "location": None,
     "evidence": "",
+    "date_source": "front_matter",
 }
 
 

@@ -57,8 +57,9 @@ def build_ledger(
         raise InputError("nothing to read: give documents (folders, .json, .jsonl) or --store with --model")
     inputs = read_inputs(paths, articles=articles, store=store, model=model, file_dates=file_dates)
     if not inputs.documents and not Path(out).exists():
-        first = f" (first: {inputs.problems[0]})" if inputs.problems else ""
-        raise InputError(f"no readable documents{first}", paths[0] if paths else store)
+        if not inputs.problems:
+            raise InputError("no documents to read", paths[0] if paths else store)
+        return BuildResult(str(out), AddReport(), {}, inputs.problems, inputs.skipped)  # nothing written
     with LedgerDB(out, settings, rebuild=rebuild) as db:
         added = db.add(inputs.documents)
         result = BuildResult(str(out), added, db.summary(), inputs.problems, inputs.skipped)

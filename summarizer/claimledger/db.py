@@ -273,9 +273,9 @@ class LedgerDB:
             rows = [
                 dict(row)
                 for row in self.conn.execute(
-                    "SELECT id, article_id, date, claimant_canonical AS claimant, value, qualifier, upper, scope,"
-                    " outcome, victim_side, victim_group, equipment, location FROM claims WHERE base_key = ?"
-                    " ORDER BY date, id",
+                    "SELECT c.id, c.article_id, c.date, a.date_source, c.claimant_canonical AS claimant, c.value,"
+                    " c.qualifier, c.upper, c.scope, c.outcome, c.victim_side, c.victim_group, c.equipment, c.location"
+                    " FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.base_key = ? ORDER BY c.date, c.id",
                     (key,),
                 )
             ]

@@ -35,7 +35,10 @@ up, "about 100" is 100 within the tolerance, a range is its ends), are apart by 
 relative tolerance (default 10%).
 
 **Series flags.** A claimant's running total that goes down (``decrease``: a correction or a
-retraction); a daily figure more than :attr:`Settings.outlier_factor` times above or below the
+retraction): below the highest figure it gave on the latest earlier day. Figures of one day are
+not a step (a total and its part, "12 million fled, including nearly 4 million abroad", share a
+day), and a figure dated by its file's time is never compared (a file's time says when it was
+written, not when the claim was made); a daily figure more than :attr:`Settings.outlier_factor` times above or below the
 median of the claimant's other daily figures in the group, with at least two others
 (``outlier``).
 """
@@ -52,6 +55,7 @@ from datetime import date
 from typing import Any
 
 Row = Mapping[str, Any]
+FILE_TIME = "file_time"  # the date source that orders nothing (see the series flags)
 
 UNPLACED_REASONS = {
     "no_victim_side": "no victim side: whose losses the figure counts is not said",
@@ -205,7 +209,10 @@ def series(rows: Sequence[Row], scope: str, settings: Settings) -> list[dict[str
         ordered = sorted(by_claimant[claimant], key=lambda r: (r["date"], r["id"]))
         values = [row["value"] for row in ordered]
         for index, row in enumerate(ordered):
-            flag, note = _flag(scope, values, index, settings)
+            if scope == "running_total":
+                flag, note = _decrease(ordered, index)
+            else:
+                flag, note = _outlier(values, index, settings)
             points.append(
                 {
                     "claimant": claimant,
@@ -219,12 +226,20 @@ def series(rows: Sequence[Row], scope: str, settings: Settings) -> list[dict[str
     return points
 
 
-def _flag(scope: str, values: list[float], index: int, settings: Settings) -> tuple[str | None, str | None]:
-    value = values[index]
-    if scope == "running_total":
-        if index > 0 and value < values[index - 1]:
-            return "decrease", f"running total went down from {_num(values[index - 1])} to {_num(value)}"
+def _decrease(ordered: Sequence[Row], index: int) -> tuple[str | None, str | None]:
+    """A running total below the highest figure of the latest earlier day (both dated by documents)."""
+    row = ordered[index]
+    earlier = [r for r in ordered[:index] if r["date"] < row["date"]]
+    if not earlier or FILE_TIME in (row.get("date_source"), earlier[-1].get("date_source")):
         return None, None
+    before = max(r["value"] for r in earlier if r["date"] == earlier[-1]["date"])
+    if row["value"] < before:
+        return "decrease", f"running total went down from {_num(before)} to {_num(row['value'])}"
+    return None, None
+
+
+def _outlier(values: list[float], index: int, settings: Settings) -> tuple[str | None, str | None]:
+    value = values[index]
     others = values[:index] + values[index + 1 :]
     if len(others) < settings.outlier_min_others:
         return None, None

@@ -18,6 +18,8 @@ def _counts(mapping: dict[str, int]) -> str:
 
 def report_lines(result: BuildResult) -> list[str]:
     s, added = result.summary, result.added
+    if not s:
+        return [f"no readable documents: no ledger written to {result.path}"]
     lines = [
         f"{result.path}: {s['articles']} articles ({added.new} new, {added.replaced} replaced, "
         f"{added.unchanged} unchanged), {s['claims']} claims, {s['groups']} groups "

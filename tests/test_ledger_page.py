@@ -138,3 +138,15 @@ def test_the_quote_a_number_links_to_is_in_the_dom(ledger_page, tmp_path):
     ids = {attrs.get("id") for _, attrs in dom.tags}
     links = [attrs["href"][1:] for tag, attrs in dom.tags if tag == "a" and attrs.get("href", "").startswith("#q-")]
     assert links and set(links) <= ids
+
+
+def test_a_claimants_figures_are_capped_flagged_ones_first(monkeypatch):
+    import summarizer
+    from summarizer.claimledger.page import LIMITS, render_page
+
+    monkeypatch.setitem(LIMITS, "points", 2)
+    ledger = summarizer.ledger(SERIES / "labels")
+    html = render_page(ledger.tables, {}, ledger.summary, {"Azerbaijan's Defence Ministry": b"\x89PNG"})
+    section = html[html.index('<h3 class="claimant">') : html.index('<h2 id="uncorroborated">')]
+    assert section.count('<span class="flag">') == 2 and section.count("<tr><td>2031-") == 2
+    assert "10 more figures of Azerbaijan&#x27;s Defence Ministry in the database." in section

@@ -11,8 +11,9 @@
 Safety as for the review page: every string from an article, a document or a model goes
 through :func:`_esc`; the Content-Security-Policy allows no script, no network, only this
 page's stylesheet (pinned by hash) and ``data:`` images (the timelines it embeds).
-A large ledger's page shows the first :data:`LIMITS` rows of each part (the database and the
-CSV files hold everything) and says how many it left out.
+A large ledger's page shows the first :data:`LIMITS` rows of each part (a claimant's figures: all
+flagged ones, then the latest; the database and the CSV files hold everything) and says how many
+it left out.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from summarizer.reporting.review import html_page
 
-LIMITS = {"conflicts": 300, "uncorroborated": 200, "groups": 500, "unplaced": 200, "claimants": 12}
+LIMITS = {"conflicts": 300, "uncorroborated": 200, "groups": 500, "unplaced": 200, "claimants": 12, "points": 100}
 
 # (id, label, key, reverse): the orders the conflicts table offers; the first is the default.
 CONFLICT_ORDERS: tuple[tuple[str, str, Callable[[Mapping[str, Any]], Any], bool], ...] = (
@@ -201,16 +202,23 @@ def _timelines(
         by_claimant[row["claimant_name"]].append(row)
     for name in sorted(timelines):
         png = base64.b64encode(timelines[name]).decode("ascii")
+        points = by_claimant[name]
+        # Every flagged point, then the latest others, up to the limit (the plot and the database have all).
+        flagged = [r for r in points if r.get("flag")]
+        latest = sorted((r for r in points if not r.get("flag")), key=lambda r: r["date"], reverse=True)
+        shown_ids = {id(r) for r in flagged + latest[: max(0, LIMITS["points"] - len(flagged))]}
+        shown = [r for r in points if id(r) in shown_ids]
         rows = "".join(
             f"<tr><td>{_esc(r['date'])}</td><td>{_esc(r['group_label'])}</td>"
             f'<td class="num">{link(r["claim_id"], r["value"])}</td>'
             f"<td>{_flag(r)}</td></tr>"
-            for r in by_claimant[name]
+            for r in shown
         )
         parts.append(
             f'<h3 class="claimant">{_esc(name)}</h3>'
             f'<img class="timeline" alt="{_esc(name)}: figures over time" src="data:image/png;base64,{png}">'
             f"<table><tr><th>date</th><th>group</th><th>figure</th><th>flag</th></tr>{rows}</table>\n"
+            + _left_out(len(shown), len(points), f"figures of {name}")
         )
     parts.append(_left_out(len(timelines), len(by_claimant), "claimants' series"))
     return "".join(parts)

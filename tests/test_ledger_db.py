@@ -147,3 +147,15 @@ def test_unplaced_claims_are_counted_by_reason(documents):
             210.0,
             "no victim side: whose losses the figure counts is not said",
         )
+
+
+def test_a_rebuild_leaves_no_old_write_ahead_log_behind(documents, tmp_path):
+    path = tmp_path / "l.sqlite3"
+    with LedgerDB(path) as db:
+        db.add(documents)
+    Path(f"{path}-wal").write_bytes(b"stale")  # as a crashed writer might leave it
+    with LedgerDB(path, rebuild=True) as db:
+        assert db.summary()["articles"] == 0
+        db.add(documents[:1])
+    with LedgerDB(path) as db:
+        assert db.summary()["articles"] == 1

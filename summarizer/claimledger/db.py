@@ -119,8 +119,9 @@ class LedgerDB:
 
     def __init__(self, path: str | Path = ":memory:", settings: Settings | None = None, *, rebuild: bool = False):
         self.path = path
-        if rebuild and path != ":memory:" and Path(path).exists():
-            Path(path).unlink()
+        if rebuild and path != ":memory:":
+            for stale in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):  # a WAL left behind would
+                stale.unlink(missing_ok=True)  # be replayed into the new file
         try:
             self.conn = sqlite3.connect(str(path))
             self.conn.row_factory = sqlite3.Row

@@ -101,3 +101,12 @@ def test_merge_key_names_first_and_never_renames():
         "azerbaijani mod": "azerbaijan mod",
         "armenia mod": "armenia mod",
     }
+
+
+def test_the_engines_cast_one_entry_per_mention():
+    cast = [
+        {"name": "the ministry", "kind": "government", "canonical": "Armenia's Defence Ministry"},
+        {"name": "Armenia's Defence Ministry", "kind": "government", "canonical": "Armenia's Defence Ministry"},
+    ]
+    assert cast_name("the ministry", cast) == "Armenia's Defence Ministry"
+    assert claim_keys({**CLAIM, "claimant": "the ministry"}, cast)["claimant_source"] == "cast"

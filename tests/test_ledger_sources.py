@@ -124,3 +124,18 @@ def test_paths_that_do_not_exist_stop_the_read(tmp_path):
     assert str(error.value) == f"{tmp_path / 'missing'}: not found"
     with pytest.raises(InputError, match="articles folder not found"):
         read_inputs([SERIES], articles=tmp_path / "nope")
+
+
+def test_the_cast_of_a_figure_runs_raw_output(tmp_path):
+    cast = [
+        {"name": "the ministry", "kind": "government", "canonical": "Armenia's Defence Ministry"},
+        {"name": "Kapan", "kind": "place", "canonical": "Kapan"},
+    ]
+    raw = json.dumps({"cast": cast, "labels": [], "document": DOC})
+    path = tmp_path / "runs.jsonl"
+    path.write_text(json.dumps({"id": "s03", "document": DOC, "raw": raw, "date": "2031-03-05"}) + "\n")
+    (document,) = read_inputs([path]).documents
+    assert document.cast == cast
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"id": "s03", "document": DOC, "raw": "{}", "date": "2031-03-05"}) + "\n")
+    assert read_inputs([plain]).documents[0].cast is None

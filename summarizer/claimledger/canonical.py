@@ -87,7 +87,8 @@ def cast_name(claimant: str, cast: Sequence[Mapping[str, Any]] | None) -> str | 
     """The canonical name the article's cast gives ``claimant``, if one of its actors fits.
 
     An actor is a mapping with its canonical name in ``canonical`` (or ``name``) and its other
-    names in ``aliases``, ``names`` or ``mentions``. A claimant fits an actor when its key equals,
+    names in ``name`` (the engine's cast, issue 14: one ``{"name", "kind", "canonical"}`` per
+    mention), ``aliases``, ``names`` or ``mentions``. A claimant fits an actor when its key equals,
     or is a fuzzy variant of, the key of any of the actor's names.
     """
     if not cast:
@@ -100,6 +101,8 @@ def cast_name(claimant: str, cast: Sequence[Mapping[str, Any]] | None) -> str | 
         if not isinstance(canonical, str) or not canonical.strip():
             continue
         names = [canonical]
+        if isinstance(actor.get("name"), str):
+            names.append(actor["name"])
         for field in ("aliases", "names", "mentions"):
             values = actor.get(field)
             if isinstance(values, list):

@@ -14,8 +14,10 @@ Inputs (:func:`read_inputs`):
 Articles (for dates, evidence offsets and the page) come from ``--articles DIR``, else the
 ``articles/`` folder beside a documents folder. A document may carry the article's ``cast``
 (issue 14: actors with canonical names); it is taken off before the document is checked against
-the claims schema. Every problem is one line naming its file (:class:`Problem`); the other
-inputs go on.
+the claims schema. The engine's figure strategy records the cast in its raw output (a run
+record's ``raw``, the store's ``raw``: ``{"cast": [...], "labels": ..., "document": ...}``); it is
+taken from there when the record has none of its own. Every problem is one line naming its file
+(:class:`Problem`); the other inputs go on.
 """
 
 from __future__ import annotations
@@ -167,7 +169,8 @@ def _read_jsonl(path: Path, result: Inputs) -> Iterator[_Raw]:
             status = str(record.get("status") or "no document")
             result.skipped[status] = result.skipped.get(status, 0) + 1
             continue
-        yield _Raw(record["id"], record["document"], where, record.get("date"), record.get("cast"), record.get("model"))
+        cast = record.get("cast", cast_in_raw(record.get("raw")))
+        yield _Raw(record["id"], record["document"], where, record.get("date"), cast, record.get("model"))
 
 
 def _read_store(path: Path, model: str, articles_dir: Path) -> Iterator[_Raw]:
@@ -199,9 +202,23 @@ def _read_store(path: Path, model: str, articles_dir: Path) -> Iterator[_Raw]:
         found_run = latest.get(text_hash(text))
         if found_run is not None:
             found += 1
-            yield _Raw(article.stem, found_run.extraction.document, f"{path}#{found_run.id}", model=model)
+            source = f"{path}#{found_run.id}"
+            cast = cast_in_raw(found_run.extraction.raw)
+            yield _Raw(article.stem, found_run.extraction.document, source, cast=cast, model=model)
     if not found:
         raise InputError(f"none of the runs of model {model!r} is of an article in {articles_dir}", path)
+
+
+def cast_in_raw(raw: Any) -> list[Any] | None:
+    """The ``cast`` of a figure-strategy raw output (JSON text), if it holds one."""
+    if not isinstance(raw, str) or '"cast"' not in raw:
+        return None
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    cast = parsed.get("cast") if isinstance(parsed, dict) else None
+    return cast if isinstance(cast, list) and cast else None
 
 
 def _checked(raw: _Raw, articles_dir: Path | None, file_dates: bool) -> Extracted:

@@ -53,6 +53,7 @@ def test_claim_keys_fold_names_as_the_scorer_does():
         "equipment_key": None,
         "place_key": "",  # "Ukraine" for Ukrainian victims is the whole country
         "period_key": "24 hour period",
+        "period_date": None,
         "scope": "daily",
     }
     assert claim_keys({**CLAIM, "claimant": "Russian Defence Ministry"})["claimant_key"] == "russia mod"
@@ -110,3 +111,8 @@ def test_the_engines_cast_one_entry_per_mention():
     ]
     assert cast_name("the ministry", cast) == "Armenia's Defence Ministry"
     assert claim_keys({**CLAIM, "claimant": "the ministry"}, cast)["claimant_source"] == "cast"
+
+
+def test_the_date_a_period_names():
+    assert claim_keys({**CLAIM, "period": "on Oct. 14, 2017"})["period_date"] == "2017-10-14"
+    assert claim_keys({**CLAIM, "period": "since February 24, 2022"})["period_date"] == "2022-02-24"

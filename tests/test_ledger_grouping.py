@@ -47,7 +47,7 @@ def rows_of(claims: list[dict]) -> list[dict]:
         keys = claim_keys(claim)
         if keys["victim_side_key"]:
             keys["victim_side_key"] = merge_key(keys["victim_side_key"], sides, same_party_key)[0]
-        row = {**claim, **keys, "id": index}
+        row = {**claim, **keys, "id": index, "article_id": claim.get("article", f"a{index}")}
         row["claimant"] = merge_key(keys["claimant_key"], claimants, same_claimant_key)[0]
         row["value"] = float(claim["value"])
         rows.append(row)

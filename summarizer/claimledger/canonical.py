@@ -83,6 +83,14 @@ def period_key(period: str | None) -> str:
     return " ".join(tokens)
 
 
+def period_date(period: str | None) -> str | None:
+    """The full date a period names, ISO ("on Oct. 14, 2017" -> "2017-10-14"); the first if several."""
+    from summarizer.claimledger.dates import dates_in
+
+    found = dates_in(period) if period else []
+    return found[0].isoformat() if found else None
+
+
 def cast_name(claimant: str, cast: Sequence[Mapping[str, Any]] | None) -> str | None:
     """The canonical name the article's cast gives ``claimant``, if one of its actors fits.
 
@@ -133,6 +141,7 @@ def claim_keys(claim: Mapping[str, Any], cast: Sequence[Mapping[str, Any]] | Non
         "equipment_key": equipment_key(equipment) if equipment else None,
         "place_key": place_key(claim.get("location"), victim_side),
         "period_key": period_key(claim.get("period")),
+        "period_date": period_date(claim.get("period")),
         "scope": scope_of(claim.get("period"), claim.get("evidence")),
     }
 

@@ -55,7 +55,7 @@ CREATE TABLE claims (
     claimant TEXT, claimant_key TEXT NOT NULL, claimant_canonical TEXT NOT NULL, claimant_source TEXT NOT NULL,
     claimant_type TEXT, claimant_side TEXT, outcome TEXT NOT NULL, victim_side TEXT, victim_side_key TEXT,
     victim_group TEXT NOT NULL, equipment TEXT, equipment_key TEXT, value REAL NOT NULL, qualifier TEXT NOT NULL,
-    upper REAL, period TEXT, period_key TEXT, location TEXT, place_key TEXT, scope TEXT NOT NULL,
+    upper REAL, period TEXT, period_key TEXT, period_date TEXT, location TEXT, place_key TEXT, scope TEXT NOT NULL,
     perpetrator_side TEXT, verification TEXT, evidence TEXT NOT NULL, evidence_start INTEGER, evidence_end INTEGER,
     base_key TEXT, group_id TEXT, unplaced_reason TEXT
 );
@@ -90,7 +90,8 @@ CREATE TABLE sides (key TEXT PRIMARY KEY, canonical TEXT NOT NULL);
 _CLAIM_COLUMNS = (
     "article_id claim_index date claimant claimant_key claimant_canonical claimant_source claimant_type "
     "claimant_side outcome victim_side victim_side_key victim_group equipment equipment_key value qualifier upper "
-    "period period_key location place_key scope perpetrator_side verification evidence evidence_start evidence_end "
+    "period period_key period_date location place_key scope perpetrator_side verification evidence evidence_start "
+    "evidence_end "
     "base_key unplaced_reason"
 ).split()
 
@@ -274,7 +275,8 @@ class LedgerDB:
             rows = [
                 dict(row)
                 for row in self.conn.execute(
-                    "SELECT c.id, c.article_id, c.date, a.date_source, c.claimant_canonical AS claimant, c.value,"
+                    "SELECT c.id, c.article_id, c.date, a.date_source, c.period_date, c.claimant_canonical AS claimant,"
+                    " c.value,"
                     " c.qualifier, c.upper, c.scope, c.outcome, c.victim_side, c.victim_group, c.equipment, c.location"
                     " FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.base_key = ? ORDER BY c.date, c.id",
                     (key,),

@@ -13,8 +13,8 @@ a claimant's figure moved. Pure functions over claim rows (dicts), tested agains
   same place (the whole war);
 * an overlapping period: running totals of one thing are one group whatever day they are
   reported (that is what a series is); so are daily figures (one per day). An **event** figure
-  belongs with the event figures of the same place reported within :attr:`Settings.event_window_days`
-  of the group's first report; with no place, those of the same period words instead.
+  belongs with the event figures of the same place standing within :attr:`Settings.event_window_days`
+  of the group's first (see Dates below); with no place, those of the same period words instead.
 
 **What a group is not.** A running total is not the same thing as a daily figure (2,400 "in the
 past 24 hours" is not a total since the war began), so they are never grouped; nor is a
@@ -25,6 +25,12 @@ regional figure the same as a national one (another place), nor killed the same 
 **A claim no group can take** (:func:`base_key` returns a reason instead): one with no victim
 side (whose losses?), an equipment figure without its kind, an event figure with neither place
 nor period (nothing says which event). The ledger counts these, by reason.
+
+**Dates.** An event figure stands on the full date its period names ("on Oct. 14, 2017": an
+earlier attack recalled), any other figure (and an event whose period names none) on its article's
+date. An article dated by its file's time says nothing
+about when its figures stand, so they are compared only with the figures of the same article
+(its events form groups of their own, its totals are compared within it).
 
 **Conflicts.** Within a group, the figures that stand side by side are compared: the same day
 for daily figures, reports within :attr:`Settings.total_window_days` of the first for running
@@ -125,11 +131,25 @@ def split_groups(key: str, rows: Sequence[Row], settings: Settings) -> dict[str,
         return {}
     if rows[0]["scope"] != "event":
         return {group_id(key): list(rows)}
-    starts = windows((row["date"] for row in rows), settings.event_window_days)
+    dated = [row for row in rows if when(row) is not None]
+    starts = windows((str(when(row)) for row in dated), settings.event_window_days)
     groups: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
-        groups[group_id(key, starts[row["date"]])].append(row)
+        day = when(row)
+        groups[group_id(key, starts[day] if day is not None else f"file:{row['article_id']}")].append(row)
     return dict(groups)
+
+
+def when(row: Row) -> str | None:
+    """The day a figure stands on, for comparing it with others: for an event, the full date its
+    period names ("on Oct. 14, 2017"), else its article's date (a running total "since February 24,
+    2022" stands on the day it is reported); None for an article dated by its file's time (such a
+    figure is compared only with the figures of its own article)."""
+    if row.get("scope") == "event" and row.get("period_date"):
+        return str(row["period_date"])
+    if row.get("date_source") == FILE_TIME:
+        return None
+    return str(row["date"])
 
 
 def interval(value: float, qualifier: str, upper: float | None, tolerance: float) -> tuple[float, float]:
@@ -173,10 +193,11 @@ def conflicts(rows: Sequence[Row], scope: str, settings: Settings) -> list[dict[
         buckets = {"": list(rows)}
     else:
         days = 0 if scope == "daily" else settings.total_window_days
-        starts = windows((row["date"] for row in rows), days)
+        starts = windows((str(when(row)) for row in rows if when(row) is not None), days)
         buckets = defaultdict(list)
         for row in rows:
-            buckets[starts[row["date"]]].append(row)
+            day = when(row)
+            buckets[starts[day] if day is not None else f"file:{row['article_id']}"].append(row)
     found = []
     for bucket in buckets.values():
         figures = _latest_per_claimant(bucket)

@@ -1,6 +1,7 @@
 """summarizer: news articles to structured, checkable casualty claims.
 
-The public entry point is :func:`summarizer.summarize` (see ``summarizer.api``).
+The public entry points are :func:`summarizer.summarize` (see ``summarizer.api``) and
+:func:`summarizer.ledger` (many documents' claims in one ledger, see ``summarizer.claimledger``).
 Heavy dependencies (torch, transformers) are imported lazily, so importing this
 package and running ``summarizer --help`` stay fast.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "summarize"]
+__all__ = ["__version__", "ledger", "summarize"]
 
 
 def __getattr__(name: str):
@@ -18,4 +19,8 @@ def __getattr__(name: str):
         from summarizer.api import summarize
 
         return summarize
+    if name == "ledger":  # the claims ledger of many documents, as records (summarizer.claimledger.api)
+        from summarizer.claimledger.api import ledger
+
+        return ledger
     raise AttributeError(name)

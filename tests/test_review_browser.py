@@ -1,33 +1,23 @@
 """review.html in a real browser: headless Chromium loads a report built from an article
 with injected markup; the markup must show as text and no script may run.
 
-How "no script ran" is observed: the injected script sets ``document.title`` and the
-injected ``<img onerror>`` sets an attribute on ``<body>``; ``--dump-dom`` prints the DOM
-after the page has loaded, so either effect would be visible there. A control page
-with the same markup unescaped proves that this browser runs such scripts and that
-the check sees them.
+How "no script ran" is observed: see summarizer/testing/browser.py. A control page with the same
+markup unescaped proves that this browser runs such scripts and that the check sees them.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.reporting.review import content_security_policy
+from summarizer.testing.browser import CHROMIUM, IMG, SCRIPT, SKIP_REASON, chromium, dump_dom, parse, scripts_ran
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium); CI installs it"
-)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
-SCRIPT = "<script>document.title='pwned'</script>"
-IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
 ARTICLE = f"Officials said 12 civilians were killed in Kharkiv. {SCRIPT} Medics said 30 were injured. {IMG}\n"
 GOLD = {
     "summary": "Officials say 12 civilians were killed.",
@@ -68,59 +58,6 @@ class InjectingBackend(Backend):
         extra["count"] = {"value": 30, "qualifier": "exact", "upper": None}
         doc["claims"].append(extra)
         return Extraction(raw=json.dumps(doc), document=doc, status="ok", stats={"seconds": 0.01})
-
-
-def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=True)
-
-
-def dump_dom(page: Path, tmp_path: Path) -> str:
-    return chromium(["--dump-dom", page.as_uri()], tmp_path).stdout
-
-
-class DomParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self.title = ""
-        self._in_title = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag):
-        self._in_title = False
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._in_title:
-            self.title += data
-
-
-def parse(dom: str) -> DomParser:
-    parser = DomParser()
-    parser.feed(dom)
-    return parser
-
-
-def scripts_ran(dom: DomParser) -> bool:
-    body = next(attrs for tag, attrs in dom.tags if tag == "body")
-    return dom.title == "pwned" or "data-pwned" in body
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 # Importing the command modules registers their commands on ``app``.
-from summarizer.cli import bench, dev, evaluate, schema, score, summarize, validate  # noqa: F401
+from summarizer.cli import bench, dev, evaluate, ledger, schema, score, summarize, validate  # noqa: F401
 from summarizer.cli.app import app
 
 __all__ = ["app", "main"]

@@ -130,12 +130,18 @@ def render_review(
 
 
 def _page(title: str, body: str) -> str:
+    return html_page(title, body, STYLE, content_security_policy())
+
+
+def html_page(title: str, body: str, style: str, policy: str) -> str:
+    """A whole static page: ``title`` (escaped) as title and heading, ``body`` (already safe HTML),
+    one ``<style>`` block and the Content-Security-Policy ``policy`` (the ledger page shares it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_esc(content_security_policy())}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{STYLE}</style></head>\n"
+        f"<title>{_esc(title)}</title><style>{style}</style></head>\n"
         f"<body><h1>{_esc(title)}</h1>\n{body}\n</body></html>\n"
     )
 

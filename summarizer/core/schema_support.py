@@ -30,6 +30,7 @@ GROUNDED_KEYWORDS = {
     "span": frozenset({"minLength", "maxLength"}),
     "number": frozenset({"minimum", "maximum"}),
     "numbers": frozenset({"minLength", "maxLength"}),
+    "side": frozenset({"minLength", "maxLength"}),
 }
 # What the grammar's own rules build for an object or array that holds grounded fields.
 HOLDER_KEYWORDS = frozenset(

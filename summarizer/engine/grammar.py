@@ -245,12 +245,15 @@ class _GroundedBuilder:
 
     def _side(self, sub: dict[str, Any]) -> str:
         """A party's short name: one of the sides the article gives reason for
-        (:func:`summarizer.engine.sides.sides_in`: "Ukraine" for "Ukrainian"), or a short span of it."""
+        (:func:`summarizer.engine.sides.sides_in`: "Ukraine" for "Ukrainian"), or a short span of it,
+        within the schema's length bounds."""
         from summarizer.engine.sides import sides_in
 
+        lo, hi = max(1, sub.get("minLength", 1)), min(40, sub.get("maxLength", 40))
         substring = "%regex " + json.dumps({"substring_chunks": self.chunks}, ensure_ascii=False)
-        span = self.rule("SIDE_SPAN", f"{substring} & /[^ ](.{{0,38}}[^ ])?/")
-        names = [_lark_string(json.dumps(name, ensure_ascii=False)) for name in sides_in(self.article)]
+        span = self.rule("SIDE_SPAN", f"{substring} & /[^ ](.{{{max(lo - 2, 0)},{max(hi - 2, 0)}}}[^ ])?/")
+        fits = [name for name in sides_in(self.article) if lo <= len(name) <= sub.get("maxLength", len(name))]
+        names = [_lark_string(json.dumps(name, ensure_ascii=False)) for name in fits]
         return self.rule("side", " | ".join([f'"\\"" {span} "\\""', *names]))
 
     def _numbers_text(self, sub: dict[str, Any]) -> str:

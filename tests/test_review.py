@@ -244,3 +244,18 @@ def test_mark_invented_marks_only_spans_that_fit(invented, marked):
     out = mark_invented(summary, invented)
     assert re.findall(r'<mark class="invented"[^>]*>([^<]*)</mark>', out) == marked
     assert visible_text(out) == summary
+
+
+def test_the_article_s_cast_is_shown_escaped_when_the_generation_recorded_one():
+    import json
+
+    from summarizer.reporting.review import render_review
+
+    article = "The Hill Front said 3 died."
+    gold = {"summary": "x", "claims": []}
+    raw = json.dumps({"cast": [{"name": "Hill <Front>", "kind": "armed_group", "canonical": "Hill <Front>"}]})
+    page = render_review(
+        {"a": article}, {"a": gold}, {"a": gold}, {"per_article": []}, statuses={"a": {"status": "ok", "raw": raw}}
+    )
+    assert "cast (1)" in page and "<td>armed_group</td>" in page and "Hill &lt;Front&gt;" in page
+    assert "cast (" not in render_review({"a": article}, {"a": gold}, {"a": gold}, {"per_article": []})

@@ -226,7 +226,7 @@ def _article_section(
     return (
         f'<details class="article" id="article-{number}" open><summary><h2>'
         f"{_esc(article_id)}{_article_badges(row, generation)}</h2></summary>\n"
-        f"{_article_scores(row)}{_generation_note(generation)}"
+        f"{_article_scores(row)}{_generation_note(generation)}{_cast_note(generation)}"
         f"{_summaries(gold_doc, pred_doc, row.get('summary_invented_numbers') or [])}"
         f'<div class="text">{highlight(text, spans)}</div>\n'
         f"{_claims_section(row, gold_claims, pred_claims, ungrounded)}</details>\n"
@@ -301,6 +301,28 @@ def _generation_note(generation: Mapping[str, Any]) -> str:
     if raw:
         note += f'<details><summary>raw model output</summary><pre class="raw">{_esc(raw)}</pre></details>'
     return note + "\n"
+
+
+def _cast_note(generation: Mapping[str, Any]) -> str:
+    """The article's cast as the model read it (figure-guided extraction records it in its raw
+    output): each name, its kind and the canonical name it is written with."""
+    import json
+
+    try:
+        raw = json.loads(generation.get("raw") or "")
+    except (TypeError, ValueError):
+        return ""
+    cast = raw.get("cast") if isinstance(raw, dict) else None
+    if not isinstance(cast, list) or not cast:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_esc(actor.get('name'))}</td><td>{_esc(actor.get('kind'))}</td>"
+        f"<td>{_esc(actor.get('canonical'))}</td></tr>"
+        for actor in cast
+        if isinstance(actor, dict)
+    )
+    head = "<tr><th>name</th><th>kind</th><th>written as</th></tr>"
+    return f'<details class="cast"><summary>cast ({len(cast)})</summary><table>{head}{rows}</table></details>\n'
 
 
 def _summaries(gold_doc: Any, pred_doc: Any, invented: list) -> str:

@@ -43,3 +43,14 @@ def test_sentences_do_not_end_at_abbreviations():
 
 def test_vague_words_are_at_least():
     assert qualifier_before("Residents said dozens", len("Residents said "), vague=True) == "at_least"
+
+
+def test_ranks_and_titles_do_not_end_a_sentence():
+    from summarizer.engine.figures import split_sentences
+
+    text = "Brig. Gen. Tomas Varn said 5 died on Feb. 3. Adm. Lee said 3 more. Rev. Ode said none."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Brig. Gen. Tomas Varn said 5 died on Feb. 3.",
+        "Adm. Lee said 3 more.",
+        "Rev. Ode said none.",
+    ]

@@ -67,7 +67,8 @@ QUALIFIERS = {  # the words just before a figure, longest first when matched
 _RANGE_GAP = re.compile(r"\s*(-|–|—|to|and|or)\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = set(
-    "mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr "
+    "mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr brig adm cmdr "
+    "rev hon pvt cpl ft mt gov "
     "jun jul aug sep sept oct nov dec gov sen rep prof inc co corp ltd".split()
 )
 

@@ -106,7 +106,8 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
         for boundary in _SENTENCE_END.finditer(article, line.start(), line.end()):
             last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
             if last_word and (
-                last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS or len(last_word.group(1)) == 1
+                last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS
+                or (len(last_word.group(1)) == 1 and last_word.group(1).isalpha())
             ):
                 continue  # "Mr. Smith", "U.S. officials": not a sentence end
             spans.append((cut, boundary.start()))

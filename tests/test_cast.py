@@ -97,3 +97,14 @@ def test_the_kind_grammar_accepts_each_kind_and_nothing_else(kind, tiny_tokenize
 
     assert accepts(json.dumps({"kind": kind}, separators=(",", ":")))
     assert not accepts(json.dumps({"kind": kind + "x"}, separators=(",", ":")))
+
+
+def test_a_name_used_only_as_a_place_never_speaks():
+    article = (
+        "Gunmen killed 12 people in Mazeze on Monday, the Tarsa Relief Society said. Fighting spread to "
+        "Norte district. Veldan said 3 soldiers died. Haiti said 4 died in Haiti."
+    )
+    assert not can_speak("Mazeze", article) and not can_speak("Norte", article)
+    assert can_speak("Tarsa Relief Society", article)
+    assert can_speak("Veldan", article)  # it says something
+    assert can_speak("Haiti", article)  # a country speaks as a state

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.core.countries import side_grounded
+from summarizer.core.countries import country_of, side_grounded
 from summarizer.engine.cast import can_speak, is_dateline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,6 @@ def test_no_claimant_is_a_place_a_date_or_a_dateline(name, path):
         if claimant is None:
             continue
         assert can_speak(claimant, article) and not is_dateline(claimant, article), claimant
-        assert claimant.lower() not in places, claimant
+        assert claimant.lower() not in places or country_of(claimant), claimant  # a country speaks as a state
         for key in ("claimant_side", "victim_side", "perpetrator_side"):
             assert claim[key] is None or side_grounded(claim[key], article), (key, claim[key])

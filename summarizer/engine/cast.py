@@ -147,12 +147,37 @@ def is_generic(name: str) -> bool:
 
 
 def can_speak(name: str, article: str) -> bool:
-    """Whether ``name`` can be a claimant at all: not a dateline, a date or a number of people."""
+    """Whether ``name`` can be a claimant at all: not a dateline, a date, a place or a number of people."""
     from summarizer.core.numbers import find_numbers
 
     if _MONTHS_DAYS.search(name) or any(m.text.lower() not in ("a", "an") for m in find_numbers(name)):
         return False
-    return not is_dateline(name, article)
+    return not is_dateline(name, article) and not is_place(name, article)
+
+
+_LOCATIVE = r"(?:in|near|at|from|across|outside|around|into|to|towards|toward|of|for)"
+_SPEAKS = r"(?:said|says|say|told|reported|reports|claimed|claims|stated|announced|added|estimated|recorded|counted)"
+
+
+def is_place(name: str, article: str) -> bool:
+    """A name the article only ever uses as a place: it stands after "in", "near", "from" ... or
+    before "province", "district", "region" ..., and never says, reports or is cited ("Mazeze",
+    "North Kivu"). A country of the table is not: a country speaks as a state ("Russia says")."""
+    from summarizer.core.countries import country_of
+
+    bare = _ARTICLES.sub("", name.strip())
+    if not bare or country_of(bare) or is_generic(bare):
+        return False
+    quoted = re.escape(bare)
+    placed = re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{quoted}\b", article) or re.search(
+        rf"\b{quoted}\s+(?:province|district|region|state|county|city|town|village|camp|area|governorate)\b",
+        article,
+        re.IGNORECASE,
+    )
+    cited = re.search(rf"\b{quoted}(?:['’]s)?\s+(?:\w+\s+){{0,2}}{_SPEAKS}\b", article) or re.search(
+        rf"\b(?:according to|{_SPEAKS} by)\s+(?:the\s+)?{quoted}\b", article
+    )
+    return bool(placed) and not cited
 
 
 def is_dateline(name: str, article: str) -> bool:

@@ -108,3 +108,12 @@ def test_a_name_used_only_as_a_place_never_speaks():
     assert can_speak("Tarsa Relief Society", article)
     assert can_speak("Veldan", article)  # it says something
     assert can_speak("Haiti", article)  # a country speaks as a state
+
+
+def test_a_group_named_after_of_for_or_from_still_speaks():
+    article = (
+        "Fighters believed to belong to the Hill Front killed 20 in the village of Norte. Aid for the "
+        "Hill Front's victims came from the Tarsa Society. The Hill Front said 3 of its men died."
+    )
+    assert can_speak("Hill Front", article) and can_speak("Tarsa Society", article)
+    assert not can_speak("Norte", article)

@@ -155,12 +155,18 @@ def can_speak(name: str, article: str) -> bool:
     return not is_dateline(name, article) and not is_place(name, article)
 
 
-_LOCATIVE = r"(?:in|near|at|from|across|outside|around|into|to|towards|toward|of|for)"
+_LOCATIVE = r"(?:in|near|at|across|outside|around)"
+# What may follow a place after "in": the end of the phrase, not more of a name ("in the Houthi-run
+# capital", "in the Relief Society's report" name a body, not a place).
+_PHRASE_END = (
+    r"(?=\s*(?:[,.;:)!?]|$|\s(?:on|in|at|and|or|but|last|this|since|after|before|when|where|with|to|from|of|"
+    r"for|during|over|near|which|that|was|were|is|are|has|have|had|as|by|late|early|overnight|earlier)\b))"
+)
 _SPEAKS = r"(?:said|says|say|told|reported|reports|claimed|claims|stated|announced|added|estimated|recorded|counted)"
 
 
 def is_place(name: str, article: str) -> bool:
-    """A name the article only ever uses as a place: it stands after "in", "near", "from" ... or
+    """A name the article only ever uses as a place: it stands after "in", "near", "across" ... or
     before "province", "district", "region" ..., and never says, reports or is cited ("Mazeze",
     "North Kivu"). A country of the table is not: a country speaks as a state ("Russia says")."""
     from summarizer.core.countries import country_of
@@ -169,10 +175,16 @@ def is_place(name: str, article: str) -> bool:
     if not bare or country_of(bare) or is_generic(bare):
         return False
     quoted = re.escape(bare)
-    placed = re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{quoted}\b", article) or re.search(
-        rf"\b{quoted}\s+(?:province|district|region|state|county|city|town|village|camp|area|governorate)\b",
-        article,
-        re.IGNORECASE,
+    placed = (
+        re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{quoted}{_PHRASE_END}", article)
+        or re.search(
+            rf"\b{quoted}\s+(?:province|district|region|state|county|city|town|village|camp|area|governorate)\b",
+            article,
+            re.IGNORECASE,
+        )
+        or re.search(
+            rf"\b(?:province|district|region|county|city|town|village|camp|area|governorate) of {quoted}\b", article
+        )
     )
     cited = re.search(rf"\b{quoted}(?:['’]s)?\s+(?:\w+\s+){{0,2}}{_SPEAKS}\b", article) or re.search(
         rf"\b(?:according to|{_SPEAKS} by)\s+(?:the\s+)?{quoted}\b", article

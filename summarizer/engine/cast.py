@@ -148,11 +148,14 @@ def is_generic(name: str) -> bool:
 
 def can_speak(name: str, article: str) -> bool:
     """Whether ``name`` can be a claimant at all: not a dateline, a date, a place or a number of people."""
+    return not names_date_or_number(name) and not is_dateline(name, article) and not is_place(name, article)
+
+
+def names_date_or_number(name: str) -> bool:
+    """A month, a weekday or a number in a name: a date ("May 2") or the victims ("Twelve soldiers")."""
     from summarizer.core.numbers import find_numbers
 
-    if _MONTHS_DAYS.search(name) or any(m.text.lower() not in ("a", "an") for m in find_numbers(name)):
-        return False
-    return not is_dateline(name, article) and not is_place(name, article)
+    return bool(_MONTHS_DAYS.search(name)) or any(m.text.lower() not in ("a", "an") for m in find_numbers(name))
 
 
 _LOCATIVE = r"(?:in|near|at|across|outside|around)"

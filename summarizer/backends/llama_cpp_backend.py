@@ -497,9 +497,10 @@ class LlamaDecoder:
             self.model.forget(0, same)
         rest = prefix[same:]
         if rest:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             self.model.decode(rest, list(range(same, len(prefix))), [0] * len(rest), [])
             self._count("prefill_seconds", time.perf_counter() - started)
+            self._count("prefill_cpu_seconds", time.process_time() - cpu)  # all threads: robust to other load
             self._count("prefill_tokens", len(rest))
         self.cached = list(prefix)
 
@@ -574,9 +575,10 @@ class LlamaDecoder:
             positions += range(row.position, row.position + n)
             sequences += [row.sequence] * n
             last.append(len(tokens) - 1)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         logits = self.model.decode(tokens, positions, sequences, last)
         self._count("decode_seconds", time.perf_counter() - started)
+        self._count("decode_cpu_seconds", time.process_time() - cpu)
         self._count("decode_tokens", len(tokens))
         self._count("forward_passes", 1)
         for i, row in enumerate(active):  # each row's mask was filled by _check

@@ -29,29 +29,36 @@ def measure(path: Path, threads: int, reps: int, n_prompt: int = 512, n_gen: int
     def clear() -> None:
         llama_cpp.llama_memory_clear(model.memory, True)
 
-    def pp() -> float:
+    def pp() -> tuple[float, float]:
         clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model.decode(prompt, list(range(n_prompt)), [0] * n_prompt, [n_prompt - 1])
-        return n_prompt / (time.perf_counter() - started)
+        return n_prompt / (time.perf_counter() - started), n_prompt / (time.process_time() - cpu)
 
-    def tg() -> float:
+    def tg() -> tuple[float, float]:
         clear()
         token = prompt[0]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for position in range(n_gen):
             logits = model.decode([token], [position], [0], [0])
             token = int(logits[0].argmax())
-        return n_gen / (time.perf_counter() - started)
+        return n_gen / (time.perf_counter() - started), n_gen / (time.process_time() - cpu)
 
     pp(), tg()  # warm-up
     pps = [pp() for _ in range(reps)]
     tgs = [tg() for _ in range(reps)]
+
+    def mean(values: list[float]) -> float:
+        return round(sum(values) / len(values), 2)
+
     return {
         "model": path.name,
         "threads": threads,
-        f"pp{n_prompt}_tokens_per_second": round(sum(pps) / reps, 2),
-        f"tg{n_gen}_tokens_per_second": round(sum(tgs) / reps, 2),
+        f"pp{n_prompt}_tokens_per_second": mean([wall for wall, _ in pps]),
+        f"tg{n_gen}_tokens_per_second": mean([wall for wall, _ in tgs]),
+        # per CPU second of all threads: what the machine's other load does not change
+        f"pp{n_prompt}_tokens_per_cpu_second": mean([cpu for _, cpu in pps]),
+        f"tg{n_gen}_tokens_per_cpu_second": mean([cpu for _, cpu in tgs]),
         "reps": reps,
     }
 

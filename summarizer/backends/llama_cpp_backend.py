@@ -486,6 +486,19 @@ class LlamaDecoder:
         return matcher
 
     # --- the shared prefix ----------------------------------------------------------------
+    def start(self, instructions: list[int]) -> None:
+        """Begin an article from ``instructions`` alone: kept from the article before when sequence 0
+        starts with them, else evaluated from position 0. llama.cpp's numbers depend on how tokens are
+        split into batches, so an article is always evaluated from the same point, whatever came
+        before it: the same article gets the same answer in any run."""
+        if self.cached[: len(instructions)] == instructions:
+            self.model.forget(0, len(instructions))
+            self.cached = self.cached[: len(instructions)]
+        else:
+            self.model.forget(0)
+            self.cached = []
+        self._cache(instructions)
+
     def _cache(self, prefix: list[int]) -> None:
         """Make sequence 0 hold ``prefix``, keeping what it holds already of it."""
         same = 0
@@ -714,6 +727,8 @@ class LlamaCppBackend(Backend):
             "adapter": f"{cls.name} {engine_hash()}",
             "llama_cpp_python": version,
             "device": "cuda" if _gpu_layers(options.device, path) else "cpu",
+            # Seen to change a small model's answers (1 vs 2 threads, with other differences beside): kept apart.
+            "threads": options.threads or machine_threads(),
             "prompt_hash": prompt,
             "task": task.name,
             "task_hash": task.hash,
@@ -773,6 +788,7 @@ class LlamaCppBackend(Backend):
             raise budget.too_small()
         runs = []
         for text in budget.chunks(article, budget.room()):
+            self.decoder.start(prompts.prefix_ids)
             article_ids = prompts.article_ids(text)
 
             def generate(
@@ -809,6 +825,7 @@ class LlamaCppBackend(Backend):
 
         grammar = build_grammar(self.task.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)
+        self.decoder.start(self.prompts.prefix_ids)
         [answer] = self.decoder.generate([prompt.ids], [grammar], self._params(options, new_tokens), new_tokens)
         stats = {
             "prompt_tokens": len(prompt.ids),

@@ -17,10 +17,10 @@ def test_layers_only_look_down():
 
 
 def test_cli_starts_without_heavy_imports():
-    # `summarizer --help` must be instant: torch, transformers, scipy and llguidance load on use.
+    # `summarizer --help` must be instant: torch, transformers, scipy, llguidance and llama_cpp load on use.
     code = (
         "import sys; from summarizer.cli import app; "
-        "heavy = [m for m in ('torch', 'transformers', 'scipy', 'llguidance', 'matplotlib', 'jsonschema') "
+        "heavy = [m for m in ('torch', 'transformers', 'scipy', 'llguidance', 'matplotlib', 'jsonschema', 'llama_cpp') "
         "if m in sys.modules]; "
         "print(','.join(heavy))"
     )

@@ -167,6 +167,8 @@ def test_smollm2_end_to_end_valid_grounded_names_from_the_article(smollm2, seeds
             str(records),
             "--device",
             "cpu",
+            "--backend",
+            "transformers",  # the dequantized path (a GGUF file goes to llama.cpp when it is installed)
             "-q",
         ],
     )

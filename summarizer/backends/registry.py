@@ -31,6 +31,7 @@ BUILTINS = {
     "rules": "summarizer.backends.rules:RulesBackend",
     "transformers": "summarizer.backends.transformers_backend:TransformersBackend",
     "openai": "summarizer.backends.openai_backend:OpenAIBackend",
+    "llama-cpp": "summarizer.backends.llama_cpp_backend:LlamaCppBackend",
 }
 _REGISTERED: dict[str, type[Backend]] = {}
 
@@ -76,15 +77,31 @@ def _load(name: str, target: str) -> type[Backend]:
     return cls
 
 
-def backend_name_for(model: str) -> str:
-    """'rules' is the rule-based baseline; every other model name goes to transformers."""
-    return "rules" if model == "rules" else "transformers"
+def backend_name_for(model: str, device: str = "auto") -> str:
+    """'rules' is the rule-based baseline; a GGUF file goes to llama.cpp when llama-cpp-python is
+    installed (unless ``device`` is "cuda": transformers then); every other model to transformers."""
+    if model == "rules":
+        return "rules"
+    return "llama-cpp" if device != "cuda" and prefers_llama_cpp(model) else "transformers"
 
 
-def resolve_backend(model: str, backend: str | None) -> type[Backend]:
+def prefers_llama_cpp(model: str) -> bool:
+    """Whether ``model`` is a GGUF file (or a folder of one) and llama-cpp-python is installed."""
+    from summarizer.backends.llama_cpp_backend import installed_version
+    from summarizer.engine.loading import locate
+
+    if installed_version() is None:
+        return False
+    try:
+        return locate(model).kind == "gguf"
+    except ModelError:  # not a model at all: the default backend says why
+        return False
+
+
+def resolve_backend(model: str, backend: str | None, device: str = "auto") -> type[Backend]:
     """The class that serves ``model`` (``backend`` overrides the choice); ModelError for an unknown one."""
     try:
-        return backend_class(backend or backend_name_for(model))
+        return backend_class(backend or backend_name_for(model, device))
     except KeyError as error:
         raise ModelError(str(error.args[0])) from None
 

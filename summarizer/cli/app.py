@@ -249,8 +249,12 @@ def backend_choice(model: str, backend: str | None, pairs: list[str] | None = No
     from summarizer.backends.options import OptionError, option_types, parse_pairs
     from summarizer.backends.registry import make_backend_options, resolve_backend
 
-    cls = resolve_backend(model, backend)
     given = {key: value for key, value in flags.items() if value is not None and _NOT_GIVEN.get(key, object()) != value}
+    # A GGUF file goes to llama.cpp on a CPU unless a transformers-only flag asks for transformers.
+    transformers_flags = {"dtype", "trust_remote_code", "revision"} & set(given)
+    cls = resolve_backend(
+        model, backend or ("transformers" if transformers_flags else None), given.get("device", "auto")
+    )
     keys = option_types(cls.Options)
     for key in given:
         if key not in keys:
@@ -259,6 +263,18 @@ def backend_choice(model: str, backend: str | None, pairs: list[str] | None = No
     for key in sorted(set(given) & set(typed)):
         raise OptionError(f"--{key.replace('_', '-')} and --backend-opt {key}=... both set {key}; give one")
     return cls.name, make_backend_options(cls, {**given, **typed})
+
+
+def note_backend_choice(model: str, backend: str | None, chosen: str) -> None:
+    """One line on stderr when a GGUF file went to llama.cpp without --backend asking for it."""
+    if backend is None and chosen == "llama-cpp":
+        from summarizer.backends.llama_cpp_backend import installed_version
+
+        typer.echo(
+            f"{model}: a GGUF file, run by llama.cpp in its own quantization "
+            f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path",
+            err=True,
+        )
 
 
 def check_sampling(temperature: float, top_p: float) -> None:

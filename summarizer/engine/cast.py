@@ -159,7 +159,7 @@ def names_date_or_number(name: str) -> bool:
 
 
 _LOCATIVE = r"(?:in|near|at|across|outside|around)"
-# What may follow a place after "in": the end of the phrase, not more of a name ("in the Houthi-run
+# What may follow a place after "in": the end of the phrase, not more of a name ("in the Front-run
 # capital", "in the Relief Society's report" name a body, not a place).
 _PHRASE_END = (
     r"(?=\s*(?:[,.;:)!?]|$|\s(?:on|in|at|and|or|but|last|this|since|after|before|when|where|with|to|from|of|"

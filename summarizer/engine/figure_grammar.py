@@ -281,11 +281,13 @@ def label_problems(
         for key in ("claimant", "equipment")
         if label[key] is not None and find_span(article, label[key]) is None
     ]
-    sides = {*article_sides(article, cast), *draft_sides}  # with no side names, the grammar leaves sides free
-    grounding += [
+    from summarizer.core.countries import side_grounded
+
+    sides = {*article_sides(article, cast), *draft_sides}
+    grounding += [  # what validate checks too: a side the article gives reason for, never the example's
         f"{key} {label[key]!r} is not a side the article names"
         for key in ("victim_side", "claimant_side")
-        if sides and label[key] is not None and label[key] not in sides and label[key] not in article
+        if label[key] is not None and label[key] not in sides and not side_grounded(label[key], article)
     ]
     return [], grounding
 

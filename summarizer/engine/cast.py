@@ -242,9 +242,7 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     typed = [(n, k) for n, k in zip(names, kinds, strict=False) if k in KINDS]
     canon = canonical_names([(n, "") for n in names], article)
     by_name = dict(zip(names, canon, strict=True))
-    people = frozenset(
-        n for n, k in typed if k == "country" and _PEOPLE_WORD.search(article, 0) and _called_people(n, article)
-    )
+    people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
     return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed), people)
 

@@ -25,6 +25,8 @@ from summarizer.cli.app import (
     MaxNewTokensOption,
     ModelOption,
     ModelsOption,
+    NameOption,
+    NamesOption,
     NoCacheOption,
     OutDirOption,
     QuietOption,
@@ -85,6 +87,7 @@ def _backend_kwargs(backend: str | None, pairs: list[str] | None, **flags: Any):
 @command("eval")
 def eval_command(
     model: ModelOption = DEFAULT_MODEL,
+    name: NameOption = None,
     data: DataOption = None,
     out: OutDirOption = None,
     store: StoreOption = None,
@@ -112,14 +115,14 @@ def eval_command(
 ) -> None:
     """Score one model on a labelled dataset; write report.json, report.md, review.html and predictions/.
 
-    Reports go to --out (default reports/<model>/). Every generation is kept in the run
+    Reports go to --out (default reports/<name or model>/). Every generation is kept in the run
     store, so an identical second run generates nothing (unless --no-cache).
     """
     from summarizer.core.task import load_task
     from summarizer.evaluation.evaluate import evaluate, model_slug
 
     chosen_task = load_task(task)
-    out_dir = out if out is not None else Path("reports") / model_slug(model)
+    out_dir = out if out is not None else Path("reports") / model_slug(model, name)
     options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
     with _progress(quiet) as progress:
         result = evaluate(
@@ -132,6 +135,7 @@ def eval_command(
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
+            name=name,
             **_backend_kwargs(
                 backend,
                 backend_opt,
@@ -156,6 +160,7 @@ def eval_command(
 @command("compare")
 def compare_command(
     models: ModelsOption,
+    names: NamesOption = None,
     data: DataOption = None,
     out: OutDirOption = None,
     store: StoreOption = None,
@@ -189,6 +194,11 @@ def compare_command(
     from summarizer.core.task import load_task
     from summarizer.evaluation.compare import compare
 
+    if names and len(names) != len(models):
+        raise typer.BadParameter(
+            f"give one --name per --model, in the same order (got {len(names)} for {len(models)} models)",
+            param_hint="--name",
+        )
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"
     options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
@@ -215,6 +225,7 @@ def compare_command(
                 timeout=timeout,
             ),
             concurrency=concurrency,
+            names=names,
         )
     _print_leaderboard(outcome.leaderboard)
     left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all
@@ -271,7 +282,7 @@ def _print_leaderboard(board: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from summarizer.reporting.formatting import fmt, fmt_ci
+    from summarizer.reporting.formatting import fmt, fmt_ci, model_name
     from summarizer.reporting.terminal import default_console
 
     if "task" in board:  # a user task: leaderboard.md's table, as text
@@ -286,7 +297,7 @@ def _print_leaderboard(board: dict) -> None:
         table.add_column(label, justify="right", no_wrap=ci is not None, overflow="fold")
     for row in board["models"]:
         cells = [fmt_ci(row.get(k), row.get(c)) if c else fmt(row.get(k)) for k, _, c in TERMINAL_COLUMNS]
-        table.add_row(escape(row["slug"]), *cells)
+        table.add_row(escape(model_name(row)), *cells)
     default_console().print(table)
 
 

@@ -84,11 +84,10 @@ def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
 
 
 def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
-    for group in ("civilians", "children", "women", "medical_workers"):
+    for group in ("civilians", "children", "women", "medical_workers", "mixed", "unspecified"):
         assert accepts(label("Eritrea", group=group), cast=CAST)
         assert not accepts(label("Hill Front", group=group), cast=CAST)
     assert accepts(label("Hill Front", group="military"), cast=CAST)  # fighters are counted under their group
-    assert accepts(label("Hill Front", group="unspecified"), cast=CAST)
 
 
 def test_a_drafted_civilian_group_keeps_the_rule(accepts):

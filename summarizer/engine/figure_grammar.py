@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
-CIVILIAN_GROUPS = ("civilians", "children", "women", "men", "medical_workers")
+# Victims counted under their country or people, never under an armed force: all but the
+# military ("Ukraine for Ukrainian soldiers or civilians in Ukraine", says the contract; people
+# killed with no word of who they were, or civilians and soldiers together, are the country's).
+CIVILIAN_GROUPS = tuple(g for g in GROUPS if g != "military")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
 LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
@@ -76,13 +79,15 @@ def figure_grammar(
     draft: dict[str, Any] | None = None,
     cast: Cast | None = None,
     window: tuple[int, int] | None = None,
+    sentence: tuple[int, int] | None = None,
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
     ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
     only those (and "none") are offered. None offers all. ``cast``: the article's cast (claimants
     and parties come from it); ``window``: the figure's sentence and those either side (the
-    claimants offered are those named there, if any). Ungrounded (``--no-grounding``),
+    claimants offered are those named there, if any; of those, the ones ``sentence``, the
+    figure's own, puts in a reporter's position, if any). Ungrounded (``--no-grounding``),
     spans and sides are any short JSON strings: the model's own words, for measuring what
     grounding changes.
     """
@@ -97,8 +102,9 @@ def figure_grammar(
     attacker = party_names(perpetrator) if perpetrator else frozenset()
     victims = [s for s in sides if s not in attacker]
     victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
-    # Civilians are counted under their country or people ("Palestinians"), never under an armed
-    # force ("the Hill Front", "Myanmar military"): the side small models confuse next.
+    # Civilians (and any victims but soldiers) are counted under their country or people
+    # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
+    # side small models confuse next.
     civil_victims = [s for s in victims if is_people(s, peoples)]
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
@@ -123,7 +129,7 @@ def figure_grammar(
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
         'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
-        _claimant_rule(article, cast, grounded, window, draft),
+        _claimant_rule(article, cast, grounded, window, draft, sentence),
         f"side: {side}",
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
@@ -149,13 +155,14 @@ def _claimant_rule(
     grounded: bool,
     window: tuple[int, int] | None = None,
     draft: dict[str, Any] | None = None,
+    sentence: tuple[int, int] | None = None,
 ) -> str:
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
     from summarizer.engine.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
 
-    speakers = cast.speakers(article, window) if cast and grounded else []
+    speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
     if speakers and drafted and drafted in article and can_speak(drafted, article):
         if drafted not in {a.canonical for a in speakers}:

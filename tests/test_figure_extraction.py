@@ -143,7 +143,6 @@ def scripted(claimants: list[str | None]):
                 "outcome": "killed",
                 "victim_group": "children",
                 "equipment": None,
-                "perpetrator_side": None,
                 "victim_side": None,
                 "claimant": name,
                 "claimant_type": "unattributed" if name is None else "international_organization",

@@ -38,18 +38,12 @@ def accepts(tiny_tokenizer):
 
 
 def label(
-    victim_side,
-    claimant="Hill Front health office",
-    claimant_side="Hill Front",
-    group="civilians",
-    kind="state",
-    perpetrator=None,
+    victim_side, claimant="Hill Front health office", claimant_side="Hill Front", group="civilians", kind="state"
 ):
     return {
         "outcome": "killed",
         "victim_group": group,
         "equipment": None,
-        "perpetrator_side": perpetrator,
         "victim_side": victim_side,
         "claimant": claimant,
         "claimant_type": kind,
@@ -79,24 +73,14 @@ def test_a_generic_mention_is_written_with_its_specific_name(accepts):
     assert not accepts(label("Eritrea", claimant="The office"), cast=CAST)
 
 
-def test_the_drafted_perpetrator_is_written_and_not_offered_as_the_victim(accepts):
-    assert accepts(label(None, perpetrator="Eritrea"), DRAFT, CAST)
-    assert not accepts(label(None, perpetrator="Hill Front"), DRAFT, CAST)  # the draft's perpetrator is kept
-    assert not accepts(label("Eritrea", perpetrator="Eritrea"), DRAFT, CAST)
-    assert not accepts(label("Eritrea military", perpetrator="Eritrea"), DRAFT, CAST)  # the same party, another name
-
-
-def test_the_model_names_the_perpetrator_and_its_party_is_never_the_victim(accepts):
-    military = {"group": "military", "claimant_side": "Eritrea"}
-    assert accepts(label("Hill Front", perpetrator="Eritrea", **military), cast=CAST)
-    assert accepts(label("Eritrea", perpetrator="Hill Front", **military), cast=CAST)
-    assert not accepts(label("Hill Front", perpetrator="Hill Front", **military), cast=CAST)
-    assert not accepts(label("Eritrea", perpetrator="Eritrea", **military), cast=CAST)
-    assert not accepts(label("Hill Front", perpetrator="Veldor", **military), cast=CAST)  # only the article's sides
+def test_the_drafted_perpetrator_is_not_offered_as_the_victim(accepts):
+    assert accepts(label(None), DRAFT, CAST)
+    assert not accepts(label("Eritrea"), DRAFT, CAST)
+    assert not accepts(label("Eritrea military"), DRAFT, CAST)  # the same party under another name
 
 
 def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
-    assert accepts(label(None, claimant_side="Eritrea", perpetrator="Eritrea"), DRAFT, CAST)
+    assert accepts(label(None, claimant_side="Eritrea"), DRAFT, CAST)
 
 
 def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
@@ -118,8 +102,7 @@ def test_a_drafted_civilian_group_keeps_the_rule(accepts):
 
 def test_a_country_s_own_forces_as_attacker_leave_the_country_as_the_civilians_side(accepts):
     draft = {**DRAFT, "perpetrator_side": "Eritrea military"}
-    # the country's civilians, attacked by its own forces
-    assert accepts(label("Eritrea", perpetrator="Eritrea military"), draft, CAST)
+    assert accepts(label("Eritrea"), draft, CAST)  # the country's civilians, attacked by its own forces
 
 
 def test_without_a_cast_a_claimant_name_is_an_article_span_not_ending_in_a_number_or_punctuation(accepts):

@@ -281,8 +281,8 @@ def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dic
 def build_claim(
     label: dict[str, Any], figure: Figure, article: str, draft: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A claim in the schema's key order: the model's label (its perpetrator too); count and
-    evidence from the text; period, location and verification from the rule reader's draft, if any."""
+    """A claim in the schema's key order: the model's label; count and evidence from the text;
+    period, location, perpetrator and verification from the rule reader's draft, if any."""
 
     def span(key: str) -> str | None:
         value = label.get(key)
@@ -303,7 +303,7 @@ def build_claim(
         "count": figure.count,
         "period": draft.get("period"),
         "location": draft.get("location"),
-        "perpetrator_side": span("perpetrator_side") if "perpetrator_side" in label else draft.get("perpetrator_side"),
+        "perpetrator_side": draft.get("perpetrator_side"),
         "verification": draft.get("verification", "not_stated"),
         "evidence": evidence(article, figure),
     }

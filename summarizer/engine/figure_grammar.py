@@ -44,16 +44,7 @@ GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers"
 # killed with no word of who they were, or civilians and soldiers together, are the country's).
 CIVILIAN_GROUPS = tuple(g for g in GROUPS if g != "military")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
-LABEL_KEYS = (
-    "outcome",
-    "victim_group",
-    "equipment",
-    "perpetrator_side",
-    "victim_side",
-    "claimant",
-    "claimant_type",
-    "claimant_side",
-)
+LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
 # Verbatim spans: no leading or trailing space, bounded length (escaped text is at
 # least as long as the decoded text, so the bound holds for the decoded span too).
@@ -106,20 +97,28 @@ def figure_grammar(
     people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
     equipment = outcomes is None or "equipment_destroyed" in outcomes
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
-    # Who caused the harm comes first, read by the model (or the rule reader's, where it has one),
-    # and is never the victim: the side small models confuse most.
-    drafted_attacker = (draft or {}).get("perpetrator_side")
-    attackers: list[str | None] = [drafted_attacker] if drafted_attacker else [None, *sides]
+    # Whoever the text says caused the harm is not its victim: the side small models confuse most.
+    perpetrator = (draft or {}).get("perpetrator_side")
+    attacker = party_names(perpetrator) if perpetrator else frozenset()
+    victims = [s for s in sides if s not in attacker]
+    victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
+    # Civilians (and any victims but soldiers) are counted under their country or people
+    # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
+    # side small models confuse next.
+    civil_victims = [s for s in victims if is_people(s, peoples)]
+    civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
     if draft is not None:
         civil = draft["victim_group"] in CIVILIAN_GROUPS
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
-        civil_pool = [s for s in sides if is_people(s, peoples)]
-        if drafted and grounded and not (civil and civil_pool and not is_people(drafted, peoples)):
-            start = "start: " + _lit(_draft_head(draft)) + " drafted_rest"
-            attackers = [a for a in attackers if a is None or drafted not in party_names(a)]
+        if drafted and grounded and not (civil and civil_victims and not is_people(drafted, peoples)):
+            start = (
+                "start: "
+                + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"], ensure_ascii=False))
+                + ' claimant "}"'
+            )
     rules = [
         "%llguidance {}",
         start,
@@ -128,57 +127,23 @@ def figure_grammar(
         '(CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest)',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
-        *_victim_rules(sides, peoples, attackers, grounded, side, (draft or {}).get("victim_side")),
+        'rest: ",\\"victim_side\\":" victim claimant "}"',
+        'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
         _claimant_rule(article, cast, grounded, window, draft, sentence),
         f"side: {side}",
+        f"victim: {victim}",
+        f"civil_victim: {civil_victim}",
         f"PEOPLE: {_choice(people or PEOPLE_OUTCOMES)}",
         f"CIVIL_GROUP: {_choice(CIVILIAN_GROUPS)}",
         f"OTHER_GROUP: {_choice(g for g in GROUPS if g not in CIVILIAN_GROUPS)}",
         f"NAMED_TYPE: {_choice(NAMED_TYPES)}",
         f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
+        f"VICTIM_NAME: {_choice(victims)}" if victims and grounded else "",
+        f"CIVIL_NAME: {_choice(civil_victims)}" if civil_victims and grounded else "",
         f"SIDE_FREE: {free}",
         *span_rules(article, grounded),
     ]
     return "\n".join(rule for rule in rules if rule) + "\n"
-
-
-def _victim_rules(
-    sides: tuple[str, ...],
-    peoples: Iterable[str],
-    attackers: list[str | None],
-    grounded: bool,
-    side: str,
-    drafted: str | None,
-) -> list[str]:
-    """``rest``, ``civil_rest`` and ``drafted_rest``: the perpetrator (one of ``attackers``; None is
-    null), then the victims' side, never the perpetrator's party. Civilians (and any victims but
-    soldiers) are counted under their country or people ("Palestinians"), never under an armed
-    force ("the Hill Front", "Myanmar military"): the side small models confuse next."""
-    peoples = tuple(peoples)
-
-    def perpetrator(name: str | None) -> str:
-        return _lit(',"perpetrator_side":' + json.dumps(name, ensure_ascii=False) + ',"victim_side":')
-
-    def branch(name: str | None, civil: bool) -> str:
-        if not grounded:
-            return _lit(',"perpetrator_side":') + " side " + _lit(',"victim_side":') + " side"
-        victims = [s for s in sides if name is None or s not in party_names(name)]
-        pool = [s for s in victims if is_people(s, peoples)] if civil else victims
-        names = (pool or victims) if civil else victims
-        return perpetrator(name) + (' ("null" | "\\"" (' + _choice(names) + ') "\\"")' if names else ' "null"')
-
-    def alternatives(civil: bool) -> str:
-        if not grounded:
-            return branch(None, civil)
-        return " | ".join(branch(name, civil) for name in attackers)
-
-    drafted_side = _lit(json.dumps(drafted, ensure_ascii=False)) if drafted else '"null"'
-    drafted_rest = " | ".join(perpetrator(name) + " " + drafted_side for name in attackers)
-    return [
-        f'rest: ({alternatives(False)}) claimant "}}"',
-        f'civil_rest: ({alternatives(True)}) claimant "}}"',
-        f'drafted_rest: ({drafted_rest}) claimant "}}"',
-    ]
 
 
 _UNNAMED = ',"claimant":null,"claimant_type":"unattributed","claimant_side":null'
@@ -257,7 +222,7 @@ def _draft_head(draft: dict[str, Any]) -> str:
 
 
 # --- the same label for servers that take only JSON Schema, and the checks after generation ----
-_SPAN_LENGTH = {"equipment": 40, "claimant": 80, "perpetrator_side": 40, "victim_side": 40, "claimant_side": 40}
+_SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
 
 
 def label_schema() -> dict[str, Any]:
@@ -294,7 +259,7 @@ def label_schema() -> dict[str, Any]:
     claims = [
         {
             "type": "object",
-            "properties": {**head, "perpetrator_side": side, "victim_side": side, **tail},
+            "properties": {**head, "victim_side": side, **tail},
             "required": list(LABEL_KEYS),
             "additionalProperties": False,
         }
@@ -328,7 +293,7 @@ def label_problems(
     sides = {*article_sides(article, cast), *draft_sides}
     grounding += [  # what validate checks too: a side the article gives reason for, never the example's
         f"{key} {label[key]!r} is not a side the article names"
-        for key in ("perpetrator_side", "victim_side", "claimant_side")
+        for key in ("victim_side", "claimant_side")
         if label[key] is not None and label[key] not in sides and not side_grounded(label[key], article)
     ]
     return [], grounding

@@ -147,3 +147,13 @@ def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
     cast = cast_of(["Mara Quell", "Hill Front"], ["armed_group", "armed_group"], article)
     second = article.index("She said")
     assert [a.canonical for a in cast.speakers(article, (0, len(article)), (second, len(article)))] == ["Mara Quell"]
+
+
+def test_a_generic_mention_with_no_same_head_name_takes_the_nearest_name_of_its_kind():
+    article = (
+        "The Hill Front seized the pass on Monday, and the Relief Society counted 40 wounded. "
+        "In a statement, the group said its fighters had killed 30 soldiers."
+    )
+    names = ["Hill Front", "Relief Society", "group"]
+    cast = cast_of(names, ["armed_group", "ngo", "armed_group"], article)
+    assert [a.canonical for a in cast.actors] == ["Hill Front", "Relief Society", "Hill Front"]

@@ -110,3 +110,9 @@ def test_without_a_cast_a_claimant_name_is_an_article_span_not_ending_in_a_numbe
     assert accepts(label("Eritrea", claimant="the Hill Front health office", claimant_side=None, kind="ngo"))
     assert not accepts(label("Eritrea", claimant="Eritrean strikes killed 31", claimant_side=None))
     assert not accepts(label("Eritrea", claimant="the Hill Front health office said.", claimant_side=None))
+
+
+def test_a_drafted_claimant_that_runs_into_its_verb_is_not_offered(accepts):
+    draft = {**DRAFT, "claimant": "office added"}
+    assert not accepts(label(None, claimant="office added"), draft, CAST)
+    assert accepts(label(None), draft, CAST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.engine.speech import in_speech_position, speaking
+from summarizer.engine.speech import in_speech_position, is_reporting_word, speaking
 
 SPEAKS = [
     ("the Harbour Ministry", "Twelve people died, the Harbour Ministry said on Monday."),
@@ -35,3 +35,8 @@ def test_attackers_places_and_victims_do_not(name, sentence):
 def test_speaking_picks_the_speakers_of_a_sentence():
     sentence = "Fighters of the Redline Brigade killed 30 villagers in Kessa, the Coastal Monitor said."
     assert speaking(["Redline Brigade", "Kessa", "Coastal Monitor"], sentence) == {"Coastal Monitor"}
+
+
+def test_reporting_words_are_never_part_of_a_name():
+    assert is_reporting_word("said") and is_reporting_word("its") and is_reporting_word("Also")
+    assert not is_reporting_word("Office")

@@ -281,10 +281,31 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     ``names`` may hold more names than were asked about: they serve as specific names only."""
     typed = [(n, k) for n, k in zip(names, kinds, strict=False) if k in KINDS]
     canon = canonical_names([(n, "") for n in names], article)
-    by_name = dict(zip(names, canon, strict=True))
+    by_name = _by_kind(dict(zip(names, canon, strict=True)), typed, article)
     people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
     return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed), people)
+
+
+def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str) -> dict[str, str]:
+    """A generic mention no specific name shares a head word with ("the group", "the spokesman")
+    takes the nearest specific name before it that the model read as the same kind of actor (an
+    armed group's "the group said", an official's "the spokesman added"), else the first after."""
+
+    def first(name: str) -> int:
+        at = article.find(name)
+        return at if at >= 0 else len(article)
+
+    specific = sorted((first(n), n, k) for n, k in typed if not is_generic(n))
+    resolved = dict(by_name)
+    for name, kind in typed:
+        if not is_generic(name) or by_name.get(name, name) != name or kind in NOT_SPEAKERS:
+            continue
+        same = [(at, n) for at, n, k in specific if k == kind]
+        before = [n for at, n in same if at <= first(name)]
+        if before or same:
+            resolved[name] = by_name.get(before[-1] if before else same[0][1], before[-1] if before else same[0][1])
+    return resolved
 
 
 # Nouns that make the name before them a people: "Kuki villagers", "the Meitei community".

@@ -164,7 +164,13 @@ def _claimant_rule(
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
-    if speakers and drafted and drafted in article and can_speak(drafted, article):
+    if (
+        speakers
+        and drafted
+        and drafted in article
+        and can_speak(drafted, article)
+        and _speaks_near(drafted, article, window, sentence)
+    ):
         if drafted not in {a.canonical for a in speakers}:
             speakers.append(Actor(drafted, "government", drafted))
     if not speakers:
@@ -197,6 +203,17 @@ def _claimant_rule(
         for a in speakers
     ]
     return "claimant: " + " | ".join([_lit(_UNNAMED), *named])
+
+
+def _speaks_near(name: str, article: str, window: tuple[int, int] | None, sentence: tuple[int, int] | None) -> bool:
+    """Whether the rule reader's claimant stands where a reporter does near the figure, and is a
+    name, not a run of words ("the office also repeated its")."""
+    from summarizer.engine.speech import in_speech_position, is_reporting_word
+
+    if any(is_reporting_word(word) for word in name.split()[1:]):
+        return False
+    spans = [s for s in (sentence, window) if s is not None]
+    return not spans or any(in_speech_position(name, article[lo:hi]) for lo, hi in spans)
 
 
 def article_sides(article: str, cast: Cast | None = None) -> tuple[str, ...]:

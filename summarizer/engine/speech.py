@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["in_speech_position", "speaking"]
+__all__ = ["in_speech_position", "is_reporting_word", "speaking"]
 
 _REPORTING = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))["reporting"]
 _VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
@@ -38,6 +38,14 @@ _BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECA
 _BEFORE_ACCORDING = re.compile(
     rf"\b(?:according to|(?:{_BY}) by)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){{0,3}}$", re.IGNORECASE
 )
+
+
+_REPORTING_WORDS = frozenset(str(_REPORTING["verbs"]).split()) | {"its", "their", "also", "according"}
+
+
+def is_reporting_word(word: str) -> bool:
+    """A reporting verb or a word that only follows a speaker ("its", "also"): never part of a name."""
+    return word.lower().strip(".,;:") in _REPORTING_WORDS
 
 
 def in_speech_position(name: str, sentence: str) -> bool:

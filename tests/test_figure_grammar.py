@@ -116,3 +116,24 @@ def test_a_drafted_claimant_that_runs_into_its_verb_is_not_offered(accepts):
     draft = {**DRAFT, "claimant": "office added"}
     assert not accepts(label(None, claimant="office added"), draft, CAST)
     assert accepts(label(None), draft, CAST)
+
+
+def test_civilians_are_offered_the_peoples_near_the_figure_and_the_home_country(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = (
+        "Shelling killed 12 civilians in Amsel, Syrian officials said. Syria's ministry said 40 were hurt. "
+        "Turkey and Iraq closed their borders."
+    )
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    first = (0, article.index(" Syria's"))
+
+    def accepts(side: str) -> bool:
+        grammar = figure_grammar(article, True, {"killed"}, None, None, first, first)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        text = json.dumps(label(side, claimant=None, claimant_side=None, kind="unattributed"), separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Syria")
+    assert not accepts("Turkey") and not accepts("Iraq")  # named in the article, not near the figure

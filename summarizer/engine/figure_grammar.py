@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
-from summarizer.engine.sides import is_people, party_names, sides_in
+from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in
 
 if TYPE_CHECKING:
     from summarizer.engine.cast import Actor, Cast
@@ -106,6 +106,9 @@ def figure_grammar(
     # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
     # side small models confuse next.
     civil_victims = [s for s in victims if is_people(s, peoples)]
+    if sentence is not None:  # of those, the ones near the figure and the article's own country
+        near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
+        civil_victims = [s for s in civil_victims if s in near] or civil_victims
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"

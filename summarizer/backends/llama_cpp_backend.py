@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.backends.options import task_field
+from summarizer.backends.options import ranged, task_field
 from summarizer.core.errors import GrammarError, ModelError
 from summarizer.core.task import load_task
 from summarizer.engine.figure_extraction import LABEL_BATCH, LABEL_TOKENS
@@ -138,9 +138,9 @@ class LlamaCppOptions:
     """How llama.cpp runs the file (``--backend-opt key=value``; --device sets device too)."""
 
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when this llama.cpp build has one
-    threads: int | None = None  # None: every CPU this process may use
-    max_context: int | None = None  # caps the context (default: the model's, at most 16384)
-    batch_size: int = LABEL_BATCH  # figures decoded together, each as its own sequence
+    threads: int | None = ranged(None, minimum=1)  # None: every CPU this process may use
+    max_context: int | None = ranged(None, minimum=1)  # caps the context (default: the model's, at most 16384)
+    batch_size: int = ranged(LABEL_BATCH, minimum=1)  # figures decoded together, each as its own sequence
     task: Any = task_field()  # what to extract (a Task; None: claims), set by --task
 
 
@@ -680,8 +680,6 @@ class LlamaCppBackend(Backend):
         self.task = load_task(options.task)
         self.identity = self.identify(model, options)
         self.path = Path(self.identity["source"])
-        if options.batch_size < 1:
-            raise ModelError(f"batch_size must be at least 1, not {options.batch_size}")
         self.llama = LlamaModel(
             self.path,
             threads=options.threads or machine_threads(),

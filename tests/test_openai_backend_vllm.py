@@ -30,8 +30,8 @@ from summarizer.api import summarize
 from summarizer.backends.base import ExtractOptions, get_backend
 from summarizer.cli import app
 from summarizer.core.validation import grounding_problems, validate_document
-from summarizer.engine.salvage import salvage_document
 from summarizer.store import RunStore
+from summarizer.tasks.claims.salvage import salvage_document
 from summarizer.testing.fake_server import FakeServer
 
 pytestmark = pytest.mark.slow
@@ -205,9 +205,9 @@ def test_json_schema_only_documents_are_checked_for_grounding_after_generation(v
 
 def test_figures_through_the_server_valid_grounded_and_named_from_the_article(vllm_url, seed_articles):
     """The default strategy on a real article: a label request per figure (with the label grammar), then the summary."""
-    from summarizer.backends.rules import rule_drafts
-    from summarizer.engine.figure_extraction import figures_to_label
     from summarizer.engine.summary_grammar import invented_numbers
+    from summarizer.tasks.claims.figure_extraction import figures_to_label
+    from summarizer.tasks.claims.rules import rule_drafts
 
     backend = get_backend(MODEL_NAME, "openai", base_url=vllm_url)
     article = seed_articles["002_eb4d70a795e29c00"]

@@ -284,9 +284,9 @@ def test_generations_record_their_task_hash(tmp_path):
     import json
 
     from summarizer.backends.base import ExtractOptions
-    from summarizer.backends.rules import RulesBackend
     from summarizer.core.task import builtin_task
     from summarizer.store import RunStore, backend_identity, cached_extract
+    from summarizer.tasks.claims.rules import RulesBackend
 
     with RunStore(tmp_path / "runs.sqlite3") as store:
         cached_extract(store, RulesBackend(), "Officials said 12 civilians were killed.", ExtractOptions())

@@ -39,7 +39,7 @@ def backend(tiny_dir):
 
 def test_the_engine_hash_covers_every_file_of_the_rules_code():
     # Figure-guided extraction starts from the rule drafts: a change to any rules file is a change to it.
-    from summarizer.backends import rules
+    from summarizer.tasks.claims import rules
     from summarizer.backends.transformers_backend import ENGINE_MODULES
     from summarizer.core.resources import source_files
 
@@ -55,8 +55,8 @@ def test_registered_as_transformers():
 
 def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
     from summarizer.core.resources import schema_hash
-    from summarizer.engine.figure_prompting import figure_prompt_hash
     from summarizer.engine.prompting import prompt_hash
+    from summarizer.tasks.claims.figure_prompting import figure_prompt_hash
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)

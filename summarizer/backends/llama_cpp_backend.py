@@ -4,9 +4,9 @@ The transformers backend dequantizes a GGUF file to float32 and runs transformer
 this one hands the file to llama.cpp (through llama-cpp-python's C bindings), in its own
 quantization, with no conversion. Everything else is the project's own, as in
 :mod:`summarizer.backends.transformers_backend`: the prompts
-(:mod:`summarizer.engine.prompting`, :mod:`summarizer.engine.figure_prompting`, rendered with the
+(:mod:`summarizer.engine.prompting`, :mod:`summarizer.tasks.claims.figure_prompting`, rendered with the
 file's chat template), the grounded Lark grammars, figure-guided extraction
-(:func:`summarizer.engine.figure_extraction.label_figures`) and the document strategy
+(:func:`summarizer.tasks.claims.figure_extraction.label_figures`) and the document strategy
 (:mod:`summarizer.engine.extraction`).
 
 Decoding (:class:`LlamaDecoder`):
@@ -45,7 +45,7 @@ from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
 from summarizer.core.errors import GrammarError, ModelError
 from summarizer.core.task import load_task
-from summarizer.engine.figure_extraction import LABEL_BATCH, LABEL_TOKENS
+from summarizer.tasks.claims.figure_extraction import LABEL_BATCH, LABEL_TOKENS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,18 +58,18 @@ DISTRIBUTION = "llama-cpp-python"
 ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
-    "engine/figures",
-    "engine/figure_grammar",
-    "engine/figure_prompting",
-    "engine/figure_extraction",
+    "tasks/claims/figures",
+    "tasks/claims/figure_grammar",
+    "tasks/claims/figure_prompting",
+    "tasks/claims/figure_extraction",
     "engine/prompting",
     "engine/sides",
-    "engine/salvage",
+    "tasks/claims/salvage",
     "engine/extraction",
-    "engine/lexicon",
-    "engine/repeats",
+    "tasks/claims/lexicon",
+    "tasks/claims/repeats",
     "core/task",
-    "backends/rules",
+    "tasks/claims/rules",
     "backends/llama_cpp_backend",
 )
 # KV cells a sequence may take beyond the shared prefix: its request (a figure and its sentence)
@@ -672,8 +672,8 @@ class LlamaCppBackend(Backend):
     Options = LlamaCppOptions
 
     def __init__(self, model: str, options: LlamaCppOptions | None = None):
-        from summarizer.engine.figure_prompting import FigurePrompts
         from summarizer.engine.prompting import PromptBuilder, prompt_parts
+        from summarizer.tasks.claims.figure_prompting import FigurePrompts
 
         options = options or LlamaCppOptions()
         self._model_name, self.options = model, options
@@ -703,7 +703,7 @@ class LlamaCppBackend(Backend):
         """What the output depends on, without loading: the file's content (sha256) and quantization,
         llama-cpp-python's version, this adapter's code and the task's prompt and schema."""
         from summarizer.engine import fingerprint
-        from summarizer.engine.figure_prompting import figure_prompt_hash
+        from summarizer.tasks.claims.figure_prompting import figure_prompt_hash
 
         options = options or LlamaCppOptions()
         version = installed_version()
@@ -776,10 +776,10 @@ class LlamaCppBackend(Backend):
 
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
-        from summarizer.backends.rules import rule_drafts
         from summarizer.engine.chunking import merge_documents
         from summarizer.engine.extraction import MIN_ARTICLE_TOKENS, parse_document, sum_stats
-        from summarizer.engine.figure_extraction import label_figures
+        from summarizer.tasks.claims.figure_extraction import label_figures
+        from summarizer.tasks.claims.rules import rule_drafts
 
         prompts = self.figure_prompts
         assert prompts is not None  # the claims task's own

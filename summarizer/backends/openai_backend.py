@@ -26,10 +26,10 @@ from http.client import HTTPException
 from typing import Any, ClassVar, Literal
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
 from summarizer.backends.options import ranged, task_field
 from summarizer.core.errors import ModelError
 from summarizer.core.urls import redact, url_problem
+from summarizer.tasks.claims.openai_figures import DEFAULT_IN_FLIGHT
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
 GRAMMAR_FIELDS = {
@@ -224,8 +224,8 @@ class OpenAIBackend(Backend):
     concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
 
     def __init__(self, model: str, options: OpenAIOptions):
-        from summarizer.backends.openai_figures import ServerFigures
         from summarizer.core.task import load_task
+        from summarizer.tasks.claims.openai_figures import ServerFigures
 
         base_url, dialect = options.base_url, options.dialect
         if dialect not in DIALECTS:
@@ -245,7 +245,7 @@ class OpenAIBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         from summarizer.backends.transformers_backend import engine_hash
-        from summarizer.engine.figure_prompting import figure_prompt_hash
+        from summarizer.tasks.claims.figure_prompting import figure_prompt_hash
 
         return {
             **super().describe(),

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "summarizer.backends"
 # Built-in backends as "module:Class": imported on first use, so heavy dependencies load only when needed.
 BUILTINS = {
-    "rules": "summarizer.backends.rules:RulesBackend",
+    "rules": "summarizer.tasks.claims.rules:RulesBackend",
     "transformers": "summarizer.backends.transformers_backend:TransformersBackend",
     "openai": "summarizer.backends.openai_backend:OpenAIBackend",
     "llama-cpp": "summarizer.backends.llama_cpp_backend:LlamaCppBackend",

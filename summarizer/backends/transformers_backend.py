@@ -30,27 +30,27 @@ from summarizer.engine.extraction import (
     sum_stats,
     truncated_document,
 )
-from summarizer.engine.figure_extraction import LABEL_BATCH
 from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_precision
+from summarizer.tasks.claims.figure_extraction import LABEL_BATCH
 
 # The modules whose code decides what a model's output becomes (grammars, figure finding,
 # claim assembly): part of the run store's key, so a change to them is never served stale.
 ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
-    "engine/figures",
-    "engine/figure_grammar",
-    "engine/figure_prompting",
-    "engine/figure_extraction",
+    "tasks/claims/figures",
+    "tasks/claims/figure_grammar",
+    "tasks/claims/figure_prompting",
+    "tasks/claims/figure_extraction",
     "engine/sides",
-    "engine/salvage",
+    "tasks/claims/salvage",
     "engine/decode",
     "engine/batch_decode",
     "engine/speculation",
     "engine/extraction",
-    "engine/lexicon",
+    "tasks/claims/lexicon",
     "core/task",
-    "backends/rules",  # the rule drafts figure-guided extraction starts from (a module or a package)
+    "tasks/claims/rules",  # the rule drafts figure-guided extraction starts from (a module or a package)
 )
 
 
@@ -78,8 +78,8 @@ class TransformersBackend(Backend):
 
     def __init__(self, model: str, options: TransformersOptions | None = None):
         from summarizer.engine.decode import Decoder
-        from summarizer.engine.figure_extraction import FigureExtractor
         from summarizer.engine.prompting import PromptBuilder, prompt_parts
+        from summarizer.tasks.claims.figure_extraction import FigureExtractor
 
         options = options or TransformersOptions()
         self._model_name, self.options = model, options
@@ -119,7 +119,7 @@ class TransformersBackend(Backend):
         the precision it runs at, the task (prompt, schema, settings) and the context cap. Raises
         ModelError (one line) when the model cannot be had, before anything is loaded.
         """
-        from summarizer.engine.figure_prompting import figure_prompt_hash
+        from summarizer.tasks.claims.figure_prompting import figure_prompt_hash
 
         options = options or TransformersOptions()
         schema, max_context = options.schema, options.max_context
@@ -170,9 +170,9 @@ class TransformersBackend(Backend):
 
     def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
         """Figure-guided extraction; an article too long for the context is split into chunks."""
-        from summarizer.backends.rules import rule_drafts
         from summarizer.engine.chunking import merge_documents
         from summarizer.engine.decode import DecodeParams
+        from summarizer.tasks.claims.rules import rule_drafts
 
         params = DecodeParams(
             max_new_tokens=options.max_new_tokens,

@@ -154,7 +154,7 @@ SummaryOption = Annotated[
 def check_strategy(strategy: str | None, summary: str) -> None:
     """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
     from summarizer.backends.base import STRATEGIES
-    from summarizer.engine.figure_extraction import SUMMARY_MODES
+    from summarizer.tasks.claims.figure_extraction import SUMMARY_MODES
 
     for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
         if value is not None and value not in allowed:

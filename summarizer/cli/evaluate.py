@@ -246,7 +246,7 @@ def _print_report(report: dict) -> None:
 
     from summarizer.reporting.formatting import fmt
     from summarizer.reporting.task_report import task_tables
-    from summarizer.reporting.terminal import headline_table
+    from summarizer.tasks.claims.terminal import headline_table
 
     Console().print(*(task_tables(report)[:1] if "task" in report else [headline_table(report)]))
     typer.echo(
@@ -272,7 +272,7 @@ def _print_leaderboard(board: dict) -> None:
     from rich.table import Table
 
     from summarizer.reporting.formatting import fmt, fmt_ci
-    from summarizer.reporting.terminal import default_console
+    from summarizer.tasks.claims.terminal import default_console
 
     if "task" in board:  # a user task: leaderboard.md's table, as text
         from summarizer.reporting.task_report import render_task_leaderboard_markdown

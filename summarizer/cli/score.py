@@ -176,7 +176,7 @@ def score(
 
 
 def _render(report: dict, task) -> None:
-    from summarizer.reporting.terminal import default_console, problem_lines, render_report
+    from summarizer.tasks.claims.terminal import default_console, problem_lines, render_report
 
     if task.is_claims:
         render_report(report)

@@ -17,7 +17,7 @@ from typing import Any
 from summarizer.backends.base import Extraction, ExtractOptions
 from summarizer.core.errors import ModelError
 from summarizer.core.task import Task, iter_values, load_task
-from summarizer.engine.salvage import salvage_document, without_repeats
+from summarizer.tasks.claims.salvage import salvage_document, without_repeats
 
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
@@ -131,7 +131,7 @@ def parse_document(
     the model's output when it is not ``text`` itself."""
     from summarizer.core.task import schema_node
     from summarizer.core.validation import schema_problems_for
-    from summarizer.engine.figure_extraction import clip_summary
+    from summarizer.tasks.claims.figure_extraction import clip_summary
 
     task = load_task(task)
     schema = schema or task.schema

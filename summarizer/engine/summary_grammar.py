@@ -15,7 +15,7 @@ A number must be followed by a space or punctuation that cannot continue it (a
 comma or full stop only with a space after it), so two allowed numbers can never
 run together into a new one ("31" + ",120"). The grammar cannot count characters
 across lexemes, so the schema's 600-character bound is applied after generation,
-cutting at a sentence end (:func:`summarizer.engine.figure_extraction.clip_summary`).
+cutting at a sentence end (:func:`summarizer.tasks.claims.figure_extraction.clip_summary`).
 """
 
 from __future__ import annotations

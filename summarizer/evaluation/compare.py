@@ -2,7 +2,7 @@
 
 Each model's reports go to ``out/<model-slug>/``; the leaderboard (rows sorted by claim F1, or a
 user task's item F1, and the article x model F1 matrix) to ``out/leaderboard.{md,json,png}``.
-Rendering lives in :mod:`summarizer.reporting.leaderboard`; this module computes.
+Rendering lives in :mod:`summarizer.tasks.claims.leaderboard`; this module computes.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
 
 
 def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
-    from summarizer.reporting.leaderboard import render_leaderboard_markdown, write_leaderboard_png
+    from summarizer.tasks.claims.leaderboard import render_leaderboard_markdown, write_leaderboard_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if "task" in board:  # a user task: JSON and Markdown (the chart shows claim F1)

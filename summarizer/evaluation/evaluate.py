@@ -3,7 +3,7 @@
 Every generation goes through :func:`summarizer.api.summarize` with the run store,
 so an identical request is never generated twice: re-scoring is free and an
 interrupted comparison resumes where it stopped. Rendering lives in
-:mod:`summarizer.reporting.review` (HTML) and :mod:`summarizer.reporting.leaderboard` (Markdown, JSON, PNG);
+:mod:`summarizer.tasks.claims.review` (HTML) and :mod:`summarizer.tasks.claims.leaderboard` (Markdown, JSON, PNG);
 this module computes. ``compare`` (several models, a leaderboard) is
 :mod:`summarizer.evaluation.compare`.
 """
@@ -24,8 +24,8 @@ from summarizer.core.io import check_output_file, check_output_folder, write_jso
 from summarizer.core.resources import seeds_dir
 from summarizer.core.status import Status
 from summarizer.core.task import Task, load_task
-from summarizer.evaluation.scoring import score_documents
 from summarizer.store import RunStore, store_session
+from summarizer.tasks.claims.scoring import score_documents
 
 
 @dataclass(frozen=True)
@@ -290,8 +290,8 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
 def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
     """report.json, report.md, review.html and predictions/<id>.json for one model."""
     from summarizer.reporting.formatting import display_name
-    from summarizer.reporting.leaderboard import render_report_markdown
-    from summarizer.reporting.review import render_review
+    from summarizer.tasks.claims.leaderboard import render_report_markdown
+    from summarizer.tasks.claims.review import render_review
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if not load_task(result.task).is_claims:

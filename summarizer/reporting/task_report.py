@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from summarizer.reporting.leaderboard import _table, fmt, fmt_ci, md_escape
+from summarizer.tasks.claims.leaderboard import _table, fmt, fmt_ci, md_escape
 
 HEADLINE = (
     ("item_f1", "Item F1"),

@@ -1,6 +1,6 @@
-"""Render a score report (the dict from :func:`summarizer.evaluation.scoring.score_documents`) for a terminal.
+"""Render a score report (the dict from :func:`summarizer.tasks.claims.scoring.score_documents`) for a terminal.
 
-Rendering only: every number shown here was computed by :mod:`summarizer.evaluation.scoring`.
+Rendering only: every number shown here was computed by :mod:`summarizer.tasks.claims.scoring`.
 Three rich tables (headline with confidence intervals, per article, per field)
 and, when the report carries them, the files that were listed instead of scored.
 """

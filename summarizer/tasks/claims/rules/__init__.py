@@ -38,7 +38,7 @@ from typing import Any
 
 from summarizer.backends.base import Backend, Extraction, ExtractOptions
 from summarizer.backends.options import task_field
-from summarizer.backends.rules.claims import ArticleExtractor, summary, valid_document
+from summarizer.tasks.claims.rules.claims import ArticleExtractor, summary, valid_document
 
 __all__ = ["SOURCES", "ArticleExtractor", "RulesBackend", "RulesOptions", "rule_drafts", "summary", "valid_document"]
 
@@ -100,7 +100,7 @@ def rule_drafts(article: str) -> list[dict]:
 
 
 # The rules' code and the word lists they read: their revision in the run store's key.
-SOURCES = ("backends/rules", "engine/lexicon", "engine/sides")
+SOURCES = ("tasks/claims/rules", "tasks/claims/lexicon", "engine/sides")
 
 
 @lru_cache(maxsize=1)

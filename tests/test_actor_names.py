@@ -3,7 +3,8 @@
 The pipeline once learned the wars it was developed on through tables of named armed groups,
 agencies and officials, and read no other war well. This test fails if any file the library ships
 (code, data, prompts, schemas) outside the claims scorer (``summarizer/tasks/claims/``: scoring,
-alignment, normalize, which may keep an alias table) names a specific armed group, agency or official. The list is of real actors of many
+alignment, normalize, which may keep an alias table) names a specific armed group, agency or
+official. The list is of real actors of many
 conflicts; invented names (the worked examples' "Veldor", "Hill Front") are how examples and
 comments stay concrete.
 """
@@ -18,7 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = [ROOT / "summarizer", ROOT / "prompts", ROOT / "schemas"]
 CLAIMS = ROOT / "summarizer" / "tasks" / "claims"
-EXEMPT = [ROOT / "summarizer" / "evaluation", *(CLAIMS / f"{name}.py" for name in ("scoring", "alignment", "normalize"))]
+EXEMPT = [
+    ROOT / "summarizer" / "evaluation",
+    *(CLAIMS / f"{name}.py" for name in ("scoring", "alignment", "normalize")),
+]
 
 # Matched as whole words, ignoring case.
 NAMES = (

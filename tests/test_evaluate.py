@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.dataset import load_dataset
 from summarizer.core.errors import InputError
+from summarizer.core.records import ExtractOptions
 from summarizer.evaluation.compare import compare
 from summarizer.evaluation.evaluate import evaluate, model_slug
 from summarizer.store import RunStore

@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from summarizer.api import summarize
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
+from summarizer.core.records import ExtractOptions
 from summarizer.core.validation import validate_document
 from summarizer.engine.summary_grammar import summary_grammar
 from summarizer.tasks.claims.actors import find_candidates

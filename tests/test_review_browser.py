@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.tasks.claims.review import content_security_policy
 from summarizer.testing.browser import CHROMIUM, IMG, SCRIPT, SKIP_REASON, chromium, dump_dom, parse, scripts_ran
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.tasks.claims import rules
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.numbers import value_occurs
+from summarizer.core.records import ExtractOptions
 from summarizer.core.text import find_span
 from summarizer.core.validation import validate_document
+from summarizer.tasks.claims import rules
 from summarizer.tasks.claims.rules import RulesBackend
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

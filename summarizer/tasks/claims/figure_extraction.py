@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.engine.batch_decode import BATCH_ROWS
 from summarizer.tasks.claims.article_limits import cap_figures
 from summarizer.tasks.claims.figures import Figure, find_figures
 from summarizer.tasks.claims.lexicon import (
@@ -51,10 +52,7 @@ if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Cast
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
-# Labels decoded together (one forward pass per step for all of them). Measured on real weights
-# (bench/RESULTS.md, Qwen2.5-Coder-0.5B, 2 cores): 16 beat 8 and matched 32, an article having
-# about a dozen figures.
-LABEL_BATCH = 16
+LABEL_BATCH = BATCH_ROWS  # labels decoded together (one forward pass per step for all of them)
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
 MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
 SUMMARY_MODES = ("model", "claims")
@@ -346,8 +344,6 @@ def claims_summary(claims: list[dict[str, Any]]) -> str:
 
 def clip_summary(text: str, limit: int | None = MAX_SUMMARY) -> str:
     """At most ``limit`` characters (None: no limit), cut at a sentence end (or a word) so no number is split."""
-    if limit is None or len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind("; "))
-    return cut[: end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)
+    from summarizer.engine.summary_grammar import clip_text
+
+    return clip_text(text, limit)

@@ -22,14 +22,16 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from summarizer.backends.base import Extraction, ExtractOptions
-
-if TYPE_CHECKING:
-    from summarizer.backends.openai_backend import OpenAIBackend
-
-DEFAULT_IN_FLIGHT = 8  # requests at once per backend: a CPU server batches a handful well
+from summarizer.backends.openai_backend import (
+    DEFAULT_IN_FLIGHT,
+    GRAMMAR_FIELDS,
+    OpenAIBackend,
+    RequestFailed,
+    read_choice,
+)
+from summarizer.core.records import Extraction, ExtractOptions
 
 
 class Rejected(Exception):
@@ -48,7 +50,6 @@ class ServerFigures:
         self.pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="figure-request")
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.backends.openai_backend import RequestFailed
         from summarizer.core.validation import schema_problems
         from summarizer.tasks.claims.figure_extraction import label_figures
         from summarizer.tasks.claims.rules import rule_drafts
@@ -96,7 +97,6 @@ class _ArticleCall:
         self, kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict
     ) -> list[tuple[str, bool]]:
         """label_figures' model call: every request sent at once, answers in order."""
-        from summarizer.backends.openai_backend import read_choice
 
         bodies = [
             self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars, strict=True)
@@ -111,7 +111,6 @@ class _ArticleCall:
         return [self.checked(content, finish, usage, kind) for content, finish, usage in answers]
 
     def body(self, request: str, grammar: str, budget: int, kind: str) -> dict[str, Any]:
-        from summarizer.backends.openai_backend import GRAMMAR_FIELDS
         from summarizer.tasks.claims.figure_prompting import figure_messages
 
         options = self.options

@@ -1,4 +1,4 @@
-"""A long article's figures are capped, with one warning (issue 22, item 14; timed in bench/LONG_ARTICLES.md)."""
+"""A long article's figures are capped, with one warning (issue 22, item 14; timed in benchmarks/LONG_ARTICLES.md)."""
 
 from __future__ import annotations
 

@@ -1,17 +1,17 @@
-"""The benchmark's figures and targets, on the committed full-run results (bench/results.json)."""
+"""The benchmark's figures and targets, on the committed full-run results (benchmarks/results.json)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from summarizer.bench import figures
+from benchmarks import figures
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _results() -> dict:
-    return json.loads((REPO / "bench" / "results.json").read_text(encoding="utf-8"))
+    return json.loads((REPO / "benchmarks" / "results.json").read_text(encoding="utf-8"))
 
 
 def test_the_recorded_results_hold_every_required_figure():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.bench import machine
+from benchmarks import machine
 
 torch = pytest.importorskip("torch")
 

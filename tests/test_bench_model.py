@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from summarizer.bench import model
+from benchmarks import model
 
 pytest.importorskip("transformers")
 

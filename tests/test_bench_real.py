@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from summarizer.bench.real import MARK_END, MARK_START, _targets, write_results
+from benchmarks.real import MARK_END, MARK_START, _targets, write_results
 
 
 def results(passes: int = 30, plain_seconds: float = 40.0, batch8: float = 2.0) -> dict:
@@ -132,7 +132,7 @@ def test_the_section_is_replaced_in_place(tmp_path):
 def test_the_batch_study_labels_the_figures_of_every_article(tiny_model, tiny_tokenizer, seed_articles):
     from types import SimpleNamespace
 
-    from summarizer.bench.real import RealBenchOptions, _batch_run
+    from benchmarks.real import RealBenchOptions, _batch_run
     from summarizer.engine.decode import Decoder
 
     articles = dict(list(seed_articles.items())[:2])
@@ -147,7 +147,7 @@ def test_the_batch_study_labels_the_figures_of_every_article(tiny_model, tiny_to
 
 
 def test_pass_costs_time_every_shape_of_the_batch_study(tiny_model, tiny_tokenizer):
-    from summarizer.bench.real import _pass_costs
+    from benchmarks.real import _pass_costs
 
     prompt = tiny_tokenizer.encode("Russia says 1,400 soldiers were killed.")
     costs = _pass_costs(tiny_model, prompt, (1, 2, 8), reps=1)

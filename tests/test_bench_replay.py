@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.bench import replay
+from benchmarks import replay
 
 pytest.importorskip("llguidance")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from summarizer.bench import figures, run
+from benchmarks import figures, run
 from summarizer.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def test_long_text_is_the_articles_repeated_to_the_size():
 
 def test_rules_scaling_is_added_to_the_recorded_results(tmp_path, monkeypatch):
     """`summarizer bench --rules-scaling` updates the committed results without the full run."""
-    shutil.copy(REPO / "bench" / "results.json", tmp_path / "results.json")
+    shutil.copy(REPO / "benchmarks" / "results.json", tmp_path / "results.json")
     measured = {
         "bytes": [1, 5],
         "seconds": [1.0, 5.5],

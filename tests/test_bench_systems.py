@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from summarizer.bench import systems
+from benchmarks import systems
 from summarizer.cli import app
 
 

@@ -117,3 +117,43 @@ def test_a_group_named_after_of_for_or_from_still_speaks():
     )
     assert can_speak("Hill Front", article) and can_speak("Tarsa Society", article)
     assert not can_speak("Norte", article)
+
+
+def test_a_short_form_the_article_spells_out_takes_its_full_name():
+    article = (
+        "The Harbour Relief Network (HRN) counted 30 dead. Later the HRN said 12 more had died, "
+        "and Orla's Coast Guard (OCG) reported 4 missing."
+    )
+    assert canonical_names([("HRN", ""), ("OCG", ""), ("Orla", "")], article) == [
+        "Harbour Relief Network",
+        "Orla's Coast Guard",
+        "Orla",
+    ]
+
+
+def test_of_the_names_near_a_figure_the_one_in_a_reporters_position_speaks():
+    article = (
+        "The Hill Front said it took the road. Fighters of the Hill Front killed 30 villagers in Sarn, "
+        "the Relief Society said on Monday."
+    )
+    cast = cast_of(["Hill Front", "Sarn", "Relief Society"], ["armed_group", "place", "ngo"], article)
+    whole, second = (0, len(article)), (article.index("Fighters"), len(article))
+    assert [a.canonical for a in cast.speakers(article, whole)] == ["Hill Front", "Relief Society"]
+    assert [a.canonical for a in cast.speakers(article, whole, second)] == ["Relief Society"]
+
+
+def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
+    article = "Roads were shut. Mara Quell, a spokeswoman for the Hill Front, told reporters in Sarn. She said 30 died."
+    cast = cast_of(["Mara Quell", "Hill Front"], ["armed_group", "armed_group"], article)
+    second = article.index("She said")
+    assert [a.canonical for a in cast.speakers(article, (0, len(article)), (second, len(article)))] == ["Mara Quell"]
+
+
+def test_a_generic_mention_with_no_same_head_name_takes_the_nearest_name_of_its_kind():
+    article = (
+        "The Hill Front seized the pass on Monday, and the Relief Society counted 40 wounded. "
+        "In a statement, the group said its fighters had killed 30 soldiers."
+    )
+    names = ["Hill Front", "Relief Society", "group"]
+    cast = cast_of(names, ["armed_group", "ngo", "armed_group"], article)
+    assert [a.canonical for a in cast.actors] == ["Hill Front", "Relief Society", "Hill Front"]

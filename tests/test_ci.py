@@ -144,7 +144,7 @@ def test_ci_run_lints_checks_the_format_and_types_before_the_tests(fake_ci, tmp_
     assert told.read_text().splitlines() == [
         "-m ruff check .",
         "-m ruff format --check .",
-        "-m mypy summarizer",
+        "-m mypy summarizer benchmarks",
         "-m pytest -q",
     ]
 
@@ -174,6 +174,21 @@ def test_the_lint_and_type_tools_are_test_requirements_pinned_for_ci():
 
 def test_the_package_declares_its_types():
     assert (REPO / "summarizer" / "py.typed").is_file()
+
+
+def test_the_wheel_holds_the_library_and_its_data_only():
+    """Issue 20: the benchmarks live at the top of the repository, outside the wheel."""
+    wheel = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    assert wheel["wheel"]["packages"] == ["summarizer"]
+    # The data copied in: the schema, prompts and seeds, under summarizer/_data; nothing of benchmarks/.
+    assert wheel["wheel"]["force-include"] == {
+        "schemas": "summarizer/_data/schemas",
+        "prompts": "summarizer/_data/prompts",
+        "seeds": "summarizer/_data/seeds",
+    }
+    assert not (REPO / "summarizer" / "bench").exists()
+    assert (REPO / "benchmarks" / "__init__.py").is_file() and (REPO / "benchmarks" / "run.py").is_file()
+    assert "benchmarks" in wheel["sdist"]["include"]  # the source distribution keeps them
 
 
 def test_ci_run_fails_when_the_vllm_environment_cannot_be_made(fake_ci, tmp_path):

@@ -79,6 +79,35 @@ def test_eval_defaults_to_reports_slash_model(tmp_path, monkeypatch):
     assert (tmp_path / "env-store.sqlite3").is_file()  # the env var chose the store
 
 
+def test_eval_names_the_model_and_its_reports_folder_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("eval", "--model", "rules", "--name", "Rule baseline", "--store", tmp_path / "s.sqlite3", "-q")
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "reports" / "Rule-baseline"  # the name, as a folder name
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert (report["model"], report["name"]) == ("rules", "Rule baseline")
+    assert (out / "report.md").read_text(encoding="utf-8").startswith("# Evaluation of Rule baseline\n")
+    assert "<title>Review: Rule baseline</title>" in (out / "review.html").read_text(encoding="utf-8")
+
+
+def test_compare_takes_one_name_per_model(tmp_path, store):
+    out = tmp_path / "cmp"
+    result = run("compare", "--model", "rules", "--name", "Baseline", "--out", out, "--store", store, "-q")
+    assert result.exit_code == 0, result.stderr
+    board = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
+    assert [(row["model"], row["name"], row["slug"]) for row in board["models"]] == [("rules", "Baseline", "Baseline")]
+    assert "| 1 | Baseline |" in (out / "leaderboard.md").read_text(encoding="utf-8")
+    assert "Baseline" in result.stdout  # the terminal's leaderboard
+    assert (out / "Baseline" / "review.html").is_file()
+
+
+def test_compare_refuses_a_name_count_that_is_not_the_model_count(tmp_path, store):
+    result = run("compare", "-m", "rules", "-m", "x", "--name", "A", "--out", tmp_path / "out", "--store", store)
+    assert result.exit_code == 2
+    assert "give one --name per --model, in the same order (got 1 for 2 models)" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_eval_shows_progress_unless_quiet(tmp_path, store):
     result = run("eval", "--model", "rules", "--out", tmp_path / "out", "--store", store)
     assert "5/5" in result.stderr

@@ -161,3 +161,44 @@ def test_compare_checks_every_model_before_running_the_first(tmp_path, seeds_dir
     with RunStore(store) as opened:
         assert opened.count() == 0  # rules never ran
     assert not (tmp_path / "out").exists()
+
+
+def test_models_are_named_by_their_file_name_or_the_name_given(tmp_path, seeds_dir):
+    """Issue 22: tables, the chart's data and the review page show a short name; the JSON keeps the model."""
+    gguf_file = tmp_path / "cache" / "real-models" / "coder-0.5b.gguf"  # served by the rules, under this id
+    gguf_file.parent.mkdir(parents=True)
+    gguf_file.touch()
+    gguf = str(gguf_file)
+
+    def kwargs(model):
+        return {"backend": "flaky-test", "fail_on": "no such text"} if model == gguf else {}
+
+    store = tmp_path / "runs.sqlite3"
+    for names, shown, folders in (
+        (None, ["rules", "coder-0.5b.gguf"], ["rules", "coder-0.5b"]),
+        (["baseline", "Coder 0.5B"], ["baseline", "Coder 0.5B"], ["baseline", "Coder-0.5B"]),
+    ):
+        out = tmp_path / f"out-{bool(names)}"
+        outcome = compare(["rules", gguf], seeds_dir, out, store, backend_kwargs=kwargs, names=names)
+        board = read_json(out / "leaderboard.json")
+        assert [(row["model"], row["name"], row["slug"]) for row in board["models"]] == [
+            ("rules", shown[0], folders[0]),
+            (gguf, shown[1], folders[1]),
+        ]
+        assert [r.slug for r in outcome.results] == folders
+        markdown = (out / "leaderboard.md").read_text(encoding="utf-8")
+        assert f"| 2 | {shown[1]} |" in markdown and f"| article | {shown[0]} | {shown[1]} |" in markdown
+        assert str(tmp_path) not in markdown
+        report = read_json(out / folders[1] / "report.json")
+        assert (report["model"], report["name"]) == (gguf, shown[1])
+        assert f"<title>Review: {shown[1]}</title>" in (out / folders[1] / "review.html").read_text(encoding="utf-8")
+        assert (out / folders[1] / "report.md").read_text(encoding="utf-8").startswith(f"# Evaluation of {shown[1]}\n")
+
+
+@pytest.mark.parametrize(
+    "names, problem",
+    [(["only one"], "1 names for 2 models"), (["same", "same"], "the same name twice: same")],
+)
+def test_names_must_be_one_per_model_and_distinct(tmp_path, seeds_dir, names, problem):
+    with pytest.raises(InputError, match=problem):
+        compare(["rules", "flaky"], seeds_dir, store=tmp_path / "runs.sqlite3", names=names)

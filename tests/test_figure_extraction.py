@@ -187,7 +187,7 @@ def test_summaries_are_clipped_at_a_sentence_end():
 
 def test_every_candidate_figure_is_asked_with_its_draft():
     article = (
-        "Moscow has deployed some 50,000 troops to the region. This figure includes 23 children. "
+        "The army has stationed some 50,000 troops along the river. This figure includes 23 children. "
         "Strikes killed 12 people. A mob set upon 4 men."
     )
     draft = {

@@ -84,11 +84,10 @@ def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
 
 
 def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
-    for group in ("civilians", "children", "women", "medical_workers"):
+    for group in ("civilians", "children", "women", "medical_workers", "mixed", "unspecified"):
         assert accepts(label("Eritrea", group=group), cast=CAST)
         assert not accepts(label("Hill Front", group=group), cast=CAST)
     assert accepts(label("Hill Front", group="military"), cast=CAST)  # fighters are counted under their group
-    assert accepts(label("Hill Front", group="unspecified"), cast=CAST)
 
 
 def test_a_drafted_civilian_group_keeps_the_rule(accepts):
@@ -111,3 +110,30 @@ def test_without_a_cast_a_claimant_name_is_an_article_span_not_ending_in_a_numbe
     assert accepts(label("Eritrea", claimant="the Hill Front health office", claimant_side=None, kind="ngo"))
     assert not accepts(label("Eritrea", claimant="Eritrean strikes killed 31", claimant_side=None))
     assert not accepts(label("Eritrea", claimant="the Hill Front health office said.", claimant_side=None))
+
+
+def test_a_drafted_claimant_that_runs_into_its_verb_is_not_offered(accepts):
+    draft = {**DRAFT, "claimant": "office added"}
+    assert not accepts(label(None, claimant="office added"), draft, CAST)
+    assert accepts(label(None), draft, CAST)
+
+
+def test_civilians_are_offered_the_peoples_near_the_figure_and_the_home_country(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = (
+        "Shelling killed 12 civilians in Amsel, Syrian officials said. Syria's ministry said 40 were hurt. "
+        "Turkey and Iraq closed their borders."
+    )
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    first = (0, article.index(" Syria's"))
+
+    def accepts(side: str) -> bool:
+        grammar = figure_grammar(article, True, {"killed"}, None, None, first, first)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        text = json.dumps(label(side, claimant=None, claimant_side=None, kind="unattributed"), separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Syria")
+    assert not accepts("Turkey") and not accepts("Iraq")  # named in the article, not near the figure

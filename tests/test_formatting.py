@@ -59,3 +59,45 @@ def test_the_leaderboard_table_names_models_by_their_short_name_and_the_json_kee
     text = render_leaderboard_markdown(board)
     assert "| 1 | qwen2.5-coder-0.5b-instruct.gguf |" in text and "/root/.cache" not in text
     assert board["models"][0]["model"] == path
+
+
+@pytest.mark.parametrize(
+    "entry, shown",
+    [
+        ({"model": "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf"}, "qwen2.5-coder-0.5b-instruct.gguf"),
+        ({"model": "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf", "name": "Coder 0.5B"}, "Coder 0.5B"),
+        ({"model": "rules", "name": None}, "rules"),  # a leaderboard row of a report written before --name
+    ],
+)
+def test_a_model_is_shown_by_the_name_given_else_its_short_name(entry, shown):
+    from summarizer.reporting.formatting import model_name
+
+    assert model_name(entry) == shown
+
+
+def test_the_chart_and_the_matrix_name_models_by_the_name_given(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    from summarizer.tasks.claims.leaderboard import render_leaderboard_markdown, write_leaderboard_png
+
+    path = "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf"
+    board = {
+        "n_articles": 1,
+        "models": [
+            {"model": path, "name": "Coder 0.5B", "slug": "Coder-0.5B", "claim_f1": 0.5, "strict_f1": 0.25},
+            {"model": "rules", "name": "rules", "slug": "rules", "claim_f1": 0.4, "strict_f1": 0.2},
+        ],
+        "article_f1": {"articles": ["a1"], "models": [path, "rules"], "f1": [[0.5, 0.4]]},
+    }
+    labels: list[list[str]] = []
+    real = Axes.set_xticklabels
+
+    def record(self, names, **kwargs):
+        labels.append(list(names))
+        return real(self, names, **kwargs)
+
+    monkeypatch.setattr(Axes, "set_xticklabels", record)
+    write_leaderboard_png(board, tmp_path / "leaderboard.png")
+    assert labels == [["Coder 0.5B", "rules"]]
+    text = render_leaderboard_markdown(board)
+    assert "| 1 | Coder 0.5B |" in text and "| article | Coder 0.5B | rules |" in text and "/root/" not in text

@@ -79,7 +79,7 @@ def test_a_bad_json_file_in_a_folder_is_one_line_and_the_rest_are_read(tmp_path)
 def test_an_undated_article_without_file_times_is_one_line(tmp_path):
     articles = tmp_path / "articles"
     articles.mkdir()
-    (articles / "s03.txt").write_text("Armenia's Defence Ministry said 140 of its soldiers have been killed.\n")
+    (articles / "s03.txt").write_text("A spokesman said the army had buried 140 of its soldiers.\n")
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "s03.json").write_text(json.dumps(DOC))
     inputs = read_inputs([tmp_path], file_dates=False)

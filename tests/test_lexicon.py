@@ -43,6 +43,6 @@ def test_harm_words_beyond_killed_and_wounded():
 
 
 def test_words_of_harm():
-    assert names_harm("Russia had lost 1,210 troops.") and names_harm("About 2,000 residents have fled.")
-    assert not names_harm("Moscow has deployed some 50,000 troops to the Kursk region.")
+    assert names_harm("The enemy had lost 940 troops.") and names_harm("About 2,000 residents have fled.")
+    assert not names_harm("The capital deployed nearly 8,000 soldiers into the northern province.")
     assert not names_harm("Russia launched 63 drones and decoys overnight.")

@@ -101,6 +101,15 @@ def test_options_are_typed_backend_opts():
     assert (options.threads, options.batch_size, options.device) == (3, 4, "cpu")
 
 
+@pytest.mark.parametrize("pair", ["threads=-1", "threads=0", "batch_size=0", "max_context=0"])
+def test_counts_below_one_are_refused_before_any_model_loads(pair):
+    from summarizer.backends.options import OptionError, build_options, check_options
+
+    key, value = pair.split("=")
+    with pytest.raises(OptionError, match="must be at least 1"):
+        check_options(build_options(LlamaCppOptions, "llama-cpp", {key: value}), "llama-cpp")
+
+
 # --- SmolLM2-135M through llama.cpp ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def smollm2() -> Path:

@@ -190,3 +190,11 @@ def test_ranks_and_forms_of_address_are_not_part_of_a_claimant_s_name():
 
     assert same_claimant("Rajiv Ghai", "Lt. Gen. Rajiv Ghai") and same_claimant("Dr. Ana Ruiz", "Ana Ruiz")
     assert not same_claimant("Rajiv Ghai", "Ahmed Chaudhry")
+
+
+def test_a_short_form_names_the_same_body_as_its_words():
+    assert same_claimant("HRN", "Harbour Relief Network")
+    assert same_claimant("OMD", "Office for Migration and Displacement")  # small words skipped
+    assert same_claimant("CVMP", "Coastal Violence Monitoring Project Team")  # the last word may be left out
+    assert not same_claimant("UN", "Ukraine Navy")  # two letters say too little
+    assert not same_claimant("HRN", "Harbour Rescue Service")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -314,8 +313,8 @@ def test_summary_is_short_and_names_first_claims():
     assert len(result["claims"]) == 200 and len(result["summary"]) <= 600
 
 
-def test_seed_scores_are_reported(capsys):
-    """Not a bar to pass: prints the baseline's seed scores for the README."""
+def test_seed_scores_are_the_readmes(capsys):
+    """The baseline's seed scores, as the README's tables give them (and printed for it)."""
     scoring = pytest.importorskip("summarizer.tasks.claims.scoring")
     labels = sorted((SEEDS / "labels").glob("*.json"))
     if not labels:
@@ -324,8 +323,13 @@ def test_seed_scores_are_reported(capsys):
     gold = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in labels}
     predicted = {k: extract(v) for k, v in articles.items() if k in gold}
     report = scoring.score_documents(gold, predicted, articles, n_bootstrap=20)
-    for key in ("claim_f1", "strict_f1"):
-        assert 0 <= report[key] <= 1 and not math.isnan(report[key])
+    # The rules find all 46 labelled figures of the 5 seed articles and nothing else: 46 of 46 matched, so
+    # claim precision, recall and F1 are 1.0. Strictly (every field equal) 37 of them match: 37/46 = 0.804
+    # both ways, the README's "1.000 / 0.804" for the rules on the seeds.
+    assert (report["n_gold_claims"], report["n_pred_claims"], report["n_matched"]) == (46, 46, 46)
+    assert report["claim_f1"] == 1.0
+    assert report["n_strict_matched"] == 37 and report["strict_f1"] == pytest.approx(37 / 46)
+    assert f"{report['strict_f1']:.3f}" == "0.804"
     with capsys.disabled():
         print(
             f"\nrules on seeds: claim F1 {report['claim_f1']:.3f}, strict F1 {report['strict_f1']:.3f}, "
@@ -382,11 +386,11 @@ def test_safety_net_drops_invalid_claims():
 @pytest.mark.parametrize(
     "sentence, perpetrator, victim",
     [
-        ("An Israeli air strike on a school killed 31 people, the ministry said.", "Israel", None),
-        ("Between 200 and 300 civilians were killed when Eritrean troops stormed the village.", "Eritrea", None),
-        ("A Myanmar military air strike on a monastery killed 22 villagers.", "Myanmar military", None),
-        ("Twenty-three civilians were killed in air strikes by Syrian government warplanes.", "Syria government", None),
-        ("Ukraine's General Staff said Russia had lost 1,210 troops over the past day.", None, "Russia"),
+        ("Israeli shelling of a crowded market killed 19 people, medics said.", "Israel", None),
+        ("Between 60 and 80 civilians died when Eritrean soldiers raided the hamlet.", "Eritrea", None),
+        ("A Myanmar military drone attack on a farm killed 9 villagers.", "Myanmar military", None),
+        ("Seventeen civilians died in a raid carried out by Syrian government warplanes.", "Syria government", None),
+        ("Kyiv's commanders said Russia had lost 940 troops in the last 24 hours.", None, "Russia"),
         ("Ukraine estimates that Russian military fatalities reached 90,000.", None, "Russia"),
     ],
 )
@@ -398,7 +402,7 @@ def test_who_caused_the_harm_and_who_suffered_it(sentence, perpetrator, victim):
 
 
 def test_the_claimants_own_forces_as_attackers_but_not_its_own_figures():
-    (claim,) = claims_of("Russia said its air defence systems had destroyed 121 Ukrainian drones overnight.")
+    (claim,) = claims_of("Russia said its air defence units shot down 57 Ukrainian drones before dawn.")
     assert claim["perpetrator_side"] == "Russia" and claim["victim_side"] == "Ukraine"
     (claim,) = claims_of("Russia said it had not updated its military casualty figures since it reported 5,937 dead.")
     assert claim["perpetrator_side"] is None

@@ -1,10 +1,10 @@
-"""The serving benchmark, against a scripted loopback server (the real numbers are in bench/SERVING.md)."""
+"""The serving benchmark, against a scripted loopback server (the real numbers are in benchmarks/SERVING.md)."""
 
 from __future__ import annotations
 
 import json
 
-from summarizer.bench.serving import ServingBenchOptions, render_serving_markdown, run_serving_bench
+from benchmarks.serving import ServingBenchOptions, render_serving_markdown, run_serving_bench
 from summarizer.testing.fake_server import FakeServer
 
 

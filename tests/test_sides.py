@@ -3,7 +3,7 @@ own words mark as such, or its cast's parties; never a table of one conflict's a
 
 from __future__ import annotations
 
-from summarizer.engine.sides import is_people, party_names, sides_in
+from summarizer.engine.sides import home_country, is_people, local_peoples, party_names, sides_in
 
 
 def test_demonyms_and_places_map_to_short_names_in_order_of_mention():
@@ -50,3 +50,21 @@ def test_a_country_goes_by_its_forces_names_but_its_forces_are_not_its_people():
     assert "Myanmar army" in party_names("Myanmar military")
     assert "Myanmar" not in party_names("Myanmar military")
     assert party_names("Northern Hill Front") >= {"Northern Hill Front"}
+
+
+NEIGHBOURS = (
+    "Shelling in northern Syria killed 12 civilians on Monday, Syrian officials said. Syria's health "
+    "ministry said 40 were hurt. About 3,000 people fled across the border into Turkey."
+)
+
+
+def test_the_home_country_is_the_one_the_article_mentions_most():
+    assert home_country(NEIGHBOURS) == "Syria"
+    assert home_country("Nothing about any country here.") is None
+
+
+def test_victims_who_are_not_soldiers_belong_to_a_people_near_the_figure_or_the_home_country():
+    fled = NEIGHBOURS.split(". ")[-1]
+    assert local_peoples(NEIGHBOURS, fled) == ["Turkey", "Syria"]  # the sentence's, then the home country
+    assert local_peoples(NEIGHBOURS, "Shelling killed 12 civilians.") == ["Syria"]
+    assert local_peoples(NEIGHBOURS, "The Hill villagers counted 5 dead.", peoples=["Hill"]) == ["Hill", "Syria"]

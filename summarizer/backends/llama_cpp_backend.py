@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.backends.base import Backend
-from summarizer.backends.options import task_field
+from summarizer.backends.options import ranged, task_field
 from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
 from summarizer.core.errors import GrammarError, ModelError
 from summarizer.core.records import Extraction, ExtractOptions
@@ -133,9 +133,9 @@ class LlamaCppOptions:
     """How llama.cpp runs the file (``--backend-opt key=value``; --device sets device too)."""
 
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when this llama.cpp build has one
-    threads: int | None = None  # None: every CPU this process may use
-    max_context: int | None = None  # caps the context (default: the model's, at most 16384)
-    batch_size: int = BATCH_ROWS  # requests decoded together, each as its own sequence
+    threads: int | None = ranged(None, minimum=1)  # None: every CPU this process may use
+    max_context: int | None = ranged(None, minimum=1)  # caps the context (default: the model's, at most 16384)
+    batch_size: int = ranged(BATCH_ROWS, minimum=1)  # requests decoded together, each as its own sequence
     task: Any = task_field()  # what to extract (a Task; None: claims), set by --task
 
 
@@ -674,8 +674,6 @@ class LlamaCppBackend(Backend):
         self.task = load_task(options.task)
         self.identity = self.identify(model, options)
         self.path = Path(self.identity["source"])
-        if options.batch_size < 1:
-            raise ModelError(f"batch_size must be at least 1, not {options.batch_size}")
         self.llama = LlamaModel(
             self.path,
             threads=options.threads or machine_threads(),

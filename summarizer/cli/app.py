@@ -93,6 +93,24 @@ ModelsOption = Annotated[
     list[str],
     typer.Option("--model", "-m", help="Repeat for each model: 'rules', a preset, a hub id or a local folder."),
 ]
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        metavar="NAME",
+        help="How the tables, the chart and the review page name the model, and its reports folder "
+        "(default: its file or folder name); report.json keeps --model as given.",
+    ),
+]
+NamesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--name",
+        metavar="NAME",
+        help="Repeat, one per --model in the same order: how the leaderboard, the chart and the review pages "
+        "name each model, and its reports folder (default: its file or folder name); the JSON keeps --model.",
+    ),
+]
 OutDirOption = Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write results into.")]
 JsonOutOption = Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")]
 DataOption = Annotated[

@@ -1,4 +1,9 @@
-"""``summarizer bench``: the performance benchmark (run by hand; CI runs ``--smoke``)."""
+"""``summarizer bench``: the performance benchmark (run by hand; CI runs ``--smoke``).
+
+The benchmark code lives in the repository's top-level ``benchmarks/`` package, outside the wheel:
+these commands import it when they run, from a checkout (an editable install finds it anywhere; a
+plain install finds it from the checkout's root folder), and say so in one line where it is absent.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,37 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.app import command
+from summarizer.cli.app import command, fail
 
 DEFAULT_CONCURRENCY = [1, 2, 4, 8]  # server requests in flight, one benchmark row each
+NOT_IN_CHECKOUT = "the benchmarks live in the repository's benchmarks/ folder; run from a checkout"
+
+
+def require_benchmarks() -> None:
+    """Make the top-level ``benchmarks`` package importable, or end the command (one line, exit status 2).
+
+    Found on the path (an editable install puts the checkout there), or in the current folder when that
+    is a checkout of this project (``benchmarks/__init__.py`` next to ``pyproject.toml``)."""
+    import importlib.util
+    import sys
+
+    try:
+        found = importlib.util.find_spec("benchmarks.run") is not None
+    except ModuleNotFoundError:  # no package named benchmarks at all
+        found = False
+    if found:
+        return
+    checkout = Path.cwd()
+    if (checkout / "benchmarks" / "run.py").is_file() and (checkout / "pyproject.toml").is_file():
+        sys.path.insert(0, str(checkout))
+        return
+    raise fail(NOT_IN_CHECKOUT, code=2)
 
 
 @command("bench")
 def bench(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for RESULTS.md, results.json, profile.txt.")] = Path(
-        "bench"
+        "benchmarks"
     ),
     runs: Annotated[int, typer.Option("--runs", help="Timed repetitions; each timing is their median.")] = 3,
     max_new_tokens: Annotated[
@@ -59,10 +86,11 @@ def bench(
     ] = False,
 ) -> None:
     """Benchmark the decode loop against outlines, plain model.generate and the memory-bandwidth floor (offline)."""
-    from summarizer.bench.run import BenchOptions, record_rules_scaling, run_benchmark
+    require_benchmarks()
+    from benchmarks.run import BenchOptions, record_rules_scaling, run_benchmark
 
     if model is not None:
-        from summarizer.bench.real import RealBenchOptions, run_real_benchmark
+        from benchmarks.real import RealBenchOptions, run_real_benchmark
 
         real = run_real_benchmark(
             RealBenchOptions(model=model, out_dir=out, articles=articles or 1, max_new_tokens=max_new_tokens or 4096),
@@ -111,16 +139,19 @@ def bench_serving(
         ),
     ] = None,
     articles: Annotated[Path, typer.Option("--articles", help="Folder of *.txt articles.")] = Path(
-        "bench/serving-articles"
+        "benchmarks/serving-articles"
     ),
     concurrency: Annotated[
         list[int], typer.Option("--concurrency", min=1, help="Repeat: 1, 2, 4, 8 by default.")
     ] = DEFAULT_CONCURRENCY,  # noqa: B006 (typer's way to give a list default; it is never mutated)
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 400,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for SERVING.md and serving.json.")] = Path("bench"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for SERVING.md and serving.json.")] = Path(
+        "benchmarks"
+    ),
 ) -> None:
     """Articles per second through an OpenAI-compatible server at each concurrency, and in process."""
-    from summarizer.bench.serving import ServingBenchOptions, run_serving_bench
+    require_benchmarks()
+    from benchmarks.serving import ServingBenchOptions, run_serving_bench
 
     results = run_serving_bench(
         ServingBenchOptions(base_url, model, articles, local_model, tuple(concurrency), max_new_tokens, out)

@@ -25,6 +25,8 @@ from summarizer.cli.app import (
     MaxNewTokensOption,
     ModelOption,
     ModelsOption,
+    NameOption,
+    NamesOption,
     NoCacheOption,
     OutDirOption,
     QuietOption,
@@ -91,6 +93,7 @@ def _backend_kwargs(backend: str | None, pairs: list[str] | None, **flags: Any):
 @command("eval")
 def eval_command(
     model: ModelOption = DEFAULT_MODEL,
+    name: NameOption = None,
     data: DataOption = None,
     out: OutDirOption = None,
     store: StoreOption = None,
@@ -118,14 +121,14 @@ def eval_command(
 ) -> None:
     """Score one model on a labelled dataset; write report.json, report.md, review.html and predictions/.
 
-    Reports go to --out (default reports/<model>/). Every generation is kept in the run
+    Reports go to --out (default reports/<name or model>/). Every generation is kept in the run
     store, so an identical second run generates nothing (unless --no-cache).
     """
     from summarizer.core.task import load_task
     from summarizer.evaluation.evaluate import evaluate, model_slug
 
     chosen_task = load_task(task)
-    out_dir = out if out is not None else Path("reports") / model_slug(model)
+    out_dir = out if out is not None else Path("reports") / model_slug(model, name)
     options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
     with _progress(quiet) as progress:
         result = evaluate(
@@ -138,6 +141,7 @@ def eval_command(
             no_cache=no_cache,
             progress=progress,
             concurrency=concurrency,
+            name=name,
             **_backend_kwargs(
                 backend,
                 backend_opt,
@@ -162,6 +166,7 @@ def eval_command(
 @command("compare")
 def compare_command(
     models: ModelsOption,
+    names: NamesOption = None,
     data: DataOption = None,
     out: OutDirOption = None,
     store: StoreOption = None,
@@ -195,6 +200,11 @@ def compare_command(
     from summarizer.core.task import load_task
     from summarizer.evaluation.compare import compare
 
+    if names and len(names) != len(models):
+        raise typer.BadParameter(
+            f"give one --name per --model, in the same order (got {len(names)} for {len(models)} models)",
+            param_hint="--name",
+        )
     chosen_task = load_task(task)
     out_dir = out if out is not None else Path("reports") / "compare"
     options = _options(max_new_tokens, temperature, top_p, seed, grounding, strategy, summary, chosen_task)
@@ -221,6 +231,7 @@ def compare_command(
                 timeout=timeout,
             ),
             concurrency=concurrency,
+            names=names,
         )
     evaluation_of(chosen_task).print_leaderboard(outcome.leaderboard)
     left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all

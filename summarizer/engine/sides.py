@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from summarizer.core.countries import country_mentions, is_country
 
-__all__ = ["is_people", "party_names", "sides_in"]
+__all__ = ["home_country", "is_people", "local_peoples", "party_names", "sides_in"]
 
 _FORCE_NOUNS = "military|army|government|junta|forces|regime"
 # "Rapid Support Forces", "People's Defence Force", "Popular Front": a named armed force.
@@ -78,3 +78,25 @@ def party_names(side: str) -> frozenset[str]:
     if base and re.fullmatch(_FORCE_NOUNS, noun):
         return frozenset(f"{base} {n}" for n in _FORCE_NOUNS.split("|"))
     return frozenset({side, *(f"{side} {n}" for n in _FORCE_NOUNS.split("|"))})
+
+
+def home_country(article: str) -> str | None:
+    """The country or people ``article`` mentions most (the first of those mentioned as often):
+    where its events most likely happen, and so whose people its uncounted victims most likely are."""
+    counts: dict[str, int] = {}
+    for _start, _end, side in country_mentions(article):
+        counts[side] = counts.get(side, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> list[str]:
+    """The countries and peoples a figure's victims who are not soldiers may belong to: those its
+    sentence names, the cast's peoples it names, and the article's :func:`home_country`. The
+    rest of the article's countries (a neighbour refugees fled to, a foreign backer) are far less
+    likely, and small models pick them when they are offered."""
+    found = dict.fromkeys(side for _s, _e, side in country_mentions(sentence))
+    found.update(dict.fromkeys(p for p in peoples if p in sentence))
+    home = home_country(article)
+    if home:
+        found.setdefault(home, None)
+    return list(found)

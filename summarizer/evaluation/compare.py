@@ -51,6 +51,7 @@ def compare(
     backend_kwargs: Callable[[str], dict[str, Any]] | None = None,
     concurrency: int = 1,
     task: Task | str | Path | None = None,
+    names: Sequence[str] | None = None,
 ) -> CompareResult:
     """:func:`evaluate` for each model, then a leaderboard sorted by claim F1.
 
@@ -59,14 +60,17 @@ def compare(
     as it is made, so rerunning after Ctrl-C regenerates nothing that finished.
     ``backend_kwargs(model)`` gives the keyword arguments of :func:`evaluate` for each model's
     backend (``backend``, ``backend_options``, or the options as keywords).
+    ``names``: how the leaderboard, the chart and the reports name each model, one per model in the same
+    order (default: each model's file or folder name); they also name the models' folders.
     """
     if not models:
         raise InputError("compare needs at least one model")
+    named = _names(models, names)
     task = load_task(task)
     dataset = load_dataset(data_dir_for(data_dir, task), task)
     require_labels(dataset, data_dir)
     out = Path(out_dir) if out_dir is not None else None
-    slugs = _unique_slugs(models)
+    slugs = _unique_slugs(models, named)
     if out is not None:  # every output checked before the first model runs
         check_output_folder(out)
         for name in evaluation_of(task).LEADERBOARD_FILES:
@@ -91,6 +95,7 @@ def compare(
                 dataset=dataset,
                 concurrency=concurrency,
                 task=task,
+                name=named[model],
             )
             result.slug = slugs[model]
             results.append(result)
@@ -101,14 +106,26 @@ def compare(
     return outcome
 
 
-def _unique_slugs(models: Sequence[str]) -> dict[str, str]:
+def _names(models: Sequence[str], names: Sequence[str] | None) -> dict[str, str | None]:
+    """Each model's given name (None: its display name), checked: one per model, none twice."""
+    if not names:
+        return dict.fromkeys(models)
+    if len(names) != len(models):
+        raise InputError(f"{len(names)} names for {len(models)} models: give one name per model, in the same order")
+    if len(set(names)) != len(names):
+        raise InputError("compare was given the same name twice: " + ", ".join(sorted(_duplicates(names))))
+    return dict(zip(models, names, strict=True))
+
+
+def _unique_slugs(models: Sequence[str], names: dict[str, str | None]) -> dict[str, str]:
     if len(set(models)) != len(models):
         raise InputError("compare was given the same model twice: " + ", ".join(sorted(_duplicates(models))))
     slugs: dict[str, str] = {}
     for model in models:
-        slug, n = model_slug(model), 2
+        base = model_slug(model, names[model])
+        slug, n = base, 2
         while slug in slugs.values():
-            slug, n = f"{model_slug(model)}-{n}", n + 1
+            slug, n = f"{base}-{n}", n + 1
         slugs[model] = slug
     return slugs
 

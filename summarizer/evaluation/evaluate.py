@@ -69,14 +69,17 @@ class EvalResult:
         return self.report["n_cached"]
 
 
-def model_slug(model: str) -> str:
-    """A folder name for a model: 'rules', 'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
+def model_slug(model: str, name: str | None = None) -> str:
+    """A folder name for a model: the name the user gave it (``--name``), else 'rules',
+    'Qwen--Qwen2.5-1.5B-Instruct', a local folder's name, a file's stem."""
     path = Path(model).expanduser()
-    if path.is_dir():
-        name = path.resolve().name
+    if name:
+        text = name
+    elif path.is_dir():
+        text = path.resolve().name
     else:  # a GGUF file is named after its file, not its whole path
-        name = path.stem if path.is_file() else model.replace("/", "--")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+        text = path.stem if path.is_file() else model.replace("/", "--")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return slug or "model"
 
 
@@ -93,6 +96,7 @@ def evaluate(
     dataset: Dataset | None = None,
     concurrency: int = 1,
     task: Task | str | Path | None = None,
+    name: str | None = None,
     backend_options: Any = None,
     **backend_kwargs: Any,
 ) -> EvalResult:
@@ -107,7 +111,12 @@ def evaluate(
     ``task``: what to extract and how to score it (a Task, a task folder or ``"claims"``, the
     default); a task other than claims needs ``data_dir`` (the seeds are claims).
     Reports go to ``out_dir`` when given: report.json, report.md, review.html (claims only).
+    ``name``: how the reports name the model (tables, the review page; report.json's ``name``),
+    default its :func:`~summarizer.reporting.formatting.display_name`; report.json's ``model`` keeps
+    ``model`` as given.
     """
+    from summarizer.reporting.formatting import display_name
+
     task = load_task(task)
     if out_dir is not None:
         check_eval_outputs(Path(out_dir), task)  # before any model time is spent
@@ -119,6 +128,8 @@ def evaluate(
         options = with_strategy(options or ExtractOptions(), backend)  # the task kit's default if none is named
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
     result = _score(model, backend, dataset, runs, task)
+    result.report["name"] = name or display_name(model)
+    result.slug = model_slug(model, name)
     result.report["options"] = options.as_dict()
     if out_dir is not None:
         write_eval_reports(result, dataset, Path(out_dir))

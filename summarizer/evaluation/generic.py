@@ -65,6 +65,7 @@ def leaderboard_row(result: Any) -> dict[str, Any]:
     )
     return {
         "model": result.model,
+        "name": report.get("name"),
         "slug": result.slug,
         **{k: report.get(k) for k in keys},
         "item_f1_ci": (report.get("ci") or {}).get("item_f1"),

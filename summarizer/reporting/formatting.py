@@ -21,6 +21,12 @@ def display_name(model: str) -> str:
     return (path.name or model) if local else model
 
 
+def model_name(entry: Mapping[str, Any]) -> str:
+    """How a report or a leaderboard row names its model in tables, the plot and the review page: the
+    name the user gave (``--name``, kept as ``name``), else the model's :func:`display_name`."""
+    return str(entry.get("name") or display_name(str(entry.get("model", "?"))))
+
+
 def fmt(value: Any, digits: int = 3, *, missing: str = EN_DASH, unit: str = "", grouping: bool = False) -> str:
     """A value for a table cell: floats to ``digits`` places, ints as they are, booleans as yes/no,
     None as ``missing``. ``grouping``: thousands separators; ``unit`` follows a number."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from summarizer.reporting.formatting import fmt, fmt_ci
+from summarizer.reporting.formatting import fmt, fmt_ci, model_name
 from summarizer.reporting.markdown import md_escape, md_table
 
 HEADLINE = (
@@ -39,9 +39,8 @@ def _headline_rows(report: Mapping[str, Any]) -> list[list[str]]:
 
 def render_task_markdown(report: Mapping[str, Any]) -> str:
     """report.md of a user task: headline, per-article and per-field tables."""
-    title = (
-        f"# {md_escape(report.get('task', 'task'))}: evaluation of {md_escape(report.get('model', 'predictions'))}\n"
-    )
+    model = model_name(report) if "model" in report else "predictions"  # `summarizer score`: no model
+    title = f"# {md_escape(report.get('task', 'task'))}: evaluation of {md_escape(model)}\n"
     counts = (
         f"{report.get('n_articles')} labelled articles, {report.get('n_gold_items')} gold items, "
         f"{report.get('n_pred_items')} predicted, {report.get('n_matched')} matched.\n"
@@ -70,7 +69,7 @@ def render_task_leaderboard_markdown(board: Mapping[str, Any]) -> str:
     rows = [
         [
             str(rank),
-            md_escape(row["slug"]),
+            md_escape(model_name(row)),
             *(
                 fmt_ci(row.get(c), row.get(f"{c}_ci")) if f"{c}_ci" in row else fmt(row.get(c))
                 for c in LEADERBOARD_COLUMNS

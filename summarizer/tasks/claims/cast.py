@@ -81,10 +81,13 @@ class Cast:
     actors: tuple[Actor, ...]
     people: frozenset[str] = frozenset()  # names the article itself uses as a people (see cast_of)
 
-    def speakers(self, article: str, window: tuple[int, int] | None = None) -> list[Actor]:
+    def speakers(
+        self, article: str, window: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None
+    ) -> list[Actor]:
         """Actors that may be a claimant, one per canonical name, in the order of the cast; with a
         ``window`` (a figure's sentence and those either side), those named in it, if any are:
-        whoever gives a figure is named next to it."""
+        whoever gives a figure is named next to it; of those, the ones in a reporter's position
+        in the figure's ``sentence`` (or else in the window), if any are (:mod:`.speech`)."""
         seen: dict[str, Actor] = {}
         for actor in self.actors:
             if actor.kind not in NOT_SPEAKERS and can_speak(actor.canonical, article):
@@ -93,7 +96,15 @@ class Cast:
             return list(seen.values())
         lo, hi = window
         near = {a.canonical for a in self.actors if a.name in article[lo:hi] or a.canonical in article[lo:hi]}
-        return [a for name, a in seen.items() if name in near] or list(seen.values())
+        nearby = [a for name, a in seen.items() if name in near]
+        # Of those, the ones the figure's sentence (else the sentences beside it: "He said ...")
+        # puts where a reporter stands; the attackers, places and victims named there are not.
+        for lo_, hi_ in ([sentence] if sentence else []) + [window]:
+            text = article[lo_:hi_]
+            speaking_ = {a.canonical for a in self.actors if _speaks(a, text)}
+            if any(a.canonical in speaking_ for a in nearby):
+                return [a for a in nearby if a.canonical in speaking_]
+        return nearby or list(seen.values())
 
     def parties(self, article: str) -> list[str]:
         """Names a side may take from the cast: its armed groups and the peoples the article names
@@ -132,6 +143,12 @@ class Cast:
 
     def as_records(self) -> list[dict[str, str]]:
         return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
+
+
+def _speaks(actor: Actor, text: str) -> bool:
+    from summarizer.tasks.claims.speech import speaking
+
+    return bool(speaking((actor.name, actor.canonical), text))
 
 
 def _short(name: str) -> str:
@@ -225,10 +242,11 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
         return at if at >= 0 else len(article)
 
     specific = [(first(n), n) for n, _ in names if not is_generic(n)]
+    spelled = acronyms(article)
     result = []
     for name, _kind in names:
         if not is_generic(name):
-            result.append(name)
+            result.append(spelled.get(_bare(name), name))
             continue
         same = sorted((at, n) for at, n in specific if head(n) == head(name) and n != name)
         before = [n for at, n in same if at <= first(name)]
@@ -236,15 +254,58 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     return result
 
 
+# "Harbour Relief Network (HRN)": capitalised words (and the small words inside names) right
+# before a short form in brackets.
+_SHORT_FORM = re.compile(r"\(([A-Z][A-Za-z0-9&-]{1,11})\)")
+_NAME_WORD = re.compile(r"[A-Z][\w'’.&-]*|of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y")
+_LEADING_SMALL = re.compile(r"^(?:(?:of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y)\s+)+")
+
+
+def acronyms(article: str) -> dict[str, str]:
+    """The short forms ``article`` spells out, each with its full name ("HRN" -> "Harbour Relief
+    Network"): the most specific name of that body, whichever form a sentence uses."""
+    found: dict[str, str] = {}
+    for match in _SHORT_FORM.finditer(article):
+        words = article[: match.start()].rstrip().split(" ")
+        taken: list[str] = []
+        while words and _NAME_WORD.fullmatch(words[-1].strip()) and len(taken) < 10:
+            taken.insert(0, words.pop().strip())
+        full = _LEADING_SMALL.sub("", " ".join(taken))
+        if len(full.split()) >= 2 and full[:1].isupper():
+            found.setdefault(match.group(1), re.sub(r"^The\s+", "", full))
+    return found
+
+
 def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     """The cast from each candidate's kind (None: its answer was cut off, so it is left out);
     ``names`` may hold more names than were asked about: they serve as specific names only."""
     typed = [(n, k) for n, k in zip(names, kinds, strict=False) if k in KINDS]
     canon = canonical_names([(n, "") for n in names], article)
-    by_name = dict(zip(names, canon, strict=True))
+    by_name = _by_kind(dict(zip(names, canon, strict=True)), typed, article)
     people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
     return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed), people)
+
+
+def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str) -> dict[str, str]:
+    """A generic mention no specific name shares a head word with ("the group", "the spokesman")
+    takes the nearest specific name before it that the model read as the same kind of actor (an
+    armed group's "the group said", an official's "the spokesman added"), else the first after."""
+
+    def first(name: str) -> int:
+        at = article.find(name)
+        return at if at >= 0 else len(article)
+
+    specific = sorted((first(n), n, k) for n, k in typed if not is_generic(n))
+    resolved = dict(by_name)
+    for name, kind in typed:
+        if not is_generic(name) or by_name.get(name, name) != name or kind in NOT_SPEAKERS:
+            continue
+        same = [(at, n) for at, n, k in specific if k == kind]
+        before = [n for at, n in same if at <= first(name)]
+        if before or same:
+            resolved[name] = by_name.get(before[-1] if before else same[0][1], before[-1] if before else same[0][1])
+    return resolved
 
 
 # Nouns that make the name before them a people: "Kuki villagers", "the Meitei community".

@@ -37,7 +37,7 @@ def score(gold: dict[str, dict], pred: dict[str, dict | None], task: Task, artic
 
 def write_reports(result: Any, dataset: Any, out_dir: Path) -> list[Path]:
     """report.json, report.md, review.html and predictions/<id>.json for one model."""
-    from summarizer.reporting.formatting import display_name
+    from summarizer.reporting.formatting import model_name
     from summarizer.tasks.claims.leaderboard import render_report_markdown
     from summarizer.tasks.claims.review import render_review
 
@@ -47,7 +47,7 @@ def write_reports(result: Any, dataset: Any, out_dir: Path) -> list[Path]:
         {i: dataset.labels[i] for i in ids},
         {i: document_of(result.extractions[i]) for i in ids},
         result.report,
-        title=f"Review: {display_name(result.model)}",
+        title=f"Review: {model_name(result.report)}",
         statuses={i: generation_info(result.extractions[i]) for i in ids},
     )
     paths = [out_dir / name for name in REPORT_FILES]
@@ -63,6 +63,7 @@ def leaderboard_row(result: Any) -> dict[str, Any]:
     ci = report.get("ci", {})
     return {
         "model": result.model,
+        "name": report.get("name"),
         "slug": result.slug,
         "claim_f1": report["claim_f1"],
         "claim_f1_ci": ci.get("claim_f1"),
@@ -115,7 +116,7 @@ def print_leaderboard(board: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from summarizer.reporting.formatting import fmt, fmt_ci
+    from summarizer.reporting.formatting import fmt, fmt_ci, model_name
     from summarizer.reporting.terminal import default_console
 
     table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")
@@ -125,5 +126,5 @@ def print_leaderboard(board: dict) -> None:
         table.add_column(label, justify="right", no_wrap=ci is not None, overflow="fold")
     for row in board["models"]:
         cells = [fmt_ci(row.get(k), row.get(c)) if c else fmt(row.get(k)) for k, _, c in TERMINAL_COLUMNS]
-        table.add_row(escape(row["slug"]), *cells)
+        table.add_row(escape(model_name(row)), *cells)
     default_console().print(table)

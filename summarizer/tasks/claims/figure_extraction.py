@@ -243,7 +243,7 @@ def _label_grammar(
     from summarizer.tasks.claims.figure_grammar import figure_grammar
 
     outcomes = outcomes_named(article[slice(*figure.sentence)])
-    return figure_grammar(article, grounded, outcomes, draft, cast, figure_window(article, figure))
+    return figure_grammar(article, grounded, outcomes, draft, cast, figure_window(article, figure), figure.sentence)
 
 
 def figure_window(article: str, figure: Figure) -> tuple[int, int]:

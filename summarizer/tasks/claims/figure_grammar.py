@@ -32,14 +32,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
-from summarizer.engine.sides import is_people, party_names, sides_in
+from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
-CIVILIAN_GROUPS = ("civilians", "children", "women", "men", "medical_workers")
+# Victims counted under their country or people, never under an armed force: all but the
+# military ("Ukraine for Ukrainian soldiers or civilians in Ukraine", says the contract; people
+# killed with no word of who they were, or civilians and soldiers together, are the country's).
+CIVILIAN_GROUPS = tuple(g for g in GROUPS if g != "military")
 NAMED_TYPES = ("state", "international_organization", "ngo", "armed_group", "media", "witness")
 LABEL_KEYS = ("outcome", "victim_group", "equipment", "victim_side", "claimant", "claimant_type", "claimant_side")
 
@@ -76,13 +79,15 @@ def figure_grammar(
     draft: dict[str, Any] | None = None,
     cast: Cast | None = None,
     window: tuple[int, int] | None = None,
+    sentence: tuple[int, int] | None = None,
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
     ``outcomes``: the outcomes the figure's sentence has words for (``lexicon.outcomes_named``);
     only those (and "none") are offered. None offers all. ``cast``: the article's cast (claimants
     and parties come from it); ``window``: the figure's sentence and those either side (the
-    claimants offered are those named there, if any). Ungrounded (``--no-grounding``),
+    claimants offered are those named there, if any; of those, the ones ``sentence``, the
+    figure's own, puts in a reporter's position, if any). Ungrounded (``--no-grounding``),
     spans and sides are any short JSON strings: the model's own words, for measuring what
     grounding changes.
     """
@@ -97,9 +102,13 @@ def figure_grammar(
     attacker = party_names(perpetrator) if perpetrator else frozenset()
     victims = [s for s in sides if s not in attacker]
     victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
-    # Civilians are counted under their country or people ("Palestinians"), never under an armed
-    # force ("the Hill Front", "Myanmar military"): the side small models confuse next.
+    # Civilians (and any victims but soldiers) are counted under their country or people
+    # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
+    # side small models confuse next.
     civil_victims = [s for s in victims if is_people(s, peoples)]
+    if sentence is not None:  # of those, the ones near the figure and the article's own country
+        near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
+        civil_victims = [s for s in civil_victims if s in near] or civil_victims
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
@@ -123,7 +132,7 @@ def figure_grammar(
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
         'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
-        _claimant_rule(article, cast, grounded, window, draft),
+        _claimant_rule(article, cast, grounded, window, draft, sentence),
         f"side: {side}",
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
@@ -149,15 +158,22 @@ def _claimant_rule(
     grounded: bool,
     window: tuple[int, int] | None = None,
     draft: dict[str, Any] | None = None,
+    sentence: tuple[int, int] | None = None,
 ) -> str:
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
     from summarizer.tasks.claims.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
 
-    speakers = cast.speakers(article, window) if cast and grounded else []
+    speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
-    if speakers and drafted and drafted in article and can_speak(drafted, article):
+    if (
+        speakers
+        and drafted
+        and drafted in article
+        and can_speak(drafted, article)
+        and _speaks_near(drafted, article, window, sentence)
+    ):
         if drafted not in {a.canonical for a in speakers}:
             speakers.append(Actor(drafted, "government", drafted))
     if not speakers:
@@ -190,6 +206,17 @@ def _claimant_rule(
         for a in speakers
     ]
     return "claimant: " + " | ".join([_lit(_UNNAMED), *named])
+
+
+def _speaks_near(name: str, article: str, window: tuple[int, int] | None, sentence: tuple[int, int] | None) -> bool:
+    """Whether the rule reader's claimant stands where a reporter does near the figure, and is a
+    name, not a run of words ("the office also repeated its")."""
+    from summarizer.tasks.claims.speech import in_speech_position, is_reporting_word
+
+    if any(is_reporting_word(word) for word in name.split()[1:]):
+        return False
+    spans = [s for s in (sentence, window) if s is not None]
+    return not spans or any(in_speech_position(name, article[lo:hi]) for lo, hi in spans)
 
 
 def article_sides(article: str, cast: Cast | None = None) -> tuple[str, ...]:

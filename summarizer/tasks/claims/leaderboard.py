@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.core.io import write_bytes_atomic
-from summarizer.reporting.formatting import ci_bounds, display_name, fmt, fmt_ci
+from summarizer.reporting.formatting import ci_bounds, display_name, fmt, fmt_ci, model_name
 from summarizer.reporting.markdown import md_escape, md_table
 
 # (report key, label) of the headline numbers of one model.
@@ -67,7 +67,7 @@ ARTICLE_COLUMNS = (
 def render_report_markdown(report: Mapping[str, Any]) -> str:
     """report.md: headline numbers, per-article and per-field tables, failures, unlabelled articles."""
     ci = report.get("ci", {}) or {}
-    parts = [f"# Evaluation of {md_escape(display_name(str(report.get('model', '?'))))}\n"]
+    parts = [f"# Evaluation of {md_escape(model_name(report))}\n"]
     parts.append(
         f"{report.get('n_articles', '?')} labelled articles; {report.get('n_generated', 0)} generated, "
         f"{report.get('n_cached', 0)} served from the run store.\n"
@@ -140,7 +140,7 @@ def render_leaderboard_markdown(board: Mapping[str, Any]) -> str:
     ]
     header = ["#", "model", *[label for _, label, _ in LEADERBOARD_COLUMNS]]
     body = [
-        [str(rank), md_escape(display_name(row["model"]))]
+        [str(rank), md_escape(model_name(row))]
         + [
             fmt_ci(row.get(key), row.get(ci_key)) if ci_key else fmt(row.get(key))
             for key, _, ci_key in LEADERBOARD_COLUMNS
@@ -148,18 +148,19 @@ def render_leaderboard_markdown(board: Mapping[str, Any]) -> str:
         for rank, row in enumerate(rows, 1)
     ]
     parts.append(md_table(header, body, align_right_from=2))
-    parts.append(_matrix_markdown(board.get("article_f1", {})))
+    parts.append(_matrix_markdown(board.get("article_f1", {}), {row["model"]: model_name(row) for row in rows}))
     if board.get("unlabelled"):
         parts.append("Unlabelled articles (left out): " + ", ".join(md_escape(a) for a in board["unlabelled"]) + "\n")
     return "\n".join(parts)
 
 
-def _matrix_markdown(matrix: Mapping[str, Any]) -> str:
+def _matrix_markdown(matrix: Mapping[str, Any], names: Mapping[str, str]) -> str:
     articles, models, f1 = matrix.get("articles", []), matrix.get("models", []), matrix.get("f1", [])
     if not articles:
         return ""
     body = [[md_escape(a)] + [fmt(v) for v in values] for a, values in zip(articles, f1, strict=True)]
-    return "## Claim F1 per article\n\n" + md_table(["article", *[md_escape(display_name(m)) for m in models]], body)
+    header = ["article", *[md_escape(names.get(m) or display_name(m)) for m in models]]
+    return "## Claim F1 per article\n\n" + md_table(header, body)
 
 
 def write_leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
@@ -169,7 +170,7 @@ def write_leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
     from matplotlib.figure import Figure
 
     rows = list(board.get("models", []))
-    names = [display_name(str(row["model"])) for row in rows]
+    names = [model_name(row) for row in rows]
     figure = Figure(figsize=(max(5.0, 1.6 * len(rows) + 2.5), 4.2), dpi=120)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)

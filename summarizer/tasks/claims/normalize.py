@@ -416,6 +416,17 @@ def _qualified_variant(short: set[str], long: set[str]) -> bool:
     return (long - short) <= COUNTRY_TOKENS
 
 
+# Small words a short form skips: "Organization for Migration" is "OM", "Bureau of Statistics" "BS".
+_SHORT_FORM_SKIPS = frozenset("of for the and on in at to de du des del la le pour et y".split())
+
+
+def _initialism(short: str, words: list[str]) -> bool:
+    """Whether ``short`` (3-8 letters) is the initials of ``words``, small words skipped, whole or
+    without the last word ("acled" for "armed conflict location event data project")."""
+    initials = "".join(w[0] for w in words if w not in _SHORT_FORM_SKIPS and w[:1].isalpha())
+    return 3 <= len(short) <= 8 and short.isalpha() and len(initials) >= 3 and short in (initials, initials[:-1])
+
+
 def similar_names(key_a: str, key_b: str, *, surname: bool = False, threshold: float = FUZZY_THRESHOLD) -> bool:
     """Whether two already-folded keys name the same thing (see the module docstring).
 
@@ -431,6 +442,8 @@ def similar_names(key_a: str, key_b: str, *, surname: bool = False, threshold: f
         return True
     if surname and len(short) == 1 and len(long) > 1 and short[0] == long[-1] and len(short[0]) >= 4:
         return True  # surname: "Bastrykin" for "Alexander Bastrykin"
+    if surname and len(short) == 1 and _initialism(short[0], long):
+        return True  # a short form: "hrn" for "harbour relief network"
     ratio = difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
     return max(_dice(tokens_a, tokens_b), ratio) >= threshold
 

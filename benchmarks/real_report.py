@@ -1,4 +1,4 @@
-"""The real-weight section of ``bench/RESULTS.md``, rendered from :mod:`summarizer.bench.real`'s results."""
+"""The real-weight section of ``benchmarks/RESULTS.md``, rendered from :mod:`benchmarks.real`'s results."""
 
 from __future__ import annotations
 

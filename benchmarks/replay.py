@@ -7,8 +7,8 @@ import json
 import time
 from collections.abc import Callable
 
-from summarizer.bench.figures import median, rounded
-from summarizer.bench.systems import INSTALL_HINT, Workbench, run_project
+from benchmarks.figures import median, rounded
+from benchmarks.systems import INSTALL_HINT, Workbench, run_project
 
 
 def replay_document(ll_tokenizer, grammar: str, text: str) -> dict | None:

@@ -32,7 +32,7 @@ class ServingBenchOptions:
     local_model: str | None = None  # the same model as a folder, for the in-process row
     concurrencies: Sequence[int] = (1, 2, 4, 8)
     max_new_tokens: int = 400
-    out_dir: Path = Path("bench")
+    out_dir: Path = Path("benchmarks")
 
 
 def run_serving_bench(options: ServingBenchOptions) -> dict[str, Any]:

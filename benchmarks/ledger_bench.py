@@ -1,4 +1,4 @@
-"""The ledger at scale: ``python eval/ledger_bench.py [--docs 10000] [--add 100] [--out bench/LEDGER.md]``.
+"""The ledger at scale: ``python -m benchmarks.ledger_bench [--docs 10000] [--add 100] [--out benchmarks/LEDGER.md]``.
 
 Generates synthetic claims documents of one long invented war (fixed seed): 20 claimants, 6
 victim sides, running totals, daily figures and place events over a year, 5 claims a document on
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--add", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("bench/LEDGER.md"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/LEDGER.md"))
     args = parser.parse_args()
 
     base = synthetic(args.docs, seed=1)
@@ -139,7 +139,7 @@ def main() -> None:
     lines = [
         "# Claims ledger at scale",
         "",
-        f"`python eval/ledger_bench.py --docs {args.docs} --add {args.add} --repeat {args.repeat}`; "
+        f"`python -m benchmarks.ledger_bench --docs {args.docs} --add {args.add} --repeat {args.repeat}`; "
         "synthetic documents (fixed seed), on this machine: "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, SQLite file on local disk. "
         "The machine (2 cores) was shared with a long model evaluation and this ran at nice 10, so wall "

@@ -2,7 +2,7 @@
 the same library and context settings the llama-cpp backend uses: the floor for what the backend can
 reach. (llama-cpp-python's wheel ships no llama-bench binary.)
 
-    python bench/llama_floor.py MODEL.gguf [--threads N] [--reps 3]
+    python benchmarks/llama_floor.py MODEL.gguf [--threads N] [--reps 3]
 
 pp: a prompt of 512 tokens evaluated in one batch (after clearing the cache); tg: 128 tokens
 generated one at a time after an empty cache. One warm-up of each first; tokens/s are means over reps.

@@ -1,6 +1,6 @@
 """Writing the benchmark's results: ``RESULTS.md``, ``results.json`` and ``profile.txt``.
 
-Rendering only: every figure comes measured from :mod:`summarizer.bench.run`.
+Rendering only: every figure comes measured from :mod:`benchmarks.run`.
 """
 
 from __future__ import annotations

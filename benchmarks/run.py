@@ -1,17 +1,17 @@
 """The benchmark run: options, timed runs of every system on every article, the rules
 baseline's scaling with article length, and the results they make.
 
-Run by hand (``summarizer bench`` or ``python eval/bench.py``), never in CI (CI runs the
+Run by hand (``summarizer bench`` or ``python -m benchmarks``), never in CI (CI runs the
 seconds-long ``--smoke`` version). Everything is offline: greedy decoding, a fixed token cap,
-the seed articles and the claims schema, on the model of :mod:`summarizer.bench.model`.
+the seed articles and the claims schema, on the model of :mod:`benchmarks.model`.
 
 Figures, in one run: (1) mask overhead per token, (2) forward passes per generated
 token and forced-token share, (3) prefill cold vs warm (shared prompt prefix cached),
 (4) end-to-end seconds per article against ``outlines`` and plain ``model.generate``
 with an llguidance logits processor, (5) per-token decode time against the memory
 bandwidth floor, (6) peak resident memory, (7) the rules baseline against article length.
-Written to ``RESULTS.md`` and ``results.json`` (:mod:`summarizer.bench.report`) with the
-targets of the performance issue, met or not (:mod:`summarizer.bench.figures`).
+Written to ``RESULTS.md`` and ``results.json`` (:mod:`benchmarks.report`) with the
+targets of the performance issue, met or not (:mod:`benchmarks.figures`).
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from summarizer.bench import figures as fig
-from summarizer.bench.machine import (
+from benchmarks import figures as fig
+from benchmarks.machine import (
     load_average,
     machine_info,
     memory_bandwidth,
     peak_rss_mib,
     weight_bytes,
 )
-from summarizer.bench.model import default_cache_dir, ensure_bench_model, ensure_smoke_model
-from summarizer.bench.replay import profile_project, replay_gold_documents
-from summarizer.bench.systems import (
+from benchmarks.model import default_cache_dir, ensure_bench_model, ensure_smoke_model
+from benchmarks.replay import profile_project, replay_gold_documents
+from benchmarks.systems import (
     SYSTEMS,
     OutlinesRunner,
     Workbench,
@@ -50,7 +50,7 @@ from summarizer.core.errors import SummarizerError
 
 @dataclass
 class BenchOptions:
-    out_dir: Path = Path("bench")
+    out_dir: Path = Path("benchmarks")
     runs: int = 3  # timed repetitions; every timing is the median over them
     max_new_tokens: int = 128  # the fixed cap: random weights never stop, every system runs to it
     articles: int = 0  # how many seed articles (0: all)
@@ -140,7 +140,7 @@ def run_benchmark(options: BenchOptions) -> dict:
         bench, options, machine, bandwidth, memory, samples, outlines, outlines_core, profile, rules
     )
     results["total_seconds"] = round(time.perf_counter() - started, 1)
-    from summarizer.bench.report import write_results
+    from benchmarks.report import write_results
 
     write_results(results, Path(options.out_dir))
     bench.warm.close()
@@ -246,7 +246,7 @@ def rules_scaling(sizes: tuple[int, ...] = RULES_SCALING_BYTES, articles: list[s
 def record_rules_scaling(out_dir: Path, log: Callable[[str], None] = lambda message: None) -> dict:
     """Measure :func:`rules_scaling` and add it to the results already in ``out_dir``, so that the
     figure can be brought up to date without the full run (tens of minutes)."""
-    from summarizer.bench.report import write_results
+    from benchmarks.report import write_results
     from summarizer.core.io import read_json
 
     results = read_json(Path(out_dir) / "results.json")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
-from summarizer.bench.machine import kv_bytes_per_token, weight_bytes
-from summarizer.bench.systems import SYSTEM_LABELS
+from benchmarks.machine import kv_bytes_per_token, weight_bytes
+from benchmarks.systems import SYSTEM_LABELS
 
 if TYPE_CHECKING:
-    from summarizer.bench.systems import Workbench
+    from benchmarks.systems import Workbench
 
 # Every figure the results must hold (dotted paths into results["figures"]); the smoke
 # test checks them all.

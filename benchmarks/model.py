@@ -128,10 +128,13 @@ def ensure_bench_model(cache_dir: Path, log: Callable[[str], None]) -> Path:
     command = [
         sys.executable,
         "-c",
-        "import sys; from summarizer.bench.model import build_bench_model; build_bench_model(sys.argv[1])",
+        "import sys; from benchmarks.model import build_bench_model; build_bench_model(sys.argv[1])",
         str(cache_dir),
     ]
-    subprocess.run(command, check=True)
+    # The child imports this package from the folder holding it, wherever this process found it.
+    checkout = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")]))
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": path})
     if not _is_built(cache_dir):
         raise SummarizerError(f"building the benchmark model into {cache_dir} failed")
     return cache_dir

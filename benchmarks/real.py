@@ -1,7 +1,7 @@
 """``summarizer bench --model M``: the benchmark on real weights (a .gguf file or a model folder).
 
 Random weights stop after about 50 tokens, so the random-weight benchmark
-(:mod:`summarizer.bench.run`) mostly measures prefill. A real model writes whole
+(:mod:`benchmarks.run`) mostly measures prefill. A real model writes whole
 documents; this module measures, on the seed articles and greedy decoding:
 
 * both extraction strategies as the backend runs them: figure-guided (the default: one
@@ -39,7 +39,7 @@ MARK_START, MARK_END = "<!-- real-weights:start -->", "<!-- real-weights:end -->
 @dataclass(frozen=True)
 class RealBenchOptions:
     model: str
-    out_dir: Path = Path("bench")
+    out_dir: Path = Path("benchmarks")
     articles: int = 1  # seed articles (0: all)
     max_new_tokens: int = 4096  # the backend's default budget: whole documents
     batch_sizes: tuple[int, ...] = BATCH_SIZES
@@ -52,8 +52,8 @@ class RealBenchOptions:
 def run_real_benchmark(options: RealBenchOptions, log: Callable[[str], None] = print) -> dict:
     import torch
 
-    from summarizer.bench.machine import machine_info, memory_bandwidth, weight_bytes
-    from summarizer.bench.systems import load_workbench
+    from benchmarks.machine import machine_info, memory_bandwidth, weight_bytes
+    from benchmarks.systems import load_workbench
     from summarizer.engine.loading import locate
 
     source = locate(options.model)
@@ -123,7 +123,7 @@ def _figures_run(
 def profile_figures(bench, article: str, options: RealBenchOptions, top: int = 12) -> dict:
     """pyinstrument over the default path (figure-guided, LABEL_BATCH labels per pass) on one article: the
     functions with the most self time, to show where a missed speed target goes."""
-    from summarizer.bench.replay import profile_call
+    from benchmarks.replay import profile_call
 
     return profile_call(lambda: _figures_run(bench, "profile", article, options, LABEL_BATCH), top)
 
@@ -198,7 +198,7 @@ def _document_runs(bench, aid: str, article: str, options: RealBenchOptions) -> 
 
 
 def _compare_runs(bench, aid: str, article: str, options: RealBenchOptions, log) -> dict:
-    from summarizer.bench.systems import OutlinesRunner, outlines_version, run_plain_generate
+    from benchmarks.systems import OutlinesRunner, outlines_version, run_plain_generate
 
     out: dict[str, Any] = {"article": aid}
     plain = run_plain_generate(bench, article, options.max_new_tokens)
@@ -248,7 +248,7 @@ def _pass_costs(model, prompt: list[int], batch_sizes: tuple[int, ...], reps: in
 
     import torch
 
-    from summarizer.bench.systems import forward_last
+    from benchmarks.systems import forward_last
     from summarizer.engine.decode import crop_cache, new_cache
 
     _, cache = forward_last(model, prompt, new_cache(model))
@@ -288,7 +288,7 @@ def _greedy(model, prompt: list[int], steps: int) -> tuple[float, float, list[in
     """(prefill seconds, seconds per decode step, greedy tokens) without a grammar."""
     import torch
 
-    from summarizer.bench.systems import forward_last as _forward_last
+    from benchmarks.systems import forward_last as _forward_last
     from summarizer.engine.decode import new_cache as _new_cache
 
     started = time.perf_counter()
@@ -359,7 +359,7 @@ def _targets(results: dict) -> list[dict]:
 
 
 def write_results(results: dict, out_dir: Path) -> None:
-    from summarizer.bench.real_report import render
+    from benchmarks.real_report import render
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "real.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """Long articles with the tiny random model: time and peak memory per article, with the figure cap.
 
-    PYTHONPATH=. python eval/long_article_bench.py --kb 50 250 --out bench/LONG_ARTICLES.md
+    python -m benchmarks.long_article_bench --kb 50 250 --out benchmarks/LONG_ARTICLES.md
 
 Each size runs in a fresh process (peak RSS is per process): the seed articles are repeated to
 the size, summarized once with ``--model <tiny model>`` (figure strategy, no store), and the
@@ -58,7 +58,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kb", type=int, nargs="+", default=[50, 250])
     parser.add_argument("--no-cap", action="store_true")
-    parser.add_argument("--out", type=Path, default=Path("bench/LONG_ARTICLES.md"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/LONG_ARTICLES.md"))
     parser.add_argument("--timeout", type=float, default=1200)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # model_dir kb cap: the child process
     args = parser.parse_args()
@@ -81,7 +81,7 @@ def main() -> int:
                 print(rows[-1], flush=True)
     lines = [
         "# Long articles, tiny random model (CPU)\n",
-        "`PYTHONPATH=. python eval/long_article_bench.py` (seed articles repeated to the size; one fresh",
+        "`python -m benchmarks.long_article_bench` (seed articles repeated to the size; one fresh",
         "process per row; figure strategy, no store). Peak RSS is the whole process (Python, torch, model).\n",
         "| size | figure cap | figures labelled | claims | status | seconds | peak RSS (MB) |",
         "|---:|---|---:|---:|---|---:|---:|",

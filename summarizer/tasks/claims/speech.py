@@ -1,0 +1,68 @@
+"""Who speaks in a sentence: the names in the position of the one who reports a figure.
+
+A figure's claimant is whoever the sentence says gave it, and English marks that position with
+a handful of constructions: the subject of a reporting verb ("the ministry said", "Amina Yusuf,
+a nurse at the clinic, told reporters", "the office has said"), the name after an inverted one
+("..., said the ministry"), "according to X", and "figures released by X". Names elsewhere in
+the sentence (the attackers, the place, the victims) are not speakers, however close they are.
+The words are generic English data (``data/lexicon.toml``, ``[reporting]``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["in_speech_position", "is_reporting_word", "speaking"]
+
+_REPORTING = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))["reporting"]
+_VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
+_BY = "|".join(sorted(set(str(_REPORTING["by"]).split()), key=len, reverse=True))
+# Between a subject and its verb: an apposition in commas or brackets ("X, a spokesman, said";
+# "X (ISPR) said"), and adverbs or auxiliaries ("has also said", "later told").
+_AFTER_SUBJECT = re.compile(
+    r"(?:['’]s?)?(?:\s*\([^()]{1,80}\))?(?:\s*,[^,.;:0-9]{1,100},)?"
+    rf"(?:\s+(?:has|have|had|also|previously|later|earlier|separately|then|now|again|itself|officially|"
+    rf"initially|further|on \w+(?: \w+)?)){{0,3}}\s+(?:{_VERB})\b",
+    re.IGNORECASE,
+)
+# A name after a preposition is no subject: "In Kessa, ... said the governor".
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:in|at|from|near|of|to|for|on|into|across|against|with|about|over|toward|towards)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+_BEFORE_ACCORDING = re.compile(
+    rf"\b(?:according to|(?:{_BY}) by)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){{0,3}}$", re.IGNORECASE
+)
+
+
+_REPORTING_WORDS = frozenset(str(_REPORTING["verbs"]).split()) | {"its", "their", "also", "according"}
+
+
+def is_reporting_word(word: str) -> bool:
+    """A reporting verb or a word that only follows a speaker ("its", "also"): never part of a name."""
+    return word.lower().strip(".,;:") in _REPORTING_WORDS
+
+
+def in_speech_position(name: str, sentence: str) -> bool:
+    """Whether some mention of ``name`` in ``sentence`` stands where the reporter of a figure does."""
+    for match in re.finditer(re.escape(name), sentence):
+        before, after = sentence[: match.start()], sentence[match.end() :]
+        subject = _AFTER_SUBJECT.match(after) and not _PREPOSITION_BEFORE.search(before)
+        if subject or _BEFORE_INVERTED.search(before) or _BEFORE_ACCORDING.search(before):
+            return True
+    return False
+
+
+@lru_cache(maxsize=512)
+def _speaking(names: tuple[str, ...], sentence: str) -> tuple[str, ...]:
+    return tuple(name for name in names if name and in_speech_position(name, sentence))
+
+
+def speaking(names: Iterable[str], sentence: str) -> set[str]:
+    """The ``names`` that ``sentence`` puts in a speaker's position."""
+    return set(_speaking(tuple(names), sentence))

@@ -1,0 +1,42 @@
+"""Who stands where the reporter of a figure does: the subject of a reporting verb and its kin."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.tasks.claims.speech import in_speech_position, is_reporting_word, speaking
+
+SPEAKS = [
+    ("the Harbour Ministry", "Twelve people died, the Harbour Ministry said on Monday."),
+    ("Tomas Vell", "Tomas Vell, a spokesman for the clinic, told reporters that 40 were hurt."),
+    ("Coastal Monitor", "At least 30 died, according to the Coastal Monitor."),
+    ("Coastal Monitor", "Figures released by the Coastal Monitor on Friday show 30 dead."),
+    ("Mirren Office", "The Mirren Office (MO) has also said 9 died."),
+    ("governor", "In Kessa, 20 homes were torched, said the governor."),
+]
+SILENT = [
+    ("Redline Brigade", "Fighters of the Redline Brigade killed 30 villagers, the Coastal Monitor said."),
+    ("Orla", "Orla's defence minister said 5 soldiers died."),  # the minister speaks, not the country
+    ("Kessa", "In Kessa, 20 homes were torched, said the governor."),  # a place before an apposition-like clause
+    ("Tomas Vell", "Tomas Vell was among the 40 wounded, the clinic said."),
+]
+
+
+@pytest.mark.parametrize(("name", "sentence"), SPEAKS)
+def test_a_reporter_speaks(name, sentence):
+    assert in_speech_position(name, sentence)
+
+
+@pytest.mark.parametrize(("name", "sentence"), SILENT)
+def test_attackers_places_and_victims_do_not(name, sentence):
+    assert not in_speech_position(name, sentence)
+
+
+def test_speaking_picks_the_speakers_of_a_sentence():
+    sentence = "Fighters of the Redline Brigade killed 30 villagers in Kessa, the Coastal Monitor said."
+    assert speaking(["Redline Brigade", "Kessa", "Coastal Monitor"], sentence) == {"Coastal Monitor"}
+
+
+def test_reporting_words_are_never_part_of_a_name():
+    assert is_reporting_word("said") and is_reporting_word("its") and is_reporting_word("Also")
+    assert not is_reporting_word("Office")

@@ -5,7 +5,7 @@
 Each size runs in a fresh process (peak RSS is per process): the seed articles are repeated to
 the size, summarized once with ``--model <tiny model>`` (figure strategy, no store), and the
 wall time, peak RSS, figures found and labelled, and claims kept are recorded. ``--no-cap`` runs
-the same without the per-article figure cap (engine/article_limits.py), for the comparison.
+the same without the per-article figure cap (tasks/claims/article_limits.py), for the comparison.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 def _one(model_dir: str, kb: int, cap: bool) -> dict:
     from summarizer.api import summarize
     from summarizer.core.resources import seeds_dir
-    from summarizer.engine import article_limits
-    from summarizer.engine.figure_extraction import figures_to_label
+    from summarizer.tasks.claims import article_limits
+    from summarizer.tasks.claims.figure_extraction import figures_to_label
 
     seeds = [p.read_text(encoding="utf-8") for p in sorted((seeds_dir() / "articles").glob("*.txt"))]
     article, i = "", 0

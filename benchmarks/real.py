@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.engine.figure_extraction import LABEL_BATCH
+from summarizer.tasks.claims.figure_extraction import LABEL_BATCH
 
 BATCH_SIZES = (1, 2, 4, 8, 16)
 DTYPES = ("float32", "bfloat16", "int8")
@@ -99,7 +99,7 @@ def _figures_run(
     """One article through figure-guided extraction as the backend runs it (``summary="claims"``:
     the labels alone, without the model's summary, which is one row)."""
     from summarizer.engine.decode import DecodeParams
-    from summarizer.engine.figure_extraction import FigureExtractor
+    from summarizer.tasks.claims.figure_extraction import FigureExtractor
 
     extractor = FigureExtractor(decoder or bench.warm, bench.tokenizer, batch_size=batch_size)
     started = time.perf_counter()
@@ -139,7 +139,7 @@ def _decoder(bench, model):
 def _warm_figure_prompt(decoder, bench):
     """Prefill the figure prompt's instructions, as a loaded backend has them: no article's time
     includes them."""
-    from summarizer.engine.figure_extraction import FigureExtractor
+    from summarizer.tasks.claims.figure_extraction import FigureExtractor
 
     FigureExtractor(decoder, bench.tokenizer)
     return decoder

@@ -218,8 +218,8 @@ def rules_scaling(sizes: tuple[int, ...] = RULES_SCALING_BYTES, articles: list[s
     """Seconds of the rules baseline on the seed articles repeated to each size, and how that
     time grows against the size: ``growth_over_linear`` is 1.0 for linear time, 5.0 for
     quadratic time from 1 MB to 5 MB. Recorded by the benchmark, not asserted by a test."""
-    from summarizer.backends.rules import RulesBackend
     from summarizer.core.resources import seeds_dir
+    from summarizer.tasks.claims.rules import RulesBackend
 
     if articles is None:
         articles = [p.read_text(encoding="utf-8") for p in sorted((seeds_dir() / "articles").glob("*.txt"))]

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.api import summarize_many
-from summarizer.backends.base import Backend, ExtractOptions, get_backend
+from summarizer.backends.base import Backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.errors import InputError
 from summarizer.core.io import write_json_atomic, write_text_atomic
+from summarizer.core.records import ExtractOptions
 
 
 @dataclass(frozen=True)

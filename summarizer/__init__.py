@@ -8,7 +8,7 @@ package and running ``summarizer --help`` stay fast.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from summarizer.core.version import __version__
 
 __all__ = ["__version__", "ledger", "summarize"]
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.backends.registry import get_backend, make_backend_options, resolve_backend
 from summarizer.core.errors import InputError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.stats import Stats
 from summarizer.core.status import USABLE, Status
 from summarizer.core.task import Task, iter_values, load_task
@@ -83,6 +84,16 @@ def make_options(options: ExtractOptions | None = None, **overrides: Any) -> Ext
     return dataclasses.replace(options or ExtractOptions(), **overrides)
 
 
+def with_strategy(options: ExtractOptions, backend: Backend) -> ExtractOptions:
+    """``options`` with the strategy named: the one asked for, checked against the backend's task's
+    kit (TaskError if it has no such strategy), else the kit's default (claims: figures). Named
+    before the run store is asked, so a request's key says which strategy wrote the document."""
+    from summarizer.core.kit import kit_for
+
+    strategy = kit_for(load_task(getattr(backend, "task", None))).strategy(options.strategy)
+    return options if strategy == options.strategy else dataclasses.replace(options, strategy=strategy)
+
+
 def usable_document(extraction) -> dict | None:
     """The document to use: an "ok" one, or the complete part of a "truncated" one (losing the
     whole article is worse than keeping the claims it finished)."""
@@ -133,7 +144,8 @@ def summarize(
     backend_kwargs = {k: v for k, v in kwargs.items() if k not in OPTION_NAMES}
     if not isinstance(backend, Backend):
         backend = load_backend(model, backend, backend_options, **backend_kwargs)
-    extraction, from_cache = cached_extract(store, backend, text, make_options(options, **option_overrides), no_cache)
+    chosen = with_strategy(make_options(options, **option_overrides), backend)
+    extraction, from_cache = cached_extract(store, backend, text, chosen, no_cache)
     return _result(extraction, text, backend, from_cache)
 
 
@@ -174,7 +186,7 @@ def summarize_many(
     notify = on_finish or (lambda index, result: None)
     if any(not isinstance(text, str) or not text.strip() for text in texts):
         raise InputError("article is empty")
-    options = make_options(options)
+    options = with_strategy(make_options(options), backend)
     if concurrency <= 1 or not backend.concurrent:
         for index, text in enumerate(texts):
             result = summarize(text, backend=backend, options=options, store=store, no_cache=no_cache)

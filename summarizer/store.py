@@ -29,12 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from summarizer import __version__
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.core.errors import InputError, ModelError, SummarizerWarning
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.stats import Stats
 from summarizer.core.status import Status
 from summarizer.core.task import load_task
+from summarizer.core.version import __version__
 
 STORE_ENV = "SUMMARIZER_STORE"
 STORE_FILENAME = "runs.sqlite3"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
+from summarizer.backends.base import Backend
+from summarizer.backends.registry import get_backend, register_backend
+from summarizer.core.records import Extraction, ExtractOptions
 
 # The tiny random model, built once per session through the real save/load path.
 from summarizer.testing.fixtures import tiny_decoder, tiny_model, tiny_model_dir, tiny_tokenizer  # noqa: F401

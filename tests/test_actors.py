@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.engine.actors import find_candidates
+from summarizer.tasks.claims.actors import find_candidates
 
 ARTICLE = (
     "NORTHPORT, May 2 (Wire) — The Office of the Regional Commissioner for Human Rights (ORCHR) said "

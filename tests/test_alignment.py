@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.evaluation.alignment import MATCH_THRESHOLD, align, similarity
+from summarizer.tasks.claims.alignment import MATCH_THRESHOLD, align, similarity
 
 CASES_DIR = Path(__file__).parent / "data" / "scoring"
 

@@ -10,8 +10,9 @@ import time
 import pytest
 
 from summarizer import api
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.core.errors import InputError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.text import canonical
 from summarizer.core.validation import validate_document
 from summarizer.store import RunStore
@@ -85,10 +86,11 @@ def test_offsets_locate_each_evidence_in_the_article():
 def test_keyword_options_reach_the_backend_and_others_are_kept_apart():
     backend = ok_backend()
     api.summarize(ARTICLE, backend=backend, temperature=0.7, seed=3, grounded=False)
-    assert backend.seen[-1] == ExtractOptions(temperature=0.7, seed=3, grounded=False)
+    # No strategy asked for: the library names the task kit's default (claims: figures).
+    assert backend.seen[-1] == ExtractOptions(temperature=0.7, seed=3, grounded=False, strategy="figures")
     base = ExtractOptions(max_new_tokens=99)
     api.summarize(ARTICLE, backend=backend, options=base, top_p=0.5)
-    assert backend.seen[-1] == ExtractOptions(max_new_tokens=99, top_p=0.5)
+    assert backend.seen[-1] == ExtractOptions(max_new_tokens=99, top_p=0.5, strategy="figures")
 
 
 def test_unknown_option_name_is_rejected():

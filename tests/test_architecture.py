@@ -29,7 +29,23 @@ def test_cli_starts_without_heavy_imports():
 
 
 def test_cli_default_budget_matches_the_library():
-    from summarizer.backends.base import ExtractOptions
     from summarizer.cli.app import DEFAULT_MAX_NEW_TOKENS
+    from summarizer.core.records import ExtractOptions
 
     assert DEFAULT_MAX_NEW_TOKENS == ExtractOptions().max_new_tokens
+
+
+def test_no_module_imports_itself_through_others():
+    # Every import (at the top, in a function, for types): the module graph of summarizer has no
+    # cycle. (lint-imports' acyclic_siblings contract says the same per package; this names them.)
+    import grimp
+
+    graph = grimp.build_graph("summarizer")
+    imports = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    cycles = [
+        (module, other)
+        for module, imported in imports.items()
+        for other in imported
+        if graph.chain_exists(importer=other, imported=module)
+    ]
+    assert cycles == []

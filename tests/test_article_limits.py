@@ -6,8 +6,8 @@ import warnings
 
 import pytest
 
-from summarizer.engine.article_limits import MAX_FIGURES, FigureCapWarning, cap_figures
-from summarizer.engine.figure_extraction import figures_to_label
+from summarizer.tasks.claims.article_limits import MAX_FIGURES, FigureCapWarning, cap_figures
+from summarizer.tasks.claims.figure_extraction import figures_to_label
 
 
 def test_the_first_figures_are_kept_in_order_with_a_warning():

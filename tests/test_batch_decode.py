@@ -10,9 +10,9 @@ pytest.importorskip("llguidance")
 
 from summarizer.engine.batch_decode import BatchDecoder  # noqa: E402
 from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
-from summarizer.engine.figure_grammar import figure_grammar  # noqa: E402
-from summarizer.engine.figure_prompting import FigurePrompts, figure_request  # noqa: E402
-from summarizer.engine.figures import find_figures  # noqa: E402
+from summarizer.tasks.claims.figure_grammar import figure_grammar  # noqa: E402
+from summarizer.tasks.claims.figure_prompting import FigurePrompts, figure_request  # noqa: E402
+from summarizer.tasks.claims.figures import find_figures  # noqa: E402
 
 
 @pytest.fixture(scope="module")

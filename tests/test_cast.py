@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from summarizer.engine.cast import (
+from summarizer.tasks.claims.cast import (
     KINDS,
     can_speak,
     canonical_names,

@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import api
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.cli import app
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.validation import validate_document
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import ExtractOptions
 from summarizer.core.errors import InputError
+from summarizer.core.records import ExtractOptions
 from summarizer.evaluation.compare import compare
 from summarizer.store import RunStore
 

@@ -4,7 +4,7 @@ number of people, and every side is one the article gives reason for.
 The documents are those `eval/run-real-models.sh` wrote into eval/results/<dataset>/<model>/
 predictions/; the places and periods are the gold labels' own ``location`` and ``period`` values of
 the same article (what a careless reader takes for a speaker). Places the article only uses as
-places are kept from claiming since the documents of dev-other-wars were written (engine.cast
+places are kept from claiming since the documents of dev-other-wars were written (tasks.claims.cast
 is_place, its own tests): the closing note of issue 19 counts the ones left in them."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.core.countries import side_grounded
-from summarizer.engine.cast import is_dateline, names_date_or_number
+from summarizer.tasks.claims.cast import is_dateline, names_date_or_number
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {"seeds": ROOT / "seeds", **{p.name: p for p in (ROOT / "eval" / "datasets").iterdir() if p.is_dir()}}

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.dataset import load_dataset
 from summarizer.core.errors import InputError
+from summarizer.core.records import ExtractOptions
 from summarizer.evaluation.compare import compare
 from summarizer.evaluation.evaluate import evaluate, model_slug
-from summarizer.evaluation.scoring import score_documents
 from summarizer.store import RunStore
+from summarizer.tasks.claims.scoring import score_documents
 
 REPORT_FILES = ("report.json", "report.md", "review.html")
 # The tiny random model only has to run: a few tokens per article keep the test fast.

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from summarizer.backends.base import Extraction, ExtractOptions
 from summarizer.core.errors import ModelError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.engine.extraction import (
     Budget,
     cut_off_limit,

@@ -12,7 +12,8 @@ pytest.importorskip("llguidance")
 from summarizer.core.numbers import find_numbers, value_occurs  # noqa: E402
 from summarizer.core.validation import schema_problems  # noqa: E402
 from summarizer.engine.decode import DecodeParams, Decoder  # noqa: E402
-from summarizer.engine.figure_extraction import (  # noqa: E402
+from summarizer.engine.sides import sides_in  # noqa: E402
+from summarizer.tasks.claims.figure_extraction import (  # noqa: E402
     FigureExtractor,
     build_claim,
     claims_summary,
@@ -20,8 +21,7 @@ from summarizer.engine.figure_extraction import (  # noqa: E402
     figures_to_label,
     label_figures,
 )
-from summarizer.engine.figures import find_figures  # noqa: E402
-from summarizer.engine.sides import sides_in  # noqa: E402
+from summarizer.tasks.claims.figures import find_figures  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("llguidance")
 
-from summarizer.engine.cast import cast_of  # noqa: E402
-from summarizer.engine.figure_grammar import figure_grammar  # noqa: E402
+from summarizer.tasks.claims.cast import cast_of  # noqa: E402
+from summarizer.tasks.claims.figure_grammar import figure_grammar  # noqa: E402
 
 ARTICLE = (
     "ADIGRAT, May 2 (Wire) - Eritrean strikes killed 31 people in Adigrat, the Hill Front health office said. "

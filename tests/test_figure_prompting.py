@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from summarizer.engine.figure_prompting import figure_prompt_parts, figure_request
-from summarizer.engine.figures import find_figures
+from summarizer.tasks.claims.figure_prompting import figure_prompt_parts, figure_request
+from summarizer.tasks.claims.figures import find_figures
 
 
 def test_each_worked_figure_is_one_the_parser_asks_about_in_that_sentence():

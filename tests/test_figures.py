@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.engine.figures import find_figures, qualifier_before, split_sentences
+from summarizer.tasks.claims.figures import find_figures, qualifier_before, split_sentences
 
 CASES = json.loads((Path(__file__).parent / "data" / "figures" / "cases.json").read_text(encoding="utf-8"))
 
@@ -46,7 +46,7 @@ def test_vague_words_are_at_least():
 
 
 def test_ranks_and_titles_do_not_end_a_sentence():
-    from summarizer.engine.figures import split_sentences
+    from summarizer.tasks.claims.figures import split_sentences
 
     text = "Brig. Gen. Tomas Varn said 5 died on Feb. 3. Adm. Lee said 3 more. Rev. Ode said none."
     assert [text[a:b] for a, b in split_sentences(text)] == [

@@ -52,7 +52,7 @@ def test_a_local_model_is_shown_by_its_file_or_folder_name(model, shown):
 
 
 def test_the_leaderboard_table_names_models_by_their_short_name_and_the_json_keeps_the_path():
-    from summarizer.reporting.leaderboard import render_leaderboard_markdown
+    from summarizer.tasks.claims.leaderboard import render_leaderboard_markdown
 
     path = "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf"
     board = {"n_articles": 1, "models": [{"model": path, "slug": "qwen", "claim_f1": 0.5}], "article_f1": {}}
@@ -78,7 +78,7 @@ def test_a_model_is_shown_by_the_name_given_else_its_short_name(entry, shown):
 def test_the_chart_and_the_matrix_name_models_by_the_name_given(tmp_path, monkeypatch):
     from matplotlib.axes import Axes
 
-    from summarizer.reporting.leaderboard import render_leaderboard_markdown, write_leaderboard_png
+    from summarizer.tasks.claims.leaderboard import render_leaderboard_markdown, write_leaderboard_png
 
     path = "/root/.cache/real-models/qwen2.5-coder-0.5b-instruct.gguf"
     board = {

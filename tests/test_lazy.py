@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend, register_backend
+from summarizer.backends.base import Backend
 from summarizer.backends.lazy import LazyBackend
+from summarizer.backends.registry import get_backend, register_backend
 from summarizer.core.errors import ModelError
+from summarizer.core.records import Extraction, ExtractOptions
 
 BUILT: list[str] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.engine.lexicon import claimant_type_named, names_harm, outcomes_named
+from summarizer.tasks.claims.lexicon import claimant_type_named, names_harm, outcomes_named
 
 
 @pytest.mark.parametrize(

@@ -209,7 +209,7 @@ def test_a_truncated_gguf_file_is_one_error_line(smollm2, tmp_path):
 
 @pytest.mark.slow
 def test_smollm2_document_strategy(smollm2, seed_articles):
-    from summarizer.backends.base import ExtractOptions
+    from summarizer.core.records import ExtractOptions
     from summarizer.core.validation import validate_document
 
     backend = LlamaCppBackend(str(smollm2), LlamaCppOptions(batch_size=2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.evaluation.normalize import (
+from summarizer.tasks.claims.normalize import (
     equipment_key,
     fold,
     name_key,
@@ -178,7 +178,7 @@ def test_singular(plural, single):
 
 
 def test_sides_are_read_through_the_shared_table_of_countries():
-    from summarizer.evaluation.normalize import same_side
+    from summarizer.tasks.claims.normalize import same_side
 
     assert same_side("Congo", "Democratic Republic of Congo") and same_side("Congolese forces", "Congo")
     assert same_side("Eritrean troops", "Eritrea") and same_side("US", "United States")
@@ -186,7 +186,7 @@ def test_sides_are_read_through_the_shared_table_of_countries():
 
 
 def test_ranks_and_forms_of_address_are_not_part_of_a_claimant_s_name():
-    from summarizer.evaluation.normalize import same_claimant
+    from summarizer.tasks.claims.normalize import same_claimant
 
     assert same_claimant("Rajiv Ghai", "Lt. Gen. Rajiv Ghai") and same_claimant("Dr. Ana Ruiz", "Ana Ruiz")
     assert not same_claimant("Rajiv Ghai", "Ahmed Chaudhry")

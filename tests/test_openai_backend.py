@@ -11,8 +11,9 @@ import threading
 import pytest
 
 from summarizer.api import summarize
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.errors import ModelError
+from summarizer.core.records import ExtractOptions
 from summarizer.core.resources import load_schema
 from summarizer.core.task import plain_schema
 from summarizer.engine.grammar import grounded_lark
@@ -321,3 +322,24 @@ def test_a_long_model_list_is_cut_in_the_error_line():
 def test_a_model_id_that_is_not_text_is_matched_as_text():
     with FakeServer(card={"id": 5, "owned_by": "vllm"}) as server:
         assert get_backend("5", "openai", base_url=server.url).card == {"id": 5, "owned_by": "vllm"}
+
+
+# -- a task of its own ----------------------------------------------------------------------------
+def test_a_custom_task_through_the_server_gets_its_own_schema_s_document():
+    # No strategy named: the library takes the quotes task's default (the document strategy), not
+    # the claims task's figures, so one request asks for a quotes document under the quotes grammar.
+    from pathlib import Path
+
+    quotes = Path(__file__).resolve().parent.parent / "examples" / "quotes"
+    article = 'The harbour master, Ines Vall, said: "The pier opens on Friday."'
+    answer = '{"quotes":[{"speaker":"Ines Vall","role":"The harbour master","quote":"The pier opens on Friday."}]}'
+    with FakeServer(lambda body: (200, completion(answer))) as server:
+        result = summarize(article, "fake", backend="openai", task=str(quotes), base_url=server.url, backoff=0.0)
+    assert result.status == "ok" and result.reason is None
+    assert result.document == json.loads(answer)
+    speaker = article.index("Ines Vall")
+    assert result.offsets == [[speaker, speaker + len("Ines Vall")]]  # the first span field of each quote
+    [body] = server.requests
+    assert body["messages"][0]["content"].startswith((quotes / "instructions.md").read_text().strip()[:40])
+    grammar = body["structured_outputs"]["grammar"]
+    assert grammar.startswith('%llguidance {}\nstart: "{\\"quotes\\":" ') and "claims" not in grammar

@@ -27,11 +27,12 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.api import summarize
-from summarizer.backends.base import ExtractOptions, get_backend
+from summarizer.backends.registry import get_backend
 from summarizer.cli import app
+from summarizer.core.records import ExtractOptions
 from summarizer.core.validation import grounding_problems, validate_document
-from summarizer.engine.salvage import salvage_document
 from summarizer.store import RunStore
+from summarizer.tasks.claims.salvage import salvage_document
 from summarizer.testing.fake_server import FakeServer
 
 pytestmark = pytest.mark.slow
@@ -203,11 +204,27 @@ def test_json_schema_only_documents_are_checked_for_grounding_after_generation(v
     assert result.document is None or not grounding_problems(result.document, ARTICLES[0])
 
 
+def test_a_custom_task_through_the_server_gets_its_own_schema_s_document(vllm_url):
+    """No strategy named: the library takes the quotes task's default (one document under the quotes
+    grammar), not the claims task's figures; the document is a quotes document, never a claims one."""
+    from summarizer.core.task import load_task
+
+    quotes = Path(__file__).resolve().parent.parent / "examples" / "quotes"
+    article = 'The ferry captain, Mara Olsen, said: "We sail again at noon."'
+    result = summarize(article, MODEL_NAME, backend="openai", task=str(quotes), base_url=vllm_url, max_new_tokens=200)
+    assert result.status in ("ok", "truncated"), result.reason  # a 135M model may loop on a whole document
+    assert result.raw.startswith('{"quotes":[')  # the quotes grammar's fixed layout
+    assert result.stats["grounding"] == "grammar" and "figures" not in result.stats
+    if result.status == "ok":
+        assert list(result.document) == ["quotes"]
+        assert validate_document(result.document, article, load_task(quotes)) == []
+
+
 def test_figures_through_the_server_valid_grounded_and_named_from_the_article(vllm_url, seed_articles):
     """The default strategy on a real article: a label request per figure (with the label grammar), then the summary."""
-    from summarizer.backends.rules import rule_drafts
-    from summarizer.engine.figure_extraction import figures_to_label
     from summarizer.engine.summary_grammar import invented_numbers
+    from summarizer.tasks.claims.figure_extraction import figures_to_label
+    from summarizer.tasks.claims.rules import rule_drafts
 
     backend = get_backend(MODEL_NAME, "openai", base_url=vllm_url)
     article = seed_articles["002_eb4d70a795e29c00"]

@@ -9,16 +9,17 @@ import threading
 import pytest
 
 from summarizer.api import summarize
-from summarizer.backends.base import ExtractOptions, get_backend
-from summarizer.backends.rules import rule_drafts
+from summarizer.backends.registry import get_backend
+from summarizer.core.records import ExtractOptions
 from summarizer.core.validation import validate_document
-from summarizer.engine.actors import find_candidates
-from summarizer.engine.cast import kind_grammar, kind_schema
-from summarizer.engine.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
-from summarizer.engine.figure_grammar import label_schema
-from summarizer.engine.figure_prompting import actor_request, figure_messages, figure_request
-from summarizer.engine.figures import find_figures
 from summarizer.engine.summary_grammar import summary_grammar
+from summarizer.tasks.claims.actors import find_candidates
+from summarizer.tasks.claims.cast import kind_grammar, kind_schema
+from summarizer.tasks.claims.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
+from summarizer.tasks.claims.figure_grammar import label_schema
+from summarizer.tasks.claims.figure_prompting import actor_request, figure_messages, figure_request
+from summarizer.tasks.claims.figures import find_figures
+from summarizer.tasks.claims.rules import rule_drafts
 from summarizer.testing.fake_server import FakeServer, completion, request_kind
 
 ARTICLE = (

@@ -143,7 +143,7 @@ def test_gold_labels_score_perfectly_and_validate():
     "args,message,code",
     [
         (["--model", "rules"], "the rules baseline extracts only the built-in claims task", 1),
-        (["--model", "TINY", "--strategy", "figures"], "--strategy figures labels the figures of the claims task", 2),
+        (["--model", "TINY", "--strategy", "figures"], "--strategy must be one of document for task 'quotes'", 2),
     ],
 )
 def test_claims_only_features_refuse_a_user_task(tiny_model_dir, tmp_path, args, message, code):

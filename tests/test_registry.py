@@ -22,7 +22,8 @@ PLUGIN = '''
 from dataclasses import dataclass
 from typing import Literal
 
-from summarizer.backends.base import Backend, Extraction
+from summarizer.core.records import Extraction
+from summarizer.backends.base import Backend
 
 
 @dataclass(frozen=True)

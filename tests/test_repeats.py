@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.engine.repeats import dedupe, is_generic, is_headline
+from summarizer.tasks.claims.repeats import dedupe, is_generic, is_headline
 
 BODY = {
     "claimant": "Ukraine's General Staff",

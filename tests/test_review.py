@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarizer.evaluation.scoring import score_documents
-from summarizer.reporting.review import Span, content_security_policy, highlight, mark_invented, render_review
+from summarizer.tasks.claims.review import Span, content_security_policy, highlight, mark_invented, render_review
+from summarizer.tasks.claims.scoring import score_documents
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.body.appendChild(document.createElement('blink'))\">"
@@ -249,7 +249,7 @@ def test_mark_invented_marks_only_spans_that_fit(invented, marked):
 def test_the_article_s_cast_is_shown_escaped_when_the_generation_recorded_one():
     import json
 
-    from summarizer.reporting.review import render_review
+    from summarizer.tasks.claims.review import render_review
 
     article = "The Hill Front said 3 died."
     gold = {"summary": "x", "claims": []}

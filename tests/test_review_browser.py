@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.reporting.review import content_security_policy
+from summarizer.backends.base import Backend
+from summarizer.core.records import Extraction, ExtractOptions
+from summarizer.tasks.claims.review import content_security_policy
 from summarizer.testing.browser import CHROMIUM, IMG, SCRIPT, SKIP_REASON, chromium, dump_dom, parse, scripts_ran
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.backends import rules
-from summarizer.backends.base import ExtractOptions, get_backend
-from summarizer.backends.rules import RulesBackend
+from summarizer.backends.registry import get_backend
 from summarizer.core.numbers import value_occurs
+from summarizer.core.records import ExtractOptions
 from summarizer.core.text import find_span
 from summarizer.core.validation import validate_document
+from summarizer.tasks.claims import rules
+from summarizer.tasks.claims.rules import RulesBackend
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LONG_CLAUSES = ", ".join(
@@ -161,7 +162,7 @@ def test_the_revision_covers_the_rules_code_and_word_lists():
     module = Path(rules.__file__).resolve()
     code = sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]
     assert set(code) <= hashed  # every file of the rules package, not only its __init__.py
-    for words in ("summarizer/engine/lexicon.py", "summarizer/engine/sides.py"):
+    for words in ("summarizer/tasks/claims/lexicon.py", "summarizer/engine/sides.py"):
         assert any(path.as_posix().endswith(words) for path in hashed)
 
 
@@ -314,7 +315,7 @@ def test_summary_is_short_and_names_first_claims():
 
 def test_seed_scores_are_the_readmes(capsys):
     """The baseline's seed scores, as the README's tables give them (and printed for it)."""
-    scoring = pytest.importorskip("summarizer.evaluation.scoring")
+    scoring = pytest.importorskip("summarizer.tasks.claims.scoring")
     labels = sorted((SEEDS / "labels").glob("*.json"))
     if not labels:
         pytest.skip("no seed labels yet")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from summarizer.engine.salvage import salvage_document, without_repeats
+from summarizer.tasks.claims.salvage import salvage_document, without_repeats
 
 
 def claim(value: int, evidence: str = "12 killed") -> dict:

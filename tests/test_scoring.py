@@ -24,8 +24,8 @@ from hypothesis import given, settings
 
 from summarizer.core.errors import InputError
 from summarizer.core.validation import is_valid
-from summarizer.evaluation.alignment import FIELDS
-from summarizer.evaluation.scoring import score_documents, summary_numbers
+from summarizer.tasks.claims.alignment import FIELDS
+from summarizer.tasks.claims.scoring import score_documents, summary_numbers
 from summarizer.testing import strategies
 
 CASES_DIR = Path(__file__).parent / "data" / "scoring"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.engine.speech import in_speech_position, is_reporting_word, speaking
+from summarizer.tasks.claims.speech import in_speech_position, is_reporting_word, speaking
 
 SPEAKS = [
     ("the Harbour Ministry", "Twelve people died, the Harbour Ministry said on Monday."),

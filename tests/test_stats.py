@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from summarizer.backends.base import Extraction
+from summarizer.core.records import Extraction
 from summarizer.core.stats import Stats
 from summarizer.store import RunStore
 

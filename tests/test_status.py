@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from summarizer.backends.base import Extraction
+from summarizer.core.records import Extraction
 from summarizer.core.status import USABLE, Status
 from summarizer.store import CACHEABLE_STATUSES, MIGRATIONS, RunStore
 

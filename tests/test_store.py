@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from summarizer import store as store_module
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.core.errors import InputError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.store import RunStore, cache_key, cached_extract, default_store_path
 
 DOC = {"summary": "Officials said 3 people were killed.", "claims": []}
@@ -283,10 +284,10 @@ def test_an_eval_with_other_decoding_parameters_generates_again(tmp_path, seeds_
 def test_generations_record_their_task_hash(tmp_path):
     import json
 
-    from summarizer.backends.base import ExtractOptions
-    from summarizer.backends.rules import RulesBackend
+    from summarizer.core.records import ExtractOptions
     from summarizer.core.task import builtin_task
     from summarizer.store import RunStore, backend_identity, cached_extract
+    from summarizer.tasks.claims.rules import RulesBackend
 
     with RunStore(tmp_path / "runs.sqlite3") as store:
         cached_extract(store, RulesBackend(), "Officials said 12 civilians were killed.", ExtractOptions())

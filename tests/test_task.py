@@ -22,7 +22,7 @@ QUOTES = REPO / "examples" / "quotes"
 
 def test_claims_is_built_from_the_repository_schema_and_prompts():
     task = load_task("claims")
-    assert task is builtin_task("claims") and task.is_claims and task.items == "claims"
+    assert task is builtin_task("claims") and task.kit == "claims" and task.items == "claims"
     assert task.schema == resources.load_schema() and task.schema_hash == resources.schema_hash()
     assert dict(task.grounded) == {
         ("summary",): "numbers",
@@ -38,7 +38,7 @@ def test_claims_is_built_from_the_repository_schema_and_prompts():
 
 def test_a_task_folder_gives_schema_prompt_examples_and_scoring():
     task = load_task(QUOTES)
-    assert task.name == "quotes" and not task.is_claims and task.items == "quotes"
+    assert task.name == "quotes" and task.kit is None and task.items == "quotes"
     assert task.key_fields == ("speaker", "quote") and dict(task.weights) == {"speaker": 1.0, "quote": 2.0}
     assert {path[-1] for path, kind in task.grounded if kind == "span"} == {"speaker", "role", "quote"}
     messages = build_messages("An article.", prompt_parts(task))
@@ -144,7 +144,7 @@ def test_a_bad_task_folder_is_one_clear_line(tmp_path, changes, message):
 
 
 def test_an_unknown_task_name_is_one_clear_line(tmp_path):
-    with pytest.raises(InputError, match="no such task folder, and not a built-in task"):
+    with pytest.raises(InputError, match="no such task folder, and no task of that name \\(claims\\)"):
         load_task(tmp_path / "nowhere")
     with pytest.raises(InputError, match="is a file"):
         load_task(QUOTES / "schema.json")

@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-from summarizer.backends.base import ExtractOptions, backend_class, get_backend
+from summarizer.backends.registry import backend_class, get_backend
 from summarizer.core.errors import ModelError
+from summarizer.core.records import ExtractOptions
 from summarizer.core.validation import validate_document
 from summarizer.testing.schemas import short_strings_schema
 
@@ -39,12 +40,17 @@ def backend(tiny_dir):
 
 def test_the_engine_hash_covers_every_file_of_the_rules_code():
     # Figure-guided extraction starts from the rule drafts: a change to any rules file is a change to it.
-    from summarizer.backends import rules
+    # The claims kit's sources are added to the engine's for the claims task (and only for it).
+    from summarizer.backends.strategies import kit_sources
     from summarizer.backends.transformers_backend import ENGINE_MODULES
     from summarizer.core.resources import source_files
+    from summarizer.core.task import load_task
+    from summarizer.tasks.claims import rules
 
-    engine = {name for name, _ in source_files(ENGINE_MODULES)}
-    assert {name for name, _ in source_files(rules.SOURCES)} <= engine
+    claims = {name for name, _ in source_files((*ENGINE_MODULES, *kit_sources(load_task("claims"))))}
+    assert {name for name, _ in source_files(rules.SOURCES)} <= claims
+    quotes = {name for name, _ in source_files((*ENGINE_MODULES, *kit_sources(load_task("examples/quotes"))))}
+    assert not any(name.startswith("tasks/") for name in quotes)
 
 
 def test_registered_as_transformers():
@@ -55,8 +61,8 @@ def test_registered_as_transformers():
 
 def test_describe_names_model_prompt_and_schema(backend, tiny_dir):
     from summarizer.core.resources import schema_hash
-    from summarizer.engine.figure_prompting import figure_prompt_hash
     from summarizer.engine.prompting import prompt_hash
+    from summarizer.tasks.claims.figure_prompting import figure_prompt_hash
 
     info = backend.describe()
     assert info["backend"] == "transformers" and info["model"] == str(tiny_dir)
@@ -128,7 +134,7 @@ def test_cut_off_document_is_truncated_never_broken(backend, seed_articles):
 
 
 def test_figure_extraction_is_the_default_and_grounded(backend, seed_articles):
-    assert ExtractOptions().strategy == "figures"
+    assert ExtractOptions().strategy is None  # the task kit's default: claims label figures
     for grounded in (True, False):
         for article in list(seed_articles.values())[:2]:
             extraction = backend.extract(article, ExtractOptions(temperature=1.0, grounded=grounded))

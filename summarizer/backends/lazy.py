@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.core.errors import ModelError
+from summarizer.core.records import Extraction, ExtractOptions
 
 
 class LazyBackend(Backend):

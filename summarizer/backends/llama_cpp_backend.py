@@ -3,11 +3,10 @@
 The transformers backend dequantizes a GGUF file to float32 and runs transformers' kernels;
 this one hands the file to llama.cpp (through llama-cpp-python's C bindings), in its own
 quantization, with no conversion. Everything else is the project's own, as in
-:mod:`summarizer.backends.transformers_backend`: the prompts
-(:mod:`summarizer.engine.prompting`, :mod:`summarizer.engine.figure_prompting`, rendered with the
-file's chat template), the grounded Lark grammars, figure-guided extraction
-(:func:`summarizer.engine.figure_extraction.label_figures`) and the document strategy
-(:mod:`summarizer.engine.extraction`).
+:mod:`summarizer.backends.transformers_backend`: the prompts (:mod:`summarizer.engine.prompting`,
+rendered with the file's chat template), the grounded Lark grammars, the document strategy
+(:mod:`summarizer.engine.extraction`) and the task kit's strategies (e.g. the claims task's
+figure-guided extraction), which decode through :class:`LlamaDecoder`.
 
 Decoding (:class:`LlamaDecoder`):
 
@@ -41,11 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
+from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
 from summarizer.core.errors import GrammarError, ModelError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import load_task
-from summarizer.engine.figure_extraction import LABEL_BATCH, LABEL_TOKENS
+from summarizer.engine.batch_decode import BATCH_ROWS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,23 +59,17 @@ DISTRIBUTION = "llama-cpp-python"
 ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
-    "engine/figures",
-    "engine/figure_grammar",
-    "engine/figure_prompting",
-    "engine/figure_extraction",
     "engine/prompting",
     "engine/sides",
-    "engine/salvage",
+    "engine/chunking",
     "engine/extraction",
-    "engine/lexicon",
-    "engine/repeats",
     "core/task",
-    "backends/rules",
+    "core/kit",
     "backends/llama_cpp_backend",
-)
+)  # and the task kit's own modules (engine_hash)
 # KV cells a sequence may take beyond the shared prefix: its request (a figure and its sentence)
 # and its answer. A request that needs more than its share still runs while cells are free.
-ROW_CELLS = LABEL_TOKENS + 352
+ROW_CELLS = 512  # a claims figure label's 160 tokens and its request
 DEFAULT_CONTEXT_CAP = 16384  # KV cells for the prompt and the document: the cache is allocated up front
 BATCH_TOKENS = 2048  # tokens per llama_decode call (llama.cpp splits them into ubatches of 512)
 # llama.cpp's file types (enum llama_ftype), for the run store's record of the quantization.
@@ -140,7 +135,7 @@ class LlamaCppOptions:
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when this llama.cpp build has one
     threads: int | None = ranged(None, minimum=1)  # None: every CPU this process may use
     max_context: int | None = ranged(None, minimum=1)  # caps the context (default: the model's, at most 16384)
-    batch_size: int = ranged(LABEL_BATCH, minimum=1)  # figures decoded together, each as its own sequence
+    batch_size: int = ranged(BATCH_ROWS, minimum=1)  # requests decoded together, each as its own sequence
     task: Any = task_field()  # what to extract (a Task; None: claims), set by --task
 
 
@@ -672,7 +667,6 @@ class LlamaCppBackend(Backend):
     Options = LlamaCppOptions
 
     def __init__(self, model: str, options: LlamaCppOptions | None = None):
-        from summarizer.engine.figure_prompting import FigurePrompts
         from summarizer.engine.prompting import PromptBuilder, prompt_parts
 
         options = options or LlamaCppOptions()
@@ -690,7 +684,7 @@ class LlamaCppBackend(Backend):
         self.tokenizer = GGUFTokenizer(self.llama)
         self.decoder = LlamaDecoder(self.llama, self.llama.stop_tokens())
         self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
-        self.figure_prompts = FigurePrompts(self.tokenizer) if self.task.is_claims else None
+        self.strategies = build_strategies(self)  # the task kit's (claims: figure-guided extraction)
 
     @property
     def model_id(self) -> str:
@@ -701,7 +695,6 @@ class LlamaCppBackend(Backend):
         """What the output depends on, without loading: the file's content (sha256) and quantization,
         llama-cpp-python's version, this adapter's code and the task's prompt and schema."""
         from summarizer.engine import fingerprint
-        from summarizer.engine.figure_prompting import figure_prompt_hash
 
         options = options or LlamaCppOptions()
         version = installed_version()
@@ -713,7 +706,7 @@ class LlamaCppBackend(Backend):
         path = gguf_path(model)
         info = read_gguf_info(path)
         task = load_task(options.task)
-        prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash
+        prompt = prompt_identity(task)
         return {
             "backend": cls.name,
             "model": model,
@@ -722,7 +715,7 @@ class LlamaCppBackend(Backend):
             "weights": {"gguf_sha256": fingerprint.file_sha256(path)},
             "quantization": info.quantization,
             "architecture": info.architecture,
-            "adapter": f"{cls.name} {engine_hash()}",
+            "adapter": f"{cls.name} {engine_hash(task)}",
             "llama_cpp_python": version,
             "device": "cuda" if _gpu_layers(options.device, path) else "cpu",
             # Seen to change a small model's answers (1 vs 2 threads, with other differences beside): kept apart.
@@ -743,16 +736,9 @@ class LlamaCppBackend(Backend):
         return Budget(self.model_id, self.llama.context, overhead_tokens, self.prompts.article_tokens)
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.engine.extraction import extract_document
-
         started = time.perf_counter()
         self.decoder.counts = {}
-        if options.strategy == "figures" and self.figure_prompts is not None:
-            extraction = self._extract_figures(article, options)
-        else:
-            extraction = extract_document(
-                article, options, self._budget(self.prompts.overhead_tokens), self._extract_text, self.task
-            )
+        extraction = run_strategy(self.task, self.strategies, article, options, self._extract_document)
         for key, value in self.decoder.counts.items():
             if key not in extraction.stats.as_dict():
                 extraction.stats[key] = round(value, 4) if isinstance(value, float) else value
@@ -772,48 +758,12 @@ class LlamaCppBackend(Backend):
             speculate=False,
         )
 
-    def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
-        """Figure-guided extraction; an article too long for the context is split into chunks."""
-        from summarizer.backends.rules import rule_drafts
-        from summarizer.engine.chunking import merge_documents
-        from summarizer.engine.extraction import MIN_ARTICLE_TOKENS, parse_document, sum_stats
-        from summarizer.engine.figure_extraction import label_figures
+    def _extract_document(self, article: str, options: ExtractOptions) -> Extraction:
+        """The document strategy: one generation per chunk of the article, merged."""
+        from summarizer.engine.extraction import extract_document
 
-        prompts = self.figure_prompts
-        assert prompts is not None  # the claims task's own
-        budget = self._budget(prompts.overhead_tokens)
-        if budget.room() < MIN_ARTICLE_TOKENS:
-            raise budget.too_small()
-        runs = []
-        for text in budget.chunks(article, budget.room()):
-            self.decoder.start(prompts.prefix_ids)
-            article_ids = prompts.article_ids(text)
-
-            def generate(
-                _kind: str,
-                requests: list[str],
-                grammars: list[str],
-                limit: int,
-                totals: dict[str, float],
-                article_ids: list[int] = article_ids,
-            ) -> list[tuple[str, bool]]:
-                assert prompts is not None
-                ids = [article_ids + prompts.request_ids(request) for request in requests]
-                answers = self.decoder.generate(
-                    ids, grammars, self._params(options, limit), min(limit, options.max_new_tokens)
-                )
-                totals["generated_tokens"] = totals.get("generated_tokens", 0) + sum(len(a.tokens) for a in answers)
-                totals["forced_tokens"] = totals.get("forced_tokens", 0) + sum(a.forced for a in answers)
-                totals["generations"] = totals.get("generations", 0) + len(answers)
-                return [(a.text, a.stopped) for a in answers]
-
-            run = label_figures(text, generate, options.summary, options.grounded, rule_drafts(text))
-            run.stats["prompt_tokens"] = len(article_ids)
-            runs.append(run)
-        document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
-        stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
-        return parse_document(
-            json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs), task=self.task
+        return extract_document(
+            article, options, self._budget(self.prompts.overhead_tokens), self._extract_text, self.task
         )
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
@@ -846,8 +796,9 @@ def _gpu_layers(device: str, path: Path) -> int:
     return -1 if device == "cuda" or (device == "auto" and gpu) else 0
 
 
-def engine_hash() -> str:
-    """sha256 of the modules whose code decides the output (see ENGINE_MODULES)."""
+def engine_hash(task: Any = None) -> str:
+    """sha256 of the modules whose code decides the output (see ENGINE_MODULES) and of the task
+    kit's (``task``: a Task, None: the default task)."""
     from summarizer.core.resources import source_hash
 
-    return source_hash(ENGINE_MODULES)
+    return source_hash((*ENGINE_MODULES, *kit_sources(load_task(task))))

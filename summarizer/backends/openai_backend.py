@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any, ClassVar, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
-from summarizer.backends.openai_figures import DEFAULT_IN_FLIGHT
+from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
+from summarizer.backends.strategies import build_strategies, prompt_identity, run_strategy
 from summarizer.core.errors import ModelError
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.urls import redact, url_problem
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
@@ -197,13 +198,16 @@ def _excerpt(payload: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+DEFAULT_IN_FLIGHT = 8  # a strategy's requests at once per backend: a CPU server batches a handful well
+
+
 @dataclass(frozen=True)
 class OpenAIOptions:
     """The server and how to talk to it (``--backend-opt key=value``; --base-url ... set them too).
 
     ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
     key is read from the environment variable ``api_key_env``, never given directly. ``in_flight``:
-    figure requests sent at once (``--strategy figures``), over all articles. ``task``: what to
+    a strategy's requests sent at once (e.g. the claims task's figures), over all articles. ``task``: what to
     extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
 
     base_url: str = ranged(dataclasses.MISSING, check=url_problem)
@@ -224,7 +228,6 @@ class OpenAIBackend(Backend):
     concurrent: ClassVar[bool] = True  # the server batches requests; many may be in flight
 
     def __init__(self, model: str, options: OpenAIOptions):
-        from summarizer.backends.openai_figures import ServerFigures
         from summarizer.core.task import load_task
 
         base_url, dialect = options.base_url, options.dialect
@@ -237,7 +240,8 @@ class OpenAIBackend(Backend):
         self.card = self._model_card()
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.server_version = self._server_version()
-        self.figures = ServerFigures(self, options.in_flight)
+        self.options = options
+        self.strategies = build_strategies(self)  # the task kit's (claims: a chat request per figure)
 
     @property
     def model_id(self) -> str:
@@ -245,7 +249,6 @@ class OpenAIBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         from summarizer.backends.transformers_backend import engine_hash
-        from summarizer.engine.figure_prompting import figure_prompt_hash
 
         return {
             **super().describe(),
@@ -253,8 +256,8 @@ class OpenAIBackend(Backend):
             "dialect": self.dialect,
             "revision": self.card.get("revision") or self.card.get("root"),
             "server_version": self.server_version,
-            "prompt_hash": f"{self.task.prompt_hash}+{figure_prompt_hash()}",
-            "engine_hash": engine_hash(),
+            "prompt_hash": prompt_identity(self.task),
+            "engine_hash": engine_hash(self.task),
             "schema_hash": self.task.schema_hash,
             "task": self.task.name,
             "task_hash": self.task.hash,
@@ -289,8 +292,10 @@ class OpenAIBackend(Backend):
     # --- extraction ---------------------------------------------------------------------
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        if options.strategy == "figures":
-            return self.figures.extract(article, options)
+        return run_strategy(self.task, self.strategies, article, options, self._extract_document)
+
+    def _extract_document(self, article: str, options: ExtractOptions) -> Extraction:
+        """The document strategy: one request writes the whole document."""
         started = time.perf_counter()
         try:
             answer = self.client.post("/chat/completions", self.request(article, options))

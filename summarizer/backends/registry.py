@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "summarizer.backends"
 # Built-in backends as "module:Class": imported on first use, so heavy dependencies load only when needed.
 BUILTINS = {
-    "rules": "summarizer.backends.rules:RulesBackend",
+    "rules": "summarizer.tasks.claims.rules:RulesBackend",
     "transformers": "summarizer.backends.transformers_backend:TransformersBackend",
     "openai": "summarizer.backends.openai_backend:OpenAIBackend",
     "llama-cpp": "summarizer.backends.llama_cpp_backend:LlamaCppBackend",
@@ -122,17 +122,19 @@ def make_backend_options(cls: type[Backend], values: Any = None, task: Any = Non
 def with_task(cls: type[Backend], options: Any, task: Any) -> Any:
     """``options`` with their ``task`` field set to ``task`` (a Task, a task folder or name), loaded
     here so the backend gets a Task; None leaves them as they are. A backend whose Options has no
-    ``task`` field (a plugin written for claims) extracts claims only: any other task is an error."""
+    ``task`` field (a plugin written for claims) extracts the default task only: any other is an error."""
     if task is None:
         return options
-    from summarizer.core.task import load_task
+    from summarizer.core.task import default_task, load_task
 
     task = load_task(task)
     if takes_task(cls.Options):
         return dataclasses.replace(options, task=task)
-    if not task.is_claims:
+    default = default_task()
+    if task != default:
         raise OptionError(
-            f"the {cls.name} backend extracts only the claims task, not {task.name!r} (its Options has no task field)"
+            f"the {cls.name} backend extracts only the {default.name} task, not {task.name!r} "
+            "(its Options has no task field)"
         )
     return options
 

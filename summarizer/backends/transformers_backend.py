@@ -17,40 +17,36 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
+from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import load_task
+from summarizer.engine.batch_decode import BATCH_ROWS
 from summarizer.engine.extraction import (
-    MIN_ARTICLE_TOKENS,
     Budget,
     cut_off_limit,
     drop_repeats,
     extract_document,
     parse_document,
-    sum_stats,
     truncated_document,
 )
-from summarizer.engine.figure_extraction import LABEL_BATCH
 from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_precision
 
-# The modules whose code decides what a model's output becomes (grammars, figure finding,
-# claim assembly): part of the run store's key, so a change to them is never served stale.
+# The modules whose code decides what a model's output becomes (grammars, decoding, the extraction
+# loop): part of the run store's key, so a change to them is never served stale. The task kit's
+# own modules (claims: figure finding, claim assembly, the rule drafts) are added per task.
 ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
-    "engine/figures",
-    "engine/figure_grammar",
-    "engine/figure_prompting",
-    "engine/figure_extraction",
     "engine/sides",
-    "engine/salvage",
+    "engine/chunking",
     "engine/decode",
     "engine/batch_decode",
     "engine/speculation",
     "engine/extraction",
-    "engine/lexicon",
     "core/task",
-    "backends/rules",  # the rule drafts figure-guided extraction starts from (a module or a package)
+    "core/kit",
 )
 
 
@@ -63,7 +59,7 @@ class TransformersOptions:
     trust_remote_code: bool = False  # run the model repository's own code
     revision: str | None = None  # hub branch, tag or commit
     max_context: int | None = ranged(None, minimum=1)  # caps the model's context (articles are chunked sooner)
-    batch_size: int = ranged(LABEL_BATCH, minimum=1)  # figures labelled per forward pass (figure-guided extraction)
+    batch_size: int = ranged(BATCH_ROWS, minimum=1)  # rows decoded per forward pass (a strategy's batched requests)
     # Replaces the task's schema in the grammar (a stricter subset, e.g. shorter strings, for tests).
     # Python callers only: a dict cannot be given as --backend-opt.
     schema: dict | None = None
@@ -78,7 +74,6 @@ class TransformersBackend(Backend):
 
     def __init__(self, model: str, options: TransformersOptions | None = None):
         from summarizer.engine.decode import Decoder
-        from summarizer.engine.figure_extraction import FigureExtractor
         from summarizer.engine.prompting import PromptBuilder, prompt_parts
 
         options = options or TransformersOptions()
@@ -100,12 +95,8 @@ class TransformersBackend(Backend):
         self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
-        # Figure-guided extraction is the claims task's own (its figure prompt is cached only for it).
-        self.figures = (
-            FigureExtractor(self.decoder, self.tokenizer, batch_size=options.batch_size)
-            if self.task.is_claims
-            else None
-        )
+        # The task kit's strategies (claims: figure-guided extraction, its figure prompt cached now).
+        self.strategies = build_strategies(self)
 
     @property
     def model_id(self) -> str:
@@ -119,16 +110,14 @@ class TransformersBackend(Backend):
         the precision it runs at, the task (prompt, schema, settings) and the context cap. Raises
         ModelError (one line) when the model cannot be had, before anything is loaded.
         """
-        from summarizer.engine.figure_prompting import figure_prompt_hash
-
         options = options or TransformersOptions()
         schema, max_context = options.schema, options.max_context
         task = load_task(options.task)
         resolved_device = resolve_device(options.device)
         precision = resolve_precision(options.dtype, resolved_device)
         custom = schema is not None and schema != task.schema  # tests may decode under a stricter schema
-        # The figure prompt is part of how claims are extracted; a user task never uses it.
-        prompt = f"{task.prompt_hash}+{figure_prompt_hash()}" if task.is_claims else task.prompt_hash
+        # The prompt files the kit's strategies read (claims: the figure prompt) are part of it too.
+        prompt = prompt_identity(task)
         return {
             "backend": cls.name,
             "model": model,
@@ -136,7 +125,7 @@ class TransformersBackend(Backend):
             "device": resolved_device,
             "dtype": precision,
             "prompt_hash": prompt,
-            "engine_hash": engine_hash(),
+            "engine_hash": engine_hash(task),
             "task": task.name,
             "task_hash": task.hash,
             "schema_hash": _schema_digest(schema) if custom and schema is not None else task.schema_hash,
@@ -159,44 +148,14 @@ class TransformersBackend(Backend):
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
         started = time.perf_counter()
-        if options.strategy == "figures" and self.task.is_claims:  # figures are claims' own; a task's: documents
-            extraction = self._extract_figures(article, options)
-        else:
-            extraction = extract_document(
-                article, options, self._budget(self.prompts.overhead_tokens), self._extract_text, self.task
-            )
+        extraction = run_strategy(self.task, self.strategies, article, options, self._extract_document)
         extraction.stats["seconds"] = round(time.perf_counter() - started, 4)
         return extraction
 
-    def _extract_figures(self, article: str, options: ExtractOptions) -> Extraction:
-        """Figure-guided extraction; an article too long for the context is split into chunks."""
-        from summarizer.backends.rules import rule_drafts
-        from summarizer.engine.chunking import merge_documents
-        from summarizer.engine.decode import DecodeParams
-
-        params = DecodeParams(
-            max_new_tokens=options.max_new_tokens,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            seed=options.seed,
-            fast_forward=options.fast_forward,
-            speculate=options.speculate,
-        )
-        figures = self.figures
-        assert figures is not None  # extract() takes this path for the claims task only, which has one
-        budget = self._budget(figures.prompts.overhead_tokens)
-        if budget.room() < MIN_ARTICLE_TOKENS:
-            raise budget.too_small()
-        texts = budget.chunks(article, budget.room())
-        runs = [
-            figures.extract(text, params, summary=options.summary, grounded=options.grounded, drafts=rule_drafts(text))
-            for text in texts
-        ]
-        document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], self.task)
-        stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
-        # Figure labels are not decoded under the document schema: checked against the task's.
-        return parse_document(
-            json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs), task=self.task
+    def _extract_document(self, article: str, options: ExtractOptions) -> Extraction:
+        """The document strategy: one generation per chunk of the article, merged."""
+        return extract_document(
+            article, options, self._budget(self.prompts.overhead_tokens), self._extract_text, self.task
         )
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
@@ -227,8 +186,9 @@ def _schema_digest(schema: dict) -> str:
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def engine_hash() -> str:
-    """sha256 of the engine modules' source (see ENGINE_MODULES), every file of a package among them."""
+def engine_hash(task: Any = None) -> str:
+    """sha256 of the engine modules' source (see ENGINE_MODULES) and of the task kit's
+    (``task``: a Task, None: the default task), every file of a package among them."""
     from summarizer.core.resources import source_hash
 
-    return source_hash(ENGINE_MODULES)
+    return source_hash((*ENGINE_MODULES, *kit_sources(load_task(task))))

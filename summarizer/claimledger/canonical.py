@@ -1,16 +1,16 @@
 """One claim's canonical names and what it counts: the keys the grouping rule compares.
 
-Names fold through :mod:`summarizer.evaluation.normalize`, the normalisation the scorer uses,
+Names fold through :mod:`summarizer.tasks.claims.normalize`, the normalisation the scorer uses,
 so the ledger and the scorer agree on what "the same claimant" or "the same side" is:
 
-* claimant: :func:`~summarizer.evaluation.normalize.claimant_key` ("Russia's Ministry of
+* claimant: :func:`~summarizer.tasks.claims.normalize.claimant_key` ("Russia's Ministry of
   Defence" and "Russian Defence Ministry" are both ``russia mod``). When the document comes with
   a **cast** (the article's actors with canonical names, issue 14), a claimant that one of the
   cast's names fits takes that actor's canonical name instead (:func:`cast_name`); without a cast
   nothing changes. Fuzzy variants are merged across the ledger by :mod:`.registry`.
-* sides: :func:`~summarizer.evaluation.normalize.side_key` ("Ukrainian forces" = ``ukraine``);
-* equipment: :func:`~summarizer.evaluation.normalize.equipment_key` ("UAVs" = ``drone``);
-* place: :func:`~summarizer.evaluation.normalize.text_key` of the location, empty when there is
+* sides: :func:`~summarizer.tasks.claims.normalize.side_key` ("Ukrainian forces" = ``ukraine``);
+* equipment: :func:`~summarizer.tasks.claims.normalize.equipment_key` ("UAVs" = ``drone``);
+* place: :func:`~summarizer.tasks.claims.normalize.text_key` of the location, empty when there is
   none or it names the victim side's whole country ("in Armenia" for Armenian civilians).
 
 What a figure counts (:func:`scope_of`), from its period, else its evidence:
@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from summarizer.evaluation.normalize import (
+from summarizer.tasks.claims.normalize import (
     claimant_key,
     equipment_key,
     side_key,

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from summarizer.reporting.review import html_page
+from summarizer.tasks.claims.review import html_page
 
 LIMITS = {"conflicts": 300, "uncorroborated": 200, "groups": 500, "unplaced": 200, "claimants": 12, "points": 100}
 

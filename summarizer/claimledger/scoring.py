@@ -4,7 +4,7 @@ dataset such as ``eval/datasets/ledger-series``). Pure functions.
 The expected file names groups by their members (``[article id, index of the claim in the gold
 label]``), the conflicts (group name and the dates where the figures stand side by side) and the
 series flags (group, claimant, date, kind). A ledger built from predicted documents is scored
-through the claim alignment the claims scorer uses (:func:`summarizer.evaluation.alignment.align`,
+through the claim alignment the claims scorer uses (:func:`summarizer.tasks.claims.alignment.align`,
 per article): a predicted claim stands for the gold claim it is matched to, and a predicted
 claim matched to none is spurious.
 
@@ -29,7 +29,7 @@ from itertools import combinations
 from typing import Any
 
 from summarizer.evaluation.metrics import ratio
-from summarizer.evaluation.normalize import same_claimant
+from summarizer.tasks.claims.normalize import same_claimant
 
 Member = tuple[str, int]  # (article id, claim index)
 
@@ -39,7 +39,7 @@ def gold_index(gold: Mapping[str, dict], pred: Mapping[str, dict] | None) -> dic
 
     ``pred`` None: the ledger was built from the gold labels themselves (identity).
     """
-    from summarizer.evaluation.alignment import align
+    from summarizer.tasks.claims.alignment import align
 
     if pred is None:
         return {(a, i): (a, i) for a, doc in gold.items() for i in range(len(doc.get("claims", [])))}

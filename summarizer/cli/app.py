@@ -169,27 +169,19 @@ SummaryOption = Annotated[
 ]
 
 
-def check_strategy(strategy: str | None, summary: str) -> None:
-    """Usage errors (exit 2) for an unknown --strategy or --summary, before any model loads."""
-    from summarizer.backends.base import STRATEGIES
-    from summarizer.engine.figure_extraction import SUMMARY_MODES
+def check_strategy(strategy: str | None, summary: str, task) -> None:
+    """Usage errors (exit 2) for a --strategy the task's kit has not or an unknown --summary, before
+    any model loads. No --strategy: the library takes the task kit's default."""
+    from summarizer.core.kit import kit_for
+    from summarizer.core.records import SUMMARY_MODES
 
-    for name, value, allowed in (("--strategy", strategy, STRATEGIES), ("--summary", summary, SUMMARY_MODES)):
+    strategies = kit_for(task).strategy_names()
+    for name, value, allowed, of in (
+        ("--strategy", strategy, strategies, f" for task {task.name!r}"),
+        ("--summary", summary, SUMMARY_MODES, ""),
+    ):
         if value is not None and value not in allowed:
-            raise typer.BadParameter(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
-
-
-def task_strategy(task, strategy: str | None) -> str:
-    """The --strategy for ``task``: figure-guided extraction is the claims task's own (its parser
-    finds casualty figures), so any other task writes whole documents under its schema's grammar."""
-    if strategy is None:
-        return "figures" if task.is_claims else "document"
-    if strategy == "figures" and not task.is_claims:
-        raise typer.BadParameter(
-            f"--strategy figures labels the figures of the claims task; task {task.name!r} "
-            "uses --strategy document (its default)"
-        )
-    return strategy
+            raise typer.BadParameter(f"{name} must be one of {', '.join(allowed)}{of} (got {value!r})")
 
 
 TrustRemoteCodeOption = Annotated[
@@ -297,7 +289,7 @@ def note_backend_choice(model: str, backend: str | None, chosen: str) -> None:
 
 def check_sampling(temperature: float, top_p: float) -> None:
     """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""
-    from summarizer.backends.base import sampling_problem
+    from summarizer.core.records import sampling_problem
 
     problem = sampling_problem(temperature, top_p)
     if problem:

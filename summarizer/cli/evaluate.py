@@ -43,9 +43,15 @@ from summarizer.cli.app import (
     check_sampling,
     check_strategy,
     command,
-    task_strategy,
 )
 from summarizer.engine.presets import DEFAULT_MODEL
+
+
+def evaluation_of(task):
+    """The task kit's scorer and pages (imported on use: ``--help`` stays light)."""
+    from summarizer.evaluation.generic import evaluation_of as of
+
+    return of(task)
 
 
 def _options(
@@ -58,17 +64,17 @@ def _options(
     summary: str,
     task,
 ):
-    from summarizer.backends.base import ExtractOptions
+    from summarizer.core.records import ExtractOptions
 
     check_sampling(temperature, top_p)
-    check_strategy(strategy, summary)
+    check_strategy(strategy, summary, task)
     return ExtractOptions(
         grounded=grounding,
         max_new_tokens=max_new_tokens,
         temperature=temperature,
         top_p=top_p,
         seed=seed,
-        strategy=task_strategy(task, strategy),
+        strategy=strategy,  # None: the task kit's default, chosen by the library
         summary=summary,
     )
 
@@ -149,9 +155,9 @@ def eval_command(
                 timeout=timeout,
             )(model),
         )
-    _print_report(result.report)
+    _print_report(result.report, chosen_task)
     left_out = _print_notes(result.report)
-    pages = "report.json, report.md, review.html" if chosen_task.is_claims else "report.json, report.md"
+    pages = ", ".join(evaluation_of(chosen_task).REPORT_FILES)
     typer.echo(f"reports: {out_dir}/ ({pages}, predictions/)")
     if left_out:
         raise typer.Exit(1)  # scored what was fine; the benchmark itself is incomplete
@@ -227,11 +233,11 @@ def compare_command(
             concurrency=concurrency,
             names=names,
         )
-    _print_leaderboard(outcome.leaderboard)
+    evaluation_of(chosen_task).print_leaderboard(outcome.leaderboard)
     left_out = _print_notes(outcome.results[0].report, failures=False)  # the dataset is the same for all
     for result in outcome.results:
         _print_failures(result.report, prefix=f"{result.model}: ")
-    pages = "leaderboard.png, <model>/review.html" if chosen_task.is_claims else "<model>/report.md"
+    pages = evaluation_of(chosen_task).COMPARE_PAGES
     typer.echo(f"reports: {out_dir}/ (leaderboard.md, leaderboard.json, {pages})")
     if left_out:
         raise typer.Exit(1)
@@ -251,54 +257,17 @@ def _progress(quiet: bool) -> Iterator[Any]:
         yield update
 
 
-def _print_report(report: dict) -> None:
+def _print_report(report: dict, task) -> None:
     """The same headline table as ``summarizer score``, then cache use and speed."""
     from rich.console import Console
 
     from summarizer.reporting.formatting import fmt
-    from summarizer.reporting.task_report import task_tables
-    from summarizer.reporting.terminal import headline_table
 
-    Console().print(*(task_tables(report)[:1] if "task" in report else [headline_table(report)]))
+    Console().print(*evaluation_of(task).headline_tables(report))
     typer.echo(
         f"{report['model']}: {report['n_generated']} generated, {report['n_cached']} from the run store; "
         f"{fmt(report.get('seconds_per_article'))} s/article, {fmt(report.get('tokens_per_second'), 1)} tokens/s"
     )
-
-
-# The terminal table keeps the columns that decide; leaderboard.md has them all.
-TERMINAL_COLUMNS = (
-    ("claim_f1", "F1 [95% CI]", "claim_f1_ci"),
-    ("strict_f1", "strict F1", None),
-    ("attributed_f1", "attributed F1", None),
-    ("validity_rate", "valid", None),
-    ("grounding_rate", "grounded", None),
-    ("summary_invented_number_rate", "summ. invented", None),
-    ("seconds_per_article", "s/article", None),
-)
-
-
-def _print_leaderboard(board: dict) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from summarizer.reporting.formatting import fmt, fmt_ci, model_name
-    from summarizer.reporting.terminal import default_console
-
-    if "task" in board:  # a user task: leaderboard.md's table, as text
-        from summarizer.reporting.task_report import render_task_leaderboard_markdown
-
-        typer.echo(render_task_leaderboard_markdown(board))
-        return
-    table = Table(title=f"Leaderboard: {board['n_articles']} articles, by claim F1")
-    table.add_column("model", overflow="fold")
-    for _, label, ci in TERMINAL_COLUMNS:
-        # Short values under long headers: on a narrow terminal the headers fold, not the model names.
-        table.add_column(label, justify="right", no_wrap=ci is not None, overflow="fold")
-    for row in board["models"]:
-        cells = [fmt_ci(row.get(k), row.get(c)) if c else fmt(row.get(k)) for k, _, c in TERMINAL_COLUMNS]
-        table.add_row(escape(model_name(row)), *cells)
-    default_console().print(table)
 
 
 def _print_notes(report: dict, failures: bool = True) -> int:

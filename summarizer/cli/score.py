@@ -176,14 +176,6 @@ def score(
 
 
 def _render(report: dict, task) -> None:
-    from summarizer.reporting.terminal import default_console, problem_lines, render_report
+    from summarizer.evaluation.generic import evaluation_of
 
-    if task.is_claims:
-        render_report(report)
-        return
-    from summarizer.reporting.task_report import task_tables
-
-    console = default_console()
-    console.print(*task_tables(report))
-    for line in problem_lines(report):
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    evaluation_of(task).print_report(report)

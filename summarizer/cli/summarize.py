@@ -43,7 +43,6 @@ from summarizer.cli.app import (
     check_strategy,
     command,
     note_backend_choice,
-    task_strategy,
 )
 from summarizer.cli.progress import ProgressBar
 from summarizer.core.inputs import collect_articles
@@ -141,9 +140,8 @@ def summarize_command(
     from summarizer.store import store_session
 
     check_sampling(temperature, top_p)
-    check_strategy(strategy, summary)
     chosen_task = load_task(task)
-    strategy = task_strategy(chosen_task, strategy)
+    check_strategy(strategy, summary, chosen_task)  # no --strategy: the library takes the task's default
     if out is not None:
         check_output_folder(out)
     articles = collect_articles(paths)

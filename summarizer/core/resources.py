@@ -40,7 +40,7 @@ def files_hash(files: Iterable[tuple[str, bytes]]) -> str:
 
 def source_files(names: Iterable[str], root: Path = _PACKAGE_ROOT) -> list[tuple[str, Path]]:
     """``(name, path)`` of the code behind module names relative to the package ("engine/grammar"):
-    the module's ``.py``, or every ``.py`` of a package ("backends/rules"), so no file of a split
+    the module's ``.py``, or every ``.py`` of a package ("tasks/claims/rules"), so no file of a split
     module is left out of an identity."""
     found = []
     for name in names:

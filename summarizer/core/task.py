@@ -9,8 +9,10 @@ A task is a folder::
       examples/*.json    # ... and its document (same stem)
       task.toml          # optional: name, items, [scoring] keys/weights/threshold, merge_key
 
-The built-in task ``claims`` is built the same way from the repository's ``schemas/`` and
-``prompts/`` (see :func:`builtin_task`). Grounding is declared in the schema, on any string or
+A task that needs code of its own (strategies, a scorer, pages) is a kit found by its name through
+the ``summarizer.tasks`` entry points (:mod:`summarizer.core.kit`); ``load_task(name)`` loads the
+kit's task. The built-in task ``claims`` is the claims kit's, built from the repository's
+``schemas/`` and ``prompts/`` (see :func:`builtin_task`). Grounding is declared in the schema, on any string or
 number property, so the grammar builder, the validator and the scorer all read it from there:
 
 * ``"x-grounded": "span"``: a string that is a verbatim span of the article;
@@ -27,6 +29,7 @@ strict about keywords. Reading the declarations and walking schema paths is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -66,6 +69,8 @@ __all__ = [
     "Where",
     "TaskError",
     "builtin_task",
+    "default_task",
+    "kit_task",
     "field_value",
     "grounded_paths",
     "iter_values",
@@ -105,6 +110,7 @@ class Task:
     prompt_hash: str
     hash: str
     source: Path | None = None  # the folder; None for a built-in task
+    kit: str | None = None  # the name of the task's kit (summarizer.core.kit); None: no code of its own
 
     def __hash__(self) -> int:
         return hash(self.hash)
@@ -131,11 +137,6 @@ class Task:
     def schema_hash(self) -> str:
         return hashlib.sha256(self.schema_text.encode("utf-8")).hexdigest()[:16]
 
-    @property
-    def is_claims(self) -> bool:
-        """The built-in claims task: the figure-guided strategy, the rules baseline and the claims scorer."""
-        return self.name == CLAIMS and self.source is None
-
     def paths(self, kind: str) -> list[Path_]:
         return [path for path, k in self.grounded if k == kind]
 
@@ -157,21 +158,54 @@ class Task:
 
 # -- loading ---------------------------------------------------------------------------------
 def load_task(spec: str | Path | Task | None) -> Task:
-    """A task from a built-in name (``claims``), a task folder, or a Task (returned as is); None: claims."""
+    """A task from a kit's name (``claims``, or an installed package's), a task folder, or a Task
+    (returned as is); None: the default task (claims)."""
+    from summarizer.core.kit import find_kit, kit_names
+
     if isinstance(spec, Task):
         return spec
-    if spec is None or str(spec) == CLAIMS:
-        return builtin_task(CLAIMS)
+    if spec is None:
+        return default_task()
+    kit = find_kit(str(spec)) if isinstance(spec, str) else None
+    if kit is not None:
+        return kit_task(kit)
     path = Path(spec).expanduser()
     if path.is_dir():
         return _load_folder(path.resolve())
+    known = ", ".join(kit_names()) or "none installed"
     if path.exists():
         raise TaskError(
             "is a file; --task takes a task folder (schema.json, instructions.md, examples/) "
-            f"or a built-in task ({CLAIMS})",
+            f"or a task's name ({known})",
             path,
         )
-    raise TaskError(f"no such task folder, and not a built-in task ({CLAIMS})", path)
+    raise TaskError(f"no such task folder, and no task of that name ({known})", path)
+
+
+@lru_cache(maxsize=1)
+def default_task() -> Task:
+    """The task extracted when none is named: the claims kit's (its built-in task)."""
+    from summarizer.core.kit import find_kit
+
+    kit = find_kit(CLAIMS)
+    if kit is None:  # the package's own metadata is missing: installed without its entry points
+        raise TaskError(f"no task kit {CLAIMS!r} is installed (reinstall the package: pip install .)")
+    return kit_task(kit)
+
+
+def kit_task(kit: Any) -> Task:
+    """The task of ``kit`` (a :class:`~summarizer.core.kit.TaskKit`): its ``load`` hook's or its folder's."""
+    load = kit.hook("load")
+    if load is not None:
+        task: Task = load()
+    elif kit.folder is not None:
+        task = _load_folder(Path(kit.folder).resolve(), kit=kit.name)
+    else:
+        raise TaskError(f"the task kit {kit.name!r} has neither a folder nor a load hook")
+    # Found by the kit's name, the task is called so (the built-in claims task already is).
+    if (task.name, task.kit) == (kit.name, kit.name):
+        return task
+    return dataclasses.replace(task, name=kit.name, kit=kit.name)
 
 
 @lru_cache(maxsize=4)
@@ -196,6 +230,7 @@ def builtin_task(name: str) -> Task:
         examples=(example,),
         prompt_files=prompt_bytes,
         toml_path=data_dir("schemas") / "claims.task.toml",
+        kit=CLAIMS,
     )
 
 
@@ -216,7 +251,7 @@ def _read_text(root: Path, name: str, what: str) -> str:
     return read_text(_inside(root, path))  # UTF-8, regular, not empty: one-line InputError naming the file
 
 
-def _load_folder(root: Path) -> Task:
+def _load_folder(root: Path, kit: str | None = None) -> Task:
     from summarizer.core.io import read_json
 
     schema_text = _read_text(root, "schema.json", "the JSON Schema")
@@ -233,6 +268,7 @@ def _load_folder(root: Path) -> Task:
         examples=examples,
         prompt_files=files,
         toml_path=_inside(root, root / "task.toml"),
+        kit=kit,
     )
     _check_examples(task, root / "examples")
     return task
@@ -265,15 +301,15 @@ def _read_examples(root: Path, folder: Path) -> tuple[tuple[Example, ...], dict[
 
 
 def _check_examples(task: Task, folder: Path) -> None:
+    from summarizer.core.document_checks import grounded_problems, schema_text_problems
     from summarizer.core.io import folder_files
-    from summarizer.core.validation import grounding_problems, schema_problems
 
     for example, path in zip(task.examples, folder_files(folder, ".txt"), strict=True):
         doc_path = path.with_suffix(".json")
-        problems = schema_problems(example.document, task)
+        problems = schema_text_problems(example.document, task.schema_text)
         if problems:
             raise TaskError(f"does not match schema.json: {problems[0]}", doc_path)
-        problems = grounding_problems(example.document, example.article, task)
+        problems = grounded_problems(example.document, example.article, task.grounded)
         if problems:
             raise TaskError(f"not grounded in {path.name}: {problems[0]}", doc_path)
 
@@ -303,6 +339,7 @@ def _build(
     examples: tuple[Example, ...],
     prompt_files: dict[str, bytes],
     toml_path: Path,
+    kit: str | None = None,
 ) -> Task:
     schema_file = source / "schema.json" if source else None
     schema = json.loads(schema_text)
@@ -332,4 +369,5 @@ def _build(
         prompt_hash=prompt_hash,
         hash=whole,
         source=source,
+        kit=kit,
     )

@@ -9,6 +9,7 @@ merge then drops the claims the overlap produced twice.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,3 +163,18 @@ def _within_bounds(document: dict[str, Any], schema: dict[str, Any]) -> dict[str
         elif isinstance(value, list) and isinstance(sub.get("maxItems"), int):
             document[key] = value[: sub["maxItems"]]
     return document
+
+
+def without_repeats(
+    claims: list[dict[str, Any]], fields: tuple[str, ...] = ("evidence", "count")
+) -> list[dict[str, Any]]:
+    """Claims (a task's items) in order, without any that repeats an earlier one's ``fields``
+    (claims: evidence and count; a task: its merge key, dotted names reaching inside)."""
+    seen: set[str] = set()
+    kept = []
+    for claim in claims:
+        key = json.dumps([field_value(claim, name) for name in fields], sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            kept.append(claim)
+    return kept

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from summarizer.backends.base import Extraction, ExtractOptions
 from summarizer.core.errors import ModelError
+from summarizer.core.kit import kit_for
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import Task, iter_values, load_task
-from summarizer.engine.salvage import salvage_document, without_repeats
+from summarizer.engine.chunking import without_repeats
 
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
@@ -106,15 +107,18 @@ def cut_off_limit(new_tokens: int, max_new_tokens: int) -> str:
 
 
 def truncated_document(text: str, reason: str, stats: dict[str, Any], task: Task | None = None) -> Extraction:
-    """A cut-off claims document keeps its summary and complete claims (still ``truncated``); a cut-off
-    document of another task keeps nothing (its compact form is not known)."""
+    """A cut-off document keeps what the task's kit can salvage of it (claims: its summary and complete
+    claims), still ``truncated``; a task whose kit has no salvage keeps nothing."""
     from summarizer.core.validation import schema_problems
 
     task = load_task(task)
-    document = salvage_document(text) if task.is_claims else None
+    salvage = kit_for(task).hook("salvage")
+    document = salvage(text) if salvage is not None else None
     if document is not None and schema_problems(document, task):
         document = None  # a custom schema the salvaged part does not satisfy
-    kept = f"; kept its {len(document['claims'])} complete claims" if document is not None else ""
+    kept = ""
+    if document is not None:
+        kept = f"; kept its {len(task.item_list(document))} complete {task.items or 'items'}"
     return Extraction(text, document, "truncated", reason + kept, stats)
 
 
@@ -131,7 +135,7 @@ def parse_document(
     the model's output when it is not ``text`` itself."""
     from summarizer.core.task import schema_node
     from summarizer.core.validation import schema_problems_for
-    from summarizer.engine.figure_extraction import clip_summary
+    from summarizer.engine.summary_grammar import clip_text
 
     task = load_task(task)
     schema = schema or task.schema
@@ -144,7 +148,7 @@ def parse_document(
         limit = (schema_node(schema, path) or {}).get("maxLength")
         for parent in (p for _, p in iter_values(document, path[:-1]) if isinstance(p, dict)):
             if isinstance(parent.get(path[-1]), str):
-                parent[path[-1]] = clip_summary(parent[path[-1]], limit)
+                parent[path[-1]] = clip_text(parent[path[-1]], limit)
     problems = schema_problems_for(document, schema)
     if problems:
         return Extraction(raw, None, "invalid", f"{problems[0].path}: {problems[0].message}", stats)
@@ -153,10 +157,10 @@ def parse_document(
 
 def drop_repeats(extraction: Extraction, task: Task | None = None) -> Extraction:
     """``extraction`` without items that repeat an earlier one (a model that loops may repeat an item
-    within its budget): claims by evidence and count, another task by its merge key."""
+    within its budget): equal on the kit's repeat fields (claims: evidence and count), else the merge key."""
     task = load_task(task)
     if extraction.document is not None and task.items:
-        fields = ("evidence", "count") if task.is_claims else task.merge_key
+        fields = kit_for(task).repeat_fields or task.merge_key
         extraction.document[task.items] = without_repeats(extraction.document[task.items], fields)
     return extraction
 

@@ -102,7 +102,7 @@ def hub_commit(hub_id: str, revision: str | None, label: str) -> str:
 
 
 def _ask_hub(hub_id: str, revision: str | None, label: str) -> str:
-    from summarizer.engine.loading import hub_offline, hub_reachable, not_found
+    from summarizer.engine.hub import hub_offline, hub_reachable, not_found
 
     if hub_offline() or not hub_reachable():
         raise not_found(label)
@@ -111,7 +111,7 @@ def _ask_hub(hub_id: str, revision: str | None, label: str) -> str:
     try:
         return str(HfApi().model_info(hub_id, revision=revision).sha)
     except Exception as error:  # not found, gated, no network: the model cannot be had
-        from summarizer.engine.loading import first_line
+        from summarizer.engine.hub import first_line
 
         if "gated" in str(error).lower() or "401" in str(error):
             raise ModelError(

@@ -11,8 +11,6 @@ torch and transformers are imported inside functions: ``summarizer --help`` stay
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.core.errors import ModelError
+from summarizer.engine.hub import first_line, hub_offline, hub_reachable, not_found
 from summarizer.engine.presets import resolve_model
 
 if TYPE_CHECKING:
@@ -119,37 +118,6 @@ def model_identity(name: str, revision: str | None = None) -> dict[str, Any]:
         "revision": None,
         "weights": {"folder_sha256": fingerprint.folder_digest(Path(source.location))},
     }
-
-
-# --- hub -----------------------------------------------------------------------------------
-def hub_offline() -> bool:
-    flags = (os.environ.get(name, "").strip().lower() for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-    return any(flag in {"1", "true", "yes", "on"} for flag in flags)
-
-
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """A quick TCP connect to the hub: without it, an offline machine spends a minute in retries."""
-    from urllib.parse import urlsplit
-
-    url = urlsplit(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    try:
-        socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
-def not_found(label: str) -> ModelError:
-    why = " (HF_HUB_OFFLINE is set)" if hub_offline() else " (offline?)"
-    return ModelError(
-        f"cannot load model {label}: not found on the Hugging Face hub and no local folder of that name{why}. "
-        "Download it once with network access, or pass --model /path/to/model"
-    )
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 # --- device and dtype ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ them to the names the article gives reason for:
 
 * the countries and peoples it mentions (:mod:`summarizer.core.countries`: "Gazan" ->
   "Palestinians"), and "<country> military/army/forces..." where it says so;
-* the parties of its cast (:mod:`summarizer.engine.cast`): the armed forces and groups and the
+* the parties of its cast (:mod:`summarizer.tasks.claims.cast`): the armed forces and groups and the
   peoples the model read in this article, as the article names them;
 * without a cast, names that the article's own words mark as a force: "... Army", "... Front",
   "... Movement", and a capitalised name or acronym right before "fighters", "rebels",

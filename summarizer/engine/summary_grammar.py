@@ -15,7 +15,7 @@ A number must be followed by a space or punctuation that cannot continue it (a
 comma or full stop only with a space after it), so two allowed numbers can never
 run together into a new one ("31" + ",120"). The grammar cannot count characters
 across lexemes, so the schema's 600-character bound is applied after generation,
-cutting at a sentence end (:func:`summarizer.engine.figure_extraction.clip_summary`).
+cutting at a sentence end (:func:`clip_text`).
 """
 
 from __future__ import annotations
@@ -86,3 +86,12 @@ def invented_numbers(summary: str, article: str) -> list[str]:
         for m in find_numbers(summary)
         if m.text.lower() not in ("a", "an") and not value_occurs(m.value, article)
     ]
+
+
+def clip_text(text: str, limit: int | None) -> str:
+    """At most ``limit`` characters (None: no limit), cut at a sentence end (or a word) so no number is split."""
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("; "))
+    return cut[: end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)

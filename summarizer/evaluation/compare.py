@@ -2,7 +2,7 @@
 
 Each model's reports go to ``out/<model-slug>/``; the leaderboard (rows sorted by claim F1, or a
 user task's item F1, and the article x model F1 matrix) to ``out/leaderboard.{md,json,png}``.
-Rendering lives in :mod:`summarizer.reporting.leaderboard`; this module computes.
+Rows and files are the task kit's (:mod:`summarizer.evaluation.generic`); this module computes.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.backends.base import ExtractOptions
 from summarizer.core.dataset import Dataset, load_dataset
 from summarizer.core.errors import InputError
-from summarizer.core.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
+from summarizer.core.io import check_output_file, check_output_folder
+from summarizer.core.records import ExtractOptions
 from summarizer.core.task import Task, load_task
 from summarizer.evaluation.evaluate import (
     EvalResult,
@@ -27,9 +27,8 @@ from summarizer.evaluation.evaluate import (
     model_slug,
     require_labels,
 )
+from summarizer.evaluation.generic import evaluation_of
 from summarizer.store import RunStore, store_session
-
-LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.md", "leaderboard.png")
 
 
 @dataclass
@@ -74,7 +73,7 @@ def compare(
     slugs = _unique_slugs(models, named)
     if out is not None:  # every output checked before the first model runs
         check_output_folder(out)
-        for name in LEADERBOARD_FILES:
+        for name in evaluation_of(task).LEADERBOARD_FILES:
             check_output_file(out / name)
         for slug in slugs.values():
             check_eval_outputs(out / slug, task)
@@ -103,7 +102,7 @@ def compare(
     board = build_leaderboard(results, dataset, task)
     outcome = CompareResult(results, board, out)
     if out is not None:
-        outcome.files = write_leaderboard(board, out)
+        outcome.files = write_leaderboard(board, out, task)
     return outcome
 
 
@@ -138,8 +137,9 @@ def _duplicates(models: Sequence[str]) -> set[str]:
 def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset, task: Task | None = None) -> dict[str, Any]:
     """Rows sorted by claim F1 (a user task: item F1; best first) and the article x model F1 matrix."""
     task = load_task(task)
-    row_of, key = (_leaderboard_row, "claim_f1") if task.is_claims else (_task_leaderboard_row, "item_f1")
-    rows = sorted((row_of(r) for r in results), key=lambda row: -(row[key] or 0.0))
+    hooks = evaluation_of(task)
+    key = hooks.LEADERBOARD_KEY
+    rows = sorted((hooks.leaderboard_row(r) for r in results), key=lambda row: -(row[key] or 0.0))
     article_ids = sorted({row["id"] for r in results for row in r.report["per_article"]})
     matrix = {
         "articles": article_ids,
@@ -148,7 +148,7 @@ def build_leaderboard(results: Sequence[EvalResult], dataset: Dataset, task: Tas
     }
     return {
         "data": str(dataset.root),
-        **({} if task.is_claims else {"task": task.name}),
+        **hooks.board_fields(task),
         "n_articles": len(article_ids),
         "unlabelled": list(dataset.unlabelled),
         "models": rows,
@@ -167,72 +167,8 @@ def _article_f1(result: EvalResult, article_id: str) -> float | None:
     return None
 
 
-def _leaderboard_row(result: EvalResult) -> dict[str, Any]:
-    report = result.report
-    ci = report.get("ci", {})
-    return {
-        "model": result.model,
-        "name": report.get("name"),
-        "slug": result.slug,
-        "claim_f1": report["claim_f1"],
-        "claim_f1_ci": ci.get("claim_f1"),
-        "strict_f1": report["strict_f1"],
-        "strict_f1_ci": ci.get("strict_f1"),
-        "attributed_f1": report.get("attributed_f1"),
-        "attributed_f1_ci": ci.get("attributed_f1"),
-        "claim_precision": report.get("claim_precision"),
-        "claim_recall": report.get("claim_recall"),
-        "count_accuracy": report.get("count_accuracy"),
-        "mean_field_accuracy": report.get("mean_field_accuracy"),
-        "validity_rate": report.get("validity_rate"),
-        "grounding_rate": report.get("grounding_rate"),
-        "hallucinated_number_rate": report.get("hallucinated_number_rate"),
-        "summary_invented_number_rate": report.get("summary_invented_number_rate"),
-        "summaries_with_invented_number_rate": report.get("summaries_with_invented_number_rate"),
-        "seconds_per_article": report.get("seconds_per_article"),
-        "tokens_per_second": report.get("tokens_per_second"),
-        "n_failed": len(report.get("failed", [])),
-    }
-
-
-def _task_leaderboard_row(result: EvalResult) -> dict[str, Any]:
-    """A user task's leaderboard row (see :mod:`summarizer.evaluation.task_scoring`)."""
-    report = result.report
-    keys = (
-        "item_f1",
-        "item_precision",
-        "item_recall",
-        "macro_item_f1",
-        "mean_field_accuracy",
-        "validity_rate",
-        "grounding_rate",
-        "hallucinated_number_rate",
-        "seconds_per_article",
-        "tokens_per_second",
-    )
-    return {
-        "model": result.model,
-        "name": report.get("name"),
-        "slug": result.slug,
-        **{k: report.get(k) for k in keys},
-        "item_f1_ci": (report.get("ci") or {}).get("item_f1"),
-        "n_failed": len(report.get("failed", [])),
-    }
-
-
-def write_leaderboard(board: dict[str, Any], out_dir: Path) -> list[Path]:
-    from summarizer.reporting.leaderboard import render_leaderboard_markdown, write_leaderboard_png
-
+def write_leaderboard(board: dict[str, Any], out_dir: Path, task: Task | None = None) -> list[Path]:
+    """The task's leaderboard files (claims: leaderboard.json, .md, .png; another task: .json, .md)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if "task" in board:  # a user task: JSON and Markdown (the chart shows claim F1)
-        from summarizer.reporting.task_report import render_task_leaderboard_markdown
-
-        paths = [out_dir / name for name in LEADERBOARD_FILES[:2]]
-        write_json_atomic(paths[0], board)
-        write_text_atomic(paths[1], render_task_leaderboard_markdown(board))
-        return paths
-    paths = [out_dir / name for name in LEADERBOARD_FILES]
-    write_json_atomic(paths[0], board)
-    write_text_atomic(paths[1], render_leaderboard_markdown(board))
-    write_leaderboard_png(board, paths[2])
+    paths: list[Path] = evaluation_of(task).write_leaderboard(board, out_dir)
     return paths

@@ -3,8 +3,8 @@
 Every generation goes through :func:`summarizer.api.summarize` with the run store,
 so an identical request is never generated twice: re-scoring is free and an
 interrupted comparison resumes where it stopped. Rendering lives in
-:mod:`summarizer.reporting.review` (HTML) and :mod:`summarizer.reporting.leaderboard` (Markdown, JSON, PNG);
-this module computes. ``compare`` (several models, a leaderboard) is
+the task kit's evaluation module (:mod:`summarizer.evaluation.generic`: e.g. the claims task's
+review page); this module computes. ``compare`` (several models, a leaderboard) is
 :mod:`summarizer.evaluation.compare`.
 """
 
@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.api import summarize_many, usable_document
-from summarizer.backends.base import Backend, Extraction, ExtractOptions, get_backend
+from summarizer.api import summarize_many, with_strategy
+from summarizer.backends.base import Backend
+from summarizer.backends.registry import get_backend
 from summarizer.core.dataset import Dataset, load_dataset
 from summarizer.core.errors import InputError
-from summarizer.core.io import check_output_file, check_output_folder, write_json_atomic, write_text_atomic
+from summarizer.core.io import check_output_file, check_output_folder
+from summarizer.core.kit import kit_for
+from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.resources import seeds_dir
 from summarizer.core.status import Status
 from summarizer.core.task import Task, load_task
-from summarizer.evaluation.scoring import score_documents
+from summarizer.evaluation.generic import evaluation_of
+from summarizer.evaluation.predictions import document_of
 from summarizer.store import RunStore, store_session
 
 
@@ -121,7 +125,7 @@ def evaluate(
     with store_session(store) as run_store:
         if not isinstance(backend, Backend):
             backend = make_backend(model, backend, backend_options, task=task, **backend_kwargs)
-        options = options or ExtractOptions()
+        options = with_strategy(options or ExtractOptions(), backend)  # the task kit's default if none is named
         runs = _generate(model, backend, dataset, run_store, options, no_cache, progress, concurrency)
     result = _score(model, backend, dataset, runs, task)
     result.report["name"] = name or display_name(model)
@@ -130,9 +134,6 @@ def evaluate(
     if out_dir is not None:
         write_eval_reports(result, dataset, Path(out_dir))
     return result
-
-
-EVAL_REPORT_FILES = ("report.json", "report.md", "review.html")
 
 
 def check_eval_outputs(out_dir: Path, task: Task | None = None) -> None:
@@ -144,21 +145,23 @@ def check_eval_outputs(out_dir: Path, task: Task | None = None) -> None:
 
 
 def _report_files(task: Task) -> tuple[str, ...]:
-    # The review page shows claims (evidence, per-field differences): a user task gets the reports.
-    return EVAL_REPORT_FILES if task.is_claims else EVAL_REPORT_FILES[:2]
+    # The task's kit says which (claims: a review page too); a task without one gets the reports.
+    files: tuple[str, ...] = evaluation_of(task).REPORT_FILES
+    return files
 
 
 def data_dir_for(data_dir: str | Path | None, task: Task) -> Path:
-    """The dataset folder: ``data_dir``, else the bundled seeds (claims only)."""
+    """The dataset folder: ``data_dir``, else the task kit's own (claims: the bundled seeds)."""
     if data_dir:
         return Path(data_dir)
-    if not task.is_claims:
+    default = kit_for(task).hook("dataset")
+    if default is None:
         raise InputError(
             f"task {task.name!r} needs --data (a folder with articles/ and labels/ of that task); "
             "the bundled seeds are claims",
             task.source,
         )
-    return seeds_dir()
+    return Path(default())
 
 
 def require_labels(dataset: Dataset, data_dir: str | Path | None) -> None:
@@ -213,19 +216,16 @@ def _generate(
 def score_for_task(
     task: Task, gold: dict[str, dict], pred: dict[str, dict | None], articles: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The claims scorer for claims, the generic task scorer
-    (:mod:`summarizer.evaluation.task_scoring`) for any other."""
-    if task.is_claims:
-        return score_documents(gold, pred, articles)
-    from summarizer.evaluation.task_scoring import score_task_documents
-
-    return score_task_documents(gold, pred, task, articles)
+    """The task kit's scorer (claims: the claims scorer), else the generic task scorer
+    (:mod:`summarizer.evaluation.task_scoring`)."""
+    report: dict[str, Any] = evaluation_of(task).score(gold, pred, task, articles)
+    return report
 
 
 def _score(model: str, backend: Backend, dataset: Dataset, runs: dict[str, _Run], task: Task) -> EvalResult:
     # As in api.summarize, an "ok" generation has a document and a "truncated" one what it
     # finished; the scorer counts the others (invalid, failed) as invalid documents with zero claims.
-    pred = {article_id: _document(run.extraction) for article_id, run in runs.items()}
+    pred = {article_id: document_of(run.extraction) for article_id, run in runs.items()}
     gold = {article_id: dataset.labels[article_id] for article_id in runs}
     articles = {article_id: dataset.articles[article_id] for article_id in runs}
     report = score_for_task(task, gold, pred, articles)
@@ -268,10 +268,6 @@ def _problem_entry(line: str) -> dict[str, str]:
     return {"id": Path(path).stem, "path": path, "reason": reason}
 
 
-def _document(extraction: Extraction) -> dict | None:
-    return usable_document(extraction)
-
-
 def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[str, Any]:
     """Model, cache use, statuses, speed. Timings are those of the original generations."""
     stats = [run.extraction.stats for run in runs.values()]
@@ -299,58 +295,12 @@ def _run_summary(model: str, backend: Backend, runs: dict[str, _Run]) -> dict[st
 
 
 def write_eval_reports(result: EvalResult, dataset: Dataset, out_dir: Path) -> list[Path]:
-    """report.json, report.md, review.html and predictions/<id>.json for one model."""
-    from summarizer.reporting.formatting import model_name
-    from summarizer.reporting.leaderboard import render_report_markdown
-    from summarizer.reporting.review import render_review
-
+    """The task's reports for one model (claims: report.json, report.md, review.html; another task:
+    report.json, report.md) and predictions/<id>.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not load_task(result.task).is_claims:
-        return _write_task_reports(result, out_dir)
-    ids = list(result.extractions)
-    page = render_review(
-        {i: dataset.articles[i] for i in ids},
-        {i: dataset.labels[i] for i in ids},
-        {i: _document(result.extractions[i]) for i in ids},
-        result.report,
-        title=f"Review: {model_name(result.report)}",
-        statuses={i: _generation_info(result.extractions[i]) for i in ids},
-    )
-    paths = [out_dir / name for name in EVAL_REPORT_FILES]
-    _write_predictions(result, out_dir / "predictions")
-    write_json_atomic(paths[0], result.report)
-    write_text_atomic(paths[1], render_report_markdown(result.report))
-    write_text_atomic(paths[2], page)
+    paths: list[Path] = evaluation_of(result.task).write_reports(result, dataset, out_dir)
     result.out_dir = out_dir
     return paths
-
-
-def _write_task_reports(result: EvalResult, out_dir: Path) -> list[Path]:
-    from summarizer.reporting.task_report import render_task_markdown
-
-    paths = [out_dir / name for name in _report_files(load_task(result.task))]
-    _write_predictions(result, out_dir / "predictions")
-    write_json_atomic(paths[0], result.report)
-    write_text_atomic(paths[1], render_task_markdown(result.report))
-    result.out_dir = out_dir
-    return paths
-
-
-def _write_predictions(result: EvalResult, folder: Path) -> None:
-    """predictions/<id>.json in the gold format, so `summarizer score --pred` can re-score them."""
-    folder.mkdir(parents=True, exist_ok=True)
-    documents = {i: _document(e) for i, e in result.extractions.items() if _document(e) is not None}
-    for article_id, document in documents.items():
-        write_json_atomic(folder / f"{article_id}.json", document)
-    # A rerun must not leave documents of an earlier run. Only those are removed (and a file
-    # another run removed first is no error), so two runs into one folder do not clash.
-    for stale in folder.glob("*.json"):
-        if stale.stem not in documents:
-            stale.unlink(missing_ok=True)
-
-
-def _generation_info(extraction: Extraction) -> dict[str, Any]:
-    return {"status": extraction.status, "reason": extraction.reason, "raw": extraction.raw}
 
 
 def make_backend(

@@ -1,6 +1,6 @@
 """The arithmetic every scorer shares: ratios, P/R/F1 and percentile bootstrap intervals.
 
-Conventions (the claims scorer's, :mod:`summarizer.evaluation.scoring`, and the user-task
+Conventions (the claims scorer's, :mod:`summarizer.tasks.claims.scoring`, and the user-task
 scorer's, :mod:`summarizer.evaluation.task_scoring`):
 
 * P = tp / predicted, R = tp / gold, F1 = 2 tp / (predicted + gold). When a denominator

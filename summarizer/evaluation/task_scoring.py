@@ -1,6 +1,6 @@
 """The default scorer of a user task: items aligned on key fields, item P/R/F1, per-field accuracy.
 
-The claims task keeps its own scorer (:mod:`summarizer.evaluation.scoring`); any other task is scored here,
+The claims task keeps its own scorer (:mod:`summarizer.tasks.claims.scoring`); any other task is scored here,
 from what its ``task.toml`` says (:class:`summarizer.core.task.Task`):
 
 * **Items.** The records of a document are its ``items`` array (or the document itself when the

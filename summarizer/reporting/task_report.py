@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from summarizer.reporting.formatting import model_name
-from summarizer.reporting.leaderboard import _table, fmt, fmt_ci, md_escape
+from summarizer.reporting.formatting import fmt, fmt_ci, model_name
+from summarizer.reporting.markdown import md_escape, md_table
 
 HEADLINE = (
     ("item_f1", "Item F1"),
@@ -45,10 +45,10 @@ def render_task_markdown(report: Mapping[str, Any]) -> str:
         f"{report.get('n_articles')} labelled articles, {report.get('n_gold_items')} gold items, "
         f"{report.get('n_pred_items')} predicted, {report.get('n_matched')} matched.\n"
     )
-    parts = [title, counts, _table(["metric", "value [95% CI]"], _headline_rows(report))]
+    parts = [title, counts, md_table(["metric", "value [95% CI]"], _headline_rows(report))]
     rows = report.get("per_article") or []
     parts.append(
-        _table(
+        md_table(
             ["article", *ARTICLE_COLUMNS, "valid"],
             [[md_escape(r["id"]), *(fmt(r.get(c)) for c in ARTICLE_COLUMNS), fmt(r.get("valid"))] for r in rows],
             align_right_from=1,
@@ -56,7 +56,7 @@ def render_task_markdown(report: Mapping[str, Any]) -> str:
     )
     fields = report.get("per_field") or {}
     parts.append(
-        _table(
+        md_table(
             ["field", "accuracy", "matched pairs"],
             [[md_escape(name), fmt(entry["accuracy"]), fmt(entry["n"])] for name, entry in fields.items()],
         )
@@ -77,7 +77,7 @@ def render_task_leaderboard_markdown(board: Mapping[str, Any]) -> str:
         ]
         for rank, row in enumerate(board["models"], 1)
     ]
-    return f"# Leaderboard: {board['n_articles']} articles, by item F1\n\n" + _table(header, rows, align_right_from=2)
+    return f"# Leaderboard: {board['n_articles']} articles, by item F1\n\n" + md_table(header, rows, align_right_from=2)
 
 
 def task_tables(report: Mapping[str, Any]) -> Sequence[Any]:

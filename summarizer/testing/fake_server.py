@@ -45,7 +45,7 @@ def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
 def request_kind(body: dict) -> str:
     """What a chat request asks for: "document" (--strategy document), "actor" (what kind of actor a
     name is), "label" (one figure) or "summary"."""
-    from summarizer.engine.figure_prompting import figure_prompt_parts
+    from summarizer.tasks.claims.figure_prompting import figure_prompt_parts
 
     parts = figure_prompt_parts()
     messages = body.get("messages") or [{}]

@@ -1,7 +1,7 @@
 """The rule baseline's word lists and patterns: data, no logic.
 
 The outcome words and phrase tables it shares with the claims-built summary live in
-:mod:`summarizer.engine.lexicon`, the side names in :mod:`summarizer.core.countries`. Generic
+:mod:`summarizer.tasks.claims.lexicon`, the side names in :mod:`summarizer.core.countries`. Generic
 words only: no list here names one conflict's actors.
 """
 

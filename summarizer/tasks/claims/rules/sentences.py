@@ -6,8 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from summarizer.backends.rules.lexicon import ABBREVIATIONS, MONTH, OUT_OF_SCOPE_AFTER, SENTENCE_END
 from summarizer.core.numbers import NumberMention
+from summarizer.tasks.claims.rules.lexicon import ABBREVIATIONS, MONTH, OUT_OF_SCOPE_AFTER, SENTENCE_END
 
 
 @dataclass

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from summarizer.backends.rules.lexicon import (
+from summarizer.tasks.claims.lexicon import NON_PARTY_TYPES, claimant_type_named
+from summarizer.tasks.claims.repeats import GENERIC_CLAIMANTS, is_generic
+from summarizer.tasks.claims.rules.lexicon import (
     ATTRIBUTION_VERBS,
     BACK_REFERENCE,
     CASED_SIDES,
@@ -25,9 +27,7 @@ from summarizer.backends.rules.lexicon import (
     SKIP_BEFORE_VERB,
     UNVERIFIED,
 )
-from summarizer.backends.rules.sentences import WORD, Sentence, Token, is_title_case, low_form
-from summarizer.engine.lexicon import NON_PARTY_TYPES, claimant_type_named
-from summarizer.engine.repeats import GENERIC_CLAIMANTS, is_generic
+from summarizer.tasks.claims.rules.sentences import WORD, Sentence, Token, is_title_case, low_form
 
 
 @dataclass

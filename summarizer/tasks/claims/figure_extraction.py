@@ -4,21 +4,21 @@ A small model asked for a whole claims document copies the worked example, loses
 track of who said what and loops until the token budget runs out. Here the work is
 cut into short, separate questions:
 
-1. :func:`summarizer.engine.figures.find_figures` lists the article's candidate counts, with
+1. :func:`summarizer.tasks.claims.figures.find_figures` lists the article's candidate counts, with
    value, qualifier and sentence read from the text;
-2. the model reads the article's cast once (:mod:`summarizer.engine.cast`): the actors it names,
+2. the model reads the article's cast once (:mod:`summarizer.tasks.claims.cast`): the actors it names,
    each an article span with a kind; claimants, their types and the parties sides may name come
    from it;
 3. for each figure the model answers one short label (what the figure counts, about
    whom, who says so) under a grammar grounded in the article
-   (:mod:`summarizer.engine.figure_grammar`); "none" drops the figure. Every request shares
+   (:mod:`summarizer.tasks.claims.figure_grammar`); "none" drops the figure. Every request shares
    the instructions and the article, whose KV cache is computed once, and the
    requests are decoded in batches (:mod:`summarizer.engine.batch_decode`);
 4. claims are assembled in the article's order: count and evidence from the text;
    period, location, perpetrator and verification, which the text states in set
    phrases, from the rule reader's draft of the same figure when the backend passes
    one (the model's tokens go to what needs judgement); repeats of a figure merged into its most specific mention
-   (:mod:`summarizer.engine.repeats`);
+   (:mod:`summarizer.tasks.claims.repeats`);
 5. the summary is written last, from the claims found, under a grammar that allows
    only the article's numbers (:mod:`summarizer.engine.summary_grammar`), or built from the
    claims without the model (``summary="claims"``).
@@ -35,26 +35,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from summarizer.engine.article_limits import cap_figures
-from summarizer.engine.figures import Figure, find_figures
-from summarizer.engine.lexicon import (
+from summarizer.engine.batch_decode import BATCH_ROWS
+from summarizer.tasks.claims.article_limits import cap_figures
+from summarizer.tasks.claims.figures import Figure, find_figures
+from summarizer.tasks.claims.lexicon import (
     GROUP_PHRASES,
     NON_PARTY_TYPES,
     OUTCOME_PHRASES,
     QUALIFIER_PHRASES,
     outcomes_named,
 )
-from summarizer.engine.repeats import dedupe, is_headline
+from summarizer.tasks.claims.repeats import dedupe, is_headline
 
 if TYPE_CHECKING:
-    from summarizer.engine.cast import Cast
     from summarizer.engine.decode import DecodeParams, Decoder, Tokenizer
+    from summarizer.tasks.claims.cast import Cast
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
-# Labels decoded together (one forward pass per step for all of them). Measured on real weights
-# (bench/RESULTS.md, Qwen2.5-Coder-0.5B, 2 cores): 16 beat 8 and matched 32, an article having
-# about a dozen figures.
-LABEL_BATCH = 16
+LABEL_BATCH = BATCH_ROWS  # labels decoded together (one forward pass per step for all of them)
 SUMMARY_TOKENS = 120  # 1-3 short sentences; a summary cut off falls back to the claims-built one
 MAX_EVIDENCE, MAX_SUMMARY, MAX_CLAIMS = 1000, 600, 200
 SUMMARY_MODES = ("model", "claims")
@@ -67,7 +65,7 @@ class FigureRun:
     document: dict[str, Any]
     labels: list[dict[str, Any] | None]  # per figure: the model's label (None: cut off)
     stats: dict[str, Any] = field(default_factory=dict)
-    cast: list[dict[str, str]] = field(default_factory=list)  # the article's actors (engine.cast)
+    cast: list[dict[str, str]] = field(default_factory=list)  # the article's actors (tasks.claims.cast)
 
     @property
     def raw(self) -> str:
@@ -91,7 +89,7 @@ def label_figures(
     """Figure-guided extraction of ``article`` with ``generate`` as the model.
     ``drafts``: claims a rule reader found in the article; a figure's period, location,
     perpetrator and verification come from the draft of the same figure."""
-    from summarizer.engine.figure_prompting import figure_request
+    from summarizer.tasks.claims.figure_prompting import figure_request
 
     figures, figure_drafts = figures_to_label(article, drafts or [])
     totals: dict[str, float] = {}
@@ -124,9 +122,9 @@ def read_article_cast(article: str, figures: list[Figure], generate: Generate, t
     """The article's cast: the parser's candidate actors near the figures, each typed by the model
     in one short answer (a batch, like the figures); a cut-off answer leaves its candidate out."""
     from summarizer.core.countries import country_of
-    from summarizer.engine.actors import Candidate, find_candidates
-    from summarizer.engine.cast import KIND_TOKENS, MAX_ACTORS, canonical_names, cast_of, kind_grammar, read_kind
-    from summarizer.engine.figure_prompting import actor_request
+    from summarizer.tasks.claims.actors import Candidate, find_candidates
+    from summarizer.tasks.claims.cast import KIND_TOKENS, MAX_ACTORS, canonical_names, cast_of, kind_grammar, read_kind
+    from summarizer.tasks.claims.figure_prompting import actor_request
 
     candidates = find_candidates(article)
     near = _near_figures(candidates, figures, article)
@@ -157,7 +155,7 @@ def read_article_cast(article: str, figures: list[Figure], generate: Generate, t
 def _near_figures(candidates: list[Any], figures: list[Figure], article: str) -> list[Any]:
     """Candidates in a figure's sentence or the sentences either side of it (where whoever gives
     a figure is named), in the article's order."""
-    from summarizer.engine.figures import split_sentences
+    from summarizer.tasks.claims.figures import split_sentences
 
     sentences = split_sentences(article)
     index = {span: i for i, span in enumerate(sentences)}
@@ -168,8 +166,8 @@ def _near_figures(candidates: list[Any], figures: list[Figure], article: str) ->
 def _summary(
     article: str, claims: list[dict[str, Any]], generate: Generate, totals: dict[str, float], grounded: bool
 ) -> str | None:
-    from summarizer.engine.figure_prompting import summary_request
     from summarizer.engine.summary_grammar import summary_grammar
+    from summarizer.tasks.claims.figure_prompting import summary_request
 
     request = summary_request([claim_line(c) for c in claims])
     [(text, stopped)] = generate("summary", [request], [summary_grammar(article, grounded)], SUMMARY_TOKENS, totals)
@@ -184,7 +182,7 @@ class FigureExtractor:
 
     def __init__(self, decoder: Decoder, tokenizer: Tokenizer, batch_size: int = LABEL_BATCH) -> None:
         from summarizer.engine.batch_decode import BatchDecoder
-        from summarizer.engine.figure_prompting import FigurePrompts
+        from summarizer.tasks.claims.figure_prompting import FigurePrompts
 
         self.decoder = decoder
         self.batch = BatchDecoder(decoder)
@@ -242,7 +240,7 @@ def _label_grammar(
 ) -> str:
     """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
     the model gives the rest. Any other figure is the model's to judge, "none" included."""
-    from summarizer.engine.figure_grammar import figure_grammar
+    from summarizer.tasks.claims.figure_grammar import figure_grammar
 
     outcomes = outcomes_named(article[slice(*figure.sentence)])
     return figure_grammar(article, grounded, outcomes, draft, cast, figure_window(article, figure), figure.sentence)
@@ -250,7 +248,7 @@ def _label_grammar(
 
 def figure_window(article: str, figure: Figure) -> tuple[int, int]:
     """The figure's sentence and the sentences either side of it: where its claimant is named."""
-    from summarizer.engine.figures import split_sentences
+    from summarizer.tasks.claims.figures import split_sentences
 
     sentences = split_sentences(article)
     at = next((i for i, span in enumerate(sentences) if span == figure.sentence), None)
@@ -346,8 +344,6 @@ def claims_summary(claims: list[dict[str, Any]]) -> str:
 
 def clip_summary(text: str, limit: int | None = MAX_SUMMARY) -> str:
     """At most ``limit`` characters (None: no limit), cut at a sentence end (or a word) so no number is split."""
-    if limit is None or len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind("; "))
-    return cut[: end + 1] if end > 0 else (cut.rsplit(" ", 1)[0] or cut)
+    from summarizer.engine.summary_grammar import clip_text
+
+    return clip_text(text, limit)

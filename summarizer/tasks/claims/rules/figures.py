@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer.backends.rules.attribution import side_of
-from summarizer.backends.rules.lexicon import (
+from summarizer.core.numbers import NumberMention
+from summarizer.tasks.claims.lexicon import OUTCOME_WORDS
+from summarizer.tasks.claims.rules.attribution import side_of
+from summarizer.tasks.claims.rules.lexicon import (
     ATTRIBUTION_VERBS,
     BLOCKERS,
     FILLERS,
@@ -16,9 +18,7 @@ from summarizer.backends.rules.lexicon import (
     NP_STOP,
     UNCOUNTABLE,
 )
-from summarizer.backends.rules.sentences import Token
-from summarizer.core.numbers import NumberMention
-from summarizer.engine.lexicon import OUTCOME_WORDS
+from summarizer.tasks.claims.rules.sentences import Token
 
 
 @dataclass

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from summarizer.backends.base import Backend, Extraction, ExtractOptions
+from summarizer.backends.base import Backend
 from summarizer.backends.options import task_field
-from summarizer.backends.rules.claims import ArticleExtractor, summary, valid_document
+from summarizer.core.records import Extraction, ExtractOptions
+from summarizer.tasks.claims.rules.claims import ArticleExtractor, summary, valid_document
 
 __all__ = ["SOURCES", "ArticleExtractor", "RulesBackend", "RulesOptions", "rule_drafts", "summary", "valid_document"]
 
@@ -62,7 +63,7 @@ class RulesBackend(Backend):
 
         # Nothing to load: the lexicons are module data. They read claims and nothing else.
         self.task = load_task((options or RulesOptions()).task)
-        if not self.task.is_claims:
+        if self.task.kit != "claims":
             raise ModelError(
                 f"the rules baseline extracts only the built-in claims task, not {self.task.name!r}; "
                 "use a model (--model) for your own task"
@@ -100,7 +101,7 @@ def rule_drafts(article: str) -> list[dict]:
 
 
 # The rules' code and the word lists they read: their revision in the run store's key.
-SOURCES = ("backends/rules", "engine/lexicon", "engine/sides")
+SOURCES = ("tasks/claims/rules", "tasks/claims/lexicon", "engine/sides")
 
 
 @lru_cache(maxsize=1)

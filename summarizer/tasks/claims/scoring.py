@@ -4,7 +4,7 @@ Pure functions: documents in, a report dict out; no files, no printing, no
 randomness beyond a seeded bootstrap. The same input gives the same numbers,
 bit for bit.
 
-Alignment: :mod:`summarizer.evaluation.alignment` (pair similarity, Hungarian matching,
+Alignment: :mod:`summarizer.tasks.claims.alignment` (pair similarity, Hungarian matching,
 threshold ``MATCH_THRESHOLD`` = 0.5, field comparison).
 
 Metrics and their conventions
@@ -56,17 +56,6 @@ from collections.abc import Sequence
 
 from summarizer.core.errors import InputError
 from summarizer.core.numbers import NumberMention, find_numbers, value_occurs
-from summarizer.evaluation.alignment import (
-    FIELDS,
-    MATCH_THRESHOLD,
-    SIMILARITY_WEIGHTS,
-    STRICT_FIELDS,
-    align,
-    field_diffs,
-    field_value,
-    is_attributed_match,
-    is_strict_match,
-)
 from summarizer.evaluation.metrics import (
     BOOTSTRAP_LEVEL,
     BOOTSTRAP_N,
@@ -76,6 +65,17 @@ from summarizer.evaluation.metrics import (
     prf,
     ratio,
     resamples,
+)
+from summarizer.tasks.claims.alignment import (
+    FIELDS,
+    MATCH_THRESHOLD,
+    SIMILARITY_WEIGHTS,
+    STRICT_FIELDS,
+    align,
+    field_diffs,
+    field_value,
+    is_attributed_match,
+    is_strict_match,
 )
 
 CI_METRICS: tuple[str, ...] = (

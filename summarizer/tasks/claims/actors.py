@@ -4,7 +4,7 @@ The parser proposes, the model decides: every capitalised name (with its connect
 "Office of the High Commissioner for Human Rights", "Sudan Doctors Network"), a name's body
 ("Syria's defence ministry", "Ukrainian officials") and a plain mention of a body ("the
 ministry", "a spokesman", "witnesses") is a candidate; the model then says what kind of actor
-each is, or that it is a place, a date or the victims (:mod:`summarizer.engine.cast`). Nothing
+each is, or that it is a place, a date or the victims (:mod:`summarizer.tasks.claims.cast`). Nothing
 here knows any particular actor: the words below are English words for kinds of bodies.
 """
 
@@ -129,7 +129,7 @@ def _common_word(text: str, start: int, article: str) -> bool:
 
 def find_candidates(article: str) -> list[Candidate]:
     """The article's candidate actors, each once (its first mention), in order."""
-    from summarizer.engine.figures import split_sentences
+    from summarizer.tasks.claims.figures import split_sentences
 
     spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
     spans = [(_skip_article(article, start, end), end) for start, end in spans]

@@ -14,7 +14,7 @@ each computed once:
 * the request, a few dozen tokens per figure.
 
 The example's entities cannot leak into a document: every name a label holds is an
-article span or a side name found in the article (:mod:`summarizer.engine.figure_grammar`).
+article span or a side name found in the article (:mod:`summarizer.tasks.claims.figure_grammar`).
 The chat is rendered with sentinels in place of the article and the request and cut
 there, as in :mod:`summarizer.engine.prompting`, so the prefix is exact.
 """
@@ -28,9 +28,9 @@ from typing import Any
 
 from summarizer.core.errors import ModelError
 from summarizer.core.resources import files_hash, prompt_path
-from summarizer.engine.actors import Candidate
-from summarizer.engine.figures import Figure
 from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
+from summarizer.tasks.claims.actors import Candidate
+from summarizer.tasks.claims.figures import Figure
 
 PROMPT_FILES = (
     "figures/system.md",

@@ -14,6 +14,7 @@ from typing import Any
 
 from summarizer.core.io import write_bytes_atomic
 from summarizer.reporting.formatting import ci_bounds, display_name, fmt, fmt_ci, model_name
+from summarizer.reporting.markdown import md_escape, md_table
 
 # (report key, label) of the headline numbers of one model.
 REPORT_HEADLINE = (
@@ -62,21 +63,6 @@ ARTICLE_COLUMNS = (
 )
 
 
-def md_escape(value: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    text = " ".join(str(value).split())
-    for char in "\\|*`[]<>":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align_right_from: int = 1) -> str:
-    lines = ["| " + " | ".join(header) + " |"]
-    lines.append("|" + "|".join("---:" if i >= align_right_from else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 # -- one model -------------------------------------------------------------------------------
 def render_report_markdown(report: Mapping[str, Any]) -> str:
     """report.md: headline numbers, per-article and per-field tables, failures, unlabelled articles."""
@@ -87,7 +73,7 @@ def render_report_markdown(report: Mapping[str, Any]) -> str:
         f"{report.get('n_cached', 0)} served from the run store.\n"
     )
     headline = [[label, fmt_ci(report[key], ci.get(key))] for key, label in REPORT_HEADLINE if key in report]
-    parts.append(_table(["metric", "value [95% CI]"], headline))
+    parts.append(md_table(["metric", "value [95% CI]"], headline))
     parts.append(_per_article_markdown(report.get("per_article", [])))
     parts.append(_per_field_markdown(report.get("per_field", {})))
     parts.append(_failures_markdown(report))
@@ -99,7 +85,7 @@ def _per_article_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
         return ""
     columns = [c for c in ARTICLE_COLUMNS if any(c in row for row in rows)]
     body = [[md_escape(row.get("id"))] + [fmt(row.get(c)) for c in columns] for row in rows]
-    return "## Per article\n\n" + _table(["article", *columns], body)
+    return "## Per article\n\n" + md_table(["article", *columns], body)
 
 
 def _per_field_markdown(per_field: Any) -> str:
@@ -110,7 +96,7 @@ def _per_field_markdown(per_field: Any) -> str:
         [md_escape(name)] + [fmt(values.get(key)) if isinstance(values, Mapping) else fmt(values) for key in stats]
         for name, values in per_field.items()
     ]
-    return "## Per field (matched claims)\n\n" + _table(["field", *[md_escape(s) for s in stats]], body)
+    return "## Per field (matched claims)\n\n" + md_table(["field", *[md_escape(s) for s in stats]], body)
 
 
 def _ordered_keys(dicts: Any) -> list[str]:
@@ -161,7 +147,7 @@ def render_leaderboard_markdown(board: Mapping[str, Any]) -> str:
         ]
         for rank, row in enumerate(rows, 1)
     ]
-    parts.append(_table(header, body, align_right_from=2))
+    parts.append(md_table(header, body, align_right_from=2))
     parts.append(_matrix_markdown(board.get("article_f1", {}), {row["model"]: model_name(row) for row in rows}))
     if board.get("unlabelled"):
         parts.append("Unlabelled articles (left out): " + ", ".join(md_escape(a) for a in board["unlabelled"]) + "\n")
@@ -174,7 +160,7 @@ def _matrix_markdown(matrix: Mapping[str, Any], names: Mapping[str, str]) -> str
         return ""
     body = [[md_escape(a)] + [fmt(v) for v in values] for a, values in zip(articles, f1, strict=True)]
     header = ["article", *[md_escape(names.get(m) or display_name(m)) for m in models]]
-    return "## Claim F1 per article\n\n" + _table(header, body)
+    return "## Claim F1 per article\n\n" + md_table(header, body)
 
 
 def write_leaderboard_png(board: Mapping[str, Any], path: Path) -> None:

@@ -7,7 +7,7 @@ limited per article so that nothing can come from anywhere but the article:
 * ``outcome`` is ``none`` (not a claim: the object ends there) or one of the
   outcomes the figure's sentence has a word for ("wounded" offers injured), all of
   them when it has none;
-* ``claimant`` is a member of the article's cast that can speak (:mod:`summarizer.engine.cast`),
+* ``claimant`` is a member of the article's cast that can speak (:mod:`summarizer.tasks.claims.cast`),
   in its canonical name, and its ``claimant_type`` is forced from its kind (a neutral body's
   side is null); without a cast, any article span with a type the model picks;
 * ``equipment`` is a verbatim article span (or null), so no entity of the prompt's example can
@@ -19,8 +19,8 @@ limited per article so that nothing can come from anywhere but the article:
   equipment forces ``victim_group`` "military", people force ``equipment`` null.
 
 The count, its qualifier and the evidence are not generated at all: they are read
-from the text (:mod:`summarizer.engine.figures`); so are period, location, perpetrator and
-verification, by the rule reader (see :mod:`summarizer.engine.figure_extraction`).
+from the text (:mod:`summarizer.tasks.claims.figures`); so are period, location, perpetrator and
+verification, by the rule reader (see :mod:`summarizer.tasks.claims.figure_extraction`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in
 
 if TYPE_CHECKING:
-    from summarizer.engine.cast import Actor, Cast
+    from summarizer.tasks.claims.cast import Actor, Cast
 
 PEOPLE_OUTCOMES = ("killed", "injured", "killed_or_injured", "missing", "captured", "displaced")
 GROUPS = ("civilians", "children", "women", "men", "military", "medical_workers", "mixed", "unspecified")
@@ -163,7 +163,7 @@ def _claimant_rule(
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
-    from summarizer.engine.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
+    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
@@ -211,7 +211,7 @@ def _claimant_rule(
 def _speaks_near(name: str, article: str, window: tuple[int, int] | None, sentence: tuple[int, int] | None) -> bool:
     """Whether the rule reader's claimant stands where a reporter does near the figure, and is a
     name, not a run of words ("the office also repeated its")."""
-    from summarizer.engine.speech import in_speech_position, is_reporting_word
+    from summarizer.tasks.claims.speech import in_speech_position, is_reporting_word
 
     if any(is_reporting_word(word) for word in name.split()[1:]):
         return False

@@ -108,7 +108,7 @@ def render_review(
 ) -> str:
     """The whole page as a string.
 
-    ``report`` is :func:`summarizer.evaluation.scoring.score_documents`'s output for these
+    ``report`` is :func:`summarizer.tasks.claims.scoring.score_documents`'s output for these
     documents; ``statuses`` (optional) maps an article id to ``{"status", "reason", "raw"}``
     of the generation, shown when a prediction is not a valid document.
     """

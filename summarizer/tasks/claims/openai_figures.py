@@ -1,9 +1,9 @@
 """Figure-guided extraction through an OpenAI-compatible server.
 
-The same work as in process (:func:`summarizer.engine.figure_extraction.label_figures`: the parser
+The same work as in process (:func:`summarizer.tasks.claims.figure_extraction.label_figures`: the parser
 finds the figures, the model labels each one, claims are built from the text); only the
 model call differs. Per figure one chat request with the messages the in-process backend
-renders (:func:`summarizer.engine.figure_prompting.figure_messages`) and the same label grammar,
+renders (:func:`summarizer.tasks.claims.figure_prompting.figure_messages`) and the same label grammar,
 carried in the dialect's grammar field. The figures of an article are sent together, up to
 ``in_flight`` requests at once per backend (whatever the number of articles in flight),
 so the server can batch them.
@@ -22,14 +22,16 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from summarizer.backends.base import Extraction, ExtractOptions
-
-if TYPE_CHECKING:
-    from summarizer.backends.openai_backend import OpenAIBackend
-
-DEFAULT_IN_FLIGHT = 8  # requests at once per backend: a CPU server batches a handful well
+from summarizer.backends.openai_backend import (
+    DEFAULT_IN_FLIGHT,
+    GRAMMAR_FIELDS,
+    OpenAIBackend,
+    RequestFailed,
+    read_choice,
+)
+from summarizer.core.records import Extraction, ExtractOptions
 
 
 class Rejected(Exception):
@@ -48,10 +50,9 @@ class ServerFigures:
         self.pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="figure-request")
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.backends.openai_backend import RequestFailed
-        from summarizer.backends.rules import rule_drafts
         from summarizer.core.validation import schema_problems
-        from summarizer.engine.figure_extraction import label_figures
+        from summarizer.tasks.claims.figure_extraction import label_figures
+        from summarizer.tasks.claims.rules import rule_drafts
 
         started = time.perf_counter()
         article = article.strip()
@@ -96,7 +97,6 @@ class _ArticleCall:
         self, kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict
     ) -> list[tuple[str, bool]]:
         """label_figures' model call: every request sent at once, answers in order."""
-        from summarizer.backends.openai_backend import read_choice
 
         bodies = [
             self.body(request, grammar, budget, kind) for request, grammar in zip(requests, grammars, strict=True)
@@ -111,8 +111,7 @@ class _ArticleCall:
         return [self.checked(content, finish, usage, kind) for content, finish, usage in answers]
 
     def body(self, request: str, grammar: str, budget: int, kind: str) -> dict[str, Any]:
-        from summarizer.backends.openai_backend import GRAMMAR_FIELDS
-        from summarizer.engine.figure_prompting import figure_messages
+        from summarizer.tasks.claims.figure_prompting import figure_messages
 
         options = self.options
         body: dict[str, Any] = {
@@ -135,8 +134,8 @@ class _ArticleCall:
 
     def checked(self, content: str, finish: str | None, usage: dict, kind: str) -> tuple[str, bool]:
         """(text, stopped) for label_figures, once the answer is known to be what the grammar allows."""
-        from summarizer.engine.figure_grammar import label_problems
         from summarizer.engine.summary_grammar import invented_numbers
+        from summarizer.tasks.claims.figure_grammar import label_problems
 
         with self.lock:
             self.answers.append(content)
@@ -151,7 +150,7 @@ class _ArticleCall:
                 "invalid", f"the server's {kind} is not JSON: {error.msg} at character {error.pos}"
             ) from None
         if kind == "actor":
-            from summarizer.engine.cast import kind_problems
+            from summarizer.tasks.claims.cast import kind_problems
 
             shape, grounding = kind_problems(value), list[str]()
         elif kind == "label":
@@ -190,13 +189,13 @@ def _summary_schema() -> dict[str, Any]:
 
 
 def _label_schema() -> dict[str, Any]:
-    from summarizer.engine.figure_grammar import label_schema
+    from summarizer.tasks.claims.figure_grammar import label_schema
 
     return label_schema()
 
 
 def _kind_schema() -> dict[str, Any]:
-    from summarizer.engine.cast import kind_schema
+    from summarizer.tasks.claims.cast import kind_schema
 
     return kind_schema()
 

@@ -8,9 +8,13 @@ import itertools
 import json
 import re
 
-from summarizer.backends.rules.attribution import AttributionReader, first_party_in, side_of
-from summarizer.backends.rules.figures import Figure, SentenceReader, pluralize
-from summarizer.backends.rules.lexicon import (
+from summarizer.core.numbers import NumberMention, find_numbers, format_number
+from summarizer.core.validation import grounding_problems, schema_problems
+from summarizer.tasks.claims.lexicon import GROUP_PHRASES, OUTCOME_PHRASES, OUTCOME_WORDS, QUALIFIER_PHRASES
+from summarizer.tasks.claims.repeats import dedupe
+from summarizer.tasks.claims.rules.attribution import AttributionReader, first_party_in, side_of
+from summarizer.tasks.claims.rules.figures import Figure, SentenceReader, pluralize
+from summarizer.tasks.claims.rules.lexicon import (
     AGENT_WORDS,
     ATTACK_WORDS,
     ATTRIBUTION_VERBS,
@@ -32,11 +36,7 @@ from summarizer.backends.rules.lexicon import (
     STRIKE_CONTEXT,
     VICTIM_CONTEXT,
 )
-from summarizer.backends.rules.sentences import Sentence, Token, is_title_case, split_sentences, tokenize
-from summarizer.core.numbers import NumberMention, find_numbers, format_number
-from summarizer.core.validation import grounding_problems, schema_problems
-from summarizer.engine.lexicon import GROUP_PHRASES, OUTCOME_PHRASES, OUTCOME_WORDS, QUALIFIER_PHRASES
-from summarizer.engine.repeats import dedupe
+from summarizer.tasks.claims.rules.sentences import Sentence, Token, is_title_case, split_sentences, tokenize
 
 
 class ArticleExtractor:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from summarizer.engine.chunking import without_repeats
+
 _CLAIMS_OPEN = '"claims":['
 
 
@@ -42,20 +44,3 @@ def _complete_items(text: str) -> list[dict[str, Any]]:
             break
         pos += 1
     return items
-
-
-def without_repeats(
-    claims: list[dict[str, Any]], fields: tuple[str, ...] = ("evidence", "count")
-) -> list[dict[str, Any]]:
-    """Claims (a task's items) in order, without any that repeats an earlier one's ``fields``
-    (claims: evidence and count; a task: its merge key, dotted names reaching inside)."""
-    from summarizer.core.task import field_value
-
-    seen: set[str] = set()
-    kept = []
-    for claim in claims:
-        key = json.dumps([field_value(claim, name) for name in fields], sort_keys=True)
-        if key not in seen:
-            seen.add(key)
-            kept.append(claim)
-    return kept

@@ -7,7 +7,7 @@ algorithm (``scipy.optimize.linear_sum_assignment``) on :func:`similarity`:
 
 * ``outcome`` must be equal, else the similarity is 0;
 * otherwise it is the weighted share of these fields that agree (after
-  :mod:`summarizer.evaluation.normalize`)::
+  :mod:`summarizer.tasks.claims.normalize`)::
 
       count.value 35   equipment 25   victim_group 15   victim_side 15   claimant 10
 
@@ -25,9 +25,9 @@ depend on claim order.
 Field comparison
 ----------------
 Each field has its comparator (:data:`COMPARATORS`): text after
-:mod:`summarizer.evaluation.normalize`, numbers by value, enums exactly. A pair that
+:mod:`summarizer.tasks.claims.normalize`, numbers by value, enums exactly. A pair that
 disagrees on a field names how (:func:`error_kind`): ``missing``, ``invented`` or ``wrong``.
-Pure functions; :mod:`summarizer.evaluation.scoring` builds the report from them.
+Pure functions; :mod:`summarizer.tasks.claims.scoring` builds the report from them.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from summarizer.evaluation.normalize import fold, same_claimant, same_equipment, same_side, same_text
+from summarizer.tasks.claims.normalize import fold, same_claimant, same_equipment, same_side, same_text
 
 FIELDS: tuple[str, ...] = (
     "claimant",

@@ -2,7 +2,7 @@
 
 Claimants and sides used to come from tables of the actors of the wars this project was
 developed on; an article about any other war had none of its parties in them. Now the parser
-proposes the article's names and mentions of bodies (:mod:`summarizer.engine.actors`) and the
+proposes the article's names and mentions of bodies (:mod:`summarizer.tasks.claims.actors`) and the
 model says, for each, with the article in view, what kind of actor it is, or that it is a
 place, a date, the victims or nothing of the kind (one bounded answer each: :func:`kind_grammar`).
 Everything after is bookkeeping over that list:
@@ -146,7 +146,7 @@ class Cast:
 
 
 def _speaks(actor: Actor, text: str) -> bool:
-    from summarizer.engine.speech import speaking
+    from summarizer.tasks.claims.speech import speaking
 
     return bool(speaking((actor.name, actor.canonical), text))
 

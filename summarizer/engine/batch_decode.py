@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 # rather than attending over every label written so far.
 PACK_LIMIT = 64
 # Rows decoded together by default (one forward pass per step for all of them). Measured on real
-# weights with the claims task's figure labels (bench/RESULTS.md, Qwen2.5-Coder-0.5B, 2 cores):
+# weights with the claims task's figure labels (benchmarks/RESULTS.md, Qwen2.5-Coder-0.5B, 2 cores):
 # 16 beat 8 and matched 32, an article having about a dozen figures.
 BATCH_ROWS = 16
 

@@ -138,7 +138,7 @@ def resolve_precision(dtype: str, device: str) -> str:
 
     ``auto`` is bfloat16 on a GPU and float32 on a CPU: bfloat16 prefill is slower on CPU, and int8
     (torch's dynamic quantization of the linear layers, CPU only) is faster but changes greedy
-    outputs, so it is asked for by name (``bench/RESULTS.md`` measures all three)."""
+    outputs, so it is asked for by name (``benchmarks/RESULTS.md`` measures all three)."""
     if dtype not in DTYPES:
         raise ModelError(f"unknown dtype {dtype!r} (use {', '.join(DTYPES)})")
     if dtype == "auto":

@@ -4,7 +4,7 @@ A 250 KB article held 813 candidate figures: labelling every one took the tiny m
 and 2 GB, and a 5 MB article did not finish. The claims document holds at most
 :data:`MAX_FIGURES` claims (the schema's ``maxItems``), so figures past that many could never all
 be kept: the first :data:`MAX_FIGURES`, in article order, are labelled, with one warning.
-Measured in ``bench/LONG_ARTICLES.md`` (``eval/long_article_bench.py``).
+Measured in ``benchmarks/LONG_ARTICLES.md`` (``benchmarks/long_article_bench.py``).
 """
 
 from __future__ import annotations

@@ -109,3 +109,12 @@ def test_plain_schema_text_falls_back_to_indented_json():
     # A keyword the text cut does not see (its value an object): the plain schema, as indented JSON.
     annotated = '{"type": "object", "x-grounded": {"kind": "span"}}'
     assert plain_schema_text(annotated) == '{\n  "type": "object"\n}\n'
+
+
+def test_a_schema_whose_branches_multiply_is_refused_in_one_line():
+    # Each level's two branches refer to the next level: 2**40 walks without a bound.
+    defs = {f"n{i}": {"anyOf": [{"$ref": f"#/$defs/n{i + 1}"}, {"$ref": f"#/$defs/n{i + 1}"}]} for i in range(40)}
+    defs["n40"] = {"type": "string"}
+    schema = {"$defs": defs, "type": "object", "properties": {"a": {"$ref": "#/$defs/n0"}}}
+    with pytest.raises(TaskError, match=r"^\$\.a: the schema branches into more than 20000 nodes$"):
+        grounded_paths(schema)

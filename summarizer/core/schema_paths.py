@@ -83,13 +83,21 @@ def json_types(node: dict[str, Any]) -> set[str]:
     return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
 
 
+MAX_SCHEMA_NODES = 20_000  # schema nodes walked (every branch of every anyOf/oneOf/allOf, $refs followed)
+
+
 def grounded_paths(schema: dict[str, Any]) -> list[tuple[Path_, str]]:
     """Every ``x-grounded`` property as (path, kind), in schema order; TaskError for a bad declaration."""
     found: dict[tuple[Path_, str], None] = {}
+    visits = [0]
 
     def walk(node: Any, path: Path_, depth: int) -> None:
         if not isinstance(node, dict) or depth > 64:
             return
+        # Branches that refer to branches multiply: without a bound a small schema can need 2**64 steps.
+        visits[0] += 1
+        if visits[0] > MAX_SCHEMA_NODES:
+            raise TaskError(f"{_json_path(path)}: the schema branches into more than {MAX_SCHEMA_NODES} nodes")
         node = resolve(schema, node, _json_path(path))
         kind = node.get(GROUNDED)
         if kind is not None:

@@ -453,7 +453,15 @@ def test_ctrl_c_with_articles_in_flight_keeps_every_finished_document_and_a_reru
             "--strategy",
             "document",
         ]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ctrl-C as a terminal sends it: a shell runs background jobs with SIGINT ignored, and a child
+        # inherits that, so the CLI is started with the default disposition (Python's handler then).
+        process = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         try:
             for _ in range(1800):  # bounded: up to 180 s (a loaded CI machine) for the three others to be written
                 # Both: a document is recorded in the store a moment before it is written to --out.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from summarizer.core.countries import country_mentions, is_country
 
@@ -80,6 +81,7 @@ def party_names(side: str) -> frozenset[str]:
     return frozenset({side, *(f"{side} {n}" for n in _FORCE_NOUNS.split("|"))})
 
 
+@lru_cache(maxsize=4)  # asked once per figure; the article is the same for all of them
 def home_country(article: str) -> str | None:
     """The country or people ``article`` mentions most (the first of those mentioned as often):
     where its events most likely happen, and so whose people its uncounted victims most likely are."""

@@ -228,6 +228,12 @@ def is_dateline(name: str, article: str) -> bool:
     return True
 
 
+def _first(name: str, article: str) -> int:
+    """Where ``name`` is first mentioned (after the article's end if it never is)."""
+    at = article.find(name)
+    return at if at >= 0 else len(article)
+
+
 def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     """The canonical name of each (name, kind): a generic mention ("the ministry") takes the
     nearest specific mention before it whose name ends in the same word ("Russia's Defence
@@ -237,11 +243,7 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
         words = re.findall(r"[\w'’-]+", name.lower())
         return words[-1] if words else ""
 
-    def first(name: str) -> int:
-        at = article.find(name)
-        return at if at >= 0 else len(article)
-
-    specific = [(first(n), n) for n, _ in names if not is_generic(n)]
+    specific = [(_first(n, article), n) for n, _ in names if not is_generic(n)]
     spelled = acronyms(article)
     result = []
     for name, _kind in names:
@@ -249,7 +251,7 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
             result.append(spelled.get(_bare(name), name))
             continue
         same = sorted((at, n) for at, n in specific if head(n) == head(name) and n != name)
-        before = [n for at, n in same if at <= first(name)]
+        before = [n for at, n in same if at <= _first(name, article)]
         result.append(before[-1] if before else (same[0][1] if same else name))
     return result
 
@@ -292,17 +294,13 @@ def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str
     takes the nearest specific name before it that the model read as the same kind of actor (an
     armed group's "the group said", an official's "the spokesman added"), else the first after."""
 
-    def first(name: str) -> int:
-        at = article.find(name)
-        return at if at >= 0 else len(article)
-
-    specific = sorted((first(n), n, k) for n, k in typed if not is_generic(n))
+    specific = sorted((_first(n, article), n, k) for n, k in typed if not is_generic(n))
     resolved = dict(by_name)
     for name, kind in typed:
         if not is_generic(name) or by_name.get(name, name) != name or kind in NOT_SPEAKERS:
             continue
         same = [(at, n) for at, n, k in specific if k == kind]
-        before = [n for at, n in same if at <= first(name)]
+        before = [n for at, n in same if at <= _first(name, article)]
         if before or same:
             resolved[name] = by_name.get(before[-1] if before else same[0][1], before[-1] if before else same[0][1])
     return resolved

@@ -10,13 +10,13 @@ import re
 import tomllib
 from pathlib import Path
 
-_LEXICON = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+LEXICON = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))
 
 OUTCOME_WORDS: dict[str, str] = {
-    word: outcome for outcome, words in _LEXICON["outcomes"].items() for word in str(words).split()
+    word: outcome for outcome, words in LEXICON["outcomes"].items() for word in str(words).split()
 }
 # Words that name no single outcome but open every outcome to a figure: the model decides.
-_OPEN_WORDS = frozenset(str(_LEXICON["open"]["words"]).split())
+_OPEN_WORDS = frozenset(str(LEXICON["open"]["words"]).split())
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -37,13 +37,13 @@ def outcomes_named(text: str) -> set[str] | None:
 
 # Checked as words of the claimant and its apposition, in this order: first match wins. No match:
 # "state" for the rule reader (ministries, armies, officials, countries).
-CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in _LEXICON["claimant_types"].items()]
+CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in LEXICON["claimant_types"].items()]
 _NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-hill", "u.s"
 
 
 NON_PARTY_TYPES = {"international_organization", "ngo"}  # claimant_side null, says the contract
 # Cue words that name many kinds of body ("the group said" may be an armed group).
-WEAK_TYPE_WORDS = frozenset(str(_LEXICON["weak"]["words"]).split())
+WEAK_TYPE_WORDS = frozenset(str(LEXICON["weak"]["words"]).split())
 
 
 def claimant_type_named(name: str, weak: bool = True) -> str | None:

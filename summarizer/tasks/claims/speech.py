@@ -11,14 +11,14 @@ The words are generic English data (``data/lexicon.toml``, ``[reporting]``).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
+
+from summarizer.tasks.claims.lexicon import LEXICON
 
 __all__ = ["in_speech_position", "is_reporting_word", "speaking"]
 
-_REPORTING = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))["reporting"]
+_REPORTING = LEXICON["reporting"]
 _VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
 _BY = "|".join(sorted(set(str(_REPORTING["by"]).split()), key=len, reverse=True))
 # Between a subject and its verb: an apposition in commas or brackets ("X, a spokesman, said";

@@ -386,14 +386,35 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise InputError(f"cannot open run store: {error}", path) from None
     conn.row_factory = sqlite3.Row
     try:
-        # WAL: readers never block the writer and a killed process leaves a consistent file.
-        conn.execute("PRAGMA journal_mode=WAL")
+        _wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA user_version").fetchone()
     except sqlite3.DatabaseError as error:
         conn.close()
         raise InputError(_NOT_A_STORE.format(cause=error), path) from None
     return conn
+
+
+_LOCK_WAIT_SECONDS = 30.0
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """WAL: readers never block the writer and a killed process leaves a consistent file.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is locked"
+    at once, without its busy timeout, while another process opens the same new file: two evals
+    started together on one new store. Waiting a little and asking again is all it takes.
+    """
+    deadline, pause = time.monotonic() + _LOCK_WAIT_SECONDS, 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

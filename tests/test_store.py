@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -349,3 +352,26 @@ def test_a_corrupt_column_is_reported_once_and_generated_again(tmp_path, column,
         check = conn.execute("PRAGMA integrity_check").fetchone()
     # (the bad status was written past the CHECK by the test itself; the store wrote nothing bad)
     assert check == ("CHECK constraint failed in generations",) if column == "status" else check == ("ok",)
+
+
+OPENER = """
+import sys, time
+from summarizer.store import open_store
+time.sleep(float(sys.argv[2]) - time.time())
+open_store(sys.argv[1]).close()
+"""
+
+
+def test_processes_that_open_one_new_store_together_all_get_it(tmp_path):
+    # Turning a new file to WAL answers "database is locked" at once, without the busy timeout,
+    # while another process does the same: two evals started together on a new store failed.
+    for round_ in range(4):
+        path, at = tmp_path / f"new{round_}.sqlite3", time.time() + 1.5
+        openers = [
+            subprocess.Popen([sys.executable, "-c", OPENER, str(path), str(at)], stderr=subprocess.PIPE, text=True)
+            for _ in range(6)
+        ]
+        errors = [opener.communicate(timeout=120)[1] for opener in openers]
+        assert [opener.returncode for opener in openers] == [0] * 6, errors
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

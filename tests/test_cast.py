@@ -16,6 +16,7 @@ from summarizer.tasks.claims.cast import (
     kind_grammar,
     kind_problems,
     read_kind,
+    suggested_kind,
 )
 
 ARTICLE = (
@@ -157,3 +158,11 @@ def test_a_generic_mention_with_no_same_head_name_takes_the_nearest_name_of_its_
     names = ["Hill Front", "Relief Society", "group"]
     cast = cast_of(names, ["armed_group", "ngo", "armed_group"], article)
     assert [a.canonical for a in cast.actors] == ["Hill Front", "Relief Society", "Hill Front"]
+
+
+def test_the_kind_a_name_suggests_reads_dates_countries_and_spelled_out_short_forms():
+    article = "The Lowland Relief Network (LRN) said on Monday that 40 people fled; Ukraine said it would help."
+    assert suggested_kind("LRN", article) == "ngo"  # read in its full name
+    assert suggested_kind("Monday", article) == "date"
+    assert suggested_kind("Ukraine", article) == "country"
+    assert suggested_kind("Tomas Ruiz", article) is None

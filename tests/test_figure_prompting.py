@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from summarizer.tasks.claims.figure_prompting import figure_prompt_parts, figure_request
+from summarizer.tasks.claims.actors import find_candidates
+from summarizer.tasks.claims.cast import suggested_kind
+from summarizer.tasks.claims.figure_prompting import actor_request, figure_prompt_parts, figure_request
 from summarizer.tasks.claims.figures import find_figures
 
 
@@ -22,3 +24,20 @@ def test_the_example_answers_none_for_figures_that_count_no_harm():
     nones = [item["figure"] for item in parts.example["figures"] if item["label"] == {"outcome": "none"}]
     # troops deployed, a city's population, people in need, people interviewed, weapons seized
     assert nones == ["3,000", "400,000", "90,000", "45", "200"]
+
+
+def test_an_actor_request_shows_the_kind_its_name_suggests_and_only_then():
+    article = "The Lowland Relief Network said 40 people fled. Tomas Ruiz said the road was shelled."
+    ruiz = next(c for c in find_candidates(article) if c.text == "Tomas Ruiz")
+    network = next(c for c in find_candidates(article) if c.text == "Lowland Relief Network")
+    assert actor_request(article, network).endswith('Relief Network] said 40 people fled." Its name suggests: ngo.')
+    assert actor_request(article, ruiz) == 'Actor [Tomas Ruiz] in "[Tomas Ruiz] said the road was shelled."'
+
+
+def test_the_example_cast_follows_most_suggestions_and_overrides_one_in_context():
+    parts = figure_prompt_parts()
+    article = parts.example["article"]
+    hinted = [(c["actor"], suggested_kind(c["actor"], article), c["kind"]["kind"]) for c in parts.example["cast"]]
+    overridden = [(name, hint, kind) for name, hint, kind in hinted if hint and hint != kind]
+    assert overridden == [("police", "force", "victims")]  # "Four police officers were also killed"
+    assert sum(1 for _, hint, kind in hinted if hint == kind) == 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.tasks.claims.lexicon import claimant_type_named, names_harm, outcomes_named
+from summarizer.tasks.claims.lexicon import claimant_type_named, kind_hinted, names_harm, outcomes_named
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,29 @@ def test_words_of_harm():
     assert names_harm("The enemy had lost 940 troops.") and names_harm("About 2,000 residents have fled.")
     assert not names_harm("The capital deployed nearly 8,000 soldiers into the northern province.")
     assert not names_harm("Russia launched 63 drones and decoys overnight.")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("the Continental Union's UN liaison office", "international"),
+        ("Valley Evening News", "media"),
+        ("Coastal Rights Observatory", "ngo"),
+        ("St. Brigid Hospital", "ngo"),
+        ("the Hill Front", "armed_group"),
+        ("Ostrava river gangs", "armed_group"),
+        ("Veldan federal police", "force"),
+        ("the armed forces", "force"),
+        ("Veldan's Interior Ministry", "government"),
+        ("Col. Ada Brenner", "government"),
+        ("residents", "witness"),
+        ("Mira Dost", None),
+        ("Unity Bank", None),
+    ],
+)
+def test_the_kind_a_name_s_words_suggest(name, kind):
+    assert kind_hinted(name) == kind
+
+
+def test_un_is_a_word_not_a_prefix():
+    assert kind_hinted("Undersecretary Lena Holm") is None  # "un" only as a word of its own

@@ -278,6 +278,20 @@ def acronyms(article: str) -> dict[str, str]:
     return found
 
 
+def suggested_kind(name: str, article: str) -> str | None:
+    """The kind of actor ``name``'s own words suggest, shown to the model beside the name: a date or
+    a number is a date or the victims' count, a country or people of the table a country, else
+    the generic words of ``lexicon.toml [actor_hints]`` ("ministry", "police", "rebels", "monitor"),
+    read in the full name where the article spells out a short form. None: the words say nothing."""
+    from summarizer.tasks.claims.lexicon import kind_hinted
+
+    if _MONTHS_DAYS.search(name):
+        return "date"
+    if country_of(_ARTICLES.sub("", name)):
+        return "country"
+    return kind_hinted(acronyms(article).get(name, name))
+
+
 def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     """The cast from each candidate's kind (None: its answer was cut off, so it is left out);
     ``names`` may hold more names than were asked about: they serve as specific names only."""

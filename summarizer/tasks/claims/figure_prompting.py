@@ -37,6 +37,7 @@ PROMPT_FILES = (
     "figures/article.md",
     "figures/ready.md",
     "figures/actor.md",
+    "figures/actor_hint.md",
     "figures/figure.md",
     "figures/summary.md",
     "figures/example.json",
@@ -52,6 +53,7 @@ class FigurePromptParts:
     article: str  # holds {article}
     ready: str  # the assistant's answer to the article turn
     actor: str  # holds {actor} and {sentence}: what kind of actor a name is
+    actor_hint: str  # holds {kind}: the kind the name's words suggest, after the actor request
     figure: str  # holds {figure} and {sentence}
     summary: str  # holds {claims}
     example: dict[str, Any]  # {"article": str, "figures": [{"figure", "sentence", "label"}]}
@@ -62,8 +64,8 @@ def figure_prompt_parts() -> FigurePromptParts:
     def read(name: str) -> str:
         return prompt_path(name).read_text(encoding="utf-8").strip()
 
-    system, article, ready, actor, figure, summary, example = (read(name) for name in PROMPT_FILES)
-    return FigurePromptParts(system, article, ready, actor, figure, summary, example=json.loads(example))
+    system, article, ready, actor, actor_hint, figure, summary, example = (read(name) for name in PROMPT_FILES)
+    return FigurePromptParts(system, article, ready, actor, actor_hint, figure, summary, example=json.loads(example))
 
 
 def format_label(label: Any) -> str:
@@ -78,7 +80,7 @@ def example_turns(parts: FigurePromptParts) -> list[dict[str, str]]:
         {"role": "assistant", "content": parts.ready},
     ]
     for item in parts.example["cast"]:
-        request = parts.actor.replace("{actor}", item["actor"]).replace("{sentence}", item["sentence"])
+        request = _actor_text(item["actor"], item["sentence"], parts.example["article"], parts)
         turns += [{"role": "user", "content": request}, {"role": "assistant", "content": format_label(item["kind"])}]
     for item in parts.example["figures"]:
         request = parts.figure.replace("{figure}", item["figure"]).replace("{sentence}", item["sentence"])
@@ -115,7 +117,18 @@ def actor_request(article: str, candidate: Candidate, parts: FigurePromptParts |
     cut = article.find(" ", min(end, candidate.end + _ACTOR_WINDOW), end)
     end = end if cut < 0 else cut
     marked = article[start : candidate.start] + "[" + candidate.text + "]" + article[candidate.end : end]
-    return parts.actor.replace("{actor}", candidate.text).replace("{sentence}", " ".join(marked.split()))
+    return _actor_text(candidate.text, " ".join(marked.split()), article, parts)
+
+
+def _actor_text(actor: str, sentence: str, article: str, parts: FigurePromptParts) -> str:
+    """An actor request, with the kind its name's words suggest where they suggest one: a small
+    model left alone reads nearly every name as a country; the suggestion is not binding (the
+    worked example overrides it where the sentence says otherwise: police officers who were killed)."""
+    from summarizer.tasks.claims.cast import suggested_kind
+
+    request = parts.actor.replace("{actor}", actor).replace("{sentence}", sentence)
+    kind = suggested_kind(actor, article)
+    return request + (" " + parts.actor_hint.replace("{kind}", kind) if kind else "")
 
 
 def summary_request(claim_lines: list[str], parts: FigurePromptParts | None = None) -> str:

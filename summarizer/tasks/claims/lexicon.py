@@ -38,6 +38,10 @@ def outcomes_named(text: str) -> set[str] | None:
 # Checked as words of the claimant and its apposition, in this order: first match wins. No match:
 # "state" for the rule reader (ministries, armies, officials, countries).
 CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in LEXICON["claimant_types"].items()]
+# The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.
+ACTOR_HINTS: list[tuple[str, list[str]]] = [
+    (kind, [w.strip() for w in str(words).split(",")]) for kind, words in LEXICON["actor_hints"].items()
+]
 _NAME_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]|[a-z]")  # "al-hill", "u.s"
 
 
@@ -55,6 +59,19 @@ def claimant_type_named(name: str, weak: bool = True) -> str | None:
         if any(f" {w} " in text for w in cues) or (kind == "media" and ".com" in name.lower()):
             return kind
     return None
+
+
+def kind_hinted(name: str) -> str | None:
+    """The cast kind a word of ``name`` suggests ("UN refugee agency" -> international, "state
+    police" -> force), or None. Titles keep their dot ("Gen.")."""
+    text = " " + " ".join(_HINT_WORD.findall(name.lower().replace("’", "'").replace("'s", ""))) + " "
+    for kind, cues in ACTOR_HINTS:
+        if any(f" {cue} " in text for cue in cues):
+            return kind
+    return None
+
+
+_HINT_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]\.?|[a-z]\.?")
 
 
 # How a claim's outcome, qualifier and victim group read in a one-line summary of it

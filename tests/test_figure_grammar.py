@@ -137,3 +137,52 @@ def test_civilians_are_offered_the_peoples_near_the_figure_and_the_home_country(
 
     assert accepts("Syria")
     assert not accepts("Turkey") and not accepts("Iraq")  # named in the article, not near the figure
+
+
+def test_a_state_body_without_a_country_in_its_name_speaks_for_a_country_near_it_or_the_home_one(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = (
+        "Syria's army said Hill Front raids on Amsel killed 9 soldiers, Syrian officials said. "
+        "Across the border, the Border Command said 3 guards were hurt in Turkey. Syria and Iraq traded blame. "
+        "A resident, Ana Kell, said 5 homes burned."
+    )
+    names = ["Syria's army", "Hill Front", "Border Command", "Ana Kell"]
+    cast = cast_of(names, ["force", "armed_group", "government", "witness"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    second = (article.index("Across"), article.index(" Syria and"))
+
+    def accepts(claimant: str, kind: str, side: str | None) -> bool:
+        grammar = figure_grammar(article, True, {"injured"}, None, cast, second, second)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = {**label("Syria", claimant=claimant, claimant_side=side, kind=kind), "outcome": "injured"}
+        claim["victim_group"] = "military"
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Border Command", "state", "Turkey")  # the country its sentence names
+    assert accepts("Border Command", "state", "Syria")  # the article's own country
+    assert accepts("Border Command", "state", None)
+    assert not accepts("Border Command", "state", "Iraq")  # named in the article, not near the figure
+    assert not accepts("Border Command", "state", "Hill Front")  # a state body is no armed group's
+
+
+def test_a_witness_has_no_side(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Hill Front raids hit Amsel in Syria. A resident, Ana Kell, said 5 people were hurt."
+    cast = cast_of(["Hill Front", "Ana Kell"], ["armed_group", "witness"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    second = (article.index("A resident"), len(article))
+
+    def accepts(side: str | None) -> bool:
+        grammar = figure_grammar(article, True, {"injured"}, None, cast, second, second)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = {**label("Syria", claimant="Ana Kell", claimant_side=side, kind="witness"), "outcome": "injured"}
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts(None)
+    assert not accepts("Syria") and not accepts("Hill Front")

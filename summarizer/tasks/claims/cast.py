@@ -58,6 +58,9 @@ CLAIMANT_TYPE = {
 # name holding a number ("Twelve soldiers") never claims anyway (can_speak).
 NOT_SPEAKERS = frozenset({"place", "date", "other"})
 NEUTRAL_KINDS = frozenset({"international", "ngo"})  # claimant_side null, says the contract
+# Kinds whose claimant_side is null: neutral bodies, and outlets and witnesses, who are no party.
+SIDELESS_KINDS = NEUTRAL_KINDS | {"media", "witness"}
+STATE_KINDS = frozenset({"country", "force", "government"})  # a state's, so a country's side
 PARTY_KINDS = frozenset({"country", "force", "armed_group"})  # what a side may name
 MAX_ACTORS = 40  # candidates asked about per article, those near figures first
 KIND_TOKENS = 12  # {"kind":"international"} is a handful of tokens, most of them forced

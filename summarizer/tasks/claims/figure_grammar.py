@@ -163,7 +163,8 @@ def _claimant_rule(
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
-    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, NEUTRAL_KINDS, Actor, can_speak
+    from summarizer.core.countries import is_country
+    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, SIDELESS_KINDS, STATE_KINDS, Actor, can_speak
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
@@ -183,16 +184,23 @@ def _claimant_rule(
         )
 
     def side_of(actor: Actor) -> str:
-        # A neutral body has no side; a name that holds its side ("Russia's Defence Ministry") has
-        # that one or none (a foreign ministry that is no party); any other, one of the article's.
-        if actor.kind in NEUTRAL_KINDS:
+        # A neutral body, an outlet or a witness has no side; a name that holds its side ("Russia's
+        # Defence Ministry") has that one or none (a foreign ministry that is no party); a state body
+        # whose name holds none speaks for a country near the figure or the article's own country;
+        # any other, one of the article's sides.
+        if actor.kind in SIDELESS_KINDS:
             return ' ",\\"claimant_side\\":null"'
         own = cast.own_side(actor) if cast else None
-        return (
-            f' ",\\"claimant_side\\":" ("null" | {_lit(json.dumps(own, ensure_ascii=False))})'
-            if own
-            else ' ",\\"claimant_side\\":" side'
-        )
+        offered = [own] if own else state_sides(actor)
+        if offered:
+            choice = _choice(json.dumps(side, ensure_ascii=False) for side in offered)
+            return f' ",\\"claimant_side\\":" ("null" | {choice})'
+        return ' ",\\"claimant_side\\":" side'
+
+    def state_sides(actor: Actor) -> list[str]:
+        if actor.kind not in STATE_KINDS or sentence is None:
+            return []
+        return [s for s in local_peoples(article, article[sentence[0] : sentence[1]]) if is_country(s)]
 
     def type_of(actor: Actor) -> str:  # the kind the model read, or its reading here where that kind claims nothing
         kind = CLAIMANT_TYPE.get(actor.kind)

@@ -38,3 +38,14 @@ def test_a_candidate_knows_its_place_and_sentence():
     [first, *_] = find_candidates("The Hill Front said 3 died. Others fled.")
     assert (first.text, first.start, first.end) == ("Hill Front", 4, 14)
     assert first.sentence == (0, 27)
+
+
+def test_a_country_s_force_is_one_candidate():
+    found = texts("Drones hit Kessa overnight, Orla's air force said.")
+    assert "Orla's air force" in found and "Orla's" not in found
+
+
+def test_titles_with_full_stops_and_particle_surnames_stay_inside_a_name():
+    found = texts("Brig. Gen. Tomas Vell said 4 died. Dr. Ana al-Rudi said 9 were hurt at the al-Noor school.")
+    assert found[:2] == ["Brig. Gen. Tomas Vell", "Dr. Ana al-Rudi"]
+    assert "al-Noor" not in found  # a particle continues a name, never opens one

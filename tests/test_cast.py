@@ -15,6 +15,7 @@ from summarizer.tasks.claims.cast import (
     is_generic,
     kind_grammar,
     kind_problems,
+    person_name,
     read_kind,
     suggested_kind,
 )
@@ -166,3 +167,35 @@ def test_the_kind_a_name_suggests_reads_dates_countries_and_spelled_out_short_fo
     assert suggested_kind("Monday", article) == "date"
     assert suggested_kind("Ukraine", article) == "country"
     assert suggested_kind("Tomas Ruiz", article) is None
+
+
+def test_a_generic_mention_never_takes_a_name_first_named_after_it():
+    article = (
+        "Shelling killed 9 people, the health ministry in Kessa said. The ministry said 20 were hurt. "
+        "Orlan officials said they had hit only fighters."
+    )
+    names = ["health ministry", "ministry", "Orlan officials"]
+    cast = cast_of(names, ["government", "government", "government"], article)
+    assert [a.canonical for a in cast.actors] == ["health ministry", "ministry", "Orlan officials"]
+
+
+@pytest.mark.parametrize(
+    ("name", "person"),
+    [
+        ("Defence Minister Ada Brenner", "Ada Brenner"),
+        ("Lt. Gen. Ada Brenner", "Ada Brenner"),
+        ("Kessa Province Governor Tomas Vell", "Tomas Vell"),
+        ("Dr. Ana al-Rudi", "Ana al-Rudi"),
+        ("Minister of Health", "Minister of Health"),  # an office, not a person
+        ("Governor Vell", "Governor Vell"),  # one word left: kept whole
+        ("Commissioner for Refugees Ada Brenner", "Commissioner for Refugees Ada Brenner"),
+    ],
+)
+def test_a_person_is_written_without_the_titles_before_the_name(name, person):
+    assert person_name(name) == person
+
+
+def test_the_cast_writes_a_titled_speaker_under_the_person_s_name():
+    article = "Defence Minister Ada Brenner said 12 soldiers died."
+    cast = cast_of(["Defence Minister Ada Brenner"], ["government"], article)
+    assert [a.canonical for a in cast.speakers(article)] == ["Ada Brenner"]

@@ -13,12 +13,18 @@ SPEAKS = [
     ("Coastal Monitor", "Figures released by the Coastal Monitor on Friday show 30 dead."),
     ("Mirren Office", "The Mirren Office (MO) has also said 9 died."),
     ("governor", "In Kessa, 20 homes were torched, said the governor."),
+    ("health ministry", "At least 9 died, the health ministry in rebel-held Kessa said."),
+    ("officials", "Four were hurt, officials in Port Mira said."),
+    ("Tomas Vell", "The region's ombudsman, Tomas Vell, gave a higher toll of 40."),
+    ("Coastal Relief Office", "Its aid arm, Coastal Relief Office (CRO), said 9 died."),
 ]
 SILENT = [
     ("Redline Brigade", "Fighters of the Redline Brigade killed 30 villagers, the Coastal Monitor said."),
     ("Orla", "Orla's defence minister said 5 soldiers died."),  # the minister speaks, not the country
     ("Kessa", "In Kessa, 20 homes were torched, said the governor."),  # a place before an apposition-like clause
     ("Tomas Vell", "Tomas Vell was among the 40 wounded, the clinic said."),
+    ("Kessa", "At least 9 died, the health ministry in rebel-held Kessa said."),  # where the body sits
+    ("Kessa", "Shelling hit Kessa, said the governor."),  # no apposition: nothing before it is a comma
 ]
 
 

@@ -18,7 +18,7 @@ __all__ = ["Candidate", "find_candidates"]
 # English nouns for bodies and people that give figures (not victims: "soldiers", "civilians").
 BODY_NOUNS = frozenset(
     "ministry ministries army military police government office authorities authority officials official "
-    "spokesman spokeswoman spokesperson agency forces militia militias rebels council committee commission "
+    "spokesman spokeswoman spokesperson agency force forces militia militias rebels council committee commission "
     "department hospital hospitals doctors medics witnesses witness residents survivors monitor monitors "
     "group network media newspaper channel broadcaster governor mayor commander minister president "
     "presidency junta administration service services staff command headquarters observatory mission "
@@ -33,10 +33,10 @@ _NOT_NAMES = frozenset(
     "Most Many Much Other Others Another Both Each Every All No Not Yet Still Earlier Later Last Next "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
-    "I We You Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Sen Rep Gov Prof Update Updates Breaking Read Skip "
+    "I We You Mr Mrs Ms Dr Gen Lt Col Maj Brig Capt Sgt Adm Sen Rep Gov Prof Update Updates Breaking Read Skip "
     "Photo Video Source Sources Reporting Editing By Related Advertisement".split()
 )
-_TITLES = frozenset("Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Sen Rep Gov Prof President Minister".split())
+_TITLES = frozenset("Mr Mrs Ms Dr Gen Lt Col Maj Brig Capt Sgt Adm Sen Rep Gov Prof President Minister".split())
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]|[^\w\s]")
 _GENERIC = re.compile(
     r"\b(?:(?:the|a|an|local|regional|provincial|state|federal|military|health|government|security|police|"
@@ -47,6 +47,8 @@ _GENERIC = re.compile(
 )
 
 
+# A surname with a lower-case particle continues a name ("Anees al-Asbahi"), never opens one.
+_PARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|da|dos|del)-[A-Z][\w'’-]*")
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+)?", re.IGNORECASE)
 
 
@@ -83,7 +85,7 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
             if nxt == "." and initial and j + 2 < len(tokens) and _is_name(tokens[j + 2][2]):
                 j += 2  # "Lt. Gen. Rajiv Ghai", "A.K. Bharti": a title's or an initial's full stop is inside the name
                 continue
-            if _is_name(nxt) and nxt.rstrip(".") not in _NOT_NAMES - _TITLES:
+            if (_is_name(nxt) or _PARTICLE_NAME.fullmatch(nxt)) and nxt.rstrip(".") not in _NOT_NAMES - _TITLES:
                 j += 1
                 continue
             # "Office of the High Commissioner", "Location & Event Data": up to two connecting words

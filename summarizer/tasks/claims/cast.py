@@ -303,13 +303,14 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     by_name = _by_kind(dict(zip(names, canon, strict=True)), typed, article)
     people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
-    return Cast(tuple(Actor(n, k, _bare(by_name[n])) for n, k in typed), people)
+    return Cast(tuple(Actor(n, k, person_name(_bare(by_name[n]))) for n, k in typed), people)
 
 
 def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str) -> dict[str, str]:
     """A generic mention no specific name shares a head word with ("the group", "the spokesman")
     takes the nearest specific name before it that the model read as the same kind of actor (an
-    armed group's "the group said", an official's "the spokesman added"), else the first after."""
+    armed group's "the group said", an official's "the spokesman added"). Never a name after it:
+    "the health ministry in Kessa said" must not become the other side's officials named later."""
 
     specific = sorted((_first(n, article), n, k) for n, k in typed if not is_generic(n))
     resolved = dict(by_name)
@@ -318,8 +319,8 @@ def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str
             continue
         same = [(at, n) for at, n, k in specific if k == kind]
         before = [n for at, n in same if at <= _first(name, article)]
-        if before or same:
-            resolved[name] = by_name.get(before[-1] if before else same[0][1], before[-1] if before else same[0][1])
+        if before:
+            resolved[name] = by_name.get(before[-1], before[-1])
     return resolved
 
 
@@ -332,6 +333,24 @@ _PEOPLE_WORD = re.compile(
 
 def _called_people(name: str, article: str) -> bool:
     return re.search(rf"{re.escape(name)}(?:-\w+)?\s+{_PEOPLE_WORD.pattern}", article) is not None
+
+
+def person_name(name: str) -> str:
+    """A person's name without the titles and roles before it, as the contract's "shortest full
+    form" has it: "Defence Minister Ada Brenner" and "Lt. Gen. Ada Brenner" are "Ada Brenner".
+    Only where two or more capitalised words follow the last title word; else the name as it is
+    ("Minister of Health" names an office, not a person)."""
+    from summarizer.tasks.claims.lexicon import TITLE_WORDS
+
+    words = name.split(" ")
+    titles = [i for i, word in enumerate(words) if word.lower().rstrip(".,") in TITLE_WORDS]
+    rest = words[titles[-1] + 1 :] if titles else []
+    if len(rest) < 2 or not all(_PERSON_WORD.fullmatch(word) for word in rest):
+        return name
+    return " ".join(rest)
+
+
+_PERSON_WORD = re.compile(r"[A-Z][\w'’.-]*|(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|da|dos|del)-[A-Z][\w'’-]*")
 
 
 def _bare(name: str) -> str:

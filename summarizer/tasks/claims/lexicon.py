@@ -38,6 +38,8 @@ def outcomes_named(text: str) -> set[str] | None:
 # Checked as words of the claimant and its apposition, in this order: first match wins. No match:
 # "state" for the rule reader (ministries, armies, officials, countries).
 CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in LEXICON["claimant_types"].items()]
+# Titles and roles that stand before a person's name ("Defence Minister", "Lt. Gen."), without dots.
+TITLE_WORDS = frozenset(str(LEXICON["titles"]["words"]).split())
 # The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.
 ACTOR_HINTS: list[tuple[str, list[str]]] = [
     (kind, [w.strip() for w in str(words).split(",")]) for kind, words in LEXICON["actor_hints"].items()

@@ -25,13 +25,22 @@ _BY = "|".join(sorted(set(str(_REPORTING["by"]).split()), key=len, reverse=True)
 # "X (ISPR) said"), and adverbs or auxiliaries ("has also said", "later told").
 _AFTER_SUBJECT = re.compile(
     r"(?:['’]s?)?(?:\s*\([^()]{1,80}\))?(?:\s*,[^,.;:0-9]{1,100},)?"
+    # where the body sits: "the ministry in rebel-held Kessa said"
+    r"(?:\s+(?:in|at|from)\s+(?:the\s+)?(?:[\w'’]+-[\w'’]+\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?"
     rf"(?:\s+(?:has|have|had|also|previously|later|earlier|separately|then|now|again|itself|officially|"
     rf"initially|further|on \w+(?: \w+)?)){{0,3}}\s+(?:{_VERB})\b",
     re.IGNORECASE,
 )
-# A name after a preposition is no subject: "In Kessa, ... said the governor".
+# A name that is itself the apposition: "the region's ombudsman, Tomas Vell, said".
+_APPOSITION_SUBJECT = re.compile(
+    rf"(?:\s*\([^()]{{1,80}}\))?\s*,(?:\s+(?:has|have|had|also|later|earlier|then)){{0,2}}\s+(?:{_VERB})\b",
+    re.IGNORECASE,
+)
+# A name after a preposition is no subject: "In Kessa, ... said the governor", "the ministry in
+# rebel-held Kessa said".
 _PREPOSITION_BEFORE = re.compile(
-    r"\b(?:in|at|from|near|of|to|for|on|into|across|against|with|about|over|toward|towards)\s+(?:the\s+)?$",
+    r"\b(?:in|at|from|near|of|to|for|on|into|across|against|with|about|over|toward|towards)\s+(?:the\s+)?"
+    r"(?:[\w'’]+-[\w'’]+\s+)?$",
     re.IGNORECASE,
 )
 _BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
@@ -52,7 +61,9 @@ def in_speech_position(name: str, sentence: str) -> bool:
     """Whether some mention of ``name`` in ``sentence`` stands where the reporter of a figure does."""
     for match in re.finditer(re.escape(name), sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
-        subject = _AFTER_SUBJECT.match(after) and not _PREPOSITION_BEFORE.search(before)
+        subject = (
+            _AFTER_SUBJECT.match(after) or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
+        ) and not _PREPOSITION_BEFORE.search(before)
         if subject or _BEFORE_INVERTED.search(before) or _BEFORE_ACCORDING.search(before):
             return True
     return False

@@ -49,3 +49,13 @@ def test_titles_with_full_stops_and_particle_surnames_stay_inside_a_name():
     found = texts("Brig. Gen. Tomas Vell said 4 died. Dr. Ana al-Rudi said 9 were hurt at the al-Noor school.")
     assert found[:2] == ["Brig. Gen. Tomas Vell", "Dr. Ana al-Rudi"]
     assert "al-Noor" not in found  # a particle continues a name, never opens one
+
+
+def test_and_joins_words_of_a_body_s_name_only_after_of_or_for():
+    found = texts("The Office for Displaced Persons and Refugees said 40 fled. Orla and Veldan traded blame.")
+    assert "Office for Displaced Persons and Refugees" in found
+    assert "Orla" in found and "Veldan" in found
+    found = texts(
+        "The Office of Health and Orla's army said 9 died. The Office of Health and the Relief Society agreed."
+    )
+    assert "Office of Health" in found and "Orla's army" in found and "Relief Society" in found

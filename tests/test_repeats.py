@@ -47,3 +47,12 @@ def test_generic_names_and_headlines():
     assert not is_generic("Ukraine's General Staff")
     assert is_headline(HEADLINE["evidence"]) and not is_headline(BODY["evidence"])
     assert not is_headline("“We lost 40 men,” he said.”")
+
+
+def test_a_headline_repeats_the_body_s_figure_whatever_source_it_names():
+    headline = {**HEADLINE, "claimant": "UGS", "location": "Bakhmut"}
+    body = {**BODY, "location": "Bakhmut district"}
+    [claim] = dedupe([dict(headline), dict(body)])
+    assert claim["claimant"] == "Ukraine's General Staff" and claim["evidence"] == BODY["evidence"]
+    other = {**body, "claimant": "Russia's Defence Ministry", "_headline": False}
+    assert len(dedupe([dict(body), other])) == 2  # two body sentences with two sources stay two claims

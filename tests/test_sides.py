@@ -68,3 +68,13 @@ def test_victims_who_are_not_soldiers_belong_to_a_people_near_the_figure_or_the_
     assert local_peoples(NEIGHBOURS, fled) == ["Turkey", "Syria"]  # the sentence's, then the home country
     assert local_peoples(NEIGHBOURS, "Shelling killed 12 civilians.") == ["Syria"]
     assert local_peoples(NEIGHBOURS, "The Hill villagers counted 5 dead.", peoples=["Hill"]) == ["Hill", "Syria"]
+
+
+def test_a_country_named_as_the_attacker_is_not_where_the_victims_belong():
+    article = (
+        "Peruvian troops shelled Kessa. Peru-backed fighters and a Peruvian drone strike killed 9 villagers, "
+        "Chilean officials said. Peru's army denied it. Chile said 40 fled."
+    )
+    assert home_country(article) == "Chile"  # Peru is named four times, each time as the attacker
+    second = article.split(". ")[1]
+    assert local_peoples(article, second) == ["Chile"]

@@ -81,22 +81,39 @@ def party_names(side: str) -> frozenset[str]:
     return frozenset({side, *(f"{side} {n}" for n in _FORCE_NOUNS.split("|"))})
 
 
+# What makes a country's mention name an attacker, not a place or a people: "Orlan troops",
+# "Orlan-backed rebels", "an Orlan drone strike", "Orlan-made drones".
+_AS_ATTACKER = re.compile(
+    r"(?:-backed|-led|-made|-supplied|-armed|(?:['’]s)?\s+(?:-?\w+\s+)?(?:troops|soldiers|forces|army|military|"
+    r"militias?|fighters|drones?|missiles?|rockets?|shells?|shelling|artillery|strikes?|airstrikes?|air strikes?|"
+    r"jets|warplanes|aircraft|attacks?|bombardment|bombing|raids?|offensive|tanks?|gunboats?|navy|air force)\b)",
+    re.IGNORECASE,
+)
+
+
+def _where_mentions(text: str) -> list[str]:
+    """The countries and peoples ``text`` names, less those it names as attackers (see _AS_ATTACKER)."""
+    return [side for _s, end, side in country_mentions(text) if not _AS_ATTACKER.match(text, end)]
+
+
 @lru_cache(maxsize=4)  # asked once per figure; the article is the same for all of them
 def home_country(article: str) -> str | None:
-    """The country or people ``article`` mentions most (the first of those mentioned as often):
-    where its events most likely happen, and so whose people its uncounted victims most likely are."""
+    """The country or people ``article`` mentions most (the first of those mentioned as often),
+    not counting the mentions that name an attacker ("Orlan troops"): where its events most likely
+    happen, and so whose people its uncounted victims most likely are."""
     counts: dict[str, int] = {}
-    for _start, _end, side in country_mentions(article):
+    for side in _where_mentions(article) or [side for _s, _e, side in country_mentions(article)]:
         counts[side] = counts.get(side, 0) + 1
     return max(counts, key=counts.__getitem__) if counts else None
 
 
 def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> list[str]:
     """The countries and peoples a figure's victims who are not soldiers may belong to: those its
-    sentence names, the cast's peoples it names, and the article's :func:`home_country`. The
+    sentence names (not as attackers: "Orlan-backed rebels killed 9 villagers"), the cast's peoples
+    it names, and the article's :func:`home_country`. The
     rest of the article's countries (a neighbour refugees fled to, a foreign backer) are far less
     likely, and small models pick them when they are offered."""
-    found = dict.fromkeys(side for _s, _e, side in country_mentions(sentence))
+    found = dict.fromkeys(_where_mentions(sentence))
     found.update(dict.fromkeys(p for p in peoples if p in sentence))
     home = home_country(article)
     if home:

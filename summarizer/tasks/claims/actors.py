@@ -92,6 +92,8 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
             k = j + 1
             while k < len(tokens) and k - j <= 2 and tokens[k][2].lower() in _CONNECTORS:
                 k += 1
+            if k == j + 1 and _and_inside(tokens, i, j):
+                k += 1
             if (
                 k > j + 1
                 and k < len(tokens)
@@ -105,6 +107,16 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
         runs.append((start, tokens[j][1]))
         i = j + 1
     return runs
+
+
+def _and_inside(tokens: list[tuple[int, int, str]], i: int, j: int) -> bool:
+    """Whether the "and" after token ``j`` joins words of one body's name: only inside its "of"/"for"
+    phrase and before a plain name ("Office for Displaced Persons and Refugees"); elsewhere it joins
+    two actors ("Orla and Veldan", "the Office of Health and Orla's army", "... and the Relief Society")."""
+    if j + 2 >= len(tokens) or tokens[j + 1][2] != "and" or not any(t[2] in ("of", "for") for t in tokens[i : j + 1]):
+        return False
+    following = tokens[j + 2][2]
+    return _is_name(following) and not following.endswith(("'s", "’s")) and following not in _NOT_NAMES
 
 
 def _with_body(tokens: list[tuple[int, int, str]], j: int) -> int:

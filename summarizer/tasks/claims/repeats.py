@@ -41,7 +41,7 @@ def dedupe(claims: list[dict[str, Any]], headline: str = "_headline") -> list[di
     ``headline``: the key of the flag that marks a claim read from a headline."""
     kept: list[dict[str, Any]] = []
     for claim in claims:
-        twin = next((k for k in kept if same_figure(k, claim)), None)
+        twin = next((k for k in kept if same_figure(k, claim, bool(k.get(headline) or claim.get(headline)))), None)
         if twin is None:
             kept.append(claim)
             continue
@@ -56,13 +56,16 @@ def dedupe(claims: list[dict[str, Any]], headline: str = "_headline") -> list[di
     return kept
 
 
-def same_figure(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def same_figure(a: dict[str, Any], b: dict[str, Any], headline: bool = False) -> bool:
+    """Whether two claims are one figure stated twice. With ``headline`` (one of them is read from
+    the headline) the sources need not agree: a headline shortens its source ("..., says DHQ" for
+    the Defence Headquarters' spokesman) and its place, and only restates the body's figure."""
     groups = {a["victim_group"], b["victim_group"]} - {"unspecified"}
     return (
         (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"])
         == (b["outcome"], b["count"]["value"], b["count"]["upper"], b["equipment"])
         and len(groups) <= 1
-        and _same_source(a, b)
+        and (headline or _same_source(a, b))
     )
 
 

@@ -186,3 +186,26 @@ def test_a_witness_has_no_side(tiny_tokenizer):
 
     assert accepts(None)
     assert not accepts("Syria") and not accepts("Hill Front")
+
+
+def test_a_drafted_claimant_is_a_person_s_name_and_never_a_piece_of_a_cast_name(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "The toll rose to 74, according to Dr. Ana Rudi, and Governor Tomas Vell said 9 more died."
+    cast = cast_of(["Dr. Ana Rudi"], ["government"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    whole = (0, len(article))
+
+    def accepts(claimant: str, draft_claimant: str) -> bool:
+        draft = {**DRAFT, "claimant": draft_claimant, "victim_group": "unspecified"}
+        grammar = figure_grammar(article, True, {"killed"}, draft, cast, whole, whole)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = label(None, claimant=claimant, claimant_side=None, group="unspecified")
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert not accepts("Dr", "Dr")  # a piece of the cast's "Dr. Ana Rudi"
+    assert accepts("Ana Rudi", "Dr")
+    assert accepts("Tomas Vell", "Governor Tomas Vell")  # the rule reader's claimant, without its title
+    assert not accepts("Governor Tomas Vell", "Governor Tomas Vell")

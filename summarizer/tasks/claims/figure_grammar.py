@@ -164,7 +164,7 @@ def _claimant_rule(
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
     from summarizer.core.countries import is_country
-    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, SIDELESS_KINDS, STATE_KINDS, Actor, can_speak
+    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, SIDELESS_KINDS, STATE_KINDS, Actor, can_speak, person_name
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
@@ -175,7 +175,9 @@ def _claimant_rule(
         and can_speak(drafted, article)
         and _speaks_near(drafted, article, window, sentence)
     ):
-        if drafted not in {a.canonical for a in speakers}:
+        # Written as a person's name; not a piece of a cast member's longer name ("Dr" of "Dr. Ana Rudi").
+        drafted = person_name(drafted)
+        if drafted not in {a.canonical for a in speakers} and not any(drafted in a.name for a in speakers):
             speakers.append(Actor(drafted, "government", drafted))
     if not speakers:
         return (

@@ -146,7 +146,7 @@ def test_figure_extraction_is_the_default_and_grounded(backend, seed_articles):
 
 def test_figure_extraction_chunks_a_long_article(tiny_dir, seed_articles):
     # The context leaves room for the instructions, the worked example and the cast questions, not the article.
-    backend = get_backend(str(tiny_dir), device="cpu", max_context=5120)
+    backend = get_backend(str(tiny_dir), device="cpu", max_context=6144)
     article = "\n".join(list(seed_articles.values())[:3])
     extraction = backend.extract(article, FIGURES)
     assert extraction.status == "ok", extraction.reason

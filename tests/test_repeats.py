@@ -47,3 +47,16 @@ def test_generic_names_and_headlines():
     assert not is_generic("Ukraine's General Staff")
     assert is_headline(HEADLINE["evidence"]) and not is_headline(BODY["evidence"])
     assert not is_headline("“We lost 40 men,” he said.”")
+
+
+def test_a_claim_is_compared_only_with_kept_claims_of_the_same_figure(monkeypatch):
+    # Compared with every kept claim, a long article's thousands of claims took quadratic time.
+    from summarizer.tasks.claims import repeats
+
+    calls = []
+    real = repeats.same_figure
+    monkeypatch.setattr(repeats, "same_figure", lambda a, b: calls.append(1) or real(a, b))
+    claims = [{**BODY, "count": {"value": n, "qualifier": "exact", "upper": None}} for n in range(2000)]
+    kept = dedupe([dict(c) for c in claims] + [dict(HEADLINE)])
+    assert len(kept) == 2000 and len(calls) == 1  # the headline, with the body's 1,000 only
+    assert kept[1000]["evidence"] == BODY["evidence"] and kept[1000]["location"] == "Bakhmut"

@@ -38,3 +38,17 @@ def test_a_candidate_knows_its_place_and_sentence():
     [first, *_] = find_candidates("The Hill Front said 3 died. Others fled.")
     assert (first.text, first.start, first.end) == ("Hill Front", 4, 14)
     assert first.sentence == (0, 27)
+
+
+def test_names_inside_longer_names_are_dropped_once_each():
+    from summarizer.tasks.claims.actors import _outermost
+
+    spans = [(0, 10), (4, 10), (0, 10), (12, 20), (12, 15), (14, 25), (30, 31)]
+    assert _outermost(spans) == [(0, 10), (12, 20), (14, 25), (30, 31)]
+
+
+def test_hundreds_of_names_are_each_a_candidate_once():
+    article = " ".join(f"Commander Arlo{chr(97 + i % 26)}{chr(97 + i // 26)} said {i + 2} died." for i in range(400))
+    found = find_candidates(article)
+    assert len(found) == 400 and found[0].text == "Commander Arloaa" and found[-1].text == "Commander Arlojp"
+    assert [c.sentence for c in found[:2]] == [(0, 29), (30, 59)]

@@ -55,11 +55,15 @@ class Budget:
 
     def chunks(self, article: str, article_budget: int) -> list[str]:
         """The article whole if it fits in ``article_budget`` tokens, else cut on sentence boundaries."""
+        return [article[start:end] for start, end in self.chunk_spans(article, article_budget)]
+
+    def chunk_spans(self, article: str, article_budget: int) -> list[tuple[int, int]]:
+        """Where :meth:`chunks` cuts ``article``: (start, end) of each chunk, in order."""
         from summarizer.engine.chunking import split_article
 
         if self.article_tokens(article) <= article_budget:
-            return [article]
-        return [chunk.text for chunk in split_article(article, article_budget, self.article_tokens)]
+            return [(0, len(article))]
+        return [(chunk.start, chunk.end) for chunk in split_article(article, article_budget, self.article_tokens)]
 
 
 # generate(text, options, new_tokens): one document for one text, at most ``new_tokens`` long.

@@ -137,3 +137,16 @@ def test_civilians_are_offered_the_peoples_near_the_figure_and_the_home_country(
 
     assert accepts("Syria")
     assert not accepts("Turkey") and not accepts("Iraq")  # named in the article, not near the figure
+
+
+def test_an_article_that_names_no_side_gives_no_side(tiny_tokenizer):
+    # Its grammar allowed any short string: the tiny model wrote "c" (of "COVID-19") as a claimant's side.
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "COVID-19 killed 12, officials said."
+    lark = figure_grammar(article, True, {"killed"}, None, None)
+    matcher = LLMatcher(llguidance.hf.from_tokenizer(tiny_tokenizer), LLMatcher.grammar_from_lark(lark), log_level=0)
+    text = '{"outcome":"killed","victim_group":"civilians","equipment":null,"victim_side":'
+    assert matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False))
+    assert matcher.compute_ff_bytes() == b'null,"claimant":'  # nothing but null: forced

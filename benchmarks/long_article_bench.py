@@ -1,99 +1,167 @@
-"""Long articles with the tiny random model: time and peak memory per article, with the figure cap.
+"""Long articles: time and peak memory of one article of each size, with the tiny random model and
+the rule baseline (issue 22, item 14; the bounds are tasks/claims/article_limits.py's).
 
-    python -m benchmarks.long_article_bench --kb 50 250 --out benchmarks/LONG_ARTICLES.md
+    python -m benchmarks.long_article_bench --kb 250 5120 --out benchmarks/LONG_ARTICLES.md
 
-Each size runs in a fresh process (peak RSS is per process): the seed articles are repeated to
-the size, summarized once with ``--model <tiny model>`` (figure strategy, no store), and the
-wall time, peak RSS, figures found and labelled, and claims kept are recorded. ``--no-cap`` runs
-the same without the per-article figure cap (tasks/claims/article_limits.py), for the comparison.
+The article is synthetic (:func:`synthetic_article`: sentences of this file's own, with invented
+places and bodies and random figures, so that claims do not repeat). Each row runs in a fresh
+process (peak RSS is per process) under a CPU-time limit (``--cpu``): the machine may be shared, so
+CPU seconds are the measure of the work and wall seconds only what it took there.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
+PLACES = ["Tarsk", "Belvane", "Ostrava Ridge", "Korvel", "the Amber Valley", "Pellin", "Dunmore Heights", "Sarn"]
+BODIES = [
+    "the Marivian health ministry",
+    "the Tessalian defence ministry",
+    "a spokesman for the Hill Front",
+    "the regional governor",
+    "Dr. Anya Koval of the city hospital",
+    "the Northern Front",
+    "local officials",
+    "a monitoring group based in Pellin",
+    "witnesses",
+    "the Red Lantern relief agency",
+    "Colonel Ivo Marsh",
+]
+SENTENCES = [
+    "{body} said {n} civilians were killed in {place} on Tuesday.",
+    "At least {n} people were injured when shelling hit a market in {place}, according to {body}.",
+    "{body} reported that {n} soldiers had been captured near {place}.",
+    "More than {n} families fled {place} over the weekend, {body} said.",
+    "The town of {place}, home to about {big} people, has been without power for a week.",
+    "{body} claimed its forces destroyed {small} tanks and {small} armoured vehicles near {place}.",
+    "Between {n} and {n2} residents remain missing after the flooding of shelters in {place}, {body} said.",
+    "The claims could not be independently verified.",
+    "Aid convoys carrying {n} tonnes of flour reached {place} on {day} March.",
+    "In 2023 the population of {place} was estimated at {big}.",
+    "Nearly {n} children were among the dead, {body} added.",
+    "The report was published at 10:30 on the {day}th and cited {small} sources.",
+    "Rescue teams pulled {small} survivors from the rubble of a school in {place}.",
+]
 
-def _one(model_dir: str, kb: int, cap: bool) -> dict:
+
+def synthetic_article(kb: int, seed: int = 0) -> str:
+    """About ``kb`` KB of paragraphs of 3-6 sentences, with random figures (fixed ``seed``)."""
+    rnd = random.Random(seed)
+    paragraphs: list[str] = []
+    sentences: list[str] = []
+    size = 0
+    while size < kb * 1024:
+        text = rnd.choice(SENTENCES).format(
+            body=rnd.choice(BODIES),
+            place=rnd.choice(PLACES),
+            n=rnd.randint(2, 900),
+            n2=rnd.randint(901, 2000),
+            big=rnd.randint(10, 900) * 1000,
+            small=rnd.randint(2, 40),
+            day=rnd.randint(1, 28),
+        )
+        sentences.append(text[0].upper() + text[1:])
+        if len(sentences) >= rnd.randint(3, 6):
+            paragraphs.append(" ".join(sentences))
+            size += len(paragraphs[-1]) + 2
+            sentences = []
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def _one(model: str, kb: int) -> dict:
+    """One article of ``kb`` KB through ``summarize`` (figure strategy for a model; no store)."""
     from summarizer.api import summarize
-    from summarizer.core.resources import seeds_dir
-    from summarizer.tasks.claims import article_limits
-    from summarizer.tasks.claims.figure_extraction import figures_to_label
 
-    seeds = [p.read_text(encoding="utf-8") for p in sorted((seeds_dir() / "articles").glob("*.txt"))]
-    article, i = "", 0
-    while len(article.encode("utf-8")) < kb * 1024:
-        article += seeds[i % len(seeds)] + "\n\n"
-        i += 1
-    if not cap:
-        article_limits.MAX_FIGURES = 10**9
-        article_limits.cap_figures.__defaults__ = (10**9,)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        found = len(figures_to_label(article, [])[0])
-        started = time.perf_counter()
-        result = summarize(article, model_dir, backend="transformers", store=None, no_cache=True, device="cpu")
-        seconds = time.perf_counter() - started
+    article = synthetic_article(kb)
+    started = time.perf_counter()
+    if model == "rules":
+        result = summarize(article, "rules", store=None, no_cache=True)
+    else:
+        result = summarize(article, model, backend="transformers", store=None, no_cache=True, device="cpu")
+    stats = result.stats
     return {
-        "kb": kb,
-        "cap": cap,
-        "chars": len(article),
-        "figures_labelled": found,
-        "claims": len((result.document or {}).get("claims", [])),
         "status": str(result.status),
-        "seconds": round(seconds, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "warnings": sorted({str(w.message) for w in caught if "candidate figures" in str(w.message)}),
+        "claims": len((result.document or {}).get("claims", [])),
+        "figures_found": stats.get("figures_found"),
+        "figures_asked": stats.get("figures"),
+        "chunks_read": stats.get("chunks"),
+        "article_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _row(model: str, label: str, kb: int, cpu: int) -> dict:
+    """One size in a fresh process, under ``cpu`` seconds of CPU time; its own CPU time and peak
+    RSS (from ``wait4``), whether it finished or not."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
+    command = [sys.executable, "-m", "benchmarks.long_article_bench", "--one", model, str(kb)]
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, preexec_fn=limit)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        printed = out.read().strip().splitlines()
+    row = {
+        "model": label,
+        "kb": kb,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+    }
+    if child.returncode == 0:
+        return {**row, **json.loads(printed[-1])}
+    killed = child.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+    return {**row, "status": f"not finished in {cpu} CPU s" if killed else f"failed ({child.returncode})"}
+
+
+def _table(rows: list[dict]) -> list[str]:
+    lines = [
+        "| model | size | status | figures found | asked | chunks read | claims | CPU s | wall s | peak RSS (MB) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cells = [r.get(k) for k in ("figures_found", "figures_asked", "chunks_read", "claims")]
+        cells += [r.get(k) for k in ("cpu_seconds", "seconds", "peak_rss_mb")]
+        shown = " | ".join("-" if c is None else f"{c:,}" if isinstance(c, int) else str(c) for c in cells)
+        lines.append(f"| {r['model']} | {r['kb']:,} KB | {r['status']} | {shown} |")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kb", type=int, nargs="+", default=[50, 250])
-    parser.add_argument("--no-cap", action="store_true")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/LONG_ARTICLES.md"))
-    parser.add_argument("--timeout", type=float, default=1200)
-    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # model_dir kb cap: the child process
+    parser.add_argument("--kb", type=int, nargs="+", default=[250, 5120])
+    parser.add_argument("--cpu", type=int, default=1800, help="CPU seconds allowed per row")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/long_articles.json"))
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # model kb: the child process
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_one(args.one[0], int(args.one[1]), args.one[2] == "1")))
+        print(json.dumps(_one(args.one[0], int(args.one[1]))))
         return 0
-    from summarizer.testing.tiny_model import build_tiny_model
-
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        model_dir = str(build_tiny_model(Path(folder) / "tiny"))
-        for kb in args.kb:
-            for cap in [True, False] if args.no_cap else [True]:
-                command = [sys.executable, __file__, "--one", model_dir, str(kb), "1" if cap else "0"]
-                try:
-                    done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, check=True)
-                    rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-                except subprocess.TimeoutExpired:
-                    rows.append({"kb": kb, "cap": cap, "status": f"not finished in {args.timeout:g} s"})
+        # Built by another process: a child forked from one that holds torch starts with its memory,
+        # which its peak RSS would count.
+        tiny = str(Path(folder) / "tiny")
+        subprocess.run([sys.executable, "-m", "summarizer.testing.tiny_model", tiny], check=True, capture_output=True)
+        for model, label in ((tiny, "tiny"), ("rules", "rules")):
+            for kb in args.kb:
+                rows.append(_row(model, label, kb, args.cpu))
                 print(rows[-1], flush=True)
-    lines = [
-        "# Long articles, tiny random model (CPU)\n",
-        "`python -m benchmarks.long_article_bench` (seed articles repeated to the size; one fresh",
-        "process per row; figure strategy, no store). Peak RSS is the whole process (Python, torch, model).\n",
-        "| size | figure cap | figures labelled | claims | status | seconds | peak RSS (MB) |",
-        "|---:|---|---:|---:|---|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['kb']} KB | {'200' if r['cap'] else 'none'} | {r.get('figures_labelled', '-')} | "
-            f"{r.get('claims', '-')} | {r['status']} | {r.get('seconds', '-')} | {r.get('peak_rss_mb', '-')} |"
-        )
-    warned = sorted({w for r in rows for w in r.get("warnings", [])})
-    lines += ["", "Warnings: " + ("; ".join(warned) if warned else "none"), ""]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(_table(rows)))
     return 0
 
 

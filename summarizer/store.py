@@ -350,7 +350,7 @@ class Request:
 
     @classmethod
     def of(cls, backend: Backend, article: str, options: ExtractOptions) -> Request:
-        identity, params, article_hash = backend_identity(backend), options.as_dict(), text_hash(article)
+        identity, params, article_hash = backend_identity(backend), options.key_dict(), text_hash(article)
         return cls(cache_key(identity, article_hash, params), identity, article_hash, params)
 
     def record(self, store: RunStore, extraction: Extraction) -> int:

@@ -59,3 +59,17 @@ def test_and_joins_words_of_a_body_s_name_only_after_of_or_for():
         "The Office of Health and Orla's army said 9 died. The Office of Health and the Relief Society agreed."
     )
     assert "Office of Health" in found and "Orla's army" in found and "Relief Society" in found
+
+
+def test_names_inside_longer_names_are_dropped_once_each():
+    from summarizer.tasks.claims.actors import _outermost
+
+    spans = [(0, 10), (4, 10), (0, 10), (12, 20), (12, 15), (14, 25), (30, 31)]
+    assert _outermost(spans) == [(0, 10), (12, 20), (14, 25), (30, 31)]
+
+
+def test_hundreds_of_names_are_each_a_candidate_once():
+    article = " ".join(f"Commander Arlo{chr(97 + i % 26)}{chr(97 + i // 26)} said {i + 2} died." for i in range(400))
+    found = find_candidates(article)
+    assert len(found) == 400 and found[0].text == "Commander Arloaa" and found[-1].text == "Commander Arlojp"
+    assert [c.sentence for c in found[:2]] == [(0, 29), (30, 59)]

@@ -1,33 +1,96 @@
-"""A long article's figures are capped, with one warning (issue 22, item 14; timed in benchmarks/LONG_ARTICLES.md)."""
+"""A long article's work is bounded: at most ``max_figures`` figures asked, those most likely to be
+claims, and only the chunks that hold them read (issue 22, item 14; timed in benchmarks/LONG_ARTICLES.md)."""
 
 from __future__ import annotations
 
-import warnings
+import json
 
-import pytest
+from summarizer.tasks.claims.article_limits import MAX_FIGURES, likely_claims, plan_figures
+from summarizer.tasks.claims.figure_extraction import figures_to_label, label_chunks, label_figures
+from summarizer.tasks.claims.figures import find_figures
 
-from summarizer.tasks.claims.article_limits import MAX_FIGURES, FigureCapWarning, cap_figures
-from summarizer.tasks.claims.figure_extraction import figures_to_label
-
-
-def test_the_first_figures_are_kept_in_order_with_a_warning():
-    with pytest.warns(FigureCapWarning) as caught:
-        assert cap_figures(list(range(5)), list("abcde"), limit=3) == ([0, 1, 2], ["a", "b", "c"])
-    assert [str(w.message) for w in caught] == [
-        "an article has 5 candidate figures; only the first 3 are labelled "
-        f"(a document holds at most {MAX_FIGURES} claims)"
-    ]
+# Figures 3, 40, 12 and 9: the second and fourth sentences name no harm.
+ARTICLE = (
+    "Officials said 3 civilians were killed. The town counted 40 schools. "
+    "Medics said 12 people were injured. Aid came in 9 trucks."
+)
 
 
-def test_under_the_cap_nothing_changes_and_nothing_is_said():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert cap_figures([1, 2], [None, None]) == ([1, 2], [None, None])
+def values(figures) -> list[float]:
+    return [f.value for f in figures]
 
 
-def test_a_long_article_gets_at_most_the_cap_of_figures_to_label():
-    article = " ".join(f"On day {n}, {n + 3} civilians were killed in the shelling." for n in range(300))
-    with pytest.warns(FigureCapWarning, match=r"only the first 200 are labelled"):
-        figures, drafts = figures_to_label(article, [])
-    assert len(figures) == len(drafts) == MAX_FIGURES
-    assert figures == sorted(figures, key=lambda f: f.start)  # the first ones, in article order
+def test_the_cap_keeps_figures_in_harm_sentences_first_then_the_rest_each_in_article_order():
+    figures = find_figures(ARTICLE)
+    assert values(figures) == [3, 40, 12, 9]
+    assert values(likely_claims(ARTICLE, figures, 1)) == [3]
+    assert values(likely_claims(ARTICLE, figures, 2)) == [3, 12]  # 40 is earlier but names no harm
+    assert values(likely_claims(ARTICLE, figures, 3)) == [3, 40, 12]  # labelled in article order
+    assert likely_claims(ARTICLE, figures, 4) == figures
+
+
+def test_the_default_cap_is_what_one_document_holds():
+    from summarizer.core.task import load_task
+
+    assert MAX_FIGURES == load_task("claims").schema["properties"]["claims"]["maxItems"] == 200
+    article = " ".join(f"Medics said {n + 3} civilians were killed." for n in range(300))
+    figures, drafts = figures_to_label(article, [])
+    assert len(figures) == len(drafts) == 200
+    assert values(figures) == [n + 3 for n in range(200)]
+
+
+def test_a_plan_asks_each_figure_in_the_first_chunk_that_holds_it_and_skips_chunks_with_none():
+    cut = ARTICLE.index("Medics")
+    spans = [(0, cut - 1), (ARTICLE.index("The town"), len(ARTICLE)), (cut, len(ARTICLE))]
+    plan = plan_figures(ARTICLE, spans, limit=2)  # 3 and 12
+    assert (plan.found, plan.asked, plan.unasked) == (4, 2, 2)
+    assert [c.text for c in plan.chunks] == [ARTICLE[: cut - 1], ARTICLE[spans[1][0] :]]
+    [three], [twelve] = (c.figures for c in plan.chunks)
+    assert (three.text, three.start, three.sentence) == ("3", 15, (0, 39))
+    chunk = plan.chunks[1].text
+    assert (twelve.text, chunk[twelve.start : twelve.end], chunk[slice(*twelve.sentence)]) == (
+        "12",
+        "12",
+        "Medics said 12 people were injured.",
+    )
+
+
+def test_a_plan_with_no_figure_reads_the_first_chunk_only():
+    article = "Nothing was counted here. Nor here."
+    plan = plan_figures(article, [(0, 25), (26, len(article))])
+    assert [(c.text, c.figures) for c in plan.chunks] == [("Nothing was counted here.", [])]
+    assert (plan.found, plan.unasked) == (0, 0)
+
+
+def none_labels(_kind, requests, _grammars, _budget, _totals):
+    return [(json.dumps({"outcome": "none"}), True) for _ in requests]
+
+
+def test_labelling_asks_at_most_max_figures_and_says_how_many_were_left():
+    asked: list[int] = []
+
+    def generate(kind, requests, grammars, budget, totals):
+        asked.append(len(requests))
+        return none_labels(kind, requests, grammars, budget, totals)
+
+    run = label_figures(ARTICLE, generate, summary="claims", grounded=False, max_figures=3)
+    assert asked == [3]
+    assert (run.stats["figures"], run.stats["figures_found"], run.stats["figures_unasked"]) == (3, 4, 1)
+
+
+def test_the_chunks_of_an_article_share_its_cap_and_its_counts_are_given_once():
+    cut = ARTICLE.index("Medics")
+    seen = []
+
+    def label(text, figures):
+        seen.append((text, values(figures)))
+        return label_figures(text, none_labels, summary="claims", grounded=False, figures=figures)
+
+    runs = label_chunks(ARTICLE, [(0, cut - 1), (cut, len(ARTICLE))], 3, label)
+    assert seen == [(ARTICLE[: cut - 1], [3, 40]), (ARTICLE[cut:], [12])]
+    assert [r.stats.get("figures_unasked") for r in runs] == [1, None]
+    assert [r.stats.get("figures_found") for r in runs] == [4, None]
+    assert [r.stats.get("chunks_unread") for r in runs] == [0, None]
+    skipped = label_chunks(ARTICLE, [(0, cut - 1), (cut, len(ARTICLE))], 1, label)  # 3, in the first chunk
+    assert seen[2:] == [(ARTICLE[: cut - 1], [3])]
+    assert (len(skipped), skipped[0].stats["chunks_unread"], skipped[0].stats["figures_unasked"]) == (1, 1, 3)

@@ -71,6 +71,21 @@ def test_sentence_longer_than_a_chunk_is_cut_between_words():
     assert " ".join(c.text for c in chunks).split() == article.split()
 
 
+def test_a_long_line_without_full_stops_is_cut_in_few_counts():
+    # A 5 MB table flattened into one line: counting the piece anew after each word took hours.
+    article = " ".join(f"w{i}" for i in range(10_000))
+    calls: list[int] = []
+
+    def counting(text: str) -> int:
+        calls.append(1)
+        return words(text)
+
+    chunks = split_article(article, max_tokens=1000, count_tokens=counting, overlap_tokens=0)
+    assert [words(c.text) for c in chunks] == [1000] * 10  # each piece as long as fits
+    assert " ".join(c.text for c in chunks) == article
+    assert len(calls) < 300  # about 20 per piece (doubling, then bisection); word by word it was 10,000
+
+
 def test_budget_must_be_positive():
     with pytest.raises(ValueError):
         split_article("Text.", max_tokens=0, count_tokens=words)

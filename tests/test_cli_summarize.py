@@ -70,6 +70,22 @@ def test_done_when_flow_writes_valid_grounded_documents_that_score_accepts(tiny_
     assert "validity rate" in scored.stdout
 
 
+def test_the_tiny_model_asks_at_most_max_figures_and_says_how_many_were_left(tiny_dir, tmp_path):
+    from summarizer.tasks.claims.figures import find_figures
+
+    article = sorted((SEEDS / "articles").glob("*.txt"))[0]
+    found = len(find_figures(article.read_text(encoding="utf-8")))
+    records = tmp_path / "runs.jsonl"
+    result = run("summarize", article, "--model", tiny_dir, "--max-figures", "2", "--jsonl", records, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"warning: {article}: {found} candidate figures; the 2 most likely to be claims were asked, "
+        f"{found - 2} left unasked (--max-figures raises the cap)\n"
+    )
+    stats = json.loads(records.read_text(encoding="utf-8"))["stats"]
+    assert (stats["figures"], stats["figures_found"], stats["figures_unasked"]) == (2, found, found - 2)
+
+
 def test_no_grounding_documents_still_validate(tiny_dir, tmp_path):
     article = sorted((SEEDS / "articles").glob("*.txt"))[0]
     result = run(
@@ -109,6 +125,8 @@ class EchoBackend(Backend):
         self.interrupt_on = interrupt_on
         self.status = status
         self.calls = 0
+        self.stats: dict = {}  # more stats for each document
+        self.options: ExtractOptions | None = None  # the last article's
 
     @property
     def model_id(self) -> str:
@@ -116,6 +134,7 @@ class EchoBackend(Backend):
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
         self.calls += 1
+        self.options = options
         if self.interrupt_on and self.interrupt_on in article:
             raise KeyboardInterrupt
         if self.status != "ok":
@@ -123,7 +142,7 @@ class EchoBackend(Backend):
                 '{"summary":"', None, self.status, "cut off at --max-new-tokens 5", {"generated_tokens": 5}
             )
         doc = {"summary": article.split()[0], "claims": []}
-        return Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 3, "seconds": 0.01})
+        return Extraction(json.dumps(doc), doc, "ok", None, {"generated_tokens": 3, "seconds": 0.01, **self.stats})
 
 
 @pytest.fixture
@@ -524,6 +543,30 @@ def test_a_link_loop_and_a_pipe_in_the_folder_are_one_line_each_and_the_run_goes
     assert f"error: {inputs}/loop.txt: is a symlink loop" in error_lines(result)
     assert f"error: {inputs}/pipe.txt: is not a regular file (a named pipe); not read" in error_lines(result)
     assert [p.name for p in out.iterdir()] == ["good.json"]
+
+
+def test_an_article_whose_figures_were_capped_gets_one_warning_naming_it(tmp_path, monkeypatch):
+    """Issue 22, item 14: a long article's figures past --max-figures are left unasked, and said so."""
+    backend = EchoBackend()
+    backend.stats = {"figures": 3, "figures_found": 813, "figures_unasked": 810}
+    monkeypatch.setattr(api, "load_backend", lambda *args, **kwargs: backend)
+    (tmp_path / "long.txt").write_text("Long article: 5 people were killed.", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("Short article: 2 people were killed.", encoding="utf-8")
+    result = run("summarize", tmp_path / "long.txt", "--max-figures", "3", "--quiet", "--no-cache")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {tmp_path / 'long.txt'}: 813 candidate figures; the 3 most likely to be claims were asked, "
+        "810 left unasked (--max-figures raises the cap)\n"
+    )
+    assert backend.options.max_figures == 3
+    backend.stats = {"figures": 1, "figures_found": 1, "figures_unasked": 0}
+    assert run("summarize", tmp_path / "short.txt", "--quiet", "--no-cache").stderr == ""
+    assert backend.options.max_figures == 200
+
+
+def test_max_figures_below_one_is_a_usage_error(echo, inputs):
+    result = run("summarize", inputs / "good.txt", "--max-figures", "0")
+    assert result.exit_code == 2 and "--max-figures" in result.stderr and echo.calls == 0
 
 
 def test_a_corrupt_store_row_is_one_warning_and_the_article_is_generated_again(echo, inputs, tmp_path):

@@ -37,3 +37,12 @@ def test_the_table_is_geography_only():
     table = country_table()
     assert len(set(table.values())) > 140 and is_country("Colombia") and not is_country("Hill Front")
     assert all(word == word.lower() for word in table)
+
+
+def test_a_side_is_grounded_by_whole_words_of_the_article_not_a_piece_of_one():
+    from summarizer.core.countries import side_grounded
+
+    article = "COVID-19 killed 12 near Kuki-Zo villages, the Hill Front said."
+    assert all(side_grounded(side, article) for side in ("Hill Front", "COVID-19", "Kuki"))
+    assert not side_grounded("c", article)  # "c" of "COVID-19": the label grammar once let it through
+    assert not side_grounded("ill Fro", article) and not side_grounded("Veldor", article)

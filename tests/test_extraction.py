@@ -125,3 +125,21 @@ def test_a_cut_off_document_keeps_its_complete_claims():
 
 def test_sum_stats_adds_numbers_and_drops_the_rest():
     assert sum_stats([{"a": 1, "b": 0.5, "flag": True, "s": "x"}, {"a": 2}]) == {"a": 3, "b": 0.5}
+
+
+def test_an_article_far_longer_than_the_budget_is_never_counted_whole():
+    # A 5 MB article's tokens, counted in one call, took 1 GB: the pieces say it cannot fit first.
+    seen: list[int] = []
+
+    def counting(text: str) -> int:
+        seen.append(len(text))
+        return words(text)
+
+    article = sentence_article(40_000)  # 320,000 words, 1.9 MB
+    budget = Budget("m", context=10_000, overhead_tokens=0, article_tokens=counting)
+    assert not budget.fits(article, 5_000) and len(seen) == 1 and seen[0] <= 65536  # 10,000+ words: enough
+    seen.clear()
+    spans = budget.chunk_spans(article, 5_000)
+    assert max(seen) < 65536 and len(spans) == 73 and spans[0][0] == 0 and spans[-1][1] == len(article)
+    short = sentence_article(100)  # 700 words
+    assert budget.fits(short, 700) and not budget.fits(short, 699)  # near the budget: counted exactly

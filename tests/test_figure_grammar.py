@@ -209,3 +209,16 @@ def test_a_drafted_claimant_is_a_person_s_name_and_never_a_piece_of_a_cast_name(
     assert accepts("Ana Rudi", "Dr")
     assert accepts("Tomas Vell", "Governor Tomas Vell")  # the rule reader's claimant, without its title
     assert not accepts("Governor Tomas Vell", "Governor Tomas Vell")
+
+
+def test_an_article_that_names_no_side_gives_no_side(tiny_tokenizer):
+    # Its grammar allowed any short string: the tiny model wrote "c" (of "COVID-19") as a claimant's side.
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "COVID-19 killed 12, officials said."
+    lark = figure_grammar(article, True, {"killed"}, None, None)
+    matcher = LLMatcher(llguidance.hf.from_tokenizer(tiny_tokenizer), LLMatcher.grammar_from_lark(lark), log_level=0)
+    text = '{"outcome":"killed","victim_group":"civilians","equipment":null,"victim_side":'
+    assert matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False))
+    assert matcher.compute_ff_bytes() == b'null,"claimant":'  # nothing but null: forced

@@ -54,3 +54,23 @@ def test_ranks_and_titles_do_not_end_a_sentence():
         "Adm. Lee said 3 more.",
         "Rev. Ode said none.",
     ]
+
+
+def test_a_run_without_full_stops_is_read_in_pieces_of_whole_words():
+    # A table flattened into one line: its figures were each read against the whole line.
+    from summarizer.core.text import MAX_SENTENCE
+
+    row = "Tarsk 12 killed 30 injured | "
+    text = row * 400  # 11,600 characters, no full stop
+    pieces = split_sentences(text)
+    assert [b - a for a, b in pieces] == [3999, 3993, 3606]
+    assert all(b - a <= MAX_SENTENCE and not text[a].isspace() and not text[b - 1].isspace() for a, b in pieces[:-1])
+    assert " ".join(text[a:b] for a, b in pieces) == text
+    figures = find_figures(text)
+    assert len(figures) == 800 and {f.sentence for f in figures} == set(pieces)
+
+
+def test_a_long_run_of_abbreviations_is_one_sentence():
+    text = "Gen. Dr. " * 300 + "Marsh said 4 died. Then 2 fled."
+    assert [text[a:b] for a, b in split_sentences(text)][-1] == "Then 2 fled."
+    assert len(split_sentences(text)) == 2

@@ -141,6 +141,9 @@ def test_check_output_folder(tmp_path):
     check_output_folder(tmp_path / "new" / "deeper")  # made later, by the writer
     assert not (tmp_path / "new").exists()  # checking creates nothing
     assert "file: is a file, expected a folder" in _output_error(check_output_folder, tmp_path / "file")
+    os.mkfifo(tmp_path / "pipe")
+    assert "pipe: is a named pipe, expected a folder" in _output_error(check_output_folder, tmp_path / "pipe")
+    assert "/dev/null: is a device, expected a folder" in _output_error(check_output_folder, "/dev/null")
     assert f"{tmp_path / 'file'} is a file, not a folder" in _output_error(check_output_folder, tmp_path / "file" / "x")
 
 

@@ -16,6 +16,7 @@ from summarizer.backends.llama_cpp_backend import (
     LlamaCppOptions,
     _common_prefix,
     installed_version,
+    machine_threads,
     read_gguf_info,
 )
 from summarizer.core.errors import ModelError
@@ -97,8 +98,25 @@ def test_a_transformers_flag_keeps_a_gguf_file_on_transformers(tmp_path, monkeyp
 def test_options_are_typed_backend_opts():
     from summarizer.backends.options import build_options
 
-    options = build_options(LlamaCppOptions, "llama-cpp", {"threads": "3", "batch_size": "4", "device": "cpu"})
-    assert (options.threads, options.batch_size, options.device) == (3, 4, "cpu")
+    options = build_options(LlamaCppOptions, "llama-cpp", {"threads": "1", "batch_size": "4", "device": "cpu"})
+    assert (options.threads, options.batch_size, options.device) == (1, 4, "cpu")
+
+
+@pytest.mark.parametrize(
+    "pair, limit",
+    [
+        ("threads=100000", f"threads=100000: must be at most {machine_threads()} (the CPUs this process may use)"),
+        ("batch_size=257", "batch_size=257: must be at most 256 (the sequences llama.cpp runs)"),
+    ],
+)
+def test_more_threads_than_cpus_or_sequences_than_llama_cpp_runs_are_refused_before_any_model_loads(pair, limit):
+    # threads=100000 was a segmentation fault; 500 on 2 CPUs gave no answer in 5 minutes.
+    from summarizer.backends.options import OptionError, build_options
+
+    key, value = pair.split("=")
+    with pytest.raises(OptionError) as caught:
+        build_options(LlamaCppOptions, "llama-cpp", {key: value})
+    assert str(caught.value).startswith(limit)
 
 
 @pytest.mark.parametrize("pair", ["threads=-1", "threads=0", "batch_size=0", "max_context=0"])

@@ -56,3 +56,16 @@ def test_a_headline_repeats_the_body_s_figure_whatever_source_it_names():
     assert claim["claimant"] == "Ukraine's General Staff" and claim["evidence"] == BODY["evidence"]
     other = {**body, "claimant": "Russia's Defence Ministry", "_headline": False}
     assert len(dedupe([dict(body), other])) == 2  # two body sentences with two sources stay two claims
+
+
+def test_a_claim_is_compared_only_with_kept_claims_of_the_same_figure(monkeypatch):
+    # Compared with every kept claim, a long article's thousands of claims took quadratic time.
+    from summarizer.tasks.claims import repeats
+
+    calls = []
+    real = repeats.same_figure
+    monkeypatch.setattr(repeats, "same_figure", lambda a, b, h=False: calls.append(1) or real(a, b, h))
+    claims = [{**BODY, "count": {"value": n, "qualifier": "exact", "upper": None}} for n in range(2000)]
+    kept = dedupe([dict(c) for c in claims] + [dict(HEADLINE)])
+    assert len(kept) == 2000 and len(calls) == 1  # the headline, with the body's 1,000 only
+    assert kept[1000]["evidence"] == BODY["evidence"] and kept[1000]["location"] == "Bakhmut"

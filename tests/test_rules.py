@@ -424,3 +424,24 @@ def test_a_quoted_area_is_kept_verbatim():
 def test_victim_groups_from_the_counted_noun(sentence, group):
     (claim,) = claims_of(sentence)
     assert claim["victim_group"] == group
+
+
+def test_a_table_on_one_line_is_read_in_pieces():
+    from summarizer.core.text import MAX_SENTENCE
+    from summarizer.tasks.claims.rules.sentences import split_sentences
+
+    article = "Medics said " + ", ".join(f"{n} civilians were killed in block {n}" for n in range(2, 600)) + "."
+    sentences = split_sentences(article)
+    assert len(sentences) == 6 and all(s.end - s.start <= MAX_SENTENCE for s in sentences)
+    claims = claims_of(article)
+    assert len(claims) == 200 and all(len(c["evidence"]) <= 1000 for c in claims)
+
+
+def test_hard_wrapped_lines_that_run_on_in_lower_case_are_one_paragraph():
+    from summarizer.tasks.claims.rules.sentences import paragraphs
+
+    article = "Officials said that\nthe 12 civilians were\nkilled on Tuesday.\nA new paragraph."
+    assert [article[a:b] for a, b in paragraphs(article)] == [
+        "Officials said that\nthe 12 civilians were\nkilled on Tuesday.",
+        "A new paragraph.",
+    ]

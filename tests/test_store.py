@@ -86,6 +86,7 @@ def test_the_store_survives_closing_and_reopening(tmp_path):
         {"top_p": 0.9},
         {"seed": 1},
         {"grounded": False},
+        {"max_figures": 50},
     ],
 )
 def test_a_changed_decoding_parameter_misses_the_cache(store, change):
@@ -93,6 +94,17 @@ def test_a_changed_decoding_parameter_misses_the_cache(store, change):
     cached_extract(store, backend, "Three killed.", ExtractOptions())
     _, from_cache = cached_extract(store, backend, "Three killed.", ExtractOptions(**change))
     assert not from_cache and backend.calls == 2 and store.count() == 2
+
+
+def test_an_option_added_later_keeps_the_keys_of_earlier_runs_at_its_default(store):
+    """--max-figures came after runs were stored: at its default those runs are still found."""
+    from summarizer.store import Request, cache_key
+
+    request = Request.of(CountingBackend(), "Three killed.", ExtractOptions())
+    earlier = {k: v for k, v in ExtractOptions().as_dict().items() if k != "max_figures"}
+    assert request.params == earlier
+    assert request.key == cache_key(request.identity, request.article_hash, earlier)
+    assert Request.of(CountingBackend(), "Three killed.", ExtractOptions(max_figures=50)).params["max_figures"] == 50
 
 
 def test_a_changed_prompt_or_article_misses_the_cache(store):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.core.text import canonical, find_span, normalize_ws
+from summarizer.core.text import MAX_SENTENCE, canonical, cut_long, find_span, normalize_ws
 
 ARTICLE = (
     "Alexander Bastrykin, head of Russia\u2019s Investigative\n"
@@ -52,3 +52,11 @@ def test_find_span_works_on_every_seed_sentence(seed_articles):
                 evidence = canonical(line)  # ASCII quotes, single spaces
                 start, end = find_span(article, evidence)
                 assert canonical(article[start:end]) == evidence
+
+
+def test_a_run_longer_than_the_limit_is_cut_between_words():
+    text = "one two three four five"
+    assert [text[a:b] for a, b in cut_long(text, 0, len(text), 9)] == ["one two", "three", "four five"]
+    assert cut_long(text, 4, 13, 9) == [(4, 13)]  # short enough: as it is
+    assert [("x" * 20)[a:b] for a, b in cut_long("x" * 20, 0, 20, 8)] == ["x" * 8, "x" * 8, "x" * 4]
+    assert MAX_SENTENCE == 4000

@@ -120,6 +120,22 @@ def installed_version() -> str | None:
         return None
 
 
+# llama.cpp's most parallel sequences in one context (LLAMA_MAX_SEQ): a larger batch_size failed
+# only after the model had loaded.
+MAX_SEQUENCES = 256
+
+
+def _within_cpus(threads: int) -> str | None:
+    """More threads than CPUs spin waiting for each other: 500 on 2 CPUs gave no answer in 5
+    minutes, and 100,000 was a segmentation fault."""
+    cpus = machine_threads()
+    return f"must be at most {cpus} (the CPUs this process may use)" if threads > cpus else None
+
+
+def _within_sequences(rows: int) -> str | None:
+    return f"must be at most {MAX_SEQUENCES} (the sequences llama.cpp runs)" if rows > MAX_SEQUENCES else None
+
+
 def machine_threads() -> int:
     """The CPUs this process may run on (its affinity mask: a container's or taskset's share)."""
     try:
@@ -133,9 +149,9 @@ class LlamaCppOptions:
     """How llama.cpp runs the file (``--backend-opt key=value``; --device sets device too)."""
 
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: the GPU when this llama.cpp build has one
-    threads: int | None = ranged(None, minimum=1)  # None: every CPU this process may use
+    threads: int | None = ranged(None, minimum=1, check=_within_cpus)  # None: every CPU this process may use
     max_context: int | None = ranged(None, minimum=1)  # caps the context (default: the model's, at most 16384)
-    batch_size: int = ranged(BATCH_ROWS, minimum=1)  # requests decoded together, each as its own sequence
+    batch_size: int = ranged(BATCH_ROWS, minimum=1, check=_within_sequences)  # requests decoded together
     task: Any = task_field()  # what to extract (a Task; None: claims), set by --task
 
 

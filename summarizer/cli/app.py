@@ -133,6 +133,16 @@ NoCacheOption = Annotated[
 MaxNewTokensOption = Annotated[
     int, typer.Option("--max-new-tokens", min=1, help="Token budget per document (per chunk for long articles).")
 ]
+MaxFiguresOption = Annotated[
+    int,
+    typer.Option(
+        "--max-figures",
+        min=1,
+        help="Figures the model is asked per article, at most (figures strategy): those most likely "
+        "to be claims; a longer article's others are left unasked, with a warning. Raise it to ask "
+        "more (time grows with it).",
+    ),
+]
 TemperatureOption = Annotated[float, typer.Option("--temperature", min=0.0, help="0 = greedy decoding.")]
 TopPOption = Annotated[
     float, typer.Option("--top-p", min=0.0, max=1.0, help="Nucleus sampling mass (with temperature > 0).")

@@ -23,6 +23,7 @@ from summarizer.cli.app import (
     DialectOption,
     DtypeOption,
     GroundingOption,
+    MaxFiguresOption,
     MaxNewTokensOption,
     ModelOption,
     NoCacheOption,
@@ -46,6 +47,7 @@ from summarizer.cli.app import (
 )
 from summarizer.cli.progress import ProgressBar
 from summarizer.core.inputs import collect_articles
+from summarizer.core.records import DEFAULT_MAX_FIGURES
 from summarizer.engine.presets import DEFAULT_MODEL
 
 HELP = f"""Extract the document of each article: its claims, or what --task asks for.
@@ -103,6 +105,15 @@ class Sinks:
         sys.stdout.flush()
 
 
+def figures_left(stats: Any) -> str:
+    """What the figure cap left out of an article (tasks/claims/article_limits), in a few words."""
+    found, unasked = stats["figures_found"], stats["figures_unasked"]
+    return (
+        f"{found} candidate figures; the {found - unasked} most likely to be claims were asked, "
+        f"{unasked} left unasked (--max-figures raises the cap)"
+    )
+
+
 @command(name="summarize", help=HELP)
 def summarize_command(
     paths: Annotated[
@@ -116,6 +127,7 @@ def summarize_command(
     strategy: StrategyOption = None,
     summary: SummaryOption = "model",
     max_new_tokens: MaxNewTokensOption = DEFAULT_MAX_NEW_TOKENS,
+    max_figures: MaxFiguresOption = DEFAULT_MAX_FIGURES,
     temperature: TemperatureOption = 0.0,
     top_p: TopPOption = 1.0,
     seed: SeedOption = 0,
@@ -172,6 +184,7 @@ def summarize_command(
             seed=seed,
             strategy=strategy,
             summary=summary,
+            max_figures=max_figures,
         )
         sinks = Sinks(out, records, stdout_lines=out is None and len(articles) > 1)
         progress = stack.enter_context(ProgressBar(quiet))
@@ -200,6 +213,8 @@ def summarize_command(
             result = next(results) if error is None else None  # in the order of the articles
             if result is not None and result.status != "ok":
                 error = f"{article.source}: {result.status}: {result.reason}"
+            if result is not None and result.stats.get("figures_unasked"):
+                progress.message(f"warning: {article.source}: {figures_left(result.stats)}")
             if error:
                 failed += 1
                 progress.message(f"error: {error}")

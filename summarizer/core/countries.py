@@ -96,14 +96,21 @@ def country_mentions(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` neither starts nor ends inside a word."""
+    inside = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    return not inside and not (end < len(text) and text[end - 1].isalnum() and text[end].isalnum())
+
+
 def side_grounded(side: str, article: str) -> bool:
     """Whether the article gives reason for ``side``: every word of it is a word of the article
     (case aside), or names a country or people the article mentions ("Sudanese army" where the
     article says "Sudan's army"; "Hill Front dissidents" where it says "dissidents of the former Hill Front")."""
     from summarizer.core.text import find_span
 
-    if find_span(article, side) is not None:
-        return True  # the article's own words, as the grammar may copy them
+    span = find_span(article, side)
+    if span is not None and _whole_words(article, *span):
+        return True  # the article's own words, as the grammar may copy them (not "c" of "COVID-19")
     words = re.findall(r"[\w'’.-]+", side)
     if not words:
         return False

@@ -43,6 +43,12 @@ def _special_kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "a socket or other special file")
 
 
+def _kind_of(path: Path) -> str:
+    """What is at ``path``, for a message: "a file" (regular), "a device", "a named pipe" ..."""
+    mode = path.stat().st_mode
+    return "a file" if stat.S_ISREG(mode) else _special_kind(mode)
+
+
 def _read_bytes(path: str | Path) -> bytes:
     """The bytes of the regular file at ``path`` (a symlink to one is followed); InputError naming
     it for anything else: missing, a folder, a pipe (reading one waits forever), a device, a socket,
@@ -225,7 +231,8 @@ def _folder_problem(path: Path, subject: Path) -> str | None:
     try:
         existing = _nearest_existing(path)
         if not existing.is_dir():
-            return "is a file, expected a folder" if existing == subject else f"{existing} is a file, not a folder"
+            kind = _kind_of(existing)
+            return f"is {kind}, expected a folder" if existing == subject else f"{existing} is {kind}, not a folder"
         with tempfile.TemporaryFile(dir=existing):  # the one sure test: write, as the real run will
             return None
     except OSError as error:

@@ -34,6 +34,10 @@ def sampling_problem(temperature: float, top_p: float) -> str | None:
 # grounded) or "claims" (built from the items found, no model).
 SUMMARY_MODES = ("model", "claims")
 
+# Figures a figure-guided strategy asks per article (claims: the schema's maxItems, as many as one
+# document holds): a long article's work stays bounded (tasks/claims/article_limits).
+DEFAULT_MAX_FIGURES = 200
+
 
 @dataclass(frozen=True)
 class ExtractOptions:
@@ -50,14 +54,26 @@ class ExtractOptions:
     # "figures"); None: the kit's default, which summarize() fills in before the run store's lookup.
     strategy: str | None = None
     summary: str = "model"  # one of SUMMARY_MODES
+    max_figures: int = DEFAULT_MAX_FIGURES  # figures asked per article, at most (figure strategies)
 
     def __post_init__(self) -> None:
         problem = sampling_problem(self.temperature, self.top_p)
         if problem:
             raise ValueError(problem)
+        if isinstance(self.max_figures, bool) or not isinstance(self.max_figures, int) or self.max_figures < 1:
+            raise ValueError(f"--max-figures must be a whole number, 1 or more (got {self.max_figures!r})")
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def key_dict(self) -> dict[str, Any]:
+        """What the run store's key holds: :meth:`as_dict` without the options added after runs were
+        stored, at their default (those runs are the same requests and are still found)."""
+        return {k: v for k, v in self.as_dict().items() if _ADDED_LATER.get(k, _UNSET) != v}
+
+
+_UNSET = object()
+_ADDED_LATER = {"max_figures": DEFAULT_MAX_FIGURES}
 
 
 @dataclass(init=False)

@@ -8,7 +8,13 @@ included, must match exactly.
 
 from __future__ import annotations
 
-__all__ = ["normalize_ws", "canonical", "find_span"]
+__all__ = ["normalize_ws", "canonical", "find_span", "MAX_SENTENCE", "cut_long"]
+
+# Characters of the longest "sentence" the claims readers take whole. News sentences run to a few
+# hundred (evidence is cut at 1,000); a run of thousands without a full stop is a table or a list
+# flattened into one line, whose every figure was read against all the others (quadratic: a 5 MB
+# line would take days).
+MAX_SENTENCE = 4000
 
 # Typographic characters and the ASCII text they stand for ("" drops the character:
 # soft hyphens and zero-width characters are invisible in the article).
@@ -87,3 +93,21 @@ def find_span(article: str, evidence: str) -> tuple[int, int] | None:
     if at < 0:
         return None
     return origins[at], origins[at + len(wanted) - 1] + 1
+
+
+def cut_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE) -> list[tuple[int, int]]:
+    """``text[start:end]`` as pieces of at most ``limit`` characters, each cut after its last
+    whitespace that fits (anywhere, where none does), the whitespace between them left out."""
+    pieces = []
+    while end - start > limit:
+        cut = start + limit
+        while cut > start and not text[cut].isspace():
+            cut -= 1
+        cut = cut if cut > start else start + limit  # one word longer than the limit: cut inside it
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces

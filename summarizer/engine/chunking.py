@@ -55,18 +55,32 @@ def _split_long(
     text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]
 ) -> list[tuple[int, int]]:
     """A sentence longer than a whole chunk is cut between words (rare: tables, lists without full stops)."""
-    words = [m.span() for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    words = [(span[0] + a, span[0] + b) for a, b in (m.span() for m in re.finditer(r"\S+", text[span[0] : span[1]]))]
     pieces, first = [], 0
     while first < len(words):
-        last = first
-        while (
-            last + 1 < len(words)
-            and count(text[span[0] + words[first][0] : span[0] + words[last + 1][1]]) <= max_tokens
-        ):
-            last += 1
-        pieces.append((span[0] + words[first][0], span[0] + words[last][1]))
+        last = _last_fitting(text, words, first, max_tokens, count)
+        pieces.append((words[first][0], words[last][1]))
         first = last + 1
     return pieces
+
+
+def _last_fitting(
+    text: str, words: list[tuple[int, int]], first: int, max_tokens: int, count: Callable[[str], int]
+) -> int:
+    """The last word of the longest piece from ``first`` that fits (``first`` itself at least), found by
+    doubling then bisection: counting the piece anew after each word made a long line quadratic."""
+
+    def fits(last: int) -> bool:
+        return count(text[words[first][0] : words[last][1]]) <= max_tokens
+
+    good, step = first, 1
+    while good + step < len(words) and fits(good + step):
+        good, step = good + step, step * 2
+    bad = min(good + step, len(words))  # the first known not to fit, or past the last word
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        good, bad = (middle, bad) if fits(middle) else (good, middle)
+    return good
 
 
 def split_article(

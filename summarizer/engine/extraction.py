@@ -23,6 +23,7 @@ from summarizer.engine.chunking import without_repeats
 MIN_ARTICLE_TOKENS = 256  # a chunk smaller than this would cut most paragraphs apart
 CHUNK_MARGIN_TOKENS = 16  # token counts of pieces and of the whole differ by a few tokens
 MIN_OUTPUT_TOKENS = 64  # below this no document fits
+COUNT_PIECE_CHARACTERS = 65536  # an article is counted this much at a time before it is counted whole
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,27 @@ class Budget:
 
     def chunks(self, article: str, article_budget: int) -> list[str]:
         """The article whole if it fits in ``article_budget`` tokens, else cut on sentence boundaries."""
+        return [article[start:end] for start, end in self.chunk_spans(article, article_budget)]
+
+    def chunk_spans(self, article: str, article_budget: int) -> list[tuple[int, int]]:
+        """Where :meth:`chunks` cuts ``article``: (start, end) of each chunk, in order."""
         from summarizer.engine.chunking import split_article
 
-        if self.article_tokens(article) <= article_budget:
-            return [article]
-        return [chunk.text for chunk in split_article(article, article_budget, self.article_tokens)]
+        if self.fits(article, article_budget):
+            return [(0, len(article))]
+        return [(chunk.start, chunk.end) for chunk in split_article(article, article_budget, self.article_tokens)]
+
+    def fits(self, article: str, article_budget: int) -> bool:
+        """Whether ``article`` takes at most ``article_budget`` tokens. Counted in pieces first, so
+        that a far longer article is never encoded whole: a 5 MB article's encoding took 1 GB."""
+        from summarizer.core.text import cut_long
+
+        total = 0
+        for start, end in cut_long(article, 0, len(article), COUNT_PIECE_CHARACTERS):
+            total += self.article_tokens(article[start:end])
+            if total > 2 * article_budget:  # pieces miscount by a token or two at each cut, no more
+                return False
+        return self.article_tokens(article) <= article_budget
 
 
 # generate(text, options, new_tokens): one document for one text, at most ``new_tokens`` long.

@@ -134,31 +134,49 @@ def _is_name(word: str) -> bool:
     return word[:1].isupper() or (word[:1].isdigit() and any(c.isupper() for c in word))
 
 
-def _common_word(text: str, start: int, article: str) -> bool:
+def _common_word(text: str, start: int, article: str, words: set[str]) -> bool:
     """One capitalised word that opens a sentence and stands in lower case elsewhere ("Fighting
-    spread ..." beside "the fighting"): an ordinary word, not a name."""
+    spread ..." beside "the fighting"): an ordinary word, not a name. ``words``: the article's
+    words (searched for once, not once per name: a long article's names took quadratic time)."""
     opens = start == 0 or re.search(r"(?:^|[.!?\n]\s*|[—–-]\s)$", article[max(0, start - 3) : start]) is not None
-    return " " not in text and opens and re.search(rf"\b{re.escape(text.lower())}\b", article) is not None
+    if " " in text or not opens:
+        return False
+    low = text.lower()
+    if re.fullmatch(r"\w+", low):
+        return low in words
+    return re.search(rf"\b{re.escape(low)}\b", article) is not None
 
 
 def find_candidates(article: str) -> list[Candidate]:
     """The article's candidate actors, each once (its first mention), in order."""
-    from summarizer.tasks.claims.figures import split_sentences
+    from summarizer.tasks.claims.figures import sentence_at, split_sentences
 
     spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
     spans = [(_skip_article(article, start, end), end) for start, end in spans]
     sentences = split_sentences(article)
+    words = set(re.findall(r"\w+", article))
     seen: dict[str, Candidate] = {}
-    spans = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
-    for start, end in sorted(spans):
+    for start, end in _outermost(spans):
         text = re.sub(r"^(?:the|a|an)\s+", "", article[start:end], flags=re.IGNORECASE)
         start = end - len(text)
         text = text.rstrip(".")
         end = start + len(text)
         if len(text) < 2 or len(text) > 80 or text.lower() in seen or any(ch.isdigit() for ch in text[:1]):
             continue
-        if _common_word(text, start, article):
+        if _common_word(text, start, article, words):
             continue
-        sentence = next(((a, b) for a, b in sentences if a <= start < b), (start, end))
+        sentence = sentence_at(sentences, start, end)
         seen[text.lower()] = Candidate(text, start, end, sentence)
     return list(seen.values())
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, each once, without those inside another ("Ministry" in "Defence Ministry").
+    One sweep: comparing each span with every other took quadratic time in a long article."""
+    kept: list[tuple[int, int]] = []
+    reach = -1  # the furthest end of the spans kept so far
+    for span in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+        if span[1] > reach:
+            kept.append(span)
+            reach = span[1]
+    return kept

@@ -29,6 +29,7 @@ within its budget only loses that figure.
 
 from __future__ import annotations
 
+import bisect
 import json
 import time
 from collections.abc import Callable
@@ -36,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.batch_decode import BATCH_ROWS
-from summarizer.tasks.claims.article_limits import cap_figures
-from summarizer.tasks.claims.figures import Figure, find_figures
+from summarizer.tasks.claims.article_limits import MAX_FIGURES, likely_claims, plan_figures
+from summarizer.tasks.claims.figures import Figure, find_figures, split_sentences
 from summarizer.tasks.claims.lexicon import (
     GROUP_PHRASES,
     NON_PARTY_TYPES,
@@ -85,18 +86,24 @@ def label_figures(
     summary: str = "model",
     grounded: bool = True,
     drafts: list[dict[str, Any]] | None = None,
+    figures: list[Figure] | None = None,
+    max_figures: int = MAX_FIGURES,
 ) -> FigureRun:
     """Figure-guided extraction of ``article`` with ``generate`` as the model.
     ``drafts``: claims a rule reader found in the article; a figure's period, location,
-    perpetrator and verification come from the draft of the same figure."""
+    perpetrator and verification come from the draft of the same figure. ``figures``: the figures
+    to ask (a long article's chunk: the article's plan, tasks/claims/article_limits); else the
+    ``max_figures`` of the article's most likely to be claims, and the stats say how many were left."""
     from summarizer.tasks.claims.figure_prompting import figure_request
 
-    figures, figure_drafts = figures_to_label(article, drafts or [])
+    figures, counts = (figures, {}) if figures is not None else _most_likely(article, max_figures)
+    figures, figure_drafts = figures_to_label(article, drafts or [], figures)
     totals: dict[str, float] = {}
     cast = read_article_cast(article, figures, generate, totals) if figures and grounded else None
     requests = [figure_request(article, figure) for figure in figures]
+    sentences = split_sentences(article)
     grammars = [
-        _label_grammar(article, figure, grounded, draft, cast)
+        _label_grammar(article, figure, grounded, draft, cast, sentences)
         for figure, draft in zip(figures, figure_drafts, strict=True)
     ]
     outputs = generate("label", requests, grammars, LABEL_TOKENS, totals)
@@ -114,8 +121,34 @@ def label_figures(
         "figures": len(labels),
         "labels_cut_off": labels.count(None),
         "actors": len(cast.actors) if cast else 0,
+        **counts,
     }
     return FigureRun(document, labels, stats, cast.as_records() if cast else [])
+
+
+def _most_likely(article: str, limit: int) -> tuple[list[Figure], dict[str, int]]:
+    """The ``limit`` figures of ``article`` most likely to be claims, and the article's figure stats."""
+    candidates = find_figures(article)
+    figures = likely_claims(article, candidates, limit)
+    return figures, figure_counts(len(candidates), len(figures))
+
+
+def figure_counts(found: int, asked: int) -> dict[str, int]:
+    """An article's figure stats: how many the parser found and how many were left unasked."""
+    return {"figures_found": found, "figures_unasked": found - asked}
+
+
+def label_chunks(
+    article: str, spans: list[tuple[int, int]], max_figures: int, label: Callable[[str, list[Figure]], FigureRun]
+) -> list[FigureRun]:
+    """The runs of a long article's chunks (``spans``, in order): ``label(text, figures)`` for each
+    chunk that holds a figure of the article's plan (tasks/claims/article_limits), the others not
+    read at all. The article's counts go in the first run's stats (chunks' stats are added up): its
+    figures found and unasked, and its chunks not read (``chunks_unread``)."""
+    plan = plan_figures(article, spans, max_figures)
+    runs = [label(chunk.text, chunk.figures) for chunk in plan.chunks]
+    runs[0].stats.update(figure_counts(plan.found, plan.asked), chunks_unread=len(spans) - len(plan.chunks))
+    return runs
 
 
 def read_article_cast(article: str, figures: list[Figure], generate: Generate, totals: dict[str, float]) -> Cast:
@@ -137,9 +170,10 @@ def read_article_cast(article: str, figures: list[Figure], generate: Generate, t
     asked: list[Candidate] = []
     for c in near:
         target = by_text.get(specific[c.text], c)
+        if len(asked) == MAX_ACTORS:
+            break  # the first MAX_ACTORS are asked; a list of hundreds of names is not searched for more
         if c.text not in known and target not in asked:
             asked.append(target)
-    asked = asked[:MAX_ACTORS]
     requests = [actor_request(article, candidate) for candidate in asked]
     answers = generate("actor", requests, [kind_grammar()] * len(asked), KIND_TOKENS, totals) if asked else []
     totals["actors_asked"] = len(asked)
@@ -155,8 +189,6 @@ def read_article_cast(article: str, figures: list[Figure], generate: Generate, t
 def _near_figures(candidates: list[Any], figures: list[Figure], article: str) -> list[Any]:
     """Candidates in a figure's sentence or the sentences either side of it (where whoever gives
     a figure is named), in the article's order."""
-    from summarizer.tasks.claims.figures import split_sentences
-
     sentences = split_sentences(article)
     index = {span: i for i, span in enumerate(sentences)}
     near = {i + d for f in figures if f.sentence in index for i in [index[f.sentence]] for d in (-1, 0, 1)}
@@ -197,9 +229,11 @@ class FigureExtractor:
         summary: str = "model",
         grounded: bool = True,
         drafts: list[dict[str, Any]] | None = None,
+        figures: list[Figure] | None = None,
+        max_figures: int = MAX_FIGURES,
     ) -> FigureRun:
         """``params``: :class:`summarizer.engine.decode.DecodeParams` (its budget caps each generation).
-        ``drafts``: see :func:`label_figures`."""
+        ``drafts``, ``figures``, ``max_figures``: see :func:`label_figures`."""
         started = time.perf_counter()
         article_ids = self.prompts.article_ids(article)
         self.decoder.cache_prefix(article_ids, keep=False)
@@ -209,7 +243,7 @@ class FigureExtractor:
         ) -> list[tuple[str, bool]]:
             return self._generate(article_ids, requests, grammars, params, budget, totals)
 
-        run = label_figures(article, generate, summary, grounded, drafts)
+        run = label_figures(article, generate, summary, grounded, drafts, figures, max_figures)
         run.stats.update(prompt_tokens=len(article_ids), seconds=round(time.perf_counter() - started, 4))
         return run
 
@@ -236,41 +270,67 @@ class FigureExtractor:
 
 
 def _label_grammar(
-    article: str, figure: Figure, grounded: bool, draft: dict[str, Any] | None, cast: Cast | None = None
+    article: str,
+    figure: Figure,
+    grounded: bool,
+    draft: dict[str, Any] | None,
+    cast: Cast | None = None,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> str:
     """A figure the rule reader read keeps its outcome, group and equipment (and a side it found);
-    the model gives the rest. Any other figure is the model's to judge, "none" included."""
+    the model gives the rest. Any other figure is the model's to judge, "none" included.
+    ``sentences``: the article's, when the caller has them (see :func:`figure_window`)."""
     from summarizer.tasks.claims.figure_grammar import figure_grammar
 
     outcomes = outcomes_named(article[slice(*figure.sentence)])
-    return figure_grammar(article, grounded, outcomes, draft, cast, figure_window(article, figure), figure.sentence)
+    window = figure_window(article, figure, sentences)
+    return figure_grammar(article, grounded, outcomes, draft, cast, window, figure.sentence)
 
 
-def figure_window(article: str, figure: Figure) -> tuple[int, int]:
-    """The figure's sentence and the sentences either side of it: where its claimant is named."""
-    from summarizer.tasks.claims.figures import split_sentences
-
-    sentences = split_sentences(article)
-    at = next((i for i, span in enumerate(sentences) if span == figure.sentence), None)
-    if at is None:
+def figure_window(article: str, figure: Figure, sentences: list[tuple[int, int]] | None = None) -> tuple[int, int]:
+    """The figure's sentence and the sentences either side of it: where its claimant is named.
+    ``sentences``: the article's (:func:`split_sentences`), split once per article by a caller
+    with many figures (split per figure, a long article's labels took quadratic time)."""
+    sentences = split_sentences(article) if sentences is None else sentences
+    at = bisect.bisect_left(sentences, figure.sentence)
+    if at == len(sentences) or sentences[at] != figure.sentence:
         return figure.sentence
     return sentences[max(0, at - 1)][0], sentences[min(len(sentences) - 1, at + 1)][1]
 
 
-def figures_to_label(article: str, drafts: list[dict[str, Any]]) -> tuple[list[Figure], list[dict[str, Any] | None]]:
-    """Every candidate figure (the parser leaves out years, dates, money, shares and distances),
-    each with its draft. None is skipped for want of a harm word the list knows: "torched",
-    "lynched" and words no list has are the model's to read, and "none" is always allowed."""
-    figures = find_figures(article)
-    return cap_figures(figures, [draft_for(figure, drafts, article) for figure in figures])  # bounded per article
+def figures_to_label(
+    article: str,
+    drafts: list[dict[str, Any]],
+    figures: list[Figure] | None = None,
+    limit: int = MAX_FIGURES,
+) -> tuple[list[Figure], list[dict[str, Any] | None]]:
+    """The figures to ask, each with its draft: ``figures``, else the ``limit`` of every candidate
+    figure (the parser leaves out years, dates, money, shares and distances) most likely to be
+    claims. None is skipped for want of a harm word the list knows: "torched", "lynched" and words
+    no list has are the model's to read, and "none" is always allowed."""
+    if figures is None:
+        figures = likely_claims(article, find_figures(article), limit)
+    spans = _draft_spans(drafts, article)
+    return figures, [draft_for(figure, drafts, article, spans) for figure in figures]
 
 
-def draft_for(figure: Figure, drafts: list[dict[str, Any]], article: str) -> dict[str, Any] | None:
-    """The draft claim of the same figure: same value, evidence around the figure."""
+def _draft_spans(drafts: list[dict[str, Any]], article: str) -> list[tuple[int, int] | None]:
+    """Where each draft's evidence is in the article: found once per draft, not once per figure."""
     from summarizer.core.text import find_span
 
-    for draft in drafts:
-        span = find_span(article, draft.get("evidence") or "")
+    return [find_span(article, draft.get("evidence") or "") for draft in drafts]
+
+
+def draft_for(
+    figure: Figure,
+    drafts: list[dict[str, Any]],
+    article: str,
+    spans: list[tuple[int, int] | None] | None = None,
+) -> dict[str, Any] | None:
+    """The draft claim of the same figure: same value, evidence around the figure.
+    ``spans``: the drafts' evidence offsets (:func:`_draft_spans`), when the caller has them."""
+    spans = _draft_spans(drafts, article) if spans is None else spans
+    for draft, span in zip(drafts, spans, strict=True):
         if draft["count"]["value"] == figure.count["value"] and span and span[0] <= figure.start < span[1]:
             return draft
     return None

@@ -97,6 +97,8 @@ def figure_grammar(
     people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
     equipment = outcomes is None or "equipment_destroyed" in outcomes
     side = '"null" | "\\"" SIDE_NAME "\\""' if sides and grounded else '"null" | "\\"" SIDE_FREE "\\""'
+    if grounded and not sides:  # no side named, none given: any short string was ("c", "Veldor")
+        side = '"null"'
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
     perpetrator = (draft or {}).get("perpetrator_side")
     attacker = party_names(perpetrator) if perpetrator else frozenset()

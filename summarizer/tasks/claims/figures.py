@@ -14,13 +14,16 @@ drift apart or be invented.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from summarizer.core.numbers import NumberMention, find_numbers
+from summarizer.core.text import cut_long
 
-__all__ = ["Figure", "find_figures", "split_sentences", "qualifier_before"]
+__all__ = ["Figure", "find_figures", "split_sentences", "sentence_at", "qualifier_before"]
 
 _MONTHS = (
     "January February March April May June July August September October November December "
@@ -99,12 +102,15 @@ def _plain(value: float) -> float | int:
 
 
 def split_sentences(article: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) of ``article``: lines, then ., ! or ? before a capital or digit."""
+    """Sentence spans (start, end) of ``article``: lines, then ., ! or ? before a capital or digit;
+    a longer run than :data:`~summarizer.core.text.MAX_SENTENCE` characters is cut between words."""
     spans = []
     for line in re.finditer(r"[^\n]*\S[^\n]*", article):
         cut = line.start()
         for boundary in _SENTENCE_END.finditer(article, line.start(), line.end()):
-            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
+            # The word before the stop; a window, not all since ``cut``: after many "Mr." in a row
+            # the slice grew with each (quadratic), and no abbreviation is longer than the window.
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[max(cut, boundary.start() - 64) : boundary.start()])
             if last_word and (
                 last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS
                 or (len(last_word.group(1)) == 1 and last_word.group(1).isalpha())
@@ -113,7 +119,7 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
             spans.append((cut, boundary.start()))
             cut = boundary.end()
         spans.append((cut, line.end()))
-    return [(a, b) for a, b in spans if article[a:b].strip()]
+    return [piece for a, b in spans if article[a:b].strip() for piece in cut_long(article, a, b)]
 
 
 # What a figure counts when it counts no victims and nothing destroyed: places, events, units and
@@ -175,6 +181,15 @@ def _range_end(article: str, mention: NumberMention, nxt: NumberMention | None) 
     return nxt
 
 
+def sentence_at(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``sentences`` (:func:`split_sentences`) that holds offset ``start``, else
+    ``(start, end)``. By bisection: a scan per figure or name made long articles quadratic."""
+    at = bisect.bisect_right(sentences, (start, math.inf)) - 1
+    if at >= 0 and sentences[at][0] <= start < sentences[at][1]:
+        return sentences[at]
+    return start, end
+
+
 def find_figures(article: str) -> list[Figure]:
     """The article's candidate counts, in order of appearance."""
     mentions = [m for m in find_numbers(article) if _is_count(article, m)]
@@ -191,7 +206,7 @@ def find_figures(article: str) -> list[Figure]:
             qualifier, end = "range", upper.end
         else:
             qualifier, end = qualifier_before(article, mention.start, mention.vague), mention.end
-        sentence = next(((a, b) for a, b in sentences if a <= mention.start < b), (mention.start, mention.end))
+        sentence = sentence_at(sentences, mention.start, mention.end)
         figures.append(
             Figure(mention.value, upper.value if upper else None, qualifier, start, end, article[start:end], sentence)
         )

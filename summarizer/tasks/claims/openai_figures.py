@@ -59,7 +59,9 @@ class ServerFigures:
         drafts = rule_drafts(article)
         call = _ArticleCall(self, article, options, {d["victim_side"] for d in drafts if d.get("victim_side")})
         try:
-            run = label_figures(article, call.generate, options.summary, options.grounded, drafts)
+            run = label_figures(
+                article, call.generate, options.summary, options.grounded, drafts, max_figures=options.max_figures
+            )
         except RequestFailed as error:
             return Extraction(call.raw(), None, "failed", str(error), call.stats(started))
         except Rejected as error:

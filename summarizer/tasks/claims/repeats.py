@@ -40,11 +40,20 @@ def dedupe(claims: list[dict[str, Any]], headline: str = "_headline") -> list[di
     """``claims`` with each repeated figure kept once, in the most specific mention's words.
     ``headline``: the key of the flag that marks a claim read from a headline."""
     kept: list[dict[str, Any]] = []
+    # Kept claims by the fields same_figure needs equal: a long article's thousands of figures
+    # are each compared with a handful of claims, not with all kept before them (quadratic).
+    by_figure: dict[tuple[Any, ...], list[int]] = {}
     for claim in claims:
-        twin = next((k for k in kept if same_figure(k, claim, bool(k.get(headline) or claim.get(headline)))), None)
-        if twin is None:
+        places = by_figure.setdefault(_figure_key(claim), [])
+        at = next(
+            (i for i in places if same_figure(kept[i], claim, bool(kept[i].get(headline) or claim.get(headline)))),
+            None,
+        )
+        if at is None:
+            places.append(len(kept))
             kept.append(claim)
             continue
+        twin = kept[at]
         best, other = (claim, twin) if _specificity(claim, headline) > _specificity(twin, headline) else (twin, claim)
         for key in _INHERITED:
             best[key] = best[key] if best[key] is not None else other[key]
@@ -52,8 +61,12 @@ def dedupe(claims: list[dict[str, Any]], headline: str = "_headline") -> list[di
             best["victim_group"] = other["victim_group"]
         if best["verification"] == "not_stated":
             best["verification"] = other["verification"]
-        kept[kept.index(twin)] = best
+        kept[at] = best
     return kept
+
+
+def _figure_key(claim: dict[str, Any]) -> tuple[Any, ...]:
+    return claim["outcome"], claim["count"]["value"], claim["count"]["upper"], claim["equipment"]
 
 
 def same_figure(a: dict[str, Any], b: dict[str, Any], headline: bool = False) -> bool:
@@ -61,12 +74,7 @@ def same_figure(a: dict[str, Any], b: dict[str, Any], headline: bool = False) ->
     the headline) the sources need not agree: a headline shortens its source ("..., says DHQ" for
     the Defence Headquarters' spokesman) and its place, and only restates the body's figure."""
     groups = {a["victim_group"], b["victim_group"]} - {"unspecified"}
-    return (
-        (a["outcome"], a["count"]["value"], a["count"]["upper"], a["equipment"])
-        == (b["outcome"], b["count"]["value"], b["count"]["upper"], b["equipment"])
-        and len(groups) <= 1
-        and (headline or _same_source(a, b))
-    )
+    return _figure_key(a) == _figure_key(b) and len(groups) <= 1 and (headline or _same_source(a, b))
 
 
 def _same_source(a: dict[str, Any], b: dict[str, Any]) -> bool:

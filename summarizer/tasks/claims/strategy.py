@@ -55,6 +55,7 @@ class TransformersFigures:
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
         from summarizer.engine.decode import DecodeParams
         from summarizer.engine.extraction import MIN_ARTICLE_TOKENS
+        from summarizer.tasks.claims.figure_extraction import label_chunks
         from summarizer.tasks.claims.rules import rule_drafts
 
         params = DecodeParams(
@@ -69,11 +70,15 @@ class TransformersFigures:
         budget = self.backend._budget(figures.prompts.overhead_tokens)
         if budget.room() < MIN_ARTICLE_TOKENS:
             raise budget.too_small()
-        texts = budget.chunks(article, budget.room())
-        runs = [
-            figures.extract(text, params, summary=options.summary, grounded=options.grounded, drafts=rule_drafts(text))
-            for text in texts
-        ]
+        spans = budget.chunk_spans(article, budget.room())
+        runs = label_chunks(
+            article,
+            spans,
+            options.max_figures,
+            lambda text, asked: figures.extract(
+                text, params, options.summary, options.grounded, rule_drafts(text), asked
+            ),
+        )
         return _merged(runs, self.backend.task)
 
 
@@ -88,15 +93,15 @@ class LlamaFigures:
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
         from summarizer.engine.extraction import MIN_ARTICLE_TOKENS
-        from summarizer.tasks.claims.figure_extraction import label_figures
+        from summarizer.tasks.claims.figure_extraction import label_chunks, label_figures
         from summarizer.tasks.claims.rules import rule_drafts
 
         backend, prompts = self.backend, self.prompts
         budget = backend._budget(prompts.overhead_tokens)
         if budget.room() < MIN_ARTICLE_TOKENS:
             raise budget.too_small()
-        runs = []
-        for text in budget.chunks(article, budget.room()):
+
+        def label(text: str, asked: list[Any]) -> Any:
             backend.decoder.start(prompts.prefix_ids)
             article_ids = prompts.article_ids(text)
 
@@ -117,7 +122,9 @@ class LlamaFigures:
                 totals["generations"] = totals.get("generations", 0) + len(answers)
                 return [(a.text, a.stopped) for a in answers]
 
-            run = label_figures(text, generate, options.summary, options.grounded, rule_drafts(text))
+            run = label_figures(text, generate, options.summary, options.grounded, rule_drafts(text), asked)
             run.stats["prompt_tokens"] = len(article_ids)
-            runs.append(run)
-        return _merged(runs, backend.task)
+            return run
+
+        spans = budget.chunk_spans(article, budget.room())
+        return _merged(label_chunks(article, spans, options.max_figures, label), backend.task)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.core.numbers import NumberMention
+from summarizer.core.text import cut_long
 from summarizer.tasks.claims.rules.lexicon import ABBREVIATIONS, MONTH, OUT_OF_SCOPE_AFTER, SENTENCE_END
 
 
@@ -48,15 +49,20 @@ def paragraphs(article: str) -> list[tuple[int, int]]:
     spans: list[list[int]] = []
     for line in re.finditer(r"[^\n]*\S[^\n]*", article):
         text = line.group()
-        if (
-            spans
-            and not re.search(r"[.!?:\"”’)]\s*$", article[spans[-1][0] : spans[-1][1]])
-            and text.lstrip()[:1].islower()
-        ):
+        if spans and not _ends_a_sentence(article, *spans[-1]) and text.lstrip()[:1].islower():
             spans[-1][1] = line.end()
         else:
             spans.append([line.start(), line.end()])
     return [(a, b) for a, b in spans]
+
+
+def _ends_a_sentence(article: str, start: int, end: int) -> bool:
+    """Whether ``article[start:end]`` ends in a stop, a colon, a quote or a bracket. Its last
+    characters only: a search of the whole paragraph, again for each line joined to it, made a
+    hard-wrapped article quadratic."""
+    while end > start and article[end - 1].isspace():
+        end -= 1
+    return end > start and article[end - 1] in '.!?:"”’)'
 
 
 def split_sentences(article: str) -> list[Sentence]:
@@ -64,13 +70,22 @@ def split_sentences(article: str) -> list[Sentence]:
     for number, (start, end) in enumerate(paragraphs(article)):
         cut = start
         for boundary in SENTENCE_END.finditer(article, start, end):
-            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[cut : boundary.start()])
+            # The word before the stop, from a window: searched from ``cut``, a run of "Gen." and
+            # "Dr." grew the text searched with each (quadratic); no abbreviation is that long.
+            last_word = re.search(r"(\S+)\.[\"'”’)\]]*$", article[max(cut, boundary.start() - 64) : boundary.start()])
             if last_word and (low_form(last_word.group(1)) in ABBREVIATIONS or len(last_word.group(1)) == 1):
                 continue
             sentences.append(Sentence(cut, boundary.start(), number))
             cut = boundary.end()
         sentences.append(Sentence(cut, end, number))
-    return [s for s in sentences if article[s.start : s.end].strip()]
+    # A run past MAX_SENTENCE characters (a table on one line) is read in pieces: each of its
+    # figures is read against the others of its sentence, so one huge sentence took quadratic time.
+    return [
+        Sentence(a, b, s.paragraph)
+        for s in sentences
+        if article[s.start : s.end].strip()
+        for a, b in cut_long(article, s.start, s.end)
+    ]
 
 
 def out_of_scope(article: str, mention: NumberMention) -> bool:

@@ -53,6 +53,13 @@ class Budget:
             f"({self.overhead_tokens} tokens)"
         )
 
+    def request_chunks(self, article: str) -> list[str]:
+        """The article in chunks for short requests: each answer has its own bounded budget inside
+        the prompt's overhead, so the article takes all the room."""
+        if self.room() < MIN_ARTICLE_TOKENS:
+            raise self.too_small()
+        return self.chunks(article, self.room())
+
     def chunks(self, article: str, article_budget: int) -> list[str]:
         """The article whole if it fits in ``article_budget`` tokens, else cut on sentence boundaries."""
         from summarizer.engine.chunking import split_article

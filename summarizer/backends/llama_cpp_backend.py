@@ -43,7 +43,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from summarizer.backends.adapter import Batch, Context
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
-from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
+from summarizer.backends.strategies import (
+    ITEM_SOURCES,
+    build_strategies,
+    kit_sources,
+    prompt_identity,
+    run_strategy,
+)
 from summarizer.core.errors import GrammarError, ModelError
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import load_task
@@ -832,4 +838,4 @@ def engine_hash(task: Any = None) -> str:
     kit's (``task``: a Task, None: the default task)."""
     from summarizer.core.resources import source_hash
 
-    return source_hash((*ENGINE_MODULES, *kit_sources(load_task(task))))
+    return source_hash((*ENGINE_MODULES, *ITEM_SOURCES, *kit_sources(load_task(task))))

@@ -104,6 +104,14 @@ def test_a_repeat_the_grammar_could_not_forbid_ends_the_list(task):
     assert run.document == {"quotes": [{"speaker": "Mara Lind", "quote": ROOF}]} and len(model.asked) == 2
 
 
+def test_a_span_within_or_around_a_written_one_is_the_same_item_and_ends_the_list(task):
+    # The grammar forbids the equal span; the same quote cut short or run on is the model repeating itself.
+    for again in (ROOF.rstrip(","), ROOF + '" said Mara Lind'):
+        model = Script((quote("Mara Lind", ROOF), True), (quote("Mara Lind", again), True), ("null", True))
+        run = write_items(ARTICLE, model, item_plan(task))
+        assert run.document == {"quotes": [{"speaker": "Mara Lind", "quote": ROOF}]} and len(model.asked) == 2
+
+
 def test_candidates_are_asked_about_in_one_batch_and_null_drops_one(tmp_path):
     task = make_task(tmp_path, SCHEMA, 'merge_key = ["quote"]\ncandidates = "quotations"\ncandidate_field = "quote"\n')
     model = Script((quote("Mara Lind", ROOF), True), ("null", True))
@@ -159,7 +167,10 @@ def test_the_token_budget_follows_the_schema(task):
     assert token_budget({"type": "boolean"}, {}) == 48
 
 
-def test_repeats_compare_the_key_fields_only():
+def test_repeats_compare_the_key_fields_as_chunk_merging_does(task, tmp_path):
     written = [{"speaker": "Mara Lind", "quote": ROOF}]
-    assert repeats({"speaker": "Lind", "quote": ROOF}, written, ("quote",))
-    assert not repeats({"speaker": "Lind", "quote": ROOF}, written, ("speaker", "quote"))
+    assert repeats({"speaker": "Tom Ek", "quote": ROOF}, written, task)
+    assert repeats({"speaker": "Tom Ek", "quote": "the new roof keeps the heat"}, written, task)  # within, any case
+    assert not repeats({"speaker": "Tom Ek", "quote": WAITED}, written, task)
+    by_both = make_task(tmp_path, SCHEMA, 'merge_key = ["speaker", "quote"]\n')
+    assert not repeats({"speaker": "Tom Ek", "quote": ROOF}, written, by_both)

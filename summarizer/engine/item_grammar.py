@@ -13,7 +13,9 @@ grounded fields grounded in the article), or ``null``. What the item strategy ad
   candidate fills is that candidate's text, the rest is the model's.
 
 A key field no grammar can exclude (free text, an object, a dotted name) leaves the repeat to the
-strategy, which stops at an item that repeats one (:func:`excludes_repeats` says which case holds).
+loop (:mod:`summarizer.engine.items`), which stops at an item that repeats one (:func:`excludes_repeats`
+says which case holds); so does a span within or around a written one, which chunk merging also
+counts as the same item: lexemes that forbid those too cost llguidance more than its limits allow.
 The grammars are Lark text, as the claims task's label grammars: what a server with llguidance takes.
 """
 

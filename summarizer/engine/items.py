@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.core.candidates import Candidate, Finder
-from summarizer.core.schema_paths import field_value, json_types, resolve
+from summarizer.core.schema_paths import json_types, resolve
 from summarizer.core.task import Task
 from summarizer.core.task_settings import DEFAULT_MAX_ITEMS
 
@@ -140,8 +140,8 @@ def _ask_in_turn(
         [(text, stopped)] = generate("item", [next_request(plan.task, items)], [grammar], plan.item_tokens, totals)
         run.answers.append(text if stopped else None)
         value = json.loads(text) if stopped else None
-        if value is None or repeats(value, items, plan.task.merge_key):
-            break  # no more items; or cut off (asked again, the model would write it again); or a repeat
+        if value is None or repeats(value, items, plan.task):
+            break  # no more items; cut off (asked again, the model would write it again); or a repeat
         items.append(value)
     return items
 
@@ -164,7 +164,7 @@ def _ask_candidates(
     for text, stopped in outputs:
         run.answers.append(text if stopped else None)
         value = json.loads(text) if stopped else None
-        if value is not None and not repeats(value, items, plan.task.merge_key):
+        if value is not None and not repeats(value, items, plan.task):
             items.append(value)
     return items
 
@@ -199,7 +199,11 @@ def _write_rest(
     return value
 
 
-def repeats(item: dict[str, Any], items: list[dict[str, Any]], key: tuple[str, ...]) -> bool:
-    """Whether ``item`` equals one of ``items`` on every field of ``key`` (dotted names reach inside)."""
-    mine = [field_value(item, name) for name in key]
-    return any([field_value(other, name) for name in key] == mine for other in items)
+def repeats(item: dict[str, Any], items: list[dict[str, Any]], task: Task) -> bool:
+    """Whether ``item`` is one of ``items`` again, as chunk merging has it: equal on the merge key, a
+    span field within or around the other's (the grammar forbids only the equal ones: lexemes that
+    also forbid every span within or around a written one cost llguidance more than it allows)."""
+    from summarizer.engine.chunking import same_item, span_fields
+
+    spans = span_fields(task)
+    return any(same_item(item, other, task.merge_key, spans) for other in items)

@@ -86,11 +86,11 @@ def make_options(options: ExtractOptions | None = None, **overrides: Any) -> Ext
 
 def with_strategy(options: ExtractOptions, backend: Backend) -> ExtractOptions:
     """``options`` with the strategy named: the one asked for, checked against the backend's task's
-    kit (TaskError if it has no such strategy), else the kit's default (claims: figures). Named
+    (TaskError if it has no such strategy), else the task's default (claims: figures). Named
     before the run store is asked, so a request's key says which strategy wrote the document."""
-    from summarizer.core.kit import kit_for
+    from summarizer.core.kit import choose_strategy
 
-    strategy = kit_for(load_task(getattr(backend, "task", None))).strategy(options.strategy)
+    strategy = choose_strategy(load_task(getattr(backend, "task", None)), options.strategy)
     return options if strategy == options.strategy else dataclasses.replace(options, strategy=strategy)
 
 

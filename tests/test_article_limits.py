@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from summarizer.tasks.claims.article_limits import MAX_FIGURES, likely_claims, plan_figures
-from summarizer.tasks.claims.figure_extraction import figures_to_label, label_chunks, label_figures
+from summarizer.tasks.claims.figure_extraction import figures_to_label, label_figures
 from summarizer.tasks.claims.figures import find_figures
 
 # Figures 3, 40, 12 and 9: the second and fourth sentences name no harm.
@@ -78,19 +78,40 @@ def test_labelling_asks_at_most_max_figures_and_says_how_many_were_left():
     assert (run.stats["figures"], run.stats["figures_found"], run.stats["figures_unasked"]) == (3, 4, 1)
 
 
-def test_the_chunks_of_an_article_share_its_cap_and_its_counts_are_given_once():
+class TwoChunks:
+    """An adapter whose context holds ARTICLE in two chunks, cut before "Medics"; it answers every
+    figure "none" and notes the chunks it was asked to read."""
+
+    task = None
     cut = ARTICLE.index("Medics")
-    seen = []
 
-    def label(text, figures):
-        seen.append((text, values(figures)))
-        return label_figures(text, none_labels, summary="claims", grounded=False, figures=figures)
+    def __init__(self):
+        self.read: list[tuple[str, int]] = []  # (chunk, figures asked in it)
 
-    runs = label_chunks(ARTICLE, [(0, cut - 1), (cut, len(ARTICLE))], 3, label)
-    assert seen == [(ARTICLE[: cut - 1], [3, 40]), (ARTICLE[cut:], [12])]
-    assert [r.stats.get("figures_unasked") for r in runs] == [1, None]
-    assert [r.stats.get("figures_found") for r in runs] == [4, None]
-    assert [r.stats.get("chunks_unread") for r in runs] == [0, None]
-    skipped = label_chunks(ARTICLE, [(0, cut - 1), (cut, len(ARTICLE))], 1, label)  # 3, in the first chunk
-    assert seen[2:] == [(ARTICLE[: cut - 1], [3])]
-    assert (len(skipped), skipped[0].stats["chunks_unread"], skipped[0].stats["figures_unasked"]) == (1, 1, 3)
+    def article_spans(self, chat, article):
+        return [(0, self.cut - 1), (self.cut, len(article))]
+
+    def generate(self, context, batch, totals):
+        if batch.form.name == "label":
+            self.read.append((context.article, len(batch.requests)))
+        answer = {"label": json.dumps({"outcome": "none"}), "summary": json.dumps("None.")}
+        return [(answer.get(batch.form.name, json.dumps("state")), True) for _ in batch.requests]
+
+
+def test_the_chunks_of_an_article_share_its_cap_and_its_counts_are_given_once():
+    from summarizer.core.records import ExtractOptions
+    from summarizer.core.task import load_task
+    from summarizer.tasks.claims.strategy import FigureStrategy
+
+    adapter = TwoChunks()
+    adapter.task = load_task("claims")
+    cut = TwoChunks.cut
+    extraction = FigureStrategy(adapter).extract(ARTICLE, ExtractOptions(max_figures=3, grounded=False))
+    assert adapter.read == [(ARTICLE[: cut - 1], 2), (ARTICLE[cut:], 1)]  # 3 and 40, then 12
+    stats = extraction.stats.as_dict()
+    assert (stats["chunks"], stats["figures_found"], stats["figures_unasked"], stats["chunks_unread"]) == (2, 4, 1, 0)
+    adapter.read.clear()
+    extraction = FigureStrategy(adapter).extract(ARTICLE, ExtractOptions(max_figures=1, grounded=False))
+    assert adapter.read == [(ARTICLE[: cut - 1], 1)]  # 3, in the first chunk: the second is not read
+    stats = extraction.stats.as_dict()
+    assert (stats["chunks"], stats["chunks_unread"], stats["figures_unasked"]) == (1, 1, 3)

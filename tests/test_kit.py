@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from summarizer.core.errors import TaskError
-from summarizer.core.kit import GENERIC_KIT, find_kit, kit_for
+from summarizer.core.kit import GENERIC_KIT, choose_strategy, find_kit, kit_for, task_strategies
 from summarizer.core.task import load_task
 
 ARTICLE = "The library on Elm Road reopened on Monday. Readers queued before the doors opened."
@@ -42,6 +42,8 @@ KIT = TaskKit(
     folder=Path(__file__).parent / "task",
     strategies={"first-words": "notes_kit:FirstWords"},
     salvage="notes_kit:salvage",
+    candidates="notes_kit:sentences",
+    candidate_field="text",
 )
 
 
@@ -57,6 +59,17 @@ class FirstWords:
 
 def salvage(text):
     return {"notes": []}  # what a cut-off document keeps: no note (enough to show the hook is asked)
+
+
+def sentences(article):  # the item strategy's candidates: each sentence's first two words
+    from summarizer.core.candidates import Candidate
+
+    found, start = [], 0
+    for sentence in article.split(". "):
+        words = " ".join(sentence.split()[:2])
+        found.append(Candidate(words, start, start + len(words)))
+        start += len(sentence) + 2
+    return found
 """
 
 
@@ -100,6 +113,21 @@ def test_a_task_without_a_kit_gets_the_generic_one_and_an_unknown_strategy_is_on
         GENERIC_KIT.strategy("figures")
 
 
+def test_a_task_s_strategies_are_the_document_the_item_and_its_kit_s_its_default_first(notes_kit, tmp_path):
+    import shutil
+
+    assert task_strategies(load_task("claims")) == ("figures", "document", "items")
+    assert task_strategies(load_task("notes")) == ("document", "items", "first-words")
+    assert task_strategies(load_task("examples/quotes")) == ("items", "document")  # its task.toml names items
+    assert choose_strategy(load_task("examples/quotes"), None) == "items"
+    with pytest.raises(TaskError, match=r"^task 'notes' has no strategy 'figures' \(its strategies: document, items"):
+        choose_strategy(load_task("notes"), "figures")
+    folder = shutil.copytree(notes_kit / "task", tmp_path / "folder-notes")
+    (folder / "task.toml").write_text('items = "notes"\nstrategy = "first-words"\n', encoding="utf-8")
+    with pytest.raises(TaskError, match="strategy = 'first-words' is none of its strategies"):
+        task_strategies(load_task(folder))  # a folder has no kit: no strategy of one
+
+
 def test_the_claims_kit_is_the_default_task_s(tmp_path):
     claims = find_kit("claims")
     assert claims is not None and load_task(None).kit == "claims"
@@ -130,3 +158,8 @@ def test_a_third_party_task_runs_end_to_end_with_the_tiny_model(notes_kit, tiny_
     assert kit_run.status == "ok"
     assert kit_run.document == {"notes": [{"text": "The library on"}, {"text": "Readers queued before"}]}
     assert kit_run.offsets == [[0, 14], [ARTICLE.index("Readers"), ARTICLE.index("Readers") + 21]]
+
+    # The item strategy asks about the kit's candidates, each fixing the field it fills.
+    items = summarize(ARTICLE, str(tiny_model_dir), task="notes", strategy="items", max_new_tokens=200)
+    assert items.status == "ok" and items.stats["candidates"] == 2
+    assert {note["text"] for note in items.document["notes"]} <= {"The library", "Readers queued"}

@@ -326,15 +326,17 @@ def test_a_model_id_that_is_not_text_is_matched_as_text():
 
 # -- a task of its own ----------------------------------------------------------------------------
 def test_a_custom_task_through_the_server_gets_its_own_schema_s_document():
-    # No strategy named: the library takes the quotes task's default (the document strategy), not
-    # the claims task's figures, so one request asks for a quotes document under the quotes grammar.
+    # The document strategy named (the quotes task's default, item by item, is tests/test_item_strategy.py):
+    # one request asks for a quotes document under the quotes grammar, never a claims one.
     from pathlib import Path
 
     quotes = Path(__file__).resolve().parent.parent / "examples" / "quotes"
     article = 'The harbour master, Ines Vall, said: "The pier opens on Friday."'
     answer = '{"quotes":[{"speaker":"Ines Vall","role":"The harbour master","quote":"The pier opens on Friday."}]}'
     with FakeServer(lambda body: (200, completion(answer))) as server:
-        result = summarize(article, "fake", backend="openai", task=str(quotes), base_url=server.url, backoff=0.0)
+        result = summarize(
+            article, "fake", backend="openai", task=str(quotes), base_url=server.url, backoff=0.0, strategy="document"
+        )
     assert result.status == "ok" and result.reason is None
     assert result.document == json.loads(answer)
     speaker = article.index("Ines Vall")

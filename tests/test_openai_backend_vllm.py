@@ -205,19 +205,33 @@ def test_json_schema_only_documents_are_checked_for_grounding_after_generation(v
 
 
 def test_a_custom_task_through_the_server_gets_its_own_schema_s_document(vllm_url):
-    """No strategy named: the library takes the quotes task's default (one document under the quotes
-    grammar), not the claims task's figures; the document is a quotes document, never a claims one."""
+    """No strategy named: the library takes the quotes task's default (item by item: a request about the
+    article's one quotation, under the item grammar), not the claims task's figures; the document is a
+    quotes document, never a claims one. The document strategy writes one too."""
     from summarizer.core.task import load_task
 
     quotes = Path(__file__).resolve().parent.parent / "examples" / "quotes"
     article = 'The ferry captain, Mara Olsen, said: "We sail again at noon."'
     result = summarize(article, MODEL_NAME, backend="openai", task=str(quotes), base_url=vllm_url, max_new_tokens=200)
-    assert result.status in ("ok", "truncated"), result.reason  # a 135M model may loop on a whole document
-    assert result.raw.startswith('{"quotes":[')  # the quotes grammar's fixed layout
+    assert result.status == "ok", result.reason  # each item bounded: nothing to loop on
     assert result.stats["grounding"] == "grammar" and "figures" not in result.stats
-    if result.status == "ok":
-        assert list(result.document) == ["quotes"]
-        assert validate_document(result.document, article, load_task(quotes)) == []
+    assert result.stats["candidates"] == 1 and list(result.document) == ["quotes"]
+    assert all(quote["quote"] == "We sail again at noon." for quote in result.document["quotes"])
+    assert validate_document(result.document, article, load_task(quotes)) == []
+    whole = summarize(
+        article,
+        MODEL_NAME,
+        backend="openai",
+        task=str(quotes),
+        base_url=vllm_url,
+        max_new_tokens=200,
+        strategy="document",
+    )
+    assert whole.status in ("ok", "truncated"), whole.reason  # a 135M model may loop on a whole document
+    assert whole.raw.startswith('{"quotes":[')  # the quotes grammar's fixed layout
+    if whole.status == "ok":
+        assert list(whole.document) == ["quotes"]
+        assert validate_document(whole.document, article, load_task(quotes)) == []
 
 
 def test_figures_through_the_server_valid_grounded_and_named_from_the_article(vllm_url, seed_articles):

@@ -72,6 +72,38 @@ def test_a_bad_setting_is_one_line_naming_task_toml(tmp_path, toml, message):
     assert message in str(caught.value) and str(caught.value).startswith(str(tmp_path / "task.toml"))
 
 
+def test_task_toml_names_the_default_strategy_and_the_item_strategy_s_candidates(tmp_path):
+    text = 'strategy = "items"\ncandidates = "quotations"\ncandidate_field = "quote"\nmax_items = 12\n'
+    got = settings(tmp_path, text)
+    assert (got.strategy, got.candidates, got.candidate_field, got.max_items) == ("items", "quotations", "quote", 12)
+    assert settings(tmp_path / "none", None).max_items is None
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ("candidates = 'speeches'\ncandidate_field = 'quote'\n", "candidates = 'speeches' is no candidate finder"),
+        ("candidates = 'quotations'\n", "candidates and candidate_field go together"),
+        ("candidates = 'quotations'\ncandidate_field = 'words'\n", "candidate_field: words is not a field"),
+        ("max_items = 0\n", "max_items must be an integer from 1 to 1000 (got 0)"),
+        ("max_items = true\n", "max_items must be an integer from 1 to 1000 (got True)"),
+        ("strategy = 3\n", "strategy must be a non-empty string (got an integer 3)"),
+    ],
+)
+def test_a_bad_item_setting_is_one_line(tmp_path, toml, message):
+    with pytest.raises(TaskError) as caught:
+        settings(tmp_path, toml)
+    assert str(caught.value).startswith(f"{tmp_path / 'task.toml'}: {message}")
+
+
+def test_the_item_strategy_needs_an_array_of_records(tmp_path):
+    schema = {"type": "object", "properties": {"title": {"type": "string"}}}
+    path = tmp_path / "task.toml"
+    path.write_text('strategy = "items"\n', encoding="utf-8")
+    with pytest.raises(TaskError, match=r"strategy = 'items' needs an array of records in the schema \(items\)"):
+        read_settings(schema, grounded_paths(schema), path)
+
+
 # -- any value in task.toml: a setting or one line, never a traceback (issue 22, item 6) ---------
 @pytest.mark.parametrize(
     "toml, message",

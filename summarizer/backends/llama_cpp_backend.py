@@ -40,9 +40,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from summarizer.backends.adapter import Batch, Context
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
-from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
+from summarizer.backends.strategies import (
+    ITEM_SOURCES,
+    build_strategies,
+    kit_sources,
+    prompt_identity,
+    run_strategy,
+)
 from summarizer.core.errors import GrammarError, ModelError
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import load_task
@@ -53,6 +60,7 @@ if TYPE_CHECKING:
     from llguidance import LLMatcher
 
     from summarizer.engine.decode import DecodeParams
+    from summarizer.engine.request_chat import RequestChat, RequestPrompts
 
 DISTRIBUTION = "llama-cpp-python"
 # The modules whose code decides what the model's output becomes: part of the run store's key.
@@ -60,6 +68,7 @@ ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
     "engine/prompting",
+    "engine/request_chat",
     "engine/sides",
     "engine/chunking",
     "engine/extraction",
@@ -700,7 +709,9 @@ class LlamaCppBackend(Backend):
         self.tokenizer = GGUFTokenizer(self.llama)
         self.decoder = LlamaDecoder(self.llama, self.llama.stop_tokens())
         self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
-        self.strategies = build_strategies(self)  # the task kit's (claims: figure-guided extraction)
+        self._request_prompts: dict[RequestChat, RequestPrompts] = {}
+        self._context: Context | None = None  # the article sequence 0 holds, as the adapter last saw it
+        self.strategies = build_strategies(self)  # beyond the document one (claims: figure-guided extraction)
 
     @property
     def model_id(self) -> str:
@@ -765,14 +776,7 @@ class LlamaCppBackend(Backend):
     def _params(self, options: ExtractOptions, budget: int) -> DecodeParams:
         from summarizer.engine.decode import DecodeParams
 
-        return DecodeParams(
-            max_new_tokens=budget,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            seed=options.seed,
-            fast_forward=options.fast_forward,
-            speculate=False,
-        )
+        return DecodeParams.of(options, budget, speculate=False)  # llama.cpp's decoder does not speculate
 
     def _extract_document(self, article: str, options: ExtractOptions) -> Extraction:
         """The document strategy: one generation per chunk of the article, merged."""
@@ -790,6 +794,7 @@ class LlamaCppBackend(Backend):
         grammar = build_grammar(self.task.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)
         self.decoder.start(self.prompts.prefix_ids)
+        self._context = None  # sequence 0 holds no strategy's article now
         [answer] = self.decoder.generate([prompt.ids], [grammar], self._params(options, new_tokens), new_tokens)
         stats = {
             "prompt_tokens": len(prompt.ids),
@@ -801,6 +806,38 @@ class LlamaCppBackend(Backend):
                 answer.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}", stats, self.task
             )
         return drop_repeats(parse_document(answer.text, stats, task=self.task), self.task)
+
+    # --- the adapter (summarizer.backends.adapter): short requests about one article ------------
+
+    def article_spans(self, chat: RequestChat, article: str) -> list[tuple[int, int]]:
+        return self._budget(self.request_prompts(chat).overhead_tokens).request_spans(article)
+
+    def request_prompts(self, chat: RequestChat) -> RequestPrompts:
+        from summarizer.engine.request_chat import RequestPrompts
+
+        if chat not in self._request_prompts:
+            self._request_prompts[chat] = RequestPrompts(self.tokenizer, chat)
+        return self._request_prompts[chat]
+
+    def generate(self, context: Context, batch: Batch, totals: dict[str, float]) -> list[tuple[str, bool]]:
+        """The requests as parallel sequences after the article's shared prefix (the grammar holds the
+        model to the batch's answer format: nothing to check afterwards)."""
+        prompts = self.request_prompts(context.chat)
+        if self._context is not context:
+            # A new article starts from the instructions alone: evaluated from the same point whatever
+            # came before it, so the same article gets the same answers in any run.
+            self.decoder.start(prompts.prefix_ids)
+            self._context = context
+        article_ids = prompts.article_ids(context.article)
+        ids = [article_ids + prompts.request_ids(request) for request in batch.requests]
+        options, limit = context.options, batch.limit
+        params = self._params(options, limit)
+        answers = self.decoder.generate(ids, list(batch.grammars), params, min(limit, options.max_new_tokens))
+        totals["generated_tokens"] = totals.get("generated_tokens", 0) + sum(len(a.tokens) for a in answers)
+        totals["forced_tokens"] = totals.get("forced_tokens", 0) + sum(a.forced for a in answers)
+        totals["generations"] = totals.get("generations", 0) + len(answers)
+        totals["prompt_tokens"] = len(article_ids)
+        return [(a.text, a.stopped) for a in answers]
 
 
 def _gpu_layers(device: str, path: Path) -> int:
@@ -817,4 +854,4 @@ def engine_hash(task: Any = None) -> str:
     kit's (``task``: a Task, None: the default task)."""
     from summarizer.core.resources import source_hash
 
-    return source_hash((*ENGINE_MODULES, *kit_sources(load_task(task))))
+    return source_hash((*ENGINE_MODULES, *ITEM_SOURCES, *kit_sources(load_task(task))))

@@ -21,16 +21,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any, ClassVar, Literal
 
+from summarizer.backends.adapter import AnswerFormat, Batch, Context, Refused
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
 from summarizer.backends.strategies import build_strategies, prompt_identity, run_strategy
 from summarizer.core.errors import ModelError
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.urls import redact, url_problem
+from summarizer.engine.request_chat import RequestChat
 
 # How each engine takes the grounded grammar's Lark text (the engine must use llguidance).
 GRAMMAR_FIELDS = {
@@ -241,7 +244,9 @@ class OpenAIBackend(Backend):
         self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.server_version = self._server_version()
         self.options = options
-        self.strategies = build_strategies(self)  # the task kit's (claims: a chat request per figure)
+        # A strategy's requests in flight at once, over all articles (threads start when first used).
+        self.pool = ThreadPoolExecutor(max_workers=max(1, options.in_flight), thread_name_prefix="request")
+        self.strategies = build_strategies(self)  # beyond the document one (claims: a chat request per figure)
 
     @property
     def model_id(self) -> str:
@@ -331,14 +336,7 @@ class OpenAIBackend(Backend):
         from summarizer.engine.grammar import grounded_lark
         from summarizer.engine.prompting import build_messages, prompt_parts
 
-        body: dict[str, Any] = {
-            "model": self._model_name,
-            "messages": build_messages(article.strip(), prompt_parts(self.task)),
-            "max_tokens": options.max_new_tokens,
-            "temperature": options.temperature,
-            "top_p": options.top_p,
-            "seed": options.seed,
-        }
+        body = self._body(build_messages(article.strip(), prompt_parts(self.task)), options, options.max_new_tokens)
         if self.grounding(options) == "grammar":
             body.update(GRAMMAR_FIELDS[self.dialect](grounded_lark(self.schema, article.strip())))
         else:
@@ -385,6 +383,83 @@ class OpenAIBackend(Backend):
                 stats,
             )
         return Extraction(content, document, "ok", None, stats)
+
+    def _body(self, messages: list[dict[str, str]], options: ExtractOptions, max_tokens: int) -> dict[str, Any]:
+        return {
+            "model": self._model_name,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": options.temperature,
+            "top_p": options.top_p,
+            "seed": options.seed,
+        }
+
+    # --- the adapter (summarizer.backends.adapter): short requests about one article ------------
+
+    def article_spans(self, chat: RequestChat, article: str) -> list[tuple[int, int]]:
+        return [(0, len(article))]  # the server's context is its own: an article is sent whole
+
+    def generate(self, context: Context, batch: Batch, totals: dict[str, float]) -> list[tuple[str, bool]]:
+        """One chat request per request (the chat the in-process backends render), all of them in
+        flight at once up to ``in_flight`` per backend, so the server can batch them; each answer is
+        checked against the batch's answer format, since a server may ignore a grammar or take only
+        JSON Schema."""
+        pairs = zip(batch.requests, batch.grammars, strict=True)
+        bodies = [self._request_body(context, batch, request, grammar) for request, grammar in pairs]
+        futures = [self.pool.submit(self.client.post, "/chat/completions", body) for body in bodies]
+        try:
+            answers = [read_choice(future.result()) for future in futures]
+        except RequestFailed as error:
+            raise Refused("failed", str(error)) from None
+        finally:
+            for future in futures:
+                future.cancel()  # after a failure, do not send what has not gone yet
+        totals["generations"] = totals.get("generations", 0) + len(answers)
+        for key in ("prompt_tokens", "generated_tokens"):
+            context.notes.setdefault(key, 0)
+        context.notes["grounding"] = self.grounding(context.options)
+        return [self._checked(context, batch.form, *answer) for answer in answers]
+
+    def _request_body(self, context: Context, batch: Batch, request: str, grammar: str) -> dict[str, Any]:
+        options, form = context.options, batch.form
+        messages = context.chat.messages(context.article, request)
+        body = self._body(messages, options, min(batch.limit, options.max_new_tokens))
+        if self.grounding(options) == "grammar" or (not options.grounded and self.dialect in GRAMMAR_FIELDS):
+            body.update(GRAMMAR_FIELDS[self.dialect](grammar))
+        else:
+            schema = {"name": form.name, "schema": form.schema, "strict": True}
+            body["response_format"] = {"type": "json_schema", "json_schema": schema}
+        return body
+
+    def _checked(
+        self, context: Context, form: AnswerFormat, content: str, finish: str | None, usage: dict
+    ) -> tuple[str, bool]:
+        """(text, stopped) once the answer is known to be what its grammar allows: Refused when it is
+        not (the server ignored the grammar); its grounding problems noted when only a check after
+        generation can find them."""
+        context.answers.append(content)
+        context.notes["prompt_tokens"] += usage.get("prompt_tokens") or 0
+        context.notes["generated_tokens"] += usage.get("completion_tokens") or 0
+        if finish == "length":
+            return content, False  # cut off: the strategy loses this answer, as in process
+        try:
+            value = json.loads(content)
+        except json.JSONDecodeError as error:
+            problem = f"the server's {form.name} is not JSON: {error.msg} at character {error.pos}"
+            raise Refused("invalid", problem) from None
+        shape, grounding = form.problems(value)
+        if not shape and form.usable is not None and not form.usable(value):
+            key = f"{form.name}_replaced"
+            context.notes[key] = context.notes.get(key, 0) + 1
+            return content, False
+        if shape:
+            raise Refused("invalid", f"the server's {form.name} breaks the {form.name} format: {shape[0]}")
+        mode = self.grounding(context.options)
+        if grounding and mode == "grammar":
+            raise Refused("invalid", f"the server's {form.name} does not follow the grounded grammar: {grounding[0]}")
+        if grounding and mode == "checked":
+            context.ungrounded += grounding
+        return content, True
 
 
 def _api_key(variable: str | None) -> str | None:

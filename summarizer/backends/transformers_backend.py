@@ -17,12 +17,20 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from summarizer.backends.adapter import Batch, Context
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
-from summarizer.backends.strategies import build_strategies, kit_sources, prompt_identity, run_strategy
+from summarizer.backends.strategies import (
+    ITEM_SOURCES,
+    build_strategies,
+    kit_sources,
+    prompt_identity,
+    run_strategy,
+)
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.task import load_task
 from summarizer.engine.batch_decode import BATCH_ROWS
+from summarizer.engine.decode import DecodeParams
 from summarizer.engine.extraction import (
     Budget,
     cut_off_limit,
@@ -32,6 +40,7 @@ from summarizer.engine.extraction import (
     truncated_document,
 )
 from summarizer.engine.loading import context_size, load_model, model_identity, resolve_device, resolve_precision
+from summarizer.engine.request_chat import RequestChat
 
 # The modules whose code decides what a model's output becomes (grammars, decoding, the extraction
 # loop): part of the run store's key, so a change to them is never served stale. The task kit's
@@ -43,6 +52,7 @@ ENGINE_MODULES = (
     "engine/chunking",
     "engine/decode",
     "engine/batch_decode",
+    "engine/request_chat",
     "engine/speculation",
     "engine/extraction",
     "core/task",
@@ -73,6 +83,7 @@ class TransformersBackend(Backend):
     Options = TransformersOptions
 
     def __init__(self, model: str, options: TransformersOptions | None = None):
+        from summarizer.engine.batch_decode import ArticleBatches
         from summarizer.engine.decode import Decoder
         from summarizer.engine.prompting import PromptBuilder, prompt_parts
 
@@ -95,7 +106,8 @@ class TransformersBackend(Backend):
         self.prompts = PromptBuilder(self.tokenizer, prompt_parts(self.task))
         self.decoder = Decoder(self.model, self.tokenizer)
         self.decoder.cache_prefix(self.prompts.prefix_ids)
-        # The task kit's strategies (claims: figure-guided extraction, its figure prompt cached now).
+        self.batches = ArticleBatches(self.decoder, self.tokenizer, batch_size=options.batch_size)
+        # The strategies beyond the document one (claims: figure-guided extraction), on this adapter.
         self.strategies = build_strategies(self)
 
     @property
@@ -160,26 +172,30 @@ class TransformersBackend(Backend):
 
     def _extract_text(self, text: str, options: ExtractOptions, new_tokens: int) -> Extraction:
         """One document for ``text``, decoded under the grammar grounded on it."""
-        from summarizer.engine.decode import DecodeParams
         from summarizer.engine.grammar import build_grammar
 
         grammar = build_grammar(self.schema, text if options.grounded else None, grounded=options.grounded)
         prompt = self.prompts.build(text)
-        params = DecodeParams(
-            max_new_tokens=new_tokens,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            seed=options.seed,
-            fast_forward=options.fast_forward,
-            speculate=options.speculate,
-        )
-        result = self.decoder.generate(prompt.ids, grammar, params)
+        result = self.decoder.generate(prompt.ids, grammar, DecodeParams.of(options, new_tokens))
         stats = {**dict(result.stats), "prompt_tokens": len(prompt.ids)}
         if result.stop_reason == "max_new_tokens":
             return truncated_document(
                 result.text, f"cut off at {cut_off_limit(new_tokens, options.max_new_tokens)}", stats, self.task
             )
         return drop_repeats(parse_document(result.text, stats, task=self.task, schema=self.schema), self.task)
+
+    # --- the adapter (summarizer.backends.adapter): short requests about one article ------------
+
+    def article_spans(self, chat: RequestChat, article: str) -> list[tuple[int, int]]:
+        return self._budget(self.batches.prompts(chat).overhead_tokens).request_spans(article)
+
+    def generate(self, context: Context, batch: Batch, totals: dict[str, float]) -> list[tuple[str, bool]]:
+        """The requests decoded ``batch_size`` at a time on the article's KV cache (the grammar holds
+        the model to the batch's answer format: nothing to check afterwards)."""
+        params = DecodeParams.of(context.options, context.options.max_new_tokens)
+        return self.batches.generate(
+            context.chat, context.article, list(batch.requests), list(batch.grammars), params, batch.limit, totals
+        )
 
 
 def _schema_digest(schema: dict) -> str:
@@ -191,4 +207,4 @@ def engine_hash(task: Any = None) -> str:
     (``task``: a Task, None: the default task), every file of a package among them."""
     from summarizer.core.resources import source_hash
 
-    return source_hash((*ENGINE_MODULES, *kit_sources(load_task(task))))
+    return source_hash((*ENGINE_MODULES, *ITEM_SOURCES, *kit_sources(load_task(task))))

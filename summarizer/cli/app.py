@@ -157,8 +157,9 @@ StrategyOption = Annotated[
     typer.Option(
         "--strategy",
         help="figures: the model labels each figure the parser finds (bounded, batched; "
-        "claims only); document: the model writes the whole document in one generation. "
-        "Default: figures for claims, document for any other task.",
+        "claims only); items: the model writes one item of the task's array at a time (bounded; "
+        "any task with one); document: the model writes the whole document in one generation. "
+        "Default: the task's (figures for claims; a task folder's task.toml strategy, else document).",
     ),
 ]
 TaskOption = Annotated[
@@ -180,12 +181,12 @@ SummaryOption = Annotated[
 
 
 def check_strategy(strategy: str | None, summary: str, task) -> None:
-    """Usage errors (exit 2) for a --strategy the task's kit has not or an unknown --summary, before
-    any model loads. No --strategy: the library takes the task kit's default."""
-    from summarizer.core.kit import kit_for
+    """Usage errors (exit 2) for a --strategy the task has not or an unknown --summary, before any
+    model loads. No --strategy: the library takes the task's default."""
+    from summarizer.core.kit import task_strategies
     from summarizer.core.records import SUMMARY_MODES
 
-    strategies = kit_for(task).strategy_names()
+    strategies = task_strategies(task)
     for name, value, allowed, of in (
         ("--strategy", strategy, strategies, f" for task {task.name!r}"),
         ("--summary", summary, SUMMARY_MODES, ""),

@@ -32,6 +32,9 @@ from summarizer.core.errors import TaskError
 KIT_GROUP = "summarizer.tasks"
 # The strategy every backend runs for every task: one generation writes the whole document.
 DOCUMENT = "document"
+# The strategy every model adapter runs for a task with an array of records: one generation an item
+# (summarizer.backends.items).
+ITEMS = "items"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ class TaskKit:
     prompt_hash: str | None = None  # ``prompt_hash() -> str``: prompt files the strategies read (run store key)
     sources: tuple[str, ...] = ()  # the kit's code its output depends on (source_hash names: "tasks/x/y")
     dataset: str | None = None  # ``dataset() -> Path``: the data scored when none is given
+    # ``candidates(article) -> list[Candidate]`` (summarizer.core.candidates): spans the item strategy
+    # asks about in a batch, each one's text filling ``candidate_field`` of its item; None: the task's
+    # task.toml finder, if any.
+    candidates: str | None = None
+    candidate_field: str | None = None
     # A module holding the task's scorer and pages (the protocol of summarizer.evaluation.generic);
     # None: the generic scorer and report.
     evaluation: str | None = None
@@ -134,6 +142,28 @@ def _kit_targets_on(_path: tuple[str, ...]) -> dict[str, str]:
 
 def kit_names() -> list[str]:
     return sorted(_kit_targets())
+
+
+def task_strategies(task: Any) -> tuple[str, ...]:
+    """The strategies ``task`` runs, its default first: the document strategy, the item strategy
+    where it has an array of records, and its kit's. The default is the one its task.toml names,
+    else its kit's; TaskError when task.toml names one it has not."""
+    kit = kit_for(task)
+    names = tuple(dict.fromkeys((DOCUMENT, *((ITEMS,) if getattr(task, "items", None) else ()), *kit.strategies)))
+    default = getattr(task, "strategy", None) or kit.default_strategy
+    if default not in names:
+        raise TaskError(f"task {task.name!r}: strategy = {default!r} is none of its strategies ({', '.join(names)})")
+    return (default, *(name for name in names if name != default))
+
+
+def choose_strategy(task: Any, strategy: str | None) -> str:
+    """``strategy`` checked against the task's (None: its default); TaskError (one line) otherwise."""
+    names = task_strategies(task)
+    if strategy is None:
+        return names[0]
+    if strategy not in names:
+        raise TaskError(f"task {task.name!r} has no strategy {strategy!r} (its strategies: {', '.join(names)})")
+    return strategy
 
 
 def kit_for(task: Any) -> TaskKit:

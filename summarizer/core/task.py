@@ -7,7 +7,7 @@ A task is a folder::
       instructions.md    # the system turn: what to extract
       examples/*.txt     # worked examples: an article ...
       examples/*.json    # ... and its document (same stem)
-      task.toml          # optional: name, items, [scoring] keys/weights/threshold, merge_key
+      task.toml          # optional: name, items, [scoring] keys/weights/threshold, merge_key, strategy ...
 
 A task that needs code of its own (strategies, a scorer, pages) is a kit found by its name through
 the ``summarizer.tasks`` entry points (:mod:`summarizer.core.kit`); ``load_task(name)`` loads the
@@ -111,6 +111,10 @@ class Task:
     hash: str
     source: Path | None = None  # the folder; None for a built-in task
     kit: str | None = None  # the name of the task's kit (summarizer.core.kit); None: no code of its own
+    strategy: str | None = None  # the default strategy task.toml names; None: the kit's
+    candidates: str | None = None  # item strategy: a finder of summarizer.core.candidates, or None
+    candidate_field: str | None = None  # the item field its candidates fill
+    max_items: int | None = None  # item strategy: items an article may have (None: the default bound)
 
     def __hash__(self) -> int:
         return hash(self.hash)
@@ -366,6 +370,10 @@ def _build(
         weights=settings.weights,
         match_threshold=settings.match_threshold,
         merge_key=settings.merge_key,
+        strategy=settings.strategy,
+        candidates=settings.candidates,
+        candidate_field=settings.candidate_field,
+        max_items=settings.max_items,
         prompt_hash=prompt_hash,
         hash=whole,
         source=source,

@@ -5,6 +5,11 @@ Every setting is optional (README, "Your own task")::
     name = "quotes"
     items = "quotes"              # the top-level array of records to score (needed when there are several)
     merge_key = ["quote"]         # default: the scoring keys
+    strategy = "items"            # the default strategy (default: the task kit's, else "document")
+    # item-by-item extraction (--strategy items):
+    candidates = "quotations"     # a finder of core.candidates: each span it finds is asked about, in a batch
+    candidate_field = "quote"     # the item field a candidate's text fills (needed with candidates)
+    max_items = 30                # at most this many items an article (default: maxItems, at most 50)
 
     [scoring]
     keys = ["speaker", "quote"]   # default: the items' span fields, else every field
@@ -24,9 +29,13 @@ from typing import Any
 from summarizer.core.errors import TaskError
 from summarizer.core.schema_paths import Path_, json_types, resolve
 
-_TOML_KEYS = {"name", "items", "merge_key", "scoring"}
+_TOML_KEYS = {"name", "items", "merge_key", "strategy", "candidates", "candidate_field", "max_items", "scoring"}
 _SCORING_KEYS = {"keys", "weights", "threshold"}
 DEFAULT_MATCH_THRESHOLD = 0.5
+# Items one article may have under item-by-item extraction, whatever the schema allows: each is a
+# generation, so a model that never says "no more" is stopped here.
+DEFAULT_MAX_ITEMS = 50
+MAX_ITEMS_LIMIT = 1000
 # Weights are relative; a bound keeps their sum (and sums of weighted scores) finite: nan, inf and
 # 1e308 are refused here instead of failing in the scorer.
 MAX_WEIGHT = 1e6
@@ -43,6 +52,10 @@ class TaskSettings:
     match_threshold: float
     merge_key: tuple[str, ...]
     toml_bytes: bytes  # hashed into the task's hash
+    strategy: str | None = None  # the task's default strategy; None: its kit's
+    candidates: str | None = None  # a finder of summarizer.core.candidates (the item strategy)
+    candidate_field: str | None = None  # the item field a candidate fills
+    max_items: int | None = None  # items an article may have under the item strategy; None: the default
 
 
 def read_settings(schema: dict[str, Any], grounded: list[tuple[Path_, str]], toml_path: Path) -> TaskSettings:
@@ -59,6 +72,7 @@ def read_settings(schema: dict[str, Any], grounded: list[tuple[Path_, str]], tom
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise TaskError(f"scoring.threshold must be a number in (0, 1] (got {threshold!r})", toml_path)
     merge_key = _field_list(settings.get("merge_key"), item_fields, toml_path, "merge_key") or keys
+    _check_item_settings(settings, items, item_fields, toml_path)
     return TaskSettings(
         name=settings.get("name"),
         items=items,
@@ -67,7 +81,33 @@ def read_settings(schema: dict[str, Any], grounded: list[tuple[Path_, str]], tom
         match_threshold=float(threshold),
         merge_key=tuple(merge_key),
         toml_bytes=toml_bytes,
+        strategy=settings.get("strategy"),
+        candidates=settings.get("candidates"),
+        candidate_field=settings.get("candidate_field"),
+        max_items=settings.get("max_items"),
     )
+
+
+def _check_item_settings(settings: dict[str, Any], items: str | None, fields: list[str], path: Path) -> None:
+    """The settings of item-by-item extraction: they need an array of records, a known finder and
+    the field its candidates fill, and a bound in range."""
+    from summarizer.core.candidates import FINDERS
+
+    itemwise: list[str] = [key for key in ("candidates", "candidate_field", "max_items") if key in settings]
+    if settings.get("strategy") == "items":
+        itemwise.append("strategy = 'items'")
+    if itemwise and items is None:
+        raise TaskError(f"{itemwise[0]} needs an array of records in the schema (items)", path)
+    finder, field = settings.get("candidates"), settings.get("candidate_field")
+    if finder is not None and finder not in FINDERS:
+        raise TaskError(f"candidates = {finder!r} is no candidate finder (known: {', '.join(FINDERS)})", path)
+    if (finder is None) != (field is None):
+        raise TaskError("candidates and candidate_field go together: the finder, and the field it fills", path)
+    if field is not None and field not in fields:
+        raise TaskError(f"candidate_field: {field} is not a field of the items (fields: {', '.join(fields)})", path)
+    bound = settings.get("max_items")
+    if bound is not None and (type(bound) is not int or not 1 <= bound <= MAX_ITEMS_LIMIT):
+        raise TaskError(f"max_items must be an integer from 1 to {MAX_ITEMS_LIMIT} (got {bound!r})", path)
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -87,7 +127,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
             f"[scoring]: {', '.join(sorted(_SCORING_KEYS))})",
             path,
         )
-    for key in ("name", "items"):
+    for key in ("name", "items", "strategy", "candidates", "candidate_field"):
         value = settings.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise TaskError(f"{key} must be a non-empty string (got {_toml_type(value)} {value!r})", path)

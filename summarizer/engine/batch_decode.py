@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.core.errors import GrammarError
 from summarizer.engine.decode import (
@@ -37,6 +37,7 @@ from summarizer.engine.decode import (
     _sample,
     only_stop_allowed,
 )
+from summarizer.engine.request_chat import RequestChat, RequestPrompts
 
 if TYPE_CHECKING:
     import torch
@@ -252,3 +253,52 @@ class BatchDecoder:
             "reused_prefix_tokens": reused,
         }
         return DecodeResult(self.decoder._text(row.tokens), row.tokens, row.stop_reason or "stop", stats)
+
+
+class ArticleBatches:
+    """Requests about one article at a time, decoded in batches on the article's KV cache: the
+    in-process model call of a strategy that asks many short questions (prefix caching: a chat's
+    instructions are prefilled once, each article once on top of them)."""
+
+    def __init__(self, decoder: Decoder, tokenizer: Any, batch_size: int = BATCH_ROWS) -> None:
+        self.decoder = decoder
+        self.tokenizer = tokenizer
+        self.batch = BatchDecoder(decoder)
+        self.batch_size = batch_size
+        self._prompts: dict[RequestChat, RequestPrompts] = {}
+
+    def prompts(self, chat: RequestChat) -> RequestPrompts:
+        """The chat's token runs; its instructions' KV cache is held from the first use on."""
+        if chat not in self._prompts:
+            prompts = RequestPrompts(self.tokenizer, chat)
+            self.decoder.cache_prefix(prompts.prefix_ids)
+            self._prompts[chat] = prompts
+        return self._prompts[chat]
+
+    def generate(
+        self,
+        chat: RequestChat,
+        article: str,
+        requests: list[str],
+        grammars: list[str],
+        params: DecodeParams,
+        limit: int,
+        totals: dict[str, float],
+    ) -> list[tuple[str, bool]]:
+        """(text, stopped) per request, at most ``limit`` tokens each (and ``params``' budget); counts
+        added to ``totals``. stopped False: cut off."""
+        import dataclasses
+
+        prompts = self.prompts(chat)
+        article_ids = prompts.article_ids(article)
+        self.decoder.cache_prefix(article_ids, keep=False)  # the article's first call prefills it, later ones find it
+        ids = [article_ids + prompts.request_ids(request) for request in requests]
+        limited = dataclasses.replace(params, max_new_tokens=min(limit, params.max_new_tokens))
+        calls = self.batch.forward_calls
+        results = self.batch.generate(ids, grammars, limited, batch_size=self.batch_size)
+        for key in ("generated_tokens", "forced_tokens"):
+            totals[key] = totals.get(key, 0) + sum(r.stats.get(key, 0) for r in results)
+        totals["forward_passes"] = totals.get("forward_passes", 0) + self.batch.forward_calls - calls
+        totals["generations"] = totals.get("generations", 0) + len(results)
+        totals["prompt_tokens"] = len(article_ids)
+        return [(r.text, r.stop_reason == "stop") for r in results]

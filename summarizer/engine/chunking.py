@@ -129,9 +129,10 @@ def _next_first(first: int, last: int, sizes: list[int], overlap_tokens: int) ->
     return nxt
 
 
-def _same_item(a: dict[str, Any], b: dict[str, Any], key: tuple[str, ...], spans: set[str]) -> bool:
-    """Duplicates from an overlap: equal on the task's merge key, where for a span field (claims:
-    evidence) one containing the other is enough (claims: same outcome and value, evidence within)."""
+def same_item(a: dict[str, Any], b: dict[str, Any], key: tuple[str, ...], spans: set[str]) -> bool:
+    """One item twice (from two chunks' overlap, or a model repeating itself): equal on the task's
+    merge key, where for a span field (claims: evidence) one containing the other is enough (claims:
+    same outcome and value, evidence within)."""
     for name in key:
         x, y = field_value(a, name), field_value(b, name)
         if name in spans and isinstance(x, str) and isinstance(y, str):
@@ -141,6 +142,12 @@ def _same_item(a: dict[str, Any], b: dict[str, Any], key: tuple[str, ...], spans
         elif x != y:
             return False
     return True
+
+
+def span_fields(task: Task) -> set[str]:
+    """The span fields of the task's items (dotted names)."""
+    prefix = (task.items, "*")
+    return {".".join(p[2:]) for p in task.paths("span") if p[:2] == prefix}
 
 
 def merge_documents(documents: list[dict[str, Any]], task: Task | None = None) -> dict[str, Any]:
@@ -156,13 +163,12 @@ def merge_documents(documents: list[dict[str, Any]], task: Task | None = None) -
     task = load_task(task)
     merged = dict(documents[0])
     if task.items is not None:
-        prefix = (task.items, "*")
-        spans = {".".join(p[2:]) for p in task.paths("span") if p[:2] == prefix}
+        spans = span_fields(task)
         items: list[dict[str, Any]] = []
         for document in documents:
             earlier = list(items)
             items.extend(
-                c for c in document[task.items] if not any(_same_item(c, e, task.merge_key, spans) for e in earlier)
+                c for c in document[task.items] if not any(same_item(c, e, task.merge_key, spans) for e in earlier)
             )
         merged[task.items] = items
     return _within_bounds(merged, task.schema)

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import torch
     from llguidance import LLMatcher
 
+    from summarizer.core.records import ExtractOptions
+
 StopReason = Literal["stop", "max_new_tokens"]
 # A Hugging Face model and tokenizer are duck-typed (any causal LM, and the tests' fakes), and a
 # transformers KV cache (DynamicCache) has methods that differ between versions: all three are Any.
@@ -48,6 +50,19 @@ class DecodeParams:
     seed: int = 0
     fast_forward: bool = True  # append grammar-forced tokens to the next forward pass
     speculate: bool = True  # append article-lookup drafts to a pass, keep what decoding would have chosen
+
+    @classmethod
+    def of(cls, options: ExtractOptions, max_new_tokens: int, *, speculate: bool | None = None) -> DecodeParams:
+        """An article's decoding options (``options``) with one generation's budget; ``speculate``
+        False where the decoder cannot speculate."""
+        return cls(
+            max_new_tokens=max_new_tokens,
+            temperature=options.temperature,
+            top_p=options.top_p,
+            seed=options.seed,
+            fast_forward=options.fast_forward,
+            speculate=options.speculate if speculate is None else speculate,
+        )
 
 
 @dataclass

@@ -54,6 +54,13 @@ class Budget:
             f"({self.overhead_tokens} tokens)"
         )
 
+    def request_spans(self, article: str) -> list[tuple[int, int]]:
+        """The article in chunks for short requests: each answer has its own bounded budget inside
+        the prompt's overhead, so the article takes all the room."""
+        if self.room() < MIN_ARTICLE_TOKENS:
+            raise self.too_small()
+        return self.chunk_spans(article, self.room())
+
     def chunks(self, article: str, article_budget: int) -> list[str]:
         """The article whole if it fits in ``article_budget`` tokens, else cut on sentence boundaries."""
         return [article[start:end] for start, end in self.chunk_spans(article, article_budget)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from summarizer.core.errors import GrammarError
@@ -235,12 +236,18 @@ class _GroundedBuilder:
             raise _NoGroundedNumber()
         return self.rule(key, " | ".join(f"({b})" for b in bodies))
 
-    def _span(self, sub: dict[str, Any]) -> str:
+    def _span(self, sub: dict[str, Any], excluded: Sequence[str] = ()) -> str:
+        """A span of the article within the schema's length bounds; none of ``excluded`` (spans an
+        item already holds, where a task forbids repeating one)."""
         lo, hi = max(1, sub.get("minLength", 1)), sub.get("maxLength")
         # Escaped length >= decoded length, so bounding the escaped text keeps maxLength.
         bound = f"/.{{{lo},{hi}}}/" if hi is not None else f"/.{{{lo},}}/"
         substring = "%regex " + json.dumps({"substring_chunks": self.chunks}, ensure_ascii=False)
-        terminal = self.rule("EVIDENCE", f"{substring} & {bound}")
+        lexeme = f"{substring} & {bound}"
+        if excluded:  # each as the lexeme writes it: JSON-escaped, between the quotes
+            others = " | ".join(_lark_string(json.dumps(text, ensure_ascii=False)[1:-1]) for text in excluded)
+            lexeme = f"({lexeme}) & ~({others})"
+        terminal = self.rule("EVIDENCE", lexeme)
         return self.rule("evidence", f'"\\"" {terminal} "\\""')
 
     def _side(self, sub: dict[str, Any]) -> str:
@@ -267,17 +274,22 @@ class _GroundedBuilder:
         return "summary"
 
     def _number(self, sub: dict[str, Any]) -> str:
-        values = grounded_numbers(self.article, sub.get("minimum"))
-        if "integer" in _types(sub) and "number" not in _types(sub):
-            values = [v for v in values if re.fullmatch(r"-?\d+", v)]
-        if "maximum" in sub:
-            values = [v for v in values if float(v) <= sub["maximum"]]
+        values = self.number_literals(sub)
         if not values:
             if "null" in _types(sub):
                 return _lark_string("null")
             raise _NoGroundedNumber()
         # A terminal (uppercase name): one lexeme for all the article's numbers.
         return self.rule("NUMBER", " | ".join(_lark_string(v) for v in values))
+
+    def number_literals(self, sub: dict[str, Any]) -> list[str]:
+        """The article's numbers a grounded number of ``sub`` may be, as JSON literals."""
+        values = grounded_numbers(self.article, sub.get("minimum"))
+        if "integer" in _types(sub) and "number" not in _types(sub):
+            values = [v for v in values if re.fullmatch(r"-?\d+", v)]
+        if "maximum" in sub:
+            values = [v for v in values if float(v) <= sub["maximum"]]
+        return values
 
 
 class _NoGroundedNumber(Exception):

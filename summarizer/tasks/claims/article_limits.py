@@ -44,6 +44,7 @@ def likely_claims(article: str, figures: list[Figure], limit: int = MAX_FIGURES)
 class ChunkFigures:
     """One chunk to label: its text and the article's figures asked in it (offsets in the chunk)."""
 
+    span: tuple[int, int]  # (start, end) in the article
     text: str
     figures: list[Figure]
 
@@ -75,7 +76,7 @@ def plan_figures(article: str, spans: list[tuple[int, int]], limit: int = MAX_FI
         if at < len(spans) and spans[at][0] <= figure.start:
             by_chunk[at].append(_in_chunk(figure, *spans[at]))
     read = [(span, asked) for span, asked in zip(spans, by_chunk, strict=True) if asked] or [(spans[0], [])]
-    plan.chunks = [ChunkFigures(article[start:end], asked) for (start, end), asked in read]
+    plan.chunks = [ChunkFigures((start, end), article[start:end], asked) for (start, end), asked in read]
     plan.asked = sum(len(asked) for asked in by_chunk)
     return plan
 

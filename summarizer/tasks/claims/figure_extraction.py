@@ -34,10 +34,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.batch_decode import BATCH_ROWS
-from summarizer.tasks.claims.article_limits import MAX_FIGURES, likely_claims, plan_figures
+from summarizer.tasks.claims.article_limits import MAX_FIGURES, likely_claims
 from summarizer.tasks.claims.figures import Figure, find_figures, split_sentences
 from summarizer.tasks.claims.lexicon import (
     GROUP_PHRASES,
@@ -50,6 +51,7 @@ from summarizer.tasks.claims.repeats import dedupe, is_headline
 
 if TYPE_CHECKING:
     from summarizer.engine.decode import DecodeParams, Decoder, Tokenizer
+    from summarizer.engine.request_chat import RequestChat
     from summarizer.tasks.claims.cast import Cast
 
 LABEL_TOKENS = 160  # a label is ~60-90 tokens, most of them forced keys
@@ -138,19 +140,6 @@ def figure_counts(found: int, asked: int) -> dict[str, int]:
     return {"figures_found": found, "figures_unasked": found - asked}
 
 
-def label_chunks(
-    article: str, spans: list[tuple[int, int]], max_figures: int, label: Callable[[str, list[Figure]], FigureRun]
-) -> list[FigureRun]:
-    """The runs of a long article's chunks (``spans``, in order): ``label(text, figures)`` for each
-    chunk that holds a figure of the article's plan (tasks/claims/article_limits), the others not
-    read at all. The article's counts go in the first run's stats (chunks' stats are added up): its
-    figures found and unasked, and its chunks not read (``chunks_unread``)."""
-    plan = plan_figures(article, spans, max_figures)
-    runs = [label(chunk.text, chunk.figures) for chunk in plan.chunks]
-    runs[0].stats.update(figure_counts(plan.found, plan.asked), chunks_unread=len(spans) - len(plan.chunks))
-    return runs
-
-
 def read_article_cast(article: str, figures: list[Figure], generate: Generate, totals: dict[str, float]) -> Cast:
     """The article's cast: the parser's candidate actors near the figures, each typed by the model
     in one short answer (a batch, like the figures); a cut-off answer leaves its candidate out."""
@@ -209,18 +198,27 @@ def _summary(
     return clip_summary(summary) or None
 
 
+@lru_cache(maxsize=1)
+def figure_chat() -> RequestChat:
+    """The chat of every request of figure-guided extraction (:func:`figure_messages`): instructions
+    and worked example, the article, then one request (an actor, a figure or the summary)."""
+    from summarizer.engine.request_chat import RequestChat
+    from summarizer.tasks.claims.figure_prompting import figure_messages
+
+    return RequestChat("figures", figure_messages, request_tokens=LABEL_TOKENS)
+
+
 class FigureExtractor:
-    """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward pass."""
+    """Labels the figures of articles with one decoder and tokenizer, ``batch_size`` figures per forward
+    pass (the in-process model call the transformers backend makes, without the backend)."""
 
     def __init__(self, decoder: Decoder, tokenizer: Tokenizer, batch_size: int = LABEL_BATCH) -> None:
-        from summarizer.engine.batch_decode import BatchDecoder
-        from summarizer.tasks.claims.figure_prompting import FigurePrompts
+        from summarizer.engine.batch_decode import ArticleBatches
 
         self.decoder = decoder
-        self.batch = BatchDecoder(decoder)
+        self.batches = ArticleBatches(decoder, tokenizer, batch_size)
         self.batch_size = batch_size
-        self.prompts = FigurePrompts(tokenizer)
-        self.decoder.cache_prefix(self.prompts.prefix_ids)
+        self.prompts = self.batches.prompts(figure_chat())  # the instructions' KV cache, kept from now on
 
     def extract(
         self,
@@ -235,38 +233,15 @@ class FigureExtractor:
         """``params``: :class:`summarizer.engine.decode.DecodeParams` (its budget caps each generation).
         ``drafts``, ``figures``, ``max_figures``: see :func:`label_figures`."""
         started = time.perf_counter()
-        article_ids = self.prompts.article_ids(article)
-        self.decoder.cache_prefix(article_ids, keep=False)
 
         def generate(
             _kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict[str, float]
         ) -> list[tuple[str, bool]]:
-            return self._generate(article_ids, requests, grammars, params, budget, totals)
+            return self.batches.generate(figure_chat(), article, requests, grammars, params, budget, totals)
 
         run = label_figures(article, generate, summary, grounded, drafts, figures, max_figures)
-        run.stats.update(prompt_tokens=len(article_ids), seconds=round(time.perf_counter() - started, 4))
+        run.stats["seconds"] = round(time.perf_counter() - started, 4)
         return run
-
-    def _generate(
-        self,
-        article_ids: list[int],
-        requests: list[str],
-        grammars: list[str],
-        params: DecodeParams,
-        budget: int,
-        totals: dict[str, float],
-    ) -> list[tuple[str, bool]]:
-        import dataclasses
-
-        prompts = [article_ids + self.prompts.request_ids(request) for request in requests]
-        limited = dataclasses.replace(params, max_new_tokens=min(budget, params.max_new_tokens))
-        calls = self.batch.forward_calls
-        results = self.batch.generate(prompts, grammars, limited, batch_size=self.batch_size)
-        for key in ("generated_tokens", "forced_tokens"):
-            totals[key] = totals.get(key, 0) + sum(r.stats.get(key, 0) for r in results)
-        totals["forward_passes"] = totals.get("forward_passes", 0) + self.batch.forward_calls - calls
-        totals["generations"] = totals.get("generations", 0) + len(results)
-        return [(r.text, r.stop_reason == "stop") for r in results]
 
 
 def _label_grammar(

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
-from summarizer.core.errors import ModelError
 from summarizer.core.resources import files_hash, prompt_path
-from summarizer.engine.prompting import has_chat_template, render_chat, render_plain
+from summarizer.engine.request_chat import RequestChat, RequestPrompts
 from summarizer.tasks.claims.actors import Candidate
 from summarizer.tasks.claims.figures import Figure
 
@@ -43,8 +42,6 @@ PROMPT_FILES = (
     "figures/example.json",
 )
 _ACTOR_WINDOW = 90  # characters of the sentence kept either side of a candidate actor
-_ARTICLE = "ARTICLEGOESHERE7Q3X"
-_REQUEST = "REQUESTGOESHERE5K2W"
 
 
 @dataclass(frozen=True)
@@ -149,32 +146,10 @@ def figure_messages(article: str, request: str, parts: FigurePromptParts | None 
     ]
 
 
-class FigurePrompts:
-    """Token ids of the three runs for one tokenizer."""
+class FigurePrompts(RequestPrompts):
+    """Token ids of the three runs for one tokenizer (:class:`~summarizer.engine.request_chat.RequestPrompts`
+    of the figure chat)."""
 
     def __init__(self, tokenizer: Any, parts: FigurePromptParts | None = None):
-        self.tokenizer = tokenizer
-        messages = figure_messages(_ARTICLE, _REQUEST, parts)
-        chat = has_chat_template(tokenizer)
-        text = render_chat(tokenizer, messages) if chat else render_plain(messages)
-        if text.count(_ARTICLE) != 1 or text.count(_REQUEST) != 1:
-            raise ModelError("the tokenizer's chat template does not place the user's message verbatim")
-        head, rest = text.split(_ARTICLE)
-        self.middle, self.tail = rest.split(_REQUEST)
-        # A chat template writes its own special tokens (BOS included) as text.
-        self.prefix_ids: list[int] = self._encode(head, special=not chat)
-
-    def _encode(self, text: str, special: bool = False) -> list[int]:
-        return list(self.tokenizer.encode(text, add_special_tokens=special))
-
-    def article_ids(self, article: str) -> list[int]:
-        """Instructions + article: the prefix every request of this article starts with."""
-        return self.prefix_ids + self._encode(article.strip() + self.middle)
-
-    def request_ids(self, request: str) -> list[int]:
-        return self._encode(request + self.tail)
-
-    @property
-    def overhead_tokens(self) -> int:
-        """Prompt tokens that are not the article: instructions, the template, a generous request."""
-        return len(self.prefix_ids) + len(self._encode(self.middle + self.tail)) + 160
+        messages = partial(figure_messages, parts=parts)
+        super().__init__(tokenizer, RequestChat("figures", messages, request_tokens=160))

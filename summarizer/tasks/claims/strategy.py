@@ -1,130 +1,95 @@
-"""The figure-guided strategy (``--strategy figures``, the claims task's default) on each backend.
+"""The figure-guided strategy (``--strategy figures``, the claims task's default), on any model adapter.
 
-The work is :func:`~summarizer.tasks.claims.figure_extraction.label_figures` everywhere: the parser
-finds the figures, the model labels each one, claims are built from the text. Only the model call
-differs: in process it is the batch decoder on the article's KV cache (transformers), llama.cpp's
-parallel sequences (llama-cpp), or one chat request per figure (a server: ``openai_figures``).
-An article too long for the context is split into chunks whose documents are merged.
+The work is :func:`~summarizer.tasks.claims.figure_extraction.label_figures`: the parser finds the
+figures, the model reads the cast and labels each figure, claims are built from the text. The model
+call is the backend's (:mod:`summarizer.backends.adapter`): the batch decoder on the article's KV
+cache in process, llama.cpp's parallel sequences, or one chat request per figure to a server. Each
+kind of request says what its answer is (:func:`answer_formats`), for a server that may not keep to
+the grammar. An article too long for the context is split into chunks whose documents are merged.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from summarizer.backends.adapter import AnswerFormat, Batch, Context, Part, extract_in_chunks, require_adapter
 from summarizer.core.records import Extraction, ExtractOptions
 
 
-def figure_strategy(backend: Any) -> Any:
-    """The figure strategy built for ``backend`` (at load: its figure prompt is cached once)."""
-    from summarizer.core.errors import ModelError
-
-    if backend.name == "transformers":
-        return TransformersFigures(backend)
-    if backend.name == "llama-cpp":
-        return LlamaFigures(backend)
-    if backend.name == "openai":
-        from summarizer.tasks.claims.openai_figures import ServerFigures
-
-        return ServerFigures(backend, backend.options.in_flight)
-    raise ModelError(f"--strategy figures does not run on the {backend.name} backend (use --strategy document)")
+def figure_strategy(backend: Any) -> FigureStrategy:
+    """The figure strategy built for ``backend``; ModelError for a backend that is no model adapter."""
+    return FigureStrategy(require_adapter(backend, "figures"))
 
 
-def _merged(runs: list[Any], task: Any) -> Extraction:
-    """One Extraction of the figure runs of an article's chunks, checked against the task's schema
-    (figure labels are not decoded under the document schema)."""
-    from summarizer.engine.chunking import merge_documents
-    from summarizer.engine.extraction import parse_document, sum_stats
+class FigureStrategy:
+    """Figures labelled through one adapter; shared by the articles in flight on it."""
 
-    document = runs[0].document if len(runs) == 1 else merge_documents([r.document for r in runs], task)
-    stats = {**sum_stats([r.stats for r in runs]), "chunks": len(runs)}
-    return parse_document(
-        json.dumps(document, ensure_ascii=False), stats, raw="\n".join(r.raw for r in runs), task=task
-    )
+    def __init__(self, adapter: Any):
+        from summarizer.tasks.claims.figure_extraction import figure_chat
 
-
-class TransformersFigures:
-    """Figures labelled in process by the batch decoder, ``batch_size`` per forward pass."""
-
-    def __init__(self, backend: Any):
-        from summarizer.tasks.claims.figure_extraction import FigureExtractor
-
-        self.backend = backend
-        self.figures = FigureExtractor(backend.decoder, backend.tokenizer, batch_size=backend.options.batch_size)
+        self.adapter = adapter
+        self.chat = figure_chat()
 
     def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.engine.decode import DecodeParams
-        from summarizer.engine.extraction import MIN_ARTICLE_TOKENS
-        from summarizer.tasks.claims.figure_extraction import label_chunks
+        """At most ``options.max_figures`` figures asked across the article's chunks, and a chunk asked
+        none not read (tasks/claims/article_limits); the article's figure counts in the stats."""
+        from summarizer.tasks.claims.article_limits import plan_figures
+        from summarizer.tasks.claims.figure_extraction import figure_counts
+
+        article = article.strip()
+        spans = self.adapter.article_spans(self.chat, article)
+        plan = plan_figures(article, spans, options.max_figures)
+        chunks = iter(plan.chunks)
+        counts = {**figure_counts(plan.found, plan.asked), "chunks_unread": len(spans) - len(plan.chunks)}
+
+        def write(context: Context) -> Part:
+            part = self._label(context, next(chunks).figures)
+            part.stats.update(counts)
+            counts.clear()  # the article's counts, once: the parts' stats are added up
+            return part
+
+        return extract_in_chunks(self.adapter, self.chat, article, options, write, [c.span for c in plan.chunks])
+
+    def _label(self, context: Context, figures: list[Any]) -> Part:
+        from summarizer.tasks.claims.figure_extraction import label_figures
         from summarizer.tasks.claims.rules import rule_drafts
 
-        params = DecodeParams(
-            max_new_tokens=options.max_new_tokens,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            seed=options.seed,
-            fast_forward=options.fast_forward,
-            speculate=options.speculate,
-        )
-        figures = self.figures
-        budget = self.backend._budget(figures.prompts.overhead_tokens)
-        if budget.room() < MIN_ARTICLE_TOKENS:
-            raise budget.too_small()
-        spans = budget.chunk_spans(article, budget.room())
-        runs = label_chunks(
-            article,
-            spans,
-            options.max_figures,
-            lambda text, asked: figures.extract(
-                text, params, options.summary, options.grounded, rule_drafts(text), asked
-            ),
-        )
-        return _merged(runs, self.backend.task)
+        text, options = context.article, context.options
+        drafts = rule_drafts(text)
+        formats = answer_formats(text, drafts, options.grounded)
+
+        def generate(
+            kind: str, requests: list[str], grammars: list[str], limit: int, totals: dict[str, float]
+        ) -> list[tuple[str, bool]]:
+            return self.adapter.generate(context, Batch(formats[kind], requests, grammars, limit), totals)
+
+        run = label_figures(text, generate, options.summary, options.grounded, drafts, figures)
+        return Part(run.document, run.raw, run.stats)
 
 
-class LlamaFigures:
-    """Figures labelled by llama.cpp, on parallel sequences after the article's shared prefix."""
+SUMMARY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 600}
 
-    def __init__(self, backend: Any):
-        from summarizer.tasks.claims.figure_prompting import FigurePrompts
 
-        self.backend = backend
-        self.prompts = FigurePrompts(backend.tokenizer)
+def answer_formats(article: str, drafts: list[dict[str, Any]], grounded: bool) -> dict[str, AnswerFormat]:
+    """What each kind of request of :func:`label_figures` answers: its JSON Schema and the checks of
+    what its grammar guarantees, for a server that may not keep to the grammar. Claimants a cast
+    allowed are article spans and its parties are the article's names: what is checked without it."""
+    from summarizer.engine.summary_grammar import invented_numbers
+    from summarizer.tasks.claims.cast import kind_problems, kind_schema
+    from summarizer.tasks.claims.figure_grammar import label_problems, label_schema
 
-    def extract(self, article: str, options: ExtractOptions) -> Extraction:
-        from summarizer.engine.extraction import MIN_ARTICLE_TOKENS
-        from summarizer.tasks.claims.figure_extraction import label_chunks, label_figures
-        from summarizer.tasks.claims.rules import rule_drafts
+    draft_sides = {d["victim_side"] for d in drafts if d.get("victim_side")}
+    # Number words split into two text words ("thr" "ee") slip through the summary grammar; a summary
+    # with a number the article does not state gives way to the claims-built one, as a cut-off one does.
+    usable = (lambda value: not invented_numbers(value, article)) if grounded else None
+    return {
+        "actor": AnswerFormat("actor", kind_schema(), lambda value: (kind_problems(value), [])),
+        "label": AnswerFormat("label", label_schema(), lambda value: label_problems(value, article, draft_sides)),
+        "summary": AnswerFormat("summary", SUMMARY_SCHEMA, _summary_problems, usable),
+    }
 
-        backend, prompts = self.backend, self.prompts
-        budget = backend._budget(prompts.overhead_tokens)
-        if budget.room() < MIN_ARTICLE_TOKENS:
-            raise budget.too_small()
 
-        def label(text: str, asked: list[Any]) -> Any:
-            backend.decoder.start(prompts.prefix_ids)
-            article_ids = prompts.article_ids(text)
-
-            def generate(
-                _kind: str,
-                requests: list[str],
-                grammars: list[str],
-                limit: int,
-                totals: dict[str, float],
-                article_ids: list[int] = article_ids,
-            ) -> list[tuple[str, bool]]:
-                ids = [article_ids + prompts.request_ids(request) for request in requests]
-                answers = backend.decoder.generate(
-                    ids, grammars, backend._params(options, limit), min(limit, options.max_new_tokens)
-                )
-                totals["generated_tokens"] = totals.get("generated_tokens", 0) + sum(len(a.tokens) for a in answers)
-                totals["forced_tokens"] = totals.get("forced_tokens", 0) + sum(a.forced for a in answers)
-                totals["generations"] = totals.get("generations", 0) + len(answers)
-                return [(a.text, a.stopped) for a in answers]
-
-            run = label_figures(text, generate, options.summary, options.grounded, rule_drafts(text), asked)
-            run.stats["prompt_tokens"] = len(article_ids)
-            return run
-
-        spans = budget.chunk_spans(article, budget.room())
-        return _merged(label_chunks(article, spans, options.max_figures, label), backend.task)
+def _summary_problems(value: Any) -> tuple[list[str], list[str]]:
+    if not isinstance(value, str) or not value.strip():
+        return ["a summary is a non-empty JSON string"], []
+    return [], []

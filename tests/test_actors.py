@@ -73,3 +73,10 @@ def test_hundreds_of_names_are_each_a_candidate_once():
     found = find_candidates(article)
     assert len(found) == 400 and found[0].text == "Commander Arloaa" and found[-1].text == "Commander Arlojp"
     assert [c.sentence for c in found[:2]] == [(0, 29), (30, 59)]
+
+
+def test_a_list_inside_a_body_s_of_phrase_is_one_name_and_a_name_ends_at_its_verb():
+    found = texts("The Ministry of Water, Parks and Roads says army units cleared 40 homes.")
+    assert found == ["Ministry of Water, Parks and Roads"]  # not "Roads says army"
+    found = texts("The Office of Health, Chad and Niger traded blame over 12 deaths.")
+    assert "Office of Health" in found and "Chad" in found and "Niger" in found

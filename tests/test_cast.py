@@ -203,3 +203,20 @@ def test_the_cast_writes_a_titled_speaker_under_the_person_s_name():
     article = "Defence Minister Ada Brenner said 12 soldiers died."
     cast = cast_of(["Defence Minister Ada Brenner"], ["government"], article)
     assert [a.canonical for a in cast.speakers(article)] == ["Ada Brenner"]
+
+
+def test_a_party_with_a_short_form_in_the_article_is_written_short_as_a_side():
+    article = "The Hill Liberation Army (HLA) said its fighters killed 9 soldiers. HLA fighters also seized a base."
+    cast = cast_of(["Hill Liberation Army", "HLA"], ["armed_group", "armed_group"], article)
+    assert [a.canonical for a in cast.actors] == ["Hill Liberation Army", "Hill Liberation Army"]  # claimants
+    assert cast.parties(article) == ["HLA"]
+    assert cast.own_side(cast.actors[1]) == "HLA"
+
+
+def test_a_state_body_named_for_a_party_of_the_cast_speaks_for_it():
+    article = "The Hillmen health ministry said 40 died. Hillmen fighters and the Hillmen held the port."
+    cast = cast_of(["Hillmen health ministry", "Hillmen"], ["government", "armed_group"], article)
+    assert cast.own_side(cast.actors[0]) == "Hillmen"
+    article = "Chad's Hill ministry said 40 died. Hill fighters held the port."
+    cast = cast_of(["Chad's Hill ministry", "Hill"], ["government", "armed_group"], article)
+    assert cast.own_side(cast.actors[0]) == "Chad"  # a country in its name settles it

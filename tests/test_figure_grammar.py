@@ -222,3 +222,28 @@ def test_an_article_that_names_no_side_gives_no_side(tiny_tokenizer):
     text = '{"outcome":"killed","victim_group":"civilians","equipment":null,"victim_side":'
     assert matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False))
     assert matcher.compute_ff_bytes() == b'null,"claimant":'  # nothing but null: forced
+
+
+def test_the_words_after_a_figure_narrow_whose_soldiers_it_counts(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = (
+        "Chad's army said its troops killed 76 fighters of the Lake Brigade near Baga in Chad. "
+        "The Lake Brigade said 20 soldiers died in Niger."
+    )
+    cast = cast_of(["Chad's army", "Lake Brigade"], ["force", "armed_group"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(number: str, side: str) -> bool:
+        first = article.index(number)
+        sentence = (article.rfind(". ", 0, first) + 2 if first > 90 else 0, article.index(".", first) + 1)
+        grammar = figure_grammar(article, True, {"killed"}, None, cast, sentence, sentence, first + len(number))
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = {**label(side, claimant=None, claimant_side=None, group="military", kind="unattributed")}
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("76", "Lake Brigade") and not accepts("76", "Chad")  # "fighters of the Lake Brigade"
+    assert accepts("20", "Chad") and accepts("20", "Niger")  # a state's soldiers: a country's
+    assert not accepts("20", "Lake Brigade")

@@ -65,7 +65,9 @@ def test_the_home_country_is_the_one_the_article_mentions_most():
 
 def test_victims_who_are_not_soldiers_belong_to_a_people_near_the_figure_or_the_home_country():
     fled = NEIGHBOURS.split(". ")[-1]
-    assert local_peoples(NEIGHBOURS, fled) == ["Turkey", "Syria"]  # the sentence's, then the home country
+    # The sentence's countries, then the home country; not where the displaced went ("into Turkey").
+    assert local_peoples(NEIGHBOURS, fled) == ["Syria"]
+    assert local_peoples(NEIGHBOURS, "Turkish officials said 3 people were hurt.") == ["Turkey", "Syria"]
     assert local_peoples(NEIGHBOURS, "Shelling killed 12 civilians.") == ["Syria"]
     assert local_peoples(NEIGHBOURS, "The Hill villagers counted 5 dead.", peoples=["Hill"]) == ["Hill", "Syria"]
 
@@ -78,3 +80,12 @@ def test_a_country_named_as_the_attacker_is_not_where_the_victims_belong():
     assert home_country(article) == "Chile"  # Peru is named four times, each time as the attacker
     second = article.split(". ")[1]
     assert local_peoples(article, second) == ["Chile"]
+
+
+def test_a_country_people_fled_or_were_sent_to_is_not_where_events_happen():
+    article = (
+        "Gunmen killed 30 people in Sinaloa state, Mexican officials said. The cartel leader was flown "
+        "to the United States; the United States said it held him. 2,000 families fled into neighbouring "
+        "Guatemala and Guatemala opened shelters."
+    )
+    assert home_country(article) == "Mexico"  # the US and Guatemala are each named twice, once as a destination

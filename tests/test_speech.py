@@ -46,3 +46,10 @@ def test_speaking_picks_the_speakers_of_a_sentence():
 def test_reporting_words_are_never_part_of_a_name():
     assert is_reporting_word("said") and is_reporting_word("its") and is_reporting_word("Also")
     assert not is_reporting_word("Office")
+
+
+def test_a_name_after_a_reporting_verb_with_a_verb_of_its_own_is_what_was_said():
+    sentence = "Dr. Ana Rudi, director of Hill Hospital, says the hospital has received 57 injured people."
+    assert speaking(["Dr. Ana Rudi", "hospital", "Hill Hospital"], sentence) == {"Dr. Ana Rudi"}
+    assert speaking(["hospital"], "57 people were hurt, says the hospital.") == {"hospital"}
+    assert speaking(["ministry"], "Nine died, said the ministry's spokesman.") == {"ministry"}

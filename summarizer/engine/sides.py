@@ -91,9 +91,24 @@ _AS_ATTACKER = re.compile(
 )
 
 
+# What makes a country's mention a destination, not where events happen: "fled into neighbouring
+# Chad", "was flown to the United States", "deported to Niger".
+_AS_DESTINATION = re.compile(
+    r"\b(?:fled|flee|flees|fleeing|flown|flew|crossed|crossing|deported|extradited|returned|sent|moved|"
+    r"travell?ed|escaped|evacuated|relocated|transferred)\s+(?:[\w'’-]+\s+){0,3}?(?:to|into|towards?)\s+"
+    r"(?:neighbou?ring\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _where_mentions(text: str) -> list[str]:
-    """The countries and peoples ``text`` names, less those it names as attackers (see _AS_ATTACKER)."""
-    return [side for _s, end, side in country_mentions(text) if not _AS_ATTACKER.match(text, end)]
+    """The countries and peoples ``text`` names, less those it names as attackers (see _AS_ATTACKER)
+    or as where people went (see _AS_DESTINATION)."""
+    return [
+        side
+        for start, end, side in country_mentions(text)
+        if not _AS_ATTACKER.match(text, end) and not _AS_DESTINATION.search(text[max(0, start - 80) : start])
+    ]
 
 
 @lru_cache(maxsize=4)  # asked once per figure; the article is the same for all of them

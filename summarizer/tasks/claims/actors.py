@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarizer.tasks.claims.speech import is_reporting_word
+
 __all__ = ["Candidate", "find_candidates"]
 
 # English nouns for bodies and people that give figures (not victims: "soldiers", "civilians").
@@ -94,6 +96,10 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
                 k += 1
             if k == j + 1 and _and_inside(tokens, i, j):
                 k += 1
+            listed = _list_inside(tokens, i, j) if k == j + 1 else None
+            if listed is not None:
+                j = listed
+                continue
             if (
                 k > j + 1
                 and k < len(tokens)
@@ -119,12 +125,38 @@ def _and_inside(tokens: list[tuple[int, int, str]], i: int, j: int) -> bool:
     return _is_name(following) and not following.endswith(("'s", "’s")) and following not in _NOT_NAMES
 
 
+def _list_inside(tokens: list[tuple[int, int, str]], i: int, j: int) -> int | None:
+    """The last token of a list of plain names that goes on a body's "of"/"for" phrase after token
+    ``j`` (", Culture and Tourism" of "Ministry of Information, Culture and Tourism"), or None. One
+    word each, ended by "and": two names after a comma are two actors, not a list."""
+    if not any(t[2] in ("of", "for") for t in tokens[i : j + 1]):
+        return None
+    k = j + 1
+    while k + 1 < len(tokens) and tokens[k][2] == "," and _plain_name(tokens[k + 1][2]):
+        k += 2
+    if k == j + 1 or k + 1 >= len(tokens) or tokens[k][2] != "and" or not _plain_name(tokens[k + 1][2]):
+        return None
+    return k + 1
+
+
+def _plain_name(word: str) -> bool:
+    """A capitalised word that may go on a name: no possessive, no country ("..., Chad and Niger")."""
+    from summarizer.core.countries import country_of
+
+    return (
+        _is_name(word)
+        and not word.endswith(("'s", "’s"))
+        and word.rstrip(".") not in _NOT_NAMES
+        and not country_of(word)
+    )
+
+
 def _with_body(tokens: list[tuple[int, int, str]], j: int) -> int:
     """The end token of a name extended by up to three lower-case words ending in a body noun."""
     for k in range(j + 1, min(j + 4, len(tokens))):
         word = tokens[k][2]
-        if not word.isalpha() or not word.islower():
-            return j
+        if not word.isalpha() or not word.islower() or is_reporting_word(word):
+            return j  # "... Tourism says army troops": the name ended at its verb
         if word in BODY_NOUNS:
             return k
     return j

@@ -83,6 +83,9 @@ class Actor:
 class Cast:
     actors: tuple[Actor, ...]
     people: frozenset[str] = frozenset()  # names the article itself uses as a people (see cast_of)
+    # (full name, short form) of each short form the article spells out: a side is written short
+    # ("RSF"), as the contract writes sides, where a claimant is the most specific name.
+    short_forms: tuple[tuple[str, str], ...] = ()
 
     def speakers(
         self, article: str, window: tuple[int, int] | None = None, sentence: tuple[int, int] | None = None
@@ -115,16 +118,16 @@ class Cast:
         country's side ("India" for a state police), which the country's mention already gives."""
         names: dict[str, None] = {}
         for actor in self.actors:
-            party = actor.kind == "armed_group" or _short(actor.canonical) in self.peoples()
+            party = actor.kind == "armed_group" or self.side_name(actor.canonical) in self.peoples()
             if party and not is_generic(actor.canonical) and can_speak(actor.canonical, article):
-                names.setdefault(_short(actor.canonical), None)
+                names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
 
     def peoples(self) -> list[str]:
         """The parties that are countries or peoples (civilians are counted under these): those the
         model read as such that the table knows or the article calls a people ("Kuki villagers")."""
         return [
-            _short(a.canonical)
+            self.side_name(a.canonical)
             for a in self.actors
             if a.kind == "country"
             and not is_generic(a.canonical)
@@ -138,11 +141,32 @@ class Cast:
         from summarizer.core.countries import country_mentions
 
         if actor.kind == "armed_group":
-            return None if is_generic(actor.canonical) else _short(actor.canonical)
+            return None if is_generic(actor.canonical) else self.side_name(actor.canonical)
         if actor.kind in ("country", "force", "government"):
             countries = {side for _, _, side in country_mentions(actor.canonical)}
-            return countries.pop() if len(countries) == 1 else None
+            if countries:
+                return countries.pop() if len(countries) == 1 else None
+            named = self._parties_named_in(actor)
+            return named[0] if len(named) == 1 else None
         return None
+
+    def _parties_named_in(self, actor: Actor) -> list[str]:
+        """The cast's armed groups and peoples whose name's word the actor's name holds ("the
+        Houthi health ministry": "Houthis"; "Karabakh health ministry": "Karabakh Armenians")."""
+        words = {_stem(w) for w in re.findall(r"[\w'’-]+", actor.canonical)}
+        found: dict[str, None] = {}
+        for other in self.actors:
+            party = other.kind == "armed_group" or self.side_name(other.canonical) in self.peoples()
+            if other is actor or not party or is_generic(other.canonical):
+                continue
+            if any(len(w) > 3 and _stem(w) in words for w in re.findall(r"[\w'’-]+", other.canonical)):
+                found.setdefault(self.side_name(other.canonical), None)
+        return list(found)
+
+    def side_name(self, name: str) -> str:
+        """``name`` as a side is written: the short form the article spells out for it ("Baloch
+        Liberation Army (BLA)": "BLA"), else a country's or people's table form, else the name."""
+        return dict(self.short_forms).get(_ARTICLES.sub("", name)) or _short(name)
 
     def as_records(self) -> list[dict[str, str]]:
         return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
@@ -152,6 +176,11 @@ def _speaks(actor: Actor, text: str) -> bool:
     from summarizer.tasks.claims.speech import speaking
 
     return bool(speaking((actor.name, actor.canonical), text))
+
+
+def _stem(word: str) -> str:
+    """A word without its plural or possessive ending: "Houthis", "Houthi's" and "Houthi" agree."""
+    return re.sub(r"(?:['’]s|s)$", "", word.lower())
 
 
 def _short(name: str) -> str:
@@ -303,7 +332,8 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     by_name = _by_kind(dict(zip(names, canon, strict=True)), typed, article)
     people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
-    return Cast(tuple(Actor(n, k, person_name(_bare(by_name[n]))) for n, k in typed), people)
+    actors = tuple(Actor(n, k, person_name(_bare(by_name[n]))) for n, k in typed)
+    return Cast(actors, people, tuple((full, short) for short, full in acronyms(article).items()))
 
 
 def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str) -> dict[str, str]:

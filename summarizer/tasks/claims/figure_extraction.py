@@ -259,7 +259,7 @@ def _label_grammar(
 
     outcomes = outcomes_named(article[slice(*figure.sentence)])
     window = figure_window(article, figure, sentences)
-    return figure_grammar(article, grounded, outcomes, draft, cast, window, figure.sentence)
+    return figure_grammar(article, grounded, outcomes, draft, cast, window, figure.sentence, figure.end)
 
 
 def figure_window(article: str, figure: Figure, sentences: list[tuple[int, int]] | None = None) -> tuple[int, int]:

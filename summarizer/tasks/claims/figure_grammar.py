@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in
+from summarizer.tasks.claims.victims import soldier_sides
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
@@ -80,6 +81,7 @@ def figure_grammar(
     cast: Cast | None = None,
     window: tuple[int, int] | None = None,
     sentence: tuple[int, int] | None = None,
+    figure_end: int | None = None,
 ) -> str:
     """The Lark grammar (llguidance dialect) of a figure label for ``article``.
 
@@ -89,7 +91,8 @@ def figure_grammar(
     claimants offered are those named there, if any; of those, the ones ``sentence``, the
     figure's own, puts in a reporter's position, if any). Ungrounded (``--no-grounding``),
     spans and sides are any short JSON strings: the model's own words, for measuring what
-    grounding changes.
+    grounding changes. ``figure_end``: where the figure's words end; the words after it may say
+    whose soldiers or equipment it counts (:func:`~summarizer.tasks.claims.victims.soldier_sides`).
     """
     sides = article_sides(article, cast)
     peoples = cast.peoples() if cast else ()
@@ -103,7 +106,11 @@ def figure_grammar(
     perpetrator = (draft or {}).get("perpetrator_side")
     attacker = party_names(perpetrator) if perpetrator else frozenset()
     victims = [s for s in sides if s not in attacker]
-    victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
+    any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
+    soldiers = victims
+    if victims and grounded and figure_end is not None and sentence is not None:
+        soldiers = soldier_sides(article, figure_end, sentence, victims, cast)
+    victim = '"null" | "\\"" SOLDIER_NAME "\\""' if soldiers != victims else any_victim
     # Civilians (and any victims but soldiers) are counted under their country or people
     # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
     # side small models confuse next.
@@ -111,7 +118,7 @@ def figure_grammar(
     if sentence is not None:  # of those, the ones near the figure and the article's own country
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
         civil_victims = [s for s in civil_victims if s in near] or civil_victims
-    civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else victim
+    civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
     if draft is not None:
@@ -145,6 +152,7 @@ def figure_grammar(
         f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
         f"VICTIM_NAME: {_choice(victims)}" if victims and grounded else "",
         f"CIVIL_NAME: {_choice(civil_victims)}" if civil_victims and grounded else "",
+        f"SOLDIER_NAME: {_choice(soldiers)}" if soldiers != victims else "",
         f"SIDE_FREE: {free}",
         *span_rules(article, grounded),
     ]

@@ -40,6 +40,9 @@ def outcomes_named(text: str) -> set[str] | None:
 CLAIMANT_TYPES: list[tuple[str, str]] = [(kind, str(words)) for kind, words in LEXICON["claimant_types"].items()]
 # Titles and roles that stand before a person's name ("Defence Minister", "Lt. Gen."), without dots.
 TITLE_WORDS = frozenset(str(LEXICON["titles"]["words"]).split())
+# Nouns that count a state's forces ("soldiers", "police") or an armed group's ("fighters", "rebels").
+STATE_FORCE_NOUNS = frozenset(str(LEXICON["victim_nouns"]["state"]).split())
+FIGHTER_NOUNS = frozenset(str(LEXICON["victim_nouns"]["fighters"]).split())
 # The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.
 ACTOR_HINTS: list[tuple[str, list[str]]] = [
     (kind, [w.strip() for w in str(words).split(",")]) for kind, words in LEXICON["actor_hints"].items()

@@ -44,6 +44,12 @@ _PREPOSITION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+# A name after a reporting verb that has a verb of its own is the subject of what was said, not
+# the speaker: "the doctor says the hospital has received 57" (against "..., says the hospital").
+_CLAUSE_SUBJECT = re.compile(
+    r"(?:['’]s\s+\w+\s+)?\s*(?:has|have|had|was|were|is|are|would|will|could|can|may|might|should|did|does|"
+    r"do|[a-z]+ed)\b"
+)
 _BEFORE_ACCORDING = re.compile(
     rf"\b(?:according to|(?:{_BY}) by)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){{0,3}}$", re.IGNORECASE
 )
@@ -64,7 +70,8 @@ def in_speech_position(name: str, sentence: str) -> bool:
         subject = (
             _AFTER_SUBJECT.match(after) or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
         ) and not _PREPOSITION_BEFORE.search(before)
-        if subject or _BEFORE_INVERTED.search(before) or _BEFORE_ACCORDING.search(before):
+        inverted = _BEFORE_INVERTED.search(before) and not _CLAUSE_SUBJECT.match(after)
+        if subject or inverted or _BEFORE_ACCORDING.search(before):
             return True
     return False
 

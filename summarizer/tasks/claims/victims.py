@@ -1,0 +1,105 @@
+"""Whose soldiers (or equipment) a figure counts, from the words that name them.
+
+The words right after a figure, up to the end of their noun phrase, say whose losses it counts:
+"76 fighters of the Hill Front", "40 Orlan soldiers", "a Veldan drone" name the side itself; "18
+police officers" and "100 soldiers" count a state's forces, which the contract counts under its
+country ("Ukraine" for Ukrainian soldiers); "30 militants" and "12 rebels" count an armed group's.
+Small models pick the attacker or a third party as the side when every side is offered, so the
+offer narrows to what these words allow (the model still chooses among what is left). The nouns
+are generic words (``lexicon.toml [victim_nouns]``), never an actor's name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from summarizer.core.countries import country_mentions, is_country
+from summarizer.engine.sides import is_people, local_peoples
+from summarizer.tasks.claims.lexicon import FIGHTER_NOUNS, STATE_FORCE_NOUNS
+
+if TYPE_CHECKING:
+    from summarizer.tasks.claims.cast import Cast
+
+__all__ = ["counted_phrase", "soldier_sides"]
+
+# Words that end the noun phrase of what a figure counts: a preposition other than "of", a
+# conjunction or relative word, a verb of being ("were killed": what follows is no longer who).
+_PHRASE_END = frozenset(
+    """in into by during near after before when as while from on at since with who whom which that
+    were was had have has are is be been being but or amid across inside outside around""".split()
+)
+_NUMBER_WORD = re.compile(
+    r"\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\s.,;:!?]+|[.,;:!?]")
+_MAX_WORDS = 10
+_FORCE_NOUN = re.compile(r"military|army|government|junta|forces|regime")
+
+
+def counted_phrase(article: str, end: int) -> str:
+    """The noun phrase after a figure that ends at ``end``: "fighters of the Hill Front (HF)" in "76
+    fighters of the Hill Front (HF) were killed". Ends at punctuation, at a word of
+    :data:`_PHRASE_END`, at "and" after the counted noun or before another number ("city and state
+    police" goes on; "5 soldiers and 4 police" does not), or after :data:`_MAX_WORDS` words."""
+    words: list[str] = []
+    tokens = _WORD.findall(article[end : end + 200])
+    for i, word in enumerate(tokens):
+        bare = word.strip("()[]\"'“”‘’").lower()
+        if word in ".,;:!?" or bare in _PHRASE_END or len(words) == _MAX_WORDS:
+            break
+        if bare in ("and", "or") and (
+            _counts_someone(words) or (i + 1 < len(tokens) and _NUMBER_WORD.match(tokens[i + 1]))
+        ):
+            break  # "5 soldiers and 4 police", "20 soldiers and shot down": no longer who was counted
+        words.append(word)
+    return " ".join(words)
+
+
+def _counts_someone(words: list[str]) -> bool:
+    return any(w.strip("()[]\"'“”‘’").lower() in STATE_FORCE_NOUNS | FIGHTER_NOUNS for w in words)
+
+
+def soldier_sides(
+    article: str,
+    figure_end: int,
+    sentence: tuple[int, int],
+    victims: list[str],
+    cast: Cast | None = None,
+) -> list[str]:
+    """Of ``victims`` (the sides a figure's military or equipment losses may be counted under),
+    those its counted phrase allows: the sides the phrase names; else, for a state's forces
+    ("soldiers", "police"), the countries (those near the figure, or the article's own country,
+    first); for fighters ("militants", "rebels"), the armed groups. Else all of ``victims``."""
+    phrase = counted_phrase(article, figure_end)
+    named = [side for side in victims if _names(phrase, side, cast)]
+    if named:
+        return named
+    nouns = {w.strip("()[]\"'“”‘’").lower() for w in phrase.split()}
+    peoples = cast.peoples() if cast else ()
+    if nouns & STATE_FORCE_NOUNS:
+        countries = [side for side in victims if is_country(side)]
+        near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
+        return [side for side in countries if side in near] or countries or victims
+    if nouns & FIGHTER_NOUNS:
+        groups = [side for side in victims if not is_people(side, peoples) and not _state_force(side)]
+        return groups or victims
+    return victims
+
+
+def _names(phrase: str, side: str, cast: Cast | None) -> bool:
+    """Whether ``phrase`` names ``side``: a country by any of its forms ("Orlan soldiers"), another
+    side by its name or the full name of its short form."""
+    if not phrase:
+        return False
+    if is_country(side):
+        return side in {found for _s, _e, found in country_mentions(phrase)}
+    names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) for name in names)
+
+
+def _state_force(side: str) -> bool:
+    """A country's force as a side ("Orlan military"): a state's, not an armed group's."""
+    base, _, noun = side.rpartition(" ")
+    return bool(base) and is_country(base) and bool(_FORCE_NOUN.fullmatch(noun))

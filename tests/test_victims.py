@@ -1,0 +1,54 @@
+"""Whose soldiers or equipment a figure counts: the words after it narrow the sides offered."""
+
+from __future__ import annotations
+
+from summarizer.tasks.claims.cast import cast_of
+from summarizer.tasks.claims.victims import counted_phrase, soldier_sides
+
+ARTICLE = (
+    "Chad's army said troops of Operation Sand Wall killed 76 fighters of the Lake Brigade (LB) near Baga in Chad. "
+    "Five soldiers and four members of a vigilante group died when LB fighters attacked a base in Niger. "
+    "The Lake Brigade said it killed 20 Chadian soldiers and shot down a Chadian drone. "
+    "Police said 12 militants were killed and 3 police officers wounded."
+)
+SIDES = ["Chad", "Niger", "LB", "Operation Sand Wall"]
+
+
+def after(number: str, article: str = ARTICLE) -> int:
+    return article.index(number) + len(number)
+
+
+def sentence_of(number: str) -> tuple[int, int]:
+    at = ARTICLE.index(number)
+    start = ARTICLE.rfind(". ", 0, at) + 2 if ARTICLE.rfind(". ", 0, at) > 0 else 0
+    return start, ARTICLE.index(". ", at) + 1 if ". " in ARTICLE[at:] else len(ARTICLE)
+
+
+def cast():
+    names = ["Chad's army", "Operation Sand Wall", "Lake Brigade", "LB"]
+    return cast_of(names, ["force", "armed_group", "armed_group", "armed_group"], ARTICLE)
+
+
+def test_the_counted_phrase_ends_where_the_words_stop_saying_who():
+    assert counted_phrase(ARTICLE, after("76")) == "fighters of the Lake Brigade (LB)"
+    assert counted_phrase(ARTICLE, after("Five")) == "soldiers"  # not the next number's words
+    assert counted_phrase(ARTICLE, after("20")) == "Chadian soldiers"
+    assert counted_phrase("Some 45 city and state police officers were hurt.", 7) == "city and state police officers"
+    assert counted_phrase("It said 9.", 9) == ""
+
+
+def test_a_side_the_phrase_names_is_the_only_one_offered():
+    assert soldier_sides(ARTICLE, after("76"), sentence_of("76"), SIDES, cast()) == ["LB"]  # by its full name
+    assert soldier_sides(ARTICLE, after("20"), sentence_of("20"), SIDES, cast()) == ["Chad"]
+
+
+def test_a_state_s_soldiers_are_a_country_s_and_fighters_an_armed_group_s():
+    # "Five soldiers": a state's; the figure's sentence names Niger, the article's own country is Chad
+    # (named elsewhere only as the owner of forces: "Chad's army", "Chadian soldiers").
+    assert soldier_sides(ARTICLE, after("Five"), sentence_of("Five"), SIDES, cast()) == ["Chad", "Niger"]
+    assert soldier_sides(ARTICLE, after("3"), sentence_of("3 police"), SIDES, cast()) == ["Chad"]
+    assert soldier_sides(ARTICLE, after("12"), sentence_of("12"), SIDES, cast()) == ["LB", "Operation Sand Wall"]
+
+
+def test_words_that_say_nothing_of_who_leave_every_side():
+    assert soldier_sides(ARTICLE, after("four"), sentence_of("four"), SIDES, cast()) == SIDES

@@ -220,3 +220,21 @@ def test_a_state_body_named_for_a_party_of_the_cast_speaks_for_it():
     article = "Chad's Hill ministry said 40 died. Hill fighters held the port."
     cast = cast_of(["Chad's Hill ministry", "Hill"], ["government", "armed_group"], article)
     assert cast.own_side(cast.actors[0]) == "Chad"  # a country in its name settles it
+
+
+def test_he_said_and_it_said_speak_of_a_person_or_a_body_named_just_before():
+    article = (
+        "Rosa Lind of the Hill Ombudsman's Office said armed men attacked Kessa. "
+        "It said at least 5 of the dead were teachers. "
+        "Governor Tomas Vell and the Relief Society visited Kessa. He said 9 more died."
+    )
+    names = ["Rosa Lind", "Hill Ombudsman's Office", "Kessa", "Governor Tomas Vell", "Relief Society"]
+    cast = cast_of(names, ["government", "government", "place", "government", "ngo"], article)
+
+    def speakers(figure_sentence: str, before: str) -> list[str]:
+        sentence = (article.index(figure_sentence), article.index(figure_sentence) + len(figure_sentence))
+        window = (article.index(before), sentence[1])
+        return [a.canonical for a in cast.speakers(article, window, sentence)]
+
+    assert speakers("It said at least 5 of the dead were teachers.", "Rosa") == ["Hill Ombudsman's Office"]
+    assert speakers("He said 9 more died.", "Governor") == ["Tomas Vell"]

@@ -52,8 +52,9 @@ def label(
 
 
 def test_sides_come_from_the_article_and_its_cast(accepts):
-    assert accepts(label("Eritrea", claimant_side="Eritrea"), cast=CAST)
-    assert accepts(label("Eritrea"), cast=CAST)  # the cast's armed group as the claimant's side
+    # The office is named for the cast's armed group: that is its side ("the Houthi health ministry").
+    assert accepts(label("Eritrea"), cast=CAST)
+    assert not accepts(label("Eritrea", claimant_side="Eritrea"), cast=CAST)
     assert not accepts(label("Veldor"), cast=CAST)  # the worked example's country
     assert not accepts(label("Relief Office"), cast=CAST)  # an aid body is no side
 
@@ -79,8 +80,17 @@ def test_the_drafted_perpetrator_is_not_offered_as_the_victim(accepts):
     assert not accepts(label("Eritrea military"), DRAFT, CAST)  # the same party under another name
 
 
-def test_the_claimant_side_may_still_be_the_perpetrator(accepts):
-    assert accepts(label(None, claimant_side="Eritrea"), DRAFT, CAST)
+def test_the_claimant_side_may_still_be_the_perpetrator(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Eritrean strikes killed 31 people in Adigrat, Eritrea's information ministry said."
+    cast = cast_of(["Eritrean", "Eritrea's information ministry"], ["country", "government"], article)
+    lark = figure_grammar(article, True, {"killed"}, DRAFT, cast)
+    matcher = LLMatcher(llguidance.hf.from_tokenizer(tiny_tokenizer), LLMatcher.grammar_from_lark(lark), log_level=0)
+    claim = label(None, claimant="Eritrea's information ministry", claimant_side="Eritrea")
+    text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+    assert matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
 
 def test_civilians_are_counted_under_a_country_or_people_not_an_armed_group(accepts):

@@ -53,3 +53,19 @@ def test_a_name_after_a_reporting_verb_with_a_verb_of_its_own_is_what_was_said()
     assert speaking(["Dr. Ana Rudi", "hospital", "Hill Hospital"], sentence) == {"Dr. Ana Rudi"}
     assert speaking(["hospital"], "57 people were hurt, says the hospital.") == {"hospital"}
     assert speaking(["ministry"], "Nine died, said the ministry's spokesman.") == {"ministry"}
+
+
+def test_a_reporting_pronoun_says_whether_a_person_or_a_body_gave_the_figure():
+    from summarizer.tasks.claims.speech import pronoun_speaker
+
+    assert pronoun_speaker("He said 200 people had been killed.") == "person"
+    assert pronoun_speaker("At least 12 died, she later told reporters.") == "person"
+    assert pronoun_speaker("It also said its fighters had killed 32.") == "body"
+    assert pronoun_speaker("They said 9 were hurt.") == "any"
+    assert pronoun_speaker("It was the worst attack in years, with 40 dead.") is None
+    assert pronoun_speaker("The ministry said it counted 40 dead.") is None  # "it" is no subject of "said"
+
+
+def test_a_body_whose_figures_show_a_count_gives_it():
+    assert speaking(["HRN", "Kessa"], "HRN figures show about 5,400 people remain displaced in Kessa.") == {"HRN"}
+    assert speaking(["ministry"], "The ministry's latest data suggest 40 died.") == {"ministry"}

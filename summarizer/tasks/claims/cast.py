@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.core.countries import country_of
+from summarizer.tasks.claims.speech import pronoun_speaker
 
 # The kinds the cast grammar offers, in the order the instructions explain them.
 KINDS = (
@@ -110,7 +111,24 @@ class Cast:
             speaking_ = {a.canonical for a in self.actors if _speaks(a, text)}
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]
+            if (lo_, hi_) == sentence:  # no name speaks in it: "He said ..." speaks of someone named before
+                earlier = self._antecedents(nearby, article[lo : sentence[0]], pronoun_speaker(text))
+                if earlier:
+                    return earlier
         return nearby or list(seen.values())
+
+    def _antecedents(self, nearby: list[Actor], before: str, pronoun: str | None) -> list[Actor]:
+        """Who "He said" or "It said" stands for: of the actors ``before`` names (the sentence before
+        the figure's), persons for "he" and "she", bodies for "it", those it puts in a reporter's
+        position first. Empty without such a pronoun."""
+        if pronoun is None or not before:
+            return []
+        named = {a.canonical for a in self.actors if a.name in before or a.canonical in before}
+        fits = [
+            a for a in nearby if a.canonical in named and (pronoun == "any" or (pronoun == "person") == _is_person(a))
+        ]
+        speaking_ = {a.canonical for a in self.actors if _speaks(a, before)}
+        return [a for a in fits if a.canonical in speaking_] or fits
 
     def parties(self, article: str) -> list[str]:
         """Names a side may take from the cast: its armed groups and the peoples the article names
@@ -170,6 +188,22 @@ class Cast:
 
     def as_records(self) -> list[dict[str, str]]:
         return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
+
+
+def _is_person(actor: Actor) -> bool:
+    """A person, by the name: a witness, or two to four capitalised words once titles are left out
+    ("Lt. Gen. Ada Brenner") with no word that names a body or a country ("Hill Hospital", "Orla Front")."""
+    from summarizer.tasks.claims.lexicon import kind_hinted
+
+    if actor.kind == "witness" and not is_generic(actor.canonical):
+        return True
+    words = person_name(actor.canonical).split(" ")
+    return (
+        2 <= len(words) <= 4
+        and all(_PERSON_WORD.fullmatch(w) for w in words)
+        and kind_hinted(" ".join(words)) is None
+        and not any(country_of(w) for w in words)
+    )
 
 
 def _speaks(actor: Actor, text: str) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from summarizer.tasks.claims.lexicon import LEXICON
 
-__all__ = ["in_speech_position", "is_reporting_word", "speaking"]
+__all__ = ["in_speech_position", "is_reporting_word", "pronoun_speaker", "speaking"]
 
 _REPORTING = LEXICON["reporting"]
 _VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
@@ -29,6 +29,12 @@ _AFTER_SUBJECT = re.compile(
     r"(?:\s+(?:in|at|from)\s+(?:the\s+)?(?:[\w'’]+-[\w'’]+\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?"
     rf"(?:\s+(?:has|have|had|also|previously|later|earlier|separately|then|now|again|itself|officially|"
     rf"initially|further|on \w+(?: \w+)?)){{0,3}}\s+(?:{_VERB})\b",
+    re.IGNORECASE,
+)
+# A name whose figures speak for it: "IOM figures show", "the ministry's data suggest".
+_FIGURES_OF = re.compile(
+    r"(?:['’]s?)?\s+(?:own\s+|latest\s+|new\s+)?(?:figures|data|statistics|records|count|counts|tally|estimates?)"
+    r"\s+(?:show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|put|puts)\b",
     re.IGNORECASE,
 )
 # A name that is itself the apposition: "the region's ombudsman, Tomas Vell, said".
@@ -58,6 +64,23 @@ _BEFORE_ACCORDING = re.compile(
 _REPORTING_WORDS = frozenset(str(_REPORTING["verbs"]).split()) | {"its", "their", "also", "according"}
 
 
+# A pronoun as the subject of a reporting verb: "He said", "..., she added", "It also reported".
+_PRONOUN_SUBJECT = re.compile(
+    rf"(?:^|[,;:\"“”—–-]\s*|\band\s+)(he|she|it|they)(?:\s+(?:has|have|had|also|later|earlier|then|now|again)){{0,2}}"
+    rf"\s+(?:{_VERB})\b",
+    re.IGNORECASE,
+)
+
+
+def pronoun_speaker(sentence: str) -> str | None:
+    """Whom a pronoun that reports in ``sentence`` stands for: "person" (he, she), "body" (it),
+    "any" (they); None when no pronoun reports."""
+    match = _PRONOUN_SUBJECT.search(sentence.strip())
+    if match is None:
+        return None
+    return {"he": "person", "she": "person", "it": "body"}.get(match.group(1).lower(), "any")
+
+
 def is_reporting_word(word: str) -> bool:
     """A reporting verb or a word that only follows a speaker ("its", "also"): never part of a name."""
     return word.lower().strip(".,;:") in _REPORTING_WORDS
@@ -68,7 +91,9 @@ def in_speech_position(name: str, sentence: str) -> bool:
     for match in re.finditer(re.escape(name), sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
         subject = (
-            _AFTER_SUBJECT.match(after) or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
+            _AFTER_SUBJECT.match(after)
+            or _FIGURES_OF.match(after)
+            or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
         ) and not _PREPOSITION_BEFORE.search(before)
         inverted = _BEFORE_INVERTED.search(before) and not _CLAUSE_SUBJECT.match(after)
         if subject or inverted or _BEFORE_ACCORDING.search(before):

@@ -238,3 +238,16 @@ def test_he_said_and_it_said_speak_of_a_person_or_a_body_named_just_before():
 
     assert speakers("It said at least 5 of the dead were teachers.", "Rosa") == ["Hill Ombudsman's Office"]
     assert speakers("He said 9 more died.", "Governor") == ["Tomas Vell"]
+
+
+def test_a_one_word_body_name_is_the_full_name_it_shortens():
+    article = "The Hill Observatory for Rights said 40 died in Kessa. The Observatory said 9 were children."
+    names = [("Hill Observatory for Rights", ""), ("Observatory", ""), ("Kessa", "")]
+    assert canonical_names(names, article) == ["Hill Observatory for Rights", "Hill Observatory for Rights", "Kessa"]
+
+
+def test_a_party_is_written_without_the_lower_case_words_after_its_name():
+    article = "The Hill Front command said 4 died. The Lake Brigade (LB) said 2 more did."
+    cast = cast_of(["Hill Front command", "Lake Brigade"], ["armed_group", "armed_group"], article)
+    assert cast.side_name("Hill Front command") == "Hill Front"
+    assert cast.parties(article) == ["Hill Front", "LB"]

@@ -3,7 +3,7 @@ own words mark as such, or its cast's parties; never a table of one conflict's a
 
 from __future__ import annotations
 
-from summarizer.engine.sides import home_country, is_people, local_peoples, party_names, sides_in
+from summarizer.engine.sides import home_country, is_people, local_peoples, party_names, sides_in, state_voices
 
 
 def test_demonyms_and_places_map_to_short_names_in_order_of_mention():
@@ -89,3 +89,11 @@ def test_a_country_people_fled_or_were_sent_to_is_not_where_events_happen():
         "Guatemala and Guatemala opened shelters."
     )
     assert home_country(article) == "Mexico"  # the US and Guatemala are each named twice, once as a destination
+
+
+def test_a_state_body_that_names_no_country_speaks_for_where_its_sentence_is_or_the_home_country():
+    article = "Indian strikes hit Muridke. India said 9 camps were hit. India and Pakistan traded fire. Pakistan wept."
+    assert state_voices(article, "In Pakistan, the army said 12 soldiers died.") == ["Pakistan"]
+    assert state_voices(article, "The ministry said 40 died.") == ["India"]  # the home country
+    # A body reporting the home country's strikes is the other side's.
+    assert state_voices(article, "Its media wing said the Indian strikes killed 31.") == ["Pakistan"]

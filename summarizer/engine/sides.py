@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from summarizer.core.countries import country_mentions, is_country
 
-__all__ = ["home_country", "is_people", "local_peoples", "party_names", "sides_in"]
+__all__ = ["home_country", "is_people", "local_peoples", "party_names", "sides_in", "state_voices"]
 
 _FORCE_NOUNS = "military|army|government|junta|forces|regime"
 # "Rapid Support Forces", "People's Defence Force", "Popular Front": a named armed force.
@@ -134,3 +134,23 @@ def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> l
     if home:
         found.setdefault(home, None)
     return list(found)
+
+
+def state_voices(article: str, sentence: str) -> list[str]:
+    """The countries a state body that names none may speak for, in a figure's ``sentence``: the
+    countries the sentence names as where things happen ("In Kessa province, Orla's ..."; "the
+    ministry in Chad said"), else the article's :func:`home_country`, unless the sentence names it
+    as the attacker ("the Indian strikes", reported by the other side's army), then the article's
+    other countries, most mentioned first."""
+    where = [side for side in dict.fromkeys(_where_mentions(sentence)) if is_country(side)]
+    if where:
+        return where
+    attackers = {side for _s, end, side in country_mentions(sentence) if _AS_ATTACKER.match(sentence, end)}
+    home = home_country(article)
+    if home and is_country(home) and home not in attackers:
+        return [home]
+    counts: dict[str, int] = {}
+    for _s, _e, side in country_mentions(article):
+        if is_country(side) and side not in attackers:
+            counts[side] = counts.get(side, 0) + 1
+    return sorted(counts, key=lambda side: -counts[side])

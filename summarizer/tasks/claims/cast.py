@@ -183,8 +183,12 @@ class Cast:
 
     def side_name(self, name: str) -> str:
         """``name`` as a side is written: the short form the article spells out for it ("Baloch
-        Liberation Army (BLA)": "BLA"), else a country's or people's table form, else the name."""
-        return dict(self.short_forms).get(_ARTICLES.sub("", name)) or _short(name)
+        Liberation Army (BLA)": "BLA"), else a country's or people's table form, else the name,
+        without the lower-case words after it ("the Hill Front command": "Hill Front")."""
+        bare = _ARTICLES.sub("", name)
+        # "Hill Front command", "Hill Front fighters": a party is the group, not its part.
+        bare = re.sub(r"^((?:\S+ )*?[A-Z][\w'’.-]*)(?: [a-z][\w'’-]*)+$", r"\1", bare)
+        return dict(self.short_forms).get(bare) or _short(bare)
 
     def as_records(self) -> list[dict[str, str]]:
         return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
@@ -314,12 +318,30 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     result = []
     for name, _kind in names:
         if not is_generic(name):
-            result.append(spelled.get(_bare(name), name))
+            result.append(spelled.get(_bare(name)) or _longer_name(name, specific, article) or name)
             continue
         same = sorted((at, n) for at, n in specific if head(n) == head(name) and n != name)
         before = [n for at, n in same if at <= _first(name, article)]
         result.append(before[-1] if before else (same[0][1] if same else name))
     return result
+
+
+def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
+    """The full name a one-word name of a body shortens: "the Observatory" for the "Hill Observatory
+    for Rights" named before it (the nearest such name). Only a word that names a kind of body
+    (``lexicon.toml [actor_hints]``) and no country: "Kessa" is no short "Kessa health office"."""
+    from summarizer.tasks.claims.lexicon import kind_hinted
+
+    bare = _bare(name)
+    if " " in bare or kind_hinted(bare) is None or country_of(bare):
+        return None
+    at = _first(name, article)
+    longer = [
+        (first, n)
+        for first, n in specific
+        if n != name and first <= at and bare.lower() in re.findall(r"[\w'’-]+", n.lower())
+    ]
+    return max(longer)[1] if longer else None
 
 
 # "Harbour Relief Network (HRN)": capitalised words (and the small words inside names) right

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
-from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in
+from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
 from summarizer.tasks.claims.victims import soldier_sides
 
 if TYPE_CHECKING:
@@ -173,7 +173,6 @@ def _claimant_rule(
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
-    from summarizer.core.countries import is_country
     from summarizer.tasks.claims.cast import CLAIMANT_TYPE, SIDELESS_KINDS, STATE_KINDS, Actor, can_speak, person_name
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
@@ -212,7 +211,7 @@ def _claimant_rule(
     def state_sides(actor: Actor) -> list[str]:
         if actor.kind not in STATE_KINDS or sentence is None:
             return []
-        return [s for s in local_peoples(article, article[sentence[0] : sentence[1]]) if is_country(s)]
+        return state_voices(article, article[sentence[0] : sentence[1]])
 
     def type_of(actor: Actor) -> str:  # the kind the model read, or its reading here where that kind claims nothing
         kind = CLAIMANT_TYPE.get(actor.kind)

@@ -197,7 +197,7 @@ def summarize_many(
     ready: dict[int, Result] = {}
     todo = []
     for index, (text, request) in enumerate(zip(texts, requests, strict=True)):
-        hit = store.lookup(request.key) if store is not None and not no_cache else None
+        hit = request.lookup(store) if store is not None and not no_cache else None
         if hit is not None:
             ready[index] = _result(hit.extraction, text, backend, True)
             notify(index, ready[index])

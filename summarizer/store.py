@@ -33,7 +33,7 @@ from summarizer.backends.base import Backend
 from summarizer.core.errors import InputError, ModelError, SummarizerWarning
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.stats import Stats
-from summarizer.core.status import Status
+from summarizer.core.status import USABLE, Status
 from summarizer.core.task import load_task
 from summarizer.core.version import __version__
 
@@ -205,8 +205,9 @@ class RunStore:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
     # -- reading and writing ---------------------------------------------------------
-    def lookup(self, key: str) -> StoredGeneration | None:
-        """The latest reusable generation recorded under ``key`` (failed ones are not reused)."""
+    def lookup(self, key: str, schema_text: str | None = None) -> StoredGeneration | None:
+        """The latest reusable generation recorded under ``key`` (failed ones are not reused). Given
+        ``schema_text`` (the task's schema), a row whose usable document breaks it is corrupt too."""
         marks = ",".join("?" for _ in CACHEABLE_STATUSES)
         row = self._execute(
             f"SELECT * FROM generations WHERE cache_key = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
@@ -214,15 +215,18 @@ class RunStore:
         ).fetchone()
         # A corrupt latest row is never served: the article is generated again, and the new row,
         # recorded after it, is the one found from then on (so the row is reported once).
-        read = self._read_rows([row]) if row else []
+        read = self._read_rows([row], schema_text) if row else []
         return read[0] if read else None
 
-    def _read_rows(self, rows: list[sqlite3.Row]) -> list[StoredGeneration]:
+    def _read_rows(self, rows: list[sqlite3.Row], schema_text: str | None = None) -> list[StoredGeneration]:
         """The rows that can be read; each corrupt one is a StoreWarning naming it, and left out."""
         read = []
         for row in rows:
             try:
-                read.append(_row_to_generation(row))
+                generation = _row_to_generation(row)
+                if schema_text is not None:
+                    _check_document(generation.extraction, schema_text)
+                read.append(generation)
             except _CorruptRow as problem:
                 warnings.warn(
                     f"{self.path}: run store row {row['id']} is corrupt ({problem}); "
@@ -329,7 +333,7 @@ def cached_extract(
     """
     request = Request.of(backend, article, options)
     if store is not None and not no_cache:
-        hit = store.lookup(request.key)
+        hit = request.lookup(store)
         if hit is not None:
             return hit.extraction, True
     extraction = extract_or_fail(backend, article, options)
@@ -347,11 +351,17 @@ class Request:
     identity: dict[str, Any]
     article_hash: str
     params: dict[str, Any]
+    schema_text: str  # the task's schema: a stored document that breaks it is never served
 
     @classmethod
     def of(cls, backend: Backend, article: str, options: ExtractOptions) -> Request:
         identity, params, article_hash = backend_identity(backend), options.key_dict(), text_hash(article)
-        return cls(cache_key(identity, article_hash, params), identity, article_hash, params)
+        schema_text = load_task(getattr(backend, "task", None)).schema_text
+        return cls(cache_key(identity, article_hash, params), identity, article_hash, params, schema_text)
+
+    def lookup(self, store: RunStore) -> StoredGeneration | None:
+        """The stored generation of this request that can be served, or None."""
+        return store.lookup(self.key, self.schema_text)
 
     def record(self, store: RunStore, extraction: Extraction) -> int:
         return store.record(self.key, self.identity, self.article_hash, self.params, extraction)
@@ -495,6 +505,17 @@ def _json_object(row: sqlite3.Row, column: str, optional: bool = False) -> dict[
     if not isinstance(parsed, dict):
         raise _CorruptRow(f"{column}: not a JSON object")
     return parsed
+
+
+def _check_document(extraction: Extraction, schema_text: str) -> None:
+    """_CorruptRow if the document a caller would use (an "ok" or "truncated" row's) breaks the task's
+    schema: the store only ever records documents that meet it (the cache key holds the schema)."""
+    from summarizer.core.document_checks import schema_text_problems
+
+    if extraction.status in USABLE and extraction.document is not None:
+        problems = schema_text_problems(extraction.document, schema_text)
+        if problems:
+            raise _CorruptRow(f"document: does not match the task's schema ({problems[0]})")
 
 
 def _no_constant(name: str) -> Any:

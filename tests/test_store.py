@@ -366,6 +366,28 @@ def test_a_corrupt_column_is_reported_once_and_generated_again(tmp_path, column,
     assert check == ("CHECK constraint failed in generations",) if column == "status" else check == ("ok",)
 
 
+def test_an_ok_document_that_breaks_the_schema_is_reported_once_and_generated_again(tmp_path):
+    # JSON and an object, but no claims document: served as it was, it printed {"summary": 5}
+    # with exit status 0. The store knows no task; the lookup is given the task's schema.
+    path = tmp_path / "runs.sqlite3"
+    backend = CountingBackend()
+    with RunStore(path) as opened:
+        cached_extract(opened, backend, "Three killed.", ExtractOptions())
+    with sqlite3.connect(path) as conn:
+        conn.execute("""UPDATE generations SET document = '{"summary": 5}'""")
+    with RunStore(path) as opened, pytest.warns(store_module.StoreWarning) as caught:
+        again, from_cache = cached_extract(opened, backend, "Three killed.", ExtractOptions())
+        once_more, from_cache_after = cached_extract(opened, backend, "Three killed.", ExtractOptions())
+    assert [str(w.message) for w in caught] == [
+        f"{path}: run store row 1 is corrupt (document: does not match the task's schema "
+        "($.claims: required field is missing)); it is not used, the article is generated again"
+    ]
+    assert (from_cache, from_cache_after, backend.calls) == (False, True, 2)
+    assert again.document == once_more.document == DOC
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
 OPENER = """
 import sys, time
 from summarizer.store import open_store

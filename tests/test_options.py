@@ -93,6 +93,12 @@ BAD_VALUES = [
     ("openai", {**URL, "timeout": "0"}, "timeout=0: must be greater than 0"),
     ("openai", {**URL, "timeout": "-5"}, "timeout=-5: must be greater than 0"),
     ("openai", {**URL, "in_flight": "0"}, "in_flight=0: must be at least 1"),
+    # upper bounds: timeout=1e12 was a traceback from the socket layer; retries=5000 with backoff=0
+    # an OverflowError per article (the 1025th wait, 2**1024, is no float)
+    ("openai", {**URL, "timeout": "1e12"}, "timeout=1e+12: must be at most 86400"),
+    ("openai", {**URL, "retries": "5000"}, "retries=5000: must be at most 100"),
+    ("openai", {**URL, "backoff": "1e308"}, "backoff=1e+308: must be at most 30"),
+    ("openai", {**URL, "in_flight": "100000"}, "in_flight=100000: must be at most 1024"),
     ("openai", {**URL, "dialect": "tgi"}, "unknown dialect 'tgi' (use one of auto, vllm, sglang, llama, json-schema;"),
     ("openai", {**URL, "api_key_env": 5}, "api_key_env=5: expected text"),
     ("openai", {"base_url": "http://[::1/v1"}, "base_url='http://[::1/v1': is not a valid URL (Invalid IPv6 URL)"),

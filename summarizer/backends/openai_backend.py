@@ -49,6 +49,10 @@ RETRY_STATUSES = (429, 503)  # busy or starting: worth another try
 MAX_RETRIES = 4
 MAX_BACKOFF_SECONDS = 30.0
 DEFAULT_TIMEOUT = 600.0  # a CPU server writes a long document in minutes
+# The options' upper bounds: a day's wait for one answer (the socket layer refuses 1e12 s with a
+# traceback), retries past which a server is not coming back (each wait is at most 30 s), a first
+# wait that the 30 s cap would cut anyway, and requests at once far past any server's batch.
+TIMEOUT_LIMIT, RETRIES_LIMIT, IN_FLIGHT_LIMIT = 86400.0, 100, 1024
 # Answers are read up to this size: a chat completion or a model list is far smaller, and a
 # larger one is refused whole, never kept in the store or --jsonl. An error body: a line's worth.
 MAX_ANSWER_BYTES = 8 * 2**20
@@ -116,7 +120,7 @@ class Client:
             except RequestFailed as error:
                 if error.status not in RETRY_STATUSES or attempt >= self.retries:
                     raise RequestFailed(redact(str(error), self.secrets), error.status) from None
-                wait = self.backoff * 2**attempt if error.retry_after is None else error.retry_after
+                wait = self.backoff * 2 ** min(attempt, 16) if error.retry_after is None else error.retry_after
                 time.sleep(min(wait, MAX_BACKOFF_SECONDS))
                 attempt += 1
 
@@ -216,10 +220,10 @@ class OpenAIOptions:
     base_url: str = ranged(dataclasses.MISSING, check=url_problem)
     api_key_env: str | None = None
     dialect: Literal["auto", "vllm", "sglang", "llama", "json-schema"] = "auto"
-    timeout: float = ranged(DEFAULT_TIMEOUT, above=0)
-    retries: int = ranged(MAX_RETRIES, minimum=0)
-    backoff: float = ranged(1.0, minimum=0)
-    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1)
+    timeout: float = ranged(DEFAULT_TIMEOUT, above=0, maximum=TIMEOUT_LIMIT)
+    retries: int = ranged(MAX_RETRIES, minimum=0, maximum=RETRIES_LIMIT)
+    backoff: float = ranged(1.0, minimum=0, maximum=MAX_BACKOFF_SECONDS)
+    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1, maximum=IN_FLIGHT_LIMIT)
     task: Any = task_field()
 
 

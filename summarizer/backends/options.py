@@ -55,11 +55,12 @@ def ranged(
     *,
     minimum: float | None = None,
     above: float | None = None,
+    maximum: float | None = None,
     check: Callable[[Any], str | None] | None = None,
 ) -> Any:
     """A field whose value is checked where every option is (:func:`check_options`): at least
-    ``minimum``, greater than ``above``, and ``check(value)`` (the problem, or None). None, for an
-    optional field, is always allowed."""
+    ``minimum``, greater than ``above``, at most ``maximum``, and ``check(value)`` (the problem, or
+    None). None, for an optional field, is always allowed."""
 
     def problem(value: Any) -> str | None:
         if value is None:
@@ -68,6 +69,8 @@ def ranged(
             return f"must be at least {minimum:g}"
         if above is not None and value <= above:
             return f"must be greater than {above:g}"
+        if maximum is not None and value > maximum:
+            return f"must be at most {maximum:g}"
         return check(value) if check else None
 
     return dataclasses.field(default=default, metadata={CHECK: problem})

@@ -266,6 +266,16 @@ def test_a_redirect_is_not_followed_and_the_key_never_reaches_the_new_address(mo
     )
 
 
+def test_a_token_in_a_redirects_address_is_redacted():
+    extraction, server = extract(
+        lambda body: (302, b"", {"Location": "https://login.example/sso?session=tok-9f8e7d&next=/v1"})
+    )
+    assert failed_reason(extraction) == (
+        f"{server.url}/chat/completions: HTTP 302: the server redirects to https://login.example/sso?[redacted]; "
+        "redirects are not followed (give that address as --base-url if it is the server)"
+    )
+
+
 def test_a_redirected_model_list_is_one_line_before_any_article():
     with FakeServer() as server:
         server.card = {"id": "fake"}

@@ -105,6 +105,13 @@ BAD_VALUES = [
     ("openai", {"base_url": "http://h:99999/v1"}, "base_url='http://h:99999/v1': its port is out of range (1-65535)"),
     ("openai", {"base_url": "http://my host/v1"}, "base_url='http://my host/v1': holds a space or other whitespace"),
     ("openai", {"base_url": "127.0.0.1:8000/v1"}, "base_url='127.0.0.1:8000/v1': must start with http:// or https://"),
+    # a key in the query: the paths were appended after it (/v1?api_key=.../models), and it was printed
+    (
+        "openai",
+        {"base_url": "http://h/v1?api_key=PASSWORD"},
+        "base_url='http://h/v1?[redacted]': holds a query or fragment ('?' or '#'); the base URL ends at its path",
+    ),
+    ("openai", {"base_url": "http://h/v1#top"}, "base_url='http://h/v1#top': holds a query or fragment"),
     (
         "openai",
         {"base_url": "http://user:PASSWORD@h/v1"},

@@ -115,6 +115,17 @@ def test_sampling_values_torch_cannot_use_are_refused(temperature, top_p, reason
         api.make_options(temperature=temperature, top_p=top_p)
 
 
+@pytest.mark.parametrize("seed", [2**64, -(2**63) - 1, 10**23, 1.5, True])
+def test_a_seed_torch_cannot_take_is_refused_before_any_article(seed):
+    with pytest.raises(ValueError) as info:
+        api.make_options(temperature=0.7, seed=seed)
+    assert str(info.value) == f"--seed must be a whole number from -2**63 to 2**64-1 (got {seed!r})"
+
+
+def test_every_seed_torch_takes_is_kept():
+    assert [api.make_options(seed=s).seed for s in (-(2**63), -1, 0, 2**64 - 1)] == [-(2**63), -1, 0, 2**64 - 1]
+
+
 def test_greedy_decoding_ignores_a_top_p_of_0():
     assert api.make_options(temperature=0.0, top_p=0.0).top_p == 0.0
 

@@ -290,6 +290,8 @@ def test_bad_output_paths_are_one_line_before_the_model_loads(no_model_load, inp
         ["--temperature", "-1"],
         ["--temperature", "1", "--top-p", "0"],
         ["--top-p", "1.5"],
+        ["--seed", str(2**64)],  # torch's generator: "Overflow when unpacking long long", in every article
+        ["--seed", str(-(2**63) - 1)],
     ],
 )
 def test_sampling_values_torch_cannot_use_are_usage_errors_before_the_model_loads(no_model_load, inputs, options):

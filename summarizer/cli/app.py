@@ -298,11 +298,11 @@ def note_backend_choice(model: str, backend: str | None, chosen: str) -> None:
         )
 
 
-def check_sampling(temperature: float, top_p: float) -> None:
+def check_sampling(temperature: float, top_p: float, seed: int) -> None:
     """A usage error (exit status 2) for sampling values torch cannot use, before any model loads."""
     from summarizer.core.records import sampling_problem
 
-    problem = sampling_problem(temperature, top_p)
+    problem = sampling_problem(temperature, top_p, seed)
     if problem:
         raise typer.BadParameter(problem)
 

@@ -66,7 +66,7 @@ def _options(
 ):
     from summarizer.core.records import ExtractOptions
 
-    check_sampling(temperature, top_p)
+    check_sampling(temperature, top_p, seed)
     check_strategy(strategy, summary, task)
     return ExtractOptions(
         grounded=grounding,

@@ -151,7 +151,7 @@ def summarize_command(
     from summarizer.core.task import load_task
     from summarizer.store import store_session
 
-    check_sampling(temperature, top_p)
+    check_sampling(temperature, top_p, seed)
     chosen_task = load_task(task)
     check_strategy(strategy, summary, chosen_task)  # no --strategy: the library takes the task's default
     if out is not None:

@@ -12,10 +12,12 @@ from summarizer.core.status import Status
 
 # Below it, logits / temperature overflows to infinity and sampling yields NaN.
 MIN_TEMPERATURE = 1e-6
+# The seeds torch's generator takes; past them every article failed ("Overflow when unpacking long long").
+SEED_RANGE = (-(2**63), 2**64 - 1)
 
 
-def sampling_problem(temperature: float, top_p: float) -> str | None:
-    """Why ``temperature`` and ``top_p`` cannot be used for decoding, or None.
+def sampling_problem(temperature: float, top_p: float, seed: int = 0) -> str | None:
+    """Why ``temperature``, ``top_p`` and ``seed`` cannot be used for decoding, or None.
 
     Checked before any model loads: torch would only fail later, in every article.
     """
@@ -27,6 +29,8 @@ def sampling_problem(temperature: float, top_p: float) -> str | None:
         return f"--top-p must be between 0 and 1 (got {top_p})"
     if temperature > 0 and top_p == 0:
         return "--top-p 0 keeps no token to sample; use a value above 0, or --temperature 0 for greedy decoding"
+    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+        return f"--seed must be a whole number from -2**63 to 2**64-1 (got {seed!r})"
     return None
 
 
@@ -57,7 +61,7 @@ class ExtractOptions:
     max_figures: int = DEFAULT_MAX_FIGURES  # figures asked per article, at most (figure strategies)
 
     def __post_init__(self) -> None:
-        problem = sampling_problem(self.temperature, self.top_p)
+        problem = sampling_problem(self.temperature, self.top_p, self.seed)
         if problem:
             raise ValueError(problem)
         if isinstance(self.max_figures, bool) or not isinstance(self.max_figures, int) or self.max_figures < 1:

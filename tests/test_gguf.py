@@ -216,3 +216,30 @@ def test_partial_conversions_of_dead_processes_are_cleaned_and_live_ones_kept(tm
         "." + "0" * 16 + "-young",
         "finished",
     ]
+
+
+def test_a_killed_conversion_is_cleaned_on_the_next_load_of_a_file_already_converted(tmp_path, monkeypatch):
+    """The next run removes it even when it converts nothing: it used to be cleaned only by the next
+    conversion, so a user who went on with a converted file (or another) kept the folder for good."""
+    import subprocess
+
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "cache"))
+    model = write_gguf(tmp_path / "m.gguf")
+    from summarizer.engine.fingerprint import file_sha256
+
+    done = gguf.cache_root() / file_sha256(model)
+    done.mkdir(parents=True)
+    (done / gguf.DONE_FILE).write_text("{}")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = gguf.cache_root() / f".{'1' * 16}-killed"  # what kill -9 during another file's conversion leaves
+    killed.mkdir()
+    (killed / gguf.OWNER_FILE).write_text(str(dead.pid))
+    assert gguf.converted_folder(model) == done
+    assert sorted(p.name for p in gguf.cache_root().iterdir()) == [done.name]
+    killed.mkdir()  # and when every answer is in the run store, so that only the model's identity is asked
+    (killed / gguf.OWNER_FILE).write_text(str(dead.pid))
+    from summarizer.engine.loading import model_identity
+
+    assert model_identity(str(model))["weights"] == {"gguf_sha256": done.name}
+    assert sorted(p.name for p in gguf.cache_root().iterdir()) == [done.name]

@@ -722,6 +722,7 @@ class LlamaCppBackend(Backend):
         """What the output depends on, without loading: the file's content (sha256) and quantization,
         llama-cpp-python's version, this adapter's code and the task's prompt and schema."""
         from summarizer.engine import fingerprint
+        from summarizer.engine.gguf import clean_partial_conversions
 
         options = options or LlamaCppOptions()
         version = installed_version()
@@ -731,6 +732,7 @@ class LlamaCppBackend(Backend):
                 "(or --backend transformers)"
             )
         path = gguf_path(model)
+        clean_partial_conversions()  # a transformers conversion of a GGUF file killed earlier
         info = read_gguf_info(path)
         task = load_task(options.task)
         prompt = prompt_identity(task)

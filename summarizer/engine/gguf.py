@@ -152,11 +152,11 @@ def converted_folder(path: Path) -> Path:
 
     sha = file_sha256(path)
     final = cache_root() / sha
+    clean_partial_conversions()
     if _is_done(final):
         return final
     check_file(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_conversions(final.parent)
     temp = Path(tempfile.mkdtemp(prefix=f".{sha[:16]}-", dir=final.parent))
     try:
         (temp / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
@@ -167,6 +167,14 @@ def converted_folder(path: Path) -> Path:
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return final
+
+
+def clean_partial_conversions() -> list[Path]:
+    """:func:`clean_stale_conversions` of the GGUF cache, if there is one. Called whenever a GGUF
+    file is loaded, converted already or not, by either backend: a conversion killed once (514 MB
+    for a 0.5B model) is gone on the next run, not only on the next conversion."""
+    root = cache_root()
+    return clean_stale_conversions(root) if root.is_dir() else []
 
 
 def clean_stale_conversions(root: Path) -> list[Path]:

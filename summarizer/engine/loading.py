@@ -107,6 +107,7 @@ def model_identity(name: str, revision: str | None = None) -> dict[str, Any]:
     if source.kind == "gguf":
         from summarizer.engine import gguf
 
+        gguf.clean_partial_conversions()  # even when every answer is in the run store and nothing loads
         gguf.check_file(Path(source.location))
         return {
             "source": source.location,

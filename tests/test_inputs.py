@@ -74,3 +74,15 @@ def test_a_folder_with_links_loops_pipes_and_unreadable_files_reads_regular_file
         f"{folder}/pipe.txt: is not a regular file (a named pipe); not read",
         *([] if os.geteuid() == 0 else [f"{folder}/secret.txt: cannot read file: Permission denied"]),
     ]
+
+
+def test_a_link_named_on_the_command_line_that_leads_nowhere_says_what_it_is(tmp_path):
+    # A loop given by name was "file or folder not found", as if mistyped.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    articles = collect_articles([str(tmp_path / "loop"), str(tmp_path / "gone.txt"), str(tmp_path / "typo.txt")])
+    assert [a.error for a in articles] == [
+        f"{tmp_path}/loop: is a symlink loop",
+        f"{tmp_path}/gone.txt: is a link to a missing file",
+        f"{tmp_path}/typo.txt: file or folder not found",
+    ]

@@ -278,10 +278,14 @@ def article_id(path: str | Path) -> str:
 
 
 def list_article_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given and folders expanded to their ``*.txt`` files (sorted), without repeats."""
+    """Files as given and folders expanded to their ``*.txt`` files (sorted), without repeats. A link
+    that leads nowhere (a loop, a missing file) is kept: reading it names what it is."""
     found: list[Path] = []
     for path in map(Path, paths):
         if not path.exists():
+            if os.path.islink(path):
+                found.append(path)
+                continue
             raise InputError("file or folder not found", path)
         if path.is_dir():
             articles = folder_files(path, ".txt")

@@ -171,6 +171,21 @@ def test_a_task_file_that_links_outside_the_folder_is_refused(tmp_path):
         load_task(folder)
 
 
+def test_an_examples_folder_that_links_outside_the_task_is_called_a_folder(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = _folder(tmp_path)
+    for path in (folder / "examples").iterdir():
+        path.rename(elsewhere / path.name)
+    (folder / "examples").rmdir()
+    (folder / "examples").symlink_to(elsewhere)
+    with pytest.raises(InputError) as caught:
+        load_task(folder)
+    assert str(caught.value) == (
+        f"{folder}/examples: is a link to a folder outside the task folder; a task's files must be inside it"
+    )
+
+
 def test_a_link_inside_the_folder_is_fine(tmp_path):
     folder = _folder(tmp_path)
     (folder / "notes.md").write_bytes((folder / "instructions.md").read_bytes())

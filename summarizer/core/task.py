@@ -241,8 +241,10 @@ def builtin_task(name: str) -> Task:
 def _inside(root: Path, path: Path) -> Path:
     """``path``, a file of the task folder ``root``; TaskError if it resolves outside the folder (a
     link to another file would send that file's text to the model as a prompt or worked example)."""
-    if not Path(os.path.realpath(path)).is_relative_to(root):
-        raise TaskError("is a link to a file outside the task folder; a task's files must be inside it", path)
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(root):
+        kind = "folder" if target.is_dir() else "file"
+        raise TaskError(f"is a link to a {kind} outside the task folder; a task's files must be inside it", path)
     return path
 
 

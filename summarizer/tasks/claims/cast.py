@@ -137,7 +137,12 @@ class Cast:
         names: dict[str, None] = {}
         for actor in self.actors:
             party = actor.kind == "armed_group" or self.side_name(actor.canonical) in self.peoples()
-            if party and not is_generic(actor.canonical) and can_speak(actor.canonical, article):
+            if (
+                party
+                and not is_generic(actor.canonical)
+                and can_speak(actor.canonical, article)
+                and not _MADE.search(actor.canonical)
+            ):
                 names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
 
@@ -214,6 +219,10 @@ def _speaks(actor: Actor, text: str) -> bool:
     from summarizer.tasks.claims.speech import speaking
 
     return bool(speaking((actor.name, actor.canonical), text))
+
+
+# "French-made Rafales", "Iranian-built drones": weapons, never a party.
+_MADE = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 
 def _stem(word: str) -> str:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
-from summarizer.tasks.claims.victims import soldier_sides
+from summarizer.tasks.claims.victims import agents, soldier_sides
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
@@ -105,6 +105,8 @@ def figure_grammar(
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
     perpetrator = (draft or {}).get("perpetrator_side")
     attacker = party_names(perpetrator) if perpetrator else frozenset()
+    if sentence is not None and grounded:  # and the parties its sentence names as doing the harm
+        attacker = attacker | agents(article[sentence[0] : sentence[1]], list(sides), cast)
     victims = [s for s in sides if s not in attacker]
     any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     soldiers = victims

@@ -227,3 +227,23 @@ def test_the_schema_label_matches_the_grammar_branches():
         jsonschema.validate(label, label_schema())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**LABELS["7"], "equipment": "tanks"}, label_schema())
+
+
+def test_through_the_cli_a_llama_server_without_llguidance_is_one_note_and_the_article_succeeds(tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli.app import app
+
+    article = tmp_path / "kharkiv.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    with FakeServer(served(), owned_by="llamacpp", llguidance=False) as server:
+        args = ["summarize", str(article), "--backend", "openai", "--base-url", server.url, "--model", "fake"]
+        result = CliRunner().invoke(app, [*args, "--quiet", "--store", str(tmp_path / "runs.sqlite3")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {server.url}: llama-server has no llguidance (built without LLAMA_LLGUIDANCE): JSON Schema, "
+        "answers checked after generation"
+    ]
+    document = json.loads(result.stdout)
+    assert [c["count"]["value"] for c in document["claims"]] == [12, 7, 3]
+    assert all("grammar" not in body and "response_format" in body for body in server.requests)

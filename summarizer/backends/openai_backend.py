@@ -6,8 +6,12 @@ backend renders with the model's chat template) and, where the server's grammar 
 llguidance, the article's grounded grammar as Lark text, so evidence and numbers are grounded by
 construction. A server that takes only JSON Schema gets the schema; its documents are checked
 against the article afterwards and one that is not grounded gets status "ungrounded", never "ok".
-Every response is validated (schema and grounding): a server may ignore a grammar it cannot use
-(llama-server logs the error and generates anyway).
+Every response is validated (schema and grounding): a server may ignore a grammar it cannot use.
+
+llama.cpp's llama-server reads Lark only when built with LLAMA_LLGUIDANCE; a default build answers
+a grammar request with HTTP 400. So before choosing the ``llama`` dialect by itself, the backend sends
+one request under a one-token Lark grammar, and a server that refuses it gets JSON Schema (said in
+one note).
 
 Only the standard library is used (urllib), so requests go out from many threads at once.
 """
@@ -21,6 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -30,7 +35,7 @@ from summarizer.backends.adapter import AnswerFormat, Batch, Context, Refused
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
 from summarizer.backends.strategies import build_strategies, prompt_identity, run_strategy
-from summarizer.core.errors import ModelError
+from summarizer.core.errors import ModelError, SummarizerNote
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.urls import redact, url_problem
 from summarizer.engine.request_chat import RequestChat
@@ -42,6 +47,10 @@ GRAMMAR_FIELDS = {
     "llama": lambda lark: {"grammar": lark},  # llama-server built with LLAMA_LLGUIDANCE
 }
 JSON_SCHEMA = "json-schema"
+# Whether a server takes our Lark (the dialect chosen by itself is probed with it): one token.
+GRAMMAR_PROBE = '%llguidance {}\nstart: "1"\n'
+PROBE_MESSAGES = [{"role": "user", "content": "Write the digit 1."}]
+PROBED_DIALECTS = ("llama",)  # llama-server's llguidance is a build option, off by default
 DIALECTS = ("auto", *GRAMMAR_FIELDS, JSON_SCHEMA)
 # /v1/models "owned_by" of each engine; any other server is taken to know only JSON Schema.
 OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama"}
@@ -241,7 +250,8 @@ class OpenAIBackend(Backend):
         self.task = load_task(options.task)
         self.schema = self.task.schema
         self.card = self._model_card()
-        self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
+        detected = OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
+        self.dialect = dialect if dialect != "auto" else self._usable_dialect(detected)
         self.server_version = self._server_version()
         self.options = options
         # A strategy's requests in flight at once, over all articles (threads start when first used).
@@ -284,6 +294,33 @@ class OpenAIBackend(Backend):
                 f"(it serves: {_name_list(list(reversed(named)))})"
             )
         return named[self._model_name]
+
+    def _usable_dialect(self, detected: str) -> str:
+        """``detected``, once the server has taken a one-token Lark grammar in its field where that
+        is a build option (llama-server); JSON Schema, said in one note, where it answers HTTP 400.
+        Any other failure is a one-line error before the first article."""
+        if detected not in PROBED_DIALECTS:
+            return detected
+        body = {
+            "model": self._model_name,
+            "messages": PROBE_MESSAGES,
+            "max_tokens": 1,
+            "temperature": 0.0,
+            **GRAMMAR_FIELDS[detected](GRAMMAR_PROBE),
+        }
+        try:
+            self.client.post("/chat/completions", body)
+        except RequestFailed as error:
+            if error.status != 400:
+                raise ModelError(f"the server did not answer a one-token grammar request: {error}") from None
+            shown = self.client.shown_url
+            if "llguidance" in str(error).lower():
+                why = "llama-server has no llguidance (built without LLAMA_LLGUIDANCE)"
+            else:
+                why = f"the server refuses a Lark grammar ({str(error).removeprefix(shown + '/chat/completions: ')})"
+            warnings.warn(f"{shown}: {why}: JSON Schema, answers checked after generation", SummarizerNote, 3)
+            return JSON_SCHEMA
+        return detected
 
     def _server_version(self) -> str | None:
         """vLLM and SGLang answer GET /version next to /v1; others need not."""

@@ -190,6 +190,18 @@ def test_a_grammar_probe_that_fails_otherwise_is_a_one_line_error_before_any_art
     )
 
 
+def test_llama_servers_props_give_the_slots_in_flight_and_the_build_as_the_server_version():
+    props = {"total_slots": 2, "build_info": "b6123-0a1b2c3d", "default_generation_settings": {"n_ctx": 4096}}
+    with FakeServer(owned_by="llamacpp", version=None, props=props) as server:
+        backend, explicit = backend_for(server), backend_for(server, in_flight=5)
+    described = backend.describe()
+    assert (described["server_version"], described["slots"], backend.in_flight) == ("b6123-0a1b2c3d", 2, 2)
+    assert explicit.in_flight == 5 and explicit.describe()["slots"] == 2  # in_flight set by the user stands
+    with FakeServer() as server:  # vLLM: no /props, the default, and the run store key as before
+        backend = backend_for(server)
+    assert backend.in_flight == 8 and "slots" not in backend.describe()
+
+
 # -- what comes back ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "content, why",

@@ -149,6 +149,36 @@ def test_the_figures_of_an_article_are_in_flight_at_once_up_to_the_limit():
     assert extraction.status == "ok"
 
 
+def test_no_more_figures_are_in_flight_than_a_llama_servers_slots_unless_in_flight_says():
+    """llama-server's /props says 2 slots: the three figures go two at a time (each slot reads the
+    shared prompt once), and the server's build is its version in the run store's key."""
+    props = {"total_slots": 2, "build_info": "b6123-0a1b2c3d"}
+
+    def first_together(parties: int):
+        arrived, asked, lock = threading.Barrier(parties, timeout=10), [0], threading.Lock()
+
+        def reply(body):
+            if request_kind(body) == "label":
+                with lock:
+                    asked[0] += 1
+                    first = asked[0] <= parties
+                if first:
+                    arrived.wait()  # answers only once the first ``parties`` figures are asked at once
+            return served()(body)
+
+        return reply
+
+    with FakeServer(first_together(2), owned_by="llamacpp", version=None, props=props) as server:
+        backend = get_backend("fake", "openai", base_url=server.url, backoff=0.0)
+        extraction = backend.extract(ARTICLE, OPTIONS)
+    assert extraction.status == "ok" and extraction.stats["figures"] == 3
+    assert server.peak == 2 and backend.describe()["server_version"] == "b6123-0a1b2c3d"
+    with FakeServer(first_together(3), owned_by="llamacpp", version=None, props=props) as server:
+        backend = get_backend("fake", "openai", base_url=server.url, backoff=0.0, in_flight=3)
+        assert backend.extract(ARTICLE, OPTIONS).status == "ok"
+    assert server.peak == 3
+
+
 def test_a_summary_mode_of_claims_asks_the_server_for_labels_only():
     extraction, server = extract(served(), options=ExtractOptions(summary="claims"))
     assert [request_kind(body) for body in server.requests if request_kind(body) != "actor"] == ["label"] * 3

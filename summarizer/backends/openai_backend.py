@@ -11,13 +11,15 @@ Every response is validated (schema and grounding): a server may ignore a gramma
 llama.cpp's llama-server reads Lark only when built with LLAMA_LLGUIDANCE; a default build answers
 a grammar request with HTTP 400. So before choosing the ``llama`` dialect by itself, the backend sends
 one request under a one-token Lark grammar, and a server that refuses it gets JSON Schema (said in
-one note).
+one note). llama-server's ``GET /props`` gives its slots (the requests it runs at once) and its
+build: no more requests are in flight than it has slots, unless ``in_flight`` says otherwise.
 
 Only the standard library is used (urllib), so requests go out from many threads at once.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import socket
@@ -109,6 +111,12 @@ class Client:
     def shown_url(self) -> str:
         """The base URL as errors and the store show it: without credentials."""
         return redact(self.base_url)
+
+    def at_root(self) -> Client:
+        """This client at the server's root, next to /v1 (where /version and /props are), with no retries."""
+        root = copy.copy(self)
+        root.base_url, root.retries = self.base_url.rsplit("/v1", 1)[0], 0
+        return root
 
     def get(self, path: str) -> Any:
         return self.call("GET", path)
@@ -219,8 +227,10 @@ class OpenAIOptions:
 
     ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
     key is read from the environment variable ``api_key_env``, never given directly. ``in_flight``:
-    a strategy's requests sent at once (e.g. the claims task's figures), over all articles. ``task``: what to
-    extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
+    a strategy's requests sent at once (e.g. the claims task's figures), over all articles; None:
+    :data:`DEFAULT_IN_FLIGHT`, or the server's slots where it says it has fewer (llama-server's
+    ``/props``). ``task``: what to extract (a :class:`~summarizer.core.task.Task`, None: claims), set
+    by ``--task``."""
 
     base_url: str = ranged(dataclasses.MISSING, check=url_problem)
     api_key_env: str | None = None
@@ -228,7 +238,7 @@ class OpenAIOptions:
     timeout: float = ranged(DEFAULT_TIMEOUT, above=0)
     retries: int = ranged(MAX_RETRIES, minimum=0)
     backoff: float = ranged(1.0, minimum=0)
-    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1)
+    in_flight: int | None = ranged(None, minimum=1)
     task: Any = task_field()
 
 
@@ -252,10 +262,16 @@ class OpenAIBackend(Backend):
         self.card = self._model_card()
         detected = OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
         self.dialect = dialect if dialect != "auto" else self._usable_dialect(detected)
-        self.server_version = self._server_version()
+        props = self._server_props()
+        total_slots = props.get("total_slots")
+        # llama-server's slots: more requests than slots would each read the shared prompt again.
+        self.slots: int | None = total_slots if type(total_slots) is int and total_slots > 0 else None
+        build = props.get("build_info")
+        self.server_version = self._server_version() or (str(build) if build else None)
         self.options = options
         # A strategy's requests in flight at once, over all articles (threads start when first used).
-        self.pool = ThreadPoolExecutor(max_workers=max(1, options.in_flight), thread_name_prefix="request")
+        self.in_flight = options.in_flight or min(DEFAULT_IN_FLIGHT, self.slots or DEFAULT_IN_FLIGHT)
+        self.pool = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="request")
         self.strategies = build_strategies(self)  # beyond the document one (claims: a chat request per figure)
 
     @property
@@ -271,6 +287,8 @@ class OpenAIBackend(Backend):
             "dialect": self.dialect,
             "revision": self.card.get("revision") or self.card.get("root"),
             "server_version": self.server_version,
+            # Only where the server tells (llama-server): other servers' run store keys stay as they were.
+            **({"slots": self.slots} if self.slots is not None else {}),
             "prompt_hash": prompt_identity(self.task),
             "engine_hash": engine_hash(self.task),
             "schema_hash": self.task.schema_hash,
@@ -322,11 +340,18 @@ class OpenAIBackend(Backend):
             return JSON_SCHEMA
         return detected
 
+    def _server_props(self) -> dict[str, Any]:
+        """llama-server's GET /props next to /v1 (``total_slots``, ``build_info``); {} where there is none."""
+        try:
+            answer = self.client.at_root().get("/props")
+        except RequestFailed:
+            return {}
+        return answer if isinstance(answer, dict) else {}
+
     def _server_version(self) -> str | None:
         """vLLM and SGLang answer GET /version next to /v1; others need not."""
-        root = self.client.base_url.rsplit("/v1", 1)[0]
         try:
-            answer = Client(root, None, self.client.timeout, retries=0).get("/version")
+            answer = self.client.at_root().get("/version")
         except RequestFailed:
             return None
         return str(answer.get("version")) if isinstance(answer, dict) and answer.get("version") else None

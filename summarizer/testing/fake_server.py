@@ -87,7 +87,7 @@ class FakeServer:
     """``url`` is the base URL (``http://127.0.0.1:PORT/v1``); ``requests`` the chat requests' bodies
     and ``headers`` their headers, in the order they came; ``probes`` the bodies of the one-token
     grammar requests a backend sends before choosing the llama dialect (answered by the server, not
-    ``reply``)."""
+    ``reply``); ``peak`` the most chat requests it was answering at once."""
 
     def __init__(
         self,
@@ -99,17 +99,19 @@ class FakeServer:
         card: dict | None = None,
         port: int = 0,
         llguidance: bool = True,
+        props: dict | None = None,
     ):
         """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one.
         As llama-server: ``llguidance`` False refuses every request in the ``grammar`` field with HTTP 400
-        (a default build)."""
+        (a default build); ``props``: what ``GET /props`` answers (its ``total_slots``, ``build_info``)."""
         self.reply = reply or empty_answer
         self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}
         self.version = version
-        self.llguidance = llguidance
+        self.llguidance, self.props = llguidance, props
         self.requests: list[dict] = []
         self.probes: list[dict] = []
         self.headers: list[dict[str, str]] = []
+        self.active = self.peak = 0
         self.lock = threading.Lock()
         self.http = _QuietServer(("127.0.0.1", port), _handler(self))
         self.http.daemon_threads = True
@@ -133,6 +135,8 @@ class FakeServer:
             return 200, {"object": "list", "data": [self.card]}
         if method == "GET" and path == "/version" and self.version:
             return 200, {"version": self.version}
+        if method == "GET" and path == "/props" and self.props is not None:
+            return 200, self.props
         if method == "POST" and path == "/v1/chat/completions" and body is not None:
             probe = _is_probe(body)
             with self.lock:
@@ -141,9 +145,15 @@ class FakeServer:
                 else:
                     self.requests.append(body)
                     self.headers.append(headers)
-            if "grammar" in body and not self.llguidance:
-                return 400, NO_LLGUIDANCE
-            return (200, completion("1")) if probe else self.reply(body)
+                self.active += 1
+                self.peak = max(self.peak, self.active)
+            try:
+                if "grammar" in body and not self.llguidance:
+                    return 400, NO_LLGUIDANCE
+                return (200, completion("1")) if probe else self.reply(body)
+            finally:
+                with self.lock:
+                    self.active -= 1
         return 404, {"detail": "Not Found"}
 
 

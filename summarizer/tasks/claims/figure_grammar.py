@@ -266,15 +266,32 @@ def _draft_head(draft: dict[str, Any]) -> str:
 _SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
 
 
-def label_schema() -> dict[str, Any]:
+def label_sides(article: str, cast: Cast | None = None, draft_sides: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every side a figure's label grammar may offer in ``article``: the article's sides, with the
+    cast's parties and the sides its members' names hold when there is a cast, and the rule
+    reader's drafted victim sides (which the grammar may force)."""
+    sides = dict.fromkeys(article_sides(article))
+    if cast is not None:
+        sides.update(dict.fromkeys(article_sides(article, cast)))
+        sides.update(dict.fromkeys(side for side in map(cast.own_side, cast.actors) if side))
+    sides.update(dict.fromkeys(draft_sides))
+    return tuple(sides)
+
+
+def label_schema(sides: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
-    writes (no claim; people or equipment; a named or an unnamed claimant), without the
-    grounding (checked afterwards: :func:`label_problems`)."""
+    writes (no claim; people or equipment; a named or an unnamed claimant), without the span
+    grounding (checked afterwards: :func:`label_problems`). ``sides``: the article's
+    (:func:`label_sides`), as the grammar offers them: a side is null or one of them (null only
+    when there are none); None: any short text (ungrounded)."""
 
     def text(key: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
 
-    side = {"anyOf": [text("victim_side"), {"type": "null"}]}
+    names = None if sides is None else list(dict.fromkeys(sides))
+    side: dict[str, Any] = {"anyOf": [text("victim_side") if names is None else {"enum": names}, {"type": "null"}]}
+    if names == []:
+        side = {"type": "null"}  # the article names no side: the grammar offers null only
     what: list[dict[str, dict[str, Any]]] = [
         {
             "outcome": {"enum": list(PEOPLE_OUTCOMES)},

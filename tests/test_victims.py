@@ -58,7 +58,7 @@ def test_a_side_named_as_doing_the_harm_is_an_agent():
     from summarizer.tasks.claims.victims import agents
 
     sides = ["LB", "Chad", "Hill Front"]
-    assert agents("She said LB fighters had torched at least a dozen homes.", sides) == {"LB"}
+    assert agents("Two farmers said LB fighters torched 40 barns overnight.", sides) == {"LB"}
     assert agents("The Hill Front said its fighters killed 12 soldiers.", sides) == {"Hill Front"}
     assert agents("12 soldiers were killed by Hill Front fighters.", sides) == {"Hill Front"}
     assert agents("Hill Front fighters were killed in a raid.", sides) == set()  # the victims

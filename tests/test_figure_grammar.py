@@ -52,7 +52,7 @@ def label(
 
 
 def test_sides_come_from_the_article_and_its_cast(accepts):
-    # The office is named for the cast's armed group: that is its side ("the Houthi health ministry").
+    # The office is named for the cast's armed group: that is its side ("the Hillmen health ministry").
     assert accepts(label("Eritrea"), cast=CAST)
     assert not accepts(label("Eritrea", claimant_side="Eritrea"), cast=CAST)
     assert not accepts(label("Veldor"), cast=CAST)  # the worked example's country

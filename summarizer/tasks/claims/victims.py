@@ -36,6 +36,7 @@ _NUMBER_WORD = re.compile(
 _WORD = re.compile(r"[^\s.,;:!?]+|[.,;:!?]")
 _MAX_WORDS = 10
 _FORCE_NOUN = re.compile(r"military|army|government|junta|forces|regime")
+_MADE_IN = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 
 def counted_phrase(article: str, end: int) -> str:
@@ -93,8 +94,8 @@ def _names(phrase: str, side: str, cast: Cast | None) -> bool:
     side by its name or the full name of its short form."""
     if not phrase:
         return False
-    if is_country(side):
-        return side in {found for _s, _e, found in country_mentions(phrase)}
+    if is_country(side):  # not where the weapons were made: "three French-made jets" are not France's
+        return side in {found for _s, end, found in country_mentions(phrase) if not _MADE_IN.match(phrase, end)}
     names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) for name in names)
 

@@ -251,3 +251,9 @@ def test_a_party_is_written_without_the_lower_case_words_after_its_name():
     cast = cast_of(["Hill Front command", "Lake Brigade"], ["armed_group", "armed_group"], article)
     assert cast.side_name("Hill Front command") == "Hill Front"
     assert cast.parties(article) == ["Hill Front", "LB"]
+
+
+def test_weapons_made_somewhere_are_no_party():
+    article = "Jets shot down five Chad-made Falcons, the Hill Front said."
+    cast = cast_of(["Chad-made Falcons", "Hill Front"], ["armed_group", "armed_group"], article)
+    assert cast.parties(article) == ["Hill Front"]

@@ -52,7 +52,7 @@ def label(
 
 
 def test_sides_come_from_the_article_and_its_cast(accepts):
-    # The office is named for the cast's armed group: that is its side ("the Houthi health ministry").
+    # The office is named for the cast's armed group: that is its side ("the Hillmen health ministry").
     assert accepts(label("Eritrea"), cast=CAST)
     assert not accepts(label("Eritrea", claimant_side="Eritrea"), cast=CAST)
     assert not accepts(label("Veldor"), cast=CAST)  # the worked example's country
@@ -257,3 +257,22 @@ def test_the_words_after_a_figure_narrow_whose_soldiers_it_counts(tiny_tokenizer
     assert accepts("76", "Lake Brigade") and not accepts("76", "Chad")  # "fighters of the Lake Brigade"
     assert accepts("20", "Chad") and accepts("20", "Niger")  # a state's soldiers: a country's
     assert not accepts("20", "Lake Brigade")
+
+
+def test_a_party_its_sentence_names_as_doing_the_harm_is_not_the_victim(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "The Lake Brigade said its fighters had killed 40 soldiers in Chad."
+    cast = cast_of(["Lake Brigade"], ["armed_group"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    whole = (0, len(article))
+
+    def accepts(side: str) -> bool:
+        grammar = figure_grammar(article, True, {"killed"}, None, cast, whole, whole)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = label(side, claimant="Lake Brigade", claimant_side="Lake Brigade", group="military", kind="armed_group")
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Chad") and not accepts("Lake Brigade")

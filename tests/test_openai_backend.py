@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 
 import pytest
 
 from summarizer.api import summarize
+from summarizer.backends.openai_backend import GRAMMAR_PROBE
 from summarizer.backends.registry import get_backend
-from summarizer.core.errors import ModelError
+from summarizer.core.errors import ModelError, SummarizerNote
 from summarizer.core.records import ExtractOptions
 from summarizer.core.resources import load_schema
 from summarizer.core.task import plain_schema
@@ -45,6 +47,12 @@ def document(**claim_changes) -> str:
 
 def backend_for(server: FakeServer, **kwargs):
     return get_backend("fake", "openai", base_url=server.url, backoff=0.0, **kwargs)
+
+
+def answer_instead(server: FakeServer, method: str, path: str, reply) -> None:
+    """``server`` answers ``reply`` to ``method path``, and the rest as before."""
+    original = server.answer
+    server.answer = lambda m, p, body, headers: reply if (m, p) == (method, path) else original(m, p, body, headers)
 
 
 def extract(reply, article: str = ARTICLE, owned_by: str = "vllm", **kwargs):
@@ -121,6 +129,77 @@ def test_the_identity_names_the_server_the_model_and_what_the_server_reports():
         "1.2.3",
         "vllm",
     )
+
+
+# -- llama-server: a grammar it may not take, its slots, its build (issue 21) ---------------------
+NOTE = "llama-server has no llguidance (built without LLAMA_LLGUIDANCE): JSON Schema, answers checked after generation"
+
+
+def test_a_llama_server_without_llguidance_gets_json_schema_and_one_note():
+    with FakeServer(lambda body: (200, completion(document())), owned_by="llamacpp", llguidance=False) as server:
+        with pytest.warns(SummarizerNote) as notes:
+            backend = backend_for(server)
+        extraction = backend.extract(ARTICLE, OPTIONS)
+    assert [str(note.message) for note in notes] == [f"{server.url}: {NOTE}"]
+    [probe] = server.probes  # one one-token Lark grammar, before any article
+    assert probe["grammar"] == GRAMMAR_PROBE and probe["max_tokens"] == 1
+    [body] = server.requests
+    assert "grammar" not in body and body["response_format"]["json_schema"]["schema"] == plain_schema(load_schema())
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"
+    assert backend.describe()["dialect"] == "json-schema"  # the run store keys it as what it is
+
+
+def test_a_llama_server_with_llguidance_keeps_the_grammar_and_says_nothing():
+    with FakeServer(lambda body: (200, completion(document())), owned_by="llamacpp") as server:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            backend = backend_for(server)
+        extraction = backend.extract(ARTICLE, OPTIONS)
+    assert len(server.probes) == 1 and backend.describe()["dialect"] == "llama"
+    [body] = server.requests
+    assert body["grammar"] == grounded_lark(load_schema(), ARTICLE) and "response_format" not in body
+    assert extraction.status == "ok" and extraction.stats["grounding"] == "grammar"
+
+
+def test_a_llama_server_that_refuses_lark_otherwise_gets_json_schema_with_its_message_in_the_note():
+    with FakeServer(owned_by="llamacpp") as server:
+        answer_instead(server, "POST", "/v1/chat/completions", (400, {"error": {"message": "Failed to parse grammar"}}))
+        with pytest.warns(SummarizerNote) as notes:
+            backend = backend_for(server)
+    assert backend.dialect == "json-schema" and [str(note.message) for note in notes] == [
+        f"{server.url}: the server refuses a Lark grammar (HTTP 400: Failed to parse grammar): JSON Schema, "
+        "answers checked after generation"
+    ]
+
+
+def test_an_explicit_llama_dialect_is_not_probed_and_a_refused_grammar_fails_the_article():
+    with FakeServer(owned_by="llamacpp", llguidance=False) as server:
+        extraction = backend_for(server, dialect="llama").extract(ARTICLE, OPTIONS)
+    assert server.probes == [] and len(server.requests) == 1
+    assert failed_reason(extraction).endswith("HTTP 400: llguidance (cmake -DLLAMA_LLGUIDANCE=ON) is not enabled")
+
+
+def test_a_grammar_probe_that_fails_otherwise_is_a_one_line_error_before_any_article():
+    with FakeServer(owned_by="llamacpp") as server:
+        answer_instead(server, "POST", "/v1/chat/completions", (401, {"error": {"message": "Invalid API Key"}}))
+        with pytest.raises(ModelError) as caught:
+            backend_for(server)
+    assert str(caught.value) == (
+        f"the server did not answer a one-token grammar request: {server.url}/chat/completions: "
+        "HTTP 401: Invalid API Key"
+    )
+
+
+def test_llama_servers_props_give_the_slots_in_flight_and_the_build_as_the_server_version():
+    props = {"total_slots": 2, "build_info": "b6123-0a1b2c3d", "default_generation_settings": {"n_ctx": 4096}}
+    with FakeServer(owned_by="llamacpp", version=None, props=props) as server:
+        backend, explicit = backend_for(server), backend_for(server, in_flight=5)
+    described = backend.describe()
+    assert (described["server_version"], described["slots"], backend.in_flight) == ("b6123-0a1b2c3d", 2, 2)
+    assert explicit.in_flight == 5 and explicit.describe()["slots"] == 2  # in_flight set by the user stands
+    with FakeServer() as server:  # vLLM: no /props, the default, and the run store key as before
+        backend = backend_for(server)
+    assert backend.in_flight == 8 and "slots" not in backend.describe()
 
 
 # -- what comes back ----------------------------------------------------------------------------
@@ -279,12 +358,7 @@ def test_a_token_in_a_redirects_address_is_redacted():
 def test_a_redirected_model_list_is_one_line_before_any_article():
     with FakeServer() as server:
         server.card = {"id": "fake"}
-        original = server.answer
-        server.answer = lambda method, path, body, headers: (
-            (307, b"", {"Location": "http://127.0.0.1:9/v1/models"})
-            if path == "/v1/models"
-            else original(method, path, body, headers)
-        )
+        answer_instead(server, "GET", "/v1/models", (307, b"", {"Location": "http://127.0.0.1:9/v1/models"}))
         with pytest.raises(ModelError) as caught:
             backend_for(server)
     assert str(caught.value) == (

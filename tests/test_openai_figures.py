@@ -16,7 +16,7 @@ from summarizer.engine.summary_grammar import summary_grammar
 from summarizer.tasks.claims.actors import find_candidates
 from summarizer.tasks.claims.cast import kind_grammar, kind_schema
 from summarizer.tasks.claims.figure_extraction import _label_grammar, claims_summary, draft_for, label_figures
-from summarizer.tasks.claims.figure_grammar import label_schema
+from summarizer.tasks.claims.figure_grammar import label_schema, label_sides
 from summarizer.tasks.claims.figure_prompting import actor_request, figure_messages, figure_request
 from summarizer.tasks.claims.figures import find_figures
 from summarizer.tasks.claims.rules import rule_drafts
@@ -149,6 +149,36 @@ def test_the_figures_of_an_article_are_in_flight_at_once_up_to_the_limit():
     assert extraction.status == "ok"
 
 
+def test_no_more_figures_are_in_flight_than_a_llama_servers_slots_unless_in_flight_says():
+    """llama-server's /props says 2 slots: the three figures go two at a time (each slot reads the
+    shared prompt once), and the server's build is its version in the run store's key."""
+    props = {"total_slots": 2, "build_info": "b6123-0a1b2c3d"}
+
+    def first_together(parties: int):
+        arrived, asked, lock = threading.Barrier(parties, timeout=10), [0], threading.Lock()
+
+        def reply(body):
+            if request_kind(body) == "label":
+                with lock:
+                    asked[0] += 1
+                    first = asked[0] <= parties
+                if first:
+                    arrived.wait()  # answers only once the first ``parties`` figures are asked at once
+            return served()(body)
+
+        return reply
+
+    with FakeServer(first_together(2), owned_by="llamacpp", version=None, props=props) as server:
+        backend = get_backend("fake", "openai", base_url=server.url, backoff=0.0)
+        extraction = backend.extract(ARTICLE, OPTIONS)
+    assert extraction.status == "ok" and extraction.stats["figures"] == 3
+    assert server.peak == 2 and backend.describe()["server_version"] == "b6123-0a1b2c3d"
+    with FakeServer(first_together(3), owned_by="llamacpp", version=None, props=props) as server:
+        backend = get_backend("fake", "openai", base_url=server.url, backoff=0.0, in_flight=3)
+        assert backend.extract(ARTICLE, OPTIONS).status == "ok"
+    assert server.peak == 3
+
+
 def test_a_summary_mode_of_claims_asks_the_server_for_labels_only():
     extraction, server = extract(served(), options=ExtractOptions(summary="claims"))
     assert [request_kind(body) for body in server.requests if request_kind(body) != "actor"] == ["label"] * 3
@@ -194,7 +224,7 @@ def test_a_json_schema_server_gets_the_label_schema_and_its_grounding_is_checked
     actor = next(body for body in server.requests if request_kind(body) == "actor")
     label = next(body for body in server.requests if request_kind(body) == "label")
     assert actor["response_format"]["json_schema"]["schema"] == kind_schema()
-    assert label["response_format"]["json_schema"]["schema"] == label_schema()
+    assert label["response_format"]["json_schema"]["schema"] == label_schema(["Ukraine"])  # the article's side
     assert not {"structured_outputs", "ebnf", "grammar"} & set(label)
     assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"
 
@@ -223,7 +253,83 @@ def test_the_schema_label_matches_the_grammar_branches():
     """Each scripted label (people, equipment, unnamed claimant, none) is one the schema allows."""
     import jsonschema
 
-    for label in [*LABELS.values(), {"outcome": "none"}]:
-        jsonschema.validate(label, label_schema())
+    for schema in (label_schema(), label_schema(label_sides(ARTICLE))):
+        for label in [*LABELS.values(), {"outcome": "none"}]:
+            jsonschema.validate(label, schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**LABELS["7"], "equipment": "tanks"}, schema)
+
+
+@pytest.mark.parametrize(
+    "article, sides",
+    [
+        (ARTICLE, ["Ukraine"]),
+        ("The Orla Front said its fighters killed 9 soldiers near the border on Tuesday.", ["Orla Front"]),
+    ],
+)
+def test_a_json_schema_label_offers_only_the_sides_its_article_names(article, sides):
+    """The worked example's side ("Veldor") is no answer a JSON-Schema server can give any more."""
+    import jsonschema
+
+    with FakeServer(served({**LABELS, "9": {"outcome": "none"}}), owned_by="ollama") as server:
+        get_backend("fake", "openai", base_url=server.url, backoff=0.0).extract(article, OPTIONS)
+    labels = [body for body in server.requests if request_kind(body) == "label"]
+    schema = labels[0]["response_format"]["json_schema"]["schema"]
+    assert all(body["response_format"]["json_schema"]["schema"] == schema for body in labels)
+    side = {"anyOf": [{"enum": sides}, {"type": "null"}]}
+    claims = [branch["properties"] for branch in schema["anyOf"] if "claimant" in branch["properties"]]
+    assert claims and all(claim["victim_side"] == side for claim in claims)
+    named = [claim for claim in claims if claim["claimant"] != {"type": "null"}]
+    assert named and all(claim["claimant_side"] == side for claim in named)
+    assert "Veldor" not in json.dumps(schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({**LABELS["7"], "equipment": "tanks"}, label_schema())
+        jsonschema.validate({**LABELS["12"], "victim_side": "Veldor"}, schema)
+
+
+def test_a_party_the_model_read_in_the_cast_is_a_side_of_the_json_schema_label_as_of_the_grammar():
+    article = "Hamas said 4 of its fighters were killed in an air strike on Sunday."
+
+    def reply(body):
+        if request_kind(body) == "actor":
+            return 200, completion('{"kind":"armed_group"}')
+        return served({"4": {"outcome": "none"}})(body)
+
+    with FakeServer(reply, owned_by="ollama") as server:
+        get_backend("fake", "openai", base_url=server.url, backoff=0.0).extract(article, OPTIONS)
+    [label] = [body for body in server.requests if request_kind(body) == "label"]
+    schema = label["response_format"]["json_schema"]["schema"]
+    claims = [branch["properties"] for branch in schema["anyOf"] if "claimant" in branch["properties"]]
+    assert claims and all(
+        claim["victim_side"] == {"anyOf": [{"enum": ["Hamas"]}, {"type": "null"}]} for claim in claims
+    )
+
+
+def test_an_article_that_names_no_side_gets_a_label_schema_whose_sides_are_null():
+    article = "Local doctors in the river town said 7 people were injured on Friday when a ferry capsized."
+    with FakeServer(served({"7": LABELS["7"]}), owned_by="ollama") as server:
+        extraction = get_backend("fake", "openai", base_url=server.url, backoff=0.0).extract(article, OPTIONS)
+    [label] = [body for body in server.requests if request_kind(body) == "label"]
+    claims = [b for b in label["response_format"]["json_schema"]["schema"]["anyOf"] if "claimant" in b["properties"]]
+    assert all(b["properties"]["victim_side"] == {"type": "null"} for b in claims)
+    assert {json.dumps(b["properties"]["claimant_side"]) for b in claims} == {'{"type": "null"}'}
+    assert extraction.status == "ok" and extraction.document["claims"][0]["claimant"] == "Local doctors"
+
+
+def test_through_the_cli_a_llama_server_without_llguidance_is_one_note_and_the_article_succeeds(tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli.app import app
+
+    article = tmp_path / "kharkiv.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    with FakeServer(served(), owned_by="llamacpp", llguidance=False) as server:
+        args = ["summarize", str(article), "--backend", "openai", "--base-url", server.url, "--model", "fake"]
+        result = CliRunner().invoke(app, [*args, "--quiet", "--store", str(tmp_path / "runs.sqlite3")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {server.url}: llama-server has no llguidance (built without LLAMA_LLGUIDANCE): JSON Schema, "
+        "answers checked after generation"
+    ]
+    document = json.loads(result.stdout)
+    assert [c["count"]["value"] for c in document["claims"]] == [12, 7, 3]
+    assert all("grammar" not in body and "response_format" in body for body in server.requests)

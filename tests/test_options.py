@@ -77,7 +77,7 @@ def test_a_backend_without_options_says_so():
 # -- every option's range, checked in one place (issue 22, item 7) ------------------------------
 OPENAI_KEYS = (
     "base_url=str, api_key_env=str|none, dialect=auto|vllm|sglang|llama|json-schema, timeout=float, "
-    "retries=int, backoff=float, in_flight=int"
+    "retries=int, backoff=float, in_flight=int|none"
 )
 TRANSFORMERS_KEYS = (
     "device=auto|cpu|cuda, dtype=auto|bfloat16|float32|int8, trust_remote_code=bool, revision=str|none, "

@@ -49,7 +49,7 @@ def test_reporting_words_are_never_part_of_a_name():
 
 
 def test_a_name_after_a_reporting_verb_with_a_verb_of_its_own_is_what_was_said():
-    sentence = "Dr. Ana Rudi, director of Hill Hospital, says the hospital has received 57 injured people."
+    sentence = "Dr. Ana Rudi, who runs Hill Hospital, says the hospital had treated 23 burned children."
     assert speaking(["Dr. Ana Rudi", "hospital", "Hill Hospital"], sentence) == {"Dr. Ana Rudi"}
     assert speaking(["hospital"], "57 people were hurt, says the hospital.") == {"hospital"}
     assert speaking(["ministry"], "Nine died, said the ministry's spokesman.") == {"ministry"}

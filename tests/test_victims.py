@@ -52,3 +52,22 @@ def test_a_state_s_soldiers_are_a_country_s_and_fighters_an_armed_group_s():
 
 def test_words_that_say_nothing_of_who_leave_every_side():
     assert soldier_sides(ARTICLE, after("four"), sentence_of("four"), SIDES, cast()) == SIDES
+
+
+def test_a_side_named_as_doing_the_harm_is_an_agent():
+    from summarizer.tasks.claims.victims import agents
+
+    sides = ["LB", "Chad", "Hill Front"]
+    assert agents("Two farmers said LB fighters torched 40 barns overnight.", sides) == {"LB"}
+    assert agents("The Hill Front said its fighters killed 12 soldiers.", sides) == {"Hill Front"}
+    assert agents("12 soldiers were killed by Hill Front fighters.", sides) == {"Hill Front"}
+    assert agents("Hill Front fighters were killed in a raid.", sides) == set()  # the victims
+    assert agents("The Hill Front lost 40 fighters.", sides) == set()
+    assert agents("The Lake Brigade said it seized 3 trucks.", sides, cast()) == {"LB"}  # by its full name
+
+
+def test_a_country_that_made_the_weapons_is_not_whose_they_were():
+    article = "Chad said it shot down five Niger jets, among them three French-made Falcons."
+    sides = ["Chad", "Niger", "France"]
+    assert soldier_sides(article, after("three", article), (0, len(article)), sides) == sides  # not narrowed to France
+    assert soldier_sides(article, after("five", article), (0, len(article)), sides) == ["Niger"]

@@ -6,14 +6,20 @@ backend renders with the model's chat template) and, where the server's grammar 
 llguidance, the article's grounded grammar as Lark text, so evidence and numbers are grounded by
 construction. A server that takes only JSON Schema gets the schema; its documents are checked
 against the article afterwards and one that is not grounded gets status "ungrounded", never "ok".
-Every response is validated (schema and grounding): a server may ignore a grammar it cannot use
-(llama-server logs the error and generates anyway).
+Every response is validated (schema and grounding): a server may ignore a grammar it cannot use.
+
+llama.cpp's llama-server reads Lark only when built with LLAMA_LLGUIDANCE; a default build answers
+a grammar request with HTTP 400. So before choosing the ``llama`` dialect by itself, the backend sends
+one request under a one-token Lark grammar, and a server that refuses it gets JSON Schema (said in
+one note). llama-server's ``GET /props`` gives its slots (the requests it runs at once) and its
+build: no more requests are in flight than it has slots, unless ``in_flight`` says otherwise.
 
 Only the standard library is used (urllib), so requests go out from many threads at once.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import socket
@@ -21,6 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -30,7 +37,7 @@ from summarizer.backends.adapter import AnswerFormat, Batch, Context, Refused
 from summarizer.backends.base import Backend
 from summarizer.backends.options import ranged, task_field
 from summarizer.backends.strategies import build_strategies, prompt_identity, run_strategy
-from summarizer.core.errors import ModelError
+from summarizer.core.errors import ModelError, SummarizerNote
 from summarizer.core.records import Extraction, ExtractOptions
 from summarizer.core.urls import redact, url_problem
 from summarizer.engine.request_chat import RequestChat
@@ -42,6 +49,10 @@ GRAMMAR_FIELDS = {
     "llama": lambda lark: {"grammar": lark},  # llama-server built with LLAMA_LLGUIDANCE
 }
 JSON_SCHEMA = "json-schema"
+# Whether a server takes our Lark (the dialect chosen by itself is probed with it): one token.
+GRAMMAR_PROBE = '%llguidance {}\nstart: "1"\n'
+PROBE_MESSAGES = [{"role": "user", "content": "Write the digit 1."}]
+PROBED_DIALECTS = ("llama",)  # llama-server's llguidance is a build option, off by default
 DIALECTS = ("auto", *GRAMMAR_FIELDS, JSON_SCHEMA)
 # /v1/models "owned_by" of each engine; any other server is taken to know only JSON Schema.
 OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama"}
@@ -104,6 +115,12 @@ class Client:
     def shown_url(self) -> str:
         """The base URL as errors and the store show it: without credentials."""
         return redact(self.base_url)
+
+    def at_root(self) -> Client:
+        """This client at the server's root, next to /v1 (where /version and /props are), with no retries."""
+        root = copy.copy(self)
+        root.base_url, root.retries = self.base_url.rsplit("/v1", 1)[0], 0
+        return root
 
     def get(self, path: str) -> Any:
         return self.call("GET", path)
@@ -214,8 +231,10 @@ class OpenAIOptions:
 
     ``base_url`` ends where ``/chat/completions`` is appended (``http://host:port/v1``); the API
     key is read from the environment variable ``api_key_env``, never given directly. ``in_flight``:
-    a strategy's requests sent at once (e.g. the claims task's figures), over all articles. ``task``: what to
-    extract (a :class:`~summarizer.core.task.Task`, None: claims), set by ``--task``."""
+    a strategy's requests sent at once (e.g. the claims task's figures), over all articles; None:
+    :data:`DEFAULT_IN_FLIGHT`, or the server's slots where it says it has fewer (llama-server's
+    ``/props``). ``task``: what to extract (a :class:`~summarizer.core.task.Task`, None: claims), set
+    by ``--task``."""
 
     base_url: str = ranged(dataclasses.MISSING, check=url_problem)
     api_key_env: str | None = None
@@ -223,7 +242,7 @@ class OpenAIOptions:
     timeout: float = ranged(DEFAULT_TIMEOUT, above=0, maximum=TIMEOUT_LIMIT)
     retries: int = ranged(MAX_RETRIES, minimum=0, maximum=RETRIES_LIMIT)
     backoff: float = ranged(1.0, minimum=0, maximum=MAX_BACKOFF_SECONDS)
-    in_flight: int = ranged(DEFAULT_IN_FLIGHT, minimum=1, maximum=IN_FLIGHT_LIMIT)
+    in_flight: int | None = ranged(None, minimum=1, maximum=IN_FLIGHT_LIMIT)
     task: Any = task_field()
 
 
@@ -245,11 +264,18 @@ class OpenAIBackend(Backend):
         self.task = load_task(options.task)
         self.schema = self.task.schema
         self.card = self._model_card()
-        self.dialect = dialect if dialect != "auto" else OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
-        self.server_version = self._server_version()
+        detected = OWNERS.get(str(self.card.get("owned_by")), JSON_SCHEMA)
+        self.dialect = dialect if dialect != "auto" else self._usable_dialect(detected)
+        props = self._server_props()
+        total_slots = props.get("total_slots")
+        # llama-server's slots: more requests than slots would each read the shared prompt again.
+        self.slots: int | None = total_slots if type(total_slots) is int and total_slots > 0 else None
+        build = props.get("build_info")
+        self.server_version = self._server_version() or (str(build) if build else None)
         self.options = options
         # A strategy's requests in flight at once, over all articles (threads start when first used).
-        self.pool = ThreadPoolExecutor(max_workers=max(1, options.in_flight), thread_name_prefix="request")
+        self.in_flight = options.in_flight or min(DEFAULT_IN_FLIGHT, self.slots or DEFAULT_IN_FLIGHT)
+        self.pool = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="request")
         self.strategies = build_strategies(self)  # beyond the document one (claims: a chat request per figure)
 
     @property
@@ -265,6 +291,8 @@ class OpenAIBackend(Backend):
             "dialect": self.dialect,
             "revision": self.card.get("revision") or self.card.get("root"),
             "server_version": self.server_version,
+            # Only where the server tells (llama-server): other servers' run store keys stay as they were.
+            **({"slots": self.slots} if self.slots is not None else {}),
             "prompt_hash": prompt_identity(self.task),
             "engine_hash": engine_hash(self.task),
             "schema_hash": self.task.schema_hash,
@@ -289,11 +317,45 @@ class OpenAIBackend(Backend):
             )
         return named[self._model_name]
 
+    def _usable_dialect(self, detected: str) -> str:
+        """``detected``, once the server has taken a one-token Lark grammar in its field where that
+        is a build option (llama-server); JSON Schema, said in one note, where it answers HTTP 400.
+        Any other failure is a one-line error before the first article."""
+        if detected not in PROBED_DIALECTS:
+            return detected
+        body = {
+            "model": self._model_name,
+            "messages": PROBE_MESSAGES,
+            "max_tokens": 1,
+            "temperature": 0.0,
+            **GRAMMAR_FIELDS[detected](GRAMMAR_PROBE),
+        }
+        try:
+            self.client.post("/chat/completions", body)
+        except RequestFailed as error:
+            if error.status != 400:
+                raise ModelError(f"the server did not answer a one-token grammar request: {error}") from None
+            shown = self.client.shown_url
+            if "llguidance" in str(error).lower():
+                why = "llama-server has no llguidance (built without LLAMA_LLGUIDANCE)"
+            else:
+                why = f"the server refuses a Lark grammar ({str(error).removeprefix(shown + '/chat/completions: ')})"
+            warnings.warn(f"{shown}: {why}: JSON Schema, answers checked after generation", SummarizerNote, 3)
+            return JSON_SCHEMA
+        return detected
+
+    def _server_props(self) -> dict[str, Any]:
+        """llama-server's GET /props next to /v1 (``total_slots``, ``build_info``); {} where there is none."""
+        try:
+            answer = self.client.at_root().get("/props")
+        except RequestFailed:
+            return {}
+        return answer if isinstance(answer, dict) else {}
+
     def _server_version(self) -> str | None:
         """vLLM and SGLang answer GET /version next to /v1; others need not."""
-        root = self.client.base_url.rsplit("/v1", 1)[0]
         try:
-            answer = Client(root, None, self.client.timeout, retries=0).get("/version")
+            answer = self.client.at_root().get("/version")
         except RequestFailed:
             return None
         return str(answer.get("version")) if isinstance(answer, dict) and answer.get("version") else None

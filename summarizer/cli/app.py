@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from summarizer.core.errors import SummarizerError, SummarizerWarning
+from summarizer.core.errors import SummarizerError, SummarizerNote, SummarizerWarning
 
 app = typer.Typer(
     name="summarizer",
@@ -41,9 +41,11 @@ _PYTHON_SHOWWARNING = warnings.showwarning
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """This library's warnings as one line on stderr, ``warning: <message>``; others as Python shows them."""
+    """This library's warnings as one line on stderr, ``warning: <message>`` (a note: ``note: <message>``);
+    others as Python shows them."""
     if issubclass(category, SummarizerWarning):
-        typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+        kind = "note" if issubclass(category, SummarizerNote) else "warning"
+        typer.echo(f"{kind}: {' '.join(str(message).split())}", err=True)
     else:
         _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
 

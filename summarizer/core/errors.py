@@ -42,3 +42,8 @@ class TaskError(InputError):
 class SummarizerWarning(UserWarning):
     """Something the user should know that does not stop the work (a corrupt store row left out,
     an article's figures capped). The CLI prints ``warning: <message>`` on stderr, one line."""
+
+
+class SummarizerNote(SummarizerWarning):
+    """A choice made for the user that they should know of, not a problem (a server that cannot take
+    a grammar, answered with JSON Schema instead). The CLI prints ``note: <message>`` on stderr, one line."""

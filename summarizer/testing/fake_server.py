@@ -43,10 +43,12 @@ def always(content: str = EMPTY_DOCUMENT) -> Callable[[dict], Reply]:
 
 
 def request_kind(body: dict) -> str:
-    """What a chat request asks for: "document" (--strategy document), "actor" (what kind of actor a
-    name is), "label" (one figure) or "summary"."""
+    """What a chat request asks for: "probe" (whether the server takes a Lark grammar), "document"
+    (--strategy document), "actor" (what kind of actor a name is), "label" (one figure) or "summary"."""
     from summarizer.tasks.claims.figure_prompting import figure_prompt_parts
 
+    if _is_probe(body):
+        return "probe"
     parts = figure_prompt_parts()
     messages = body.get("messages") or [{}]
     if messages[0].get("content") != parts.system:
@@ -57,6 +59,12 @@ def request_kind(body: dict) -> str:
     return "summary" if last.startswith(parts.summary.split("{claims}")[0]) else "label"
 
 
+def _is_probe(body: dict) -> bool:
+    from summarizer.backends.openai_backend import PROBE_MESSAGES
+
+    return body.get("messages") == PROBE_MESSAGES
+
+
 def empty_answer(body: dict) -> Reply:
     """A valid answer of the kind asked, with no claim: an empty document, a "none" label, a summary."""
     content = {"document": EMPTY_DOCUMENT, "actor": '{"kind":"other"}', "label": NO_CLAIM_LABEL, "summary": SUMMARY}[
@@ -65,9 +73,21 @@ def empty_answer(body: dict) -> Reply:
     return 200, completion(content)
 
 
+# What a llama-server built without LLAMA_LLGUIDANCE answers a request with a Lark grammar.
+NO_LLGUIDANCE = {
+    "error": {
+        "code": 400,
+        "message": "llguidance (cmake -DLLAMA_LLGUIDANCE=ON) is not enabled",
+        "type": "invalid_request_error",
+    }
+}
+
+
 class FakeServer:
     """``url`` is the base URL (``http://127.0.0.1:PORT/v1``); ``requests`` the chat requests' bodies
-    and ``headers`` their headers, in the order they came."""
+    and ``headers`` their headers, in the order they came; ``probes`` the bodies of the one-token
+    grammar requests a backend sends before choosing the llama dialect (answered by the server, not
+    ``reply``); ``peak`` the most chat requests it was answering at once."""
 
     def __init__(
         self,
@@ -78,13 +98,20 @@ class FakeServer:
         root: str = "/models/fake",
         card: dict | None = None,
         port: int = 0,
+        llguidance: bool = True,
+        props: dict | None = None,
     ):
-        """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one."""
+        """``card``: the whole /v1/models entry (a real server's, for a proxy); ``port``: 0 for a free one.
+        As llama-server: ``llguidance`` False refuses every request in the ``grammar`` field with HTTP 400
+        (a default build); ``props``: what ``GET /props`` answers (its ``total_slots``, ``build_info``)."""
         self.reply = reply or empty_answer
         self.card = card or {"id": model, "object": "model", "owned_by": owned_by, "root": root}
         self.version = version
+        self.llguidance, self.props = llguidance, props
         self.requests: list[dict] = []
+        self.probes: list[dict] = []
         self.headers: list[dict[str, str]] = []
+        self.active = self.peak = 0
         self.lock = threading.Lock()
         self.http = _QuietServer(("127.0.0.1", port), _handler(self))
         self.http.daemon_threads = True
@@ -108,11 +135,25 @@ class FakeServer:
             return 200, {"object": "list", "data": [self.card]}
         if method == "GET" and path == "/version" and self.version:
             return 200, {"version": self.version}
+        if method == "GET" and path == "/props" and self.props is not None:
+            return 200, self.props
         if method == "POST" and path == "/v1/chat/completions" and body is not None:
+            probe = _is_probe(body)
             with self.lock:
-                self.requests.append(body)
-                self.headers.append(headers)
-            return self.reply(body)
+                if probe:
+                    self.probes.append(body)
+                else:
+                    self.requests.append(body)
+                    self.headers.append(headers)
+                self.active += 1
+                self.peak = max(self.peak, self.active)
+            try:
+                if "grammar" in body and not self.llguidance:
+                    return 400, NO_LLGUIDANCE
+                return (200, completion("1")) if probe else self.reply(body)
+            finally:
+                with self.lock:
+                    self.active -= 1
         return 404, {"detail": "Not Found"}
 
 

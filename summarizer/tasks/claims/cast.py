@@ -85,7 +85,7 @@ class Cast:
     actors: tuple[Actor, ...]
     people: frozenset[str] = frozenset()  # names the article itself uses as a people (see cast_of)
     # (full name, short form) of each short form the article spells out: a side is written short
-    # ("RSF"), as the contract writes sides, where a claimant is the most specific name.
+    # ("HLA"), as the contract writes sides, where a claimant is the most specific name.
     short_forms: tuple[tuple[str, str], ...] = ()
 
     def speakers(
@@ -137,7 +137,12 @@ class Cast:
         names: dict[str, None] = {}
         for actor in self.actors:
             party = actor.kind == "armed_group" or self.side_name(actor.canonical) in self.peoples()
-            if party and not is_generic(actor.canonical) and can_speak(actor.canonical, article):
+            if (
+                party
+                and not is_generic(actor.canonical)
+                and can_speak(actor.canonical, article)
+                and not _MADE.search(actor.canonical)
+            ):
                 names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
 
@@ -170,7 +175,7 @@ class Cast:
 
     def _parties_named_in(self, actor: Actor) -> list[str]:
         """The cast's armed groups and peoples whose name's word the actor's name holds ("the
-        Houthi health ministry": "Houthis"; "Karabakh health ministry": "Karabakh Armenians")."""
+        Hillmen health ministry": "Hillmen"; "Kessa health ministry": "Kessa Highlanders")."""
         words = {_stem(w) for w in re.findall(r"[\w'’-]+", actor.canonical)}
         found: dict[str, None] = {}
         for other in self.actors:
@@ -182,8 +187,8 @@ class Cast:
         return list(found)
 
     def side_name(self, name: str) -> str:
-        """``name`` as a side is written: the short form the article spells out for it ("Baloch
-        Liberation Army (BLA)": "BLA"), else a country's or people's table form, else the name,
+        """``name`` as a side is written: the short form the article spells out for it ("Hill
+        Liberation Army (HLA)": "HLA"), else a country's or people's table form, else the name,
         without the lower-case words after it ("the Hill Front command": "Hill Front")."""
         bare = _ARTICLES.sub("", name)
         # "Hill Front command", "Hill Front fighters": a party is the group, not its part.
@@ -216,8 +221,12 @@ def _speaks(actor: Actor, text: str) -> bool:
     return bool(speaking((actor.name, actor.canonical), text))
 
 
+# "Chad-made Falcons", "Niger-built drones": weapons, never a party.
+_MADE = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
+
+
 def _stem(word: str) -> str:
-    """A word without its plural or possessive ending: "Houthis", "Houthi's" and "Houthi" agree."""
+    """A word without its plural or possessive ending: "Tarans", "Taran's" and "Taran" agree."""
     return re.sub(r"(?:['’]s|s)$", "", word.lower())
 
 

@@ -90,18 +90,22 @@ def label_figures(
     drafts: list[dict[str, Any]] | None = None,
     figures: list[Figure] | None = None,
     max_figures: int = MAX_FIGURES,
+    on_cast: Callable[[Cast | None], None] | None = None,
 ) -> FigureRun:
     """Figure-guided extraction of ``article`` with ``generate`` as the model.
     ``drafts``: claims a rule reader found in the article; a figure's period, location,
     perpetrator and verification come from the draft of the same figure. ``figures``: the figures
     to ask (a long article's chunk: the article's plan, tasks/claims/article_limits); else the
-    ``max_figures`` of the article's most likely to be claims, and the stats say how many were left."""
+    ``max_figures`` of the article's most likely to be claims, and the stats say how many were left.
+    ``on_cast``: told the article's cast (None: none read) before the labels are asked."""
     from summarizer.tasks.claims.figure_prompting import figure_request
 
     figures, counts = (figures, {}) if figures is not None else _most_likely(article, max_figures)
     figures, figure_drafts = figures_to_label(article, drafts or [], figures)
     totals: dict[str, float] = {}
     cast = read_article_cast(article, figures, generate, totals) if figures and grounded else None
+    if on_cast is not None:
+        on_cast(cast)
     requests = [figure_request(article, figure) for figure in figures]
     sentences = split_sentences(article)
     grammars = [

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
-from summarizer.tasks.claims.victims import soldier_sides
+from summarizer.tasks.claims.victims import agents, soldier_sides
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
@@ -105,6 +105,8 @@ def figure_grammar(
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
     perpetrator = (draft or {}).get("perpetrator_side")
     attacker = party_names(perpetrator) if perpetrator else frozenset()
+    if sentence is not None and grounded:  # and the parties its sentence names as doing the harm
+        attacker = attacker | agents(article[sentence[0] : sentence[1]], list(sides), cast)
     victims = [s for s in sides if s not in attacker]
     any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     soldiers = victims
@@ -264,15 +266,32 @@ def _draft_head(draft: dict[str, Any]) -> str:
 _SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
 
 
-def label_schema() -> dict[str, Any]:
+def label_sides(article: str, cast: Cast | None = None, draft_sides: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every side a figure's label grammar may offer in ``article``: the article's sides, with the
+    cast's parties and the sides its members' names hold when there is a cast, and the rule
+    reader's drafted victim sides (which the grammar may force)."""
+    sides = dict.fromkeys(article_sides(article))
+    if cast is not None:
+        sides.update(dict.fromkeys(article_sides(article, cast)))
+        sides.update(dict.fromkeys(side for side in map(cast.own_side, cast.actors) if side))
+    sides.update(dict.fromkeys(draft_sides))
+    return tuple(sides)
+
+
+def label_schema(sides: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
-    writes (no claim; people or equipment; a named or an unnamed claimant), without the
-    grounding (checked afterwards: :func:`label_problems`)."""
+    writes (no claim; people or equipment; a named or an unnamed claimant), without the span
+    grounding (checked afterwards: :func:`label_problems`). ``sides``: the article's
+    (:func:`label_sides`), as the grammar offers them: a side is null or one of them (null only
+    when there are none); None: any short text (ungrounded)."""
 
     def text(key: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
 
-    side = {"anyOf": [text("victim_side"), {"type": "null"}]}
+    names = None if sides is None else list(dict.fromkeys(sides))
+    side: dict[str, Any] = {"anyOf": [text("victim_side") if names is None else {"enum": names}, {"type": "null"}]}
+    if names == []:
+        side = {"type": "null"}  # the article names no side: the grammar offers null only
     what: list[dict[str, dict[str, Any]]] = [
         {
             "outcome": {"enum": list(PEOPLE_OUTCOMES)},

@@ -43,6 +43,8 @@ TITLE_WORDS = frozenset(str(LEXICON["titles"]["words"]).split())
 # Nouns that count a state's forces ("soldiers", "police") or an armed group's ("fighters", "rebels").
 STATE_FORCE_NOUNS = frozenset(str(LEXICON["victim_nouns"]["state"]).split())
 FIGHTER_NOUNS = frozenset(str(LEXICON["victim_nouns"]["fighters"]).split())
+# Verbs whose subject (or agent after "by") did the harm: "X killed", "were killed by X".
+AGENT_VERBS = frozenset(str(LEXICON["agent_verbs"]["words"]).split())
 # The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.
 ACTOR_HINTS: list[tuple[str, list[str]]] = [
     (kind, [w.strip() for w in str(words).split(",")]) for kind, words in LEXICON["actor_hints"].items()

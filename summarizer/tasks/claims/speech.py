@@ -31,7 +31,7 @@ _AFTER_SUBJECT = re.compile(
     rf"initially|further|on \w+(?: \w+)?)){{0,3}}\s+(?:{_VERB})\b",
     re.IGNORECASE,
 )
-# A name whose figures speak for it: "IOM figures show", "the ministry's data suggest".
+# A name whose figures speak for it: "HRN figures show", "the ministry's data suggest".
 _FIGURES_OF = re.compile(
     r"(?:['’]s?)?\s+(?:own\s+|latest\s+|new\s+)?(?:figures|data|statistics|records|count|counts|tally|estimates?)"
     r"\s+(?:show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|put|puts)\b",

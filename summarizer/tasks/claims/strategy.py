@@ -63,28 +63,36 @@ class FigureStrategy:
         ) -> list[tuple[str, bool]]:
             return self.adapter.generate(context, Batch(formats[kind], requests, grammars, limit), totals)
 
-        run = label_figures(text, generate, options.summary, options.grounded, drafts, figures)
+        def cast_read(cast: Any) -> None:  # the labels' sides: the cast's parties too, as in their grammars
+            formats.update(answer_formats(text, drafts, options.grounded, cast))
+
+        run = label_figures(text, generate, options.summary, options.grounded, drafts, figures, on_cast=cast_read)
         return Part(run.document, run.raw, run.stats)
 
 
 SUMMARY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 600}
 
 
-def answer_formats(article: str, drafts: list[dict[str, Any]], grounded: bool) -> dict[str, AnswerFormat]:
+def answer_formats(
+    article: str, drafts: list[dict[str, Any]], grounded: bool, cast: Any = None
+) -> dict[str, AnswerFormat]:
     """What each kind of request of :func:`label_figures` answers: its JSON Schema and the checks of
     what its grammar guarantees, for a server that may not keep to the grammar. Claimants a cast
-    allowed are article spans and its parties are the article's names: what is checked without it."""
+    allowed are article spans and its parties are the article's names: what is checked without it.
+    A label's sides are, in its schema as in its grammar, null or one of the article's (and its
+    ``cast``'s), so a JSON-Schema server's model cannot copy the prompt example's side."""
     from summarizer.engine.summary_grammar import invented_numbers
     from summarizer.tasks.claims.cast import kind_problems, kind_schema
-    from summarizer.tasks.claims.figure_grammar import label_problems, label_schema
+    from summarizer.tasks.claims.figure_grammar import label_problems, label_schema, label_sides
 
     draft_sides = {d["victim_side"] for d in drafts if d.get("victim_side")}
+    sides = label_sides(article, cast, sorted(draft_sides)) if grounded else None
     # Number words split into two text words ("thr" "ee") slip through the summary grammar; a summary
     # with a number the article does not state gives way to the claims-built one, as a cut-off one does.
     usable = (lambda value: not invented_numbers(value, article)) if grounded else None
     return {
         "actor": AnswerFormat("actor", kind_schema(), lambda value: (kind_problems(value), [])),
-        "label": AnswerFormat("label", label_schema(), lambda value: label_problems(value, article, draft_sides)),
+        "label": AnswerFormat("label", label_schema(sides), lambda value: label_problems(value, article, draft_sides)),
         "summary": AnswerFormat("summary", SUMMARY_SCHEMA, _summary_problems, usable),
     }
 

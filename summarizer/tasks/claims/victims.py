@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from summarizer.core.countries import country_mentions, is_country
 from summarizer.engine.sides import is_people, local_peoples
-from summarizer.tasks.claims.lexicon import FIGHTER_NOUNS, STATE_FORCE_NOUNS
+from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, STATE_FORCE_NOUNS
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Cast
 
-__all__ = ["counted_phrase", "soldier_sides"]
+__all__ = ["agents", "counted_phrase", "soldier_sides"]
 
 # Words that end the noun phrase of what a figure counts: a preposition other than "of", a
 # conjunction or relative word, a verb of being ("were killed": what follows is no longer who).
@@ -36,6 +36,7 @@ _NUMBER_WORD = re.compile(
 _WORD = re.compile(r"[^\s.,;:!?]+|[.,;:!?]")
 _MAX_WORDS = 10
 _FORCE_NOUN = re.compile(r"military|army|government|junta|forces|regime")
+_MADE_IN = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 
 def counted_phrase(article: str, end: int) -> str:
@@ -93,8 +94,8 @@ def _names(phrase: str, side: str, cast: Cast | None) -> bool:
     side by its name or the full name of its short form."""
     if not phrase:
         return False
-    if is_country(side):
-        return side in {found for _s, _e, found in country_mentions(phrase)}
+    if is_country(side):  # not where the weapons were made: "three French-made jets" are not France's
+        return side in {found for _s, end, found in country_mentions(phrase) if not _MADE_IN.match(phrase, end)}
     names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) for name in names)
 
@@ -103,3 +104,32 @@ def _state_force(side: str) -> bool:
     """A country's force as a side ("Orlan military"): a state's, not an armed group's."""
     base, _, noun = side.rpartition(" ")
     return bool(base) and is_country(base) and bool(_FORCE_NOUN.fullmatch(noun))
+
+
+_AGENT_VERB = "|".join(sorted(AGENT_VERBS, key=len, reverse=True))
+# After a side's name, up to four words (no full stop, comma or "who"/"that") and an optional
+# auxiliary, then a harm verb in the active voice: "the Hill Front said its fighters had killed".
+_AFTER_AGENT = re.compile(
+    rf"^(?:[\s'’]+(?!(?:who|which|that|were|was|been|being|are|is)\b)[\w'’-]+){{0,4}}?\s+"
+    rf"(?:has\s+|have\s+|had\s+|also\s+|reportedly\s+){{0,2}}(?:{_AGENT_VERB})\b",
+    re.IGNORECASE,
+)
+# A harm verb and "by" right before a side's name: "were killed by the Hill Front".
+_BEFORE_AGENT = re.compile(rf"\b(?:{_AGENT_VERB})\s+(?:\w+\s+)?by\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+
+
+def agents(sentence: str, sides: list[str], cast: Cast | None = None) -> set[str]:
+    """Of ``sides``, those ``sentence`` names as doing the harm: the subject of a harm verb ("the Hill
+    Front said its fighters torched 40 homes") or its agent ("were killed by Hill Front fighters").
+    Countries are left to their own test (engine/sides: "Orlan troops", "an Orlan strike")."""
+    found: set[str] = set()
+    for side in sides:
+        if is_country(side):
+            continue
+        names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
+        for name in names:
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sentence):
+                after, before = sentence[match.end() :], sentence[: match.start()]
+                if _AFTER_AGENT.match(after) or _BEFORE_AGENT.search(before):
+                    found.add(side)
+    return found

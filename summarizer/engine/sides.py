@@ -24,7 +24,16 @@ from functools import lru_cache
 
 from summarizer.core.countries import country_mentions, is_country
 
-__all__ = ["home_country", "is_people", "local_peoples", "party_names", "sides_in", "state_voices"]
+__all__ = [
+    "MADE_IN",
+    "home_country",
+    "is_people",
+    "is_state_force",
+    "local_peoples",
+    "party_names",
+    "sides_in",
+    "state_voices",
+]
 
 _FORCE_NOUNS = "military|army|government|junta|forces|regime"
 # "Rapid Support Forces", "People's Defence Force", "Popular Front": a named armed force.
@@ -80,6 +89,15 @@ def party_names(side: str) -> frozenset[str]:
         return frozenset(f"{base} {n}" for n in _FORCE_NOUNS.split("|"))
     return frozenset({side, *(f"{side} {n}" for n in _FORCE_NOUNS.split("|"))})
 
+
+def is_state_force(side: str) -> bool:
+    """A country's force as a side ("Orla military"): a state's, not an armed group's."""
+    base, _, noun = side.rpartition(" ")
+    return bool(base) and is_country(base) and re.fullmatch(_FORCE_NOUNS, noun) is not None
+
+
+# Where weapons were made, never whose they are or a party: "French-made jets", "Chad-built drones".
+MADE_IN = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 # What makes a country's mention name an attacker, not a place or a people: "Orlan troops",
 # "Orlan-backed rebels", "an Orlan drone strike", "Orlan-made drones".

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.core.countries import country_of
+from summarizer.engine.sides import MADE_IN
 from summarizer.tasks.claims.speech import pronoun_speaker
 
 # The kinds the cast grammar offers, in the order the instructions explain them.
@@ -141,7 +142,7 @@ class Cast:
                 party
                 and not is_generic(actor.canonical)
                 and can_speak(actor.canonical, article)
-                and not _MADE.search(actor.canonical)
+                and not MADE_IN.search(actor.canonical)
             ):
                 names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
@@ -219,10 +220,6 @@ def _speaks(actor: Actor, text: str) -> bool:
     from summarizer.tasks.claims.speech import speaking
 
     return bool(speaking((actor.name, actor.canonical), text))
-
-
-# "Chad-made Falcons", "Niger-built drones": weapons, never a party.
-_MADE = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 
 def _stem(word: str) -> str:

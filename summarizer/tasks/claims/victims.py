@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from summarizer.core.countries import country_mentions, is_country
-from summarizer.engine.sides import is_people, local_peoples
+from summarizer.engine.sides import MADE_IN, is_people, is_state_force, local_peoples
 from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, STATE_FORCE_NOUNS
 
 if TYPE_CHECKING:
@@ -35,8 +35,6 @@ _NUMBER_WORD = re.compile(
 )
 _WORD = re.compile(r"[^\s.,;:!?]+|[.,;:!?]")
 _MAX_WORDS = 10
-_FORCE_NOUN = re.compile(r"military|army|government|junta|forces|regime")
-_MADE_IN = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGNORECASE)
 
 
 def counted_phrase(article: str, end: int) -> str:
@@ -47,7 +45,7 @@ def counted_phrase(article: str, end: int) -> str:
     words: list[str] = []
     tokens = _WORD.findall(article[end : end + 200])
     for i, word in enumerate(tokens):
-        bare = word.strip("()[]\"'“”‘’").lower()
+        bare = _bare(word)
         if word in ".,;:!?" or bare in _PHRASE_END or len(words) == _MAX_WORDS:
             break
         if bare in ("and", "or") and (
@@ -58,8 +56,13 @@ def counted_phrase(article: str, end: int) -> str:
     return " ".join(words)
 
 
+def _bare(word: str) -> str:
+    """A word lower-cased, without the brackets and quotes around it."""
+    return word.strip("()[]\"'“”‘’").lower()
+
+
 def _counts_someone(words: list[str]) -> bool:
-    return any(w.strip("()[]\"'“”‘’").lower() in STATE_FORCE_NOUNS | FIGHTER_NOUNS for w in words)
+    return any(_bare(w) in STATE_FORCE_NOUNS | FIGHTER_NOUNS for w in words)
 
 
 def soldier_sides(
@@ -77,14 +80,14 @@ def soldier_sides(
     named = [side for side in victims if _names(phrase, side, cast)]
     if named:
         return named
-    nouns = {w.strip("()[]\"'“”‘’").lower() for w in phrase.split()}
+    nouns = {_bare(w) for w in phrase.split()}
     peoples = cast.peoples() if cast else ()
     if nouns & STATE_FORCE_NOUNS:
         countries = [side for side in victims if is_country(side)]
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
         return [side for side in countries if side in near] or countries or victims
     if nouns & FIGHTER_NOUNS:
-        groups = [side for side in victims if not is_people(side, peoples) and not _state_force(side)]
+        groups = [side for side in victims if not is_people(side, peoples) and not is_state_force(side)]
         return groups or victims
     return victims
 
@@ -95,15 +98,9 @@ def _names(phrase: str, side: str, cast: Cast | None) -> bool:
     if not phrase:
         return False
     if is_country(side):  # not where the weapons were made: "three French-made jets" are not France's
-        return side in {found for _s, end, found in country_mentions(phrase) if not _MADE_IN.match(phrase, end)}
+        return side in {found for _s, end, found in country_mentions(phrase) if not MADE_IN.match(phrase, end)}
     names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) for name in names)
-
-
-def _state_force(side: str) -> bool:
-    """A country's force as a side ("Orlan military"): a state's, not an armed group's."""
-    base, _, noun = side.rpartition(" ")
-    return bool(base) and is_country(base) and bool(_FORCE_NOUN.fullmatch(noun))
 
 
 _AGENT_VERB = "|".join(sorted(AGENT_VERBS, key=len, reverse=True))

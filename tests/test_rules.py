@@ -445,3 +445,30 @@ def test_hard_wrapped_lines_that_run_on_in_lower_case_are_one_paragraph():
         "Officials said that\nthe 12 civilians were\nkilled on Tuesday.",
         "A new paragraph.",
     ]
+
+
+def test_what_happened_to_hostages_is_the_verb_s_not_the_noun_s():
+    claims = claims_of(
+        "The police said 14 hostages had been killed by the kidnappers near Ravel, that 60 hostages "
+        "had been freed, and that the gang still holds 9 hostages."
+    )
+    assert one(claims, value=14)["outcome"] == "killed"
+    assert one(claims, value=9)["outcome"] == "captured"
+    assert not [c for c in claims if c["count"]["value"] == 60]  # freed: no harm counted
+
+
+def test_the_dead_include_counts_the_dead():
+    claims = claims_of(
+        "Doctors at the Ravel clinic said 30 people were wounded. Dr. Lem Ora says the dead include "
+        "four nurses who were hit near the gate."
+    )
+    assert (one(claims, value=4)["outcome"], one(claims, value=4)["victim_group"]) == ("killed", "medical_workers")
+
+
+def test_setting_fire_to_vehicles_destroys_them():
+    claims = claims_of("Police said six officers were hurt, and that rioters had set fire to two police vehicles.")
+    assert (one(claims, value=2)["outcome"], one(claims, value=2)["equipment"]) == (
+        "equipment_destroyed",
+        "police vehicles",
+    )
+    assert one(claims, value=6)["outcome"] == "injured"

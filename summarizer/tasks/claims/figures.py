@@ -23,7 +23,7 @@ from typing import Any
 from summarizer.core.numbers import NumberMention, find_numbers
 from summarizer.core.text import cut_long
 
-__all__ = ["Figure", "find_figures", "split_sentences", "sentence_at", "qualifier_before"]
+__all__ = ["Figure", "find_figures", "is_day_of_month", "split_sentences", "sentence_at", "qualifier_before"]
 
 _MONTHS = (
     "January February March April May June July August September October November December "
@@ -153,8 +153,19 @@ def _is_count(article: str, mention: NumberMention) -> bool:
         return False  # the contract's out-of-scope counts: places, events, spans of time, what was deployed or fired
     if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
         return False  # a year
-    near_month = re.search(rf"\b{_MONTH}\s*$", before) or re.match(rf"\s*{_MONTH}(?![a-z])", after)
-    return not (near_month and mention.value <= 31 and float(mention.value).is_integer())
+    return not is_day_of_month(article, mention)
+
+
+def is_day_of_month(article: str, mention: NumberMention) -> bool:
+    """Whether ``mention`` is a day of a date: "May 2", "2 May", "Sept. 19", and the second day of
+    a span of days ("Sept. 19-20", "19-20 September": one day has no month next to it)."""
+    if mention.value > 31 or not float(mention.value).is_integer():
+        return False
+    before, after = article[max(0, mention.start - 16) : mention.start], article[mention.end : mention.end + 16]
+    return bool(
+        re.search(rf"\b{_MONTH}\s*(\d{{1,2}}\s*[-–]\s*)?$", before)
+        or re.match(rf"\s*([-–]\s*\d{{1,2}}\s*)?{_MONTH}(?![a-z])", after)
+    )
 
 
 def qualifier_before(article: str, start: int, vague: bool = False) -> str:

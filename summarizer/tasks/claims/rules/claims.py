@@ -33,6 +33,7 @@ from summarizer.tasks.claims.rules.lexicon import (
     OWN_FORCES,
     QUALIFIERS,
     SIDES,
+    STATUS_NOUNS,
     STRIKE_CONTEXT,
     VICTIM_CONTEXT,
 )
@@ -98,7 +99,11 @@ class ArticleExtractor:
         """The outcome word that governs the figure at tokens ``i``..``last``, and whether it was
         taken from the figure this one breaks down."""
         for token in np:  # "652 civilian deaths", "3,200 deaths or injuries"
-            outcome = reader.outcome_at(reader.tokens.index(token))
+            at = reader.tokens.index(token)
+            outcome = reader.outcome_at(at)
+            verb = reader.verb_after(at + 1) if outcome and token.low in STATUS_NOUNS else None
+            if verb is not None:  # "21 hostages were killed"; "60 hostages were freed": no harm counted
+                return verb or None, False
             if outcome:
                 return outcome, False
         before = reader.next_content(i, -1)
@@ -107,6 +112,9 @@ class ArticleExtractor:
                 return None, False
             if reader.outcome_at(before):
                 return reader.outcome_at(before), False
+            named = reader.next_content(before, -1) if reader.tokens[before].low in INCLUSION else None
+            if named is not None and reader.outcome_at(named):  # "the dead include five nurses"
+                return reader.outcome_at(named), True
             if reader.tokens[before].low in INCLUSION and (figures or self.claims):  # "This figure includes 23"
                 previous = figures[max(figures)].outcome if figures else self.claims[-1]["outcome"]
                 return previous, True

@@ -62,6 +62,8 @@ class SentenceReader:
             r"\b(from their homes|to flee|to leave)\b", " ".join(t.low for t in self.tokens[i + 1 : i + 9])
         ):
             return "displaced"  # "forced 250,000 people from their homes"
+        if word == "fire" and self.low(i - 1) in ("set", "sets", "setting"):  # "set fire to two vehicles"
+            return "equipment_destroyed"
         if word == "shot":
             return {"down": "equipment_destroyed", "dead": "killed"}.get(nxt or "")
         if word in ("taken", "held") and nxt in ("prisoner", "captive", "hostage"):
@@ -132,6 +134,20 @@ class SentenceReader:
             if outcome:
                 governed = self.next_content(j, 1)  # "drones killed 5": the verb belongs to the next figure
                 return None if governed is not None and self.is_figure(governed) else outcome
+        return None
+
+    def verb_after(self, i: int) -> str | None:
+        """What the clause from token ``i`` says happened to the people just named: an outcome
+        ("were killed"), "" for a verb that ends their harm ("were freed", "were exchanged"), None
+        for neither before the clause ends."""
+        for j in range(i, min(i + 12, len(self.tokens))):
+            if self.tokens[j].text in (";", ":", "(", ")", ",") or self.is_figure(j):
+                return None
+            if self.tokens[j].low in BLOCKERS:
+                return ""
+            outcome = self.outcome_at(j)
+            if outcome:
+                return outcome
         return None
 
     def outcome_left_clause(self, i: int) -> str | None:

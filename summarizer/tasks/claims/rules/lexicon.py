@@ -25,6 +25,9 @@ BLOCKERS = set(
     "recruited besieged exchanged swapped released freed returned repatriated repatriation remains "
     "exchange swap arrested detained rescued need trained".split()
 )
+# Outcome nouns that name people by a state a verb may change: "hostages" alone are captured, but
+# "hostages were killed" are dead and "hostages were freed" no longer harmed.
+STATUS_NOUNS = set("hostages hostage captives captive refugees refugee".split())
 # Words skipped when looking for the word that governs a figure ("killed at least 12").
 FILLERS = set(
     "the of a an another additional further total reportedly now have has had reached reaching rose "

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from summarizer.core.numbers import NumberMention
 from summarizer.core.text import cut_long
-from summarizer.tasks.claims.rules.lexicon import ABBREVIATIONS, MONTH, OUT_OF_SCOPE_AFTER, SENTENCE_END
+from summarizer.tasks.claims.figures import is_day_of_month
+from summarizer.tasks.claims.rules.lexicon import ABBREVIATIONS, OUT_OF_SCOPE_AFTER, SENTENCE_END
 
 
 @dataclass
@@ -95,8 +96,7 @@ def out_of_scope(article: str, mention: NumberMention) -> bool:
         return True
     if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
         return True  # a year
-    near_month = re.search(rf"\b{MONTH}\s*$", before) or re.match(rf"\s*{MONTH}\b", after)
-    return bool(near_month) and mention.value <= 31 and mention.value.is_integer()
+    return is_day_of_month(article, mention)
 
 
 def tokenize(article: str, sentence: Sentence, mentions: list[NumberMention]) -> list[Token]:

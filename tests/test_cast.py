@@ -11,6 +11,7 @@ from summarizer.tasks.claims.cast import (
     can_speak,
     canonical_names,
     cast_of,
+    is_adjective,
     is_dateline,
     is_generic,
     kind_grammar,
@@ -46,6 +47,15 @@ def test_datelines_dates_and_counted_victims_never_speak():
     assert not can_speak("May 2", ARTICLE)
     assert not can_speak("Twelve soldiers", ARTICLE)
     assert can_speak("Relief Society", ARTICLE)
+
+
+def test_a_country_s_adjective_never_speaks_but_its_name_and_people_may():
+    assert is_adjective("Peruvian") and is_adjective("Pakistani") and is_adjective("Turkish")
+    assert not is_adjective("Peru") and not is_adjective("Iran") and not is_adjective("the US")
+    assert not is_adjective("Peruvians") and not is_adjective("Hill Front")
+    article = "Peruvian soldiers rounded up 30 men, Peru's Relief Society said."
+    cast = cast_of(["Peruvian", "Relief Society"], ["country", "ngo"], article)
+    assert [a.canonical for a in cast.speakers(article)] == ["Relief Society"]
 
 
 def test_speakers_parties_and_own_sides_come_from_the_kinds():

@@ -276,3 +276,32 @@ def test_a_party_its_sentence_names_as_doing_the_harm_is_not_the_victim(tiny_tok
         return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
     assert accepts("Chad") and not accepts("Lake Brigade")
+
+
+def test_a_drafted_side_the_sentence_names_as_the_attacker_is_not_forced(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Peruvian troops killed 40 civilians near Arica, Chile's health office said. Chile mourned."
+    cast = cast_of(["Peruvian", "Chile's health office"], ["country", "government"], article)
+    sentence = (0, article.index(" Chile mourned"))
+    draft = {**DRAFT, "perpetrator_side": None, "victim_side": "Peru"}  # the rule reader's misreading
+    lark = figure_grammar(article, True, {"killed"}, draft, cast, sentence, sentence)
+    tokenizer = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(victim_side: str) -> bool:
+        matcher = LLMatcher(tokenizer, LLMatcher.grammar_from_lark(lark), log_level=0)
+        claim = label(victim_side, claimant="Chile's health office", claimant_side="Chile")
+        text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Chile")
+    assert not accepts("Peru")
+
+
+def test_a_draft_that_has_no_word_for_the_victims_leaves_the_group_to_the_model(accepts):
+    draft = {**DRAFT, "perpetrator_side": None, "victim_group": "unspecified"}
+    assert accepts(label("Eritrea", group="unspecified"), draft, CAST)
+    assert accepts(label("Hill Front", group="military"), draft, CAST)
+    assert accepts(label("Eritrea", group="civilians"), draft, CAST)
+    assert not accepts({**label("Eritrea", group="civilians"), "outcome": "displaced"}, draft, CAST)  # its outcome stands

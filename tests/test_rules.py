@@ -472,3 +472,23 @@ def test_setting_fire_to_vehicles_destroys_them():
         "police vehicles",
     )
     assert one(claims, value=6)["outcome"] == "injured"
+
+
+def test_a_part_of_a_group_is_counted_as_the_group():
+    claims = claims_of("The Ravel Observer said dozens of the lightly armed militiamen were killed in the raid.")
+    assert (one(claims, value=12)["outcome"], one(claims, value=12)["victim_group"]) == ("killed", "military")
+
+
+def test_a_verb_after_two_counted_groups_and_an_aside_counts_both():
+    claims = claims_of(
+        "The spokesman admitted that five soldiers and four members of the Ravel Guard (RG), a militia "
+        "that fights beside the army, were killed, and that seven soldiers were wounded. Officials said "
+        "12 civilians (including 3 children) were killed."
+    )
+    assert [(c["count"]["value"], c["outcome"]) for c in claims] == [
+        (5, "killed"),
+        (4, "killed"),
+        (7, "injured"),
+        (12, "killed"),
+        (3, "killed"),
+    ]  # and the "a" of "a militia" is no count of one

@@ -19,6 +19,7 @@ model reading it) says so.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -137,7 +138,11 @@ def home_country(article: str) -> str | None:
     counts: dict[str, int] = {}
     for side in _where_mentions(article) or [side for _s, _e, side in country_mentions(article)]:
         counts[side] = counts.get(side, 0) + 1
-    return max(counts, key=counts.__getitem__) if counts else None
+    # A country named more often as the attacker than as a place ("Orlan troops" again and again in
+    # a report of a massacre in its neighbour) has come to the war; it is not where it happens.
+    attackers = Counter(side for _s, end, side in country_mentions(article) if _AS_ATTACKER.match(article, end))
+    hosts = {side: n for side, n in counts.items() if attackers[side] <= n} or counts
+    return max(hosts, key=hosts.__getitem__) if hosts else None
 
 
 def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> list[str]:
@@ -147,11 +152,17 @@ def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> l
     rest of the article's countries (a neighbour refugees fled to, a foreign backer) are far less
     likely, and small models pick them when they are offered."""
     found = dict.fromkeys(_where_mentions(sentence))
-    found.update(dict.fromkeys(p for p in peoples if p in sentence))
+    found.update(dict.fromkeys(p for p in peoples if _named_not_attacking(p, sentence)))
     home = home_country(article)
     if home:
         found.setdefault(home, None)
     return list(found)
+
+
+def _named_not_attacking(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` as a word ("Orla" is not in "Orlan"), once at least not as
+    the attacker ("Orla's troops")."""
+    return any(not _AS_ATTACKER.match(text, m.end()) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))
 
 
 def state_voices(article: str, sentence: str) -> list[str]:

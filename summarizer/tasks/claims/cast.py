@@ -98,7 +98,11 @@ class Cast:
         in the figure's ``sentence`` (or else in the window), if any are (:mod:`.speech`)."""
         seen: dict[str, Actor] = {}
         for actor in self.actors:
-            if actor.kind not in NOT_SPEAKERS and can_speak(actor.canonical, article):
+            if (
+                actor.kind not in NOT_SPEAKERS
+                and can_speak(actor.canonical, article)
+                and not is_adjective(actor.canonical)
+            ):
                 seen.setdefault(actor.canonical, actor)
         if window is None:
             return list(seen.values())
@@ -242,6 +246,17 @@ def is_generic(name: str) -> bool:
 def can_speak(name: str, article: str) -> bool:
     """Whether ``name`` can be a claimant at all: not a dateline, a date, a place or a number of people."""
     return not names_date_or_number(name) and not is_dateline(name, article) and not is_place(name, article)
+
+
+_ADJECTIVE_END = re.compile(r"(?:an|ese|i|ish|ic)$")
+
+
+def is_adjective(name: str) -> bool:
+    """A country's adjective ("Orlan", "Pakistani", "Turkish"): it says whose soldiers or strikes,
+    it never speaks. A country's name ("Iran", "the US") and its people ("Orlans") may."""
+    bare = _ARTICLES.sub("", name.strip())
+    country = country_of(bare)
+    return bool(country) and " " not in bare and bare != country and bool(_ADJECTIVE_END.search(bare))
 
 
 def names_date_or_number(name: str) -> bool:

@@ -123,11 +123,18 @@ def figure_grammar(
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
-    if draft is not None:
+    if draft is not None and draft["victim_group"] == "unspecified" and draft["outcome"] in PEOPLE_OUTCOMES:
+        # The rule reader found no word for who the victims were ("4 members of the Task Force"):
+        # its outcome stands, the group is the model's to read.
+        start = "start: " + _lit('{"outcome":' + json.dumps(draft["outcome"]) + ',"victim_group":"') + " groups"
+    elif draft is not None:
         civil = draft["victim_group"] in CIVILIAN_GROUPS
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
-        if drafted and grounded and not (civil and civil_victims and not is_people(drafted, peoples)):
+        # The rule reader's side stands only where the grammar would offer it: not the attackers'
+        # ("Orlan troops massacred 40 civilians" drafts Orla), nor an armed force for civilians.
+        offered = civil_victims if civil else soldiers
+        if drafted and grounded and (not offered or drafted in offered):
             start = (
                 "start: "
                 + _lit(_draft_head(draft) + ',"victim_side":' + json.dumps(draft["victim_side"], ensure_ascii=False))
@@ -137,8 +144,8 @@ def figure_grammar(
         "%llguidance {}",
         start,
         'none: "\\"none\\"}"',
-        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" '
-        '(CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest)',
+        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" groups',
+        'groups: CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',

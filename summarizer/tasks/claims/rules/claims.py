@@ -88,6 +88,8 @@ class ArticleExtractor:
             return None
         if reader.tokens[i].kind == "art" and not head_words & (set(GROUP_WORDS) | EQUIPMENT_NOUNS):
             return None  # "a" is only a count before a victim or an item ("a submarine")
+        if reader.tokens[i].kind == "art" and reader.opens_apposition(i):
+            return None  # "the Ravel Guard (RG), a militia that ...": what the name is, not a count
         outcome, inherited = self.governing_outcome(reader, i, last, np, figures)
         if outcome is None:
             return None

@@ -40,6 +40,9 @@ class Figure:
         return all(t.low in OUTCOME_WORDS or side_of(t) for t in self.np)
 
 
+_PARTITIVE = frozenset({"the", "its", "their", "his", "her", "our", "these", "those"})
+
+
 class SentenceReader:
     """The rules for the figures of one sentence."""
 
@@ -93,6 +96,8 @@ class SentenceReader:
         j = i + 1
         while j < len(self.tokens) and len(phrase) < 6:
             token = self.tokens[j]
+            # "dozens of the fighters", "30 of its soldiers": the people counted follow the determiner
+            partitive = j == i + 2 and self.low(i + 1) == "of" and token.low in _PARTITIVE
             if token.low in ("and", "or") and phrase:  # "ships and boats", not "and 30 injured"
                 after = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
                 if (
@@ -103,10 +108,10 @@ class SentenceReader:
                 ):
                     break  # "60 targets and killed 20 militants"
             elif token.kind != "word" or (
-                token.low in NAME_STOP | NP_STOP and not (token.low == "of" and j == i + 1)
+                token.low in NAME_STOP | NP_STOP and not (token.low == "of" and j == i + 1) and not partitive
             ):  # "dozens of drones"
                 break
-            if token.low != "of":
+            if token.low != "of" and not partitive:
                 phrase.append(token)
             j += 1
         return phrase, j
@@ -124,16 +129,46 @@ class SentenceReader:
     def outcome_right(self, i: int) -> str | None:
         """A verb later in the clause: "12 civilians were killed", "18 people including four children were
         injured"."""
-        for j in range(i + 1, min(i + 12, len(self.tokens))):
-            token = self.tokens[j]
+        j, read = i + 1, 0
+        while j < len(self.tokens) and read < 11:
+            aside = self.aside_end(j)
+            if aside is not None:  # "4 members of the Task Force (TF), a vigilante group, were killed"
+                j = aside
+                continue
+            token, j, read = self.tokens[j], j + 1, read + 1
             if token.low in BLOCKERS or token.text in (";", ":", "(", ")"):
                 return None
-            if self.is_figure(j) and self.low(j - 1) not in INCLUSION:
+            if self.is_figure(j - 1) and self.low(j - 2) not in INCLUSION | {"and"}:  # "5 soldiers and 4 police"
                 return None
-            outcome = self.outcome_at(j)
+            outcome = self.outcome_at(j - 1)
             if outcome:
-                governed = self.next_content(j, 1)  # "drones killed 5": the verb belongs to the next figure
+                governed = self.next_content(j - 1, 1)  # "drones killed 5": the verb belongs to the next figure
                 return None if governed is not None and self.is_figure(governed) else outcome
+        return None
+
+    def opens_apposition(self, i: int) -> bool:
+        """Whether token ``i`` starts an apposition to a name: ", a" after a bracket or a capitalised
+        word ("the Ravel Guard (RG), a militia", "Ada Brenner, a nurse"); not an item of a list
+        ("12 civilians, a soldier and a nurse")."""
+        if i < 2 or self.tokens[i - 1].text != ",":
+            return False
+        before = self.tokens[i - 2]
+        return before.text == ")" or (before.kind == "word" and before.text[:1].isupper() and i - 2 > 0)
+
+    def aside_end(self, j: int) -> int | None:
+        """Where an aside that starts at token ``j`` ends: a short bracket ("(CJTF)") or an
+        apposition between commas (", a vigilante group that fights beside the army,"); else None.
+        A bracket may hold a figure ("12 civilians (including 3 children) were killed"), an apposition
+        not ("12 soldiers, a third of the unit, and 4 police")."""
+        opener = self.tokens[j].text
+        if opener == "(" or (opener == "," and self.low(j + 1) in ("a", "an")):
+            closer = ")" if opener == "(" else ","
+            limit = 6 if opener == "(" else 14
+            for k in range(j + 1, min(j + limit, len(self.tokens))):
+                if self.tokens[k].text == closer:
+                    return k + 1
+                if self.tokens[k].text in (";", ":", "(", ")") or (opener == "," and self.is_figure(k)):
+                    return None
         return None
 
     def verb_after(self, i: int) -> str | None:

@@ -304,4 +304,5 @@ def test_a_draft_that_has_no_word_for_the_victims_leaves_the_group_to_the_model(
     assert accepts(label("Eritrea", group="unspecified"), draft, CAST)
     assert accepts(label("Hill Front", group="military"), draft, CAST)
     assert accepts(label("Eritrea", group="civilians"), draft, CAST)
-    assert not accepts({**label("Eritrea", group="civilians"), "outcome": "displaced"}, draft, CAST)  # its outcome stands
+    displaced = {**label("Eritrea", group="civilians"), "outcome": "displaced"}
+    assert not accepts(displaced, draft, CAST)  # its outcome stands

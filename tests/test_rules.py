@@ -492,3 +492,35 @@ def test_a_verb_after_two_counted_groups_and_an_aside_counts_both():
         (12, "killed"),
         (3, "killed"),
     ]  # and the "a" of "a militia" is no count of one
+
+
+@pytest.mark.parametrize(
+    "sentence, value, outcome, group",
+    [
+        (
+            "The Ravel Office counted 480 homes, three churches and a clinic burned by the raiders.",
+            480,
+            "equipment_destroyed",
+            "military",
+        ),
+        (
+            "The Ravel Office counted 480 homes, three churches and a clinic burned by the raiders.",
+            3,
+            "equipment_destroyed",
+            "military",
+        ),
+        (
+            "The ministry said five of its peacekeepers, including a deputy commander, were killed.",
+            5,
+            "killed",
+            "military",
+        ),
+        ("More than 60 protesters, most of them students, were treated for injuries.", 60, "injured", "civilians"),
+        ("They say the rebels have brought down seven of the drones.", 7, "equipment_destroyed", "military"),
+        ("The group said it executed 200 hostages.", 200, "killed", "unspecified"),
+        ("Four personnel of the Ravel Guard (RG) were martyred.", 4, "killed", "military"),
+    ],
+)
+def test_lists_asides_and_verbs_that_govern_a_figure(sentence, value, outcome, group):
+    claim = one(claims_of(sentence), value=value)
+    assert (claim["outcome"], claim["victim_group"]) == (outcome, group)

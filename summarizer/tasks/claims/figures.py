@@ -123,17 +123,19 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
 
 
 # What a figure counts when it counts no victims and nothing destroyed: places, events, units and
-# spans of time (the noun right after it), and what was sent, deployed, launched or fired (the verb
+# spans of time (the noun right after it), and what was sent, deployed, launched, fired or seized (the verb
 # right before it). The contract leaves such counts out; English words, no conflict's.
 _OUT_OF_SCOPE_NOUN = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:villages?|towns?|cities|settlements|regions|provinces|districts|areas|positions|"
-    r"territories|camps|sites|facilities|attacks|strikes|raids|incidents|clashes|wars|battles|operations|"
+    r"territories|camps|sites|facilities|attacks|strikes|raids|incidents|clashes|explosions|blasts|bombings|"
+    r"wars|battles|operations|"
     r"sorties|rounds|meetings|times|occasions|countries|nations|votes|seats|points|targets|years|months|"
     r"weeks|days|hours|minutes|km|kilomet(?:er|re)s|miles)\b"
 )
 _OUT_OF_SCOPE_VERB = re.compile(
     r"\b(?:deployed|deploying|deploy|sent|sending|send|stationed|launched|launching|launch|fired|firing|"
-    r"mobili[sz]ed|recruited|trained|has|have|had)\s+(?:(?:some|about|around|nearly|almost|more than|over|"
+    r"mobili[sz]ed|recruited|trained|recovered|seized|confiscated|has|have|had)\s+"
+    r"(?:(?:some|about|around|nearly|almost|more than|over|"
     r"at least|up to|another|an additional)\s+)?$"
 )
 
@@ -149,7 +151,8 @@ def _is_count(article: str, mention: NumberMention) -> bool:
         return False
     if re.search(r"[A-Za-z]-?$", before) and mention.text[:1].isdigit():
         return False  # part of a name: "K23", "Su-35", "T-72"
-    if _OUT_OF_SCOPE_NOUN.match(after) or _OUT_OF_SCOPE_VERB.search(before):
+    noun = article[mention.end : mention.end + 40]  # room for a modifier: "two powerful explosions"
+    if _OUT_OF_SCOPE_NOUN.match(noun) or _OUT_OF_SCOPE_VERB.search(article[max(0, mention.start - 40) : mention.start]):
         return False  # the contract's out-of-scope counts: places, events, spans of time, what was deployed or fired
     if re.fullmatch(r"(1[89]|20)\d\d", mention.text):
         return False  # a year

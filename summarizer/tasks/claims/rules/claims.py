@@ -106,6 +106,9 @@ class ArticleExtractor:
             verb = reader.verb_after(at + 1) if outcome and token.low in STATUS_NOUNS else None
             if verb is not None:  # "21 hostages were killed"; "60 hostages were freed": no harm counted
                 return verb or None, False
+            before = reader.next_content(i, -1) if outcome and token.low in STATUS_NOUNS else None
+            if before is not None and reader.outcome_at(before):  # "executed 30 hostages"
+                return reader.outcome_at(before), False
             if outcome:
                 return outcome, False
         before = reader.next_content(i, -1)

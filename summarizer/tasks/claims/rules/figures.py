@@ -40,6 +40,9 @@ class Figure:
         return all(t.low in OUTCOME_WORDS or side_of(t) for t in self.np)
 
 
+# Words after a comma that open an aside before the verb: ", a militia that ...", ", including a
+# commander,", ", most of them students,".
+_ASIDE_OPENERS = frozenset({"a", "an", "including", "most", "many", "some", "all", "half", "among"})
 _PARTITIVE = frozenset({"the", "its", "their", "his", "her", "our", "these", "those"})
 
 
@@ -66,6 +69,8 @@ class SentenceReader:
         ):
             return "displaced"  # "forced 250,000 people from their homes"
         if word == "fire" and self.low(i - 1) in ("set", "sets", "setting"):  # "set fire to two vehicles"
+            return "equipment_destroyed"
+        if word == "down" and self.low(i - 1) in ("brought", "bring", "brings", "bringing"):  # "brought down 7 drones"
             return "equipment_destroyed"
         if word == "shot":
             return {"down": "equipment_destroyed", "dead": "killed"}.get(nxt or "")
@@ -138,7 +143,7 @@ class SentenceReader:
             token, j, read = self.tokens[j], j + 1, read + 1
             if token.low in BLOCKERS or token.text in (";", ":", "(", ")"):
                 return None
-            if self.is_figure(j - 1) and self.low(j - 2) not in INCLUSION | {"and"}:  # "5 soldiers and 4 police"
+            if self.is_figure(j - 1) and self.low(j - 2) not in INCLUSION | {"and", ","}:  # "5 soldiers and 4 police"
                 return None
             outcome = self.outcome_at(j - 1)
             if outcome:
@@ -161,13 +166,15 @@ class SentenceReader:
         A bracket may hold a figure ("12 civilians (including 3 children) were killed"), an apposition
         not ("12 soldiers, a third of the unit, and 4 police")."""
         opener = self.tokens[j].text
-        if opener == "(" or (opener == "," and self.low(j + 1) in ("a", "an")):
+        if opener == "(" or (opener == "," and self.low(j + 1) in _ASIDE_OPENERS):
             closer = ")" if opener == "(" else ","
             limit = 6 if opener == "(" else 14
             for k in range(j + 1, min(j + limit, len(self.tokens))):
                 if self.tokens[k].text == closer:
                     return k + 1
-                if self.tokens[k].text in (";", ":", "(", ")") or (opener == "," and self.is_figure(k)):
+                if self.tokens[k].text in (";", ":", "(", ")") or (
+                    self.low(j + 1) in ("a", "an") and self.is_figure(k)
+                ):
                     return None
         return None
 

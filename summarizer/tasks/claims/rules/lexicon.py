@@ -51,7 +51,7 @@ GROUP_WORDS = {
     **_words(
         "civilians",
         "civilians civilian residents inhabitants villagers passengers journalists patients "
-        "worshippers pilgrims shoppers students pupils farmers fishermen",
+        "worshippers pilgrims shoppers students pupils farmers fishermen protesters demonstrators",
     ),
     **_words("children", "children child kids minors boys girls infants babies toddlers"),
     **_words("women", "women woman"),
@@ -61,7 +61,7 @@ GROUP_WORDS = {
         "soldiers soldier troops servicemen servicemembers personnel military fighters militants "
         "combatants marines paratroopers conscripts mercenaries forces army terrorists rebels "
         "insurgents jihadists gunmen guerrillas police policemen officers militia militias militiamen "
-        "guards vigilantes gendarmes",
+        "guards vigilantes gendarmes peacekeepers",
     ),
     **_words("medical_workers", "medics doctors nurses paramedics"),
     **_words("people", "people persons individuals person families"),

@@ -524,3 +524,19 @@ def test_a_verb_after_two_counted_groups_and_an_aside_counts_both():
 def test_lists_asides_and_verbs_that_govern_a_figure(sentence, value, outcome, group):
     claim = one(claims_of(sentence), value=value)
     assert (claim["outcome"], claim["victim_group"]) == (outcome, group)
+
+
+@pytest.mark.parametrize(
+    "sentence, period",
+    [
+        (
+            "Since the war began on Nov. 4, 2020, more than 60,000 people have fled Ravel.",
+            "Since the war began on Nov. 4, 2020",
+        ),
+        ("Raids killed 12 people since Feb. 8 in the district.", "since Feb. 8"),
+        ("Troops killed 40 fighters on Sept. 19-20, the ministry said.", "Sept. 19-20"),
+        ("Soldiers killed 300 people on Nov. 28 and 29, 2020, in Ravel.", "Nov. 28 and 29, 2020"),
+    ],
+)
+def test_a_period_keeps_a_short_month_and_a_span_of_days(sentence, period):
+    assert [c["period"] for c in claims_of(sentence)] == [period]

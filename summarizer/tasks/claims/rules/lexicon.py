@@ -149,12 +149,20 @@ MONTHS = (
 ).split()
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 MONTH = "(?:" + "|".join(MONTHS[:12]) + ")"
-_DATE = rf"{MONTH}(?:\s+\d{{1,2}}\b)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{MONTH}(?:\s+\d{{4}})?"
+# A month as a date writes it: in full, or cut short with its dot ("Nov. 4", "Sept. 19").
+_MONTH_IN_DATE = "(?:" + "|".join(MONTHS[:12]) + "|" + "|".join(rf"{m}\." for m in MONTHS[12:]) + ")"
+_DAYS = r"\d{1,2}\b(?:\s*[-–]\s*\d{1,2}\b|\s+and\s+\d{1,2}\b)?"  # "19", "19-20", "28 and 29"
+_DATE = rf"{_MONTH_IN_DATE}(?:\s+{_DAYS})?(?:,?\s+\d{{4}})?|{_DAYS}\s+{MONTH}(?:\s+\d{{4}})?"
+# A full stop that ends a month's short form, not the clause: "since Nov. 4".
+_MONTH_DOT = "|".join(f"(?<={m})" for m in MONTHS[12:])
+_NOT_MONTH_DOT = "".join(f"(?<!{m})" for m in MONTHS[12:])
 PERIOD_PATTERNS = [  # (regex, group holding the period): earlier patterns win
+    (re.compile(rf"\b[Ss]ince\s+(?:{_DATE})"), 0),  # "since Feb. 8": the date, not the words after it
     (
         re.compile(
-            r"\b[Ss]ince\s+[^,;:.()]{2,80}?(?=\s*(?:[;:.()]|,(?!\s*\d{4})|$|\s(?:and|but|while|when|with|"
-            r"according|as)\b))(?:,\s*\d{4})?"
+            rf"\b[Ss]ince\s+(?:[^,;:.()]|(?:{_MONTH_DOT})\.){{2,80}}?"
+            rf"(?=\s*(?:[;:(),]|{_NOT_MONTH_DOT}\.|$|\s(?:and|but|while|when|with|according|as)\b))"
+            r"(?:,\s*\d{4})?"
         ),
         0,
     ),

@@ -297,12 +297,3 @@ def test_a_drafted_side_the_sentence_names_as_the_attacker_is_not_forced(tiny_to
 
     assert accepts("Chile")
     assert not accepts("Peru")
-
-
-def test_a_draft_that_has_no_word_for_the_victims_leaves_the_group_to_the_model(accepts):
-    draft = {**DRAFT, "perpetrator_side": None, "victim_group": "unspecified"}
-    assert accepts(label("Eritrea", group="unspecified"), draft, CAST)
-    assert accepts(label("Hill Front", group="military"), draft, CAST)
-    assert accepts(label("Eritrea", group="civilians"), draft, CAST)
-    displaced = {**label("Eritrea", group="civilians"), "outcome": "displaced"}
-    assert not accepts(displaced, draft, CAST)  # its outcome stands

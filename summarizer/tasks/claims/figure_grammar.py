@@ -123,11 +123,7 @@ def figure_grammar(
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
-    if draft is not None and draft["victim_group"] == "unspecified" and draft["outcome"] in PEOPLE_OUTCOMES:
-        # The rule reader found no word for who the victims were ("4 members of the Task Force"):
-        # its outcome stands, the group is the model's to read.
-        start = "start: " + _lit('{"outcome":' + json.dumps(draft["outcome"]) + ',"victim_group":"') + " groups"
-    elif draft is not None:
+    if draft is not None:
         civil = draft["victim_group"] in CIVILIAN_GROUPS
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
@@ -144,8 +140,8 @@ def figure_grammar(
         "%llguidance {}",
         start,
         'none: "\\"none\\"}"',
-        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" groups',
-        'groups: CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest',
+        'people: "\\"" PEOPLE "\\",\\"victim_group\\":\\"" '
+        '(CIVIL_GROUP "\\",\\"equipment\\":null" civil_rest | OTHER_GROUP "\\",\\"equipment\\":null" rest)',
         'equipment: "\\"equipment_destroyed\\",\\"victim_group\\":\\"military\\",\\"equipment\\":\\"" '
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',

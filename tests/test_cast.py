@@ -11,6 +11,8 @@ from summarizer.tasks.claims.cast import (
     can_speak,
     canonical_names,
     cast_of,
+    has_fighters,
+    introduced_as_person,
     is_adjective,
     is_dateline,
     is_generic,
@@ -47,6 +49,7 @@ def test_datelines_dates_and_counted_victims_never_speak():
     assert not can_speak("May 2", ARTICLE)
     assert not can_speak("Twelve soldiers", ARTICLE)
     assert can_speak("Relief Society", ARTICLE)
+    assert not can_speak("Relief Society's", ARTICLE)  # a name cut at its possessive
 
 
 def test_a_country_s_adjective_never_speaks_but_its_name_and_people_may():
@@ -56,6 +59,24 @@ def test_a_country_s_adjective_never_speaks_but_its_name_and_people_may():
     article = "Peruvian soldiers rounded up 30 men, Peru's Relief Society said."
     cast = cast_of(["Peruvian", "Relief Society"], ["country", "ngo"], article)
     assert [a.canonical for a in cast.speakers(article)] == ["Relief Society"]
+
+
+def test_a_person_is_never_a_side_whatever_kind_the_model_read():
+    article = (
+        "Kim Lo, director of the Relief Service, said 30 were hurt. Police spokesman Ada Brenner said the "
+        "Hill Front's fighters and the Hill Front, a militia, were to blame."
+    )
+    assert introduced_as_person("Kim Lo", article) and introduced_as_person("Ada Brenner", article)
+    assert not introduced_as_person("Hill Front", article)
+    cast = cast_of(["Kim Lo", "Hill Front's", "Hill Front"], ["armed_group", "armed_group", "armed_group"], article)
+    assert cast.parties(article) == ["Hill Front"]  # and the possessive is the group
+
+
+def test_a_name_whose_fighters_the_article_counts_is_a_party_whatever_kind_the_model_read():
+    article = "Troops killed 76 fighters of the Hill Front (HF) on Monday, the army said. HF denied it."
+    assert has_fighters("Hill Front", article) and not has_fighters("army", article)
+    cast = cast_of(["Hill Front", "army"], ["force", "force"], article)
+    assert cast.parties(article) == ["HF"]  # in the short form the article spells out
 
 
 def test_speakers_parties_and_own_sides_come_from_the_kinds():

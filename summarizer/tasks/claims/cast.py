@@ -141,12 +141,17 @@ class Cast:
         country's side ("India" for a state police), which the country's mention already gives."""
         names: dict[str, None] = {}
         for actor in self.actors:
-            party = actor.kind == "armed_group" or self.side_name(actor.canonical) in self.peoples()
+            party = (
+                actor.kind == "armed_group"
+                or self.side_name(actor.canonical) in self.peoples()
+                or has_fighters(actor.name, article)
+            )
             if (
                 party
                 and not is_generic(actor.canonical)
                 and can_speak(actor.canonical, article)
                 and not MADE_IN.search(actor.canonical)
+                and not introduced_as_person(actor.canonical, article)
             ):
                 names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
@@ -198,6 +203,7 @@ class Cast:
         bare = _ARTICLES.sub("", name)
         # "Hill Front command", "Hill Front fighters": a party is the group, not its part.
         bare = re.sub(r"^((?:\S+ )*?[A-Z][\w'’.-]*)(?: [a-z][\w'’-]*)+$", r"\1", bare)
+        bare = re.sub(r"(?<=\w)['’]s$", "", bare)  # "the Hill Front's": the group
         return dict(self.short_forms).get(bare) or _short(bare)
 
     def as_records(self) -> list[dict[str, str]]:
@@ -244,7 +250,10 @@ def is_generic(name: str) -> bool:
 
 
 def can_speak(name: str, article: str) -> bool:
-    """Whether ``name`` can be a claimant at all: not a dateline, a date, a place or a number of people."""
+    """Whether ``name`` can be a claimant at all: not a dateline, a date, a place, a number of people
+    or a name cut at its possessive ("Orla's" of "Orla's deadliest attack")."""
+    if re.search(r"['’]s$", name.strip()):
+        return False
     return not names_date_or_number(name) and not is_dateline(name, article) and not is_place(name, article)
 
 
@@ -440,6 +449,36 @@ _PEOPLE_WORD = re.compile(
 
 def _called_people(name: str, article: str) -> bool:
     return re.search(rf"{re.escape(name)}(?:-\w+)?\s+{_PEOPLE_WORD.pattern}", article) is not None
+
+
+def has_fighters(name: str, article: str) -> bool:
+    """Whether the article counts or names fighters of ``name`` ("76 fighters of the Hill Front",
+    "Hill Front militants"): then it is an armed party, whatever kind a small model read for it."""
+    from summarizer.tasks.claims.lexicon import FIGHTER_NOUNS
+
+    nouns = "|".join(sorted(FIGHTER_NOUNS))
+    named = re.escape(name)
+    return bool(
+        re.search(
+            rf"(?<!\w){named}(?:['’]s)?\s+(?:{nouns})\b|\b(?:{nouns})\s+(?:of|from|loyal to|belonging to)\s+"
+            rf"(?:the\s+)?{named}(?!\w)",
+            article,
+        )
+    )
+
+
+def introduced_as_person(name: str, article: str) -> bool:
+    """Whether the article gives ``name`` a person's title or role, before it ("Police spokesman Ada
+    Brenner") or after it ("Ada Brenner, director of the Relief Service"): a person is never a
+    side, whatever kind a small model read for the name."""
+    from summarizer.tasks.claims.lexicon import TITLE_WORDS
+
+    for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article):
+        before = re.findall(r"[A-Za-z]+", article[max(0, match.start() - 25) : match.start()])
+        role = re.match(r",\s+(?:(?:a|an|the)\s+)?([a-z]+)", article[match.end() : match.end() + 40])
+        if (before and before[-1].lower() in TITLE_WORDS) or (role and role.group(1) in TITLE_WORDS):
+            return True
+    return False
 
 
 def person_name(name: str) -> str:

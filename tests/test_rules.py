@@ -540,3 +540,11 @@ def test_lists_asides_and_verbs_that_govern_a_figure(sentence, value, outcome, g
 )
 def test_a_period_keeps_a_short_month_and_a_span_of_days(sentence, period):
     assert [c["period"] for c in claims_of(sentence)] == [period]
+
+
+def test_a_count_with_no_word_for_the_victims_is_of_civilians_where_strikes_hit_places():
+    claims = claims_of(
+        "The death toll from the overnight strikes on the Ravel port has risen to 74. Officials said 9 died."
+    )
+    assert one(claims, value=74)["victim_group"] == "civilians"
+    assert one(claims, value=9)["victim_group"] == "unspecified"

@@ -173,7 +173,7 @@ class ArticleExtractor:
         elif np_words & EQUIPMENT_NOUNS and not np_words & set(GROUP_WORDS):
             return None  # "12 drones ... killed": the harm is not to the drones
         if group in (None, "equipment"):
-            group = self.inherited(figure, "victim_group", claims) or "unspecified"
+            group = self.inherited(figure, "victim_group", claims) or self.uncounted_group(figure, text)
         claimant, context, claimant_type, claimant_side = self.sources.claimant(figure.sentence, i)
         victim_side = self.victim_side(reader, figure, figures, claims, claimant_side)
         perpetrator = self.perpetrator(reader, figure, outcome, claimant_side, victim_side)
@@ -235,6 +235,12 @@ class ArticleExtractor:
             if group in groups:
                 return group
         return None
+
+    @staticmethod
+    def uncounted_group(figure: Figure, text: str) -> str:
+        """The group of a figure with no word for who was counted ("the death toll rose to 74"): as
+        the contract reads "people", civilians where strikes on places are the context."""
+        return "civilians" if not figure.np and STRIKE_CONTEXT.search(text) else "unspecified"
 
     @staticmethod
     def groups_in(tokens: list[Token]) -> set[str]:

@@ -18,6 +18,7 @@ from summarizer.tasks.claims.cast import (
     is_generic,
     kind_grammar,
     kind_problems,
+    names_a_weapon,
     person_name,
     read_kind,
     suggested_kind,
@@ -77,6 +78,16 @@ def test_a_name_whose_fighters_the_article_counts_is_a_party_whatever_kind_the_m
     assert has_fighters("Hill Front", article) and not has_fighters("army", article)
     cast = cast_of(["Hill Front", "army"], ["force", "force"], article)
     assert cast.parties(article) == ["HF"]  # in the short form the article spells out
+
+
+def test_a_weapon_s_model_is_never_a_side_whatever_kind_the_model_read():
+    article = (
+        "Orla launched 40 Kessa-type attack drones and a K-9 missile; the Hill Front said Hill Front drones hit back."
+    )
+    assert names_a_weapon("Kessa-type", article) and names_a_weapon("K-9", article)
+    assert not names_a_weapon("Hill Front", article)  # named once not before a weapon
+    cast = cast_of(["Kessa-type", "K-9", "Hill Front"], ["armed_group", "armed_group", "armed_group"], article)
+    assert cast.parties(article) == ["Hill Front"]
 
 
 def test_speakers_parties_and_own_sides_come_from_the_kinds():

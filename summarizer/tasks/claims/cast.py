@@ -152,6 +152,7 @@ class Cast:
                 and can_speak(actor.canonical, article)
                 and not MADE_IN.search(actor.canonical)
                 and not introduced_as_person(actor.canonical, article)
+                and not names_a_weapon(actor.name, article)
             ):
                 names.setdefault(self.side_name(actor.canonical), None)
         return list(names)
@@ -465,6 +466,17 @@ def has_fighters(name: str, article: str) -> bool:
             article,
         )
     )
+
+
+def names_a_weapon(name: str, article: str) -> bool:
+    """Whether the article uses ``name`` only before a kind of equipment ("Kessa-type attack drones",
+    "a K-9 missile"): a weapon's model or maker, never a side, whatever kind a small model read."""
+    from summarizer.tasks.claims.rules.lexicon import EQUIPMENT_NOUNS
+
+    nouns = "|".join(sorted(EQUIPMENT_NOUNS, key=len, reverse=True))
+    mentions = list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article))
+    weapon = re.compile(rf"(?:\s+[\w-]+)?\s+(?:{nouns})\b", re.IGNORECASE)
+    return bool(mentions) and all(weapon.match(article, m.end()) for m in mentions)
 
 
 def introduced_as_person(name: str, article: str) -> bool:

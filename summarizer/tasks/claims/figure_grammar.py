@@ -128,8 +128,10 @@ def figure_grammar(
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
         # The rule reader's side stands only where the grammar would offer it: not the attackers'
-        # ("Orlan troops massacred 40 civilians" drafts Orla), nor an armed force for civilians.
-        offered = civil_victims if civil else soldiers
+        # ("Orlan troops massacred 40 civilians" drafts Orla), nor an armed force for civilians. For
+        # soldiers and equipment, any victim side: the words after the figure may name a weapon's
+        # maker or model ("60 Kessa-type drones"), not its owner.
+        offered = civil_victims if civil else victims
         if drafted and grounded and (not offered or drafted in offered):
             start = (
                 "start: "

@@ -90,6 +90,23 @@ def test_a_weapon_s_model_is_never_a_side_whatever_kind_the_model_read():
     assert cast.parties(article) == ["Hill Front"]
 
 
+def test_a_body_is_named_without_a_description_of_its_kind_and_where_it_is_based_is_no_name():
+    article = (
+        "The Kessa Relief Network said 12 died. The Kessa-based rights monitor said 14. The Hill Helpers "
+        "civil defence group said 20. The Hill Front health office said 9."
+    )
+    names = ["Kessa Relief Network", "Kessa-based rights monitor", "Hill Helpers civil defence group"]
+    names.append("Hill Front health office")
+    cast = cast_of(names, ["ngo", "ngo", "ngo", "government"], article)
+    assert is_generic("The Kessa-based rights monitor") and not is_generic("Kessa Relief Network")
+    assert [a.canonical for a in cast.actors] == [
+        "Kessa Relief Network",
+        "Kessa Relief Network",  # the generic mention takes the body of its kind named before it
+        "Hill Helpers",
+        "Hill Front health office",  # an office of its own, not a description
+    ]
+
+
 def test_speakers_parties_and_own_sides_come_from_the_kinds():
     names = ["NORTHPORT", "Veldan’s Defence Ministry", "Hill Front", "ministry", "Relief Society", "Twelve soldiers"]
     kinds = ["place", "government", "armed_group", "government", "ngo", "victims"]

@@ -245,9 +245,13 @@ def _short(name: str) -> str:
 
 def is_generic(name: str) -> bool:
     """A mention that names no particular body: all lower case after "the" ("the ministry",
-    "the health ministry", "a spokesman", "officials")."""
-    rest = _ARTICLES.sub("", name.strip())
+    "the health ministry", "a spokesman", "officials"), but for where it is based ("the
+    Kessa-based rights group")."""
+    rest = _BASED.sub("", _ARTICLES.sub("", name.strip())).strip()
     return bool(rest) and not any(ch.isupper() for ch in rest) and not any(ch.isdigit() for ch in rest)
+
+
+_BASED = re.compile(r"\b[A-Z][\w'’.]*-based\b")
 
 
 def can_speak(name: str, article: str) -> bool:
@@ -419,7 +423,7 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
     by_name = _by_kind(dict(zip(names, canon, strict=True)), typed, article)
     people = frozenset(n for n, k in typed if k == "country" and _called_people(n, article))
     # "The Northern Army" is "Northern Army"; a generic mention keeps its article ("the ministry").
-    actors = tuple(Actor(n, k, person_name(_bare(by_name[n]))) for n, k in typed)
+    actors = tuple(Actor(n, k, _named_part(person_name(_bare(by_name[n])))) for n, k in typed)
     return Cast(actors, people, tuple((full, short) for short, full in acronyms(article).items()))
 
 
@@ -509,6 +513,19 @@ def person_name(name: str) -> str:
 
 
 _PERSON_WORD = re.compile(r"[A-Z][\w'’.-]*|(?:al|el|ad|as|ash|bin|ibn|abu|van|von|de|da|dos|del)-[A-Z][\w'’-]*")
+
+
+def _named_part(name: str) -> str:
+    """A body's name without a description of its kind after it: "White Helmets civil defence
+    group" is "White Helmets". Only two or more words ending in a kind of body ("group", "monitor")
+    after two or more capitalised words: "Hill Front health office" (an office of its own), "Hill
+    Front command", "Orla's army" and "UN humanitarian office" stay as they are."""
+    named = re.fullmatch(
+        r"((?:[A-Z][\w'’.&-]*\s+)+[A-Z][\w.&-]*)(?:\s+[a-z][\w'’-]*)+\s+(?:group|organi[sz]ation|charity|"
+        r"movement|monitor|militia|network)",
+        name,
+    )
+    return named.group(1) if named else name
 
 
 def _bare(name: str) -> str:

@@ -481,17 +481,17 @@ def test_a_part_of_a_group_is_counted_as_the_group():
 
 def test_a_verb_after_two_counted_groups_and_an_aside_counts_both():
     claims = claims_of(
-        "The spokesman admitted that five soldiers and four members of the Ravel Guard (RG), a militia "
-        "that fights beside the army, were killed, and that seven soldiers were wounded. Officials said "
-        "12 civilians (including 3 children) were killed."
+        "The mayor conceded that two guards and six volunteers of the Tosk Watch (TW), a posse that "
+        "patrols the mines, were slain, and that nine guards were hurt. Nurses said 12 villagers "
+        "(including 3 infants) were killed."
     )
     assert [(c["count"]["value"], c["outcome"]) for c in claims] == [
-        (5, "killed"),
-        (4, "killed"),
-        (7, "injured"),
+        (2, "killed"),
+        (6, "killed"),
+        (9, "injured"),
         (12, "killed"),
         (3, "killed"),
-    ]  # and the "a" of "a militia" is no count of one
+    ]  # and the "a" of "a posse" is no count of one
 
 
 @pytest.mark.parametrize(
@@ -510,8 +510,8 @@ def test_a_verb_after_two_counted_groups_and_an_aside_counts_both():
             "military",
         ),
         (
-            "The ministry said five of its peacekeepers, including a deputy commander, were killed.",
-            5,
+            "Tosk says eight of its gendarmes, among them a captain, were slain.",
+            8,
             "killed",
             "military",
         ),
@@ -530,8 +530,8 @@ def test_lists_asides_and_verbs_that_govern_a_figure(sentence, value, outcome, g
     "sentence, period",
     [
         (
-            "Since the war began on Nov. 4, 2020, more than 60,000 people have fled Ravel.",
-            "Since the war began on Nov. 4, 2020",
+            "Aid groups said 900 people had fled Tosk since the siege started on Jan. 9, 2021.",
+            "since the siege started on Jan. 9, 2021",
         ),
         ("Raids killed 12 people since Feb. 8 in the district.", "since Feb. 8"),
         ("Troops killed 40 fighters on Sept. 19-20, the ministry said.", "Sept. 19-20"),
@@ -543,6 +543,6 @@ def test_a_period_keeps_a_short_month_and_a_span_of_days(sentence, period):
 
 
 def test_a_count_with_no_word_for_the_victims_is_of_civilians_where_strikes_hit_places():
-    claims = claims_of("The death toll from the overnight strikes on the Ravel port has risen to 74.")
+    claims = claims_of("The toll of the shelling of the Tosk market reached 74, the mayor said.")
     assert one(claims, value=74)["victim_group"] == "civilians"
     assert one(claims_of("Officials said 9 died in the clashes."), value=9)["victim_group"] == "unspecified"

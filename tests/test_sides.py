@@ -82,16 +82,6 @@ def test_a_country_named_as_the_attacker_is_not_where_the_victims_belong():
     assert local_peoples(article, second) == ["Chile"]
 
 
-def test_a_country_named_more_often_as_the_attacker_than_as_a_place_is_not_home():
-    # Peru is named as a place three times, but four times as the attacker: it came to Chile's war.
-    article = (
-        "Peruvian troops shelled Kessa. Peruvian soldiers killed 9 villagers near Kessa, Chilean officials "
-        "said. Peruvian forces denied it. Peru's army said its troops hold the pass. Peru and Peru's allies "
-        "met in Peru. Chile said 40 fled."
-    )
-    assert home_country(article) == "Chile"
-
-
 def test_a_people_near_the_figure_is_named_as_a_word_and_not_as_the_attacker():
     article = "Orla fighters and Hill villagers clashed. The Hill mourned."
     assert local_peoples(article, "Orla fighters killed 5 Hill villagers.", peoples=["Orla", "Hill"]) == ["Hill"]

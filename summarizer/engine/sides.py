@@ -19,7 +19,6 @@ model reading it) says so.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -138,11 +137,7 @@ def home_country(article: str) -> str | None:
     counts: dict[str, int] = {}
     for side in _where_mentions(article) or [side for _s, _e, side in country_mentions(article)]:
         counts[side] = counts.get(side, 0) + 1
-    # A country named more often as the attacker than as a place ("Orlan troops" again and again in
-    # a report of a massacre in its neighbour) has come to the war; it is not where it happens.
-    attackers = Counter(side for _s, end, side in country_mentions(article) if _AS_ATTACKER.match(article, end))
-    hosts = {side: n for side, n in counts.items() if attackers[side] <= n} or counts
-    return max(hosts, key=hosts.__getitem__) if hosts else None
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> list[str]:

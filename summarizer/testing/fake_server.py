@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -73,11 +76,12 @@ def empty_answer(body: dict) -> Reply:
     return 200, completion(content)
 
 
-# What a llama-server built without LLAMA_LLGUIDANCE answers a request with a Lark grammar.
+# What a llama-server built without LLAMA_LLGUIDANCE answers a request with a Lark grammar (b11434, as
+# tests/test_openai_backend_llama_server.py sees it).
 NO_LLGUIDANCE = {
     "error": {
         "code": 400,
-        "message": "llguidance (cmake -DLLAMA_LLGUIDANCE=ON) is not enabled",
+        "message": "Failed to initialize samplers: failed to parse grammar: llguidance is not enabled",
         "type": "invalid_request_error",
     }
 }
@@ -139,22 +143,54 @@ class FakeServer:
             return 200, self.props
         if method == "POST" and path == "/v1/chat/completions" and body is not None:
             probe = _is_probe(body)
-            with self.lock:
-                if probe:
-                    self.probes.append(body)
-                else:
-                    self.requests.append(body)
-                    self.headers.append(headers)
-                self.active += 1
-                self.peak = max(self.peak, self.active)
-            try:
+            with self.answering(body, headers, probe):
                 if "grammar" in body and not self.llguidance:
                     return 400, NO_LLGUIDANCE
                 return (200, completion("1")) if probe else self.reply(body)
-            finally:
-                with self.lock:
-                    self.active -= 1
         return 404, {"detail": "Not Found"}
+
+    @contextmanager
+    def answering(self, body: dict, headers: dict[str, str], probe: bool) -> Iterator[None]:
+        """Counts a chat request (in ``probes`` or ``requests``) and keeps ``peak`` while it is answered."""
+        with self.lock:
+            if probe:
+                self.probes.append(body)
+            else:
+                self.requests.append(body)
+                self.headers.append(headers)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+class ProxyServer(FakeServer):
+    """Passes every request on to the server at ``upstream`` (its root: ``http://127.0.0.1:PORT``)
+    as it is, and its answer back as it came, errors included: what a backend sends a real server,
+    seen from between them (``requests``, the grammar probe among them, ``peak``)."""
+
+    def __init__(self, upstream: str, port: int = 0, timeout: float = 600.0):
+        super().__init__(port=port)
+        self.upstream, self.timeout = upstream.rstrip("/"), timeout
+
+    def answer(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> Reply:
+        if method != "POST" or body is None:
+            return _forward(f"{self.upstream}{path}", None, self.timeout)
+        with self.answering(body, headers, probe=False):
+            return _forward(f"{self.upstream}{path}", body, self.timeout)
+
+
+def _forward(url: str, body: dict | None, timeout: float) -> Reply:
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -60,3 +60,11 @@ def test_a_run_longer_than_the_limit_is_cut_between_words():
     assert cut_long(text, 4, 13, 9) == [(4, 13)]  # short enough: as it is
     assert [("x" * 20)[a:b] for a, b in cut_long("x" * 20, 0, 20, 8)] == ["x" * 8, "x" * 8, "x" * 4]
     assert MAX_SENTENCE == 4000
+
+
+def test_word_mentions_are_whole_words():
+    from summarizer.core.text import word_mentions
+
+    text = "Orla's troops and Orlan drones; the Orla."
+    assert [m.start() for m in word_mentions("Orla", text)] == [0, 36]
+    assert list(word_mentions("K-9", "a K-9 missile and K-90")) and not list(word_mentions("K-9", "K-90"))

@@ -8,7 +8,10 @@ included, must match exactly.
 
 from __future__ import annotations
 
-__all__ = ["normalize_ws", "canonical", "find_span", "MAX_SENTENCE", "cut_long"]
+import re
+from collections.abc import Iterator
+
+__all__ = ["normalize_ws", "canonical", "find_span", "MAX_SENTENCE", "cut_long", "word_mentions"]
 
 # Characters of the longest "sentence" the claims readers take whole. News sentences run to a few
 # hundred (evidence is cut at 1,000); a run of thousands without a full stop is a table or a list
@@ -111,3 +114,8 @@ def cut_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE) -> list
     if end > start:
         pieces.append((start, end))
     return pieces
+
+
+def word_mentions(name: str, text: str) -> Iterator[re.Match[str]]:
+    """Where ``text`` names ``name`` as whole words: "Orla" in "Orla's troops", not in "Orlan"."""
+    return re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)

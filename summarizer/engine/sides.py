@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from summarizer.core.countries import country_mentions, is_country
+from summarizer.core.text import word_mentions
 
 __all__ = [
     "MADE_IN",
@@ -157,7 +158,7 @@ def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> l
 def _named_not_attacking(name: str, text: str) -> bool:
     """Whether ``text`` names ``name`` as a word ("Orla" is not in "Orlan"), once at least not as
     the attacker ("Orla's troops")."""
-    return any(not _AS_ATTACKER.match(text, m.end()) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))
+    return any(not _AS_ATTACKER.match(text, m.end()) for m in word_mentions(name, text))
 
 
 def state_voices(article: str, sentence: str) -> list[str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.core.countries import country_of
+from summarizer.core.text import word_mentions
 from summarizer.engine.sides import MADE_IN
 from summarizer.tasks.claims.speech import pronoun_speaker
 
@@ -475,10 +476,10 @@ def has_fighters(name: str, article: str) -> bool:
 def names_a_weapon(name: str, article: str) -> bool:
     """Whether the article uses ``name`` only before a kind of equipment ("Kessa-type attack drones",
     "a K-9 missile"): a weapon's model or maker, never a side, whatever kind a small model read."""
-    from summarizer.tasks.claims.rules.lexicon import EQUIPMENT_NOUNS
+    from summarizer.tasks.claims.lexicon import EQUIPMENT_NOUNS
 
     nouns = "|".join(sorted(EQUIPMENT_NOUNS, key=len, reverse=True))
-    mentions = list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article))
+    mentions = list(word_mentions(name, article))
     weapon = re.compile(rf"(?:\s+[\w-]+)?\s+(?:{nouns})\b", re.IGNORECASE)
     return bool(mentions) and all(weapon.match(article, m.end()) for m in mentions)
 
@@ -489,7 +490,7 @@ def introduced_as_person(name: str, article: str) -> bool:
     side, whatever kind a small model read for the name."""
     from summarizer.tasks.claims.lexicon import TITLE_WORDS
 
-    for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article):
+    for match in word_mentions(name, article):
         before = re.findall(r"[A-Za-z]+", article[max(0, match.start() - 25) : match.start()])
         role = re.match(r",\s+(?:(?:a|an|the)\s+)?([a-z]+)", article[match.end() : match.end() + 40])
         if (before and before[-1].lower() in TITLE_WORDS) or (role and role.group(1) in TITLE_WORDS):

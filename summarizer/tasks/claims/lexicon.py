@@ -43,6 +43,8 @@ TITLE_WORDS = frozenset(str(LEXICON["titles"]["words"]).split())
 # Nouns that count a state's forces ("soldiers", "police") or an armed group's ("fighters", "rebels").
 STATE_FORCE_NOUNS = frozenset(str(LEXICON["victim_nouns"]["state"]).split())
 FIGHTER_NOUNS = frozenset(str(LEXICON["victim_nouns"]["fighters"]).split())
+# Nouns of items that may be destroyed ("tanks", "homes"): the rule reader's equipment, a weapon's model.
+EQUIPMENT_NOUNS = frozenset(str(LEXICON["equipment_nouns"]["words"]).split())
 # Verbs whose subject (or agent after "by") did the harm: "X killed", "were killed by X".
 AGENT_VERBS = frozenset(str(LEXICON["agent_verbs"]["words"]).split())
 # The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.

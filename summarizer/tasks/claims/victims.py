@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from summarizer.core.countries import country_mentions, is_country
+from summarizer.core.text import word_mentions
 from summarizer.engine.sides import MADE_IN, is_people, is_state_force, local_peoples
 from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, STATE_FORCE_NOUNS
 
@@ -100,7 +101,7 @@ def _names(phrase: str, side: str, cast: Cast | None) -> bool:
     if is_country(side):  # not where the weapons were made: "three French-made jets" are not France's
         return side in {found for _s, end, found in country_mentions(phrase) if not MADE_IN.match(phrase, end)}
     names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
-    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) for name in names)
+    return any(next(word_mentions(name, phrase), None) for name in names)
 
 
 _AGENT_VERB = "|".join(sorted(AGENT_VERBS, key=len, reverse=True))
@@ -125,7 +126,7 @@ def agents(sentence: str, sides: list[str], cast: Cast | None = None) -> set[str
             continue
         names = [side, *(full for full, short in (cast.short_forms if cast else ()) if short == side)]
         for name in names:
-            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sentence):
+            for match in word_mentions(name, sentence):
                 after, before = sentence[match.end() :], sentence[: match.start()]
                 if _AFTER_AGENT.match(after) or _BEFORE_AGENT.search(before):
                     found.add(side)

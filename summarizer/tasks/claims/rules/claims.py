@@ -10,7 +10,13 @@ import re
 
 from summarizer.core.numbers import NumberMention, find_numbers, format_number
 from summarizer.core.validation import grounding_problems, schema_problems
-from summarizer.tasks.claims.lexicon import GROUP_PHRASES, OUTCOME_PHRASES, OUTCOME_WORDS, QUALIFIER_PHRASES
+from summarizer.tasks.claims.lexicon import (
+    EQUIPMENT_NOUNS,
+    GROUP_PHRASES,
+    OUTCOME_PHRASES,
+    OUTCOME_WORDS,
+    QUALIFIER_PHRASES,
+)
 from summarizer.tasks.claims.repeats import dedupe
 from summarizer.tasks.claims.rules.attribution import AttributionReader, first_party_in, side_of
 from summarizer.tasks.claims.rules.figures import Figure, SentenceReader, pluralize
@@ -20,7 +26,6 @@ from summarizer.tasks.claims.rules.lexicon import (
     ATTRIBUTION_VERBS,
     BLOCKERS,
     DESTROY_ON_PEOPLE,
-    EQUIPMENT_NOUNS,
     GROUP_WORDS,
     INCLUSION,
     KILL_VERBS,

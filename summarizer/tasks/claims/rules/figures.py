@@ -10,12 +10,14 @@ from summarizer.core.numbers import NumberMention
 from summarizer.tasks.claims.lexicon import OUTCOME_WORDS
 from summarizer.tasks.claims.rules.attribution import side_of
 from summarizer.tasks.claims.rules.lexicon import (
+    ASIDE_OPENERS,
     ATTRIBUTION_VERBS,
     BLOCKERS,
     FILLERS,
     INCLUSION,
     NAME_STOP,
     NP_STOP,
+    PARTITIVE,
     UNCOUNTABLE,
 )
 from summarizer.tasks.claims.rules.sentences import Token
@@ -38,12 +40,6 @@ class Figure:
     def elliptical(self) -> bool:
         """No counted noun of its own ("and 30 injured", "(275 killed)"): it shares the previous figure's."""
         return all(t.low in OUTCOME_WORDS or side_of(t) for t in self.np)
-
-
-# Words after a comma that open an aside before the verb: ", a militia that ...", ", including a
-# commander,", ", most of them students,".
-_ASIDE_OPENERS = frozenset({"a", "an", "including", "most", "many", "some", "all", "half", "among"})
-_PARTITIVE = frozenset({"the", "its", "their", "his", "her", "our", "these", "those"})
 
 
 class SentenceReader:
@@ -102,7 +98,7 @@ class SentenceReader:
         while j < len(self.tokens) and len(phrase) < 6:
             token = self.tokens[j]
             # "dozens of the fighters", "30 of its soldiers": the people counted follow the determiner
-            partitive = j == i + 2 and self.low(i + 1) == "of" and token.low in _PARTITIVE
+            partitive = j == i + 2 and self.low(i + 1) == "of" and token.low in PARTITIVE
             if token.low in ("and", "or") and phrase:  # "ships and boats", not "and 30 injured"
                 after = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
                 if (
@@ -166,7 +162,7 @@ class SentenceReader:
         A bracket may hold a figure ("12 civilians (including 3 children) were killed"), an apposition
         not ("12 soldiers, a third of the unit, and 4 police")."""
         opener = self.tokens[j].text
-        if opener == "(" or (opener == "," and self.low(j + 1) in _ASIDE_OPENERS):
+        if opener == "(" or (opener == "," and self.low(j + 1) in ASIDE_OPENERS):
             closer = ")" if opener == "(" else ","
             limit = 6 if opener == "(" else 14
             for k in range(j + 1, min(j + limit, len(self.tokens))):

@@ -25,6 +25,11 @@ BLOCKERS = set(
     "recruited besieged exchanged swapped released freed returned repatriated repatriation remains "
     "exchange swap arrested detained rescued need trained".split()
 )
+# Words after a comma that open an aside before the verb: ", a militia that ...", ", including a
+# commander,", ", most of them students,".
+ASIDE_OPENERS = frozenset({"a", "an", "including", "most", "many", "some", "all", "half", "among"})
+# Determiners after "of" in a count of part of a group: "dozens of the fighters", "30 of its soldiers".
+PARTITIVE = frozenset({"the", "its", "their", "his", "her", "our", "these", "those"})
 # Outcome nouns that name people by a state a verb may change: "hostages" alone are captured, but
 # "hostages were killed" are dead and "hostages were freed" no longer harmed.
 STATUS_NOUNS = set("hostages hostage captives captive refugees refugee".split())
@@ -74,13 +79,6 @@ MEDICAL_PAIRS = {
     ("medical", "personnel"),
     ("aid", "workers"),
 }
-EQUIPMENT_NOUNS = set(
-    "tanks tank vehicles vehicle drones drone uavs uav missiles missile rockets rocket aircraft "
-    "planes plane jets jet helicopters helicopter ships ship boats boat submarine submarines "
-    "vessels vessel warships warship artillery systems system launchers launcher pieces "
-    "howitzers guns radars radar trucks depots decoys munitions shells bombs carriers homes "
-    "houses buildings bridges".split()
-)
 UNCOUNTABLE = {"aircraft", "artillery", "equipment", "hardware", "ammunition"}
 # Nouns that make a figure a count of places, units, money or events, not of victims.
 NOT_VICTIMS = set(

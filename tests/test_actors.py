@@ -40,6 +40,13 @@ def test_a_candidate_knows_its_place_and_sentence():
     assert first.sentence == (0, 27)
 
 
+def test_a_candidate_knows_every_sentence_that_mentions_it():
+    article = "The Tosk Front rose in 2019. Rain fell. Later the Tosk Front said 30 guards died."
+    [front] = [c for c in find_candidates(article) if c.text == "Tosk Front"]
+    assert front.sentence == (0, 28)
+    assert front.sentences == ((0, 28), (40, 81))
+
+
 def test_a_country_s_force_is_one_candidate():
     found = texts("Drones hit Kessa overnight, Orla's air force said.")
     assert "Orla's air force" in found and "Orla's" not in found

@@ -40,6 +40,15 @@ def test_a_generic_mention_takes_the_nearest_specific_name_with_the_same_head():
     assert canonical_names([("the spokesman", "")], ARTICLE) == ["the spokesman"]  # nothing to resolve to
 
 
+def test_a_name_s_head_is_the_noun_before_its_of_phrase():
+    article = (
+        "The Ministry of Roads, Water and Power said 12 bridges fell. The Orla police chief said 4 died. "
+        "The ministry added that 9 people were missing."
+    )
+    names = [("Ministry of Roads", ""), ("Orla police chief", ""), ("ministry", "")]
+    assert canonical_names(names, article)[2] == "Ministry of Roads"
+
+
 def test_generic_mentions_are_all_lower_case_after_an_article():
     assert is_generic("the ministry") and is_generic("a spokesman") and is_generic("officials")
     assert not is_generic("The Relief Society") and not is_generic("Veldan’s ministry")
@@ -224,6 +233,12 @@ def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
             "Orlan officials said they had hit only fighters.",
             {"health ministry": "government", "ministry": "government", "Orlan officials": "government"},
             ["health ministry", "ministry", "Orlan officials"],
+        ),
+        (  # a name of its kind before it, not a name with its head word named only later
+            "The Tosk Front took the ridge. In a video, the group said its men had killed 12 guards. "
+            "The Ravel group, a rival militia, denied it.",
+            {"Tosk Front": "armed_group", "group": "armed_group", "Ravel group": "armed_group"},
+            ["Tosk Front", "Tosk Front", "Ravel group"],
         ),
     ],
 )

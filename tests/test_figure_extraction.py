@@ -201,6 +201,23 @@ def test_every_candidate_figure_is_asked_with_its_draft():
     assert drafts == [draft, None, None]
 
 
+def test_a_party_the_lede_names_is_asked_about_where_it_gives_a_figure_later():
+    article = (
+        "The Tosk Front crossed the river at dawn. The crossing took hours. Rain fell all week. "
+        "Roads flooded. In June, the Tosk Front said it had killed 40 guards."
+    )
+    asked: list[str] = []
+
+    def generate(kind, requests, grammars, budget, totals):
+        if kind == "actor":
+            asked.extend(r.split("[", 1)[1].split("]", 1)[0] for r in requests)
+            return [('{"kind":"armed_group"}', True)] * len(requests)
+        return [('{"outcome":"none"}', True)] * len(requests)
+
+    label_figures(article, generate, summary="claims")
+    assert "Tosk Front" in asked
+
+
 def test_the_cast_is_read_once_and_recorded():
     article = "The Hill Front said 23 fighters were killed. Medics said 4 people were hurt."
     asked: list[tuple[str, int]] = []

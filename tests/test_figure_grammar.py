@@ -259,6 +259,25 @@ def test_the_words_after_a_figure_narrow_whose_soldiers_it_counts(tiny_tokenizer
     assert not accepts("20", "Lake Brigade")
 
 
+def test_a_reporter_that_says_its_own_forces_did_the_harm_is_not_the_victim(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "The Tosk Front issued a video on Monday. It said its fighters had killed 40 men of the Ravel militia."
+    cast = cast_of(["Tosk Front", "Ravel militia"], ["armed_group", "armed_group"], article)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    sentence = (article.index("It said"), len(article))
+
+    def accepts(side: str) -> bool:
+        grammar = figure_grammar(article, True, {"killed"}, None, cast, (0, len(article)), sentence)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(grammar), log_level=0)
+        claim = label(side, claimant="Tosk Front", claimant_side="Tosk Front", group="military", kind="armed_group")
+        text = json.dumps(claim, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Ravel") and not accepts("Tosk Front")
+
+
 def test_a_party_its_sentence_names_as_doing_the_harm_is_not_the_victim(tiny_tokenizer):
     import llguidance.hf
     from llguidance import LLMatcher

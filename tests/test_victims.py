@@ -66,6 +66,17 @@ def test_a_side_named_as_doing_the_harm_is_an_agent():
     assert agents("The Lake Brigade said it seized 3 trucks.", sides, cast()) == {"LB"}  # by its full name
 
 
+def test_a_reporter_that_says_its_own_forces_did_the_harm_is_read_as_such():
+    from summarizer.tasks.claims.victims import reports_own_harm
+
+    assert reports_own_harm("On Friday, the front said its units had torched 12 depots.")
+    assert reports_own_harm("The Tosk Front says it shot down nine drones.")
+    assert reports_own_harm("Ravel claimed that the militia's gunners downed 3 helicopters.")
+    assert not reports_own_harm("The office said 30 people were killed in the raid.")
+    assert not reports_own_harm("Ravel said the Tosk Front killed 30 farmers.")  # another party's deed
+    assert not reports_own_harm("Police said they had detained 4 suspects.".replace("detained", "questioned"))
+
+
 def test_a_country_that_made_the_weapons_is_not_whose_they_were():
     article = "Chad said it shot down five Niger jets, among them three French-made Falcons."
     sides = ["Chad", "Niger", "France"]

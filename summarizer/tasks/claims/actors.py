@@ -11,7 +11,7 @@ here knows any particular actor: the words below are English words for kinds of 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from summarizer.tasks.claims.speech import is_reporting_word
 
@@ -68,6 +68,9 @@ class Candidate:
     start: int
     end: int
     sentence: tuple[int, int]
+    # Every sentence that mentions it, the first included: a party named in the lede and then
+    # again beside a figure ("X said it had killed 100 soldiers") is near that figure.
+    sentences: tuple[tuple[int, int], ...] = ()
 
 
 def _name_runs(article: str) -> list[tuple[int, int]]:
@@ -180,7 +183,8 @@ def _common_word(text: str, start: int, article: str, words: set[str]) -> bool:
 
 
 def find_candidates(article: str) -> list[Candidate]:
-    """The article's candidate actors, each once (its first mention), in order."""
+    """The article's candidate actors, each once (at its first mention, with every sentence that
+    mentions it), in order."""
     from summarizer.tasks.claims.figures import sentence_at, split_sentences
 
     spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
@@ -188,18 +192,23 @@ def find_candidates(article: str) -> list[Candidate]:
     sentences = split_sentences(article)
     words = set(re.findall(r"\w+", article))
     seen: dict[str, Candidate] = {}
+    mentioned: dict[str, list[tuple[int, int]]] = {}
     for start, end in _outermost(spans):
         text = re.sub(r"^(?:the|a|an)\s+", "", article[start:end], flags=re.IGNORECASE)
         start = end - len(text)
         text = text.rstrip(".")
         end = start + len(text)
-        if len(text) < 2 or len(text) > 80 or text.lower() in seen or any(ch.isdigit() for ch in text[:1]):
+        if len(text) < 2 or len(text) > 80 or any(ch.isdigit() for ch in text[:1]):
+            continue
+        if text.lower() in seen:
+            mentioned[text.lower()].append(sentence_at(sentences, start, end))
             continue
         if _common_word(text, start, article, words):
             continue
         sentence = sentence_at(sentences, start, end)
         seen[text.lower()] = Candidate(text, start, end, sentence)
-    return list(seen.values())
+        mentioned[text.lower()] = [sentence]
+    return [replace(c, sentences=tuple(dict.fromkeys(mentioned[key]))) for key, c in seen.items()]
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -110,6 +110,18 @@ class Cast:
         lo, hi = window
         near = {a.canonical for a in self.actors if a.name in article[lo:hi] or a.canonical in article[lo:hi]}
         nearby = [a for name, a in seen.items() if name in near]
+        return self._reporting(nearby, article, window, sentence) or nearby or list(seen.values())
+
+    def reporters(self, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> list[Actor]:
+        """The speakers (:meth:`speakers`) that the figure's sentence, or the sentences beside it,
+        put where a reporter stands, or that its "He said" stands for; empty if none is."""
+        lo, hi = window
+        nearby = [a for a in self.speakers(article) if a.name in article[lo:hi] or a.canonical in article[lo:hi]]
+        return self._reporting(nearby, article, window, sentence)
+
+    def _reporting(
+        self, nearby: list[Actor], article: str, window: tuple[int, int], sentence: tuple[int, int] | None
+    ) -> list[Actor]:
         # Of those, the ones the figure's sentence (else the sentences beside it: "He said ...")
         # puts where a reporter stands; the attackers, places and victims named there are not.
         for lo_, hi_ in ([sentence] if sentence else []) + [window]:
@@ -117,11 +129,11 @@ class Cast:
             speaking_ = {a.canonical for a in self.actors if _speaks(a, text)}
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]
-            if (lo_, hi_) == sentence:  # no name speaks in it: "He said ..." speaks of someone named before
-                earlier = self._antecedents(nearby, article[lo : sentence[0]], pronoun_speaker(text))
+            if sentence and (lo_, hi_) == sentence:  # no name speaks in it: "He said ..." speaks of one named before
+                earlier = self._antecedents(nearby, article[window[0] : sentence[0]], pronoun_speaker(text))
                 if earlier:
                     return earlier
-        return nearby or list(seen.values())
+        return []
 
     def _antecedents(self, nearby: list[Actor], before: str, pronoun: str | None) -> list[Actor]:
         """Who "He said" or "It said" stands for: of the actors ``before`` names (the sentence before
@@ -342,12 +354,8 @@ def _first(name: str, article: str) -> int:
 
 def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     """The canonical name of each (name, kind): a generic mention ("the ministry") takes the
-    nearest specific mention before it whose name ends in the same word ("Russia's Defence
-    Ministry"), else the first after it; a specific name is its own."""
-
-    def head(name: str) -> str:
-        words = re.findall(r"[\w'’-]+", name.lower())
-        return words[-1] if words else ""
+    nearest specific mention before it with the same head noun ("Russia's Defence Ministry",
+    "Ministry of Health and Welfare"), else the first after it; a specific name is its own."""
 
     specific = [(_first(n, article), n) for n, _ in names if not is_generic(n)]
     spelled = acronyms(article)
@@ -360,6 +368,16 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
         before = [n for at, n in same if at <= _first(name, article)]
         result.append(before[-1] if before else (same[0][1] if same else name))
     return result
+
+
+def head(name: str) -> str:
+    """A name's head noun, lower case: its last word ("Russia's Defence Ministry": "ministry"), or
+    the last word before its first "of" or "for" ("Office for the Coordination of Relief": "office")."""
+    words: list[str] = re.findall(r"[\w'’-]+", name.lower())
+    for i, word in enumerate(words[1:], start=1):
+        if word in ("of", "for"):
+            return words[i - 1]
+    return words[-1] if words else ""
 
 
 def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
@@ -429,16 +447,21 @@ def cast_of(names: list[str], kinds: list[str | None], article: str) -> Cast:
 
 
 def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str) -> dict[str, str]:
-    """A generic mention no specific name shares a head word with ("the group", "the spokesman")
-    takes the nearest specific name before it that the model read as the same kind of actor (an
-    armed group's "the group said", an official's "the spokesman added"). Never a name after it:
-    "the health ministry in Kessa said" must not become the other side's officials named later."""
+    """A generic mention no specific name before it shares a head word with ("the group", "the
+    spokesman") takes the nearest specific name before it that the model read as the same kind of
+    actor (an armed group's "the group said", an official's "the spokesman added"), rather than a
+    name with its head word named only later ("the Tosk Front said ... the group said" is not the
+    "Ravel group" of a later paragraph). Never a name after it of another head word: "the health
+    ministry in Kessa said" must not become the other side's officials named later."""
 
     specific = sorted((_first(n, article), n, k) for n, k in typed if not is_generic(n))
     resolved = dict(by_name)
     for name, kind in typed:
-        if not is_generic(name) or by_name.get(name, name) != name or kind in NOT_SPEAKERS:
+        if not is_generic(name) or kind in NOT_SPEAKERS:
             continue
+        named = by_name.get(name, name)
+        if named != name and _first(named, article) <= _first(name, article):
+            continue  # a name with the same head noun before it ("Orla's ministry ... the ministry")
         same = [(at, n) for at, n, k in specific if k == kind]
         before = [n for at, n in same if at <= _first(name, article)]
         if before:

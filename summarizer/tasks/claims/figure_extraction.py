@@ -180,12 +180,13 @@ def read_article_cast(article: str, figures: list[Figure], generate: Generate, t
 
 
 def _near_figures(candidates: list[Any], figures: list[Figure], article: str) -> list[Any]:
-    """Candidates in a figure's sentence or the sentences either side of it (where whoever gives
-    a figure is named), in the article's order."""
+    """Candidates mentioned in a figure's sentence or the sentences either side of it (where
+    whoever gives a figure is named), in the article's order: any of its mentions, not only the
+    first (a party the lede names may give a figure paragraphs later)."""
     sentences = split_sentences(article)
     index = {span: i for i, span in enumerate(sentences)}
     near = {i + d for f in figures if f.sentence in index for i in [index[f.sentence]] for d in (-1, 0, 1)}
-    return [c for c in candidates if index.get(c.sentence, -9) in near]
+    return [c for c in candidates if any(index.get(s, -9) in near for s in c.sentences or (c.sentence,))]
 
 
 def _summary(

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
-from summarizer.tasks.claims.victims import agents, soldier_sides
+from summarizer.tasks.claims.victims import agents, reports_own_harm, soldier_sides
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
@@ -107,6 +107,8 @@ def figure_grammar(
     attacker = party_names(perpetrator) if perpetrator else frozenset()
     if sentence is not None and grounded:  # and the parties its sentence names as doing the harm
         attacker = attacker | agents(article[sentence[0] : sentence[1]], list(sides), cast)
+        if cast is not None and window is not None and reports_own_harm(article[sentence[0] : sentence[1]]):
+            attacker = attacker | _reporters_sides(cast, article, window, sentence)
     victims = [s for s in sides if s not in attacker]
     any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     soldiers = victims
@@ -166,6 +168,17 @@ def figure_grammar(
     return "\n".join(rule for rule in rules if rule) + "\n"
 
 
+def _reporters_sides(cast: Cast, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> set[str]:
+    """The side of whoever reports the figure, where one reporter is named and its name settles its
+    side ("the Hill Front": Hill Front; "Orla's army": Orla): the attacker, when the report says
+    its own forces did the harm."""
+    reporters = cast.reporters(article, window, sentence)
+    if len(reporters) != 1:  # "It said ..." after a sentence naming both sides: whose is unknown
+        return set()
+    side = cast.own_side(reporters[0])
+    return {side} if side else set()
+
+
 _UNNAMED = ',"claimant":null,"claimant_type":"unattributed","claimant_side":null'
 
 
@@ -193,7 +206,9 @@ def _claimant_rule(
     ):
         # Written as a person's name; not a piece of a cast member's longer name ("Dr" of "Dr. Ana Rudi").
         drafted = person_name(drafted)
-        if drafted not in {a.canonical for a in speakers} and not any(drafted in a.name for a in speakers):
+        # A cast member's own mention ("the group") is offered under its canonical name already.
+        known = {a.canonical for a in speakers} | {a.name for a in (cast.actors if cast else ())}
+        if drafted not in known and not any(drafted in a.name for a in speakers):
             speakers.append(Actor(drafted, "government", drafted))
     if not speakers:
         return (

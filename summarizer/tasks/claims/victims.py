@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from summarizer.core.countries import country_mentions, is_country
 from summarizer.core.text import word_mentions
 from summarizer.engine.sides import MADE_IN, is_people, is_state_force, local_peoples
-from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, STATE_FORCE_NOUNS
+from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, LEXICON, STATE_FORCE_NOUNS
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Cast
 
-__all__ = ["agents", "counted_phrase", "soldier_sides"]
+__all__ = ["agents", "counted_phrase", "reports_own_harm", "soldier_sides"]
 
 # Words that end the noun phrase of what a figure counts: a preposition other than "of", a
 # conjunction or relative word, a verb of being ("were killed": what follows is no longer who).
@@ -131,3 +131,21 @@ def agents(sentence: str, sides: list[str], cast: Cast | None = None) -> set[str
                 if _AFTER_AGENT.match(after) or _BEFORE_AGENT.search(before):
                     found.add(side)
     return found
+
+
+_REPORTING_VERB = "|".join(sorted(set(str(LEXICON["reporting"]["verbs"]).split()), key=len, reverse=True))
+# A reporting verb whose clause has the reporter's own forces doing the harm: "the group said its
+# fighters had killed 300", "the army says it shot down 12 drones", "claimed that their units
+# destroyed 4 tanks", "said the group's air defences downed a drone".
+_OWN_HARM = re.compile(
+    rf"\b(?:{_REPORTING_VERB})\s+(?:that\s+)?"
+    rf"(?:it|they|we|(?:its|their|our|the\s+[\w-]+['’]s)(?:\s+[\w-]+){{1,3}}?)"
+    rf"(?:\s+(?:has|have|had|also|reportedly|now)){{0,2}}\s+(?:{_AGENT_VERB})\b",
+    re.IGNORECASE,
+)
+
+
+def reports_own_harm(sentence: str) -> bool:
+    """Whether ``sentence`` has its reporter say that it (or its own forces) did the harm: then the
+    reporter's side is the attacker, not the victims' side ("It said its fighters had killed 32")."""
+    return _OWN_HARM.search(sentence) is not None

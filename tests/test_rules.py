@@ -546,3 +546,17 @@ def test_a_count_with_no_word_for_the_victims_is_of_civilians_where_strikes_hit_
     claims = claims_of("The toll of the shelling of the Tosk market reached 74, the mayor said.")
     assert one(claims, value=74)["victim_group"] == "civilians"
     assert one(claims_of("Officials said 9 died in the clashes."), value=9)["victim_group"] == "unspecified"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "group"),
+    [
+        ("The Tosk Front said its gunners had killed 21 members of the Ravel front.", 21, "military"),
+        ("Officials said six men of the Hill Rapid Force were hurt by stones.", 6, "military"),
+        ("Raiders shot 9 men of the village of Sarn dead.", 9, "men"),  # a village is no armed body
+        ("The raiders killed 7 soldiers and seized 12 others in the ambush.", 12, "military"),
+        ("A shell killed 4 farmers and wounded 15 more near the well.", 15, "civilians"),
+    ],
+)
+def test_members_of_an_armed_body_are_military_and_others_are_the_figure_before(sentence, value, group):
+    assert one(claims_of(sentence), value=value)["victim_group"] == group

@@ -22,6 +22,7 @@ from summarizer.tasks.claims.rules.attribution import AttributionReader, first_p
 from summarizer.tasks.claims.rules.figures import Figure, SentenceReader, pluralize
 from summarizer.tasks.claims.rules.lexicon import (
     AGENT_WORDS,
+    ARMED_BODIES,
     ATTACK_WORDS,
     ATTRIBUTION_VERBS,
     BLOCKERS,
@@ -220,6 +221,8 @@ class ArticleExtractor:
         if not figure.np and figure.np_end < len(tokens) and tokens[figure.np_end].low in ("were", "was", "are"):
             after += tokens[figure.np_end + 1 : figure.np_end + 3]  # "23 were children"
         groups = self.groups_in(after)
+        if groups <= {"men"} and self.of_armed_body(tokens, figure.np_end):
+            return "military"  # "32 members of the Hill front", "eight men of the Rapid Reaction Force"
         if {t.low for t in figure.np} & EQUIPMENT_NOUNS and not groups - {"military"}:
             return "equipment"  # "50,607 military vehicles"
         if not groups and figure.elliptical:
@@ -240,6 +243,19 @@ class ArticleExtractor:
             if group in groups:
                 return group
         return None
+
+    @staticmethod
+    def of_armed_body(tokens: list[Token], j: int) -> bool:
+        """Whether an "of" phrase at token ``j`` names an armed body within its first six words: "of
+        the Hill Joint Task Force (HJTF)"; not past punctuation or a verb ("of the town were")."""
+        if j >= len(tokens) or tokens[j].low != "of":
+            return False
+        for token in tokens[j + 1 : j + 7]:
+            if token.kind != "word" or token.low in ("were", "was", "who", "which", "that", "and", "in"):
+                return False
+            if token.low in ARMED_BODIES:
+                return True
+        return False
 
     @staticmethod
     def uncounted_group(figure: Figure, text: str) -> str:

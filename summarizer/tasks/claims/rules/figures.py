@@ -38,8 +38,9 @@ class Figure:
 
     @property
     def elliptical(self) -> bool:
-        """No counted noun of its own ("and 30 injured", "(275 killed)"): it shares the previous figure's."""
-        return all(t.low in OUTCOME_WORDS or side_of(t) for t in self.np)
+        """No counted noun of its own ("and 30 injured", "(275 killed)", "and captured 17 others"): it
+        shares the previous figure's."""
+        return all(t.low in OUTCOME_WORDS or t.low in ("others", "more") or side_of(t) for t in self.np)
 
 
 class SentenceReader:

@@ -71,6 +71,9 @@ GROUP_WORDS = {
     **_words("medical_workers", "medics doctors nurses paramedics"),
     **_words("people", "people persons individuals person families"),
 }
+# Nouns for armed bodies: "32 members of the Hill front", "eight men of the Rapid Reaction Force"
+# are the body's fighters.
+ARMED_BODIES = set("front force forces army militia militias brigade brigades battalion regiment corps guard".split())
 MEDICAL_PAIRS = {
     ("medical", "workers"),
     ("health", "workers"),

@@ -47,6 +47,14 @@ def test_a_candidate_knows_every_sentence_that_mentions_it():
     assert front.sentences == ((0, 28), (40, 81))
 
 
+def test_a_plain_body_is_named_with_the_place_it_sits_in():
+    found = texts(
+        "Shelling killed 9 people, the health ministry in rebel-held Kessa said. Officials in the Hill-run north fled."
+    )
+    assert "health ministry in rebel-held Kessa" in found
+    assert "Officials" in found  # "the Hill-run north" names no place
+
+
 def test_a_country_s_force_is_one_candidate():
     found = texts("Drones hit Kessa overnight, Orla's air force said.")
     assert "Orla's air force" in found and "Orla's" not in found

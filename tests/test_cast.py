@@ -47,6 +47,10 @@ def test_a_name_s_head_is_the_noun_before_its_of_phrase():
     )
     names = [("Ministry of Roads", ""), ("Orla police chief", ""), ("ministry", "")]
     assert canonical_names(names, article)[2] == "Ministry of Roads"
+    placed = "Rockets hit a school, the health ministry in Kessa said. The ministry said 4 died."
+    assert (
+        canonical_names([("health ministry in Kessa", ""), ("ministry", "")], placed)[1] == "health ministry in Kessa"
+    )
 
 
 def test_generic_mentions_are_all_lower_case_after_an_article():

@@ -32,6 +32,8 @@ SAME_CLAIMANT = [
     ("Alexander Bastrykin", "Bastrykin"),
     ("the TASS news agency", "TASS news agency"),
     ("Gaza Health Ministry", "Health Ministry in Gaza"),
+    ("Kessa health ministry", "the health ministry in rebel-held Kessa"),
+    ("Port Tarsa officials", "officials in Port Tarsa"),
     ("Institute for the Study of War", "Institute for the Study of the War"),  # fuzzy
     ("President Volodymyr Zelenskyy", "Volodymyr Zelenskyy"),
     ("President Zelenskyy", "Volodymyr Zelenskyy"),
@@ -47,6 +49,7 @@ DIFFERENT_CLAIMANT = [
     ("OHCHR", "UNICEF"),
     ("Alexander Bastrykin", "Alexander Lukashenko"),
     ("Ministry of Health", "Ministry of Defence"),
+    ("Kessa health ministry", "the health ministry"),
     ("President Volodymyr Zelenskyy", "President Vladimir Putin"),
     ("Ukrainian military officials", "Russian military officials"),
 ]

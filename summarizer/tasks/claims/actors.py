@@ -187,7 +187,7 @@ def find_candidates(article: str) -> list[Candidate]:
     mentions it), in order."""
     from summarizer.tasks.claims.figures import sentence_at, split_sentences
 
-    spans = _name_runs(article) + [(m.start(), m.end()) for m in _GENERIC.finditer(article)]
+    spans = _name_runs(article) + [(m.start(), _where_based(article, m.end())) for m in _GENERIC.finditer(article)]
     spans = [(_skip_article(article, start, end), end) for start, end in spans]
     sentences = split_sentences(article)
     words = set(re.findall(r"\w+", article))
@@ -209,6 +209,18 @@ def find_candidates(article: str) -> list[Candidate]:
         seen[text.lower()] = Candidate(text, start, end, sentence)
         mentioned[text.lower()] = [sentence]
     return [replace(c, sentences=tuple(dict.fromkeys(mentioned[key]))) for key, c in seen.items()]
+
+
+# Where a plain mention of a body sits, which names it: "the health ministry in rebel-held Kessa",
+# "officials in Port Tarsa" (a place's name, with a hyphenated word before it).
+_PLACE_WORD = r"[A-Z][\w'’]*(?:-[A-Z][\w'’]*)*(?![\w-])"  # "Kessa", "Port-Tarsa"; not "Hill-run"
+_IN_PLACE = re.compile(rf"\s+in\s+(?:the\s+)?(?:[\w'’]+-[\w'’]+\s+)?{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}}")
+
+
+def _where_based(article: str, end: int) -> int:
+    """The end of a plain mention of a body with the place it sits in, if the words after it name one."""
+    match = _IN_PLACE.match(article, end)
+    return match.end() if match else end
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -372,10 +372,11 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
 
 def head(name: str) -> str:
     """A name's head noun, lower case: its last word ("Russia's Defence Ministry": "ministry"), or
-    the last word before its first "of" or "for" ("Office for the Coordination of Relief": "office")."""
+    the last word before its first "of", "for" or "in" ("Office for the Coordination of Relief":
+    "office"; "health ministry in Kessa": "ministry")."""
     words: list[str] = re.findall(r"[\w'’-]+", name.lower())
     for i, word in enumerate(words[1:], start=1):
-        if word in ("of", "for"):
+        if word in ("of", "for", "in"):
             return words[i - 1]
     return words[-1] if words else ""
 

@@ -361,9 +361,22 @@ def side_key(text: str) -> str:
     return " ".join(tokens)
 
 
+# Who runs or holds a place is no part of a body's name there: "the health ministry in Hill-run
+# Kessa" is the "health ministry in Kessa".
+_HELD_BY = re.compile(r"\b[\w'’]+-(?:run|held|controlled|led|administered|occupied)\s+(?=\w)", re.IGNORECASE)
+# A plain body named by where it sits is the place's body: "the health ministry in Kessa" is the
+# "Kessa health ministry", "officials in Port Tarsa" are "Port Tarsa officials".
+_BODY_IN_PLACE = re.compile(r"^(?:the\s+)?((?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*)\s+in\s+(?:the\s+)?([A-Z].*)$")
+
+
 @lru_cache(maxsize=4096)
 def claimant_key(text: str) -> str:
-    """:func:`name_key` without titles and roles (see :data:`CLAIMANT_TITLE_WORDS`)."""
+    """:func:`name_key` without titles and roles (see :data:`CLAIMANT_TITLE_WORDS`), a plain body
+    named by where it sits read as the place's body ("the health ministry in Kessa")."""
+    text = _HELD_BY.sub("", text.strip())
+    placed = _BODY_IN_PLACE.match(text)
+    if placed:
+        text = f"{placed.group(2)} {placed.group(1)}"
     tokens = name_key(text).split()
     kept = [t for t in tokens if t not in CLAIMANT_TITLE_WORDS]
     return " ".join(kept or tokens)

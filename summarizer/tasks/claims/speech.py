@@ -22,9 +22,10 @@ _REPORTING = LEXICON["reporting"]
 _VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
 _BY = "|".join(sorted(set(str(_REPORTING["by"]).split()), key=len, reverse=True))
 # Between a subject and its verb: an apposition in commas or brackets ("X, a spokesman, said";
-# "X (ISPR) said"), and adverbs or auxiliaries ("has also said", "later told").
+# "X (ISPR) said"; "X, director of a clinic, which the Y runs, said"), and adverbs or auxiliaries
+# ("has also said", "later told").
 _AFTER_SUBJECT = re.compile(
-    r"(?:['’]s?)?(?:\s*\([^()]{1,80}\))?(?:\s*,[^,.;:0-9]{1,100},)?"
+    r"(?:['’]s?)?(?:\s*\([^()]{1,80}\))?(?:\s*,(?:[^,.;:0-9]{1,100},){1,2})?"
     # where the body sits: "the ministry in rebel-held Kessa said"
     r"(?:\s+(?:in|at|from)\s+(?:the\s+)?(?:[\w'’]+-[\w'’]+\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?"
     rf"(?:\s+(?:has|have|had|also|previously|later|earlier|separately|then|now|again|itself|officially|"
@@ -43,9 +44,9 @@ _APPOSITION_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # A name after a preposition is no subject: "In Kessa, ... said the governor", "the ministry in
-# rebel-held Kessa said".
+# rebel-held Kessa said", "a clinic, which is run by the Hill ministry, said".
 _PREPOSITION_BEFORE = re.compile(
-    r"\b(?:in|at|from|near|of|to|for|on|into|across|against|with|about|over|toward|towards)\s+(?:the\s+)?"
+    r"\b(?:in|at|from|near|of|to|for|on|into|across|against|with|about|over|toward|towards|by)\s+(?:the\s+)?"
     r"(?:[\w'’]+-[\w'’]+\s+)?$",
     re.IGNORECASE,
 )

@@ -66,6 +66,17 @@ def test_a_side_named_as_doing_the_harm_is_an_agent():
     assert agents("The Lake Brigade said it seized 3 trucks.", sides, cast()) == {"LB"}  # by its full name
 
 
+def test_a_country_is_an_agent_only_where_its_forces_do_the_harm_or_it_comes_after_by():
+    from summarizer.tasks.claims.victims import agents
+
+    sides = ["Niger", "Chad", "Hill Front"]
+    assert agents("Niger said its air force had brought down 5 drones flown by Chadian crews.", sides) == set()
+    assert agents("The Chadian Air Force had brought down five Nigerien jets.", sides) == {"Chad"}
+    assert agents("Officials said 30 guards were killed by Chadian shelling.", sides) == {"Chad"}
+    assert agents("Chadian troops were killed in the raid.", sides) == set()  # the victims
+    assert agents("Niger said 30 soldiers died in fighting in Chad.", sides) == set()  # a place
+
+
 def test_a_reporter_that_says_its_own_forces_did_the_harm_is_read_as_such():
     from summarizer.tasks.claims.victims import reports_own_harm
 

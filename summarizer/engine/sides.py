@@ -102,7 +102,7 @@ MADE_IN = re.compile(r"-(?:made|built|supplied|designed|manufactured)\b", re.IGN
 
 # What makes a country's mention name an attacker, not a place or a people: "Orlan troops",
 # "Orlan-backed rebels", "an Orlan drone strike", "Orlan-made drones".
-_AS_ATTACKER = re.compile(
+AS_ATTACKER = re.compile(
     r"(?:-backed|-led|-made|-supplied|-armed|(?:['’]s)?\s+(?:-?\w+\s+)?(?:troops|soldiers|forces|army|military|"
     r"militias?|fighters|drones?|missiles?|rockets?|shells?|shelling|artillery|strikes?|airstrikes?|air strikes?|"
     r"jets|warplanes|aircraft|attacks?|bombardment|bombing|raids?|offensive|tanks?|gunboats?|navy|air force)\b)",
@@ -121,12 +121,12 @@ _AS_DESTINATION = re.compile(
 
 
 def _where_mentions(text: str) -> list[str]:
-    """The countries and peoples ``text`` names, less those it names as attackers (see _AS_ATTACKER)
+    """The countries and peoples ``text`` names, less those it names as attackers (see AS_ATTACKER)
     or as where people went (see _AS_DESTINATION)."""
     return [
         side
         for start, end, side in country_mentions(text)
-        if not _AS_ATTACKER.match(text, end) and not _AS_DESTINATION.search(text[max(0, start - 80) : start])
+        if not AS_ATTACKER.match(text, end) and not _AS_DESTINATION.search(text[max(0, start - 80) : start])
     ]
 
 
@@ -158,7 +158,7 @@ def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> l
 def _named_not_attacking(name: str, text: str) -> bool:
     """Whether ``text`` names ``name`` as a word ("Orla" is not in "Orlan"), once at least not as
     the attacker ("Orla's troops")."""
-    return any(not _AS_ATTACKER.match(text, m.end()) for m in word_mentions(name, text))
+    return any(not AS_ATTACKER.match(text, m.end()) for m in word_mentions(name, text))
 
 
 def state_voices(article: str, sentence: str) -> list[str]:
@@ -170,7 +170,7 @@ def state_voices(article: str, sentence: str) -> list[str]:
     where = [side for side in dict.fromkeys(_where_mentions(sentence)) if is_country(side)]
     if where:
         return where
-    attackers = {side for _s, end, side in country_mentions(sentence) if _AS_ATTACKER.match(sentence, end)}
+    attackers = {side for _s, end, side in country_mentions(sentence) if AS_ATTACKER.match(sentence, end)}
     home = home_country(article)
     if home and is_country(home) and home not in attackers:
         return [home]

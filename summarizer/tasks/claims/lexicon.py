@@ -46,7 +46,9 @@ FIGHTER_NOUNS = frozenset(str(LEXICON["victim_nouns"]["fighters"]).split())
 # Nouns of items that may be destroyed ("tanks", "homes"): the rule reader's equipment, a weapon's model.
 EQUIPMENT_NOUNS = frozenset(str(LEXICON["equipment_nouns"]["words"]).split())
 # Verbs whose subject (or agent after "by") did the harm: "X killed", "were killed by X".
-AGENT_VERBS = frozenset(str(LEXICON["agent_verbs"]["words"]).split())
+AGENT_VERBS = frozenset(str(LEXICON["agent_verbs"]["words"]).split()) | {
+    phrase.strip() for phrase in str(LEXICON["agent_verbs"]["phrases"]).split(",") if phrase.strip()
+}
 # The cast kind a word of an actor's name suggests, in this order: a hint shown to the model.
 ACTOR_HINTS: list[tuple[str, list[str]]] = [
     (kind, [w.strip() for w in str(words).split(",")]) for kind, words in LEXICON["actor_hints"].items()

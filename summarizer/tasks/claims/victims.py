@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from summarizer.core.countries import country_mentions, is_country
 from summarizer.core.text import word_mentions
-from summarizer.engine.sides import MADE_IN, is_people, is_state_force, local_peoples
+from summarizer.engine.sides import AS_ATTACKER, MADE_IN, is_people, is_state_force, local_peoples
 from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, LEXICON, STATE_FORCE_NOUNS
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def _names(phrase: str, side: str, cast: Cast | None) -> bool:
     return any(next(word_mentions(name, phrase), None) for name in names)
 
 
-_AGENT_VERB = "|".join(sorted(AGENT_VERBS, key=len, reverse=True))
+_AGENT_VERB = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(AGENT_VERBS, key=len, reverse=True))
 # After a side's name, up to four words (no full stop, comma or "who"/"that") and an optional
 # auxiliary, then a harm verb in the active voice: "the Hill Front said its fighters had killed".
 _AFTER_AGENT = re.compile(
@@ -118,9 +118,14 @@ _BEFORE_AGENT = re.compile(rf"\b(?:{_AGENT_VERB})\s+(?:\w+\s+)?by\s+(?:the\s+|an
 
 def agents(sentence: str, sides: list[str], cast: Cast | None = None) -> set[str]:
     """Of ``sides``, those ``sentence`` names as doing the harm: the subject of a harm verb ("the Hill
-    Front said its fighters torched 40 homes") or its agent ("were killed by Hill Front fighters").
-    Countries are left to their own test (engine/sides: "Orlan troops", "an Orlan strike")."""
-    found: set[str] = set()
+    Front said its fighters torched 40 homes") or its agent ("were killed by Hill Front fighters");
+    a country only by its forces doing it ("Orlan troops had shot down", "the Orla Air Force downed")
+    or as the agent ("were killed by Orlan drones")."""
+    found = {
+        side
+        for start, end, side in country_mentions(sentence)
+        if side in sides and (_forces_acted(sentence, end) or _BEFORE_AGENT.search(sentence[:start]))
+    }
     for side in sides:
         if is_country(side):
             continue
@@ -131,6 +136,12 @@ def agents(sentence: str, sides: list[str], cast: Cast | None = None) -> set[str
                 if _AFTER_AGENT.match(after) or _BEFORE_AGENT.search(before):
                     found.add(side)
     return found
+
+
+def _forces_acted(sentence: str, end: int) -> bool:
+    """Whether the words after a country's mention ending at ``end`` are its forces doing the harm."""
+    forces = AS_ATTACKER.match(sentence, end)
+    return forces is not None and _AFTER_AGENT.match(sentence[forces.end() :]) is not None
 
 
 _REPORTING_VERB = "|".join(sorted(set(str(LEXICON["reporting"]["verbs"]).split()), key=len, reverse=True))

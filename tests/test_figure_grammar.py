@@ -316,3 +316,16 @@ def test_a_drafted_side_the_sentence_names_as_the_attacker_is_not_forced(tiny_to
 
     assert accepts("Chile")
     assert not accepts("Peru")
+
+
+def test_homes_and_schools_are_counted_under_a_country_or_people_not_an_armed_group(accepts):
+    homes = {**DRAFT, "outcome": "equipment_destroyed", "victim_group": "military", "equipment": "homes"}
+    tanks = {**homes, "equipment": "tanks"}
+
+    def destroyed(side: str | None, equipment: str) -> dict:
+        return {**label(side, group="military"), "outcome": "equipment_destroyed", "equipment": equipment}
+
+    homes["perpetrator_side"] = tanks["perpetrator_side"] = None
+    assert accepts(destroyed("Eritrea", "homes"), homes, CAST)
+    assert not accepts(destroyed("Hill Front", "homes"), homes, CAST)
+    assert accepts(destroyed("Hill Front", "tanks"), tanks, CAST)  # an armed group's own equipment

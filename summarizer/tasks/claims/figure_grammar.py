@@ -26,6 +26,7 @@ verification, by the rule reader (see :mod:`summarizer.tasks.claims.figure_extra
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -126,7 +127,9 @@ def figure_grammar(
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
     if draft is not None:
-        civil = draft["victim_group"] in CIVILIAN_GROUPS
+        # Civilians, and the homes, schools and shops they lost ("torched 40 homes"), are counted
+        # under a country or people, never under an armed group.
+        civil = draft["victim_group"] in CIVILIAN_GROUPS or _is_property(draft.get("equipment"))
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
         # The rule reader's side stands only where the grammar would offer it: not the attackers'
@@ -274,6 +277,14 @@ def _sides(article: str, parties: tuple[str, ...] | None) -> tuple[str, ...]:
 def _article_parts(article: str) -> str:
     """The span regex of ``article``: computed once per article, not once per figure."""
     return "%regex " + json.dumps({"substring_chunks": evidence_chunks(article)}, ensure_ascii=False)
+
+
+def _is_property(equipment: str | None) -> bool:
+    """Whether drafted equipment is property people live, pray, learn or trade in ("homes")."""
+    from summarizer.tasks.claims.lexicon import PROPERTY_NOUNS
+
+    words = re.findall(r"[a-z]+", (equipment or "").lower())
+    return bool(words) and words[-1] in PROPERTY_NOUNS
 
 
 def _draft_head(draft: dict[str, Any]) -> str:

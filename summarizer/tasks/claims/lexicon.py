@@ -45,6 +45,8 @@ STATE_FORCE_NOUNS = frozenset(str(LEXICON["victim_nouns"]["state"]).split())
 FIGHTER_NOUNS = frozenset(str(LEXICON["victim_nouns"]["fighters"]).split())
 # Nouns of items that may be destroyed ("tanks", "homes"): the rule reader's equipment, a weapon's model.
 EQUIPMENT_NOUNS = frozenset(str(LEXICON["equipment_nouns"]["words"]).split())
+# Of those, the places people live, pray, learn or trade in: counted under their country or people.
+PROPERTY_NOUNS = frozenset(str(LEXICON["equipment_nouns"]["property"]).split())
 # Verbs whose subject (or agent after "by") did the harm: "X killed", "were killed by X".
 AGENT_VERBS = frozenset(str(LEXICON["agent_verbs"]["words"]).split()) | {
     phrase.strip() for phrase in str(LEXICON["agent_verbs"]["phrases"]).split(",") if phrase.strip()

@@ -40,6 +40,15 @@ def test_a_generic_mention_takes_the_nearest_specific_name_with_the_same_head():
     assert canonical_names([("the spokesman", "")], ARTICLE) == ["the spokesman"]  # nothing to resolve to
 
 
+def test_a_generic_mention_takes_the_name_set_beside_its_noun():
+    article = (
+        "Shelling killed 9 people, a local relief group said. Workers from the group, the Tarsa Aid Team, "
+        "dug all night. The Hill Front said its men were not there."
+    )
+    names = [("local relief group", ""), ("Tarsa Aid Team", ""), ("Hill Front", "")]
+    assert canonical_names(names, article)[0] == "Tarsa Aid Team"
+
+
 def test_a_name_s_head_is_the_noun_before_its_of_phrase():
     article = (
         "The Ministry of Roads, Water and Power said 12 bridges fell. The Orla police chief said 4 died. "

@@ -43,6 +43,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]|[^\w\s]")
 _GENERIC = re.compile(
     r"\b(?:(?:the|a|an|local|regional|provincial|state|federal|military|health|government|security|police|"
     r"hospital|rebel|army|defence|defense|interior|foreign|medical|aid|camp|village|district|senior|top)\s+){1,3}"
+    r"(?-i:[a-z][a-z-]+\s+)?"  # one more word of its kind: "a local rescue group", "the state news agency"
     r"(?:" + "|".join(sorted(BODY_NOUNS - {"police's", "army's"}, key=len, reverse=True)) + r")\b"
     r"|\b(?:witnesses|residents|survivors|officials|authorities|medics|doctors)\b",
     re.IGNORECASE,

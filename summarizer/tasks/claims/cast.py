@@ -354,8 +354,9 @@ def _first(name: str, article: str) -> int:
 
 def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     """The canonical name of each (name, kind): a generic mention ("the ministry") takes the
-    nearest specific mention before it with the same head noun ("Russia's Defence Ministry",
-    "Ministry of Health and Welfare"), else the first after it; a specific name is its own."""
+    nearest specific name before it that the article sets beside its noun ("the group, the Hill
+    Relief Team"), else with the same head noun ("Russia's Defence Ministry", "Ministry of Health
+    and Welfare"), else the first such after it; a specific name is its own."""
 
     specific = [(_first(n, article), n) for n, _ in names if not is_generic(n)]
     spelled = acronyms(article)
@@ -364,10 +365,24 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
         if not is_generic(name):
             result.append(spelled.get(_bare(name)) or _longer_name(name, specific, article) or name)
             continue
-        same = sorted((at, n) for at, n in specific if head(n) == head(name) and n != name)
+        same = _apposed(head(name), specific, article) or sorted(
+            (at, n) for at, n in specific if head(n) == head(name) and n != name
+        )
         before = [n for at, n in same if at <= _first(name, article)]
         result.append(before[-1] if before else (same[0][1] if same else name))
     return result
+
+
+def _apposed(noun: str, specific: list[tuple[int, str]], article: str) -> list[tuple[int, str]]:
+    """The specific names the article puts in apposition to a body's noun, where they stand: "the
+    group, the Hill Relief Team," names the group; "the spokesman, Ada Brenner," the spokesman."""
+    if not noun:
+        return []
+    found = []
+    for _at, name in specific:
+        for match in re.finditer(rf"\b{re.escape(noun)},\s+(?:the\s+)?{re.escape(name)}(?!\w)", article, re.IGNORECASE):
+            found.append((match.start(), name))
+    return sorted(found)
 
 
 def head(name: str) -> str:

@@ -225,6 +225,13 @@ def test_of_the_names_near_a_figure_the_one_in_a_reporters_position_speaks():
     assert [a.canonical for a in cast.speakers(article, whole, second)] == ["Relief Society"]
 
 
+def test_where_nobody_reports_the_attacker_is_not_offered_as_who_gave_the_figure():
+    article = "An Orla army air strike killed 18 people in Sarn. The Sarn Relief Team was digging."
+    cast = cast_of(["Orla army", "Sarn Relief Team"], ["force", "ngo"], article)
+    first = (0, article.index(" The Sarn"))
+    assert [a.canonical for a in cast.speakers(article, (0, len(article)), first)] == ["Sarn Relief Team"]
+
+
 def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
     article = "Roads were shut. Mara Quell, a spokeswoman for the Hill Front, told reporters in Sarn. She said 30 died."
     cast = cast_of(["Mara Quell", "Hill Front"], ["armed_group", "armed_group"], article)

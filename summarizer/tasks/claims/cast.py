@@ -110,7 +110,13 @@ class Cast:
         lo, hi = window
         near = {a.canonical for a in self.actors if a.name in article[lo:hi] or a.canonical in article[lo:hi]}
         nearby = [a for name, a in seen.items() if name in near]
-        return self._reporting(nearby, article, window, sentence) or nearby or list(seen.values())
+        reporting = self._reporting(nearby, article, window, sentence)
+        if reporting:
+            return reporting
+        # Nobody is where a reporter stands: any actor near, but not one the figure's sentence names
+        # as the attacker ("An Orlan military air strike killed 18 people ..."), which never gives it.
+        text = article[sentence[0] : sentence[1]] if sentence else ""
+        return [a for a in nearby if not _named_attacking(a.name, text)] or nearby or list(seen.values())
 
     def reporters(self, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> list[Actor]:
         """The speakers (:meth:`speakers`) that the figure's sentence, or the sentences beside it,
@@ -222,6 +228,15 @@ class Cast:
 
     def as_records(self) -> list[dict[str, str]]:
         return [{"name": a.name, "kind": a.kind, "canonical": a.canonical} for a in self.actors]
+
+
+def _named_attacking(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name``, and every time as the attacker ("Orlan troops", "an Orla
+    military air strike")."""
+    from summarizer.engine.sides import AS_ATTACKER
+
+    mentions = list(word_mentions(name, text))
+    return bool(mentions) and all(AS_ATTACKER.match(text, m.end()) for m in mentions)
 
 
 def _is_person(actor: Actor) -> bool:

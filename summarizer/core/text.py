@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["normalize_ws", "canonical", "find_span", "MAX_SENTENCE", "cut_long", "word_mentions"]
+__all__ = ["normalize_ws", "canonical", "find_span", "MAX_SENTENCE", "cut_long", "word_mentions", "acronyms"]
 
 # Characters of the longest "sentence" the claims readers take whole. News sentences run to a few
 # hundred (evidence is cut at 1,000); a run of thousands without a full stop is a table or a list
@@ -119,3 +119,25 @@ def cut_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE) -> list
 def word_mentions(name: str, text: str) -> Iterator[re.Match[str]]:
     """Where ``text`` names ``name`` as whole words: "Orla" in "Orla's troops", not in "Orlan"."""
     return re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+
+
+# "Harbour Relief Network (HRN)": capitalised words (and the small words inside names) right
+# before a short form in brackets.
+_SHORT_FORM = re.compile(r"\(([A-Z][A-Za-z0-9&-]{1,11})\)")
+_NAME_WORD = re.compile(r"[A-Z][\w'’.&-]*|of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y")
+_LEADING_SMALL = re.compile(r"^(?:(?:of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y)\s+)+")
+
+
+def acronyms(article: str) -> dict[str, str]:
+    """The short forms ``article`` spells out, each with its full name ("HRN" -> "Harbour Relief
+    Network"): the most specific name of that body, whichever form a sentence uses."""
+    found: dict[str, str] = {}
+    for match in _SHORT_FORM.finditer(article):
+        words = article[: match.start()].rstrip().split(" ")
+        taken: list[str] = []
+        while words and _NAME_WORD.fullmatch(words[-1].strip()) and len(taken) < 10:
+            taken.insert(0, words.pop().strip())
+        full = _LEADING_SMALL.sub("", " ".join(taken))
+        if len(full.split()) >= 2 and full[:1].isupper():
+            found.setdefault(match.group(1), re.sub(r"^The\s+", "", full))
+    return found

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.core.countries import country_of
-from summarizer.core.text import word_mentions
+from summarizer.core.text import acronyms, word_mentions
 from summarizer.engine.sides import MADE_IN
 from summarizer.tasks.claims.speech import pronoun_speaker
 
@@ -427,28 +427,6 @@ def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> st
         if n != name and first <= at and bare.lower() in re.findall(r"[\w'’-]+", n.lower())
     ]
     return max(longer)[1] if longer else None
-
-
-# "Harbour Relief Network (HRN)": capitalised words (and the small words inside names) right
-# before a short form in brackets.
-_SHORT_FORM = re.compile(r"\(([A-Z][A-Za-z0-9&-]{1,11})\)")
-_NAME_WORD = re.compile(r"[A-Z][\w'’.&-]*|of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y")
-_LEADING_SMALL = re.compile(r"^(?:(?:of|for|and|the|de|du|des|del|la|le|pour|in|on|et|y)\s+)+")
-
-
-def acronyms(article: str) -> dict[str, str]:
-    """The short forms ``article`` spells out, each with its full name ("HRN" -> "Harbour Relief
-    Network"): the most specific name of that body, whichever form a sentence uses."""
-    found: dict[str, str] = {}
-    for match in _SHORT_FORM.finditer(article):
-        words = article[: match.start()].rstrip().split(" ")
-        taken: list[str] = []
-        while words and _NAME_WORD.fullmatch(words[-1].strip()) and len(taken) < 10:
-            taken.insert(0, words.pop().strip())
-        full = _LEADING_SMALL.sub("", " ".join(taken))
-        if len(full.split()) >= 2 and full[:1].isupper():
-            found.setdefault(match.group(1), re.sub(r"^The\s+", "", full))
-    return found
 
 
 def suggested_kind(name: str, article: str) -> str | None:

@@ -52,10 +52,12 @@ Metrics and their conventions
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from summarizer.core.errors import InputError
 from summarizer.core.numbers import NumberMention, find_numbers, value_occurs
+from summarizer.core.text import acronyms
 from summarizer.evaluation.metrics import (
     BOOTSTRAP_LEVEL,
     BOOTSTRAP_N,
@@ -179,15 +181,19 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
     valid, reason = _prediction_status(pred_doc)
     gold_claims = list(gold_doc["claims"])
     pred_claims = list(pred_doc["claims"]) if valid else []
-    matches = align(gold_claims, pred_claims)
+    # Compared with each short form the article spells out read as its full name (labellers and
+    # models write "FLH" and "Hill Liberation Front" alike); the rows keep what each wrote.
+    spelled = acronyms(article) if article else {}
+    gold_cmp, pred_cmp = _spelled_out(gold_claims, spelled), _spelled_out(pred_claims, spelled)
+    matches = align(gold_cmp, pred_cmp)
     match_rows = [
         {
             "gold_index": gi,
             "pred_index": pi,
             "similarity": sim,
-            "strict": is_strict_match(gold_claims[gi], pred_claims[pi]),
-            "attributed": is_attributed_match(gold_claims[gi], pred_claims[pi]),
-            "field_diffs": field_diffs(gold_claims[gi], pred_claims[pi]),
+            "strict": is_strict_match(gold_cmp[gi], pred_cmp[pi]),
+            "attributed": is_attributed_match(gold_cmp[gi], pred_cmp[pi]),
+            "field_diffs": _as_written(field_diffs(gold_cmp[gi], pred_cmp[pi]), gold_claims[gi], pred_claims[pi]),
         }
         for gi, pi, sim in matches
     ]
@@ -220,6 +226,26 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
         "missed": sorted(set(range(len(gold_claims))) - {m["gold_index"] for m in match_rows}),
         "spurious": sorted(set(range(len(pred_claims))) - {m["pred_index"] for m in match_rows}),
     }
+
+
+def _spelled_out(claims: list, spelled: dict[str, str]) -> list:
+    """``claims`` with each claimant that is a short form the article spells out ("FLH") written as
+    its full name ("Hill Liberation Front"): one body, two ways of writing it (claims-v1, claimant names)."""
+    if not spelled:
+        return claims
+    out = []
+    for claim in claims:
+        name = claim.get("claimant") if isinstance(claim, dict) else None
+        short = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE) if isinstance(name, str) else None
+        out.append({**claim, "claimant": spelled[short]} if short in spelled else claim)
+    return out
+
+
+def _as_written(diffs: dict[str, dict], gold: dict, pred: dict) -> dict[str, dict]:
+    """Field differences with the claimants as gold and prediction wrote them."""
+    if "claimant" in diffs:
+        diffs["claimant"] = {**diffs["claimant"], "gold": gold.get("claimant"), "pred": pred.get("claimant")}
+    return diffs
 
 
 # ---------------------------------------------------------------- many articles

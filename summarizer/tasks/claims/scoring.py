@@ -52,7 +52,6 @@ Metrics and their conventions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from summarizer.core.errors import InputError
@@ -79,6 +78,7 @@ from summarizer.tasks.claims.alignment import (
     is_attributed_match,
     is_strict_match,
 )
+from summarizer.tasks.claims.normalize import claimant_key
 
 CI_METRICS: tuple[str, ...] = (
     "claim_precision",
@@ -181,8 +181,8 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
     valid, reason = _prediction_status(pred_doc)
     gold_claims = list(gold_doc["claims"])
     pred_claims = list(pred_doc["claims"]) if valid else []
-    # Compared with each short form the article spells out read as its full name (labellers and
-    # models write "FLH" and "Hill Liberation Front" alike); the rows keep what each wrote.
+    # Compared with each full name the article gives a short form for read as that short form
+    # (labellers and models write "FLH" and "Hill Liberation Front" alike); the rows keep what each wrote.
     spelled = acronyms(article) if article else {}
     gold_cmp, pred_cmp = _spelled_out(gold_claims, spelled), _spelled_out(pred_claims, spelled)
     matches = align(gold_cmp, pred_cmp)
@@ -229,15 +229,17 @@ def score_article(article_id: str, gold_doc: dict, pred_doc, article: str | None
 
 
 def _spelled_out(claims: list, spelled: dict[str, str]) -> list:
-    """``claims`` with each claimant that is a short form the article spells out ("FLH") written as
-    its full name ("Hill Liberation Front"): one body, two ways of writing it (claims-v1, claimant names)."""
+    """``claims`` with each claimant that is a full name the article gives a short form for
+    ("Hill Liberation Front (FLH)") written as that short form: one body, two ways of writing it
+    (claims-v1, claimant names), and the scorer's aliases know bodies by their short forms."""
     if not spelled:
         return claims
+    short_of = {claimant_key(full): short for short, full in spelled.items()}
     out = []
     for claim in claims:
         name = claim.get("claimant") if isinstance(claim, dict) else None
-        short = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE) if isinstance(name, str) else None
-        out.append({**claim, "claimant": spelled[short]} if short in spelled else claim)
+        short = short_of.get(claimant_key(name)) if isinstance(name, str) else None
+        out.append({**claim, "claimant": short} if short else claim)
     return out
 
 

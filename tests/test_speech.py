@@ -18,6 +18,7 @@ SPEAKS = [
     ("Tomas Vell", "The region's ombudsman, Tomas Vell, gave a higher toll of 40."),
     ("Coastal Relief Office", "Its aid arm, Coastal Relief Office (CRO), said 9 died."),
     ("Ada Brenner", "In Sarn, Dr. Ada Brenner, head of the clinic, which the Orla relief board funds, said 53 died."),
+    ("Hill Forum", "The Hill Forum (HF), a council of elders, disputed the toll, saying at least 90 had died."),
 ]
 SILENT = [
     ("Redline Brigade", "Fighters of the Redline Brigade killed 30 villagers, the Coastal Monitor said."),
@@ -27,6 +28,7 @@ SILENT = [
     ("Kessa", "At least 9 died, the health ministry in rebel-held Kessa said."),  # where the body sits
     ("Kessa", "Shelling hit Kessa, said the governor."),  # no apposition: nothing before it is a comma
     ("Orla relief board", "Ada Brenner, head of a clinic funded by the Orla relief board, said 53 died."),
+    ("Orla", "Rebels shelled Orla overnight, saying 30 guards had died."),  # the object, not the subject
 ]
 
 

@@ -50,6 +50,13 @@ _PREPOSITION_BEFORE = re.compile(
     r"(?:[\w'’]+-[\w'’]+\s+)?$",
     re.IGNORECASE,
 )
+# The subject of a sentence whose verb a reporting participle follows: "The Hill Front (HF), a
+# militia, rejected the count, saying 40 died".
+_SAYING_SUBJECT = re.compile(
+    r"(?:['’]s?)?(?:\s*\([^()]{1,80}\))?(?:\s*,[^,.;:]{1,120},)?\s+(?:also\s+)?[a-z]+(?:ed|s)\b[^.;]{0,200}?,\s+"
+    r"(?:saying|adding|claiming|noting|insisting|stating)\b"
+)
+_SENTENCE_OPENING = re.compile(r"^\s*(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
 _BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
 # A name after a reporting verb that has a verb of its own is the subject of what was said, not
 # the speaker: "the doctor says the hospital has received 57" (against "..., says the hospital").
@@ -96,6 +103,7 @@ def in_speech_position(name: str, sentence: str) -> bool:
             or _FIGURES_OF.match(after)
             or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
         ) and not _PREPOSITION_BEFORE.search(before)
+        subject = subject or (_SENTENCE_OPENING.match(before) and _SAYING_SUBJECT.match(after))
         inverted = _BEFORE_INVERTED.search(before) and not _CLAUSE_SUBJECT.match(after)
         if subject or inverted or _BEFORE_ACCORDING.search(before):
             return True

@@ -103,9 +103,9 @@ def in_speech_position(name: str, sentence: str) -> bool:
             or _FIGURES_OF.match(after)
             or (before.rstrip().endswith(",") and _APPOSITION_SUBJECT.match(after))
         ) and not _PREPOSITION_BEFORE.search(before)
-        subject = subject or (_SENTENCE_OPENING.match(before) and _SAYING_SUBJECT.match(after))
+        saying = _SENTENCE_OPENING.match(before) and _SAYING_SUBJECT.match(after)
         inverted = _BEFORE_INVERTED.search(before) and not _CLAUSE_SUBJECT.match(after)
-        if subject or inverted or _BEFORE_ACCORDING.search(before):
+        if subject or saying or inverted or _BEFORE_ACCORDING.search(before):
             return True
     return False
 

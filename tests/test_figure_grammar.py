@@ -329,3 +329,23 @@ def test_homes_and_schools_are_counted_under_a_country_or_people_not_an_armed_gr
     assert accepts(destroyed("Eritrea", "homes"), homes, CAST)
     assert not accepts(destroyed("Hill Front", "homes"), homes, CAST)
     assert accepts(destroyed("Hill Front", "tanks"), tanks, CAST)  # an armed group's own equipment
+
+
+def test_a_drafted_people_is_not_forced_on_a_state_s_soldiers(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Tosk villagers fled the hills. In a separate clash, the Chadian army said two soldiers were killed."
+    cast = cast_of(["Tosk", "Chadian army"], ["country", "force"], article)
+    sentence = (article.index("In a"), len(article))
+    draft = {**DRAFT, "victim_group": "military", "victim_side": "Tosk", "perpetrator_side": None}
+    lark = figure_grammar(article, True, {"killed"}, draft, cast, sentence, sentence, article.index(" soldiers"))
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(side: str) -> bool:
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+        claim = label(side, claimant="Chadian army", claimant_side="Chad", group="military")
+        text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Chad") and not accepts("Tosk")

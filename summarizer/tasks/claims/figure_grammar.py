@@ -133,10 +133,9 @@ def figure_grammar(
         start = "start: " + _lit(_draft_head(draft)) + (" civil_rest" if civil else " rest")
         drafted = draft.get("victim_side")
         # The rule reader's side stands only where the grammar would offer it: not the attackers'
-        # ("Orlan troops massacred 40 civilians" drafts Orla), nor an armed force for civilians. For
-        # soldiers and equipment, any victim side: the words after the figure may name a weapon's
-        # maker or model ("60 Kessa-type drones"), not its owner.
-        offered = civil_victims if civil else victims
+        # ("Orlan troops massacred 40 civilians" drafts Orla), nor an armed force for civilians, nor
+        # a people for a state's soldiers ("the military said two soldiers were killed").
+        offered = civil_victims if civil else soldiers
         if drafted and grounded and (not offered or drafted in offered):
             start = (
                 "start: "

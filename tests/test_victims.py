@@ -83,6 +83,7 @@ def test_a_reporter_that_says_its_own_forces_did_the_harm_is_read_as_such():
     assert reports_own_harm("On Friday, the front said its units had torched 12 depots.")
     assert reports_own_harm("The Tosk Front says it shot down nine drones.")
     assert reports_own_harm("Ravel claimed that the militia's gunners downed 3 helicopters.")
+    assert reports_own_harm("The ministry said its forces, backed by allied jets, had killed 40 raiders.")
     assert not reports_own_harm("The office said 30 people were killed in the raid.")
     assert not reports_own_harm("Ravel said the Tosk Front killed 30 farmers.")  # another party's deed
     assert not reports_own_harm("Police said they had detained 4 suspects.".replace("detained", "questioned"))

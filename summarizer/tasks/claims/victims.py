@@ -147,10 +147,11 @@ def _forces_acted(sentence: str, end: int) -> bool:
 _REPORTING_VERB = "|".join(sorted(set(str(LEXICON["reporting"]["verbs"]).split()), key=len, reverse=True))
 # A reporting verb whose clause has the reporter's own forces doing the harm: "the group said its
 # fighters had killed 300", "the army says it shot down 12 drones", "claimed that their units
-# destroyed 4 tanks", "said the group's air defences downed a drone".
+# destroyed 4 tanks", "said the group's air defences downed a drone", "said its forces, backed by
+# allied jets, had killed 40".
 _OWN_HARM = re.compile(
     rf"\b(?:{_REPORTING_VERB})\s+(?:that\s+)?"
-    rf"(?:it|they|we|(?:its|their|our|the\s+[\w-]+['’]s)(?:\s+[\w-]+){{1,3}}?)"
+    rf"(?:it|they|we|(?:its|their|our|the\s+[\w-]+['’]s)(?:\s+[\w-]+){{1,3}}?)(?:\s*,[^,.;]{{1,80}},)?"
     rf"(?:\s+(?:has|have|had|also|reportedly|now)){{0,2}}\s+(?:{_AGENT_VERB})\b",
     re.IGNORECASE,
 )

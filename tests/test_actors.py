@@ -22,6 +22,10 @@ def test_names_with_their_connecting_words_and_bodies_after_a_possessive():
     assert "Veldan’s defence ministry" in found
 
 
+def test_a_plural_possessive_is_inside_a_name():
+    assert "Hill Workers' Union" in texts("The Hill Workers' Union said 4 miners died underground.")
+
+
 def test_a_plain_mention_may_have_one_more_word_of_its_kind():
     assert "local relief group" in texts("Shelling killed 9 people, a local relief group said.")
 

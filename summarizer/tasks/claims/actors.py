@@ -91,6 +91,15 @@ def _name_runs(article: str) -> list[tuple[int, int]]:
             if nxt == "." and initial and j + 2 < len(tokens) and _is_name(tokens[j + 2][2]):
                 j += 2  # "Lt. Gen. Rajiv Ghai", "A.K. Bharti": a title's or an initial's full stop is inside the name
                 continue
+            if (
+                nxt in ("'", "’")
+                and tokens[j][2].endswith("s")
+                and tokens[j][1] == tokens[j + 1][0]
+                and j + 2 < len(tokens)
+                and _is_name(tokens[j + 2][2])
+            ):
+                j += 2  # "Tribal Elders' Council": a plural possessive inside a name
+                continue
             if (_is_name(nxt) or _PARTICLE_NAME.fullmatch(nxt)) and nxt.rstrip(".") not in _NOT_NAMES - _TITLES:
                 j += 1
                 continue

@@ -349,3 +349,23 @@ def test_a_drafted_people_is_not_forced_on_a_state_s_soldiers(tiny_tokenizer):
         return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
     assert accepts("Chad") and not accepts("Tosk")
+
+
+def test_the_drafted_claimant_of_the_sentence_before_yields_to_who_reports_in_this_one(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "The Ravel police said riots went on. Inspector Ada Brenner told reporters that 9 officers died."
+    cast = cast_of(["Ada Brenner"], ["government"], article)  # the police not in the cast: the draft's alone
+    sentence = (article.index("Inspector"), len(article))
+    draft = {**DRAFT, "victim_group": "military", "claimant": "Ravel police", "perpetrator_side": None}
+    lark = figure_grammar(article, True, {"killed"}, draft, cast, (0, len(article)), sentence)
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(claimant: str) -> bool:
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+        claim = label(None, claimant=claimant, claimant_side=None, group="military")
+        text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Ada Brenner") and not accepts("Ravel police")

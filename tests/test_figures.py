@@ -41,6 +41,11 @@ def test_sentences_do_not_end_at_abbreviations():
     assert [text[a:b] for a, b in split_sentences(text)] == ["U.S. officials said Mr. Smith left.", "Then 12 died."]
 
 
+def test_sentences_do_not_end_at_a_name_s_initials():
+    text = "The police chief, A.K. Rana, said 9 died. Rain fell."
+    assert [text[a:b] for a, b in split_sentences(text)] == ["The police chief, A.K. Rana, said 9 died.", "Rain fell."]
+
+
 def test_vague_words_are_at_least():
     assert qualifier_before("Residents said dozens", len("Residents said "), vague=True) == "at_least"
 

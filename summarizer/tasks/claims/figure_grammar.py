@@ -199,12 +199,16 @@ def _claimant_rule(
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
+    # Where a cast member reports in the figure's own sentence, the rule reader's claimant must too:
+    # a body that spoke in the sentence before is not who gives this figure ("X said ... . Its
+    # spokesman Y told reporters that 9 died").
+    own = sentence if sentence and any(_speaks_near(a.name, article, sentence, sentence) for a in speakers) else None
     if (
         speakers
         and drafted
         and drafted in article
         and can_speak(drafted, article)
-        and _speaks_near(drafted, article, window, sentence)
+        and _speaks_near(drafted, article, own or window, own or sentence)
     ):
         # Written as a person's name; not a piece of a cast member's longer name ("Dr" of "Dr. Ana Rudi").
         drafted = person_name(drafted)

@@ -69,6 +69,7 @@ QUALIFIERS = {  # the words just before a figure, longest first when matched
 }
 _RANGE_GAP = re.compile(r"\s*(-|–|—|to|and|or)\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_INITIALS = re.compile(r"[A-Z](?:\.[A-Z])+")  # "A.K" of "A.K. Rana": a name goes on after them
 _ABBREVIATIONS = set(
     "mr mrs ms dr gen lt col maj capt sgt st jr sr no vs etc e.g i.e u.s u.n u.k jan feb mar apr brig adm cmdr "
     "rev hon pvt cpl ft mt gov "
@@ -114,8 +115,9 @@ def split_sentences(article: str) -> list[tuple[int, int]]:
             if last_word and (
                 last_word.group(1).lower().strip("(\"'“") in _ABBREVIATIONS
                 or (len(last_word.group(1)) == 1 and last_word.group(1).isalpha())
+                or _INITIALS.fullmatch(last_word.group(1).strip("(\"'“"))
             ):
-                continue  # "Mr. Smith", "U.S. officials": not a sentence end
+                continue  # "Mr. Smith", "U.S. officials", "I.K. Rana": not a sentence end
             spans.append((cut, boundary.start()))
             cut = boundary.end()
         spans.append((cut, line.end()))

@@ -232,6 +232,18 @@ def test_where_nobody_reports_the_attacker_is_not_offered_as_who_gave_the_figure
     assert [a.canonical for a in cast.speakers(article, (0, len(article)), first)] == ["Sarn Relief Team"]
 
 
+def test_a_generic_organisation_that_reports_is_the_one_named_last_before_it():
+    article = (
+        "Shelling killed 9 people, a local relief group said. Workers from the group, the Tarsa Aid Team, dug. "
+        "The Hill Front holds the ridge. The group said its fighters had killed 40 guards."
+    )
+    names = ["local relief group", "group", "Tarsa Aid Team", "Hill Front"]
+    cast = cast_of(names, ["ngo", "ngo", "ngo", "armed_group"], article)
+    first, last = (0, article.index(" Workers")), (article.index("The group"), len(article))
+    assert [a.canonical for a in cast.speakers(article, first, first)] == ["Tarsa Aid Team"]
+    assert [a.canonical for a in cast.speakers(article, last, last)] == ["Hill Front"]
+
+
 def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
     article = "Roads were shut. Mara Quell, a spokeswoman for the Hill Front, told reporters in Sarn. She said 30 died."
     cast = cast_of(["Mara Quell", "Hill Front"], ["armed_group", "armed_group"], article)

@@ -65,6 +65,13 @@ NEUTRAL_KINDS = frozenset({"international", "ngo"})  # claimant_side null, says 
 SIDELESS_KINDS = NEUTRAL_KINDS | {"media", "witness"}
 STATE_KINDS = frozenset({"country", "force", "government"})  # a state's, so a country's side
 PARTY_KINDS = frozenset({"country", "force", "armed_group"})  # what a side may name
+# Nouns of a generic mention that names an organisation ("the group", "the agency"): read where it
+# reports as the body named last before it. Officials and spokesmen are not (a person or a body).
+_ORGANISATION_NOUNS = frozenset(
+    "group organisation organization movement militia network agency coalition alliance front monitor "
+    "observatory charity society union council committee commission".split()
+)
+_BODY_KINDS = frozenset({"force", "armed_group", "government", "international", "ngo", "media"})
 MAX_ACTORS = 40  # candidates asked about per article, those near figures first
 KIND_TOKENS = 12  # {"kind":"international"} is a handful of tokens, most of them forced
 _ARTICLES = re.compile(r"^(?:the|a|an|its|their|his|her)\s+", re.IGNORECASE)
@@ -132,7 +139,12 @@ class Cast:
         # puts where a reporter stands; the attackers, places and victims named there are not.
         for lo_, hi_ in ([sentence] if sentence else []) + [window]:
             text = article[lo_:hi_]
-            speaking_ = {a.canonical for a in self.actors if _speaks(a, text)}
+            speaking = [a for a in self.actors if _speaks(a, text)]
+            # "The group said ..." is the group named last before it, whatever "the group" is elsewhere.
+            recent = [r for r in (self._recent(a, article, lo_) for a in speaking) if r is not None]
+            if recent:
+                return recent
+            speaking_ = {a.canonical for a in speaking}
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]
             if sentence and (lo_, hi_) == sentence:  # no name speaks in it: "He said ..." speaks of one named before
@@ -140,6 +152,24 @@ class Cast:
                 if earlier:
                     return earlier
         return []
+
+    def _recent(self, actor: Actor, article: str, at: int) -> Actor | None:
+        """What a generic mention of an organisation ("the group", "the agency") that reports at
+        ``at`` stands for there: the named body mentioned last before it with the same head noun,
+        else (for a word that names an organisation of any kind) the named body mentioned last.
+        None for a specific name, or where nothing is named before."""
+        if not is_generic(actor.name) or head(actor.name) not in _ORGANISATION_NOUNS:
+            return None
+        last: dict[str, tuple[int, Actor]] = {}
+        for other in self.actors:
+            if is_generic(other.name) or other.kind not in _BODY_KINDS or not can_speak(other.canonical, article):
+                continue
+            at_ = max((m.start() for m in word_mentions(other.name, article[:at])), default=-1)
+            if at_ >= 0 and at_ > last.get(other.canonical, (-1, other))[0]:
+                last[other.canonical] = (at_, other)
+        same = [(pos, a) for pos, a in last.values() if head(a.canonical) == head(actor.name)]
+        found = max(same or list(last.values()), key=lambda item: item[0], default=None)
+        return Actor(actor.name, found[1].kind, found[1].canonical) if found else None
 
     def _antecedents(self, nearby: list[Actor], before: str, pronoun: str | None) -> list[Actor]:
         """Who "He said" or "It said" stands for: of the actors ``before`` names (the sentence before

@@ -369,3 +369,42 @@ def test_the_drafted_claimant_of_the_sentence_before_yields_to_who_reports_in_th
         return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
     assert accepts("Ada Brenner") and not accepts("Ravel police")
+
+
+def test_a_country_whose_forces_did_the_harm_is_no_soldiers_side_but_may_be_the_civilians(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Chadian troops had killed 30 villagers and 12 Nigerien soldiers near Lake Fitri, officials said."
+    whole = (0, len(article))
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(side: str, group: str) -> bool:
+        lark = figure_grammar(article, True, {"killed"}, None, None, whole, whole)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+        claim = label(side, claimant=None, claimant_side=None, group=group, kind="unattributed")
+        text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Chad", "civilians")  # a state's forces may kill its own civilians
+    assert not accepts("Chad", "military") and accepts("Niger", "military")
+
+
+def test_the_party_in_a_spokesman_s_title_is_the_attacker_of_what_its_forces_did(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "Hill Front spokesman Ada Brenner said the group's fighters had killed 40 soldiers of the Ravel militia."
+    kinds = {"Hill Front": "armed_group", "Ada Brenner": "government", "Ravel militia": "armed_group"}
+    cast = cast_of(list(kinds), list(kinds.values()), article)
+    whole = (0, len(article))
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+
+    def accepts(side: str) -> bool:
+        lark = figure_grammar(article, True, {"killed"}, None, cast, whole, whole)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+        claim = label(side, claimant="Ada Brenner", claimant_side=None, group="military", kind="state")
+        text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts("Ravel") and not accepts("Hill Front")

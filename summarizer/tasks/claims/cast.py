@@ -114,9 +114,7 @@ class Cast:
                 seen.setdefault(actor.canonical, actor)
         if window is None:
             return list(seen.values())
-        lo, hi = window
-        near = {a.canonical for a in self.actors if a.name in article[lo:hi] or a.canonical in article[lo:hi]}
-        nearby = [a for name, a in seen.items() if name in near]
+        nearby = self._near(article, window)
         reporting = self._reporting(nearby, article, window, sentence)
         if reporting:
             return reporting
@@ -128,9 +126,13 @@ class Cast:
     def reporters(self, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> list[Actor]:
         """The speakers (:meth:`speakers`) that the figure's sentence, or the sentences beside it,
         put where a reporter stands, or that its "He said" stands for; empty if none is."""
-        lo, hi = window
-        nearby = [a for a in self.speakers(article) if a.name in article[lo:hi] or a.canonical in article[lo:hi]]
-        return self._reporting(nearby, article, window, sentence)
+        return self._reporting(self._near(article, window), article, window, sentence)
+
+    def _near(self, article: str, window: tuple[int, int]) -> list[Actor]:
+        """The speakers named in ``window`` by any of their names ("HLA" for the Hill Liberation Army)."""
+        text = article[window[0] : window[1]]
+        near = {a.canonical for a in self.actors if a.name in text or a.canonical in text}
+        return [a for a in self.speakers(article) if a.canonical in near]
 
     def _reporting(
         self, nearby: list[Actor], article: str, window: tuple[int, int], sentence: tuple[int, int] | None

@@ -32,6 +32,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from summarizer.core.countries import is_country
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
 from summarizer.tasks.claims.victims import agents, reports_own_harm, soldier_sides
@@ -104,12 +105,7 @@ def figure_grammar(
     if grounded and not sides:  # no side named, none given: any short string was ("c", "Veldor")
         side = '"null"'
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
-    perpetrator = (draft or {}).get("perpetrator_side")
-    attacker = party_names(perpetrator) if perpetrator else frozenset()
-    if sentence is not None and grounded:  # and the parties its sentence names as doing the harm
-        attacker = attacker | agents(article[sentence[0] : sentence[1]], list(sides), cast)
-        if cast is not None and window is not None and reports_own_harm(article[sentence[0] : sentence[1]]):
-            attacker = attacker | _reporters_sides(cast, article, window, sentence)
+    attacker, civil_attacker = _attackers(article, sides, draft, cast, window, sentence if grounded else None)
     victims = [s for s in sides if s not in attacker]
     any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     soldiers = victims
@@ -119,7 +115,7 @@ def figure_grammar(
     # Civilians (and any victims but soldiers) are counted under their country or people
     # ("Palestinians"), never under an armed force ("the Hill Front", "Myanmar military"): the
     # side small models confuse next.
-    civil_victims = [s for s in victims if is_people(s, peoples)]
+    civil_victims = [s for s in sides if s not in civil_attacker and is_people(s, peoples)]
     if sentence is not None:  # of those, the ones near the figure and the article's own country
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
         civil_victims = [s for s in civil_victims if s in near] or civil_victims
@@ -170,15 +166,62 @@ def figure_grammar(
     return "\n".join(rule for rule in rules if rule) + "\n"
 
 
-def _reporters_sides(cast: Cast, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> set[str]:
+def _attackers(
+    article: str,
+    sides: tuple[str, ...],
+    draft: dict[str, Any] | None,
+    cast: Cast | None,
+    window: tuple[int, int] | None,
+    sentence: tuple[int, int] | None,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The sides that did the harm, as (for soldiers and equipment, for civilians): the rule
+    reader's perpetrator, the parties the figure's sentence names as doing it, and the reporter
+    where it says its own forces did. A country named only through its forces ("Chadian forces had
+    brought down", "Chad said its troops killed") is the attacker of soldiers, but for civilians
+    only its forces are: a state's forces may kill its own civilians (a junta's air strike)."""
+    perpetrator = (draft or {}).get("perpetrator_side")
+    attacker = set(party_names(perpetrator)) if perpetrator else set()
+    states: set[str] = set()
+    if sentence is not None:
+        text = article[sentence[0] : sentence[1]]
+        found = agents(text, list(sides), cast)
+        if cast is not None and window is not None and reports_own_harm(text):
+            found |= _reporters_sides(cast, article, window, sentence, sides)
+        states = {side for side in found if is_country(side)}
+        attacker |= found - states
+        for state in states:  # "Chad forces", "Chad military" ...: the forces, whatever the side list calls them
+            attacker |= party_names(f"{state} military")
+    return frozenset(attacker | states), frozenset(attacker)
+
+
+def _reporters_sides(
+    cast: Cast, article: str, window: tuple[int, int], sentence: tuple[int, int], sides: tuple[str, ...] = ()
+) -> set[str]:
     """The side of whoever reports the figure, where one reporter is named and its name settles its
-    side ("the Hill Front": Hill Front; "Orla's army": Orla): the attacker, when the report says
-    its own forces did the harm."""
+    side ("the Hill Front": Hill Front; "Orla's army": Orla) or the title before a person's name does
+    ("Hill Front spokesman Ada Brenner", "the Hill Front's military spokesman, Ada Brenner,"): the
+    attacker, when the report says its own forces did the harm."""
     reporters = cast.reporters(article, window, sentence)
     if len(reporters) != 1:  # "It said ..." after a sentence naming both sides: whose is unknown
         return set()
-    side = cast.own_side(reporters[0])
+    side = cast.own_side(reporters[0]) or _titled_party(reporters[0].name, article[sentence[0] : sentence[1]], sides)
     return {side} if side else set()
+
+
+def _titled_party(name: str, text: str, sides: tuple[str, ...]) -> str | None:
+    """The side named in the title right before a person's name: "Hill Front spokesman Ada Brenner",
+    "the Hill Front's military spokesman, Brig. Gen. Ada Brenner,"."""
+    from summarizer.core.text import word_mentions
+    from summarizer.tasks.claims.lexicon import TITLE_WORDS
+
+    for mention in word_mentions(name, text):
+        before = text[max(0, mention.start() - 80) : mention.start()]
+        for side in sides:
+            for found in word_mentions(side, before):
+                words = re.findall(r"[A-Za-z]+", before[found.end() :])
+                if words and len(words) <= 6 and any(w.lower() in TITLE_WORDS for w in words[:3]):
+                    return side
+    return None
 
 
 _UNNAMED = ',"claimant":null,"claimant_type":"unattributed","claimant_side":null'

@@ -242,6 +242,10 @@ def test_a_generic_organisation_that_reports_is_the_one_named_last_before_it():
     first, last = (0, article.index(" Workers")), (article.index("The group"), len(article))
     assert [a.canonical for a in cast.speakers(article, first, first)] == ["Tarsa Aid Team"]
     assert [a.canonical for a in cast.speakers(article, last, last)] == ["Hill Front"]
+    named = "The Tarsa Aid Team dug. Refugees fled, according to the UN relief agency. The agency said 40 died."
+    cast = cast_of(["Tarsa Aid Team", "UN relief agency", "agency"], ["ngo", "international", "international"], named)
+    middle = (named.index("Refugees"), named.index(" The agency"))
+    assert [a.canonical for a in cast.speakers(named, middle, middle)] == ["UN relief agency"]  # the name speaks
 
 
 def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():

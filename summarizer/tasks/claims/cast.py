@@ -142,10 +142,12 @@ class Cast:
         for lo_, hi_ in ([sentence] if sentence else []) + [window]:
             text = article[lo_:hi_]
             speaking = [a for a in self.actors if _speaks(a, text)]
-            # "The group said ..." is the group named last before it, whatever "the group" is elsewhere.
-            recent = [r for r in (self._recent(a, article, lo_) for a in speaking) if r is not None]
-            if recent:
-                return recent
+            # "The group said ..." is the group named last before it, whatever "the group" is elsewhere;
+            # unless a name speaks there too ("according to the UN refugee agency": the agency itself).
+            if not any(not is_generic(a.name) for a in speaking):
+                recent = [r for r in (self._recent(a, article, lo_) for a in speaking) if r is not None]
+                if recent:
+                    return recent
             speaking_ = {a.canonical for a in speaking}
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]

@@ -388,6 +388,17 @@ def test_a_country_whose_forces_did_the_harm_is_no_soldiers_side_but_may_be_the_
 
     assert accepts("Chad", "civilians")  # a state's forces may kill its own civilians
     assert not accepts("Chad", "military") and accepts("Niger", "military")
+    # where another country is named as the place, the attacker's (here the home country) is not the civilians'
+    across = (
+        "Fighting in Chad went on, and Chad shut its border. "
+        "Across the border in Niger, officials said shells fired by Chadian forces had killed 5 civilians."
+    )
+    sentence = (across.index("Across"), len(across))
+    lark = figure_grammar(across, True, {"killed"}, None, None, sentence, sentence)
+    text = json.dumps(label("Chad", claimant=None, claimant_side=None, kind="unattributed"), separators=(",", ":"))
+    matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+    tokens = tiny_tokenizer.encode(text, add_special_tokens=False)
+    assert not (matcher.consume_tokens(tokens) and matcher.is_accepting())
 
 
 def test_the_party_in_a_spokesman_s_title_is_the_attacker_of_what_its_forces_did(tiny_tokenizer):

@@ -118,6 +118,10 @@ def figure_grammar(
     civil_victims = [s for s in sides if s not in civil_attacker and is_people(s, peoples)]
     if sentence is not None:  # of those, the ones near the figure and the article's own country
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
+        # A country whose forces did the harm is the civilians' side only where no other is near:
+        # "Orlan troops killed 18 villagers" (its own), not "in Kessa, shells fired by Orlan forces".
+        if near - (attacker - civil_attacker):
+            civil_victims = [s for s in civil_victims if s not in attacker - civil_attacker]
         civil_victims = [s for s in civil_victims if s in near] or civil_victims
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]

@@ -40,6 +40,8 @@ def accepts(tiny_tokenizer):
         "Seven women and 31 people died; 1.9 million fled, 1,900,000 in digits, and dozens are missing.",
         "Someone often said the toll was 7, not 31.",
         "No figures.",
+        "The ministry says 31—at least—died.",
+        "The ministry’s count—seven women—stands; it “won’t” change…",
     ],
 )
 def test_summaries_with_only_article_numbers_pass(accepts, summary):
@@ -55,6 +57,8 @@ def test_summaries_with_only_article_numbers_pass(accepts, summary):
         "Twenty-three died.",  # hyphenated number words
         "It says 31,120 died.",  # two allowed numbers run together
         "Thousands fled.",  # a vague word it does not use
+        "Shelling killed eight—and more.",  # a number word against a dash, which is no letter
+        "Shelling killed “eight” people.",  # nor are curly quotes
     ],
 )
 def test_invented_numbers_cannot_be_written(accepts, summary):

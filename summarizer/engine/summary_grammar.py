@@ -52,9 +52,15 @@ def summary_rules(article: str) -> list[str]:
     first letters of "seven" and never let the ``NUMBER`` lexeme start.
     """
     words = "|".join(NUMBER_WORDS)
+    # Letters: ASCII and the Unicode planes above Latin-1, less U+2000-U+2FFF (punctuation such as
+    # dashes, curly quotes and ellipses, and symbols), which separate words as a hyphen does:
+    # "eight—and" is the number word "eight" and a word, not one word that the number-word test
+    # would let through. The whole block, whose characters share their first UTF-8 byte: a word
+    # that one of its bytes could extend would swallow the first byte of a dash after it.
+    letters = "A-Za-z\u00c0-\u1fff\u3000-\uffff"
     rules = [
-        f"WORD: /[A-Za-z\u00c0-\uffff'’]{{1,40}}/ & ~/(?i)({words})/",
-        'SEP: /[^A-Za-z0-9\u00c0-\uffff"\\\\\x00-\x1f]{1,8}/',
+        f"WORD: /[{letters}']{{1,40}}/ & ~/(?i)({words})/",
+        f'SEP: /[^{letters}0-9"\\\\\x00-\x1f]{{1,8}}/',
         "AFTER: /[ ;:!?)'’”\\-–—]|[,.] /",
         "END: /[.!?]/",
     ]

@@ -114,7 +114,7 @@ class Cast:
                 seen.setdefault(actor.canonical, actor)
         if window is None:
             return list(seen.values())
-        nearby = self._near(article, window)
+        nearby = self._near(article, window, list(seen.values()))
         reporting = self._reporting(nearby, article, window, sentence)
         if reporting:
             return reporting
@@ -126,13 +126,14 @@ class Cast:
     def reporters(self, article: str, window: tuple[int, int], sentence: tuple[int, int]) -> list[Actor]:
         """The speakers (:meth:`speakers`) that the figure's sentence, or the sentences beside it,
         put where a reporter stands, or that its "He said" stands for; empty if none is."""
-        return self._reporting(self._near(article, window), article, window, sentence)
+        return self._reporting(self._near(article, window, self.speakers(article)), article, window, sentence)
 
-    def _near(self, article: str, window: tuple[int, int]) -> list[Actor]:
-        """The speakers named in ``window`` by any of their names ("HLA" for the Hill Liberation Army)."""
+    def _near(self, article: str, window: tuple[int, int], speakers: list[Actor]) -> list[Actor]:
+        """Of ``speakers``, those named in ``window`` by any of their names ("HLA" for the Hill
+        Liberation Army)."""
         text = article[window[0] : window[1]]
         near = {a.canonical for a in self.actors if a.name in text or a.canonical in text}
-        return [a for a in self.speakers(article) if a.canonical in near]
+        return [a for a in speakers if a.canonical in near]
 
     def _reporting(
         self, nearby: list[Actor], article: str, window: tuple[int, int], sentence: tuple[int, int] | None

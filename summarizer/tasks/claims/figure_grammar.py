@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.core.countries import is_country
+from summarizer.core.text import word_mentions
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
 from summarizer.tasks.claims.victims import agents, reports_own_harm, soldier_sides
@@ -105,7 +106,8 @@ def figure_grammar(
     if grounded and not sides:  # no side named, none given: any short string was ("c", "Veldor")
         side = '"null"'
     # Whoever the text says caused the harm is not its victim: the side small models confuse most.
-    attacker, civil_attacker = _attackers(article, sides, draft, cast, window, sentence if grounded else None)
+    civil_attacker, states = _attackers(article, sides, draft, cast, window, sentence if grounded else None)
+    attacker = civil_attacker | states
     victims = [s for s in sides if s not in attacker]
     any_victim = '"null" | "\\"" VICTIM_NAME "\\""' if victims and grounded else side
     soldiers = victims
@@ -120,8 +122,8 @@ def figure_grammar(
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
         # A country whose forces did the harm is the civilians' side only where no other is near:
         # "Orlan troops killed 18 villagers" (its own), not "in Kessa, shells fired by Orlan forces".
-        if near - (attacker - civil_attacker):
-            civil_victims = [s for s in civil_victims if s not in attacker - civil_attacker]
+        if near - states:
+            civil_victims = [s for s in civil_victims if s not in states]
         civil_victims = [s for s in civil_victims if s in near] or civil_victims
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
@@ -178,11 +180,12 @@ def _attackers(
     window: tuple[int, int] | None,
     sentence: tuple[int, int] | None,
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The sides that did the harm, as (for soldiers and equipment, for civilians): the rule
-    reader's perpetrator, the parties the figure's sentence names as doing it, and the reporter
-    where it says its own forces did. A country named only through its forces ("Chadian forces had
-    brought down", "Chad said its troops killed") is the attacker of soldiers, but for civilians
-    only its forces are: a state's forces may kill its own civilians (a junta's air strike)."""
+    """The sides that did the harm, as (the attackers of civilians, the countries named only through
+    their forces): the rule reader's perpetrator, the parties the figure's sentence names as doing
+    it, and the reporter where it says its own forces did. A country named only through its forces
+    ("Chadian forces had brought down", "Chad said its troops killed") is the attacker of soldiers,
+    but of civilians only its forces are: a state's forces may kill its own civilians (a junta's air
+    strike)."""
     perpetrator = (draft or {}).get("perpetrator_side")
     attacker = set(party_names(perpetrator)) if perpetrator else set()
     states: set[str] = set()
@@ -195,7 +198,7 @@ def _attackers(
         attacker |= found - states
         for state in states:  # "Chad forces", "Chad military" ...: the forces, whatever the side list calls them
             attacker |= party_names(f"{state} military")
-    return frozenset(attacker | states), frozenset(attacker)
+    return frozenset(attacker), frozenset(states)
 
 
 def _reporters_sides(
@@ -215,7 +218,6 @@ def _reporters_sides(
 def _titled_party(name: str, text: str, sides: tuple[str, ...]) -> str | None:
     """The side named in the title right before a person's name: "Hill Front spokesman Ada Brenner",
     "the Hill Front's military spokesman, Brig. Gen. Ada Brenner,"."""
-    from summarizer.core.text import word_mentions
     from summarizer.tasks.claims.lexicon import TITLE_WORDS
 
     for mention in word_mentions(name, text):

@@ -19,7 +19,9 @@ from summarizer.tasks.claims.lexicon import LEXICON
 __all__ = ["in_speech_position", "is_reporting_word", "pronoun_speaker", "speaking"]
 
 _REPORTING = LEXICON["reporting"]
-_VERB = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
+# The reporting verbs as one regex alternation, longest first (also read by tasks/claims/victims.py).
+REPORTING_VERBS = "|".join(sorted(set(str(_REPORTING["verbs"]).split()), key=len, reverse=True))
+_VERB = REPORTING_VERBS
 _BY = "|".join(sorted(set(str(_REPORTING["by"]).split()), key=len, reverse=True))
 # Between a subject and its verb: an apposition in commas or brackets ("X, a spokesman, said";
 # "X (ISPR) said"; "X, director of a clinic, which the Y runs, said"), and adverbs or auxiliaries

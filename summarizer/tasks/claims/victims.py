@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from summarizer.core.countries import country_mentions, is_country
 from summarizer.core.text import word_mentions
 from summarizer.engine.sides import AS_ATTACKER, MADE_IN, is_people, is_state_force, local_peoples
-from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, LEXICON, STATE_FORCE_NOUNS
+from summarizer.tasks.claims.lexicon import AGENT_VERBS, FIGHTER_NOUNS, STATE_FORCE_NOUNS
+from summarizer.tasks.claims.speech import REPORTING_VERBS
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Cast
@@ -144,13 +145,12 @@ def _forces_acted(sentence: str, end: int) -> bool:
     return forces is not None and _AFTER_AGENT.match(sentence[forces.end() :]) is not None
 
 
-_REPORTING_VERB = "|".join(sorted(set(str(LEXICON["reporting"]["verbs"]).split()), key=len, reverse=True))
 # A reporting verb whose clause has the reporter's own forces doing the harm: "the group said its
 # fighters had killed 300", "the army says it shot down 12 drones", "claimed that their units
 # destroyed 4 tanks", "said the group's air defences downed a drone", "said its forces, backed by
 # allied jets, had killed 40".
 _OWN_HARM = re.compile(
-    rf"\b(?:{_REPORTING_VERB})\s+(?:that\s+)?"
+    rf"\b(?:{REPORTING_VERBS})\s+(?:that\s+)?"
     rf"(?:it|they|we|(?:its|their|our|the\s+[\w-]+['’]s)(?:\s+[\w-]+){{1,3}}?)(?:\s*,[^,.;]{{1,80}},)?"
     rf"(?:\s+(?:has|have|had|also|reportedly|now)){{0,2}}\s+(?:{_AGENT_VERB})\b",
     re.IGNORECASE,

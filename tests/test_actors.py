@@ -26,6 +26,12 @@ def test_a_plural_possessive_is_inside_a_name():
     assert "Hill Workers' Union" in texts("The Hill Workers' Union said 4 miners died underground.")
 
 
+def test_names_in_french_and_spanish_keep_their_connecting_words():
+    found = texts("The Collectif Justice pour Kessa said 40 people died. The Frente por la Paz y Tierra denied it.")
+    assert "Collectif Justice pour Kessa" in found
+    assert "Frente por la Paz y Tierra" in found
+
+
 def test_a_plain_mention_may_have_one_more_word_of_its_kind():
     assert "local relief group" in texts("Shelling killed 9 people, a local relief group said.")
 

@@ -49,6 +49,25 @@ def test_a_generic_mention_takes_the_name_set_beside_its_noun():
     assert canonical_names(names, article)[0] == "Tarsa Aid Team"
 
 
+def test_a_one_word_name_that_speaks_takes_the_full_name_it_shortens():
+    article = (
+        "Tarsa Watch International said 40 people died in Kessa. The Kessa Relief Council buried them. "
+        "Tarsa said it had the names of 30. Orla officials disputed it. Kessa was quiet; Orla said 2 died."
+    )
+    names = [("Tarsa Watch International", ""), ("Tarsa", ""), ("Kessa Relief Council", ""), ("Kessa", "")]
+    names += [("Orla officials", ""), ("Orla", "")]
+    assert canonical_names(names, article) == [
+        "Tarsa Watch International",
+        "Tarsa Watch International",
+        "Kessa Relief Council",
+        "Kessa",  # a place, and never cited
+        "Orla officials",
+        "Orla",  # "officials" is no part of a name
+    ]
+    acronym = "The TSK Relief Office gave food. TSK said 4 died."
+    assert canonical_names([("TSK Relief Office", ""), ("TSK", "")], acronym)[1] == "TSK"
+
+
 def test_a_name_s_head_is_the_noun_before_its_of_phrase():
     article = (
         "The Ministry of Roads, Water and Power said 12 bridges fell. The Orla police chief said 4 died. "

@@ -236,3 +236,14 @@ def test_the_cast_is_read_once_and_recorded():
         {"name": "Medics", "kind": "witness", "canonical": "Medics"},
     ]
     assert '"cast": [{"name": "Hill Front"' in run.raw
+
+
+def test_each_phase_s_seconds_are_in_the_stats(monkeypatch):
+    import summarizer.tasks.claims.figure_extraction as module
+
+    clock = iter(range(0, 100, 2))  # every reading of the clock is 2 s after the one before
+    monkeypatch.setattr(module.time, "perf_counter", lambda: next(clock))
+    article = "The Hill Front said 23 fighters were killed. Medics said 4 people were hurt."
+    run = label_figures(article, scripted(["Hill Front", "Medics"]), summary="claims")
+    assert (run.stats["actor_seconds"], run.stats["label_seconds"]) == (2, 2)
+    assert "summary_seconds" not in run.stats  # no model summary asked

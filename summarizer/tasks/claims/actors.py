@@ -27,7 +27,9 @@ BODY_NOUNS = frozenset(
     "organisation organization ngo charity society union coalition front movement party guard guards "
     "prosecutor prosecutors court ombudsman inspector director chief head secretary general police's army's".split()
 )
-_CONNECTORS = frozenset("of for the de du des al el la &".split())
+# Words inside a name between its capitalised words, in English and in the French, Spanish, Portuguese
+# and Italian names news reports keep as written ("Collectif Justice pour Kessa", "Frente por la Paz").
+_CONNECTORS = frozenset("of for the de du des al el la & pour por para del y et di da do dos das".split())
 # Capitalised words that open sentences or stand for nobody.
 _NOT_NAMES = frozenset(
     "The A An In On At But And Or It Its He She His Her They Their This That These Those There Then "

@@ -374,10 +374,16 @@ def is_place(name: str, article: str) -> bool:
             rf"\b(?:province|district|region|county|city|town|village|camp|area|governorate) of {quoted}\b", article
         )
     )
-    cited = re.search(rf"\b{quoted}(?:['’]s)?\s+(?:\w+\s+){{0,2}}{_SPEAKS}\b", article) or re.search(
-        rf"\b(?:according to|{_SPEAKS} by)\s+(?:the\s+)?{quoted}\b", article
+    return bool(placed) and not _cited(bare, article)
+
+
+def _cited(bare: str, article: str) -> bool:
+    """Whether the article has ``bare`` say or report something ("X said", "according to X")."""
+    quoted = re.escape(bare)
+    return bool(
+        re.search(rf"\b{quoted}(?:['’]s)?\s+(?:\w+\s+){{0,2}}{_SPEAKS}\b", article)
+        or re.search(rf"\b(?:according to|{_SPEAKS} by)\s+(?:the\s+)?{quoted}\b", article)
     )
-    return bool(placed) and not cited
 
 
 def is_dateline(name: str, article: str) -> bool:
@@ -413,7 +419,12 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
     result = []
     for name, _kind in names:
         if not is_generic(name):
-            result.append(spelled.get(_bare(name)) or _longer_name(name, specific, article) or name)
+            result.append(
+                spelled.get(_bare(name))
+                or _longer_name(name, specific, article)
+                or _full_form(name, specific, article)
+                or name
+            )
             continue
         same = _apposed(head(name), specific, article) or sorted(
             (at, n) for at, n in specific if head(n) == head(name) and n != name
@@ -462,6 +473,23 @@ def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> st
         if n != name and first <= at and bare.lower() in re.findall(r"[\w'’-]+", n.lower())
     ]
     return max(longer)[1] if longer else None
+
+
+def _full_form(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
+    """The full name a one-word name shortens when it speaks: "Tarsa said" after "Tarsa Watch
+    International" (the nearest such name before it), as reports shorten a body's name once they
+    have given it. Only capitalised words after it ("Orla Relief Council", not "Orla officials"),
+    and no acronym, country or place: "UN" and "Kessa" are names of their own."""
+    bare = _bare(name)
+    if " " in bare or not bare[:1].isupper() or bare.isupper() or country_of(bare) or not _cited(bare, article):
+        return None
+    at = _first(name, article)
+    longer = [
+        (first, n)
+        for first, n in specific
+        if first <= at and re.fullmatch(rf"{re.escape(bare)}(?:\s+[A-Z][\w'’&-]*)+", n)
+    ]
+    return max(longer)[1] if longer and not is_place(bare, article) else None
 
 
 def suggested_kind(name: str, article: str) -> str | None:

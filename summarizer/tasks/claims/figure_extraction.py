@@ -103,6 +103,7 @@ def label_figures(
     figures, counts = (figures, {}) if figures is not None else _most_likely(article, max_figures)
     figures, figure_drafts = figures_to_label(article, drafts or [], figures)
     totals: dict[str, float] = {}
+    generate = _timed(generate)
     cast = read_article_cast(article, figures, generate, totals) if figures and grounded else None
     if on_cast is not None:
         on_cast(cast)
@@ -130,6 +131,22 @@ def label_figures(
         **counts,
     }
     return FigureRun(document, labels, stats, cast.as_records() if cast else [])
+
+
+def _timed(generate: Generate) -> Generate:
+    """``generate`` adding each phase's wall seconds to the totals ("actor_seconds", "label_seconds",
+    "summary_seconds"): where an article's time goes, on any backend."""
+
+    def timed(
+        kind: str, requests: list[str], grammars: list[str], budget: int, totals: dict[str, float]
+    ) -> list[tuple[str, bool]]:
+        started = time.perf_counter()
+        try:
+            return generate(kind, requests, grammars, budget, totals)
+        finally:
+            totals[f"{kind}_seconds"] = round(totals.get(f"{kind}_seconds", 0) + time.perf_counter() - started, 4)
+
+    return timed
 
 
 def _most_likely(article: str, limit: int) -> tuple[list[Figure], dict[str, int]]:

@@ -419,3 +419,21 @@ def test_the_party_in_a_spokesman_s_title_is_the_attacker_of_what_its_forces_did
         return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
 
     assert accepts("Ravel") and not accepts("Hill Front")
+
+
+def test_reporters_of_one_side_name_the_attacker_when_their_forces_did_the_harm():
+    from summarizer.tasks.claims.figure_grammar import _reporters_sides, article_sides
+
+    article = (
+        "Col. Ada Brenner, who speaks for the Tosk Front's military, announced that the group's gunners "
+        "had downed another Ravel drone on Monday, taking to 22 the drones the group says it has hit."
+    )
+    names = ["Tosk Front's military", "Col. Ada Brenner", "group", "Ravel"]
+    kinds = ["armed_group", "government", "armed_group", "armed_group"]
+    cast = cast_of(names, kinds, article)
+    whole = (0, len(article))
+    assert _reporters_sides(cast, article, whole, whole, article_sides(article, cast)) == {"Tosk Front"}
+    both = "The Tosk Front and the Ravel militia spoke on Monday. They said their units had killed 12 men."
+    cast = cast_of(["Tosk Front", "Ravel militia"], ["armed_group", "armed_group"], both)
+    sentence = (both.index("They"), len(both))
+    assert _reporters_sides(cast, both, (0, len(both)), sentence, article_sides(both, cast)) == set()

@@ -103,3 +103,13 @@ def test_a_state_body_that_names_no_country_speaks_for_where_its_sentence_is_or_
     assert state_voices(article, "The ministry said 40 died.") == ["India"]  # the home country
     # A body reporting the home country's strikes is the other side's.
     assert state_voices(article, "Its media wing said the Indian strikes killed 31.") == ["Pakistan"]
+
+
+def test_a_country_named_only_as_a_border_a_refuge_or_a_base_is_no_side():
+    article = (
+        "Shelling killed 12 people in Mali, near the border with Niger. Thousands fled into neighbouring "
+        "Senegal, a France-based monitor said."
+    )
+    assert sides_in(article) == ["Mali"]
+    # named once as a party too: a side
+    assert sides_in(article + " Nigerien troops fired back.") == ["Mali", "Niger"]

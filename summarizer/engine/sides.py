@@ -58,7 +58,11 @@ def sides_in(article: str, parties: Iterable[str] | None = None) -> list[str]:
     cast's parties (article spans the model read as forces, groups or peoples); without them,
     names the article's own words mark as a force."""
     found: dict[str, None] = {}
-    for _start, end, side in country_mentions(article):
+    mentions = country_mentions(article)
+    elsewhere = _only_elsewhere(article, mentions)
+    for _start, end, side in mentions:
+        if side in elsewhere:
+            continue
         found.setdefault(side, None)
         following = re.match(rf"(?:['’]s)?\s+({_FORCE_NOUNS})\b", article[end:], re.IGNORECASE)
         if following:  # "Myanmar military", "Syrian government forces"
@@ -73,6 +77,25 @@ def sides_in(article: str, parties: Iterable[str] | None = None) -> list[str]:
             if not _NOT_PARTY_WORD.fullmatch(name.split()[0]) and not _NOT_PARTY_WORD.search(name):
                 found.setdefault(name, None)
     return list(found)
+
+
+# Words that name a country only as somewhere else: a border, a destination, a base ("near the
+# border with Orla", "fled into neighbouring Orla", "the Orla-based monitor").
+_ELSEWHERE_BEFORE = re.compile(
+    r"(?:\bborders?\s+(?:with|of)|\bneighbou?ring|\binto|\bfled\s+(?:to|across)|\bbased\s+in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _only_elsewhere(article: str, mentions: list[tuple[int, int, str]]) -> set[str]:
+    """The countries every mention of which names them only as somewhere else (a border, where
+    people fled to, where a body is based): no party to the harm, so never a side."""
+    here = {
+        side
+        for start, end, side in mentions
+        if not _ELSEWHERE_BEFORE.search(article[max(0, start - 40) : start]) and not article.startswith("-based", end)
+    }
+    return {side for _s, _e, side in mentions} - here
 
 
 def is_people(side: str, peoples: Iterable[str] = ()) -> bool:

@@ -204,15 +204,16 @@ def _attackers(
 def _reporters_sides(
     cast: Cast, article: str, window: tuple[int, int], sentence: tuple[int, int], sides: tuple[str, ...] = ()
 ) -> set[str]:
-    """The side of whoever reports the figure, where one reporter is named and its name settles its
-    side ("the Hill Front": Hill Front; "Orla's army": Orla) or the title before a person's name does
-    ("Hill Front spokesman Ada Brenner", "the Hill Front's military spokesman, Ada Brenner,"): the
-    attacker, when the report says its own forces did the harm."""
+    """The side of whoever reports the figure, where the reporters whose side is known are of one
+    side: their names settle it ("the Hill Front": Hill Front; "Orla's army": Orla), or the title
+    before a person's name does ("Hill Front spokesman Ada Brenner", "the Hill Front's military
+    spokesman, Ada Brenner,"). The attacker, when the report says its own forces did the harm."""
+    text = article[sentence[0] : sentence[1]]
     reporters = cast.reporters(article, window, sentence)
-    if len(reporters) != 1:  # "It said ..." after a sentence naming both sides: whose is unknown
-        return set()
-    side = cast.own_side(reporters[0]) or _titled_party(reporters[0].name, article[sentence[0] : sentence[1]], sides)
-    return {side} if side else set()
+    found = {side for r in reporters if (side := cast.own_side(r) or _titled_party(r.name, text, sides))}
+    # One side for the reporters whose side is known ("the Hill Front's military" and its spokesman);
+    # "It said ..." after a sentence naming both sides: whose forces, unknown.
+    return found if len(found) == 1 else set()
 
 
 def _titled_party(name: str, text: str, sides: tuple[str, ...]) -> str | None:

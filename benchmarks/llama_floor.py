@@ -2,10 +2,13 @@
 the same library and context settings the llama-cpp backend uses: the floor for what the backend can
 reach. (llama-cpp-python's wheel ships no llama-bench binary.)
 
-    python benchmarks/llama_floor.py MODEL.gguf [--threads N] [--reps 3]
+    python benchmarks/llama_floor.py MODEL.gguf [--threads N] [--reps 3] [--depth 2400]
 
 pp: a prompt of 512 tokens evaluated in one batch (after clearing the cache); tg: 128 tokens
 generated one at a time after an empty cache. One warm-up of each first; tokens/s are means over reps.
+--depth D: both after D tokens already in the cache, as llama-bench's ``-d`` measures (each token then
+attends over D more): the floor for the backend's article prefill, which starts after the
+instructions and worked example it keeps cached (about 2,400 tokens for claims).
 """
 
 from __future__ import annotations
@@ -17,29 +20,33 @@ import time
 from pathlib import Path
 
 
-def measure(path: Path, threads: int, reps: int, n_prompt: int = 512, n_gen: int = 128) -> dict:
+def measure(path: Path, threads: int, reps: int, n_prompt: int = 512, n_gen: int = 128, depth: int = 0) -> dict:
     import llama_cpp
 
     from summarizer.backends.llama_cpp_backend import LlamaModel
 
-    model = LlamaModel(path, threads=threads, gpu_layers=0, max_context=n_prompt + n_gen, sequences=1)
+    model = LlamaModel(path, threads=threads, gpu_layers=0, max_context=depth + n_prompt + n_gen, sequences=1)
     rng = random.Random(0)
     prompt = [rng.randrange(model.n_vocab) for _ in range(n_prompt)]
+    context = [rng.randrange(model.n_vocab) for _ in range(depth)]
 
     def clear() -> None:
+        """Empty the cache, then hold ``depth`` tokens (not timed)."""
         llama_cpp.llama_memory_clear(model.memory, True)
+        if depth:
+            model.decode(context, list(range(depth)), [0] * depth, [])
 
     def pp() -> tuple[float, float]:
         clear()
         started, cpu = time.perf_counter(), time.process_time()
-        model.decode(prompt, list(range(n_prompt)), [0] * n_prompt, [n_prompt - 1])
+        model.decode(prompt, list(range(depth, depth + n_prompt)), [0] * n_prompt, [n_prompt - 1])
         return n_prompt / (time.perf_counter() - started), n_prompt / (time.process_time() - cpu)
 
     def tg() -> tuple[float, float]:
         clear()
         token = prompt[0]
         started, cpu = time.perf_counter(), time.process_time()
-        for position in range(n_gen):
+        for position in range(depth, depth + n_gen):
             logits = model.decode([token], [position], [0], [0])
             token = int(logits[0].argmax())
         return n_gen / (time.perf_counter() - started), n_gen / (time.process_time() - cpu)
@@ -54,6 +61,7 @@ def measure(path: Path, threads: int, reps: int, n_prompt: int = 512, n_gen: int
     return {
         "model": path.name,
         "threads": threads,
+        "depth": depth,
         f"pp{n_prompt}_tokens_per_second": mean([wall for wall, _ in pps]),
         f"tg{n_gen}_tokens_per_second": mean([wall for wall, _ in tgs]),
         # per CPU second of all threads: what the machine's other load does not change
@@ -70,8 +78,9 @@ def main() -> None:
     parser.add_argument("model", type=Path)
     parser.add_argument("--threads", type=int, default=machine_threads())
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--depth", type=int, default=0, help="tokens in the cache before each measure")
     args = parser.parse_args()
-    print(json.dumps(measure(args.model, args.threads, args.reps)))
+    print(json.dumps(measure(args.model, args.threads, args.reps, depth=args.depth)))
 
 
 if __name__ == "__main__":

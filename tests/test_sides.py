@@ -113,3 +113,5 @@ def test_a_country_named_only_as_a_border_a_refuge_or_a_base_is_no_side():
     assert sides_in(article) == ["Mali"]
     # named once as a party too: a side
     assert sides_in(article + " Nigerien troops fired back.") == ["Mali", "Niger"]
+    # the cast's reading of such a country as a people or a state does not make it one
+    assert sides_in(article, ["Niger", "Senegal", "Hill Front"]) == ["Mali", "Hill Front"]

@@ -69,7 +69,8 @@ def sides_in(article: str, parties: Iterable[str] | None = None) -> list[str]:
             found.setdefault(f"{side} {following.group(1).lower()}", None)
     if parties is not None:
         for party in parties:
-            found.setdefault(party, None)
+            if party not in elsewhere:  # the cast's "country" named only as a border or a refuge
+                found.setdefault(party, None)
         return list(found)
     for pattern in (_NAMED_FORCE, _NAME_BEFORE_FIGHTERS):
         for match in pattern.finditer(article):

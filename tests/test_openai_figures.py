@@ -255,9 +255,21 @@ def test_the_schema_label_matches_the_grammar_branches():
 
     for schema in (label_schema(), label_schema(label_sides(ARTICLE))):
         for label in [*LABELS.values(), {"outcome": "none"}]:
-            jsonschema.validate(label, schema)
+            jsonschema.validate({"what": "were killed", **label}, schema)
+            with pytest.raises(jsonschema.ValidationError):  # the quote comes first, as the grammar asks
+                jsonschema.validate(label, schema)
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate({**LABELS["7"], "equipment": "tanks"}, schema)
+            jsonschema.validate({"what": "were killed", **LABELS["7"], "equipment": "tanks"}, schema)
+
+
+def test_a_server_s_label_may_quote_its_sentence_first_and_the_quote_is_not_part_of_the_claim():
+    from summarizer.tasks.claims.figure_grammar import label_problems
+
+    assert label_problems({"what": "were killed", **LABELS["7"]}, ARTICLE) == ([], [])
+    assert label_problems(LABELS["7"], ARTICLE) == ([], [])  # a drafted figure's grammar asks for none
+    assert label_problems({"what": "need aid", "outcome": "none"}, ARTICLE) == ([], [])
+    assert label_problems({"what": 7, **LABELS["7"]}, ARTICLE) == (["what is a short string"], [])
+    assert label_problems({"what": "", "outcome": "none"}, ARTICLE) == (["what is a short string"], [])
 
 
 @pytest.mark.parametrize(

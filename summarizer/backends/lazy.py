@@ -52,7 +52,9 @@ class LazyBackend(Backend):
                 raise
             if backend.describe() != self._identity:
                 self._failure = ModelError(
-                    f"model {self._model!r} changed on disk while this run was using it; run again"
+                    # The identity holds the code's hashes too: editing a task kit mid-run lands here.
+                    f"model {self._model!r} or the code that runs it changed on disk while this run was using it;"
+                    " run again"
                 )
                 raise self._failure
             self._backend = backend

@@ -4,6 +4,14 @@ Figure-guided extraction asks the model, figure by figure, what the figure count
 The answer is a small JSON object (keys in a fixed order, compact) whose values are
 limited per article so that nothing can come from anywhere but the article:
 
+* ``what`` comes first where neither the rule reader nor the sentence's words settle what the
+  figure counts (no draft, no outcome word: every outcome is offered): the words of the figure's
+  sentence that say what it counts or what happened to it, a verbatim span of the sentence
+  ("have fled", "need food aid"); any short text when ungrounded. It is not part of the claim.
+  Asked for the outcome straight away, a model answers from the article's topic (people who
+  "need food aid" in a war report became displaced); having quoted the words, from them. Where
+  the sentence has an outcome word, the outcomes offered are already that word's (and none), and
+  a quote only cost recall: the 0.5B quoted "were killed" and answered none;
 * ``outcome`` is ``none`` (not a claim: the object ends there) or one of the
   outcomes the figure's sentence has a word for ("wounded" offers injured), all of
   them when it has none;
@@ -76,6 +84,12 @@ def span_rules(article: str, grounded: bool = True) -> list[str]:
     return [f"{name}: {substring} & {bound}" for name, bound in _SPAN_BOUND.items()]
 
 
+def _what_rule(sentence: str) -> str:
+    """WHAT: a short verbatim span of the figure's sentence."""
+    chunks = json.dumps({"substring_chunks": evidence_chunks(sentence)}, ensure_ascii=False)
+    return f"WHAT: %regex {chunks} & {_SPAN_BOUND['SHORT_SPAN']}"
+
+
 def figure_grammar(
     article: str,
     grounded: bool = True,
@@ -128,6 +142,11 @@ def figure_grammar(
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
     start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
+    what = ""
+    if sentence is not None and draft is None and outcomes is None:
+        # The model first quotes what the sentence says of the figure, then decides (module docstring).
+        start = 'start: "{\\"what\\":\\"" WHAT "\\",\\"outcome\\":" (' + " | ".join(starts) + ")"
+        what = _what_rule(article[sentence[0] : sentence[1]]) if grounded else f"WHAT: {free}"
     if draft is not None:
         # Civilians, and the homes, schools and shops they lost ("torched 40 homes"), are counted
         # under a country or people, never under an armed group.
@@ -168,6 +187,7 @@ def figure_grammar(
         f"SOLDIER_NAME: {_choice(soldiers)}" if soldiers != victims else "",
         f"SIDE_FREE: {free}",
         *span_rules(article, grounded),
+        what,
     ]
     return "\n".join(rule for rule in rules if rule) + "\n"
 
@@ -348,6 +368,7 @@ def _draft_head(draft: dict[str, Any]) -> str:
 
 # --- the same label for servers that take only JSON Schema, and the checks after generation ----
 _SPAN_LENGTH = {"equipment": 40, "claimant": 80, "victim_side": 40, "claimant_side": 40}
+_WHAT_LENGTH = 40
 
 
 def label_sides(article: str, cast: Cast | None = None, draft_sides: Iterable[str] = ()) -> tuple[str, ...]:
@@ -392,17 +413,18 @@ def label_schema(sides: Iterable[str] | None = None) -> dict[str, Any]:
         {"claimant": text("claimant"), "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
         {"claimant": {"type": "null"}, "claimant_type": {"const": "unattributed"}, "claimant_side": {"type": "null"}},
     ]
+    quote = {"what": {"type": "string", "minLength": 1, "maxLength": _WHAT_LENGTH}}  # first, as in the grammar
     none = {
         "type": "object",
-        "properties": {"outcome": {"const": "none"}},
-        "required": ["outcome"],
+        "properties": {**quote, "outcome": {"const": "none"}},
+        "required": ["what", "outcome"],
         "additionalProperties": False,
     }
     claims = [
         {
             "type": "object",
-            "properties": {**head, "victim_side": side, **tail},
-            "required": list(LABEL_KEYS),
+            "properties": {**quote, **head, "victim_side": side, **tail},
+            "required": ["what", *LABEL_KEYS],
             "additionalProperties": False,
         }
         for head in what
@@ -418,8 +440,14 @@ def label_problems(
     :func:`figure_grammar` guarantees, checked after the fact (a server may ignore a grammar,
     and a JSON-Schema server never had one). ``draft_sides``: the victim sides of the rule
     reader's drafts, which the grammar may force."""
-    if not isinstance(label, dict) or label.get("outcome") == "none":
-        return ([] if isinstance(label, dict) else ["a label is a JSON object"]), []
+    if not isinstance(label, dict):
+        return ["a label is a JSON object"], []
+    quoted = label.get("what")
+    if "what" in label and not (isinstance(quoted, str) and 0 < len(quoted) <= 2 * _WHAT_LENGTH):
+        return ["what is a short string"], []
+    label = {key: value for key, value in label.items() if key != "what"}  # the model's quote: not part of the claim
+    if label.get("outcome") == "none":
+        return [], []
     shape = _label_shape(label)
     if shape:
         return shape, []

@@ -224,7 +224,9 @@ def test_a_json_schema_server_gets_the_label_schema_and_its_grounding_is_checked
     actor = next(body for body in server.requests if request_kind(body) == "actor")
     label = next(body for body in server.requests if request_kind(body) == "label")
     assert actor["response_format"]["json_schema"]["schema"] == kind_schema()
-    assert label["response_format"]["json_schema"]["schema"] == label_schema(["Ukraine"])  # the article's side
+    schema = label["response_format"]["json_schema"]["schema"]
+    # the article's side, and its speakers: the cast's and the rule reader's claimants
+    assert schema == label_schema(["Ukraine"], ["Kharkiv", "Local doctors"])
     assert not {"structured_outputs", "ebnf", "grammar"} & set(label)
     assert extraction.status == "ok" and extraction.stats["grounding"] == "checked"
 
@@ -345,3 +347,20 @@ def test_through_the_cli_a_llama_server_without_llguidance_is_one_note_and_the_a
     document = json.loads(result.stdout)
     assert [c["count"]["value"] for c in document["claims"]] == [12, 7, 3]
     assert all("grammar" not in body and "response_format" in body for body in server.requests)
+
+
+def test_a_json_schema_label_names_only_a_claimant_the_article_holds():
+    """A small model behind a JSON-Schema server copied the worked example's claimant; the schema
+    offers the article's speakers only, as the grammar does."""
+    import jsonschema
+
+    schema = label_schema(["Ukraine"], ["Local doctors"])
+    claim = {"what": "were injured", **LABELS["7"]}
+    jsonschema.validate(claim, schema)
+    for claimant in ("Veldor's health ministry", "Kharkiv"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**claim, "claimant": claimant}, schema)
+    nobody = label_schema(["Ukraine"], [])  # no speaker: unattributed only
+    jsonschema.validate({**claim, "claimant": None, "claimant_type": "unattributed", "claimant_side": None}, nobody)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(claim, nobody)

@@ -383,12 +383,26 @@ def label_sides(article: str, cast: Cast | None = None, draft_sides: Iterable[st
     return tuple(sides)
 
 
-def label_schema(sides: Iterable[str] | None = None) -> dict[str, Any]:
+def label_claimants(article: str, cast: Cast, drafts: Iterable[dict[str, Any]] = ()) -> tuple[str, ...]:
+    """Every claimant a figure's label grammar may offer in ``article``: the canonical names of the
+    cast members that can speak, and the rule reader's claimants, as persons' names, that the
+    article holds (:func:`_claimant_rule` offers, per figure, those near it)."""
+    from summarizer.tasks.claims.cast import person_name
+
+    names = dict.fromkeys(actor.canonical for actor in cast.speakers(article))
+    drafted = (person_name(d["claimant"]) for d in drafts if d.get("claimant") and d["claimant"] in article)
+    names.update(dict.fromkeys(name for name in drafted if name in article))
+    return tuple(names)
+
+
+def label_schema(sides: Iterable[str] | None = None, claimants: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON Schema of a label, for a server with no grammar engine: the branches the grammar
     writes (no claim; people or equipment; a named or an unnamed claimant), without the span
     grounding (checked afterwards: :func:`label_problems`). ``sides``: the article's
     (:func:`label_sides`), as the grammar offers them: a side is null or one of them (null only
-    when there are none); None: any short text (ungrounded)."""
+    when there are none); None: any short text (ungrounded). ``claimants``: the article's
+    (:func:`label_claimants`), as the grammar offers them: a claimant is null or one of them (null
+    only when there are none); None: any short text, checked after generation."""
 
     def text(key: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": _SPAN_LENGTH[key]}
@@ -409,10 +423,14 @@ def label_schema(sides: Iterable[str] | None = None) -> dict[str, Any]:
             "equipment": text("equipment"),
         },
     ]
-    who = [
-        {"claimant": text("claimant"), "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
+    speakers = None if claimants is None else list(dict.fromkeys(claimants))
+    claimant: dict[str, Any] = text("claimant") if speakers is None else {"enum": speakers}
+    who: list[dict[str, dict[str, Any]]] = [
+        {"claimant": claimant, "claimant_type": {"enum": list(NAMED_TYPES)}, "claimant_side": side},
         {"claimant": {"type": "null"}, "claimant_type": {"const": "unattributed"}, "claimant_side": {"type": "null"}},
     ]
+    if speakers == []:
+        who = who[1:]  # nobody in the article can speak: unattributed only, as in the grammar
     quote = {"what": {"type": "string", "minLength": 1, "maxLength": _WHAT_LENGTH}}  # first, as in the grammar
     none = {
         "type": "object",

@@ -83,16 +83,21 @@ def answer_formats(
     ``cast``'s), so a JSON-Schema server's model cannot copy the prompt example's side."""
     from summarizer.engine.summary_grammar import invented_numbers
     from summarizer.tasks.claims.cast import kind_problems, kind_schema
-    from summarizer.tasks.claims.figure_grammar import label_problems, label_schema, label_sides
+    from summarizer.tasks.claims.figure_grammar import label_claimants, label_problems, label_schema, label_sides
 
     draft_sides = {d["victim_side"] for d in drafts if d.get("victim_side")}
     sides = label_sides(article, cast, sorted(draft_sides)) if grounded else None
+    # With a cast, a claimant is one of the article's speakers, as in the grammar (without one, the
+    # grammar takes any article span: checked after generation).
+    claimants = label_claimants(article, cast, drafts) if grounded and cast is not None else None
     # Number words split into two text words ("thr" "ee") slip through the summary grammar; a summary
     # with a number the article does not state gives way to the claims-built one, as a cut-off one does.
     usable = (lambda value: not invented_numbers(value, article)) if grounded else None
     return {
         "actor": AnswerFormat("actor", kind_schema(), lambda value: (kind_problems(value), [])),
-        "label": AnswerFormat("label", label_schema(sides), lambda value: label_problems(value, article, draft_sides)),
+        "label": AnswerFormat(
+            "label", label_schema(sides, claimants), lambda value: label_problems(value, article, draft_sides)
+        ),
         "summary": AnswerFormat("summary", SUMMARY_SCHEMA, _summary_problems, usable),
     }
 

@@ -141,11 +141,12 @@ def figure_grammar(
         civil_victims = [s for s in civil_victims if s in near] or civil_victims
     civil_victim = '"null" | "\\"" CIVIL_NAME "\\""' if civil_victims and grounded else any_victim
     starts = ["none", *(["people"] if people else []), *(["equipment"] if equipment else [])]
-    start = 'start: "{\\"outcome\\":" (' + " | ".join(starts) + ")"
+    # The model first quotes what the sentence says of the figure, then decides (module docstring).
+    quoted = sentence is not None and draft is None and outcomes is None
+    opening = '"{\\"what\\":\\"" WHAT "\\",\\"outcome\\":"' if quoted else '"{\\"outcome\\":"'
+    start = f"start: {opening} (" + " | ".join(starts) + ")"
     what = ""
-    if sentence is not None and draft is None and outcomes is None:
-        # The model first quotes what the sentence says of the figure, then decides (module docstring).
-        start = 'start: "{\\"what\\":\\"" WHAT "\\",\\"outcome\\":" (' + " | ".join(starts) + ")"
+    if quoted and sentence is not None:
         what = _what_rule(article[sentence[0] : sentence[1]]) if grounded else f"WHAT: {free}"
     if draft is not None:
         # Civilians, and the homes, schools and shops they lost ("torched 40 homes"), are counted

@@ -267,6 +267,18 @@ def test_a_generic_organisation_that_reports_is_the_one_named_last_before_it():
     assert [a.canonical for a in cast.speakers(named, middle, middle)] == ["UN relief agency"]  # the name speaks
 
 
+def test_a_generic_mention_that_reports_is_the_body_with_its_head_noun_named_last_before_it():
+    # "The office" after a second office is that one, not the first the article named.
+    article = (
+        "Shells struck Orla's water office on Friday. The Office of Roads and Bridges reported that troops "
+        "had routed 31 Hill Front gunmen near the dam. The office adds that five guards died."
+    )
+    names = ["Orla's water office", "Office of Roads and Bridges", "office", "Hill Front"]
+    cast = cast_of(names, ["government", "government", "government", "armed_group"], article)
+    last = (article.index("The office"), len(article))
+    assert [a.canonical for a in cast.speakers(article, last, last)] == ["Office of Roads and Bridges"]
+
+
 def test_a_pronoun_sentence_takes_the_speaker_of_the_sentence_beside_it():
     article = "Roads were shut. Mara Quell, a spokeswoman for the Hill Front, told reporters in Sarn. She said 30 died."
     cast = cast_of(["Mara Quell", "Hill Front"], ["armed_group", "armed_group"], article)

@@ -29,6 +29,9 @@ SILENT = [
     ("Kessa", "Shelling hit Kessa, said the governor."),  # no apposition: nothing before it is a comma
     ("Orla relief board", "Ada Brenner, head of a clinic funded by the Orla relief board, said 53 died."),
     ("Orla", "Rebels shelled Orla overnight, saying 30 guards had died."),  # the object, not the subject
+    # what she said, not who: a reporting verb with its own subject is no inverted one
+    ("Hill Front", "She said Hill Front gunmen burned nine barns near the river."),
+    ("Orla", "Governor Tomas Vell said an Orla rocket wounded 6 farmers on the ridge."),
 ]
 
 
@@ -57,6 +60,14 @@ def test_a_name_after_a_reporting_verb_with_a_verb_of_its_own_is_what_was_said()
     assert speaking(["Dr. Ana Rudi", "hospital", "Hill Hospital"], sentence) == {"Dr. Ana Rudi"}
     assert speaking(["hospital"], "57 people were hurt, says the hospital.") == {"hospital"}
     assert speaking(["ministry"], "Nine died, said the ministry's spokesman.") == {"ministry"}
+
+
+def test_an_inverted_reporting_verb_follows_the_words_reported():
+    assert speaking(["Ana Kell"], "“The shelling never stopped,” said Ana Kell, a teacher from the valley.") == {
+        "Ana Kell"
+    }
+    sentence = "She said Hill Front gunmen took 12 goats, Ana Kell added."
+    assert speaking(["Hill Front", "Ana Kell"], sentence) == {"Ana Kell"}
 
 
 def test_a_reporting_pronoun_says_whether_a_person_or_a_body_gave_the_figure():

@@ -148,7 +148,7 @@ class Cast:
             if not any(not is_generic(a.name) for a in speaking):
                 recent = [r for r in (self._recent(a, article, lo_) for a in speaking) if r is not None]
                 if recent:
-                    return recent
+                    return list({r.canonical: r for r in recent}.values())  # "the police ... the police"
             speaking_ = {a.canonical for a in speaking}
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]
@@ -159,11 +159,12 @@ class Cast:
         return []
 
     def _recent(self, actor: Actor, article: str, at: int) -> Actor | None:
-        """What a generic mention of an organisation ("the group", "the agency") that reports at
-        ``at`` stands for there: the named body mentioned last before it with the same head noun,
-        else (for a word that names an organisation of any kind) the named body mentioned last.
+        """What a generic mention of a body ("the ministry", "the group") that reports at ``at``
+        stands for there: the named body mentioned last before it with the same head noun ("the
+        ministry" after a second ministry is that one, not the first), else (for a word that names
+        an organisation of any kind: "the group", "the agency") the named body mentioned last.
         None for a specific name, or where nothing is named before."""
-        if not is_generic(actor.name) or head(actor.name) not in _ORGANISATION_NOUNS:
+        if not is_generic(actor.name):
             return None
         last: dict[str, tuple[int, Actor]] = {}
         for other in self.actors:
@@ -173,6 +174,8 @@ class Cast:
             if at_ >= 0 and at_ > last.get(other.canonical, (-1, other))[0]:
                 last[other.canonical] = (at_, other)
         same = [(pos, a) for pos, a in last.values() if head(a.canonical) == head(actor.name)]
+        if not same and head(actor.name) not in _ORGANISATION_NOUNS:
+            return None
         found = max(same or list(last.values()), key=lambda item: item[0], default=None)
         return Actor(actor.name, found[1].kind, found[1].canonical) if found else None
 

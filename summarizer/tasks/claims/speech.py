@@ -59,7 +59,10 @@ _SAYING_SUBJECT = re.compile(
     r"(?:saying|adding|claiming|noting|insisting|stating)\b"
 )
 _SENTENCE_OPENING = re.compile(r"^\s*(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
-_BEFORE_INVERTED = re.compile(rf"\b(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+# An inverted reporting verb follows the words reported, after a comma, a quote or a dash ("..., said
+# the ministry", "“...,” said Ana Kell"); a verb with a subject of its own is not one: in "She said
+# Hill Front fighters had torched 12 homes" the Hill Front is what she said, not who.
+_BEFORE_INVERTED = re.compile(rf"[,;:\"“”—–-]\s*(?:{_VERB})\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
 # A name after a reporting verb that has a verb of its own is the subject of what was said, not
 # the speaker: "the doctor says the hospital has received 57" (against "..., says the hospital").
 _CLAUSE_SUBJECT = re.compile(

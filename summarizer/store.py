@@ -429,14 +429,22 @@ def _wal(conn: sqlite3.Connection) -> None:
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Run the migrations this store has not seen yet, each in its own transaction."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    # The version and the tables read in one snapshot: read apart, another process's first
+    # migration (its tables and its version, committed together) could land between the two
+    # reads, and a new store opened by two processes at once read as "a database with other tables".
+    conn.execute("BEGIN")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        foreign = version == 0 and _has_foreign_tables(conn)
+    finally:
+        conn.execute("COMMIT")
     if version > len(MIGRATIONS):
         raise InputError(
             f"run store has schema version {version} but this summarizer knows only {len(MIGRATIONS)}; "
             "upgrade summarizer or use another store",
             path,
         )
-    if version == 0 and _has_foreign_tables(conn):
+    if foreign:
         raise InputError(_NOT_A_STORE.format(cause="an SQLite database with other tables"), path)
     for number in range(version + 1, len(MIGRATIONS) + 1):
         _apply(conn, number, MIGRATIONS[number - 1], path)

@@ -398,3 +398,49 @@ def test_weapons_made_somewhere_are_no_party():
     article = "Jets shot down five Chad-made Falcons, the Hill Front said."
     cast = cast_of(["Chad-made Falcons", "Hill Front"], ["armed_group", "armed_group"], article)
     assert cast.parties(article) == ["Hill Front"]
+
+
+def test_he_added_after_he_said_speaks_of_the_one_he_said_stood_for():
+    # The sentence between names the victims' unit, not who spoke.
+    article = (
+        "In Sarn on Friday, the Hill Front's press chief, Maj. Ada Brenner, gave a new toll. "
+        "He said 26 guards had died, 18 of them Ridge Corps troops. He added that 30 hostages were freed."
+    )
+    names = ["Hill Front", "Maj. Ada Brenner", "Ridge Corps"]
+    cast = cast_of(names, ["armed_group", "armed_group", "force"], article)
+    third = article.index("He added")
+    window = (article.index("He said"), len(article))
+    assert [a.canonical for a in cast.speakers(article, window, (third, len(article)))] == ["Ada Brenner"]
+
+
+def test_a_generic_mention_of_a_person_s_role_is_the_person_named_last_before_it():
+    article = (
+        "Col. Tomas Vell told reporters that rebels had stormed an outpost and the Hill Front headquarters "
+        "in Sarn. Vell said 12 gunmen died. The spokesman admitted that four guards were killed."
+    )
+    names = ["Col. Tomas Vell", "Hill Front headquarters in Sarn", "Vell", "spokesman"]
+    cast = cast_of(names, ["government"] * 4, article)
+    assert {a.name: a.canonical for a in cast.actors} == {
+        "Col. Tomas Vell": "Tomas Vell",
+        "Hill Front headquarters in Sarn": "Hill Front headquarters in Sarn",
+        "Vell": "Tomas Vell",  # a surname is the person named in full before it
+        "spokesman": "Tomas Vell",
+    }
+
+
+def test_a_role_set_beside_a_name_keeps_that_name():
+    article = "Ana Kell said 3 died. The Front's military spokesman, Capt. Ravel Orsk, says 9 trucks burned."
+    cast = cast_of(["Ana Kell", "military spokesman", "Capt. Ravel Orsk"], ["government"] * 3, article)
+    assert cast.actors[1].canonical == "Ravel Orsk"
+
+
+def test_a_capital_the_country_table_knows_is_a_place_where_it_never_speaks():
+    placed = "Blasts shook a market in central Kabul on Monday, killing 9, the Relief Society said."
+    assert not can_speak("Kabul", placed)
+    assert can_speak("Kabul", placed + " Kabul said 4 guards died.")  # a capital may speak for its state
+
+
+def test_a_body_named_as_a_corps_is_no_person():
+    from summarizer.tasks.claims.cast import looks_like_person
+
+    assert looks_like_person("Lt. Gen. Ada Brenner") and not looks_like_person("Ridge Corps")

@@ -120,6 +120,16 @@ def screenshot(page_uri: str, tmp_path: Path, name: str) -> bytes:
     return shot.read_bytes()
 
 
+def pixels_that_differ(one: bytes, other: bytes) -> int:
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    first, second = (Image.open(BytesIO(png)).convert("RGB") for png in (one, other))
+    difference = ImageChops.difference(first, second).convert("L").point(lambda value: 255 if value else 0)
+    return difference.histogram()[255]
+
+
 @browser
 def test_a_heading_link_sorts_the_conflicts_without_script(ledger_page, tmp_path):
     default = screenshot(ledger_page.as_uri(), tmp_path, "default")
@@ -128,8 +138,12 @@ def test_a_heading_link_sorts_the_conflicts_without_script(ledger_page, tmp_path
     assert default[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(default[16:20], "big"), int.from_bytes(default[20:24], "big")) == (1200, 900)
     assert len(default) > 20_000  # text, tables and a plot, not a blank page
-    assert default == again  # rendering is stable, so a difference below is the order
-    assert by_spread != default
+    # Headless rendering is not bit-exact from run to run (a stray anti-aliased pixel
+    # once made two screenshots of one page differ by a byte), so the order is told
+    # from that noise by how many pixels change: reordered rows repaint whole lines.
+    noise = pixels_that_differ(default, again)
+    assert noise < 200
+    assert pixels_that_differ(default, by_spread) > 2_000 + 10 * noise
 
 
 @browser

@@ -19,6 +19,10 @@ SPEAKS = [
     ("Coastal Relief Office", "Its aid arm, Coastal Relief Office (CRO), said 9 died."),
     ("Ada Brenner", "In Sarn, Dr. Ada Brenner, head of the clinic, which the Orla relief board funds, said 53 died."),
     ("Hill Forum", "The Hill Forum (HF), a council of elders, disputed the toll, saying at least 90 had died."),
+    # an age in the apposition, a plain verb after a plural subject
+    ("Ana Kell", "Ana Kell, 34, told the radio that 12 of her neighbours had drowned."),
+    ("Ana Kell", "Ana Kell, a 61-year-old ferry pilot from the delta, told us 8 boats sank."),
+    ("Orla officials", "Two Orla officials, asking not to be named, confirm that 3 patrol boats were lost."),
 ]
 SILENT = [
     ("Redline Brigade", "Fighters of the Redline Brigade killed 30 villagers, the Coastal Monitor said."),
@@ -68,6 +72,9 @@ def test_an_inverted_reporting_verb_follows_the_words_reported():
     }
     sentence = "She said Hill Front gunmen took 12 goats, Ana Kell added."
     assert speaking(["Hill Front", "Ana Kell"], sentence) == {"Ana Kell"}
+    # the comma closes an apposed name: she says it, and the Front is what she says
+    sentence = "The Hill Front's spokeswoman, Capt. Ana Kell, says the group's gunners hit 9 trucks on Sunday."
+    assert speaking(["Hill Front", "Capt. Ana Kell", "group"], sentence) == {"Capt. Ana Kell"}
 
 
 def test_a_reporting_pronoun_says_whether_a_person_or_a_body_gave_the_figure():
@@ -84,3 +91,5 @@ def test_a_reporting_pronoun_says_whether_a_person_or_a_body_gave_the_figure():
 def test_a_body_whose_figures_show_a_count_gives_it():
     assert speaking(["HRN", "Kessa"], "HRN figures show about 5,400 people remain displaced in Kessa.") == {"HRN"}
     assert speaking(["ministry"], "The ministry's latest data suggest 40 died.") == {"ministry"}
+    sentence = "Radio Tosk reported that an Orla army damage assessment had put the toll at 70 sailors."
+    assert speaking(["Radio Tosk", "Orla army"], sentence) == {"Radio Tosk", "Orla army"}

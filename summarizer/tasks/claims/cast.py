@@ -20,9 +20,11 @@ Everything after is bookkeeping over that list:
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from summarizer.core.countries import country_of
@@ -153,9 +155,32 @@ class Cast:
             if any(a.canonical in speaking_ for a in nearby):
                 return [a for a in nearby if a.canonical in speaking_]
             if sentence and (lo_, hi_) == sentence:  # no name speaks in it: "He said ..." speaks of one named before
-                earlier = self._antecedents(nearby, article[window[0] : sentence[0]], pronoun_speaker(text))
+                pronoun = pronoun_speaker(text)
+                before = article[window[0] : sentence[0]]
+                earlier = self._antecedents(nearby, before, pronoun)
+                if pronoun and self._only_pronoun_speaks(before):
+                    earlier = self._chained(article, window[0], pronoun) or earlier
                 if earlier:
                     return earlier
+        return []
+
+    def _only_pronoun_speaks(self, text: str) -> bool:
+        """Whether ``text`` reports through a pronoun ("He said ...") and through no name."""
+        return pronoun_speaker(text) is not None and not any(_speaks(a, text) for a in self.actors)
+
+    def _chained(self, article: str, start: int, pronoun: str) -> list[Actor]:
+        """Who "He added ..." stands for where the sentence before it (ending at ``start``) reports
+        through a pronoun too ("Ada Brenner gave a new toll. He said 26 died. He added that 30 were
+        freed"): the one that sentence's pronoun stands for, read further back, up to three sentences;
+        the names in the sentence between ("30 of them Hill Front troops") are not who spoke."""
+        spans = _sentence_spans(article)
+        at = bisect.bisect_right([lo for lo, _ in spans], start) - 1
+        speakers = self.speakers(article)
+        for lo, hi in reversed(spans[max(0, at - 3) : at]):
+            text = article[lo:hi]
+            found = self._antecedents(speakers, text, pronoun)
+            if found or not self._only_pronoun_speaks(text):
+                return found
         return []
 
     def _recent(self, actor: Actor, article: str, at: int) -> Actor | None:
@@ -278,13 +303,18 @@ def _named_attacking(name: str, text: str) -> bool:
 
 
 def _is_person(actor: Actor) -> bool:
-    """A person, by the name: a witness, or two to four capitalised words once titles are left out
-    ("Lt. Gen. Ada Brenner") with no word that names a body or a country ("Hill Hospital", "Orla Front")."""
-    from summarizer.tasks.claims.lexicon import kind_hinted
-
+    """A person, by the name: a witness, or a person's name (:func:`looks_like_person`)."""
     if actor.kind == "witness" and not is_generic(actor.canonical):
         return True
-    words = person_name(actor.canonical).split(" ")
+    return looks_like_person(actor.canonical)
+
+
+def looks_like_person(name: str) -> bool:
+    """Two to four capitalised words once titles are left out ("Lt. Gen. Ada Brenner") with no word
+    that names a body or a country ("Hill Hospital", "Orla Front", "Frontier Corps")."""
+    from summarizer.tasks.claims.lexicon import kind_hinted
+
+    words = person_name(name).split(" ")
     return (
         2 <= len(words) <= 4
         and all(_PERSON_WORD.fullmatch(w) for w in words)
@@ -297,6 +327,13 @@ def _speaks(actor: Actor, text: str) -> bool:
     from summarizer.tasks.claims.speech import speaking
 
     return bool(speaking((actor.name, actor.canonical), text))
+
+
+@lru_cache(maxsize=8)
+def _sentence_spans(article: str) -> list[tuple[int, int]]:
+    from summarizer.tasks.claims.figures import split_sentences
+
+    return split_sentences(article)
 
 
 def _stem(word: str) -> str:
@@ -353,21 +390,27 @@ _PHRASE_END = (
     r"(?=\s*(?:[,.;:)!?]|$|\s(?:on|in|at|and|or|but|last|this|since|after|before|when|where|with|to|from|of|"
     r"for|during|over|near|which|that|was|were|is|are|has|have|had|as|by|late|early|overnight|earlier)\b))"
 )
+# The part of a place before its name: "in central Kessa", "in north-eastern Orla", "in rebel-held Tosk".
+_REGION_OF = (
+    r"(?:(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?|central|downtown|rural|"
+    r"greater|[\w]+-(?:held|controlled|run))\s+)"
+)
 _SPEAKS = r"(?:said|says|say|told|reported|reports|claimed|claims|stated|announced|added|estimated|recorded|counted)"
 
 
 def is_place(name: str, article: str) -> bool:
     """A name the article only ever uses as a place: it stands after "in", "near", "across" ... or
     before "province", "district", "region" ..., and never says, reports or is cited ("Mazeze",
-    "North Kivu"). A country of the table is not: a country speaks as a state ("Russia says")."""
+    "North Kivu", "in central Tosk" for a capital the country table knows). A country's own name is
+    not: a country speaks as a state ("Russia says") where the article does not cite it."""
     from summarizer.core.countries import country_of
 
     bare = _ARTICLES.sub("", name.strip())
-    if not bare or country_of(bare) or is_generic(bare):
+    if not bare or country_of(bare) == bare or is_generic(bare):
         return False
     quoted = re.escape(bare)
     placed = (
-        re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{quoted}{_PHRASE_END}", article)
+        re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{_REGION_OF}?{quoted}{_PHRASE_END}", article)
         or re.search(
             rf"\b{quoted}\s+(?:province|district|region|state|county|city|town|village|camp|area|governorate)\b",
             article,
@@ -424,6 +467,7 @@ def canonical_names(names: list[tuple[str, str]], article: str) -> list[str]:
         if not is_generic(name):
             result.append(
                 spelled.get(_bare(name))
+                or _person_of_surname(name, specific, article)
                 or _longer_name(name, specific, article)
                 or _full_form(name, specific, article)
                 or name
@@ -458,6 +502,21 @@ def head(name: str) -> str:
         if word in ("of", "for", "in"):
             return words[i - 1]
     return words[-1] if words else ""
+
+
+def _person_of_surname(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
+    """The person a surname stands for: "Brenner said" after "Maj. Gen. Ada Brenner" (the nearest
+    such person named before it), as reports name a person in full once."""
+    bare = _bare(name)
+    if not re.fullmatch(r"[A-Z][a-z][\w'’-]*", bare) or country_of(bare):
+        return None
+    at = _first(name, article)
+    people = [
+        (first, n)
+        for first, n in specific
+        if n != name and first <= at and looks_like_person(n) and person_name(n).split(" ")[-1] == bare
+    ]
+    return max(people)[1] if people else None
 
 
 def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
@@ -537,11 +596,30 @@ def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str
         named = by_name.get(name, name)
         if named != name and _first(named, article) <= _first(name, article):
             continue  # a name with the same head noun before it ("Orla's ministry ... the ministry")
+        if named != name and _apposed(head(name), [(0, named)], article):
+            continue  # the name set beside it ("the spokesman, Ada Brenner, said")
         same = [(at, n) for at, n, k in specific if k == kind]
         before = [n for at, n in same if at <= _first(name, article)]
-        if before:
-            resolved[name] = by_name.get(before[-1], before[-1])
+        people = _people_before(name, kind, specific, by_name, article)
+        if people or before:
+            resolved[name] = by_name.get((people or before)[-1], (people or before)[-1])
     return resolved
+
+
+def _people_before(
+    name: str, kind: str, specific: list[tuple[int, str, str]], by_name: dict[str, str], article: str
+) -> list[str]:
+    """For a generic mention of a person's role ("the spokesman", "the minister"), the people named
+    before it, the model's same kind first, never a witness for an official's role: a spokesman is
+    the person named last, not the last office ("Maj. Gen. Ada Brenner ... the battalion headquarters
+    ... the spokesman acknowledged": Ada Brenner). Empty for any other mention."""
+    from summarizer.tasks.claims.lexicon import TITLE_WORDS
+
+    if head(name) not in TITLE_WORDS:
+        return []
+    at_name = _first(name, article)
+    people = [(k, n) for at, n, k in specific if at <= at_name and looks_like_person(by_name.get(n, n))]
+    return [n for k, n in people if k == kind] or [n for k, n in people if k != "witness"]
 
 
 # Nouns that make the name before them a people: "Kuki villagers", "the Meitei community".

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -174,7 +175,7 @@ class Cast:
         freed"): the one that sentence's pronoun stands for, read further back, up to three sentences;
         the names in the sentence between ("30 of them Hill Front troops") are not who spoke."""
         spans = _sentence_spans(article)
-        at = bisect.bisect_right([lo for lo, _ in spans], start) - 1
+        at = bisect.bisect_right(spans, start, key=lambda span: span[0]) - 1
         speakers = self.speakers(article)
         for lo, hi in reversed(spans[max(0, at - 3) : at]):
             text = article[lo:hi]
@@ -393,7 +394,7 @@ _PHRASE_END = (
 # The part of a place before its name: "in central Kessa", "in north-eastern Orla", "in rebel-held Tosk".
 _REGION_OF = (
     r"(?:(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?|central|downtown|rural|"
-    r"greater|[\w]+-(?:held|controlled|run))\s+)"
+    r"greater|\w+-(?:held|controlled|run))\s+)"
 )
 _SPEAKS = r"(?:said|says|say|told|reported|reports|claimed|claims|stated|announced|added|estimated|recorded|counted)"
 
@@ -510,13 +511,19 @@ def _person_of_surname(name: str, specific: list[tuple[int, str]], article: str)
     bare = _bare(name)
     if not re.fullmatch(r"[A-Z][a-z][\w'’-]*", bare) or country_of(bare):
         return None
+    return _nearest_before(
+        name, specific, article, lambda n: n != name and looks_like_person(n) and person_name(n).split(" ")[-1] == bare
+    )
+
+
+def _nearest_before(
+    name: str, specific: list[tuple[int, str]], article: str, fits: Callable[[str], bool]
+) -> str | None:
+    """Of the ``specific`` names first mentioned no later than ``name``, the one first mentioned
+    last that ``fits``; None if none does."""
     at = _first(name, article)
-    people = [
-        (first, n)
-        for first, n in specific
-        if n != name and first <= at and looks_like_person(n) and person_name(n).split(" ")[-1] == bare
-    ]
-    return max(people)[1] if people else None
+    found = [(first, n) for first, n in specific if first <= at and fits(n)]
+    return max(found)[1] if found else None
 
 
 def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
@@ -528,13 +535,9 @@ def _longer_name(name: str, specific: list[tuple[int, str]], article: str) -> st
     bare = _bare(name)
     if " " in bare or kind_hinted(bare) is None or country_of(bare):
         return None
-    at = _first(name, article)
-    longer = [
-        (first, n)
-        for first, n in specific
-        if n != name and first <= at and bare.lower() in re.findall(r"[\w'’-]+", n.lower())
-    ]
-    return max(longer)[1] if longer else None
+    return _nearest_before(
+        name, specific, article, lambda n: n != name and bare.lower() in re.findall(r"[\w'’-]+", n.lower())
+    )
 
 
 def _full_form(name: str, specific: list[tuple[int, str]], article: str) -> str | None:
@@ -545,13 +548,10 @@ def _full_form(name: str, specific: list[tuple[int, str]], article: str) -> str 
     bare = _bare(name)
     if " " in bare or not bare[:1].isupper() or bare.isupper() or country_of(bare) or not _cited(bare, article):
         return None
-    at = _first(name, article)
-    longer = [
-        (first, n)
-        for first, n in specific
-        if first <= at and re.fullmatch(rf"{re.escape(bare)}(?:\s+[A-Z][\w'’&-]*)+", n)
-    ]
-    return max(longer)[1] if longer and not is_place(bare, article) else None
+    full = _nearest_before(
+        name, specific, article, lambda n: re.fullmatch(rf"{re.escape(bare)}(?:\s+[A-Z][\w'’&-]*)+", n) is not None
+    )
+    return full if full and not is_place(bare, article) else None
 
 
 def suggested_kind(name: str, article: str) -> str | None:
@@ -600,9 +600,9 @@ def _by_kind(by_name: dict[str, str], typed: list[tuple[str, str]], article: str
             continue  # the name set beside it ("the spokesman, Ada Brenner, said")
         same = [(at, n) for at, n, k in specific if k == kind]
         before = [n for at, n in same if at <= _first(name, article)]
-        people = _people_before(name, kind, specific, by_name, article)
-        if people or before:
-            resolved[name] = by_name.get((people or before)[-1], (people or before)[-1])
+        chosen = _people_before(name, kind, specific, by_name, article) or before
+        if chosen:
+            resolved[name] = by_name.get(chosen[-1], chosen[-1])
     return resolved
 
 

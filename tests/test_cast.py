@@ -444,3 +444,27 @@ def test_a_body_named_as_a_corps_is_no_person():
     from summarizer.tasks.claims.cast import looks_like_person
 
     assert looks_like_person("Lt. Gen. Ada Brenner") and not looks_like_person("Ridge Corps")
+
+
+def test_a_capitalised_word_before_a_nation_s_plural_names_a_people_whatever_kind_was_read():
+    from summarizer.tasks.claims.cast import names_a_people
+
+    assert names_a_people("Kessa Serbs") and names_a_people("Bosnian Serbs")
+    for name in ("Serbs", "ethnic Serbs", "Serbian troops", "Orla Relief Society", "United States"):
+        assert not names_a_people(name)
+    article = "The Kessa Serbs' council said 12 villagers died."
+    cast = cast_of(["Kessa Serbs"], ["ngo"], article)
+    assert cast.peoples() == ["Kessa Serbs"] and cast.parties(article) == ["Kessa Serbs"]
+
+
+def test_a_name_with_digits_joined_to_letters_can_speak_and_a_backer_is_not_its_side():
+    article = "Orla-backed K4 Front rebels took the town. The K4 Front said 9 of its men died."
+    cast = cast_of(["Orla-backed K4 Front rebels", "K4 Front"], ["armed_group", "armed_group"], article)
+    assert can_speak("K4 Front", article) and not can_speak("Twelve soldiers", article)
+    assert cast.parties(article) == ["K4 Front"]
+
+
+def test_a_person_read_as_an_armed_group_is_not_a_side_by_their_own_name():
+    article = "Hill Front spokesman Ada Brenner said 9 soldiers were killed."
+    cast = cast_of(["Hill Front", "Ada Brenner"], ["armed_group", "armed_group"], article)
+    assert cast.own_side(cast.actors[1]) is None and cast.own_side(cast.actors[0]) == "Hill Front"

@@ -462,3 +462,65 @@ def test_a_figure_whose_sentence_names_no_outcome_first_quotes_words_of_that_sen
     drafted = '{"outcome":"killed","victim_group":"civilians","equipment":null,"victim_side":null,"claimant":null,'
     drafted += '"claimant_type":"unattributed","claimant_side":null}'
     assert accepts(drafted, draft={**DRAFT, "perpetrator_side": None})
+
+
+def _label_accepts(tiny_tokenizer, article, cast, number, claim, draft=None):
+    """Whether the label grammar of the figure ``number`` (its sentence as its window) takes ``claim``."""
+    import llguidance.hf
+    from llguidance import LLMatcher
+
+    first = article.index(number)
+    start = max(article.rfind(". ", 0, first) + 2, 0) if article.rfind(". ", 0, first) >= 0 else 0
+    sentence = (start, article.index(".", first) + 1)
+    window = (0, len(article))
+    lark = figure_grammar(article, True, {"killed"}, draft, cast, window, sentence, first + len(number))
+    matcher = LLMatcher(llguidance.hf.from_tokenizer(tiny_tokenizer), LLMatcher.grammar_from_lark(lark), log_level=0)
+    text = json.dumps(claim, ensure_ascii=False, separators=(",", ":"))
+    return matcher.consume_tokens(tiny_tokenizer.encode(text, add_special_tokens=False)) and matcher.is_accepting()
+
+
+def test_a_person_speaks_for_the_side_of_the_title_the_article_introduces_them_with(tiny_tokenizer):
+    # The Chadian army's spokesman: Chad, even where the figure's sentence names only Niger's town
+    # and a person read as an armed group is never a side by their own name.
+    article = (
+        "The Chadian army's spokesman in the east, Col. Ada Brenner, spoke on Monday. "
+        "Brenner said 40 fighters of the Tosk Front were killed near Diffa in Niger."
+    )
+    kinds = {"Chadian army": "force", "Col. Ada Brenner": "armed_group", "Tosk Front": "armed_group"}
+    cast = cast_of(list(kinds), list(kinds.values()), article)
+
+    def claim(claimant_side):
+        return label("Tosk Front", "Ada Brenner", claimant_side, group="military", kind="armed_group")
+
+    assert _label_accepts(tiny_tokenizer, article, cast, "40", claim("Chad"))
+    assert not _label_accepts(tiny_tokenizer, article, cast, "40", claim("Niger"))
+    assert not _label_accepts(tiny_tokenizer, article, cast, "40", claim("Ada Brenner"))
+
+
+def test_soldiers_police_or_fighters_counted_are_military_whatever_the_draft_says(tiny_tokenizer):
+    article = "The army said its troops had killed more than 200 K4 Front fighters near Kessa."
+    cast = cast_of(["army", "K4 Front"], ["force", "armed_group"], article)  # a name with digits is a name
+    unspecified = {"outcome": "killed", "victim_group": "unspecified", "equipment": None}
+    military = label("K4 Front", claimant=None, claimant_side=None, group="military", kind="unattributed")
+    assert _label_accepts(tiny_tokenizer, article, cast, "200", military, unspecified)
+    assert _label_accepts(tiny_tokenizer, article, cast, "200", military)
+    for group in ("unspecified", "civilians"):
+        assert not _label_accepts(tiny_tokenizer, article, cast, "200", {**military, "victim_group": group})
+
+
+def test_civilians_a_people_s_own_official_counts_may_be_that_people_s(tiny_tokenizer):
+    # "Kessa Serbs": a people by its words, though read as an NGO; its ombudsman reports its dead
+    # in a sentence that names no one, in an article that names Croatia most.
+    article = (
+        "Croatia said its police had secured the valley. Croatia's ministry said the roads were open. "
+        "The Kessa Serbs' human rights ombudsman, Ana Kell, gave another account. "
+        "She said 30 people had been killed."
+    )
+    kinds = {"Croatia": "country", "Kessa Serbs": "ngo", "Ana Kell": "ngo"}
+    cast = cast_of(list(kinds), list(kinds.values()), article)
+
+    def claim(side):
+        return {**label(side, "Ana Kell", None, group="unspecified", kind="ngo")}
+
+    assert _label_accepts(tiny_tokenizer, article, cast, "30", claim("Kessa Serbs"))
+    assert _label_accepts(tiny_tokenizer, article, cast, "30", claim("Croatia"))

@@ -42,3 +42,11 @@ def test_files_hash_depends_on_names_contents_and_order():
     assert files_hash(pairs) == files_hash(list(pairs))
     assert files_hash(pairs) != files_hash(pairs[::-1])
     assert files_hash(pairs) != files_hash([("a", b"12"), ("b", b"")])
+
+
+def test_a_name_with_a_suffix_is_that_data_file(tmp_path):
+    table = write(tmp_path, "core/data/countries.tsv", "Orla\torla, orlan\n")
+    assert source_files(["core/data/countries.tsv"], tmp_path) == [("core/data/countries.tsv", table)]
+    before = source_hash(["core/data/countries.tsv"], tmp_path)
+    table.write_text("Orla\torla, orlan, orlans\n", encoding="utf-8")
+    assert source_hash(["core/data/countries.tsv"], tmp_path) != before

@@ -63,6 +63,19 @@ def test_the_home_country_is_the_one_the_article_mentions_most():
     assert home_country("Nothing about any country here.") is None
 
 
+def test_a_country_named_mostly_as_the_attacker_is_not_the_home_country():
+    # Chad is named five times, Cameroon once; but three of Chad's mentions are its troops doing
+    # the harm: the force that came from elsewhere, so the villagers are Cameroon's.
+    crossed = (
+        "Chadian troops crossed the river at dawn. Chadian soldiers then shot 30 villagers and Chadian "
+        "forces burned the market, survivors said. Chad denied the account, and Chad's foreign minister "
+        "called it invented. In Cameroon, officials said 30 people had died."
+    )
+    assert home_country(crossed) == "Cameroon"
+    # Named as often otherwise as attacking, a country stays where the events are.
+    assert home_country(crossed.replace("In Cameroon", "In Chad's north, Chad")) == "Chad"
+
+
 def test_victims_who_are_not_soldiers_belong_to_a_people_near_the_figure_or_the_home_country():
     fled = NEIGHBOURS.split(". ")[-1]
     # The sentence's countries, then the home country; not where the displaced went ("into Turkey").

@@ -53,6 +53,35 @@ def test_the_engine_hash_covers_every_file_of_the_rules_code():
     assert not any(name.startswith("tasks/") for name in quotes)
 
 
+def test_the_engine_hash_covers_the_claims_code_and_the_tables_it_reads():
+    # Every claims module the extraction imports decides output, and so do the word lists and the
+    # country table: before, the store served stale generations after an edit to victims.py or them.
+    import sys
+
+    import summarizer.tasks.claims.figure_extraction  # noqa: F401
+    import summarizer.tasks.claims.figure_grammar  # noqa: F401
+    import summarizer.tasks.claims.rules  # noqa: F401
+    from summarizer.backends.llama_cpp_backend import ENGINE_MODULES as LLAMA_MODULES
+    from summarizer.backends.strategies import kit_sources
+    from summarizer.backends.transformers_backend import ENGINE_MODULES
+    from summarizer.core.resources import source_files
+    from summarizer.core.task import load_task
+
+    scoring = {"evaluation", "scoring", "alignment", "normalize", "review", "leaderboard", "terminal"}
+    imported = {
+        name.removeprefix("summarizer.").replace(".", "/") + ".py"
+        for name, module in sys.modules.items()
+        if name.startswith("summarizer.tasks.claims.")
+        and not module.__file__.endswith("__init__.py")
+        and name.rsplit(".", 1)[-1] not in scoring
+    }
+    assert "tasks/claims/victims.py" in imported
+    for modules in (ENGINE_MODULES, LLAMA_MODULES):
+        hashed = {name for name, _ in source_files((*modules, *kit_sources(load_task("claims"))))}
+        assert imported <= hashed, imported - hashed
+        assert {"tasks/claims/data/lexicon.toml", "core/data/countries.tsv", "core/countries.py"} <= hashed
+
+
 def test_registered_as_transformers():
     from summarizer.backends.transformers_backend import TransformersBackend
 

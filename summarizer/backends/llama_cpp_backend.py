@@ -70,6 +70,8 @@ ENGINE_MODULES = (
     "engine/prompting",
     "engine/request_chat",
     "engine/sides",
+    "core/countries",
+    "core/data/countries.tsv",  # the one country and people table sides and grammars read
     "engine/chunking",
     "engine/extraction",
     "core/task",

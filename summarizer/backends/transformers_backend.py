@@ -49,6 +49,8 @@ ENGINE_MODULES = (
     "engine/grammar",
     "engine/summary_grammar",
     "engine/sides",
+    "core/countries",
+    "core/data/countries.tsv",  # the one country and people table sides and grammars read
     "engine/chunking",
     "engine/decode",
     "engine/batch_decode",

@@ -41,11 +41,15 @@ def files_hash(files: Iterable[tuple[str, bytes]]) -> str:
 def source_files(names: Iterable[str], root: Path = _PACKAGE_ROOT) -> list[tuple[str, Path]]:
     """``(name, path)`` of the code behind module names relative to the package ("engine/grammar"):
     the module's ``.py``, or every ``.py`` of a package ("tasks/claims/rules"), so no file of a split
-    module is left out of an identity."""
+    module is left out of an identity; a name with a suffix is that data file ("core/data/countries.tsv"),
+    for word lists and tables the code reads."""
     found = []
     for name in names:
         path = root / name
-        paths = sorted(path.rglob("*.py")) if path.is_dir() else [root / f"{name}.py"]
+        if path.is_dir():
+            paths = sorted(path.rglob("*.py"))
+        else:
+            paths = [path if path.suffix else root / f"{name}.py"]
         found += [(p.relative_to(root).as_posix(), p) for p in paths]
     return found
 

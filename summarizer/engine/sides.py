@@ -154,15 +154,31 @@ def _where_mentions(text: str) -> list[str]:
     ]
 
 
+# The words before a country's forces that make them the counted or the hit: a number, "a", "an".
+_COUNTED_BEFORE = re.compile(
+    r"(?:\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands))\s+$", re.IGNORECASE
+)
+
+
 @lru_cache(maxsize=4)  # asked once per figure; the article is the same for all of them
 def home_country(article: str) -> str | None:
     """The country or people ``article`` mentions most (the first of those mentioned as often),
     not counting the mentions that name an attacker ("Orlan troops"): where its events most likely
-    happen, and so whose people its uncounted victims most likely are."""
+    happen, and so whose people its uncounted victims most likely are. A country the article names
+    as the attacker more often than otherwise is the force that came from elsewhere ("Orlan
+    troops massacred ...", "Orlan soldiers had rounded up ...", then "Orla denied ..."), not
+    where its events happen, while another is mentioned at all."""
+    mentions = country_mentions(article)
+    attacking: dict[str, int] = {}
+    for start, end, side in mentions:
+        # Not the forces counted or hit: "killed 20 Orlan soldiers", "shot down an Orlan drone".
+        if AS_ATTACKER.match(article, end) and not _COUNTED_BEFORE.search(article[max(0, start - 20) : start]):
+            attacking[side] = attacking.get(side, 0) + 1
     counts: dict[str, int] = {}
-    for side in _where_mentions(article) or [side for _s, _e, side in country_mentions(article)]:
+    for side in _where_mentions(article) or [side for _s, _e, side in mentions]:
         counts[side] = counts.get(side, 0) + 1
-    return max(counts, key=counts.__getitem__) if counts else None
+    home = {side: n for side, n in counts.items() if attacking.get(side, 0) <= n} or counts
+    return max(home, key=home.__getitem__) if home else None
 
 
 def local_peoples(article: str, sentence: str, peoples: Iterable[str] = ()) -> list[str]:

@@ -246,9 +246,12 @@ class Cast:
         return [
             self.side_name(a.canonical)
             for a in self.actors
-            if a.kind == "country"
-            and not is_generic(a.canonical)
-            and (country_of(a.canonical) or a.name in self.people)
+            if (
+                a.kind == "country"
+                and not is_generic(a.canonical)
+                and (country_of(a.canonical) or a.name in self.people)
+            )
+            or names_a_people(a.canonical)
         ]
 
     def own_side(self, actor: Actor) -> str | None:
@@ -257,8 +260,9 @@ class Cast:
         when the name says none (the model then picks from the article's sides)."""
         from summarizer.core.countries import country_mentions
 
-        if actor.kind == "armed_group":
-            return None if is_generic(actor.canonical) else self.side_name(actor.canonical)
+        if actor.kind == "armed_group":  # a person who speaks for a group is not the group
+            unnamed = is_generic(actor.canonical) or looks_like_person(actor.canonical)
+            return None if unnamed else self.side_name(actor.canonical)
         if actor.kind in ("country", "force", "government"):
             countries = {side for _, _, side in country_mentions(actor.canonical)}
             if countries:
@@ -285,6 +289,8 @@ class Cast:
         Liberation Army (HLA)": "HLA"), else a country's or people's table form, else the name,
         without the lower-case words after it ("the Hill Front command": "Hill Front")."""
         bare = _ARTICLES.sub("", name)
+        # "Orla-backed Hill Front rebels": the group, not its backer.
+        bare = re.sub(r"^\S+-(?:backed|led|allied|aligned|supported|sponsored)\s+(?=\S)", "", bare)
         # "Hill Front command", "Hill Front fighters": a party is the group, not its part.
         bare = re.sub(r"^((?:\S+ )*?[A-Z][\w'’.-]*)(?: [a-z][\w'’-]*)+$", r"\1", bare)
         bare = re.sub(r"(?<=\w)['’]s$", "", bare)  # "the Hill Front's": the group
@@ -347,6 +353,21 @@ def _short(name: str) -> str:
     return country_of(_ARTICLES.sub("", name)) or _ARTICLES.sub("", name)
 
 
+def names_a_people(name: str) -> bool:
+    """A name that is a people by its own words, whatever kind a small model read: a capitalised
+    word before a nation's plural ("Kessa Orlans", "Bosnian Serbs"), a community of that nation."""
+    words = _ARTICLES.sub("", name.strip()).split()
+    last = words[-1] if words else ""
+    return (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and last.endswith("s")
+        and bool(country_of(last))
+        and country_of(last) != last
+        and not country_of(" ".join(words))
+    )
+
+
 def is_generic(name: str) -> bool:
     """A mention that names no particular body: all lower case after "the" ("the ministry",
     "the health ministry", "a spokesman", "officials"), but for where it is based ("the
@@ -381,7 +402,10 @@ def names_date_or_number(name: str) -> bool:
     """A month, a weekday or a number in a name: a date ("May 2") or the victims ("Twelve soldiers")."""
     from summarizer.core.numbers import find_numbers
 
-    return bool(_MONTHS_DAYS.search(name)) or any(m.text.lower() not in ("a", "an") for m in find_numbers(name))
+    # Digits joined to letters are part of a name ("K4 Front", "a Z-9 drone"), not a count.
+    return bool(_MONTHS_DAYS.search(name)) or any(
+        m.text.lower() not in ("a", "an") and not re.search(r"[A-Za-z]-?$", name[: m.start]) for m in find_numbers(name)
+    )
 
 
 _LOCATIVE = r"(?:in|near|at|across|outside|around)"

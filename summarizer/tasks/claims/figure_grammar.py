@@ -40,11 +40,11 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from summarizer.core.countries import is_country
+from summarizer.core.countries import country_mentions, is_country
 from summarizer.core.text import word_mentions
 from summarizer.engine.grammar import evidence_chunks
 from summarizer.engine.sides import is_people, local_peoples, party_names, sides_in, state_voices
-from summarizer.tasks.claims.victims import agents, reports_own_harm, soldier_sides
+from summarizer.tasks.claims.victims import agents, counts_forces, reports_own_harm, soldier_sides
 
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Actor, Cast
@@ -113,6 +113,12 @@ def figure_grammar(
     """
     sides = article_sides(article, cast)
     peoples = cast.peoples() if cast else ()
+    # Soldiers, police and fighters counted ("200 Hill Front fighters") are military, or part of a
+    # mixed count; never civilians or unspecified, which the rule reader may draft where it cannot
+    # read the words after the figure.
+    forces = grounded and figure_end is not None and counts_forces(article, figure_end)
+    if forces and draft is not None and draft["victim_group"] not in ("military", "mixed") and not draft["equipment"]:
+        draft = {**draft, "victim_group": "military"}
     free = '/[^"\\\\\\x00-\\x1f]{1,40}/'
     people = [o for o in PEOPLE_OUTCOMES if outcomes is None or o in outcomes]
     equipment = outcomes is None or "equipment_destroyed" in outcomes
@@ -134,6 +140,9 @@ def figure_grammar(
     civil_victims = [s for s in sides if s not in civil_attacker and is_people(s, peoples)]
     if sentence is not None:  # of those, the ones near the figure and the article's own country
         near = set(local_peoples(article, article[sentence[0] : sentence[1]], peoples))
+        # The reporter's own people: "the Kessa Orlans' ombudsman ... He said 200 had been killed".
+        if cast is not None and window is not None and grounded:
+            near |= _reporters_sides(cast, article, window, sentence, sides)
         # A country whose forces did the harm is the civilians' side only where no other is near:
         # "Orlan troops killed 18 villagers" (its own), not "in Kessa, shells fired by Orlan forces".
         if near - states:
@@ -179,7 +188,7 @@ def figure_grammar(
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
         f"PEOPLE: {_choice(people or PEOPLE_OUTCOMES)}",
-        f"CIVIL_GROUP: {_choice(CIVILIAN_GROUPS)}",
+        f"CIVIL_GROUP: {_choice(('mixed',) if forces else CIVILIAN_GROUPS)}",
         f"OTHER_GROUP: {_choice(g for g in GROUPS if g not in CIVILIAN_GROUPS)}",
         f"NAMED_TYPE: {_choice(NAMED_TYPES)}",
         f"SIDE_NAME: {_choice(sides)}" if sides else f"SIDE_NAME: {_lit('none')}",
@@ -231,24 +240,33 @@ def _reporters_sides(
     spokesman, Ada Brenner,"). The attacker, when the report says its own forces did the harm."""
     text = article[sentence[0] : sentence[1]]
     reporters = cast.reporters(article, window, sentence)
-    found = {side for r in reporters if (side := cast.own_side(r) or _titled_party(r.name, text, sides))}
+    found = {side for r in reporters if (side := cast.own_side(r) or _reporter_title(r, text, article, sides))}
     # One side for the reporters whose side is known ("the Hill Front's military" and its spokesman);
     # "It said ..." after a sentence naming both sides: whose forces, unknown.
     return found if len(found) == 1 else set()
 
 
+def _reporter_title(reporter: Actor, text: str, article: str, sides: tuple[str, ...]) -> str | None:
+    """The side in a reporter's title: where the figure's sentence names it, else where the article
+    introduces the person ("The Kessa Serbs' ombudsman, Ana Kell, ... He said 200 had died")."""
+    return _titled_party(reporter.name, text, sides) or _titled_party(reporter.canonical, article, sides)
+
+
 def _titled_party(name: str, text: str, sides: tuple[str, ...]) -> str | None:
     """The side named in the title right before a person's name: "Hill Front spokesman Ada Brenner",
-    "the Hill Front's military spokesman, Brig. Gen. Ada Brenner,"."""
+    "the Hill Front's military spokesman, Brig. Gen. Ada Brenner,", "the Orlan army's spokesman in
+    the north, Col. Ada Brenner," (a country by any of its forms)."""
     from summarizer.tasks.claims.lexicon import TITLE_WORDS
 
     for mention in word_mentions(name, text):
         before = text[max(0, mention.start() - 80) : mention.start()]
-        for side in sides:
-            for found in word_mentions(side, before):
-                words = re.findall(r"[A-Za-z]+", before[found.end() :])
-                if words and len(words) <= 6 and any(w.lower() in TITLE_WORDS for w in words[:3]):
-                    return side
+        found = [(m.end(), side) for side in sides if not is_country(side) for m in word_mentions(side, before)]
+        found += [(end, side) for _s, end, side in country_mentions(before) if side in sides]
+        # The nearest first; of two ending together, the people over its nation ("Kessa Serbs'").
+        for end, side in sorted(found, key=lambda f: (f[0], not is_country(f[1])), reverse=True):
+            words = re.findall(r"[A-Za-z]+", before[end:])
+            if words and len(words) <= 8 and any(w.lower() in TITLE_WORDS for w in words[:3]):
+                return side
     return None
 
 
@@ -266,7 +284,15 @@ def _claimant_rule(
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
     the model read for it in the cast; without a cast (or ungrounded), any article span."""
-    from summarizer.tasks.claims.cast import CLAIMANT_TYPE, SIDELESS_KINDS, STATE_KINDS, Actor, can_speak, person_name
+    from summarizer.tasks.claims.cast import (
+        CLAIMANT_TYPE,
+        SIDELESS_KINDS,
+        STATE_KINDS,
+        Actor,
+        can_speak,
+        looks_like_person,
+        person_name,
+    )
 
     speakers = cast.speakers(article, window, sentence) if cast and grounded else []
     drafted = (draft or {}).get("claimant")
@@ -301,6 +327,10 @@ def _claimant_rule(
         if actor.kind in SIDELESS_KINDS:
             return ' ",\\"claimant_side\\":null"'
         own = cast.own_side(actor) if cast else None
+        # A person speaks for the side their title names where the article introduces them
+        # ("Hill Front spokesman Ada Brenner"), not for a country named near the figure.
+        if not own and looks_like_person(actor.canonical):
+            own = _titled_party(actor.canonical, article, article_sides(article, cast))
         offered = [own] if own else state_sides(actor)
         if offered:
             choice = _choice(json.dumps(side, ensure_ascii=False) for side in offered)

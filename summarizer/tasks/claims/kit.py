@@ -17,6 +17,8 @@ SOURCES = (
     "tasks/claims/strategy",
     "tasks/claims/salvage",
     "tasks/claims/lexicon",
+    "tasks/claims/data/lexicon.toml",  # the generic word lists lexicon.py reads
+    "tasks/claims/victims",
     "tasks/claims/repeats",
     "tasks/claims/rules",  # the rule drafts figure-guided extraction starts from (a package)
 )

@@ -23,7 +23,7 @@ from summarizer.tasks.claims.speech import REPORTING_VERBS
 if TYPE_CHECKING:
     from summarizer.tasks.claims.cast import Cast
 
-__all__ = ["agents", "counted_phrase", "reports_own_harm", "soldier_sides"]
+__all__ = ["agents", "counted_phrase", "counts_forces", "reports_own_harm", "soldier_sides"]
 
 # Words that end the noun phrase of what a figure counts: a preposition other than "of", a
 # conjunction or relative word, a verb of being ("were killed": what follows is no longer who).
@@ -65,6 +65,12 @@ def _bare(word: str) -> str:
 
 def _counts_someone(words: list[str]) -> bool:
     return any(_bare(w) in STATE_FORCE_NOUNS | FIGHTER_NOUNS for w in words)
+
+
+def counts_forces(article: str, figure_end: int) -> bool:
+    """Whether the words after a figure count soldiers, police or fighters ("200 Hill Front
+    fighters", "18 police officers"): the contract's ``military``, whatever else they are."""
+    return _counts_someone(counted_phrase(article, figure_end).split())
 
 
 def soldier_sides(

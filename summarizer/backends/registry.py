@@ -17,6 +17,7 @@ import dataclasses
 import importlib
 import importlib.metadata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.options import OptionError, build_options, check_options, takes_task
@@ -77,25 +78,49 @@ def _load(name: str, target: str) -> type[Backend]:
     return cls
 
 
+# On a CPU, llama.cpp wins by reading 4-bit weights for each token decoded; its batched prompt work
+# is level with torch's float32 at best. Below about this size a model's float32 weights are read
+# fast anyway and the float32 path is the faster one (SmolLM2-135M: 21 s an article against
+# llama.cpp's 25; Qwen2.5-Coder-0.5B and 1.5B the other way, 1.5x and 1.8-2.5x: benchmarks/LLAMACPP.md).
+LLAMA_CPP_MIN_PARAMETERS = 300_000_000
+
+
 def backend_name_for(model: str, device: str = "auto") -> str:
     """'rules' is the rule-based baseline; a GGUF file goes to llama.cpp when llama-cpp-python is
-    installed (unless ``device`` is "cuda": transformers then); every other model to transformers."""
+    installed and the model is not a small one (unless ``device`` is "cuda": transformers then);
+    every other model to transformers."""
     if model == "rules":
         return "rules"
     return "llama-cpp" if device != "cuda" and prefers_llama_cpp(model) else "transformers"
 
 
 def prefers_llama_cpp(model: str) -> bool:
-    """Whether ``model`` is a GGUF file (or a folder of one) and llama-cpp-python is installed."""
+    """Whether ``model`` is a GGUF file (or a folder of one) of at least ``LLAMA_CPP_MIN_PARAMETERS``
+    weights, and llama-cpp-python is installed."""
     from summarizer.backends.llama_cpp_backend import installed_version
-    from summarizer.engine.loading import locate
 
     if installed_version() is None:
         return False
+    count = gguf_parameters(model)
+    return count is not None and count >= LLAMA_CPP_MIN_PARAMETERS
+
+
+def gguf_parameters(model: str) -> int | None:
+    """How many weights the GGUF file ``model`` names holds; None for a model that is not a GGUF
+    file. A file whose tensor table cannot be read counts as large: llama.cpp's load says why."""
+    from summarizer.engine.gguf import parameter_count
+    from summarizer.engine.loading import locate
+
     try:
-        return locate(model).kind == "gguf"
+        source = locate(model)
     except ModelError:  # not a model at all: the default backend says why
-        return False
+        return None
+    if source.kind != "gguf":
+        return None
+    try:
+        return parameter_count(Path(source.location))
+    except ModelError:
+        return LLAMA_CPP_MIN_PARAMETERS
 
 
 def resolve_backend(model: str, backend: str | None, device: str = "auto") -> type[Backend]:

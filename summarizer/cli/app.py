@@ -289,13 +289,30 @@ def backend_choice(model: str, backend: str | None, pairs: list[str] | None = No
 
 
 def note_backend_choice(model: str, backend: str | None, chosen: str) -> None:
-    """One line on stderr when a GGUF file went to llama.cpp without --backend asking for it."""
-    if backend is None and chosen == "llama-cpp":
-        from summarizer.backends.llama_cpp_backend import installed_version
+    """One line on stderr when a GGUF file went to llama.cpp, or a small one to transformers, without
+    --backend asking for it."""
+    if backend is not None or chosen not in ("llama-cpp", "transformers"):
+        return
+    from summarizer.backends.llama_cpp_backend import installed_version
 
+    version = installed_version()
+    if version is None:
+        return
+    if chosen == "llama-cpp":
         typer.echo(
             f"{model}: a GGUF file, run by llama.cpp in its own quantization "
-            f"(llama-cpp-python {installed_version()}); --backend transformers for the transformers path",
+            f"(llama-cpp-python {version}); --backend transformers for the transformers path",
+            err=True,
+        )
+        return
+    from summarizer.backends.registry import LLAMA_CPP_MIN_PARAMETERS, gguf_parameters
+
+    count = gguf_parameters(model)
+    if count is not None and count < LLAMA_CPP_MIN_PARAMETERS:
+        typer.echo(
+            f"{model}: a GGUF file of {count / 1e6:,.0f}M parameters, run by transformers "
+            f"(faster than llama.cpp on a CPU below {LLAMA_CPP_MIN_PARAMETERS / 1e6:,.0f}M); "
+            "--backend llama-cpp for llama.cpp",
             err=True,
         )
 

@@ -63,21 +63,53 @@ def check_file(path: Path) -> None:
 
 def read_architecture(path: Path) -> str:
     """``general.architecture`` from the header, read without loading the file."""
+    architecture = _walk_header(path, stop_at="general.architecture")
+    if not isinstance(architecture, str):
+        raise _error(path, "the GGUF file names no architecture (general.architecture)")
+    return architecture
+
+
+def parameter_count(path: Path) -> int:
+    """How many weights the file holds: the product of every tensor's shape, summed, read from
+    the tensor table (the file's data is not read)."""
+    count = _walk_header(path, stop_at=None)
+    assert isinstance(count, int)
+    return count
+
+
+def _walk_header(path: Path, stop_at: str | None) -> str | int | None:
+    """The string value of the key ``stop_at`` (None where the file has no such key); with no key
+    to stop at, every key is skipped and the tensor table's weights counted."""
     try:
         with path.open("rb") as handle:
             if handle.read(4) != MAGIC:
                 raise _error(path, "not a GGUF file (it does not start with 'GGUF')")
-            version, _tensors, n_keys = struct.unpack("<IQQ", _read(handle, 20))
+            version, n_tensors, n_keys = struct.unpack("<IQQ", _read(handle, 20))
             if version not in VERSIONS:
                 raise _error(path, f"GGUF version {version} is not supported (only {', '.join(map(str, VERSIONS))})")
-            for _ in range(min(n_keys, 10_000)):
+            if n_keys > 10_000 or n_tensors > 1_000_000:  # no model has near this many: corruption
+                raise EOFError
+            for _ in range(n_keys):
                 key = _string(handle)
                 value = _value(handle, struct.unpack("<I", _read(handle, 4))[0])
-                if key == "general.architecture" and isinstance(value, str):
-                    return value
+                if stop_at is not None and key == stop_at:
+                    return value if isinstance(value, str) else None
+            return None if stop_at is not None else sum(_tensor_size(handle) for _ in range(n_tensors))
     except (EOFError, struct.error, UnicodeDecodeError):
         raise _error(path, "the GGUF file is truncated or corrupt (its header cannot be read)") from None
-    raise _error(path, "the GGUF file names no architecture (general.architecture)")
+
+
+def _tensor_size(handle: BinaryIO) -> int:
+    """One entry of the tensor table (name, shape, type, offset): the number of values it holds."""
+    _string(handle)
+    (n_dims,) = struct.unpack("<I", _read(handle, 4))
+    if n_dims > 8:  # GGML_MAX_DIMS is 4
+        raise EOFError
+    size = 1
+    for dim in struct.unpack(f"<{n_dims}Q", _read(handle, 8 * n_dims)):
+        size *= dim
+    _read(handle, 12)  # the type (uint32) and the data's offset (uint64)
+    return size
 
 
 def _read(handle: BinaryIO, n: int) -> bytes:
@@ -105,6 +137,12 @@ def _value(handle: BinaryIO, kind: int) -> Any:
         item_kind, count = struct.unpack("<IQ", _read(handle, 12))
         if item_kind in _SCALARS:
             handle.seek(_SCALARS[item_kind] * count, os.SEEK_CUR)
+        elif item_kind == _STRING:  # a vocabulary: 150,000 strings skipped by their lengths, not read
+            for _ in range(count):
+                (length,) = struct.unpack("<Q", _read(handle, 8))
+                if length > _MAX_STRING:
+                    raise EOFError
+                handle.seek(length, os.SEEK_CUR)
         else:
             for _ in range(count):
                 _value(handle, item_kind)

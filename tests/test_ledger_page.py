@@ -116,7 +116,12 @@ def test_injected_markup_shows_as_text_and_runs_nothing(ledger_page, tmp_path):
 
 def screenshot(page_uri: str, tmp_path: Path, name: str) -> bytes:
     shot = tmp_path / f"{name}.png"
-    chromium([f"--screenshot={shot}", "--window-size=1200,900", page_uri], tmp_path)
+    # A screenshot may be taken before the page's plots (data: PNGs, decoded apart from the
+    # load) are painted: on a busy CI machine two shots of one page once differed by 6,389
+    # pixels. Virtual time lets the page settle first, and every compositor stage runs before
+    # the frame is drawn.
+    settle = ["--virtual-time-budget=5000", "--run-all-compositor-stages-before-draw"]
+    chromium([f"--screenshot={shot}", "--window-size=1200,900", *settle, page_uri], tmp_path)
     return shot.read_bytes()
 
 

@@ -21,6 +21,8 @@ import shutil
 import struct
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -63,8 +65,12 @@ def check_file(path: Path) -> None:
 
 def read_architecture(path: Path) -> str:
     """``general.architecture`` from the header, read without loading the file."""
-    architecture = _walk_header(path, stop_at="general.architecture")
-    if not isinstance(architecture, str):
+    with _header(path) as (handle, _tensors, n_keys):
+        architecture = next(
+            (value for key, value in _keys(handle, n_keys) if key == "general.architecture" and isinstance(value, str)),
+            None,
+        )
+    if architecture is None:
         raise _error(path, "the GGUF file names no architecture (general.architecture)")
     return architecture
 
@@ -72,14 +78,16 @@ def read_architecture(path: Path) -> str:
 def parameter_count(path: Path) -> int:
     """How many weights the file holds: the product of every tensor's shape, summed, read from
     the tensor table (the file's data is not read)."""
-    count = _walk_header(path, stop_at=None)
-    assert isinstance(count, int)
-    return count
+    with _header(path) as (handle, n_tensors, n_keys):
+        for _ in _keys(handle, n_keys):  # the tensor table follows the keys
+            pass
+        return sum(_tensor_size(handle) for _ in range(n_tensors))
 
 
-def _walk_header(path: Path, stop_at: str | None) -> str | int | None:
-    """The string value of the key ``stop_at`` (None where the file has no such key); with no key
-    to stop at, every key is skipped and the tensor table's weights counted."""
+@contextmanager
+def _header(path: Path) -> Iterator[tuple[BinaryIO, int, int]]:
+    """The open file after its magic and version (checked), with its tensor and key counts; a file
+    that ends early or reads as nonsense inside the block is a one-line ModelError."""
     try:
         with path.open("rb") as handle:
             if handle.read(4) != MAGIC:
@@ -89,14 +97,16 @@ def _walk_header(path: Path, stop_at: str | None) -> str | int | None:
                 raise _error(path, f"GGUF version {version} is not supported (only {', '.join(map(str, VERSIONS))})")
             if n_keys > 10_000 or n_tensors > 1_000_000:  # no model has near this many: corruption
                 raise EOFError
-            for _ in range(n_keys):
-                key = _string(handle)
-                value = _value(handle, struct.unpack("<I", _read(handle, 4))[0])
-                if stop_at is not None and key == stop_at:
-                    return value if isinstance(value, str) else None
-            return None if stop_at is not None else sum(_tensor_size(handle) for _ in range(n_tensors))
+            yield handle, n_tensors, n_keys
     except (EOFError, struct.error, UnicodeDecodeError):
         raise _error(path, "the GGUF file is truncated or corrupt (its header cannot be read)") from None
+
+
+def _keys(handle: BinaryIO, n_keys: int) -> Iterator[tuple[str, Any]]:
+    """The metadata's keys in order, each with its value if a string (others are skipped: None)."""
+    for _ in range(n_keys):
+        key = _string(handle)
+        yield key, _value(handle, struct.unpack("<I", _read(handle, 4))[0])
 
 
 def _tensor_size(handle: BinaryIO) -> int:
